@@ -1,0 +1,41 @@
+# The two commands a newcomer needs: `make run` and `make test` (both install what is missing
+# first, via scripts/setup). Other targets: build, bench, fuzz, clean.
+BUILD ?= build
+DATA ?= atelier-data
+LISTEN ?= 127.0.0.1:8080
+JOBS ?= $(shell nproc)
+BUILD_TYPE ?= RelWithDebInfo
+ATELIER := $(BUILD)/src/cli/atelier
+
+.PHONY: setup configure build test run bench fuzz clean
+
+setup:
+	scripts/setup
+
+configure: setup
+	@test -f $(BUILD)/build.ninja || cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+build: configure
+	cmake --build $(BUILD) -j$(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS) --timeout 600
+
+# Registers the example generators, renders the 24-token sample series, serves the gallery.
+run: build
+	$(ATELIER) --data $(DATA) generator add examples/generators/*/
+	$(ATELIER) --data $(DATA) sample --count 24 --size 1024x1024
+	@echo "serving http://$(LISTEN)/ (Ctrl-C to stop)"
+	$(ATELIER) --data $(DATA) serve --listen $(LISTEN)
+
+bench: configure
+	cmake --build $(BUILD) -j$(JOBS) --target render_bench
+	$(BUILD)/bench/render_bench
+
+fuzz: setup
+	cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+	  -DATELIER_FUZZ=ON -DBUILD_TESTING=OFF -DATELIER_BENCH=OFF -DATELIER_WERROR=OFF
+	cmake --build build-fuzz -j$(JOBS) --target recipe_fuzz
+
+clean:
+	rm -rf $(BUILD) build-fuzz

@@ -1,0 +1,49 @@
+// cli.h — shared plumbing of the `atelier` subcommands: the data directory, opening the
+// store and engine, and mapping errors to exit codes and messages.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/error.h"
+#include "render/engine.h"
+#include "store/blob_store.h"
+#include "store/sqlite_store.h"
+
+namespace CLI {
+class App;
+}
+
+namespace atelier::cli {
+
+// Exit codes: documented in `atelier --help`.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;     // The command ran and the answer is "no" (verify).
+inline constexpr int kExitInput = 2;      // Bad input or usage.
+inline constexpr int kExitNotFound = 3;
+inline constexpr int kExitLimit = 4;      // A limit or the script failed.
+inline constexpr int kExitInternal = 5;
+
+struct Globals {
+  std::string data_dir = "atelier-data";
+};
+
+// An opened data directory with its store and engine.
+struct Context {
+  store::DataDir dir;
+  std::unique_ptr<store::SqliteStore> db;
+  std::unique_ptr<store::BlobStore> blobs;
+  std::unique_ptr<render::Engine> engine;
+};
+
+Result<Context> open_context(const Globals& globals);
+
+// Prints "error: <code>: <message> (field: …)" to stderr; returns the exit code for it.
+int report(const Error& error);
+
+void add_generator_commands(CLI::App& app, Globals& globals);
+void add_render_commands(CLI::App& app, Globals& globals);
+void add_server_commands(CLI::App& app, Globals& globals);
+
+}  // namespace atelier::cli

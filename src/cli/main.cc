@@ -1,0 +1,69 @@
+// atelier — the command-line door: argument parsing and output only, no business rules.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+
+#include "cli/cli.h"
+#include "core/version.h"
+
+namespace atelier::cli {
+
+Result<Context> open_context(const Globals& globals) {
+  auto dir = store::open_data_dir(globals.data_dir);
+  if (!dir) return fail(dir.error());
+  Context ctx;
+  ctx.dir = *dir;
+  auto db = store::SqliteStore::open(dir->db_path());
+  if (!db) return fail(db.error());
+  ctx.db = std::move(*db);
+  ctx.blobs = std::make_unique<store::BlobStore>(dir->blobs_path());
+  ctx.engine = std::make_unique<render::Engine>(*ctx.db, *ctx.blobs);
+  return ctx;
+}
+
+int report(const Error& error) {
+  std::fprintf(stderr, "error: %s\n", error.to_string().c_str());
+  switch (error.kind) {
+    case ErrorKind::kInvalidInput:
+    case ErrorKind::kTooLarge:
+    case ErrorKind::kConflict:
+    case ErrorKind::kUnauthorized:
+    case ErrorKind::kForbidden:
+    case ErrorKind::kRateLimited: return kExitInput;
+    case ErrorKind::kNotFound: return kExitNotFound;
+    case ErrorKind::kLimitExceeded: return kExitLimit;
+    case ErrorKind::kInternal: return kExitInternal;
+  }
+  return kExitInternal;
+}
+
+}  // namespace atelier::cli
+
+int main(int argc, char** argv) {
+  using namespace atelier::cli;
+  CLI::App app{
+      "atelier — deterministic generative art, from recipe to sale.\n\n"
+      "Everything lives in one data directory (--data, $ATELIER_DATA, default ./atelier-data):\n"
+      "atelier.db (SQLite), blobs/ (content-addressed files), keys/.\n\n"
+      "Exit codes: 0 ok, 1 verification failed, 2 bad input, 3 not found, 4 limit or script error,\n"
+      "5 internal error.",
+      "atelier"};
+  app.set_version_flag("--version", std::string(atelier::kVersion));
+  Globals globals;
+  if (const char* env = std::getenv("ATELIER_DATA"); env && *env) globals.data_dir = env;
+  app.add_option("--data", globals.data_dir, "data directory (env ATELIER_DATA)")->capture_default_str();
+  app.require_subcommand(1);
+  app.fallthrough();
+  add_generator_commands(app, globals);
+  add_render_commands(app, globals);
+  add_server_commands(app, globals);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {  // Thrown by command callbacks with their exit code.
+    return e.get_exit_code();
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kExitInput;
+  }
+  return 0;
+}

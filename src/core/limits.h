@@ -1,0 +1,51 @@
+// limits.h — every maximum atelier enforces, in one place (TIGER_STYLE: put a limit on
+// everything). Names carry their unit last. Exceeding one is a clear input error naming the
+// limit; tests cover both sides of each.
+#pragma once
+
+#include <cstdint>
+
+namespace atelier::limits {
+
+// Rendering.
+inline constexpr std::int64_t kImageWidthMax = 16384;           // pixels
+inline constexpr std::int64_t kImageHeightMax = 16384;          // pixels
+inline constexpr std::int64_t kImagePixelsMax = 64LL << 20;     // 64 Mpx, width x height
+inline constexpr std::int64_t kImageSideMin = 1;                // pixels
+inline constexpr std::int64_t kRenderInstructionsMax = 2'000'000'000;  // Lua VM instructions
+inline constexpr std::int64_t kScriptMemoryBytesMax = 256LL << 20;     // Lua heap
+inline constexpr std::int64_t kRenderWallMsMax = 20'000;        // wall clock per render
+inline constexpr std::int64_t kPathPointsMax = 50'000'000;      // canvas points per render
+inline constexpr std::int64_t kDrawCallsMax = 20'000'000;       // canvas calls per render
+inline constexpr std::int64_t kSaveDepthMax = 256;              // ctx:save() nesting
+inline constexpr std::int64_t kTraitsMax = 64;                  // traits a script returns
+inline constexpr std::int64_t kTraitValueBytesMax = 256;
+
+// Generators.
+inline constexpr std::int64_t kScriptBytesMax = 1LL << 20;      // one .lua file
+inline constexpr std::int64_t kBundleBytesMax = 32LL << 20;     // a whole bundle
+inline constexpr std::int64_t kBundleFilesMax = 64;
+inline constexpr std::int64_t kManifestBytesMax = 64LL << 10;
+inline constexpr std::int64_t kParamsMax = 64;                  // declared parameters
+inline constexpr std::int64_t kNameBytesMax = 64;               // generator / param names
+
+// Recipes and inputs.
+inline constexpr std::int64_t kRecipeBytesMax = 16LL << 10;
+inline constexpr std::int64_t kInputsMax = 8;                   // control images per recipe
+inline constexpr std::int64_t kControlImageBytesMax = 32LL << 20;
+inline constexpr std::int64_t kControlImagePixelsMax = 16LL << 20;
+inline constexpr std::int64_t kJsonDepthMax = 32;
+
+// Encoders.
+inline constexpr int kQualityMin = 1;
+inline constexpr int kQualityMax = 100;
+
+// HTTP.
+inline constexpr std::int64_t kRequestBodyBytesMax = 1LL << 20;
+inline constexpr std::int64_t kRequestHeaderBytesMax = 16LL << 10;
+inline constexpr std::int64_t kPageSizeMax = 100;
+inline constexpr std::int64_t kPageSizeDefault = 20;
+inline constexpr std::int64_t kIdempotencyKeyBytesMax = 255;
+inline constexpr std::int64_t kConnectionsMax = 1024;
+
+}  // namespace atelier::limits

@@ -1,0 +1,310 @@
+#include "render/canvas.h"
+
+#include <cassert>
+#include <chrono>
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "core/limits.h"
+
+namespace atelier::render {
+
+namespace {
+
+struct OperatorName {
+  std::string_view name;
+  cairo_operator_t op;
+};
+
+constexpr OperatorName kOperators[] = {
+    {"source-over", CAIRO_OPERATOR_OVER},      {"source-in", CAIRO_OPERATOR_IN},
+    {"source-out", CAIRO_OPERATOR_OUT},        {"source-atop", CAIRO_OPERATOR_ATOP},
+    {"destination-over", CAIRO_OPERATOR_DEST_OVER}, {"destination-in", CAIRO_OPERATOR_DEST_IN},
+    {"destination-out", CAIRO_OPERATOR_DEST_OUT},   {"destination-atop", CAIRO_OPERATOR_DEST_ATOP},
+    {"lighter", CAIRO_OPERATOR_ADD},           {"copy", CAIRO_OPERATOR_SOURCE},
+    {"xor", CAIRO_OPERATOR_XOR},               {"multiply", CAIRO_OPERATOR_MULTIPLY},
+    {"screen", CAIRO_OPERATOR_SCREEN},         {"overlay", CAIRO_OPERATOR_OVERLAY},
+    {"darken", CAIRO_OPERATOR_DARKEN},         {"lighten", CAIRO_OPERATOR_LIGHTEN},
+    {"color-dodge", CAIRO_OPERATOR_COLOR_DODGE}, {"color-burn", CAIRO_OPERATOR_COLOR_BURN},
+    {"hard-light", CAIRO_OPERATOR_HARD_LIGHT}, {"soft-light", CAIRO_OPERATOR_SOFT_LIGHT},
+    {"difference", CAIRO_OPERATOR_DIFFERENCE}, {"exclusion", CAIRO_OPERATOR_EXCLUSION},
+    {"hue", CAIRO_OPERATOR_HSL_HUE},           {"saturation", CAIRO_OPERATOR_HSL_SATURATION},
+    {"color", CAIRO_OPERATOR_HSL_COLOR},       {"luminosity", CAIRO_OPERATOR_HSL_LUMINOSITY},
+};
+
+class RasterTimer {
+ public:
+  explicit RasterTimer(std::int64_t& sink) : sink_(sink), start_(std::chrono::steady_clock::now()) {}
+  ~RasterTimer() {
+    sink_ += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_)
+                 .count();
+  }
+
+ private:
+  std::int64_t& sink_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace
+
+Canvas::Canvas(int width_px, int height_px)
+    : width_px_(width_px),
+      height_px_(height_px),
+      surface_(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width_px, height_px)),
+      cr_(cairo_create(surface_)) {
+  assert(width_px > 0 && height_px > 0);
+  cairo_matrix_init_scale(&base_, width_px, width_px);
+  cairo_set_matrix(cr_, &base_);
+  // Canvas 2D defaults, in script units: a line a thousandth of the width.
+  cairo_set_line_width(cr_, 0.001);
+  cairo_set_line_cap(cr_, CAIRO_LINE_CAP_BUTT);
+  cairo_set_line_join(cr_, CAIRO_LINE_JOIN_MITER);
+  cairo_set_miter_limit(cr_, 10.0);
+  cairo_set_antialias(cr_, CAIRO_ANTIALIAS_DEFAULT);
+}
+
+Canvas::~Canvas() {
+  cairo_destroy(cr_);
+  cairo_surface_destroy(surface_);
+}
+
+bool Canvas::ok() const {
+  return cairo_surface_status(surface_) == CAIRO_STATUS_SUCCESS && cairo_status(cr_) == CAIRO_STATUS_SUCCESS;
+}
+
+Result<void> Canvas::charge_points(std::int64_t n) {
+  points_ += n;
+  if (points_ > limits::kPathPointsMax) {
+    return fail(Error::limit("path_points_max", "the script drew more than path_points_max (" +
+                                                    std::to_string(limits::kPathPointsMax) + ") points"));
+  }
+  return {};
+}
+
+void Canvas::line_to(double x, double y) {
+  // Canvas 2D: lineTo on an empty path behaves as moveTo.
+  if (!cairo_has_current_point(cr_)) {
+    cairo_move_to(cr_, x, y);
+  } else {
+    cairo_line_to(cr_, x, y);
+  }
+}
+
+void Canvas::bezier_to(double c1x, double c1y, double c2x, double c2y, double x, double y) {
+  if (!cairo_has_current_point(cr_)) cairo_move_to(cr_, c1x, c1y);
+  cairo_curve_to(cr_, c1x, c1y, c2x, c2y, x, y);
+}
+
+void Canvas::quadratic_to(double cx, double cy, double x, double y) {
+  if (!cairo_has_current_point(cr_)) cairo_move_to(cr_, cx, cy);
+  double x0, y0;
+  cairo_get_current_point(cr_, &x0, &y0);
+  // Degree elevation: the cubic with the same curve.
+  cairo_curve_to(cr_, x0 + 2.0 / 3.0 * (cx - x0), y0 + 2.0 / 3.0 * (cy - y0), x + 2.0 / 3.0 * (cx - x),
+                 y + 2.0 / 3.0 * (cy - y), x, y);
+}
+
+void Canvas::arc(double x, double y, double r, double a0, double a1, bool ccw) {
+  if (ccw) {
+    cairo_arc_negative(cr_, x, y, r, a0, a1);
+  } else {
+    cairo_arc(cr_, x, y, r, a0, a1);
+  }
+}
+
+void Canvas::ellipse(double x, double y, double rx, double ry, double rotation, double a0, double a1,
+                     bool ccw) {
+  if (rx <= 0 || ry <= 0) return;
+  cairo_matrix_t saved;
+  cairo_get_matrix(cr_, &saved);
+  cairo_translate(cr_, x, y);
+  cairo_rotate(cr_, rotation);
+  cairo_scale(cr_, rx, ry);
+  arc(0, 0, 1, a0, a1, ccw);
+  cairo_set_matrix(cr_, &saved);
+}
+
+void Canvas::polyline(const double* xy, std::size_t points, bool close) {
+  if (points == 0) return;
+  cairo_move_to(cr_, xy[0], xy[1]);
+  for (std::size_t i = 1; i < points; ++i) cairo_line_to(cr_, xy[2 * i], xy[2 * i + 1]);
+  if (close) cairo_close_path(cr_);
+}
+
+void Canvas::paint_with(const Paint& paint, void (*op)(cairo_t*)) {
+  RasterTimer timer(raster_ns_);
+  if (paint.gradient) {
+    if (global_alpha >= 1.0) {
+      cairo_set_source(cr_, paint.gradient->pattern());
+      op(cr_);
+      return;
+    }
+    // Cairo has no global alpha for fills: draw into a group, then paint it faded.
+    cairo_operator_t mode = cairo_get_operator(cr_);
+    cairo_push_group(cr_);
+    cairo_set_operator(cr_, CAIRO_OPERATOR_OVER);
+    cairo_set_source(cr_, paint.gradient->pattern());
+    op(cr_);
+    cairo_pop_group_to_source(cr_);
+    cairo_set_operator(cr_, mode);
+    cairo_paint_with_alpha(cr_, global_alpha);
+    return;
+  }
+  const Rgba& c = paint.color;
+  cairo_set_source_rgba(cr_, c.r, c.g, c.b, c.a * global_alpha);
+  op(cr_);
+}
+
+void Canvas::fill(bool even_odd) {
+  cairo_set_fill_rule(cr_, even_odd ? CAIRO_FILL_RULE_EVEN_ODD : CAIRO_FILL_RULE_WINDING);
+  paint_with(fill_style, cairo_fill_preserve);
+}
+
+void Canvas::stroke() { paint_with(stroke_style, cairo_stroke_preserve); }
+
+void Canvas::fill_rect(double x, double y, double w, double h) {
+  cairo_path_t* path = cairo_copy_path(cr_);  // fillRect leaves the current path alone.
+  cairo_new_path(cr_);
+  cairo_rectangle(cr_, x, y, w, h);
+  cairo_set_fill_rule(cr_, CAIRO_FILL_RULE_WINDING);
+  paint_with(fill_style, cairo_fill);
+  cairo_append_path(cr_, path);
+  cairo_path_destroy(path);
+}
+
+void Canvas::stroke_rect(double x, double y, double w, double h) {
+  cairo_path_t* path = cairo_copy_path(cr_);
+  cairo_new_path(cr_);
+  cairo_rectangle(cr_, x, y, w, h);
+  paint_with(stroke_style, cairo_stroke);
+  cairo_append_path(cr_, path);
+  cairo_path_destroy(path);
+}
+
+void Canvas::clear_rect(double x, double y, double w, double h) {
+  RasterTimer timer(raster_ns_);
+  cairo_path_t* path = cairo_copy_path(cr_);
+  cairo_save(cr_);
+  cairo_new_path(cr_);
+  cairo_rectangle(cr_, x, y, w, h);
+  cairo_set_operator(cr_, CAIRO_OPERATOR_CLEAR);
+  cairo_fill(cr_);
+  cairo_restore(cr_);
+  cairo_append_path(cr_, path);
+  cairo_path_destroy(path);
+}
+
+void Canvas::background(const Rgba& c) {
+  RasterTimer timer(raster_ns_);
+  cairo_save(cr_);
+  cairo_reset_clip(cr_);
+  cairo_set_operator(cr_, CAIRO_OPERATOR_SOURCE);
+  cairo_set_source_rgba(cr_, c.r, c.g, c.b, c.a);
+  cairo_paint(cr_);
+  cairo_restore(cr_);
+}
+
+bool Canvas::set_line_cap(std::string_view cap) {
+  if (cap == "butt") cairo_set_line_cap(cr_, CAIRO_LINE_CAP_BUTT);
+  else if (cap == "round") cairo_set_line_cap(cr_, CAIRO_LINE_CAP_ROUND);
+  else if (cap == "square") cairo_set_line_cap(cr_, CAIRO_LINE_CAP_SQUARE);
+  else return false;
+  return true;
+}
+
+bool Canvas::set_line_join(std::string_view join) {
+  if (join == "miter") cairo_set_line_join(cr_, CAIRO_LINE_JOIN_MITER);
+  else if (join == "round") cairo_set_line_join(cr_, CAIRO_LINE_JOIN_ROUND);
+  else if (join == "bevel") cairo_set_line_join(cr_, CAIRO_LINE_JOIN_BEVEL);
+  else return false;
+  return true;
+}
+
+bool Canvas::set_composite(std::string_view op) {
+  for (const auto& entry : kOperators) {
+    if (entry.name == op) {
+      cairo_set_operator(cr_, entry.op);
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<void> Canvas::save() {
+  if (static_cast<std::int64_t>(saved_.size()) >= limits::kSaveDepthMax) {
+    return fail(Error::limit("save_depth_max", "ctx:save() nested deeper than save_depth_max (" +
+                                                   std::to_string(limits::kSaveDepthMax) + ")"));
+  }
+  saved_.push_back({fill_style, stroke_style, global_alpha});
+  cairo_save(cr_);
+  return {};
+}
+
+void Canvas::restore() {
+  if (saved_.empty()) return;  // Canvas 2D: restore with nothing saved does nothing.
+  fill_style = std::move(saved_.back().fill);
+  stroke_style = std::move(saved_.back().stroke);
+  global_alpha = saved_.back().global_alpha;
+  saved_.pop_back();
+  cairo_restore(cr_);
+}
+
+void Canvas::scale(double sx, double sy) {
+  // A singular matrix puts Cairo into a permanent error state; Canvas 2D just draws nothing.
+  if (sx == 0 || sy == 0) sx = sy = 1e-12;
+  cairo_scale(cr_, sx, sy);
+}
+
+void Canvas::transform(double a, double b, double c, double d, double e, double f) {
+  cairo_matrix_t m;
+  cairo_matrix_init(&m, a, b, c, d, e, f);
+  if (cairo_matrix_invert(&m) != CAIRO_STATUS_SUCCESS) return;  // Singular: ignored.
+  cairo_matrix_init(&m, a, b, c, d, e, f);
+  cairo_transform(cr_, &m);
+}
+
+void Canvas::set_transform(double a, double b, double c, double d, double e, double f) {
+  cairo_set_matrix(cr_, &base_);
+  transform(a, b, c, d, e, f);
+}
+
+std::shared_ptr<Gradient> Canvas::linear_gradient(double x0, double y0, double x1, double y1) {
+  return std::make_shared<Gradient>(cairo_pattern_create_linear(x0, y0, x1, y1));
+}
+
+std::shared_ptr<Gradient> Canvas::radial_gradient(double x0, double y0, double r0, double x1, double y1,
+                                                  double r1) {
+  return std::make_shared<Gradient>(cairo_pattern_create_radial(x0, y0, r0, x1, y1, r1));
+}
+
+Image Canvas::to_image() const {
+  cairo_surface_flush(surface_);
+  Image img;
+  img.width = width_px_;
+  img.height = height_px_;
+  img.rgba.resize(static_cast<std::size_t>(width_px_) * height_px_ * 4);
+  const unsigned char* data = cairo_image_surface_get_data(surface_);
+  int stride = cairo_image_surface_get_stride(surface_);
+  std::uint8_t* out = img.rgba.data();
+  for (int y = 0; y < height_px_; ++y) {
+    const auto* row = reinterpret_cast<const std::uint32_t*>(data + static_cast<std::size_t>(y) * stride);
+    for (int x = 0; x < width_px_; ++x) {
+      std::uint32_t px = row[x];  // Premultiplied ARGB in native endianness.
+      std::uint32_t a = px >> 24, r = (px >> 16) & 0xFF, g = (px >> 8) & 0xFF, b = px & 0xFF;
+      if (a != 255 && a != 0) {  // Un-premultiply with rounding, integers only.
+        r = (r * 255 + a / 2) / a;
+        g = (g * 255 + a / 2) / a;
+        b = (b * 255 + a / 2) / a;
+      }
+      out[0] = static_cast<std::uint8_t>(r);
+      out[1] = static_cast<std::uint8_t>(g);
+      out[2] = static_cast<std::uint8_t>(b);
+      out[3] = static_cast<std::uint8_t>(a);
+      out += 4;
+    }
+  }
+  return img;
+}
+
+}  // namespace atelier::render

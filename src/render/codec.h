@@ -1,0 +1,54 @@
+// codec.h — deterministic encoders/decoders with the recipe embedded in the file.
+//
+// The canonical recipe travels inside every output so that `atelier verify FILE` can
+// re-render it:
+//   PNG   an iTXt chunk with keyword "atelier:recipe" (uncompressed, UTF-8), before IDAT.
+//   JPEG  a COM marker whose payload is "atelier:recipe\0" followed by the recipe.
+//   WebP  an "XMP " chunk (VP8X container) holding an XMP packet with the recipe in
+//         the atelier:recipe property.
+//   AVIF  the XMP metadata item, the same XMP packet.
+// Encoders are deterministic: fixed settings (quality is part of the recipe), single thread,
+// no timestamps. PNG uses adaptive per-row filtering (minimum sum of absolute differences,
+// ties to the lower filter number) and either libdeflate or zlib for compression.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "render/image.h"
+
+namespace atelier::render {
+
+enum class PngCompressor { kLibdeflate, kZlib };
+
+struct EncodeOptions {
+  ImageFormat format = ImageFormat::kPng;
+  int quality = kDefaultQuality;  // 1..100, lossy formats only.
+  // Which deflate implementation PNG uses; both are deterministic. Default: the faster one
+  // (see the README performance section for the measurement).
+  PngCompressor png_compressor = PngCompressor::kLibdeflate;
+  int png_level = 6;  // Compression level of the chosen compressor.
+};
+
+// Encodes `image`, embedding `recipe_json` (may be empty: then nothing is embedded).
+// An opaque image is written without alpha where the format allows it.
+Result<std::vector<std::uint8_t>> encode_image(const Image& image, const EncodeOptions& options,
+                                               std::string_view recipe_json);
+
+// The embedded recipe text. Errors: "unknown_format" (not PNG/JPEG/WebP/AVIF),
+// "no_recipe" (a valid file with no atelier recipe), "corrupt_image" (unparseable container).
+Result<std::string> extract_recipe(std::span<const std::uint8_t> file);
+
+struct DecodeLimits {
+  std::int64_t pixels_max = 0;  // 0: no limit beyond int overflow safety.
+};
+
+// Decodes PNG, JPEG or WebP (and AVIF) into RGBA. Used for control images and tests.
+// Errors are input errors with code "corrupt_image" or "image_too_large".
+Result<Image> decode_image(std::span<const std::uint8_t> file, const DecodeLimits& limits);
+
+}  // namespace atelier::render

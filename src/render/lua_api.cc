@@ -1,0 +1,524 @@
+// The generator API as Lua sees it (docs/generators.md). Every binding reaches its ScriptEnv
+// through upvalue 1. Bindings never call lua_error with C++ objects alive: Lua is built as C
+// and unwinds with longjmp, so they push a message and return kRaise, and wrap<> raises.
+#include "render/internal/lua_api.h"
+
+extern "C" {
+#include <lauxlib.h>
+}
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/limits.h"
+#include "render/color.h"
+
+namespace atelier::render::internal {
+
+namespace {
+
+constexpr const char* kGradientMeta = "atelier.gradient";
+
+ScriptEnv* env_of(lua_State* L) { return static_cast<ScriptEnv*>(lua_touserdata(L, lua_upvalueindex(1))); }
+Canvas& canvas_of(lua_State* L) { return *env_of(L)->canvas; }
+
+template <int (*F)(lua_State*)>
+int wrap(lua_State* L) {
+  int n = F(L);
+  if (n == kRaise) return lua_error(L);
+  return n;
+}
+
+int raise(lua_State* L, const Error& e) {
+  lua_pushstring(L, e.to_string().c_str());
+  return kRaise;
+}
+
+// Reads `count` numbers starting at `first`; false when any is not finite (Canvas 2D then
+// ignores the call).
+bool numbers(lua_State* L, int first, int count, double* out) {
+  bool finite = true;
+  for (int i = 0; i < count; ++i) {
+    out[i] = luaL_checknumber(L, first + i);
+    finite = finite && std::isfinite(out[i]);
+  }
+  return finite;
+}
+
+// --- randomness and noise ---------------------------------------------------------------
+
+int l_rand(lua_State* L) {
+  lua_pushnumber(L, env_of(L)->random->next());
+  return 1;
+}
+
+int l_rand_range(lua_State* L) {
+  double a = luaL_checknumber(L, 1), b = luaL_checknumber(L, 2);
+  lua_pushnumber(L, env_of(L)->random->range(a, b));
+  return 1;
+}
+
+int l_rand_int(lua_State* L) {
+  lua_Integer a = luaL_checkinteger(L, 1), b = luaL_checkinteger(L, 2);
+  if (b < a) return luaL_error(L, "rand_int(a, b) needs a <= b");
+  lua_pushinteger(L, env_of(L)->random->integer(a, b));
+  return 1;
+}
+
+int l_rand_choice(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_Unsigned n = lua_rawlen(L, 1);
+  if (n == 0) return luaL_error(L, "rand_choice of an empty table");
+  auto i = static_cast<lua_Integer>(std::floor(env_of(L)->random->next() * static_cast<double>(n)));
+  lua_rawgeti(L, 1, i + 1);
+  return 1;
+}
+
+int l_rand_gaussian(lua_State* L) {
+  double mu = luaL_optnumber(L, 1, 0.0), sigma = luaL_optnumber(L, 2, 1.0);
+  lua_pushnumber(L, env_of(L)->random->gaussian(mu, sigma));
+  return 1;
+}
+
+int l_rand_bool(lua_State* L) {
+  lua_pushboolean(L, env_of(L)->random->boolean(luaL_optnumber(L, 1, 0.5)));
+  return 1;
+}
+
+// math.random with Lua's signature: () -> [0,1), (m) -> [1,m], (m, n) -> [m,n].
+int l_math_random(lua_State* L) {
+  TokenRandom& r = *env_of(L)->random;
+  switch (lua_gettop(L)) {
+    case 0: lua_pushnumber(L, r.next()); return 1;
+    case 1: {
+      lua_Integer m = luaL_checkinteger(L, 1);
+      luaL_argcheck(L, m >= 1, 1, "interval is empty");
+      lua_pushinteger(L, r.integer(1, m));
+      return 1;
+    }
+    default: {
+      lua_Integer m = luaL_checkinteger(L, 1), n = luaL_checkinteger(L, 2);
+      luaL_argcheck(L, m <= n, 2, "interval is empty");
+      lua_pushinteger(L, r.integer(m, n));
+      return 1;
+    }
+  }
+}
+
+int l_noop(lua_State*) { return 0; }
+
+// Keeps noise arguments inside int range: simplex floors them to ints.
+double noise_arg(lua_State* L, int i) {
+  double v = luaL_checknumber(L, i);
+  if (!std::isfinite(v)) return 0;
+  return std::fmod(v, 1.0e6);
+}
+
+int l_noise2(lua_State* L) {
+  lua_pushnumber(L, env_of(L)->noise->noise2(noise_arg(L, 1), noise_arg(L, 2)));
+  return 1;
+}
+
+int l_noise3(lua_State* L) {
+  lua_pushnumber(L, env_of(L)->noise->noise3(noise_arg(L, 1), noise_arg(L, 2), noise_arg(L, 3)));
+  return 1;
+}
+
+// --- control images -----------------------------------------------------------------------
+
+const ControlImage* control_arg(lua_State* L, int index) {
+  const char* name = luaL_optstring(L, index, "control");
+  auto& controls = env_of(L)->controls;
+  auto it = controls.find(name);
+  return it == controls.end() ? nullptr : it->second;
+}
+
+int l_has_control(lua_State* L) {
+  lua_pushboolean(L, control_arg(L, 1) != nullptr);
+  return 1;
+}
+
+template <bool kEdge>
+int l_control_sample(lua_State* L) {
+  double x = luaL_checknumber(L, 1), y = luaL_checknumber(L, 2);
+  const ControlImage* img = control_arg(L, 3);
+  if (img == nullptr) {
+    lua_pushfstring(L, "no control image bound to input \"%s\"", luaL_optstring(L, 3, "control"));
+    return kRaise;
+  }
+  Canvas& c = canvas_of(L);
+  double u = x, v = y / c.height_units();
+  lua_pushnumber(L, kEdge ? img->edge(u, v) : img->luma(u, v));
+  return 1;
+}
+
+// --- ctx: paths -----------------------------------------------------------------------------
+
+int charge(lua_State* L, std::int64_t points) {
+  auto r = canvas_of(L).charge_points(points);
+  return r ? 0 : raise(L, r.error());
+}
+
+int l_begin_path(lua_State* L) {
+  canvas_of(L).begin_path();
+  return 0;
+}
+
+int l_move_to(lua_State* L) {
+  double v[2];
+  if (charge(L, 1) == kRaise) return kRaise;
+  if (numbers(L, 2, 2, v)) canvas_of(L).move_to(v[0], v[1]);
+  return 0;
+}
+
+int l_line_to(lua_State* L) {
+  double v[2];
+  if (charge(L, 1) == kRaise) return kRaise;
+  if (numbers(L, 2, 2, v)) canvas_of(L).line_to(v[0], v[1]);
+  return 0;
+}
+
+int l_bezier_to(lua_State* L) {
+  double v[6];
+  if (charge(L, 3) == kRaise) return kRaise;
+  if (numbers(L, 2, 6, v)) canvas_of(L).bezier_to(v[0], v[1], v[2], v[3], v[4], v[5]);
+  return 0;
+}
+
+int l_quadratic_to(lua_State* L) {
+  double v[4];
+  if (charge(L, 3) == kRaise) return kRaise;
+  if (numbers(L, 2, 4, v)) canvas_of(L).quadratic_to(v[0], v[1], v[2], v[3]);
+  return 0;
+}
+
+int l_arc(lua_State* L) {
+  double v[5];
+  if (charge(L, 16) == kRaise) return kRaise;
+  bool ok = numbers(L, 2, 5, v);
+  if (ok && v[2] < 0) return luaL_error(L, "arc radius is negative");
+  if (ok) canvas_of(L).arc(v[0], v[1], v[2], v[3], v[4], lua_toboolean(L, 7));
+  return 0;
+}
+
+int l_ellipse(lua_State* L) {
+  double v[7];
+  if (charge(L, 16) == kRaise) return kRaise;
+  bool ok = numbers(L, 2, 7, v);
+  if (ok && (v[2] < 0 || v[3] < 0)) return luaL_error(L, "ellipse radius is negative");
+  if (ok) canvas_of(L).ellipse(v[0], v[1], v[2], v[3], v[4], v[5], v[6], lua_toboolean(L, 9));
+  return 0;
+}
+
+int l_rect(lua_State* L) {
+  double v[4];
+  if (charge(L, 4) == kRaise) return kRaise;
+  if (numbers(L, 2, 4, v)) canvas_of(L).rect(v[0], v[1], v[2], v[3]);
+  return 0;
+}
+
+int l_close_path(lua_State* L) {
+  canvas_of(L).close_path();
+  return 0;
+}
+
+int l_polyline(lua_State* L) {
+  luaL_checktype(L, 2, LUA_TTABLE);
+  bool close = lua_toboolean(L, 3);
+  lua_Unsigned n = lua_rawlen(L, 2);
+  if (n % 2 != 0) return luaL_error(L, "polyline needs an even number of coordinates, got %d", static_cast<int>(n));
+  if (charge(L, static_cast<std::int64_t>(n / 2)) == kRaise) return kRaise;
+  static thread_local std::vector<double> xy;  // Reused across calls: no allocation per curve.
+  xy.resize(n);
+  for (lua_Unsigned i = 0; i < n; ++i) {
+    lua_rawgeti(L, 2, static_cast<lua_Integer>(i + 1));
+    int isnum = 0;
+    xy[i] = lua_tonumberx(L, -1, &isnum);
+    lua_pop(L, 1);
+    if (!isnum) return luaL_error(L, "polyline coordinate %d is not a number", static_cast<int>(i + 1));
+    if (!std::isfinite(xy[i])) return 0;  // Canvas 2D: non-finite input draws nothing.
+  }
+  canvas_of(L).polyline(xy.data(), n / 2, close);
+  return 0;
+}
+
+// --- ctx: painting --------------------------------------------------------------------------
+
+int l_fill(lua_State* L) {
+  const char* rule = luaL_optstring(L, 2, "nonzero");
+  canvas_of(L).fill(std::string_view(rule) == "evenodd");
+  return 0;
+}
+
+int l_stroke(lua_State* L) {
+  canvas_of(L).stroke();
+  return 0;
+}
+
+template <void (Canvas::*Op)(double, double, double, double)>
+int l_rect_op(lua_State* L) {
+  double v[4];
+  if (numbers(L, 2, 4, v)) (canvas_of(L).*Op)(v[0], v[1], v[2], v[3]);
+  return 0;
+}
+
+Rgba check_color(lua_State* L, int index) {
+  std::size_t len = 0;
+  const char* s = luaL_checklstring(L, index, &len);
+  auto c = parse_css_color(std::string_view(s, len));
+  if (!c) luaL_error(L, "not a colour: \"%s\"", s);
+  return *c;
+}
+
+int l_background(lua_State* L) {
+  canvas_of(L).background(check_color(L, 2));
+  return 0;
+}
+
+// --- ctx: state -----------------------------------------------------------------------------
+
+int l_save(lua_State* L) {
+  auto r = canvas_of(L).save();
+  return r ? 0 : raise(L, r.error());
+}
+
+int l_restore(lua_State* L) {
+  canvas_of(L).restore();
+  return 0;
+}
+
+int l_translate(lua_State* L) {
+  double v[2];
+  if (numbers(L, 2, 2, v)) canvas_of(L).translate(v[0], v[1]);
+  return 0;
+}
+
+int l_rotate(lua_State* L) {
+  double v[1];
+  if (numbers(L, 2, 1, v)) canvas_of(L).rotate(v[0]);
+  return 0;
+}
+
+int l_scale(lua_State* L) {
+  double v[2];
+  if (numbers(L, 2, 2, v)) canvas_of(L).scale(v[0], v[1]);
+  return 0;
+}
+
+int l_transform(lua_State* L) {
+  double v[6];
+  if (numbers(L, 2, 6, v)) canvas_of(L).transform(v[0], v[1], v[2], v[3], v[4], v[5]);
+  return 0;
+}
+
+int l_set_transform(lua_State* L) {
+  double v[6];
+  if (numbers(L, 2, 6, v)) canvas_of(L).set_transform(v[0], v[1], v[2], v[3], v[4], v[5]);
+  return 0;
+}
+
+int l_reset_transform(lua_State* L) {
+  canvas_of(L).reset_transform();
+  return 0;
+}
+
+// --- gradients ------------------------------------------------------------------------------
+
+using GradientRef = std::shared_ptr<Gradient>;
+
+void push_gradient(lua_State* L, GradientRef g) {
+  void* mem = lua_newuserdatauv(L, sizeof(GradientRef), 0);
+  new (mem) GradientRef(std::move(g));
+  luaL_setmetatable(L, kGradientMeta);
+}
+
+int l_gradient_gc(lua_State* L) {
+  static_cast<GradientRef*>(luaL_checkudata(L, 1, kGradientMeta))->~GradientRef();
+  return 0;
+}
+
+int l_add_color_stop(lua_State* L) {
+  auto* g = static_cast<GradientRef*>(luaL_checkudata(L, 1, kGradientMeta));
+  double offset = luaL_checknumber(L, 2);
+  if (!(offset >= 0 && offset <= 1)) return luaL_error(L, "addColorStop offset must be in [0, 1]");
+  Rgba c = check_color(L, 3);
+  (*g)->add_color_stop(offset, c);
+  return 0;
+}
+
+int l_linear_gradient(lua_State* L) {
+  double v[4];
+  if (!numbers(L, 2, 4, v)) return luaL_error(L, "createLinearGradient needs finite numbers");
+  push_gradient(L, canvas_of(L).linear_gradient(v[0], v[1], v[2], v[3]));
+  return 1;
+}
+
+int l_radial_gradient(lua_State* L) {
+  double v[6];
+  if (!numbers(L, 2, 6, v)) return luaL_error(L, "createRadialGradient needs finite numbers");
+  if (v[2] < 0 || v[5] < 0) return luaL_error(L, "createRadialGradient radius is negative");
+  push_gradient(L, canvas_of(L).radial_gradient(v[0], v[1], v[2], v[3], v[4], v[5]));
+  return 1;
+}
+
+// --- ctx properties (__index / __newindex) ----------------------------------------------
+
+int set_paint(lua_State* L, Paint& paint) {
+  if (auto* g = static_cast<GradientRef*>(luaL_testudata(L, 3, kGradientMeta))) {
+    paint.gradient = *g;
+    return 0;
+  }
+  Rgba c = check_color(L, 3);
+  paint.gradient.reset();
+  paint.color = c;
+  return 0;
+}
+
+int l_ctx_newindex(lua_State* L) {
+  std::string_view key = luaL_checkstring(L, 2);
+  Canvas& c = canvas_of(L);
+  if (key == "fillStyle") return set_paint(L, c.fill_style);
+  if (key == "strokeStyle") return set_paint(L, c.stroke_style);
+  if (key == "lineWidth") {
+    double w = luaL_checknumber(L, 3);
+    if (std::isfinite(w) && w > 0) c.set_line_width(w);  // Canvas 2D ignores invalid widths.
+    return 0;
+  }
+  if (key == "globalAlpha") {
+    double a = luaL_checknumber(L, 3);
+    if (a >= 0 && a <= 1) c.global_alpha = a;
+    return 0;
+  }
+  if (key == "lineCap" || key == "lineJoin" || key == "globalCompositeOperation") {
+    const char* v = luaL_checkstring(L, 3);
+    bool ok = key == "lineCap" ? c.set_line_cap(v) : key == "lineJoin" ? c.set_line_join(v) : c.set_composite(v);
+    if (!ok) return luaL_error(L, "ctx.%s: unknown value \"%s\"", lua_tostring(L, 2), v);
+    return 0;
+  }
+  return luaL_error(L, "ctx has no property \"%s\"", lua_tostring(L, 2));
+}
+
+int l_ctx_index(lua_State* L) {
+  std::string_view key = luaL_checkstring(L, 2);
+  Canvas& c = canvas_of(L);
+  if (key == "lineWidth") lua_pushnumber(L, c.line_width());
+  else if (key == "globalAlpha") lua_pushnumber(L, c.global_alpha);
+  else lua_pushnil(L);
+  return 1;
+}
+
+struct Method {
+  const char* name;
+  lua_CFunction fn;
+};
+
+const Method kCtxMethods[] = {
+    {"beginPath", wrap<l_begin_path>},
+    {"moveTo", wrap<l_move_to>},
+    {"lineTo", wrap<l_line_to>},
+    {"bezierCurveTo", wrap<l_bezier_to>},
+    {"quadraticCurveTo", wrap<l_quadratic_to>},
+    {"arc", wrap<l_arc>},
+    {"ellipse", wrap<l_ellipse>},
+    {"rect", wrap<l_rect>},
+    {"closePath", wrap<l_close_path>},
+    {"polyline", wrap<l_polyline>},
+    {"fill", wrap<l_fill>},
+    {"stroke", wrap<l_stroke>},
+    {"fillRect", wrap<l_rect_op<&Canvas::fill_rect>>},
+    {"strokeRect", wrap<l_rect_op<&Canvas::stroke_rect>>},
+    {"clearRect", wrap<l_rect_op<&Canvas::clear_rect>>},
+    {"background", wrap<l_background>},
+    {"save", wrap<l_save>},
+    {"restore", wrap<l_restore>},
+    {"translate", wrap<l_translate>},
+    {"rotate", wrap<l_rotate>},
+    {"scale", wrap<l_scale>},
+    {"transform", wrap<l_transform>},
+    {"setTransform", wrap<l_set_transform>},
+    {"resetTransform", wrap<l_reset_transform>},
+    {"createLinearGradient", wrap<l_linear_gradient>},
+    {"createRadialGradient", wrap<l_radial_gradient>},
+};
+
+const Method kGlobals[] = {
+    {"rand", l_rand},
+    {"rand_range", l_rand_range},
+    {"rand_int", l_rand_int},
+    {"rand_choice", l_rand_choice},
+    {"rand_gaussian", l_rand_gaussian},
+    {"rand_bool", l_rand_bool},
+    {"noise2", l_noise2},
+    {"noise3", l_noise3},
+    {"has_control", l_has_control},
+    {"control_luma", wrap<l_control_sample<false>>},
+    {"control_edge", wrap<l_control_sample<true>>},
+};
+
+void set_closure(lua_State* L, int table, const char* name, lua_CFunction fn, ScriptEnv* env) {
+  lua_pushlightuserdata(L, env);
+  lua_pushcclosure(L, fn, 1);
+  lua_setfield(L, table, name);
+}
+
+void push_param(lua_State* L, const ParamValue& v) {
+  if (auto* b = std::get_if<bool>(&v)) lua_pushboolean(L, *b);
+  else if (auto* i = std::get_if<std::int64_t>(&v)) lua_pushinteger(L, *i);
+  else if (auto* d = std::get_if<double>(&v)) lua_pushnumber(L, *d);
+  else lua_pushstring(L, std::get<std::string>(v).c_str());
+}
+
+}  // namespace
+
+void install_api(lua_State* L, ScriptEnv* env) {
+  lua_pushglobaltable(L);
+  int g = lua_gettop(L);
+  for (const auto& m : kGlobals) set_closure(L, g, m.name, m.fn, env);
+
+  lua_getglobal(L, "math");
+  set_closure(L, lua_gettop(L), "random", l_math_random, env);
+  set_closure(L, lua_gettop(L), "randomseed", l_noop, env);
+  lua_pop(L, 1);
+
+  // Gradient metatable.
+  luaL_newmetatable(L, kGradientMeta);
+  lua_pushcfunction(L, l_gradient_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_newtable(L);
+  lua_pushcfunction(L, l_add_color_stop);
+  lua_setfield(L, -2, "addColorStop");
+  lua_setfield(L, -2, "__index");
+  lua_pushliteral(L, "gradient");
+  lua_setfield(L, -2, "__name");
+  lua_pop(L, 1);
+
+  // ctx: methods as raw fields, properties through the metatable.
+  lua_createtable(L, 0, static_cast<int>(std::size(kCtxMethods)));
+  int ctx = lua_gettop(L);
+  for (const auto& m : kCtxMethods) set_closure(L, ctx, m.name, m.fn, env);
+  lua_createtable(L, 0, 2);
+  set_closure(L, lua_gettop(L), "__newindex", l_ctx_newindex, env);
+  set_closure(L, lua_gettop(L), "__index", l_ctx_index, env);
+  lua_setmetatable(L, ctx);
+  lua_setfield(L, g, "ctx");
+
+  lua_createtable(L, 0, static_cast<int>(env->params->size()));
+  for (const auto& [name, value] : *env->params) {
+    push_param(L, value);
+    lua_setfield(L, -2, name.c_str());
+  }
+  lua_setfield(L, g, "params");
+
+  lua_pushnumber(L, 1.0);
+  lua_setfield(L, g, "W");
+  lua_pushnumber(L, env->canvas->height_units());
+  lua_setfield(L, g, "H");
+  lua_pushnumber(L, env->canvas->pixel_units());
+  lua_setfield(L, g, "PX");
+  lua_pushstring(L, env->token_hash.c_str());
+  lua_setfield(L, g, "token_hash");
+  lua_pop(L, 1);
+}
+
+}  // namespace atelier::render::internal

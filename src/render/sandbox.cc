@@ -1,0 +1,344 @@
+#include "render/sandbox.h"
+
+extern "C" {
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+}
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "core/canonical_json.h"
+#include "core/limits.h"
+#include "render/internal/lua_api.h"
+
+namespace atelier::render {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Hook granularity: budgets are checked every kHookEvery VM instructions.
+constexpr int kHookEvery = 10'000;
+
+// Deterministic replacements for the parts of Lua whose results depend on hash seeds,
+// addresses or the clock. Runs before the user script, with the budgets already active.
+constexpr const char* kPrelude = R"lua(
+local type, rawget, raw_next, getmetatable, select = type, rawget, next, getmetatable, select
+local raw_tostring, raw_format, error, floor = tostring, string.format, error, math.floor
+local rank = {number = 1, string = 2, boolean = 3}
+
+local function key_less(a, b)
+  local ta, tb = type(a), type(b)
+  if ta ~= tb then return rank[ta] < rank[tb] end
+  if ta == "boolean" then return (not a) and b end
+  return a < b
+end
+
+-- Stable merge sort: table.sort's pivot is randomised from the clock in Lua 5.4, which makes
+-- the order of equal elements vary between runs.
+local function merge_sort(t, n, less)
+  if n < 2 then return end
+  local src, dst = t, {}
+  local width = 1
+  while width < n do
+    local i = 1
+    while i <= n do
+      local mid, hi = i + width, i + 2 * width
+      if mid > n + 1 then mid = n + 1 end
+      if hi > n + 1 then hi = n + 1 end
+      local a, b, k = i, mid, i
+      while a < mid and b < hi do
+        if less(src[b], src[a]) then dst[k] = src[b]; b = b + 1 else dst[k] = src[a]; a = a + 1 end
+        k = k + 1
+      end
+      while a < mid do dst[k] = src[a]; a = a + 1; k = k + 1 end
+      while b < hi do dst[k] = src[b]; b = b + 1; k = k + 1 end
+      i = hi
+    end
+    src, dst = dst, src
+    width = width * 2
+  end
+  if src ~= t then for i = 1, n do t[i] = src[i] end end
+end
+
+table.sort = function(t, less)
+  if type(t) ~= "table" then error("bad argument #1 to 'sort' (table expected)", 2) end
+  less = less or function(a, b) return a < b end
+  merge_sort(t, #t, less)
+end
+
+local function sorted_keys(t)
+  local keys, n = {}, 0
+  for k in raw_next, t do
+    local tk = type(k)
+    if rank[tk] == nil then
+      error("pairs/next over a table keyed by a " .. tk .. " has no deterministic order; key by strings or numbers", 3)
+    end
+    n = n + 1
+    keys[n] = k
+  end
+  merge_sort(keys, n, key_less)
+  return keys, n
+end
+
+-- pairs visits keys in a fixed order (numbers ascending, then strings, then booleans);
+-- Lua's own order depends on a per-process hash seed.
+pairs = function(t)
+  local mt = getmetatable(t)
+  if type(mt) == "table" and mt.__pairs then return mt.__pairs(t) end
+  if type(t) ~= "table" then error("bad argument #1 to 'pairs' (table expected)", 2) end
+  local keys, n = sorted_keys(t)
+  local i = 0
+  return function()
+    i = i + 1
+    if i > n then return nil end
+    local k = keys[i]
+    return k, rawget(t, k)
+  end, t, nil
+end
+
+next = function(t, k)
+  local keys, n = sorted_keys(t)
+  if k == nil then
+    if n == 0 then return nil end
+    return keys[1], rawget(t, keys[1])
+  end
+  for i = 1, n do
+    if keys[i] == k then
+      if i == n then return nil end
+      return keys[i + 1], rawget(t, keys[i + 1])
+    end
+  end
+  error("invalid key to 'next'", 2)
+end
+
+-- tostring and %s/%p must not reveal addresses (they change with every run).
+local function safe(v)
+  local tv = type(v)
+  if tv == "table" or tv == "function" or tv == "userdata" or tv == "thread" then
+    local mt = getmetatable(v)
+    if type(mt) == "table" and mt.__tostring then return raw_tostring(v) end
+    if type(mt) == "table" and type(mt.__name) == "string" then return mt.__name end
+    return tv
+  end
+  return v
+end
+tostring = function(v) return raw_tostring(safe(v)) end
+string.format = function(fmt, ...)
+  if type(fmt) == "string" and fmt:gsub("%%%%", ""):find("%%[-+ #0-9.]*p") then
+    error("string.format: %p reveals memory addresses and is not allowed", 2)
+  end
+  local n = select("#", ...)
+  if n == 0 then return raw_format(fmt) end
+  local args = {...}
+  for i = 1, n do args[i] = safe(args[i]) end
+  return raw_format(fmt, table.unpack(args, 1, n))
+end
+)lua";
+
+struct Sandbox {
+  std::int64_t memory_used = 0;
+  std::int64_t memory_peak = 0;
+  std::int64_t memory_max = 0;
+  std::int64_t instructions = 0;
+  std::int64_t instructions_max = 0;
+  std::int64_t wall_ms_max = 0;
+  Clock::time_point deadline;
+  bool aborted = false;
+  char abort_message[256] = {0};  // Plain buffer: it is read on longjmp paths.
+
+  void trip(const char* message) {
+    if (!aborted) {
+      aborted = true;
+      std::snprintf(abort_message, sizeof abort_message, "%s", message);
+    }
+  }
+};
+
+Sandbox* sandbox_of(lua_State* L) {
+  void* ud = nullptr;
+  lua_getallocf(L, &ud);
+  return static_cast<Sandbox*>(ud);
+}
+
+void* counting_alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) {
+  auto* s = static_cast<Sandbox*>(ud);
+  std::int64_t old = ptr ? static_cast<std::int64_t>(osize) : 0;
+  if (nsize == 0) {
+    std::free(ptr);
+    s->memory_used -= old;
+    return nullptr;
+  }
+  std::int64_t next = s->memory_used - old + static_cast<std::int64_t>(nsize);
+  if (next > s->memory_max && static_cast<std::int64_t>(nsize) > old) {
+    char msg[160];
+    std::snprintf(msg, sizeof msg, "script_memory_bytes_max exceeded: the script needed more than %lld bytes",
+                  static_cast<long long>(s->memory_max));
+    s->trip(msg);
+    return nullptr;
+  }
+  void* p = std::realloc(ptr, nsize);
+  if (p == nullptr) return nullptr;
+  s->memory_used = next;
+  if (next > s->memory_peak) s->memory_peak = next;
+  return p;
+}
+
+void budget_hook(lua_State* L, lua_Debug* ar) {
+  Sandbox* s = sandbox_of(L);
+  s->instructions += kHookEvery;
+  if (!s->aborted) {
+    char msg[200];
+    if (s->instructions > s->instructions_max) {
+      std::snprintf(msg, sizeof msg, "render_instructions_max exceeded: the script ran more than %lld Lua instructions",
+                    static_cast<long long>(s->instructions_max));
+      s->trip(msg);
+    } else if (Clock::now() > s->deadline) {
+      std::snprintf(msg, sizeof msg, "render_wall_ms_max exceeded: the script ran longer than %lld ms",
+                    static_cast<long long>(s->wall_ms_max));
+      s->trip(msg);
+    }
+  }
+  if (s->aborted) {
+    lua_getinfo(L, "Sl", ar);
+    luaL_error(L, "%s (at %s:%d)", s->abort_message, ar->short_src, ar->currentline);
+  }
+}
+
+// pcall/xpcall that cannot swallow a tripped budget.
+int sandbox_pcall(lua_State* L) {
+  luaL_checkany(L, 1);
+  int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+  if (status != LUA_OK && sandbox_of(L)->aborted) return lua_error(L);
+  lua_pushboolean(L, status == LUA_OK);
+  lua_insert(L, 1);
+  return lua_gettop(L);
+}
+
+int sandbox_xpcall(lua_State* L) {
+  int n = lua_gettop(L);
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_pushvalue(L, 1);  // [f, h, args…, f]
+  lua_copy(L, 2, 1);    // [h, h, args…, f]
+  lua_replace(L, 2);    // [h, f, args…]
+  int status = lua_pcall(L, n - 2, LUA_MULTRET, 1);
+  if (status != LUA_OK && sandbox_of(L)->aborted) return lua_error(L);
+  lua_pushboolean(L, status == LUA_OK);
+  lua_replace(L, 1);
+  return lua_gettop(L);
+}
+
+void open_safe_libs(lua_State* L) {
+  luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
+  luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
+  luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
+  luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);
+  luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 1);
+  lua_pop(L, 5);
+  for (const char* name : {"dofile", "loadfile", "load", "loadstring", "require", "collectgarbage"}) {
+    lua_pushnil(L);
+    lua_setglobal(L, name);
+  }
+  lua_pushcfunction(L, [](lua_State*) { return 0; });
+  lua_setglobal(L, "print");
+  lua_pushcfunction(L, sandbox_pcall);
+  lua_setglobal(L, "pcall");
+  lua_pushcfunction(L, sandbox_xpcall);
+  lua_setglobal(L, "xpcall");
+  lua_getglobal(L, LUA_STRLIBNAME);
+  lua_pushnil(L);
+  lua_setfield(L, -2, "dump");
+  lua_pop(L, 1);
+}
+
+// Converts the script's return value (at the top of the stack) into canonical JSON traits.
+Result<std::string> traits_from_stack(lua_State* L) {
+  nlohmann::json traits = nlohmann::json::object();
+  if (lua_isnil(L, -1) || lua_gettop(L) == 0) return std::string("{}");
+  if (!lua_istable(L, -1)) {
+    return fail(Error::limit("invalid_traits", "the script must return a table of traits (or nothing)"));
+  }
+  lua_pushnil(L);
+  while (lua_next(L, -2) != 0) {
+    if (lua_type(L, -2) != LUA_TSTRING) {
+      lua_pop(L, 2);
+      return fail(Error::limit("invalid_traits", "trait names must be strings"));
+    }
+    std::string key = lua_tostring(L, -2);
+    if (static_cast<std::int64_t>(traits.size()) >= limits::kTraitsMax) {
+      lua_pop(L, 2);
+      return fail(Error::limit("invalid_traits", "more than traits_max (" + std::to_string(limits::kTraitsMax) + ") traits"));
+    }
+    int t = lua_type(L, -1);
+    if (t == LUA_TBOOLEAN) {
+      traits[key] = static_cast<bool>(lua_toboolean(L, -1));
+    } else if (t == LUA_TNUMBER && lua_isinteger(L, -1)) {
+      traits[key] = static_cast<std::int64_t>(lua_tointeger(L, -1));
+    } else if (t == LUA_TNUMBER && std::isfinite(lua_tonumber(L, -1))) {
+      traits[key] = lua_tonumber(L, -1);
+    } else if (t == LUA_TSTRING && static_cast<std::int64_t>(lua_rawlen(L, -1)) <= limits::kTraitValueBytesMax) {
+      traits[key] = std::string(lua_tostring(L, -1));
+    } else {
+      lua_pop(L, 2);
+      return fail(Error::limit("invalid_traits", "trait \"" + key + "\" must be a string (≤ trait_value_bytes_max), a finite number or a boolean"));
+    }
+    lua_pop(L, 1);
+  }
+  auto text = canonical_json(traits);
+  if (!text) return fail(Error::limit("invalid_traits", "traits: " + text.error().message));
+  return *text;
+}
+
+}  // namespace
+
+Result<ScriptResult> run_script(std::string_view source, std::string_view chunk_name, ScriptEnv& env,
+                                const SandboxLimits& limits) {
+  Sandbox sandbox;
+  sandbox.memory_max = limits.memory_bytes_max;
+  sandbox.instructions_max = limits.instructions_max;
+  sandbox.wall_ms_max = limits.wall_ms_max;
+  sandbox.deadline = Clock::now() + std::chrono::milliseconds(limits.wall_ms_max);
+
+  lua_State* L = lua_newstate(counting_alloc, &sandbox);
+  if (L == nullptr) return fail(Error::internal("lua_state", "cannot create a Lua state"));
+  // Closes the state on every path; finalizers run under the hook, so they are bounded too.
+  struct Closer {
+    lua_State* L;
+    ~Closer() { lua_close(L); }
+  } closer{L};
+
+  open_safe_libs(L);
+  internal::install_api(L, &env);
+  lua_sethook(L, budget_hook, LUA_MASKCOUNT, kHookEvery);
+
+  auto script_error = [&](const char* fallback) -> Error {
+    std::string msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : fallback;
+    if (sandbox.aborted) {
+      std::string_view abort(sandbox.abort_message);
+      if (msg.find(abort) == std::string::npos) msg = std::string(abort) + " (" + msg + ")";
+      return Error::limit(std::string(abort.substr(0, abort.find(' '))), msg);
+    }
+    return Error::limit("script_error", msg);
+  };
+
+  if (luaL_loadbufferx(L, kPrelude, std::strlen(kPrelude), "=prelude", "t") != LUA_OK ||
+      lua_pcall(L, 0, 0, 0) != LUA_OK) {
+    return fail(script_error("the sandbox prelude failed"));
+  }
+  std::string chunk = "@" + std::string(chunk_name);
+  if (luaL_loadbufferx(L, source.data(), source.size(), chunk.c_str(), "t") != LUA_OK) {
+    return fail(Error::limit("script_syntax_error", lua_tostring(L, -1)));
+  }
+  if (lua_pcall(L, 0, 1, 0) != LUA_OK) return fail(script_error("the script raised a non-string error"));
+  auto traits = traits_from_stack(L);
+  if (!traits) return fail(traits.error());
+  return ScriptResult{std::move(*traits), sandbox.instructions, sandbox.memory_peak};
+}
+
+}  // namespace atelier::render

@@ -1,0 +1,59 @@
+// sandbox.h — runs a generator script in a locked-down Lua 5.4 state.
+//
+// What the script gets: math, string (no string.dump), table, utf8, a deterministic `pairs`,
+// `next`, `tostring` and `table.sort` (Lua's own depend on hash seeds, addresses and a clock),
+// the seeded randomness, noise, control-image sampling and the `ctx` drawing API
+// (docs/generators.md). What it does not get: io, os, require, load/loadstring/dofile,
+// debug, coroutine, collectgarbage.
+//
+// Budgets, each a clear error naming its limit: Lua VM instructions (a count hook), heap
+// bytes (a counting allocator), wall-clock time (checked in the hook). pcall/xpcall cannot
+// swallow a budget error: once a budget trips, every further hook and protected call
+// re-raises it.
+//
+// Known gap: the wall-clock limit is checked between VM instructions, so a single C call
+// that runs long (a pathological string pattern) is bounded only by its own work; scripts
+// are registered by trusted studio keys (scope admin), and the CLI runs one render per
+// process.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+#include "render/canvas.h"
+#include "render/control.h"
+#include "render/noise.h"
+#include "render/prng.h"
+#include "render/recipe.h"
+
+namespace atelier::render {
+
+struct SandboxLimits {
+  std::int64_t instructions_max;
+  std::int64_t memory_bytes_max;
+  std::int64_t wall_ms_max;
+};
+
+// What the script can see and draw on. Not owned.
+struct ScriptEnv {
+  Canvas* canvas = nullptr;
+  TokenRandom* random = nullptr;
+  const SimplexNoise* noise = nullptr;
+  const std::map<std::string, ParamValue>* params = nullptr;
+  std::map<std::string, const ControlImage*> controls;
+  std::string token_hash;
+};
+
+struct ScriptResult {
+  std::string traits_json;  // Canonical JSON object ({} when the script returns nothing).
+  std::int64_t instructions = 0;
+  std::int64_t memory_peak_bytes = 0;
+};
+
+Result<ScriptResult> run_script(std::string_view source, std::string_view chunk_name, ScriptEnv& env,
+                                const SandboxLimits& limits);
+
+}  // namespace atelier::render

@@ -1,0 +1,121 @@
+#include "store/blob_store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cassert>
+#include <cerrno>
+#include <cstring>
+
+#include "core/hash.h"
+#include "core/random_id.h"
+
+namespace atelier::store {
+
+namespace {
+
+Error io_error(const std::string& what, const std::filesystem::path& p) {
+  return Error::internal("io_error", what + " " + p.string() + ": " + std::strerror(errno));
+}
+
+Result<void> fsync_dir(const std::filesystem::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return fail(io_error("opening directory", dir));
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return fail(io_error("syncing directory", dir));
+  return {};
+}
+
+Result<void> write_all(int fd, std::span<const std::uint8_t> bytes, const std::filesystem::path& p) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail(io_error("writing", p));
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
+  auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  auto tmp = dir / ("." + path.filename().string() + ".tmp-" + random_hex(8));
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return fail(io_error("creating", tmp));
+  auto written = write_all(fd, bytes, tmp);
+  if (written && ::fsync(fd) != 0) written = fail(io_error("syncing", tmp));
+  if (::close(fd) != 0 && written) written = fail(io_error("closing", tmp));
+  if (written && ::rename(tmp.c_str(), path.c_str()) != 0) written = fail(io_error("renaming onto", path));
+  if (!written) {
+    ::unlink(tmp.c_str());
+    return written;
+  }
+  return fsync_dir(dir);
+}
+
+Result<std::vector<std::uint8_t>> read_file(const std::filesystem::path& path, std::int64_t bytes_max) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return fail(Error::not_found("file_not_found", "no such file: " + path.string(), "file"));
+    return fail(io_error("opening", path));
+  }
+  std::vector<std::uint8_t> out;
+  std::uint8_t buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return fail(io_error("reading", path));
+    }
+    if (n == 0) break;
+    if (static_cast<std::int64_t>(out.size()) + n > bytes_max) {
+      ::close(fd);
+      return fail(Error{ErrorKind::kTooLarge, "file_too_large",
+                        path.string() + " is larger than " + std::to_string(bytes_max) + " bytes", "file"});
+    }
+    out.insert(out.end(), buf, buf + n);
+  }
+  ::close(fd);
+  return out;
+}
+
+BlobStore::BlobStore(std::filesystem::path root) : root_(std::move(root)) {}
+
+std::filesystem::path BlobStore::path_of(std::string_view sha256) const {
+  assert(sha256.size() == 64);
+  return root_ / std::string(sha256.substr(0, 2)) / std::string(sha256);
+}
+
+bool BlobStore::contains(std::string_view sha256) const {
+  if (!is_sha256_hex(sha256)) return false;
+  std::error_code ec;
+  return std::filesystem::exists(path_of(sha256), ec);
+}
+
+Result<std::string> BlobStore::put(std::span<const std::uint8_t> bytes) {
+  std::string sha = sha256_hex(bytes);
+  if (contains(sha)) return sha;  // Content addressing: same name, same bytes.
+  auto dir = root_ / sha.substr(0, 2);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return fail(Error::internal("io_error", "creating " + dir.string() + ": " + ec.message()));
+  ATELIER_TRY(write_file_atomic(path_of(sha), bytes));
+  return sha;
+}
+
+Result<std::vector<std::uint8_t>> BlobStore::get(std::string_view sha256) const {
+  if (!is_sha256_hex(sha256)) {
+    return fail(Error::invalid("invalid_sha256", "not a sha256 (64 lowercase hex)", "sha256"));
+  }
+  auto r = read_file(path_of(sha256), std::int64_t{1} << 40);
+  if (!r && r.error().kind == ErrorKind::kNotFound) {
+    return fail(Error::not_found("blob_not_found", "no blob " + std::string(sha256)));
+  }
+  return r;
+}
+
+}  // namespace atelier::store

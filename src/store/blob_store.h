@@ -1,0 +1,42 @@
+// blob_store.h — content-addressed files named by their SHA-256.
+//
+// Layout: ROOT/ab/abcdef… (first two hex digits as a fan-out directory). Writes are atomic:
+// the bytes go to ROOT/tmp/<random>, are fsynced, renamed into place, and the directory is
+// fsynced, so a crash leaves either the whole blob or nothing under its name. A blob that
+// already exists is not rewritten. Reads check nothing by default; verify() rehashes.
+//
+// Thread-safety: safe from many threads and processes (rename is atomic).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+
+namespace atelier::store {
+
+class BlobStore {
+ public:
+  explicit BlobStore(std::filesystem::path root);
+
+  // Stores `bytes`, returns their sha256 hex.
+  Result<std::string> put(std::span<const std::uint8_t> bytes);
+  Result<std::vector<std::uint8_t>> get(std::string_view sha256) const;
+  bool contains(std::string_view sha256) const;
+  std::filesystem::path path_of(std::string_view sha256) const;
+  const std::filesystem::path& root() const { return root_; }
+
+ private:
+  std::filesystem::path root_;
+};
+
+// Writes `bytes` to `path` atomically (temp file in the same directory, fsync, rename,
+// directory fsync). Used for CLI outputs as well, so a failed render leaves no file.
+Result<void> write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
+Result<std::vector<std::uint8_t>> read_file(const std::filesystem::path& path, std::int64_t bytes_max);
+
+}  // namespace atelier::store

@@ -1,0 +1,77 @@
+#include "store/internal/migrations.h"
+
+namespace atelier::store::internal {
+
+namespace {
+
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE blobs_meta (
+  sha256      TEXT PRIMARY KEY,
+  mime_type   TEXT NOT NULL,
+  size_bytes  INTEGER NOT NULL CHECK (size_bytes >= 0),
+  width       INTEGER NOT NULL,
+  height      INTEGER NOT NULL,
+  created_ms  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE generator_versions (
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+  name          TEXT NOT NULL,
+  bundle_hash   TEXT NOT NULL,
+  version       TEXT NOT NULL,
+  description   TEXT NOT NULL,
+  manifest_json TEXT NOT NULL,
+  files_json    TEXT NOT NULL,
+  created_ms    INTEGER NOT NULL,
+  UNIQUE (name, bundle_hash)
+);
+CREATE INDEX generator_versions_by_name ON generator_versions (name, seq);
+
+CREATE TABLE renders (
+  seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+  recipe_id       TEXT NOT NULL UNIQUE,
+  recipe_json     TEXT NOT NULL,
+  generator_name  TEXT NOT NULL,
+  generator_hash  TEXT NOT NULL,
+  token_hash      TEXT NOT NULL,
+  width           INTEGER NOT NULL,
+  height          INTEGER NOT NULL,
+  format          TEXT NOT NULL,
+  asset_sha256    TEXT NOT NULL REFERENCES blobs_meta (sha256),
+  traits_json     TEXT NOT NULL,
+  atelier_version TEXT NOT NULL,
+  script_us       INTEGER NOT NULL,
+  raster_us       INTEGER NOT NULL,
+  encode_us       INTEGER NOT NULL,
+  created_ms      INTEGER NOT NULL
+);
+CREATE INDEX renders_by_asset ON renders (asset_sha256);
+
+CREATE TABLE api_keys (
+  id          TEXT PRIMARY KEY,
+  salt_hex    TEXT NOT NULL,
+  hash_hex    TEXT NOT NULL,
+  scopes      TEXT NOT NULL,
+  label       TEXT NOT NULL,
+  created_ms  INTEGER NOT NULL,
+  revoked     INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE TABLE idempotency_keys (
+  key_id        TEXT NOT NULL,
+  idem_key      TEXT NOT NULL,
+  request_hash  TEXT NOT NULL,
+  status        INTEGER,            -- NULL while the first request is in flight.
+  body          TEXT,
+  created_ms    INTEGER NOT NULL,
+  PRIMARY KEY (key_id, idem_key)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kAll[] = {kV1};
+
+}  // namespace
+
+std::span<const std::string_view> migrations() { return kAll; }
+
+}  // namespace atelier::store::internal

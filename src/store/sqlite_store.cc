@@ -1,0 +1,441 @@
+#include "store/sqlite_store.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <cassert>
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "store/internal/migrations.h"
+#include "store/internal/sqlite_stmt.h"
+
+namespace atelier::store {
+
+using internal::db_error;
+using internal::exec;
+using internal::Stmt;
+
+namespace {
+
+// Runs `body` inside BEGIN IMMEDIATE … COMMIT, rolling back on error.
+template <typename F>
+auto in_transaction(sqlite3* db, F&& body) -> decltype(body()) {
+  if (auto r = exec(db, "BEGIN IMMEDIATE"); !r) return fail(r.error());
+  auto result = body();
+  if (!result) {
+    (void)exec(db, "ROLLBACK");
+    return result;
+  }
+  if (auto r = exec(db, "COMMIT"); !r) {
+    (void)exec(db, "ROLLBACK");
+    return fail(r.error());
+  }
+  return result;
+}
+
+Result<std::int64_t> parse_cursor(std::string_view cursor) {
+  if (cursor.empty()) return 0;
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(cursor.data(), cursor.data() + cursor.size(), v);
+  if (ec != std::errc() || p != cursor.data() + cursor.size() || v < 0) {
+    return fail(Error::invalid("invalid_cursor", "cursor is not one this server issued", "cursor"));
+  }
+  return v;
+}
+
+std::string files_to_json(const std::vector<BundleFile>& files) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& f : files) arr.push_back({{"path", f.path}, {"sha256", f.sha256}, {"size", f.size_bytes}});
+  return arr.dump();
+}
+
+std::vector<BundleFile> files_from_json(const std::string& text) {
+  std::vector<BundleFile> files;
+  auto arr = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!arr.is_array()) return files;
+  for (const auto& f : arr) {
+    files.push_back({f.value("path", ""), f.value("sha256", ""), f.value("size", std::int64_t{0})});
+  }
+  return files;
+}
+
+constexpr std::string_view kGeneratorColumns =
+    "seq, name, bundle_hash, version, description, manifest_json, files_json, created_ms";
+
+GeneratorVersion read_generator(const Stmt& s) {
+  GeneratorVersion g;
+  g.seq = s.int64(0);
+  g.name = s.text(1);
+  g.bundle_hash = s.text(2);
+  g.version = s.text(3);
+  g.description = s.text(4);
+  g.manifest_json = s.text(5);
+  g.files = files_from_json(s.text(6));
+  g.created_ms = s.int64(7);
+  return g;
+}
+
+constexpr std::string_view kRenderColumns =
+    "seq, recipe_id, recipe_json, generator_name, generator_hash, token_hash, width, height, format, "
+    "asset_sha256, traits_json, atelier_version, script_us, raster_us, encode_us, created_ms";
+
+RenderRecord read_render(const Stmt& s) {
+  RenderRecord r;
+  r.seq = s.int64(0);
+  r.recipe_id = s.text(1);
+  r.recipe_json = s.text(2);
+  r.generator_name = s.text(3);
+  r.generator_hash = s.text(4);
+  r.token_hash = s.text(5);
+  r.width = s.int64(6);
+  r.height = s.int64(7);
+  r.format = s.text(8);
+  r.asset_sha256 = s.text(9);
+  r.traits_json = s.text(10);
+  r.atelier_version = s.text(11);
+  r.script_us = s.int64(12);
+  r.raster_us = s.int64(13);
+  r.encode_us = s.int64(14);
+  r.created_ms = s.int64(15);
+  return r;
+}
+
+std::string join_scopes(const std::vector<std::string>& scopes) {
+  std::string out;
+  for (const auto& s : scopes) {
+    if (!out.empty()) out.push_back(' ');
+    out += s;
+  }
+  return out;
+}
+
+std::vector<std::string> split_scopes(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string s; in >> s;) out.push_back(s);
+  return out;
+}
+
+ApiKeyRecord read_api_key(const Stmt& s) {
+  ApiKeyRecord k;
+  k.id = s.text(0);
+  k.salt_hex = s.text(1);
+  k.hash_hex = s.text(2);
+  k.scopes = split_scopes(s.text(3));
+  k.label = s.text(4);
+  k.created_ms = s.int64(5);
+  k.revoked = s.int64(6) != 0;
+  return k;
+}
+
+Result<void> apply_migrations(sqlite3* db) {
+  Stmt v(db, "PRAGMA user_version");
+  if (!v.ok() || v.step() != SQLITE_ROW) return fail(db_error(db, "reading schema version"));
+  auto current = static_cast<std::size_t>(v.int64(0));
+  auto all = internal::migrations();
+  if (current > all.size()) {
+    return fail(Error::internal("schema_too_new", "the database was written by a newer atelier (schema " +
+                                                      std::to_string(current) + ")"));
+  }
+  for (std::size_t i = current; i < all.size(); ++i) {
+    auto r = in_transaction(db, [&]() -> Result<void> {
+      ATELIER_TRY(exec(db, all[i]));
+      return exec(db, "PRAGMA user_version = " + std::to_string(i + 1));
+    });
+    if (!r) return r;
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& db_path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(db_path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return fail(Error::internal("database_open_failed", "cannot open " + db_path.string() + ": " + msg));
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+  sqlite3_busy_timeout(db, 10'000);  // Other processes (CLI next to a server) may hold the lock.
+  ATELIER_TRY(exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+  ATELIER_TRY(apply_migrations(db));
+  return store;
+}
+
+SqliteStore::SqliteStore(sqlite3* db) : db_(db) {}
+SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+
+int SqliteStore::schema_version() const {
+  std::lock_guard lock(mu_);
+  Stmt v(db_, "PRAGMA user_version");
+  return v.step() == SQLITE_ROW ? static_cast<int>(v.int64(0)) : -1;
+}
+
+Result<bool> SqliteStore::put_generator_version(const GeneratorVersion& g) {
+  assert(!g.name.empty() && g.bundle_hash.size() == 64);
+  std::lock_guard lock(mu_);
+  return in_transaction(db_, [&]() -> Result<bool> {
+    Stmt s(db_,
+           "INSERT INTO generator_versions (name, bundle_hash, version, description, manifest_json, "
+           "files_json, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+           "ON CONFLICT (name, bundle_hash) DO NOTHING");
+    s.bind(1, g.name).bind(2, g.bundle_hash).bind(3, g.version).bind(4, g.description);
+    s.bind(5, g.manifest_json).bind(6, files_to_json(g.files)).bind(7, g.created_ms);
+    if (s.step() != SQLITE_DONE) return fail(db_error(db_, "inserting generator version"));
+    return sqlite3_changes(db_) > 0;
+  });
+}
+
+Result<std::optional<GeneratorVersion>> SqliteStore::generator_version(std::string_view name,
+                                                                       std::string_view hash) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT " + std::string(kGeneratorColumns) +
+                  " FROM generator_versions WHERE name = ?1 AND bundle_hash = ?2");
+  s.bind(1, name).bind(2, hash);
+  int rc = s.step();
+  if (rc == SQLITE_ROW) return read_generator(s);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  return fail(db_error(db_, "reading generator version"));
+}
+
+Result<std::optional<GeneratorVersion>> SqliteStore::latest_generator_version(std::string_view name) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT " + std::string(kGeneratorColumns) +
+                  " FROM generator_versions WHERE name = ?1 ORDER BY seq DESC LIMIT 1");
+  s.bind(1, name);
+  int rc = s.step();
+  if (rc == SQLITE_ROW) return read_generator(s);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  return fail(db_error(db_, "reading generator version"));
+}
+
+Result<std::vector<GeneratorVersion>> SqliteStore::generator_versions(std::string_view name) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT " + std::string(kGeneratorColumns) +
+                  " FROM generator_versions WHERE name = ?1 ORDER BY seq DESC");
+  s.bind(1, name);
+  std::vector<GeneratorVersion> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_generator(s));
+  if (rc != SQLITE_DONE) return fail(db_error(db_, "listing generator versions"));
+  return out;
+}
+
+Result<Page<GeneratorSummary>> SqliteStore::list_generators(const PageRequest& page) {
+  assert(page.limit > 0);
+  // The cursor is the last name returned; names are unique per summary.
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "SELECT g.name, g.bundle_hash, g.version, g.description, c.n, g.created_ms "
+         "FROM generator_versions g JOIN (SELECT name, MAX(seq) AS top, COUNT(*) AS n "
+         "FROM generator_versions WHERE name > ?1 GROUP BY name) c ON g.seq = c.top "
+         "ORDER BY g.name LIMIT ?2");
+  s.bind(1, page.cursor).bind(2, page.limit + 1);
+  Page<GeneratorSummary> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    out.items.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.int64(4), s.int64(5)});
+  }
+  if (rc != SQLITE_DONE) return fail(db_error(db_, "listing generators"));
+  if (static_cast<std::int64_t>(out.items.size()) > page.limit) {
+    out.items.pop_back();
+    out.next_cursor = out.items.back().name;
+  }
+  return out;
+}
+
+Result<bool> SqliteStore::put_render(const RenderRecord& r, const AssetRecord& a) {
+  assert(r.asset_sha256 == a.sha256 && r.recipe_id.size() == 64);
+  std::lock_guard lock(mu_);
+  return in_transaction(db_, [&]() -> Result<bool> {
+    Stmt sa(db_,
+            "INSERT INTO blobs_meta (sha256, mime_type, size_bytes, width, height, created_ms) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (sha256) DO NOTHING");
+    sa.bind(1, a.sha256).bind(2, a.mime_type).bind(3, a.size_bytes).bind(4, a.width);
+    sa.bind(5, a.height).bind(6, a.created_ms);
+    if (sa.step() != SQLITE_DONE) return fail(db_error(db_, "inserting asset"));
+    Stmt sr(db_,
+            "INSERT INTO renders (recipe_id, recipe_json, generator_name, generator_hash, token_hash, "
+            "width, height, format, asset_sha256, traits_json, atelier_version, script_us, raster_us, "
+            "encode_us, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+            "?14, ?15) ON CONFLICT (recipe_id) DO NOTHING");
+    sr.bind(1, r.recipe_id).bind(2, r.recipe_json).bind(3, r.generator_name).bind(4, r.generator_hash);
+    sr.bind(5, r.token_hash).bind(6, r.width).bind(7, r.height).bind(8, r.format);
+    sr.bind(9, r.asset_sha256).bind(10, r.traits_json).bind(11, r.atelier_version);
+    sr.bind(12, r.script_us).bind(13, r.raster_us).bind(14, r.encode_us).bind(15, r.created_ms);
+    if (sr.step() != SQLITE_DONE) return fail(db_error(db_, "inserting render"));
+    return sqlite3_changes(db_) > 0;
+  });
+}
+
+Result<std::optional<RenderRecord>> SqliteStore::render_by_recipe(std::string_view recipe_id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT " + std::string(kRenderColumns) + " FROM renders WHERE recipe_id = ?1");
+  s.bind(1, recipe_id);
+  int rc = s.step();
+  if (rc == SQLITE_ROW) return read_render(s);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  return fail(db_error(db_, "reading render"));
+}
+
+Result<std::optional<RenderRecord>> SqliteStore::render_by_asset(std::string_view sha256) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT " + std::string(kRenderColumns) +
+                  " FROM renders WHERE asset_sha256 = ?1 ORDER BY seq LIMIT 1");
+  s.bind(1, sha256);
+  int rc = s.step();
+  if (rc == SQLITE_ROW) return read_render(s);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  return fail(db_error(db_, "reading render"));
+}
+
+Result<Page<RenderRecord>> SqliteStore::list_renders(const PageRequest& page) {
+  assert(page.limit > 0);
+  auto cursor = parse_cursor(page.cursor);
+  if (!cursor) return fail(cursor.error());
+  std::lock_guard lock(mu_);
+  // Newest first; the cursor is the seq of the last row returned.
+  Stmt s(db_, "SELECT " + std::string(kRenderColumns) +
+                  " FROM renders WHERE (?1 = 0 OR seq < ?1) ORDER BY seq DESC LIMIT ?2");
+  s.bind(1, *cursor).bind(2, page.limit + 1);
+  Page<RenderRecord> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.items.push_back(read_render(s));
+  if (rc != SQLITE_DONE) return fail(db_error(db_, "listing renders"));
+  if (static_cast<std::int64_t>(out.items.size()) > page.limit) {
+    out.items.pop_back();
+    out.next_cursor = std::to_string(out.items.back().seq);
+  }
+  return out;
+}
+
+Result<std::optional<AssetRecord>> SqliteStore::asset(std::string_view sha256) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT sha256, mime_type, size_bytes, width, height, created_ms FROM blobs_meta "
+              "WHERE sha256 = ?1");
+  s.bind(1, sha256);
+  int rc = s.step();
+  if (rc == SQLITE_ROW) {
+    return AssetRecord{s.text(0), s.text(1), s.int64(2), s.int64(3), s.int64(4), s.int64(5)};
+  }
+  if (rc == SQLITE_DONE) return std::nullopt;
+  return fail(db_error(db_, "reading asset"));
+}
+
+Result<void> SqliteStore::put_api_key(const ApiKeyRecord& k) {
+  std::lock_guard lock(mu_);
+  return in_transaction(db_, [&]() -> Result<void> {
+    Stmt s(db_, "INSERT INTO api_keys (id, salt_hex, hash_hex, scopes, label, created_ms, revoked) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    s.bind(1, k.id).bind(2, k.salt_hex).bind(3, k.hash_hex).bind(4, join_scopes(k.scopes));
+    s.bind(5, k.label).bind(6, k.created_ms).bind(7, k.revoked ? 1 : 0);
+    if (s.step() != SQLITE_DONE) return fail(db_error(db_, "inserting api key"));
+    return {};
+  });
+}
+
+Result<std::optional<ApiKeyRecord>> SqliteStore::api_key(std::string_view id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT id, salt_hex, hash_hex, scopes, label, created_ms, revoked FROM api_keys "
+              "WHERE id = ?1");
+  s.bind(1, id);
+  int rc = s.step();
+  if (rc == SQLITE_ROW) return read_api_key(s);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  return fail(db_error(db_, "reading api key"));
+}
+
+Result<std::vector<ApiKeyRecord>> SqliteStore::list_api_keys() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT id, salt_hex, hash_hex, scopes, label, created_ms, revoked FROM api_keys "
+              "ORDER BY created_ms, id");
+  std::vector<ApiKeyRecord> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_api_key(s));
+  if (rc != SQLITE_DONE) return fail(db_error(db_, "listing api keys"));
+  return out;
+}
+
+Result<bool> SqliteStore::revoke_api_key(std::string_view id) {
+  std::lock_guard lock(mu_);
+  return in_transaction(db_, [&]() -> Result<bool> {
+    Stmt s(db_, "UPDATE api_keys SET revoked = 1 WHERE id = ?1 AND revoked = 0");
+    s.bind(1, id);
+    if (s.step() != SQLITE_DONE) return fail(db_error(db_, "revoking api key"));
+    return sqlite3_changes(db_) > 0;
+  });
+}
+
+Result<IdempotencyClaim> SqliteStore::claim_idempotency(std::string_view key_id, std::string_view idem_key,
+                                                        std::string_view request_hash,
+                                                        std::int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  return in_transaction(db_, [&]() -> Result<IdempotencyClaim> {
+    Stmt q(db_, "SELECT request_hash, status, body FROM idempotency_keys WHERE key_id = ?1 AND "
+                "idem_key = ?2");
+    q.bind(1, key_id).bind(2, idem_key);
+    int rc = q.step();
+    if (rc == SQLITE_ROW) {
+      IdempotencyClaim c;
+      if (q.text(0) != request_hash) {
+        c.state = IdempotencyClaim::State::kMismatch;
+      } else if (q.is_null(1)) {
+        c.state = IdempotencyClaim::State::kInFlight;
+      } else {
+        c.state = IdempotencyClaim::State::kReplay;
+        c.status = static_cast<int>(q.int64(1));
+        c.body = q.text(2);
+      }
+      return c;
+    }
+    if (rc != SQLITE_DONE) return fail(db_error(db_, "reading idempotency key"));
+    Stmt ins(db_, "INSERT INTO idempotency_keys (key_id, idem_key, request_hash, created_ms) "
+                  "VALUES (?1, ?2, ?3, ?4)");
+    ins.bind(1, key_id).bind(2, idem_key).bind(3, request_hash).bind(4, now_ms);
+    if (ins.step() != SQLITE_DONE) return fail(db_error(db_, "claiming idempotency key"));
+    return IdempotencyClaim{};
+  });
+}
+
+Result<void> SqliteStore::complete_idempotency(std::string_view key_id, std::string_view idem_key,
+                                               int status, std::string_view body) {
+  std::lock_guard lock(mu_);
+  return in_transaction(db_, [&]() -> Result<void> {
+    Stmt s(db_, "UPDATE idempotency_keys SET status = ?3, body = ?4 WHERE key_id = ?1 AND "
+                "idem_key = ?2");
+    s.bind(1, key_id).bind(2, idem_key).bind(3, status).bind(4, body);
+    if (s.step() != SQLITE_DONE) return fail(db_error(db_, "completing idempotency key"));
+    return {};
+  });
+}
+
+Result<void> SqliteStore::release_idempotency(std::string_view key_id, std::string_view idem_key) {
+  std::lock_guard lock(mu_);
+  return in_transaction(db_, [&]() -> Result<void> {
+    Stmt s(db_, "DELETE FROM idempotency_keys WHERE key_id = ?1 AND idem_key = ?2 AND status IS NULL");
+    s.bind(1, key_id).bind(2, idem_key);
+    if (s.step() != SQLITE_DONE) return fail(db_error(db_, "releasing idempotency key"));
+    return {};
+  });
+}
+
+Result<DataDir> open_data_dir(const std::filesystem::path& root) {
+  std::error_code ec;
+  DataDir dir{root};
+  for (const auto& p : {root, dir.blobs_path(), dir.keys_path()}) {
+    std::filesystem::create_directories(p, ec);
+    if (ec) {
+      return fail(Error::invalid("data_dir_unusable", "cannot create " + p.string() + ": " + ec.message(),
+                                 "data"));
+    }
+  }
+  ::chmod(dir.keys_path().c_str(), 0700);  // Signing keys live here (provenance log).
+  return dir;
+}
+
+}  // namespace atelier::store
