@@ -1,10 +1,92 @@
-// `atelier serve`, `atelier apikey` — filled in when the API module lands.
+// `atelier serve`, `atelier apikey create|list|revoke`.
 #include <CLI/CLI.hpp>
+#include <cstdio>
 
+#include "api/api_keys.h"
+#include "api/server.h"
 #include "cli/cli.h"
 
 namespace atelier::cli {
 
-void add_server_commands(CLI::App&, Globals&) {}
+namespace {
+
+void fail_with(const Error& e) { throw CLI::RuntimeError(report(e)); }
+
+Context open_or_exit(const Globals& g) {
+  auto ctx = open_context(g);
+  if (!ctx) fail_with(ctx.error());
+  return std::move(*ctx);
+}
+
+void add_apikey_commands(CLI::App& app, Globals& globals) {
+  auto* key = app.add_subcommand("apikey", "Create, list and revoke API keys");
+  key->require_subcommand(1);
+
+  auto scopes = std::make_shared<std::vector<std::string>>();
+  auto label = std::make_shared<std::string>();
+  auto* create = key->add_subcommand(
+      "create", "Create an API key with scopes (read, render, mint, trade, admin; admin implies all).\n"
+                "The secret is printed once and stored only as a salted hash.");
+  create->add_option("--scope", *scopes, "scope (repeatable, or comma-separated)")->required()->delimiter(',');
+  create->add_option("--label", *label, "a note to recognise the key by");
+  create->callback([&globals, scopes, label]() {
+    Context ctx = open_or_exit(globals);
+    auto created = api::create_api_key(*ctx.db, *scopes, *label, SystemClock::instance());
+    if (!created) fail_with(created.error());
+    std::string joined;
+    for (const auto& s : created->record.scopes) joined += (joined.empty() ? "" : ",") + s;
+    std::printf("key id  %s\nscopes  %s\nsecret  %s\n", created->record.id.c_str(), joined.c_str(),
+                created->secret.c_str());
+    std::fprintf(stderr, "Store the secret now: it cannot be shown again. Send it as "
+                         "'Authorization: Bearer <secret>'.\n");
+  });
+
+  auto* list = key->add_subcommand("list", "List API keys (ids, scopes, labels; never secrets)");
+  list->callback([&globals]() {
+    Context ctx = open_or_exit(globals);
+    auto keys = ctx.db->list_api_keys();
+    if (!keys) fail_with(keys.error());
+    for (const auto& k : *keys) {
+      std::string joined;
+      for (const auto& s : k.scopes) joined += (joined.empty() ? "" : ",") + s;
+      std::printf("%-24s %-28s %-8s %s\n", k.id.c_str(), joined.c_str(), k.revoked ? "revoked" : "active",
+                  k.label.c_str());
+    }
+  });
+
+  auto id = std::make_shared<std::string>();
+  auto* revoke = key->add_subcommand("revoke", "Revoke an API key by id");
+  revoke->add_option("ID", *id, "key id")->required();
+  revoke->callback([&globals, id]() {
+    Context ctx = open_or_exit(globals);
+    auto r = ctx.db->revoke_api_key(*id);
+    if (!r) fail_with(r.error());
+    if (!*r) fail_with(Error::not_found("unknown_api_key", "no active key " + *id, "ID"));
+    std::printf("revoked %s\n", id->c_str());
+  });
+}
+
+}  // namespace
+
+void add_server_commands(CLI::App& app, Globals& globals) {
+  add_apikey_commands(app, globals);
+
+  auto opts = std::make_shared<api::ServerOptions>();
+  auto* serve = app.add_subcommand(
+      "serve", "Serve the HTTP API (/v1, /openapi.json, /metrics) and the gallery index page.\n"
+               "Stops gracefully on SIGINT/SIGTERM.");
+  serve->add_option("--listen", opts->listen, "HOST:PORT to listen on")->capture_default_str();
+  serve->add_option("--io-threads", opts->io_threads, "network threads")->capture_default_str()->check(CLI::Range(1, 64));
+  serve->add_option("--workers", opts->worker_threads, "render threads")->capture_default_str()->check(CLI::Range(1, 64));
+  serve->add_option("--rate-limit", opts->rate_limit_per_minute, "requests per minute per API key (0: off)")
+      ->capture_default_str();
+  serve->callback([&globals, opts]() {
+    Context ctx = open_or_exit(globals);
+    auto r = api::serve_until_signal(*opts, *ctx.engine, [](std::uint16_t port) {
+      std::fprintf(stderr, "atelier: listening on port %u\n", port);
+    });
+    if (!r) fail_with(r.error());
+  });
+}
 
 }  // namespace atelier::cli

@@ -52,7 +52,8 @@ Canvas::Canvas(int width_px, int height_px)
     : width_px_(width_px),
       height_px_(height_px),
       surface_(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width_px, height_px)),
-      cr_(cairo_create(surface_)) {
+      cr_(cairo_create(surface_)),
+      mask_(width_px, height_px) {
   assert(width_px > 0 && height_px > 0);
   cairo_matrix_init_scale(&base_, width_px, width_px);
   cairo_set_matrix(cr_, &base_);
@@ -161,7 +162,97 @@ void Canvas::fill(bool even_odd) {
   paint_with(fill_style, cairo_fill_preserve);
 }
 
-void Canvas::stroke() { paint_with(stroke_style, cairo_stroke_preserve); }
+void Canvas::stroke() {
+  if (fast_stroke()) return;
+  paint_with(stroke_style, cairo_stroke_preserve);
+}
+
+bool Canvas::fast_stroke() {
+  if (cairo_get_line_join(cr_) != CAIRO_LINE_JOIN_ROUND || cairo_get_line_cap(cr_) != CAIRO_LINE_CAP_ROUND) {
+    return false;
+  }
+  cairo_matrix_t m;
+  cairo_get_matrix(cr_, &m);
+  // A similarity (rotation, uniform scale, translation) keeps a round pen round.
+  double sx = std::hypot(m.xx, m.yx), sy = std::hypot(m.xy, m.yy);
+  if (!(sx > 0) || std::fabs(sx - sy) > 1e-9 * sx || std::fabs(m.xx * m.xy + m.yx * m.yy) > 1e-9 * sx * sy) {
+    return false;
+  }
+  double radius = cairo_get_line_width(cr_) * sx / 2;
+  // Very wide pens overlap each segment's neighbours heavily; Cairo's scanline is cheaper.
+  if (!(radius > 0) || radius > 32) return false;
+  cairo_path_t* path = cairo_copy_path_flat(cr_);
+  if (path->status != CAIRO_STATUS_SUCCESS) {
+    cairo_path_destroy(path);
+    return false;
+  }
+  RasterTimer timer(raster_ns_);
+  auto device = [&m](const cairo_path_data_t& p, double& x, double& y) {
+    x = m.xx * p.point.x + m.xy * p.point.y + m.x0;
+    y = m.yx * p.point.x + m.yy * p.point.y + m.y0;
+  };
+  double cx = 0, cy = 0, start_x = 0, start_y = 0;
+  for (int i = 0; i < path->num_data; i += path->data[i].header.length) {
+    const cairo_path_data_t* d = &path->data[i];
+    double x, y;
+    switch (d->header.type) {
+      case CAIRO_PATH_MOVE_TO:
+        device(d[1], cx, cy);
+        start_x = cx, start_y = cy;
+        break;
+      case CAIRO_PATH_LINE_TO:
+        device(d[1], x, y);
+        // Canvas 2D prunes zero-length segments before stroking.
+        if (x != cx || y != cy) mask_.add_segment(cx, cy, x, y, radius);
+        cx = x, cy = y;
+        break;
+      case CAIRO_PATH_CLOSE_PATH:
+        if (start_x != cx || start_y != cy) mask_.add_segment(cx, cy, start_x, start_y, radius);
+        cx = start_x, cy = start_y;
+        break;
+      case CAIRO_PATH_CURVE_TO:  // copy_path_flat has none.
+        break;
+    }
+  }
+  cairo_path_destroy(path);
+  composite_mask();
+  return true;
+}
+
+void Canvas::composite_mask() {
+  if (mask_.empty()) return;
+  const Paint& paint = stroke_style;
+  if (!paint.gradient && cairo_get_operator(cr_) == CAIRO_OPERATOR_OVER) {
+    // Source-over of a solid colour: blend directly at the covered pixels.
+    double a = paint.color.a * global_alpha;
+    auto a8 = static_cast<std::uint8_t>(std::lround(a * 255.0));
+    auto pre = [&](double c) { return static_cast<std::uint8_t>(std::lround(c * a * 255.0)); };
+    cairo_surface_flush(surface_);
+    auto* pixels = reinterpret_cast<std::uint32_t*>(cairo_image_surface_get_data(surface_));
+    mask_.composite_over(pixels, cairo_image_surface_get_stride(surface_) / 4, a8, pre(paint.color.r),
+                         pre(paint.color.g), pre(paint.color.b));
+    cairo_surface_mark_dirty(surface_);
+    return;
+  }
+  // Any other operator or a gradient: let Cairo composite the source through the mask.
+  std::vector<std::uint8_t> a8;
+  int x0, y0, w, h, stride;
+  mask_.take_a8(a8, x0, y0, w, h, stride);
+  if (paint.gradient && global_alpha < 1.0) {
+    for (auto& v : a8) v = static_cast<std::uint8_t>(std::lround(v * global_alpha));
+  }
+  cairo_surface_t* mask = cairo_image_surface_create_for_data(a8.data(), CAIRO_FORMAT_A8, w, h, stride);
+  cairo_save(cr_);
+  if (paint.gradient) {
+    cairo_set_source(cr_, paint.gradient->pattern());  // Locked to the current user space.
+  } else {
+    cairo_set_source_rgba(cr_, paint.color.r, paint.color.g, paint.color.b, paint.color.a * global_alpha);
+  }
+  cairo_identity_matrix(cr_);
+  cairo_mask_surface(cr_, mask, x0, y0);
+  cairo_restore(cr_);
+  cairo_surface_destroy(mask);
+}
 
 void Canvas::fill_rect(double x, double y, double w, double h) {
   cairo_path_t* path = cairo_copy_path(cr_);  // fillRect leaves the current path alone.

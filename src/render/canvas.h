@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "render/color.h"
 #include "render/image.h"
+#include "render/internal/stroke_mask.h"
 
 namespace atelier::render {
 
@@ -104,12 +105,17 @@ class Canvas {
     double global_alpha;
   };
   void paint_with(const Paint& paint, void (*op)(cairo_t*));
+  // Strokes with StrokeMask when the stroke is round-joined and round-capped under a
+  // similarity transform (the common case in generative art); false: use Cairo.
+  bool fast_stroke();
+  void composite_mask();
 
   int width_px_, height_px_;
   cairo_surface_t* surface_;
   cairo_t* cr_;
   cairo_matrix_t base_;
   std::vector<SavedState> saved_;
+  internal::StrokeMask mask_;
   std::int64_t points_ = 0;
   std::int64_t raster_ns_ = 0;
 };

@@ -35,7 +35,15 @@ struct EncodeOptions {
 };
 
 // Encodes `image`, embedding `recipe_json` (may be empty: then nothing is embedded).
-// An opaque image is written without alpha where the format allows it.
+// An opaque image is written without alpha where the format allows it; JPEG has no alpha, so
+// a non-opaque image is composited over white first. All functions here are reentrant and
+// thread-safe (no shared state); each encode runs on the calling thread only.
+// Input errors: "invalid_image" (zero side, rgba size != width * height * 4),
+// "image_too_large" (over limits.h, or over 16383 px a side for WebP), "invalid_quality",
+// "invalid_png_level" (0..12 libdeflate, 0..9 zlib), "invalid_recipe" (not UTF-8, or a control
+// character other than tab/LF/CR), "recipe_too_large" (JPEG: over 65518 bytes).
+// Internal errors: "encode_failed", "encoder_unavailable" (libavif without libaom),
+// "out_of_memory".
 Result<std::vector<std::uint8_t>> encode_image(const Image& image, const EncodeOptions& options,
                                                std::string_view recipe_json);
 
@@ -44,11 +52,15 @@ Result<std::vector<std::uint8_t>> encode_image(const Image& image, const EncodeO
 Result<std::string> extract_recipe(std::span<const std::uint8_t> file);
 
 struct DecodeLimits {
-  std::int64_t pixels_max = 0;  // 0: no limit beyond int overflow safety.
+  // 0: no limit beyond int overflow safety (the RGBA buffer stays under 2 GiB). Checked
+  // against the declared size before any pixel buffer is allocated.
+  std::int64_t pixels_max = 0;
 };
 
 // Decodes PNG, JPEG or WebP (and AVIF) into RGBA. Used for control images and tests.
-// Errors are input errors with code "corrupt_image" or "image_too_large".
+// Errors are input errors with code "corrupt_image" or "image_too_large". Strict: a PNG cut
+// before IEND or with a bad chunk CRC, a JPEG with damaged entropy data (which libjpeg would
+// grey-fill) or more than 256 progressive scans, and an animated WebP are all corrupt_image.
 Result<Image> decode_image(std::span<const std::uint8_t> file, const DecodeLimits& limits);
 
 }  // namespace atelier::render

@@ -3,7 +3,8 @@
 //   store::SqliteStore db(...); store::BlobStore blobs(...);
 //   render::Engine engine(db, blobs, {});
 //   auto gen = engine.add_generator("examples/generators/flow-field");
-//   auto out = engine.render({.generator = "flow-field", .token_hash = "0x…"});
+//   render::RenderRequest req; req.generator = "flow-field"; req.token_hash = "0x…";
+//   auto out = engine.render(req);
 //   // out->record.recipe_id, out->record.asset_sha256, out->bytes
 //
 // The engine resolves a request into a full recipe (latest generator version unless pinned,

@@ -6,10 +6,14 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
+
+// After <cstdio>: jpeglib.h needs FILE and size_t declared first.
+#include <jpeglib.h>
 
 #include "render/codec/internal.h"
 #include "render/image.h"
@@ -115,8 +119,8 @@ TEST(ImageFormatTest, SniffsEveryEncodedFormat) {
   EXPECT_EQ(sniff_image_format(garbage), std::nullopt);
   EXPECT_EQ(sniff_image_format({}), std::nullopt);
   // An ISO-BMFF file that is HEIC, not AVIF.
-  const Bytes heic = {0, 0, 0, 24, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c', 0, 0, 0, 0,
-                      'm', 'i', 'f', '1', 'h', 'e', 'i', 'c'};
+  const Bytes heic = {0, 0, 0, 24, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c',
+                      0, 0, 0, 0,  'm', 'i', 'f', '1', 'h', 'e', 'i', 'c'};
   EXPECT_EQ(sniff_image_format(heic), std::nullopt);
 }
 
@@ -196,8 +200,7 @@ TEST_P(RoundTripTest, TruncatedFilesFailCleanly) {
       EXPECT_EQ(*recipe, kRecipe) << "size " << size;
       EXPECT_TRUE(GetParam() == ImageFormat::kJpeg || GetParam() == ImageFormat::kAvif);
     } else {
-      EXPECT_TRUE(recipe.error().code == "corrupt_image" ||
-                  recipe.error().code == "unknown_format")
+      EXPECT_TRUE(recipe.error().code == "corrupt_image" || recipe.error().code == "unknown_format")
           << size << " " << recipe.error().to_string();
     }
     Result<Image> decoded = decode_image(prefix, {});
@@ -388,6 +391,56 @@ TEST(JpegTest, HugeSegmentLengthIsCorrupt) {
   EXPECT_EQ(error_code(decode_image(file, {})), "corrupt_image");
 }
 
+// A progressive greyscale JPEG whose scan script refines every AC coefficient one bit at a
+// time from bit `al_first` down: 1 + 63 * (al_first + 1) scans.
+Bytes progressive_jpeg(int al_first) {
+  std::vector<jpeg_scan_info> scans;
+  scans.push_back({1, {0}, 0, 0, 0, 0});  // DC, full precision.
+  for (int k = 1; k <= 63; ++k) {
+    scans.push_back({1, {0}, k, k, 0, al_first});
+    for (int al = al_first - 1; al >= 0; --al) scans.push_back({1, {0}, k, k, al + 1, al});
+  }
+  jpeg_compress_struct info;
+  jpeg_error_mgr error;
+  info.err = jpeg_std_error(&error);  // Exits on error: fine for a fixed, valid test input.
+  jpeg_create_compress(&info);
+  unsigned char* out = nullptr;
+  unsigned long out_bytes = 0;
+  jpeg_mem_dest(&info, &out, &out_bytes);
+  info.image_width = 16;
+  info.image_height = 16;
+  info.input_components = 1;
+  info.in_color_space = JCS_GRAYSCALE;
+  jpeg_set_defaults(&info);
+  info.scan_info = scans.data();
+  info.num_scans = static_cast<int>(scans.size());
+  jpeg_start_compress(&info, TRUE);
+  std::vector<std::uint8_t> row(16);
+  while (info.next_scanline < 16) {
+    for (int x = 0; x < 16; ++x) row[x] = static_cast<std::uint8_t>(x * 16 + info.next_scanline);
+    JSAMPROW rows[] = {row.data()};
+    jpeg_write_scanlines(&info, rows, 1);
+  }
+  jpeg_finish_compress(&info);
+  jpeg_destroy_compress(&info);
+  Bytes file(out, out + out_bytes);
+  std::free(out);
+  return file;
+}
+
+TEST(JpegTest, ScanCountLimitOnBothSides) {
+  const Bytes few = progressive_jpeg(3);  // 253 scans: within the limit of 256.
+  Result<Image> decoded = decode_image(few, {});
+  ASSERT_TRUE(decoded) << decoded.error().to_string();
+  EXPECT_EQ(decoded->width, 16);
+  EXPECT_EQ(decoded->rgba[4 * 17], decoded->rgba[4 * 17 + 1]);  // Grey: R == G.
+  const Bytes many = progressive_jpeg(4);                       // 316 scans.
+  Result<Image> refused = decode_image(many, {});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "corrupt_image");
+  EXPECT_NE(refused.error().message.find("scans"), std::string::npos);
+}
+
 // --- WebP and AVIF ----------------------------------------------------------------------------
 
 TEST(WebpTest, RecipeIsAnXmpChunkInAVp8xContainer) {
@@ -395,6 +448,13 @@ TEST(WebpTest, RecipeIsAnXmpChunkInAVp8xContainer) {
   EXPECT_EQ(find(file, "VP8X"), 12u);
   EXPECT_NE(find(file, "XMP "), std::string_view::npos);
   EXPECT_NE(find(file, "<atelier:recipe>"), std::string_view::npos);
+}
+
+TEST(WebpTest, OpaqueImageHasNoAlphaChunk) {
+  EXPECT_EQ(find(encode_ok(gradient(64, 48, false), ImageFormat::kWebp), "ALPH"),
+            std::string_view::npos);
+  EXPECT_NE(find(encode_ok(gradient(64, 48, true), ImageFormat::kWebp), "ALPH"),
+            std::string_view::npos);
 }
 
 TEST(WebpTest, AlphaIsKept) {
@@ -416,6 +476,14 @@ TEST(WebpTest, WiderThanWebpAllowsIsRefused) {
   wide.width = 16383;
   wide.rgba.resize(16383 * 4);
   EXPECT_EQ(error_code(encode_image(wide, options_for(ImageFormat::kWebp), kRecipe)), "ok");
+}
+
+TEST(AvifTest, OpaqueImageHasNoAlphaItem) {
+  constexpr std::string_view kAlphaUrn = "urn:mpeg:mpegB:cicp:systems:auxiliary:alpha";
+  EXPECT_EQ(find(encode_ok(gradient(64, 48, false), ImageFormat::kAvif), kAlphaUrn),
+            std::string_view::npos);
+  EXPECT_NE(find(encode_ok(gradient(64, 48, true), ImageFormat::kAvif), kAlphaUrn),
+            std::string_view::npos);
 }
 
 TEST(AvifTest, AlphaIsApproximatelyKept) {
@@ -486,7 +554,8 @@ TEST(ExtractTest, GarbageAfterAMagicNumberIsCorrupt) {
   for (const Bytes& head : heads) {
     for (int round = 0; round < 50; ++round) {
       Bytes bytes = head;
-      for (std::size_t i = rng() % 300; i > 0; --i) bytes.push_back(static_cast<std::uint8_t>(rng()));
+      for (std::size_t i = rng() % 300; i > 0; --i)
+        bytes.push_back(static_cast<std::uint8_t>(rng()));
       EXPECT_EQ(error_code(extract_recipe(bytes)), "corrupt_image") << int(head[0]);
       EXPECT_EQ(error_code(decode_image(bytes, {})), "corrupt_image") << int(head[0]);
     }
@@ -516,13 +585,16 @@ TEST(EncodeTest, RejectsBadArguments) {
 
   Image bad = image;
   bad.rgba.pop_back();
-  EXPECT_EQ(error_code(encode_image(bad, options_for(ImageFormat::kPng), kRecipe)), "invalid_image");
+  EXPECT_EQ(error_code(encode_image(bad, options_for(ImageFormat::kPng), kRecipe)),
+            "invalid_image");
   bad = Image{};
-  EXPECT_EQ(error_code(encode_image(bad, options_for(ImageFormat::kPng), kRecipe)), "invalid_image");
+  EXPECT_EQ(error_code(encode_image(bad, options_for(ImageFormat::kPng), kRecipe)),
+            "invalid_image");
   bad.width = 16385;
   bad.height = 1;
   bad.rgba.assign(16385 * 4, 0);
-  EXPECT_EQ(error_code(encode_image(bad, options_for(ImageFormat::kPng), kRecipe)), "image_too_large");
+  EXPECT_EQ(error_code(encode_image(bad, options_for(ImageFormat::kPng), kRecipe)),
+            "image_too_large");
 }
 
 TEST(EncodeTest, RejectsRecipesNoContainerCanHold) {

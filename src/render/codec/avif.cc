@@ -5,12 +5,15 @@
 //   * AV1 encoder pinned to libaom rather than "auto": auto picks whichever encoder the local
 //     libavif was built with (aom, rav1e, SVT), and each gives different bytes.
 //   * maxThreads = 1, no tiling: the AV1 bitstream does not depend on the core count.
-//   * kAvifSpeed (see below), 8-bit YUV 4:4:4, full range, BT.601 matrix with sRGB primaries
-//     and transfer: 4:4:4 keeps the thin saturated lines of generative art from bleeding,
-//     which 4:2:0 visibly does, for ~10-20% more bytes.
-//   * RGB->YUV through libavif's built-in conversion (avoidLibYUV): libyuv rounds differently
-//     and is an optional build dependency of libavif, so using it would let the build
-//     configuration change the pixels.
+//   * kAvifSpeed (see below), 8-bit YUV 4:2:0 (chroma averaged), full range, BT.601 matrix
+//     with sRGB primaries and transfer. 4:2:0 rather than 4:4:4: 4:2:0 is AV1's Main
+//     profile, which every decoder (hardware ones included) supports, while 4:4:4 needs the
+//     High profile; and at speed 8 libaom's 4:4:4 files were about twice the size (measured
+//     on a 1024² gradient with lines: 471 KB vs 234 KB at quality 90).
+//   * RGB<->YUV through libavif's built-in conversion (avoidLibYUV), in both directions:
+//     libyuv rounds differently and is an optional build dependency of libavif, so using it
+//     would let the build configuration change the pixels (decoded control images feed
+//     renders, so decoding must be as reproducible as encoding).
 //   * quality -> quantizer as libavif >= 1.0 maps its `quality` field:
 //       quantizer = ((100 - quality) * 63 + 50) / 100   (quality 100 -> 0, lossless-ish;
 //                                                         quality 90 -> 6, quality 1 -> 62)
@@ -26,8 +29,9 @@ namespace atelier::render::codec_internal {
 namespace {
 
 constexpr std::string_view kFormat = "AVIF";
-// libaom's speed on libavif's 0 (slowest) .. 10 (fastest) scale. Measured on a 1024² image
-// (README performance section): 8 keeps an encode well under a second on one core.
+// libaom's speed on libavif's 0 (slowest) .. 10 (fastest) scale. Measured single-threaded on
+// a 1024² image at quality 90: speed 7 took ~3.8 s, 8 ~0.3-0.5 s, 9 ~0.2 s but with files
+// twice the size of 8's (9 and 10 gave identical output). 8 keeps a 4096² encode to seconds.
 constexpr int kAvifSpeed = 8;
 constexpr avifCodecChoice kAvifEncoder = AVIF_CODEC_CHOICE_AOM;
 
@@ -58,12 +62,12 @@ Error avif_error(std::string_view what, avifResult result, const avifDiagnostics
                                               avifResultToString(result) + " " + diag.error);
 }
 
-// The image in YUV 4:4:4 with the recipe's XMP attached.
+// The image in YUV 4:2:0 with the recipe's XMP attached.
 Result<std::unique_ptr<avifImage, AvifImageDeleter>> to_yuv(const Image& image,
                                                             std::string_view recipe) {
-  std::unique_ptr<avifImage, AvifImageDeleter> yuv(avifImageCreate(
-      static_cast<std::uint32_t>(image.width), static_cast<std::uint32_t>(image.height), 8,
-      AVIF_PIXEL_FORMAT_YUV444));
+  std::unique_ptr<avifImage, AvifImageDeleter> yuv(
+      avifImageCreate(static_cast<std::uint32_t>(image.width),
+                      static_cast<std::uint32_t>(image.height), 8, AVIF_PIXEL_FORMAT_YUV420));
   if (!yuv) return fail(Error::internal("encode_failed", "libavif: out of memory"));
   yuv->colorPrimaries = AVIF_COLOR_PRIMARIES_BT709;
   yuv->transferCharacteristics = AVIF_TRANSFER_CHARACTERISTICS_SRGB;
@@ -74,6 +78,7 @@ Result<std::unique_ptr<avifImage, AvifImageDeleter>> to_yuv(const Image& image,
   rgb.format = AVIF_RGB_FORMAT_RGBA;
   rgb.depth = 8;
   rgb.avoidLibYUV = AVIF_TRUE;
+  rgb.chromaDownsampling = AVIF_CHROMA_DOWNSAMPLING_AVERAGE;
   rgb.ignoreAlpha = image.opaque() ? AVIF_TRUE : AVIF_FALSE;  // Opaque: no alpha plane.
   rgb.alphaPremultiplied = AVIF_FALSE;
   // libavif only reads the pixels; its struct has no const-qualified variant.
@@ -81,8 +86,8 @@ Result<std::unique_ptr<avifImage, AvifImageDeleter>> to_yuv(const Image& image,
   rgb.rowBytes = static_cast<std::uint32_t>(image.width) * 4;
   const avifResult converted = avifImageRGBToYUV(yuv.get(), &rgb);
   if (converted != AVIF_RESULT_OK) {
-    return fail(Error::internal("encode_failed", std::string("libavif: RGB to YUV: ") +
-                                                     avifResultToString(converted)));
+    return fail(Error::internal(
+        "encode_failed", std::string("libavif: RGB to YUV: ") + avifResultToString(converted)));
   }
   if (!recipe.empty()) {
     const std::string packet = build_xmp_packet(recipe);
@@ -104,8 +109,8 @@ Result<DecoderPtr> parse(std::span<const std::uint8_t> file) {
   avifResult result = avifDecoderSetIOMemory(decoder.get(), file.data(), file.size());
   if (result == AVIF_RESULT_OK) result = avifDecoderParse(decoder.get());
   if (result != AVIF_RESULT_OK) {
-    return fail(corrupt_image(kFormat, std::string(avifResultToString(result)) + " " +
-                                           decoder->diag.error));
+    return fail(corrupt_image(kFormat,
+                              std::string(avifResultToString(result)) + " " + decoder->diag.error));
   }
   return decoder;
 }
@@ -151,10 +156,15 @@ Result<Image> decode_avif(std::span<const std::uint8_t> file, const DecodeLimits
   ATELIER_TRY(check_decode_size(dec->image->width, dec->image->height, limits, kFormat));
   const std::uint32_t width = dec->image->width;
   const std::uint32_t height = dec->image->height;
-  const avifResult decoded = avifDecoderNextImage(dec);
+  // The AV1 bitstream could declare a larger frame than the container's 'ispe' box that we
+  // just checked; bound what the AV1 decoder may allocate to the accepted size. libavif hands
+  // the limit to the codec when it (re)creates it, hence the reset.
+  dec->imageSizeLimit = width * height;
+  avifResult decoded = avifDecoderReset(dec);
+  if (decoded == AVIF_RESULT_OK) decoded = avifDecoderNextImage(dec);
   if (decoded != AVIF_RESULT_OK) {
-    return fail(corrupt_image(kFormat, std::string(avifResultToString(decoded)) + " " +
-                                           dec->diag.error));
+    return fail(
+        corrupt_image(kFormat, std::string(avifResultToString(decoded)) + " " + dec->diag.error));
   }
   if (dec->image->width != width || dec->image->height != height) {
     return fail(corrupt_image(kFormat, "decoded size differs from the declared size"));
@@ -167,11 +177,14 @@ Result<Image> decode_avif(std::span<const std::uint8_t> file, const DecodeLimits
   avifRGBImageSetDefaults(&rgb, dec->image);
   rgb.format = AVIF_RGB_FORMAT_RGBA;  // Alpha is 255 where the file has no alpha plane.
   rgb.depth = 8;
+  rgb.avoidLibYUV = AVIF_TRUE;  // See the top: decoded pixels must not depend on the build.
+  rgb.chromaUpsampling = AVIF_CHROMA_UPSAMPLING_BILINEAR;
   rgb.pixels = image.rgba.data();
   rgb.rowBytes = width * 4;
   const avifResult converted = avifImageYUVToRGB(dec->image, &rgb);
   if (converted != AVIF_RESULT_OK) {
-    return fail(corrupt_image(kFormat, std::string("YUV to RGB: ") + avifResultToString(converted)));
+    return fail(
+        corrupt_image(kFormat, std::string("YUV to RGB: ") + avifResultToString(converted)));
   }
   return image;
 }

@@ -25,8 +25,8 @@ Error no_recipe(std::string_view format) {
                         "the " + std::string(format) + " file carries no atelier recipe");
 }
 
-Result<void> check_decode_size(std::int64_t width, std::int64_t height,
-                               const DecodeLimits& limits, std::string_view format) {
+Result<void> check_decode_size(std::int64_t width, std::int64_t height, const DecodeLimits& limits,
+                               std::string_view format) {
   if (width <= 0 || height <= 0) return fail(corrupt_image(format, "zero image dimension"));
   // The RGBA buffer size must fit an int: libjpeg, libwebp and libavif take int strides and
   // sizes. This also keeps width * height * 4 far from int64 overflow.
@@ -104,18 +104,28 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
   const unsigned lead = byte(i);
   if (lead < 0x80) return 1;
+  // Lead byte ranges of well-formed sequences (RFC 3629): length and payload bits.
   std::size_t length = 0;
   unsigned code_point = 0;
-  if (lead >= 0xC2 && lead <= 0xDF) length = 2, code_point = lead & 0x1F;
-  else if (lead >= 0xE0 && lead <= 0xEF) length = 3, code_point = lead & 0x0F;
-  else if (lead >= 0xF0 && lead <= 0xF4) length = 4, code_point = lead & 0x07;
-  else return 0;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+    code_point = lead & 0x1F;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    code_point = lead & 0x0F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    code_point = lead & 0x07;
+  } else {
+    return 0;
+  }
   if (i + length > text.size()) return 0;
   for (std::size_t k = 1; k < length; ++k) {
     if ((byte(i + k) & 0xC0) != 0x80) return 0;
     code_point = (code_point << 6) | (byte(i + k) & 0x3F);
   }
-  const bool overlong = (length == 3 && code_point < 0x800) || (length == 4 && code_point < 0x10000);
+  const bool overlong =
+      (length == 3 && code_point < 0x800) || (length == 4 && code_point < 0x10000);
   const bool surrogate = code_point >= 0xD800 && code_point <= 0xDFFF;
   if (overlong || surrogate || code_point > 0x10FFFF) return 0;
   return length;
@@ -128,8 +138,8 @@ Result<void> check_recipe(std::string_view recipe) {
   for (std::size_t i = 0; i < recipe.size();) {
     const unsigned char c = static_cast<unsigned char>(recipe[i]);
     if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-      return fail(Error::invalid("invalid_recipe",
-                                 "recipe text contains a control character", "recipe"));
+      return fail(
+          Error::invalid("invalid_recipe", "recipe text contains a control character", "recipe"));
     }
     const std::size_t length = utf8_sequence_length(recipe, i);
     if (length == 0) {

@@ -32,8 +32,8 @@ Error no_recipe(std::string_view format);
 // libraries' int strides can hold, before any pixel buffer is allocated.
 // Errors: "image_too_large" (over the limit or the int-overflow ceiling), "corrupt_image"
 // (a zero or negative side).
-Result<void> check_decode_size(std::int64_t width, std::int64_t height,
-                               const DecodeLimits& limits, std::string_view format);
+Result<void> check_decode_size(std::int64_t width, std::int64_t height, const DecodeLimits& limits,
+                               std::string_view format);
 
 // Interleaved 8-bit RGB for formats without alpha (JPEG). Alpha, if any, is composited over
 // white with integer rounding so the result is deterministic.

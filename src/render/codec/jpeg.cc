@@ -30,6 +30,11 @@ constexpr std::uint8_t kMarkerEoi = 0xD9;
 constexpr std::uint8_t kMarkerSoi = 0xD8;
 constexpr std::uint8_t kMarkerCom = 0xFE;
 
+// A progressive JPEG may declare any number of scans, and each re-walks the whole coefficient
+// buffer: a small file with thousands of scans takes minutes to decode (the "JPEG bomb" that
+// libjpeg-turbo's djpeg -maxscans guards against). Real encoders write about 10.
+constexpr int kJpegScansMax = 256;
+
 struct JpegError {
   jpeg_error_mgr manager;  // First member: libjpeg hands us a pointer to it.
   std::jmp_buf jump;
@@ -107,8 +112,20 @@ bool run_encode(JpegEncoder& enc, const std::uint8_t* rgb, int width, int height
   return true;
 }
 
+// Called by libjpeg as input is consumed; aborts a decode with too many scans the same way
+// on_error_exit does.
+void on_progress(j_common_ptr info) {
+  if (!info->is_decompressor) return;
+  if (reinterpret_cast<j_decompress_ptr>(info)->input_scan_number > kJpegScansMax) {
+    auto* error = reinterpret_cast<JpegError*>(info->err);
+    std::snprintf(error->message, sizeof error->message, "more than %d scans", kJpegScansMax);
+    std::longjmp(error->jump, 1);
+  }
+}
+
 struct JpegDecoder {
   JpegError error;
+  jpeg_progress_mgr progress = {};
   jpeg_decompress_struct info;
   bool created = false;
 
@@ -125,6 +142,8 @@ bool run_read_header(JpegDecoder& dec, std::span<const std::uint8_t> file) {
   if (setjmp(dec.error.jump)) return false;
   jpeg_create_decompress(&dec.info);
   dec.created = true;
+  dec.progress.progress_monitor = on_progress;
+  dec.info.progress = &dec.progress;
   jpeg_mem_src(&dec.info, file.data(), static_cast<unsigned long>(file.size()));
   return jpeg_read_header(&dec.info, TRUE) == JPEG_HEADER_OK;
 }
@@ -132,6 +151,10 @@ bool run_read_header(JpegDecoder& dec, std::span<const std::uint8_t> file) {
 bool run_read_pixels(JpegDecoder& dec, std::uint8_t* rgba) {
   if (setjmp(dec.error.jump)) return false;
   dec.info.out_color_space = JCS_EXT_RGBA;  // Grey and YCbCr convert; CMYK fails cleanly.
+  // Decoded control images feed renders: pin the (default) accurate IDCT and smooth chroma
+  // upsampling so the pixels cannot change with library defaults.
+  dec.info.dct_method = JDCT_ISLOW;
+  dec.info.do_fancy_upsampling = TRUE;
   jpeg_start_decompress(&dec.info);
   const std::size_t stride = std::size_t(dec.info.output_width) * 4;
   while (dec.info.output_scanline < dec.info.output_height) {

@@ -3,10 +3,11 @@
 // Why hand-written: DESIGN.md prefers a library, but neither PNG library here can compress
 // with libdeflate. libpng and libspng both drive zlib's streaming deflate API internally, and
 // libdeflate only offers whole-buffer compression, so there is no hook to swap it in; and
-// libdeflate is several times faster than zlib at the same ratio (see the README performance
-// section). Writing PNG is small and fully specified: the signature, a handful of chunks
-// (length, type, data, CRC-32), and one zlib stream of filtered rows. Reading stays with
-// libpng (png_read.cc), where robustness against hostile files matters most.
+// libdeflate is 2-3x faster than zlib at the same level for the same size (1024² images at
+// level 6: 43 vs 82 ms for a smooth gradient, 102 vs 323 ms with noise; README performance).
+// Writing PNG is small and fully specified: the signature, a handful of chunks (length, type,
+// data, CRC-32), and one zlib stream of filtered rows. Reading stays with libpng
+// (png_read.cc), where robustness against hostile files matters most.
 //
 // Layout written, in this order: signature, IHDR, iTXt "atelier:recipe" (only when a recipe is
 // given), IDAT chunks of at most kIdatBytesMax, IEND. 8-bit RGB when the image is opaque,
@@ -79,8 +80,8 @@ Result<std::vector<std::uint8_t>> zlib_with_libdeflate(std::span<const std::uint
       libdeflate_alloc_compressor(level));
   if (!compressor) return fail(Error::internal("encode_failed", "libdeflate: no compressor"));
   std::vector<std::uint8_t> out(libdeflate_zlib_compress_bound(compressor.get(), raw.size()));
-  const std::size_t size = libdeflate_zlib_compress(compressor.get(), raw.data(), raw.size(),
-                                                    out.data(), out.size());
+  const std::size_t size =
+      libdeflate_zlib_compress(compressor.get(), raw.data(), raw.size(), out.data(), out.size());
   if (size == 0) return fail(Error::internal("encode_failed", "libdeflate: output overflow"));
   out.resize(size);
   return out;

@@ -93,8 +93,8 @@ Result<void> encode_bitstream(const Image& image, int quality, WebPMemoryWriter&
   picture->writer = WebPMemoryWrite;
   picture->custom_ptr = &writer;
   if (!WebPEncode(&config, picture.get())) {
-    return fail(Error::internal("encode_failed", "libwebp: encode error " +
-                                                     std::to_string(picture->error_code)));
+    return fail(Error::internal("encode_failed",
+                                "libwebp: encode error " + std::to_string(picture->error_code)));
   }
   return {};
 }
@@ -125,10 +125,9 @@ Result<std::vector<std::uint8_t>> add_xmp(std::span<const std::uint8_t> bitstrea
 Result<std::vector<std::uint8_t>> encode_webp(const Image& image, const EncodeOptions& options,
                                               std::string_view recipe) {
   if (image.width > WEBP_MAX_DIMENSION || image.height > WEBP_MAX_DIMENSION) {
-    return fail(Error::invalid("image_too_large",
-                               "WebP holds at most " + std::to_string(WEBP_MAX_DIMENSION) +
-                                   " pixels per side",
-                               "image"));
+    return fail(Error::invalid(
+        "image_too_large",
+        "WebP holds at most " + std::to_string(WEBP_MAX_DIMENSION) + " pixels per side", "image"));
   }
   WebPMemoryWriter writer_storage;
   WebPMemoryWriterInit(&writer_storage);
@@ -151,8 +150,7 @@ Result<std::string> extract_webp_recipe(std::span<const std::uint8_t> file) {
   }
   std::unique_ptr<WebPChunkIterator, ChunkIteratorDeleter> iter(&iter_storage);
   if (iter->num_chunks != 1) return fail(corrupt_image(kFormat, "more than one XMP chunk"));
-  const std::string_view packet(reinterpret_cast<const char*>(iter->chunk.bytes),
-                                iter->chunk.size);
+  const std::string_view packet(reinterpret_cast<const char*>(iter->chunk.bytes), iter->chunk.size);
   return parse_xmp_recipe(packet, kFormat);
 }
 

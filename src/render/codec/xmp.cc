@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "render/codec/internal.h"
 
@@ -67,6 +68,20 @@ std::optional<std::uint32_t> numeric_reference(std::string_view name) {
   return value;
 }
 
+// The text an entity ("amp", "#65", ...) stands for; nullopt if we do not know it.
+std::optional<std::string> entity_text(std::string_view name) {
+  static constexpr std::pair<std::string_view, std::string_view> kNamed[] = {
+      {"amp", "&"}, {"lt", "<"}, {"gt", ">"}, {"quot", "\""}, {"apos", "'"}};
+  for (const auto& [entity, text] : kNamed) {
+    if (name == entity) return std::string(text);
+  }
+  const std::optional<std::uint32_t> code_point = numeric_reference(name);
+  if (!code_point) return std::nullopt;
+  std::string text;
+  append_utf8(text, *code_point);
+  return text;
+}
+
 Result<std::string> unescape(std::string_view text, std::string_view format) {
   std::string out;
   out.reserve(text.size());
@@ -79,17 +94,31 @@ Result<std::string> unescape(std::string_view text, std::string_view format) {
     if (semicolon == std::string_view::npos || semicolon - i > kEntityBytesMax) {
       return fail(corrupt_image(format, "bad entity in the XMP recipe"));
     }
-    const std::string_view name = text.substr(i + 1, semicolon - i - 1);
-    if (name == "amp") out += '&';
-    else if (name == "lt") out += '<';
-    else if (name == "gt") out += '>';
-    else if (name == "quot") out += '"';
-    else if (name == "apos") out += '\'';
-    else if (const std::optional<std::uint32_t> cp = numeric_reference(name)) append_utf8(out, *cp);
-    else return fail(corrupt_image(format, "bad entity in the XMP recipe"));
+    const std::optional<std::string> replacement =
+        entity_text(text.substr(i + 1, semicolon - i - 1));
+    if (!replacement) return fail(corrupt_image(format, "bad entity in the XMP recipe"));
+    out += *replacement;
     i = semicolon;
   }
   return out;
+}
+
+// The escape for characters XML cannot hold raw in element content; empty for the rest.
+std::string_view escape(char c) {
+  switch (c) {
+    case '&':
+      return "&amp;";
+    case '<':
+      return "&lt;";
+    case '>':
+      return "&gt;";
+    case '"':
+      return "&quot;";
+    case '\r':  // XML parsers turn a raw CR into LF; a reference keeps it for other readers.
+      return "&#13;";
+    default:
+      return {};
+  }
 }
 
 }  // namespace
@@ -98,14 +127,11 @@ std::string build_xmp_packet(std::string_view recipe) {
   std::string packet(kPacketHead);
   packet += kOpenTag;
   for (const char c : recipe) {
-    switch (c) {
-      case '&': packet += "&amp;"; break;
-      case '<': packet += "&lt;"; break;
-      case '>': packet += "&gt;"; break;
-      case '"': packet += "&quot;"; break;
-      // XML parsers turn a raw CR into LF; a reference keeps it exact for other readers.
-      case '\r': packet += "&#13;"; break;
-      default: packet += c;
+    const std::string_view escaped = escape(c);
+    if (escaped.empty()) {
+      packet += c;
+    } else {
+      packet += escaped;
     }
   }
   packet += kCloseTag;

@@ -1,0 +1,122 @@
+// render_bench — renders/s and megapixels/s per example generator, split into script,
+// rasterize, encode and store time; and PNG compression with zlib vs libdeflate.
+//
+//   make bench        (or: build/bench/render_bench --benchmark_filter=flow-field)
+//
+// Each iteration renders a fresh token (the store would otherwise answer from its cache):
+// script + rasterize + encode + content-addressed store write + render record, one core.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "core/hash.h"
+#include "render/codec.h"
+#include "render/engine.h"
+#include "store/sqlite_store.h"
+
+namespace {
+
+using namespace atelier;
+
+struct Fixture {
+  std::filesystem::path dir;
+  std::unique_ptr<store::SqliteStore> db;
+  std::unique_ptr<store::BlobStore> blobs;
+  std::unique_ptr<render::Engine> engine;
+
+  Fixture() {
+    dir = std::filesystem::temp_directory_path() / ("atelier-bench-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    auto data = store::open_data_dir(dir).value();
+    db = store::SqliteStore::open(data.db_path()).value();
+    blobs = std::make_unique<store::BlobStore>(data.blobs_path());
+    engine = std::make_unique<render::Engine>(*db, *blobs);
+    for (const char* g : {"flow-field", "circle-packing", "pen-plotter"}) {
+      auto r = engine->add_generator(std::filesystem::path(ATELIER_SOURCE_DIR) / "examples/generators" / g);
+      if (!r) std::fprintf(stderr, "cannot register %s: %s\n", g, r.error().to_string().c_str());
+    }
+  }
+  ~Fixture() { std::filesystem::remove_all(dir); }
+};
+
+Fixture& fixture() {
+  static Fixture f;
+  return f;
+}
+
+void BM_Render(benchmark::State& state, const char* generator, int size) {
+  Fixture& f = fixture();
+  std::int64_t token = 0, script = 0, raster = 0, encode = 0, store_us = 0;
+  for (auto _ : state) {
+    render::RenderRequest req;
+    req.generator = generator;
+    req.token_hash = "0x" + sha256_hex("bench:" + std::to_string(size) + ":" + std::to_string(token++));
+    req.width = req.height = size;
+    auto out = f.engine->render(req, false);
+    if (!out) {
+      state.SkipWithError(out.error().to_string().c_str());
+      return;
+    }
+    script += out->timings.script_us;
+    raster += out->timings.raster_us;
+    encode += out->timings.encode_us;
+    store_us += out->timings.store_us;
+  }
+  double n = static_cast<double>(state.iterations());
+  state.counters["renders_per_s"] = benchmark::Counter(n, benchmark::Counter::kIsRate);
+  state.counters["Mpx_per_s"] = benchmark::Counter(n * size * size / 1e6, benchmark::Counter::kIsRate);
+  state.counters["script_ms"] = script / n / 1000.0;
+  state.counters["raster_ms"] = raster / n / 1000.0;
+  state.counters["encode_ms"] = encode / n / 1000.0;
+  state.counters["store_ms"] = store_us / n / 1000.0;
+}
+
+// PNG encoding of one real render with each compressor: same filtered rows, same output
+// pixels (tests/codec checks both decode identically); only the deflate implementation differs.
+void BM_PngCompressor(benchmark::State& state, render::PngCompressor compressor, int level) {
+  Fixture& f = fixture();
+  static render::Image image = [&] {
+    render::RenderRequest req;
+    req.generator = "flow-field";
+    req.token_hash = "0x" + sha256_hex("bench:png");
+    req.width = req.height = 1024;
+    auto recipe = f.engine->resolve(req).value();
+    auto out = f.engine->render_only(recipe).value();
+    return render::decode_image(out.bytes, {}).value();
+  }();
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    auto png = render::encode_image(image, {render::ImageFormat::kPng, 90, compressor, level}, "{}");
+    bytes = png->size();
+    benchmark::DoNotOptimize(png);
+  }
+  state.counters["bytes"] = static_cast<double>(bytes);
+}
+
+void register_all() {
+  for (const char* g : {"flow-field", "circle-packing", "pen-plotter"}) {
+    for (int size : {1024, 2048}) {
+      benchmark::RegisterBenchmark((std::string("render/") + g + "/" + std::to_string(size)).c_str(), BM_Render, g, size)
+          ->Unit(benchmark::kMillisecond)
+          ->MinTime(2.0);
+    }
+  }
+  for (int level : {1, 6}) {
+    benchmark::RegisterBenchmark(("png/libdeflate/level" + std::to_string(level)).c_str(), BM_PngCompressor,
+                                 render::PngCompressor::kLibdeflate, level)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("png/zlib/level" + std::to_string(level)).c_str(), BM_PngCompressor,
+                                 render::PngCompressor::kZlib, level)->Unit(benchmark::kMillisecond);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_all();
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
