@@ -6,7 +6,7 @@
 -- the gaps. Drawing: discs never overlap, so all shapes at one nesting level can be filled
 -- in one path per colour; a whole piece is a few dozen fill() calls.
 
-local rand, rand_range, rand_int = rand, rand_range, rand_int
+local rand, rand_range = rand, rand_range
 local noise2 = noise2
 local sqrt, floor, ceil, cos, sin, acos, pi = math.sqrt, math.floor, math.ceil, math.cos, math.sin, math.acos, math.pi
 local min, max, abs = math.min, math.max, math.abs
@@ -473,6 +473,6 @@ return {
   Layout = LAYOUT_NAMES[layout],
   Motif = MOTIF_NAMES[motif],
   Scale = scale,
-  Outline = outlined,
+  Outline = outlined and "Inked" or "None",
   Finish = pal.line and "Line-work" or (cutout and "Cutout" or "Flat"),
 }

@@ -34,7 +34,7 @@ local PALETTES = {
     inks = { {"#2e6b5c", 3}, {"#4f9d69", 3}, {"#a9c76c", 2}, {"#e9d9a1", 1.4}, {"#d9822b", 0.6} } },
   { key = "dusk", name = "Dusk", weight = 13, bg = "#1c1b30", dark = true,
     inks = { {"#355c7d", 3}, {"#6c5b7b", 3}, {"#c06c84", 2.5}, {"#f67280", 1.5}, {"#f8b195", 1.2} } },
-  { key = "riso", name = "Riso", weight = 10, bg = "#f3eee4", dark = false, multiply = true, alpha = 0.45,
+  { key = "riso", name = "Riso", weight = 10, bg = "#f3eee4", dark = false, multiply = true, alpha = 0.55,
     inks = { {"#ff48b0", 3}, {"#0078bf", 3}, {"#ffd400", 2}, {"#00a95c", 1.2} } },
   { key = "tidepool", name = "Tidepool", weight = 13, bg = "#ebe5d6", dark = false,
     inks = { {"#1d3557", 4}, {"#457b9d", 3}, {"#8fc3c5", 2.5}, {"#e63946", 0.8}, {"#f1b33c", 0.8} } },
@@ -72,9 +72,9 @@ end
 if params.field and params.field ~= "auto" and FIELD_NAMES[params.field] then field = params.field end
 
 local n_lines = clamp(floor(params.lines or 4000), 1, 8000)
-local n_steps = clamp(floor(params.steps or 120), 2, 400)
+local n_steps = clamp(floor(params.steps or 120), 2, 300)
 local turbulence = clamp(params.turbulence or 1.0, 0.05, 5.0)
-local weight = clamp(params.weight or 1.0, 0.05, 8.0)
+local weight = clamp(params.weight or 1.0, 0.05, 3.0)
 
 ---------------------------------------------------------------------------------------------
 -- The field.

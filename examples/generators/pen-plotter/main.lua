@@ -60,6 +60,8 @@ local edge_k = clamp(params.edges or 0.7, 0, 4)
 local square = (params.fit or "square") ~= "stretch"
 
 local pen_width = ({ Fine = 0.00065, Medium = 0.0009, Bold = 0.00135 })[pen]
+-- Light ink on dark paper reads thinner than dark ink on light paper.
+if ink.dark then pen_width = pen_width * 1.3 end
 local PENS = ink.pens
 local two_pen = #PENS > 1
 
@@ -69,7 +71,7 @@ local two_pen = #PENS > 1
 local m = 0.055 * min(1, H)                     -- plotter margin
 local x_lo, x_hi, y_lo, y_hi = m, W - m, m, H - m
 local ccx, ccy = W * 0.5, H * 0.5
-local S = min(W, H) * 0.98                       -- side of the (square) image on the sheet
+local S = min(W, H) * 0.92                       -- side of the (square) image on the sheet
 local zoom, offx, offy, tilt = 1, 0, 0, 0
 if framing == "Close-up" then
   zoom = rand_range(1.35, 1.7)
@@ -80,6 +82,7 @@ elseif framing == "Tilted" then
 end
 S = S * zoom
 local ct, st = cos(tilt), sin(tilt)
+local mirror = rand() < 0.35                     -- draw the image mirrored left-right
 local has_image = has_control("control")
 
 local function darkness(x, y)
@@ -91,6 +94,7 @@ local function darkness(x, y)
   else
     fx, fy = rx / (W * zoom) + 0.5 + offx, ry / (H * zoom) + 0.5 + offy
   end
+  if mirror then fx = 1 - fx end
   local l, e
   if has_image then
     local u, v = fx * W, fy * H
@@ -146,40 +150,85 @@ local polyline = ctx.polyline
 ---------------------------------------------------------------------------------------------
 -- Techniques.
 ---------------------------------------------------------------------------------------------
+-- Tracer: collects continuous pen lines. With two pens a line changes pen where the tone
+-- crosses the split (with hysteresis), continuing from the same point so it stays unbroken:
+-- the shadows come out in the first pen, the light tones in the second.
+local function new_tracer() return { paths = {{}, {}}, pts = nil, k = 0, pen = 1 } end
+
+local function pen_for(d, current)
+  if not two_pen then return 1 end
+  if current == 1 then return (d < 0.40) and 2 or 1 end
+  return (d > 0.56) and 1 or 2
+end
+
+local function tr_end(T)
+  if T.pts and T.k >= 4 then
+    local L = T.paths[T.pen]
+    L[#L + 1] = T.pts
+  end
+  T.pts, T.k = nil, 0
+end
+
+local function tr_point(T, x, y, p)
+  local pts = T.pts
+  if pts and (p ~= T.pen or T.k >= 8000) then
+    pts[T.k + 1], pts[T.k + 2] = x, y
+    T.k = T.k + 2
+    tr_end(T)
+    pts = nil
+  end
+  if not pts then
+    pts = {}
+    T.pts, T.k, T.pen = pts, 0, p
+  end
+  local k = T.k
+  pts[k + 1], pts[k + 2] = x, y
+  T.k = k + 2
+end
+
+local function tr_draw(T)
+  for p = 1, #PENS do
+    local L = T.paths[p]
+    if #L > 0 then
+      ctx.strokeStyle = PENS[p]
+      ctx:beginPath()
+      for i = 1, #L do
+        polyline(ctx, L[i])
+        if i % 200 == 0 then ctx:stroke() ctx:beginPath() end
+      end
+      ctx:stroke()
+    end
+  end
+end
+
 local function waves()
-  local spacing = 0.0078 / density
+  local spacing = 0.0064 / density
   local rows = clamp(floor((y_hi - y_lo) / spacing), 1, 2000)
   spacing = (y_hi - y_lo) / rows
   local dx = 0.0011
-  local f0, f1 = 22 * TAU, 170 * TAU
-  local amp0 = spacing * 0.52
-  for p = 1, #PENS do
-    ctx.strokeStyle = PENS[p]
-    ctx:beginPath()
-    for r = 0, rows do
-      if not two_pen or (r % 2) + 1 == p then
-        local y0 = y_lo + r * spacing
-        local pts, k = {}, 0
-        local phase = rand_range(0, TAU)
-        local x = x_lo
-        while x <= x_hi do
-          local d = darkness(x, y0)
-          phase = phase + dx * (f0 + f1 * d)
-          local px, py = x, y0 + amp0 * d * sin(phase)
-          if not steady then
-            px = px + wob_a * noise2(px * wob_f + hox, py * wob_f + hoy)
-            py = py + wob_a * noise2(px * wob_f + hoy, py * wob_f - hox)
-          end
-          pts[k + 1], pts[k + 2] = px, py
-          k = k + 2
-          x = x + dx
-        end
-        if k >= 4 then polyline(ctx, pts) end
+  local f0, f1 = 22 * TAU, 210 * TAU
+  local amp0 = spacing * 0.62
+  local T = new_tracer()
+  for r = 0, rows do
+    local y0 = y_lo + r * spacing
+    local phase = rand_range(0, TAU)
+    local x = x_lo
+    local pen = 2
+    while x <= x_hi do
+      local d = darkness(x, y0)
+      phase = phase + dx * (f0 + f1 * d)
+      local px, py = x, y0 + amp0 * d * sin(phase)
+      if not steady then
+        px = px + wob_a * noise2(px * wob_f + hox, py * wob_f + hoy)
+        py = py + wob_a * noise2(px * wob_f + hoy, py * wob_f - hox)
       end
-      if r % 24 == 23 then ctx:stroke() ctx:beginPath() end
+      pen = pen_for(d, pen)
+      tr_point(T, px, py, pen)
+      x = x + dx
     end
-    ctx:stroke()
+    tr_end(T)
   end
+  tr_draw(T)
 end
 
 local function hatching(layers, spacing)
@@ -194,7 +243,8 @@ local function hatching(layers, spacing)
     local ang, thr = layers[li][1], layers[li][2]
     local ux, uy = cos(ang), sin(ang)
     local nx, ny = -uy, ux
-    ctx.strokeStyle = PENS[(li - 1) % #PENS + 1]
+    -- Two pens: the light layers in the second pen, the dark ones in the first.
+    ctx.strokeStyle = (two_pen and li <= #layers / 2) and PENS[2] or PENS[1]
     ctx:beginPath()
     local runs = 0
     local nlines = clamp(floor(2 * R / sp), 1, 4000)
@@ -339,7 +389,7 @@ local function contours()
           if (a > lev) ~= (e > lev) then
             n = n + 1; px[n] = x0; py[n] = y0 + (lev - a) / (e - a) * cs
           end
-          local s = segs[two_pen and (k % 2 + 1) or 1]
+          local s = segs[(two_pen and k < n_levels * 0.5) and 2 or 1]
           local q = #s
           if n == 2 then
             s[q + 1], s[q + 2], s[q + 3], s[q + 4] = px[1], py[1], px[2], py[2]
@@ -378,64 +428,39 @@ local function contours()
 end
 
 local function spiral()
-  local sp = 0.0062 / density
+  local sp = 0.0056 / density
   local Rm = min(x_hi - x_lo, y_hi - y_lo) * 0.5
   local step = 0.0012
-  local f0, f1 = 20 * TAU, 160 * TAU
-  local theta = TAU                 -- start one turn out so r > 0
+  local f0, f1 = 20 * TAU, 210 * TAU
+  local theta = 2 * TAU             -- start two turns out: no ink blot at the centre
   local phase = 0
-  local max_pts = 400000
-  local pts, k = {}, 0
-  local turn = 1
-  local pen_of_turn = function(t) return two_pen and (t % 2 + 1) or 1 end
-  local cur_pen = pen_of_turn(turn)
-  local paths = {{}, {}}
-  local function flush()
-    if k >= 4 then local L = paths[cur_pen] L[#L + 1] = pts end
-    pts, k = {}, 0
-  end
-  for _ = 1, max_pts do
+  local T = new_tracer()
+  local pen = 2
+  for _ = 1, 400000 do
     local r = sp * theta / TAU
     if r > Rm then break end
     local x, y = ccx + r * cos(theta), ccy + r * sin(theta)
     local d = darkness(x, y)
     phase = phase + step * (f0 + f1 * d)
-    local rr = r + sp * 0.5 * d * sin(phase)
+    local rr = r + sp * 0.6 * d * sin(phase)
     local px, py = ccx + rr * cos(theta), ccy + rr * sin(theta)
     if not steady then
       px = px + wob_a * 0.5 * noise2(px * wob_f + hox, py * wob_f + hoy)
       py = py + wob_a * 0.5 * noise2(px * wob_f + hoy, py * wob_f - hox)
     end
-    pts[k + 1], pts[k + 2] = px, py
-    k = k + 2
+    pen = pen_for(d, pen)
+    tr_point(T, px, py, pen)
     theta = theta + step / r
-    local t = floor(theta / TAU)
-    if t ~= turn then
-      turn = t
-      local np = pen_of_turn(turn)
-      if np ~= cur_pen or k >= 6000 then
-        flush()
-        cur_pen = np
-        pts[1], pts[2] = px, py
-        k = 2
-      end
-    end
   end
-  flush()
-  for p = 1, #PENS do
-    ctx.strokeStyle = PENS[p]
-    ctx:beginPath()
-    local L = paths[p]
-    for i = 1, #L do polyline(ctx, L[i]) end
-    ctx:stroke()
-  end
+  tr_end(T)
+  tr_draw(T)
 end
 
 local run = { waves = waves, hatching = hatching, stipple = stipple, contours = contours, spiral = spiral }
 run[technique]()
 if technique == "contours" then
   -- Engraver's shading where the tone saturates and contours run out.
-  ctx.strokeStyle = PENS[#PENS]
+  ctx.strokeStyle = PENS[1]
   hatching({ {rand_range(0, pi), 0.9} }, 0.0075)
 end
 ctx.globalAlpha = 1
