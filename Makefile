@@ -32,10 +32,15 @@ bench: configure
 	cmake --build $(BUILD) -j$(JOBS) --target render_bench
 	$(BUILD)/bench/render_bench
 
-fuzz: setup
-	cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+# libFuzzer targets, with clang 16. Its libstdc++ <expected> is gated on a __cpp_concepts value
+# clang 16 does not advertise although it implements what <expected> needs (P0848).
+fuzz:
+	scripts/setup --fuzz
+	cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 \
+	  -DCMAKE_CXX_FLAGS="-Wno-macro-redefined -D__cpp_concepts=202002L" \
 	  -DATELIER_FUZZ=ON -DBUILD_TESTING=OFF -DATELIER_BENCH=OFF -DATELIER_WERROR=OFF
 	cmake --build build-fuzz -j$(JOBS) --target recipe_fuzz
+	@echo "run: build-fuzz/fuzz/recipe_fuzz fuzz/corpus/recipe -max_total_time=60"
 
 clean:
 	rm -rf $(BUILD) build-fuzz

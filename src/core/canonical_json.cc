@@ -235,7 +235,7 @@ Result<nlohmann::json> parse_json(std::string_view text, std::size_t bytes_max, 
   nlohmann::json out;
   try {
     out = nlohmann::json::parse(text.begin(), text.end(), callback);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e999.
     if (!too_deep && duplicate.empty()) {
       return fail(Error::invalid("malformed_json", std::string(what) + " is not valid JSON: " + e.what(),
                                  std::string(what)));

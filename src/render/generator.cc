@@ -385,7 +385,7 @@ Result<std::map<std::string, ParamValue>> resolve_params(const Manifest& manifes
   for (auto it = parsed->begin(); it != parsed->end(); ++it) {
     auto v = internal::from_json(it.value());
     if (!v) {
-      return fail(Error::invalid("invalid_param", "params." + it.key() + " must be a number, boolean or string",
+      return fail(Error::invalid("invalid_param", "params." + it.key() + " must be a number (integers within ±2^53), boolean or string",
                                  "params." + it.key()));
     }
     loose[it.key()] = std::move(*v);

@@ -128,7 +128,7 @@ Result<Recipe> parse_recipe(std::string_view json_text) {
   if (!j["params"].is_object()) return fail(field_error("params", "must be an object"));
   for (auto it = j["params"].begin(); it != j["params"].end(); ++it) {
     auto v = internal::from_json(it.value());
-    if (!v) return fail(field_error("params." + it.key(), "must be a number, boolean or string"));
+    if (!v) return fail(field_error("params." + it.key(), "must be a number (integers within ±2^53), boolean or string"));
     r.params[it.key()] = std::move(*v);
   }
   if (!j["inputs"].is_object() || static_cast<std::int64_t>(j["inputs"].size()) > limits::kInputsMax) {
