@@ -83,10 +83,18 @@ Result<RenderRequest> parse_render_request(std::string_view json_text) {
   RenderRequest r;
   if (!j.contains("generator")) return fail(Error::invalid("missing_field", "generator is required", "generator"));
   const json& g = j["generator"];
+  if (g.is_object()) {
+    for (auto it = g.begin(); it != g.end(); ++it) {
+      if (it.key() != "name" && it.key() != "hash") {
+        return fail(Error::invalid("unknown_field", "unknown field \"" + it.key() + "\" in generator",
+                                   "generator." + it.key()));
+      }
+    }
+  }
   if (g.is_string()) {
     r.generator = g;
   } else if (g.is_object() && g.contains("name") && g["name"].is_string() &&
-             (!g.contains("hash") || g["hash"].is_string()) && g.size() <= 2) {
+             (!g.contains("hash") || g["hash"].is_string()) && g.size() == (g.contains("hash") ? 2u : 1u)) {
     r.generator = g["name"];
     r.generator_hash = g.value("hash", "");
   } else {

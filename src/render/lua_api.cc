@@ -30,8 +30,11 @@ int wrap(lua_State* L) {
   return n;
 }
 
+// Pushes "main.lua:<line>: <code>: <message>" (the script's position, like luaL_error).
 int raise(lua_State* L, const Error& e) {
+  luaL_where(L, 1);
   lua_pushstring(L, e.to_string().c_str());
+  lua_concat(L, 2);
   return kRaise;
 }
 
@@ -144,8 +147,8 @@ int l_control_sample(lua_State* L) {
   double x = luaL_checknumber(L, 1), y = luaL_checknumber(L, 2);
   const ControlImage* img = control_arg(L, 3);
   if (img == nullptr) {
-    lua_pushfstring(L, "no control image bound to input \"%s\"", luaL_optstring(L, 3, "control"));
-    return kRaise;
+    return raise(L, Error::invalid("no_control_image", std::string("no control image bound to input \"") +
+                                                           luaL_optstring(L, 3, "control") + "\""));
   }
   Canvas& c = canvas_of(L);
   double u = x, v = y / c.height_units();
@@ -325,6 +328,8 @@ int l_reset_transform(lua_State* L) {
 
 // --- gradients ------------------------------------------------------------------------------
 
+// The userdata holds a shared_ptr; __gc resets it (idempotent) and the metatable is hidden
+// behind __metatable, so a script cannot call __gc itself and free a live gradient.
 using GradientRef = std::shared_ptr<Gradient>;
 
 void push_gradient(lua_State* L, GradientRef g) {
@@ -334,12 +339,15 @@ void push_gradient(lua_State* L, GradientRef g) {
 }
 
 int l_gradient_gc(lua_State* L) {
-  static_cast<GradientRef*>(luaL_checkudata(L, 1, kGradientMeta))->~GradientRef();
+  auto* g = static_cast<GradientRef*>(luaL_checkudata(L, 1, kGradientMeta));
+  g->~GradientRef();
+  new (g) GradientRef();  // Empty: a second __gc (or any later use) finds nothing to free.
   return 0;
 }
 
 int l_add_color_stop(lua_State* L) {
   auto* g = static_cast<GradientRef*>(luaL_checkudata(L, 1, kGradientMeta));
+  if (!*g) return luaL_error(L, "the gradient was already released");
   double offset = luaL_checknumber(L, 2);
   if (!(offset >= 0 && offset <= 1)) return luaL_error(L, "addColorStop offset must be in [0, 1]");
   Rgba c = check_color(L, 3);
@@ -366,6 +374,7 @@ int l_radial_gradient(lua_State* L) {
 
 int set_paint(lua_State* L, Paint& paint) {
   if (auto* g = static_cast<GradientRef*>(luaL_testudata(L, 3, kGradientMeta))) {
+    if (!*g) return luaL_error(L, "the gradient was already released");
     paint.gradient = *g;
     return 0;
   }
@@ -491,6 +500,8 @@ void install_api(lua_State* L, ScriptEnv* env) {
   lua_setfield(L, -2, "__index");
   lua_pushliteral(L, "gradient");
   lua_setfield(L, -2, "__name");
+  lua_pushliteral(L, "gradient");
+  lua_setfield(L, -2, "__metatable");
   lua_pop(L, 1);
 
   // ctx: methods as raw fields, properties through the metatable.
@@ -500,6 +511,8 @@ void install_api(lua_State* L, ScriptEnv* env) {
   lua_createtable(L, 0, 2);
   set_closure(L, lua_gettop(L), "__newindex", l_ctx_newindex, env);
   set_closure(L, lua_gettop(L), "__index", l_ctx_index, env);
+  lua_pushliteral(L, "ctx");
+  lua_setfield(L, -2, "__metatable");
   lua_setmetatable(L, ctx);
   lua_setfield(L, g, "ctx");
 

@@ -30,6 +30,15 @@ constexpr int kHookEvery = 10'000;
 // addresses or the clock. Runs before the user script, with the budgets already active.
 constexpr const char* kPrelude = R"lua(
 local type, rawget, raw_next, getmetatable, select = type, rawget, next, getmetatable, select
+local raw_setmetatable = setmetatable
+
+-- Lua runs __gc finalizers with hooks switched off, outside every budget: refuse them.
+setmetatable = function(t, mt)
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+    error("__gc finalizers are not allowed in the sandbox (they would run outside the render budget)", 2)
+  end
+  return raw_setmetatable(t, mt)
+end
 local raw_tostring, raw_format, error, floor = tostring, string.format, error, math.floor
 local rank = {number = 1, string = 2, boolean = 3}
 
@@ -123,6 +132,7 @@ local function safe(v)
   local tv = type(v)
   if tv == "table" or tv == "function" or tv == "userdata" or tv == "thread" then
     local mt = getmetatable(v)
+    if type(mt) == "string" then return mt end  -- A protected metatable names its type.
     if type(mt) == "table" and mt.__tostring then return raw_tostring(v) end
     if type(mt) == "table" and type(mt.__name) == "string" then return mt.__name end
     return tv
@@ -221,9 +231,23 @@ int sandbox_pcall(lua_State* L) {
   return lua_gettop(L);
 }
 
+// The message handler xpcall installs: once a budget has tripped, the error is raised from
+// inside the hook, where hooks are off, so the script's handler would run unbudgeted. Then
+// the error passes through untouched.
+int xpcall_handler(lua_State* L) {
+  if (sandbox_of(L)->aborted) return 1;
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  return 1;
+}
+
 int sandbox_xpcall(lua_State* L) {
   int n = lua_gettop(L);
   luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_pushvalue(L, 2);
+  lua_pushcclosure(L, xpcall_handler, 1);
+  lua_replace(L, 2);
   lua_pushvalue(L, 1);  // [f, h, args…, f]
   lua_copy(L, 2, 1);    // [h, h, args…, f]
   lua_replace(L, 2);    // [h, f, args…]

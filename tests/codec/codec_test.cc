@@ -310,6 +310,19 @@ TEST(PngTest, FlippedByteInRecipeChunkIsCorrupt) {
   EXPECT_NE(recipe.error().message.find("CRC"), std::string::npos);
 }
 
+TEST(PngTest, TamperedPixelDataStillYieldsTheRecipeButDoesNotDecode) {
+  Bytes file = encode_ok(gradient(64, 48, false), ImageFormat::kPng);
+  const std::size_t idat = find(file, "IDAT");
+  ASSERT_NE(idat, std::string_view::npos);
+  file[idat + 4 + 10] ^= 0x55;  // Inside the compressed pixels; the IDAT CRC no longer matches.
+  Result<std::string> recipe = extract_recipe(file);
+  ASSERT_TRUE(recipe) << recipe.error().to_string();  // verify can still re-render and compare.
+  EXPECT_EQ(*recipe, kRecipe);
+  Result<Image> decoded = decode_image(file, {});
+  ASSERT_FALSE(decoded);
+  EXPECT_EQ(decoded.error().code, "corrupt_image");
+}
+
 TEST(PngTest, HugeDeclaredChunkLengthIsCorrupt) {
   Bytes file = encode_ok(gradient(8, 8, false), ImageFormat::kPng);
   const std::size_t itxt = find(file, "iTXt");

@@ -27,8 +27,11 @@ struct Chunk {
   std::span<const std::uint8_t> data;
 };
 
-// Reads the chunk at `offset`, checking its bounds, type bytes and CRC.
-Result<Chunk> read_chunk(std::span<const std::uint8_t> file, std::size_t offset) {
+// Reads the chunk at `offset`, checking its bounds, type bytes and CRC. With `all_crcs` false
+// only iTXt CRCs (where the recipe lives) are checked: recipe extraction for `verify` must
+// still find the recipe in a file whose pixel data was tampered with, so that verify can say
+// where the file differs from its re-render instead of only "corrupt".
+Result<Chunk> read_chunk(std::span<const std::uint8_t> file, std::size_t offset, bool all_crcs) {
   if (file.size() - offset < kChunkOverheadBytes) {
     return fail(corrupt_image(kFormat, "truncated before IEND"));
   }
@@ -46,7 +49,8 @@ Result<Chunk> read_chunk(std::span<const std::uint8_t> file, std::size_t offset)
   // crc32_z(crc, nullptr, 0) would return the initial value 0, not `crc`: skip empty data.
   if (!data.empty()) crc = crc32_z(crc, data.data(), data.size());
   Chunk chunk{std::string_view(reinterpret_cast<const char*>(type), 4), data};
-  if (static_cast<std::uint32_t>(crc) != be32(data.data() + data.size())) {
+  const bool check = all_crcs || chunk.type == "iTXt";
+  if (check && static_cast<std::uint32_t>(crc) != be32(data.data() + data.size())) {
     return fail(corrupt_image(kFormat, "CRC mismatch in " + std::string(chunk.type) + " chunk"));
   }
   return chunk;
@@ -76,11 +80,11 @@ Result<std::optional<std::string>> recipe_from_itxt(std::span<const std::uint8_t
 
 // Walks every chunk from IHDR to IEND, checking bounds and CRCs, and returns the recipe text
 // if an atelier:recipe iTXt chunk is present. A missing IEND (a truncated file) is corrupt.
-Result<std::optional<std::string>> scan_chunks(std::span<const std::uint8_t> file) {
+Result<std::optional<std::string>> scan_chunks(std::span<const std::uint8_t> file, bool all_crcs) {
   std::optional<std::string> recipe;
   std::size_t offset = kSignatureBytes;
   for (bool first = true;; first = false) {
-    const Result<Chunk> chunk = read_chunk(file, offset);
+    const Result<Chunk> chunk = read_chunk(file, offset, all_crcs);
     if (!chunk) return fail(chunk.error());
     if (first && chunk->type != "IHDR") return fail(corrupt_image(kFormat, "IHDR is not first"));
     if (chunk->type == "IEND") break;
@@ -110,7 +114,7 @@ struct PngImage {
 }  // namespace
 
 Result<std::string> extract_png_recipe(std::span<const std::uint8_t> file) {
-  Result<std::optional<std::string>> recipe = scan_chunks(file);
+  Result<std::optional<std::string>> recipe = scan_chunks(file, /*all_crcs=*/false);
   if (!recipe) return fail(recipe.error());
   if (!*recipe) return fail(no_recipe(kFormat));
   return std::move(**recipe);
@@ -120,7 +124,7 @@ Result<Image> decode_png(std::span<const std::uint8_t> file, const DecodeLimits&
   // libpng's simplified reader stops after the image data, so it would accept a file cut
   // off before IEND, and it only warns about bad CRCs in ancillary chunks. Checking the chunk
   // structure first (cheap next to inflating) makes decode as strict as extract_recipe.
-  ATELIER_TRY(scan_chunks(file));
+  ATELIER_TRY(scan_chunks(file, /*all_crcs=*/true));
   PngImage png;
   if (!png_image_begin_read_from_memory(&png.image, file.data(), file.size())) {
     return fail(corrupt_image(kFormat, png.image.message));
