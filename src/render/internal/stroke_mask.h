@@ -36,7 +36,8 @@ class StrokeMask {
   // starts at (x0, y0), for compositing through Cairo, then clears the mask.
   void take_a8(std::vector<std::uint8_t>& out, int& x0, int& y0, int& w, int& h, int& stride);
 
-  bool empty() const { return touched_.empty(); }
+  // True when nothing was added since the last composite (a conservative box test).
+  bool empty() const { return max_x_ < min_x_; }
 
  private:
   void cover(int x, int y, std::uint8_t c);
@@ -44,8 +45,7 @@ class StrokeMask {
 
   int width_, height_;
   std::vector<std::uint8_t> coverage_;  // width × height, 0 outside the current stroke.
-  // Pixels with coverage > 0, each once, as y << 16 | x (sides are at most 16384).
-  std::vector<std::uint32_t> touched_;
+  // Bounding box of the cells the current stroke may have covered (empty: max < min).
   int min_x_, min_y_, max_x_, max_y_;
 };
 
