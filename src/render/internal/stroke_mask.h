@@ -46,7 +46,7 @@ class StrokeMask {
   int width_, height_;
   std::vector<std::uint8_t> coverage_;  // width × height, 0 outside the current stroke.
   // Bounding box of the cells the current stroke may have covered (empty: max < min).
-  int min_x_, min_y_, max_x_, max_y_;
+  int min_x_ = 0, min_y_ = 0, max_x_ = -1, max_y_ = -1;
 };
 
 }  // namespace atelier::render::internal
