@@ -25,6 +25,7 @@ struct Fixture {
   std::unique_ptr<store::SqliteStore> db;
   std::unique_ptr<store::BlobStore> blobs;
   std::unique_ptr<render::Engine> engine;
+  std::unique_ptr<render::Engine> cairo_engine;  // Same store, Cairo's stroker for every stroke.
 
   Fixture() {
     dir = std::filesystem::temp_directory_path() / ("atelier-bench-" + std::to_string(::getpid()));
@@ -33,6 +34,9 @@ struct Fixture {
     db = store::SqliteStore::open(data.db_path()).value();
     blobs = std::make_unique<store::BlobStore>(data.blobs_path());
     engine = std::make_unique<render::Engine>(*db, *blobs);
+    render::EngineOptions cairo_options;
+    cairo_options.fast_strokes = false;
+    cairo_engine = std::make_unique<render::Engine>(*db, *blobs, cairo_options);
     for (const char* g : {"flow-field", "circle-packing", "pen-plotter"}) {
       auto r = engine->add_generator(std::filesystem::path(ATELIER_SOURCE_DIR) / "examples/generators" / g);
       if (!r) std::fprintf(stderr, "cannot register %s: %s\n", g, r.error().to_string().c_str());
@@ -46,15 +50,16 @@ Fixture& fixture() {
   return f;
 }
 
-void BM_Render(benchmark::State& state, const char* generator, int size) {
+void BM_Render(benchmark::State& state, const char* generator, int size, bool cairo_strokes) {
   Fixture& f = fixture();
+  render::Engine& engine = cairo_strokes ? *f.cairo_engine : *f.engine;
   std::int64_t token = 0, script = 0, raster = 0, encode = 0, store_us = 0;
   for (auto _ : state) {
     render::RenderRequest req;
     req.generator = generator;
     req.token_hash = "0x" + sha256_hex("bench:" + std::to_string(size) + ":" + std::to_string(token++));
     req.width = req.height = size;
-    auto out = f.engine->render(req, false);
+    auto out = engine.render(req, false);
     if (!out) {
       state.SkipWithError(out.error().to_string().c_str());
       return;
@@ -98,11 +103,16 @@ void BM_PngCompressor(benchmark::State& state, render::PngCompressor compressor,
 void register_all() {
   for (const char* g : {"flow-field", "circle-packing", "pen-plotter"}) {
     for (int size : {1024, 2048}) {
-      benchmark::RegisterBenchmark((std::string("render/") + g + "/" + std::to_string(size)).c_str(), BM_Render, g, size)
+      benchmark::RegisterBenchmark((std::string("render/") + g + "/" + std::to_string(size)).c_str(), BM_Render, g, size,
+                                   false)
           ->Unit(benchmark::kMillisecond)
           ->MinTime(2.0);
     }
   }
+  // The same flow-field work with Cairo's stroker instead of StrokeMask, side by side.
+  benchmark::RegisterBenchmark("render/flow-field/1024/cairo-strokes", BM_Render, "flow-field", 1024, true)
+      ->Unit(benchmark::kMillisecond)
+      ->MinTime(2.0);
   for (int level : {1, 6}) {
     benchmark::RegisterBenchmark(("png/libdeflate/level" + std::to_string(level)).c_str(), BM_PngCompressor,
                                  render::PngCompressor::kLibdeflate, level)->Unit(benchmark::kMillisecond);

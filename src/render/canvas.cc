@@ -168,6 +168,7 @@ void Canvas::stroke() {
 }
 
 bool Canvas::fast_stroke() {
+  if (!fast_strokes) return false;
   if (cairo_get_line_join(cr_) != CAIRO_LINE_JOIN_ROUND || cairo_get_line_cap(cr_) != CAIRO_LINE_CAP_ROUND) {
     return false;
   }

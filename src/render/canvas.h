@@ -94,6 +94,10 @@ class Canvas {
   std::shared_ptr<Gradient> linear_gradient(double x0, double y0, double x1, double y1);
   std::shared_ptr<Gradient> radial_gradient(double x0, double y0, double r0, double x1, double y1, double r1);
 
+  // Round-joined, round-capped strokes go through StrokeMask unless this is false (tests and
+  // benchmarks compare the two rasterizers).
+  bool fast_strokes = true;
+
   // Straight-alpha RGBA pixels of the surface.
   Image to_image() const;
   // Nanoseconds spent inside Cairo painting calls (fill/stroke/paint).

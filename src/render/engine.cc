@@ -267,6 +267,7 @@ Result<RenderOutput> Engine::render_only(const Recipe& recipe_in) {
   SimplexNoise noise(noise_seed(recipe.token_hash));
   Canvas canvas(static_cast<int>(recipe.width), static_cast<int>(recipe.height));
   if (!canvas.ok()) return fail(Error::internal("canvas_alloc", "cannot allocate the canvas"));
+  canvas.fast_strokes = options_.fast_strokes;
   env.canvas = &canvas;
   env.random = &random;
   env.noise = &noise;

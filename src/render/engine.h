@@ -42,6 +42,10 @@ struct EngineOptions {
   std::int64_t wall_ms_max = limits::kRenderWallMsMax;
   // PNG compressor; both are deterministic (the choice is part of the atelier version).
   PngCompressor png_compressor = PngCompressor::kLibdeflate;
+  // Round-joined strokes through StrokeMask (true) or Cairo's stroker (false). Pixels differ
+  // slightly at anti-aliased edges, so this is part of the atelier version, not a per-render
+  // choice; false exists for benchmarks and tests.
+  bool fast_strokes = true;
   const Clock* clock = &SystemClock::instance();
 };
 
