@@ -1,0 +1,65 @@
+// api_keys.h — API keys with scopes: creation (the secret is shown once) and authentication.
+//
+//   auto created = api::create_api_key(store, {"render"}, "ci bot", SystemClock::instance());
+//   std::puts(created->secret.c_str());          // "atk_3f9c0d1e2a4b5c6d.Zk3…" — never stored
+//   auto who = api::authenticate(store, created->secret);   // Principal{key_id, scopes}
+//
+// A secret is `atk_<16 hex id>.<43 base64url chars>` (256 bits of entropy); the part before
+// the '.' is the public key id. The store keeps only a random 16-byte salt and
+// sha256(salt || secret): a salted fast hash is enough for a random 256-bit secret (there is
+// nothing to brute-force), and it keeps authentication cheap on every request. The digest is
+// compared in constant time.
+//
+// Scopes: read, render, mint, trade, admin. admin implies every other scope; no other scope
+// implies another. Public routes need no key at all.
+//
+// Thread-safety: both functions are safe to call concurrently (the Store is).
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "store/store.h"
+
+namespace atelier::api {
+
+inline constexpr std::array<std::string_view, 5> kScopes = {"read", "render", "mint", "trade",
+                                                            "admin"};
+inline constexpr std::size_t kApiKeyLabelBytesMax = 128;
+inline constexpr std::size_t kApiKeySecretBytesMax =
+    128;  // Longer bearer tokens are refused unread.
+
+bool is_scope(std::string_view scope);
+
+// Who is calling: the authenticated key.
+struct Principal {
+  std::string key_id;
+  std::vector<std::string> scopes;
+  std::string label;
+
+  // True when the key holds `scope` or admin.
+  bool allows(std::string_view scope) const;
+};
+
+struct CreatedApiKey {
+  store::ApiKeyRecord record;  // As stored (salt and hash, never the secret).
+  std::string secret;          // The bearer token; shown once, not recoverable.
+};
+
+// Creates and stores a key. Errors (kInvalidInput): "invalid_scope" (unknown or none given;
+// field "scopes"), "invalid_label" (over kApiKeyLabelBytesMax or control characters).
+// Duplicate scopes are dropped; the stored order is the order of kScopes.
+Result<CreatedApiKey> create_api_key(store::Store& store, std::vector<std::string> scopes,
+                                     std::string label, const Clock& clock);
+
+// Checks a bearer token (the text after "Bearer "). Errors (kUnauthorized):
+// "invalid_api_key" (malformed, unknown id, or wrong secret — not distinguished, so a caller
+// learns nothing about which ids exist), "api_key_revoked" (only after the secret matched).
+// Store failures are kInternal.
+Result<Principal> authenticate(store::Store& store, std::string_view bearer);
+
+}  // namespace atelier::api

@@ -1,0 +1,54 @@
+// api_host.h — a running API: render workers + request pipeline + HTTP server over a route
+// table, with the graceful stop sequence. Server (server.h) is this plus the atelier routes;
+// the plumbing tests host their own route tables with it.
+//
+// stop(): stop accepting and close idle connections; wait up to drain_timeout_ms for
+// in-flight requests; close whatever is left; cancel queued renders (releasing their
+// idempotency claims) and wait for running ones; join the network threads.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+
+#include "api/internal/http_server.h"
+#include "api/internal/json_log.h"
+#include "api/internal/metrics.h"
+#include "api/internal/pipeline.h"
+#include "api/internal/router.h"
+#include "api/internal/worker_pool.h"
+#include "api/server.h"
+#include "store/store.h"
+
+namespace atelier::api {
+
+class ApiHost {
+ public:
+  // References must outlive the host.
+  ApiHost(const RouteTable& routes, store::Store& store, Metrics& metrics, const JsonLog& log,
+          const ServerOptions& options);
+  ~ApiHost();  // stop()
+
+  Result<void> start();
+  std::uint16_t port() const;
+  void stop();
+  void wait();
+
+ private:
+  const RouteTable& routes_;
+  store::Store& store_;
+  Metrics& metrics_;
+  const JsonLog& log_;
+  const ServerOptions& options_;
+  std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<HttpServer> http_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool started_ = false;   // Guarded by mu_.
+  bool stopping_ = false;  // Guarded by mu_.
+  bool stopped_ = false;   // Guarded by mu_.
+};
+
+}  // namespace atelier::api

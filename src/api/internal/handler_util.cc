@@ -1,0 +1,82 @@
+#include "api/internal/handler_util.h"
+
+#include <charconv>
+
+#include "core/limits.h"
+
+namespace atelier::api {
+
+HttpResponse json_response(const nlohmann::json& body, int status) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+Result<std::optional<std::int64_t>> int_query(const RequestContext& ctx, std::string_view name,
+                                              std::int64_t min, std::int64_t max) {
+  auto text = ctx.query_param(name);
+  if (!text) return std::optional<std::int64_t>();
+  std::int64_t v = 0;
+  auto r = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (text->empty() || r.ec != std::errc() || r.ptr != text->data() + text->size() || v < min ||
+      v > max) {
+    return fail(Error::invalid("invalid_parameter",
+                               std::string(name) + " must be an integer from " +
+                                   std::to_string(min) + " to " + std::to_string(max),
+                               std::string(name)));
+  }
+  return std::optional<std::int64_t>(v);
+}
+
+Result<store::PageRequest> page_request(const RequestContext& ctx) {
+  store::PageRequest page;
+  page.limit = limits::kPageSizeDefault;
+  auto limit = int_query(ctx, "limit", 1, limits::kPageSizeMax);
+  if (!limit) {
+    return fail(Error::invalid(
+        "invalid_limit",
+        "limit must be an integer from 1 to " + std::to_string(limits::kPageSizeMax), "limit"));
+  }
+  if (*limit) page.limit = **limit;
+  if (auto cursor = ctx.query_param("cursor")) {
+    if (cursor->empty() || cursor->size() > kCursorBytesMax) {
+      return fail(
+          Error::invalid("invalid_cursor", "cursor is not one this server issued", "cursor"));
+    }
+    page.cursor = std::string(*cursor);
+  }
+  return page;
+}
+
+HttpResponse page_response(nlohmann::json items, const std::string& next_cursor) {
+  nlohmann::json body = {{"data", std::move(items)}, {"next_cursor", nullptr}};
+  if (!next_cursor.empty()) body["next_cursor"] = next_cursor;
+  return json_response(body);
+}
+
+nlohmann::json stored_json(const std::string& text, nlohmann::json fallback) {
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_discarded() ? fallback : j;
+}
+
+bool if_none_match_matches(std::string_view header_value, std::string_view tag) {
+  while (!header_value.empty()) {
+    auto comma = header_value.find(',');
+    std::string_view item = header_value.substr(0, comma);
+    header_value =
+        comma == std::string_view::npos ? std::string_view() : header_value.substr(comma + 1);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (item == "*") return true;
+    if (item.starts_with("W/")) item.remove_prefix(2);
+    if (item.size() == tag.size() + 2 && item.front() == '"' && item.back() == '"' &&
+        item.substr(1, tag.size()) == tag) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace atelier::api

@@ -1,0 +1,40 @@
+// handler_util.h — small helpers shared by the route handlers (JSON responses, pagination,
+// query parameters). Internal to src/api; includes nlohmann/json, so only handler files use it.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/internal/http_types.h"
+#include "api/internal/router.h"
+#include "core/error.h"
+#include "store/store.h"
+
+namespace atelier::api {
+
+HttpResponse json_response(const nlohmann::json& body, int status = 200);
+
+// ?limit=1..kPageSizeMax (default kPageSizeDefault) and ?cursor= (opaque, ≤ kCursorBytesMax).
+// Errors name the parameter: "invalid_limit" (param "limit"), "invalid_cursor" ("cursor").
+inline constexpr std::size_t kCursorBytesMax = 512;
+Result<store::PageRequest> page_request(const RequestContext& ctx);
+
+// {"data": items, "next_cursor": "…" | null}
+HttpResponse page_response(nlohmann::json items, const std::string& next_cursor);
+
+// An optional integer query parameter in [min, max]; error "invalid_parameter" naming it.
+Result<std::optional<std::int64_t>> int_query(const RequestContext& ctx, std::string_view name,
+                                              std::int64_t min, std::int64_t max);
+
+// Parses canonical JSON text stored by the engine; `fallback` when it does not parse.
+nlohmann::json stored_json(const std::string& text,
+                           nlohmann::json fallback = nlohmann::json::object());
+
+// True when an If-None-Match header value matches the strong ETag "\"<tag>\"" (lists, W/ and
+// "*" handled per RFC 9110 §13.1.2, weak comparison).
+bool if_none_match_matches(std::string_view header_value, std::string_view tag);
+
+}  // namespace atelier::api

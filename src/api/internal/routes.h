@@ -1,0 +1,37 @@
+// routes.h — the atelier endpoints, each group in its own file, all added to one RouteTable.
+//
+//   routes_system.cc      GET /, /v1/health, /openapi.json, /metrics
+//   routes_generators.cc  GET /v1/generators, /v1/generators/{name}
+//   routes_renders.cc     POST /v1/renders, GET /v1/renders/{recipe_id}
+//   routes_assets.cc      GET /v1/assets/{sha256}, /v1/assets/{sha256}/variants
+//
+// Handlers are thin (DESIGN.md "doors"): parse and check input, call the engine or store,
+// format JSON. Business rules live in the engine.
+#pragma once
+
+#include <string>
+
+#include "api/internal/metrics.h"
+#include "api/internal/router.h"
+
+namespace atelier::render {
+class Engine;
+}
+
+namespace atelier::api {
+
+struct RouteDeps {
+  render::Engine& engine;
+  Metrics& metrics;
+  const std::string& openapi_json;  // Filled in after the table is built (it documents itself).
+};
+
+void add_system_routes(RouteTable& table, RouteDeps& deps);
+void add_generator_routes(RouteTable& table, RouteDeps& deps);
+void add_render_routes(RouteTable& table, RouteDeps& deps);
+void add_asset_routes(RouteTable& table, RouteDeps& deps);
+
+// Every route above. `deps` must outlive the table.
+RouteTable build_routes(RouteDeps& deps);
+
+}  // namespace atelier::api

@@ -1,0 +1,127 @@
+// fake_store.h — an in-memory Store for the HTTP plumbing tests (API keys and idempotency
+// claims are all the pipeline needs), with fault injection: `fail_claims` makes
+// claim_idempotency fail, as a broken database would.
+#pragma once
+
+#include <map>
+#include <mutex>
+
+#include "store/store.h"
+
+namespace atelier::api::testing {
+
+class FakeStore final : public store::Store {
+ public:
+  Result<bool> put_generator_version(const store::GeneratorVersion&) override { return true; }
+  Result<std::optional<store::GeneratorVersion>> generator_version(std::string_view,
+                                                                   std::string_view) override {
+    return std::nullopt;
+  }
+  Result<std::optional<store::GeneratorVersion>> latest_generator_version(
+      std::string_view) override {
+    return std::nullopt;
+  }
+  Result<std::vector<store::GeneratorVersion>> generator_versions(std::string_view) override {
+    return std::vector<store::GeneratorVersion>{};
+  }
+  Result<store::Page<store::GeneratorSummary>> list_generators(const store::PageRequest&) override {
+    return store::Page<store::GeneratorSummary>{};
+  }
+  Result<bool> put_render(const store::RenderRecord&, const store::AssetRecord&) override {
+    return true;
+  }
+  Result<std::optional<store::RenderRecord>> render_by_recipe(std::string_view) override {
+    return std::nullopt;
+  }
+  Result<std::optional<store::RenderRecord>> render_by_asset(std::string_view) override {
+    return std::nullopt;
+  }
+  Result<store::Page<store::RenderRecord>> list_renders(const store::PageRequest&) override {
+    return store::Page<store::RenderRecord>{};
+  }
+  Result<std::optional<store::AssetRecord>> asset(std::string_view) override {
+    return std::nullopt;
+  }
+
+  Result<void> put_api_key(const store::ApiKeyRecord& key) override {
+    std::lock_guard lock(mu_);
+    keys_[key.id] = key;
+    return {};
+  }
+  Result<std::optional<store::ApiKeyRecord>> api_key(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    auto it = keys_.find(std::string(id));
+    if (it == keys_.end()) return std::nullopt;
+    return it->second;
+  }
+  Result<std::vector<store::ApiKeyRecord>> list_api_keys() override {
+    std::lock_guard lock(mu_);
+    std::vector<store::ApiKeyRecord> out;
+    for (auto& [_, k] : keys_) out.push_back(k);
+    return out;
+  }
+  Result<bool> revoke_api_key(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    auto it = keys_.find(std::string(id));
+    if (it == keys_.end()) return false;
+    it->second.revoked = true;
+    return true;
+  }
+
+  Result<store::IdempotencyClaim> claim_idempotency(std::string_view key_id,
+                                                    std::string_view idem_key,
+                                                    std::string_view request_hash,
+                                                    std::int64_t) override {
+    std::lock_guard lock(mu_);
+    if (fail_claims) return fail(Error::internal("db_error", "injected failure"));
+    auto k = std::string(key_id) + "\n" + std::string(idem_key);
+    auto it = claims_.find(k);
+    store::IdempotencyClaim c;
+    if (it == claims_.end()) {
+      claims_[k] = {std::string(request_hash), -1, {}};
+      return c;
+    }
+    if (it->second.hash != request_hash)
+      c.state = store::IdempotencyClaim::State::kMismatch;
+    else if (it->second.status < 0)
+      c.state = store::IdempotencyClaim::State::kInFlight;
+    else {
+      c.state = store::IdempotencyClaim::State::kReplay;
+      c.status = it->second.status;
+      c.body = it->second.body;
+    }
+    return c;
+  }
+  Result<void> complete_idempotency(std::string_view key_id, std::string_view idem_key, int status,
+                                    std::string_view body) override {
+    std::lock_guard lock(mu_);
+    auto& c = claims_[std::string(key_id) + "\n" + std::string(idem_key)];
+    c.status = status;
+    c.body = std::string(body);
+    return {};
+  }
+  Result<void> release_idempotency(std::string_view key_id, std::string_view idem_key) override {
+    std::lock_guard lock(mu_);
+    claims_.erase(std::string(key_id) + "\n" + std::string(idem_key));
+    return {};
+  }
+
+  std::size_t claims() {
+    std::lock_guard lock(mu_);
+    return claims_.size();
+  }
+
+  bool fail_claims = false;
+
+ private:
+  struct Claim {
+    std::string hash;
+    int status = -1;  // -1: in flight.
+    std::string body;
+  };
+  std::mutex mu_;
+  std::map<std::string, store::ApiKeyRecord> keys_;
+  std::map<std::string, Claim> claims_;
+};
+
+}  // namespace atelier::api::testing

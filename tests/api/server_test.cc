@@ -1,0 +1,487 @@
+// The real API: atelier's route table on a SQLite store and the render engine, over HTTP.
+// Walks the route table (scopes, docs), validates the generated OpenAPI document and the
+// metrics with third-party npm tools, and exercises renders, assets, variants, generators,
+// pagination and the index page end to end.
+#include "api/server.h"
+
+#include <gtest/gtest.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <future>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+
+#include "api/api_keys.h"
+#include "api/internal/openapi.h"
+#include "api/internal/routes.h"
+#include "core/hash.h"
+#include "render/codec.h"
+#include "render/engine.h"
+#include "store/sqlite_store.h"
+#include "test_client.h"
+#include "test_support.h"
+
+namespace atelier::api {
+namespace {
+
+using nlohmann::json;
+using testing::Client;
+using testing::Reply;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+const std::string kToken1 = "0x" + std::string(63, '1') + "a";
+const std::string kToken2 = "0x" + std::string(63, '2') + "b";
+const std::string kToken3 = "0x" + std::string(63, '3') + "c";
+
+class ApiServer : public ::testing::Test {
+ protected:
+  testing::TempDir dir;
+  std::unique_ptr<store::SqliteStore> db;
+  std::unique_ptr<store::BlobStore> blobs;
+  std::unique_ptr<render::Engine> engine;
+  std::unique_ptr<Server> server;
+  ManualClock clock;
+  std::string render_key, read_key;
+
+  void SetUp() override {
+    auto data = store::open_data_dir(dir.path());
+    ASSERT_TRUE(data) << data.error().to_string();
+    auto opened = store::SqliteStore::open(data->db_path());
+    ASSERT_TRUE(opened) << opened.error().to_string();
+    db = std::move(*opened);
+    blobs = std::make_unique<store::BlobStore>(data->blobs_path());
+    engine = std::make_unique<render::Engine>(*db, *blobs);
+    auto added = engine->add_generator(std::filesystem::path(ATELIER_API_TEST_DATA) / "tiny");
+    ASSERT_TRUE(added) << added.error().to_string();
+    render_key = create_api_key(*db, {"render"}, "test", clock)->secret;
+    read_key = create_api_key(*db, {"read"}, "test", clock)->secret;
+  }
+
+  void TearDown() override {
+    if (server) server->stop();
+  }
+
+  void start(ServerOptions options = {}) {
+    options.listen = "127.0.0.1:0";
+    options.log_sink = [](std::string_view) {};
+    server = std::make_unique<Server>(std::move(options), *engine);
+    auto ok = server->start();
+    ASSERT_TRUE(ok) << ok.error().to_string();
+  }
+
+  Headers auth(const std::string& key, Headers more = {}) {
+    more.emplace_back("Authorization", "Bearer " + key);
+    return more;
+  }
+
+  json render_via_api(Client& c, const std::string& token, int width = 64, int height = 64,
+                      const std::string& format = "png") {
+    json req = {{"generator", "tiny"},
+                {"token_hash", token},
+                {"width", width},
+                {"height", height},
+                {"format", format}};
+    auto r = c.request("POST", "/v1/renders", req.dump(), auth(render_key));
+    EXPECT_TRUE(r.status == 201 || r.status == 200) << r.status << " " << r.body;
+    return json::parse(r.body);
+  }
+};
+
+std::string lower(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+// A concrete URL for a route template: every {param} replaced by 64 'a's.
+std::string concrete(const std::string& tmpl) {
+  return std::regex_replace(tmpl, std::regex("\\{[^}]+\\}"), std::string(64, 'a'));
+}
+
+TEST_F(ApiServer, EveryRouteIsDocumentedAndEveryMutatingRouteIsGuarded) {
+  start();
+  Metrics metrics;
+  std::string doc_text;
+  RouteDeps deps{*engine, metrics, doc_text};
+  RouteTable table = build_routes(deps);
+  auto doc = json::parse(server->openapi_json());
+
+  // Keys holding every scope except the one a route needs (and admin).
+  std::map<std::string, std::string> lacking;
+  for (auto scope : kScopes) {
+    if (scope == "admin") continue;
+    std::vector<std::string> others;
+    for (auto s : kScopes) {
+      if (s != scope && s != "admin") others.emplace_back(s);
+    }
+    lacking[std::string(scope)] = create_api_key(*db, others, "lacking", clock)->secret;
+  }
+
+  Client c(server->port());
+  std::set<std::pair<std::string, std::string>> in_table;
+  for (const auto& route : table.routes()) {
+    SCOPED_TRACE(route.method + " " + route.path);
+    in_table.insert({route.path, lower(route.method)});
+    ASSERT_TRUE(doc["paths"].contains(route.path));
+    ASSERT_TRUE(doc["paths"][route.path].contains(lower(route.method)));
+    const auto& op = doc["paths"][route.path][lower(route.method)];
+    EXPECT_EQ(op["operationId"], route.operation_id);
+    if (route.mutating()) {
+      EXPECT_FALSE(route.scope.empty());
+    }
+    if (route.scope.empty()) {
+      EXPECT_TRUE(op["security"].empty());
+      auto r = c.request(route.method, concrete(route.path), "");
+      EXPECT_NE(r.status, 401) << r.body;
+      EXPECT_NE(r.status, 403) << r.body;
+      continue;
+    }
+    EXPECT_EQ(op["security"][0]["bearer"][0], route.scope);
+    EXPECT_TRUE(op["responses"].contains("401"));
+    EXPECT_TRUE(op["responses"].contains("403"));
+    auto none = c.request(route.method, concrete(route.path), "{}");
+    EXPECT_EQ(none.status, 401) << none.body;
+    EXPECT_EQ(json::parse(none.body)["error"]["type"], "authentication_error");
+    auto wrong = c.request(route.method, concrete(route.path), "{}", auth(lacking.at(route.scope)));
+    EXPECT_EQ(wrong.status, 403) << wrong.body;
+    EXPECT_EQ(json::parse(wrong.body)["error"]["type"], "permission_error");
+  }
+  // And nothing is documented that the table does not serve.
+  for (auto& [path, item] : doc["paths"].items()) {
+    for (auto& [method, _] : item.items()) {
+      EXPECT_TRUE(in_table.count({path, method}))
+          << method << " " << path << " documented but not routed";
+    }
+  }
+  EXPECT_GE(table.routes().size(), 10u);
+}
+
+TEST_F(ApiServer, OpenApiDocumentIsValidOpenApi31) {
+  start();
+  Client c(server->port());
+  auto r = c.get("/openapi.json");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("content-type"), "application/json");
+  EXPECT_EQ(r.body, server->openapi_json());
+  auto doc = json::parse(r.body);
+  EXPECT_EQ(doc["openapi"], "3.1.0");
+  EXPECT_EQ(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+  EXPECT_TRUE(doc["components"]["schemas"].contains("Error"));
+  const auto& list = doc["paths"]["/v1/generators"]["get"];
+  bool has_limit = false;
+  for (auto& p : list["parameters"])
+    has_limit |= p.value("$ref", "") == "#/components/parameters/Limit";
+  EXPECT_TRUE(has_limit);
+  if (auto why = testing::node_tools_missing(); !why.empty()) GTEST_SKIP() << why;
+  auto file = dir.path() / "openapi.json";
+  testing::write_text(file, r.body);
+  std::string out;
+  EXPECT_EQ(testing::run_node_tool("validate-openapi.mjs", file, out), 0) << out;
+}
+
+TEST_F(ApiServer, TheValidatorRejectsABrokenDocument) {
+  // Guards the guard: a validator that accepts anything would make the test above useless.
+  if (auto why = testing::node_tools_missing(); !why.empty()) GTEST_SKIP() << why;
+  start();
+  auto doc = json::parse(server->openapi_json());
+  doc["paths"]["/v1/health"]["get"]["responses"]["200"].erase("description");
+  auto file = dir.path() / "broken.json";
+  testing::write_text(file, doc.dump());
+  std::string out;
+  EXPECT_NE(testing::run_node_tool("validate-openapi.mjs", file, out), 0) << out;
+}
+
+TEST_F(ApiServer, Health) {
+  start();
+  Client c(server->port());
+  auto r = c.get("/v1/health");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body)["status"], "ok");
+}
+
+TEST_F(ApiServer, RenderThenFetchTheAsset) {
+  start();
+  Client c(server->port());
+  json req = {{"generator", "tiny"}, {"token_hash", kToken1}, {"width", 64}, {"height", 48}};
+  auto created = c.request("POST", "/v1/renders", req.dump(), auth(render_key));
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto j = json::parse(created.body);
+  const std::string sha = j["asset"]["sha256"];
+  const std::string id = j["recipe_id"];
+  EXPECT_EQ(j["cached"], false);
+  EXPECT_EQ(j["url"], "/v1/assets/" + sha);
+  EXPECT_EQ(j["recipe"]["generator"]["name"], "tiny");
+  EXPECT_EQ(j["recipe"]["token_hash"], kToken1);
+  EXPECT_EQ(j["width"], 64);
+  EXPECT_EQ(j["height"], 48);
+  EXPECT_TRUE(j["traits"].contains("Hue"));
+  EXPECT_TRUE(j["timings"]["encode_ms"].is_number());
+  EXPECT_EQ(j["asset"]["mime_type"], "image/png");
+  EXPECT_EQ(created.header("location"), "/v1/renders/" + id);
+
+  auto again = c.request("POST", "/v1/renders", req.dump(), auth(render_key));
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(json::parse(again.body)["cached"], true);
+  EXPECT_EQ(json::parse(again.body)["asset"]["sha256"], sha);
+
+  auto list = c.get("/v1/renders?limit=5");
+  ASSERT_EQ(list.status, 200);
+  auto lj = json::parse(list.body);
+  ASSERT_EQ(lj["data"].size(), 1u);
+  EXPECT_EQ(lj["data"][0]["recipe_id"], id);
+  EXPECT_TRUE(lj["next_cursor"].is_null());
+
+  auto got = c.get("/v1/renders/" + id);
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(json::parse(got.body)["asset"]["sha256"], sha);
+
+  auto asset = c.get("/v1/assets/" + sha);
+  ASSERT_EQ(asset.status, 200);
+  EXPECT_EQ(asset.header("content-type"), "image/png");
+  EXPECT_EQ(asset.header("etag"), "\"" + sha + "\"");
+  EXPECT_EQ(asset.header("cache-control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(sha256_hex(asset.body), sha);
+  EXPECT_EQ(asset.body.size(), j["asset"]["size_bytes"].get<std::size_t>());
+
+  auto not_modified = c.get("/v1/assets/" + sha, {{"If-None-Match", "\"" + sha + "\""}});
+  EXPECT_EQ(not_modified.status, 304);
+  EXPECT_TRUE(not_modified.body.empty());
+  EXPECT_EQ(not_modified.header("etag"), "\"" + sha + "\"");
+  EXPECT_EQ(c.get("/v1/assets/" + sha, {{"If-None-Match", "\"other\""}}).status, 200);
+
+  auto head = c.request("HEAD", "/v1/assets/" + sha);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("content-length"), std::to_string(asset.body.size()));
+  EXPECT_EQ(c.get("/v1/health").status, 200);  // Still in sync after HEAD.
+}
+
+TEST_F(ApiServer, UnknownAssetsAndRendersAre404Json) {
+  start();
+  Client c(server->port());
+  auto a = c.get("/v1/assets/" + std::string(64, 'f'));
+  EXPECT_EQ(a.status, 404);
+  EXPECT_EQ(a.header("content-type"), "application/json");
+  EXPECT_EQ(json::parse(a.body)["error"]["code"], "asset_not_found");
+  EXPECT_EQ(c.get("/v1/assets/" + std::string(64, 'f') + "/variants?width=10").status, 404);
+  EXPECT_EQ(json::parse(c.get("/v1/renders/" + std::string(64, 'e')).body)["error"]["code"],
+            "render_not_found");
+  auto bad = c.get("/v1/assets/NOT-A-HASH");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(json::parse(bad.body)["error"]["param"], "sha256");
+}
+
+TEST_F(ApiServer, BadRenderRequestsAreClearErrorsThatWriteNothing) {
+  start();
+  Client c(server->port());
+  struct Case {
+    std::string body;
+    int status;
+    std::string code;
+  };
+  for (const auto& k :
+       {Case{"{\"generator\":\"tiny\"", 400, "malformed_json"},
+        Case{"[1,2]", 400, "invalid_request"},
+        Case{R"({"generator":"tiny","token_hash":")" + kToken1 + R"(","colour":1})", 400,
+             "unknown_field"},
+        Case{R"({"generator":"nope","token_hash":")" + kToken1 + R"("})", 404, "unknown_generator"},
+        Case{R"({"generator":"tiny","token_hash":"0x12"})", 400, "invalid_token_hash"},
+        Case{R"({"generator":"tiny","token_hash":")" + kToken1 + R"(","width":20000})", 400, ""},
+        Case{R"({"generator":"tiny","token_hash":")" + kToken1 + R"(","params":{"discs":500}})",
+             400, ""}}) {
+    auto r = c.request("POST", "/v1/renders", k.body, auth(render_key));
+    EXPECT_EQ(r.status, k.status) << k.body << " -> " << r.body;
+    auto j = json::parse(r.body);
+    if (!k.code.empty()) {
+      EXPECT_EQ(j["error"]["code"], k.code) << r.body;
+    }
+  }
+  auto page = db->list_renders({100, ""});
+  ASSERT_TRUE(page);
+  EXPECT_TRUE(page->items.empty());
+}
+
+TEST_F(ApiServer, IdempotentRenderRetries) {
+  start();
+  Client c(server->port());
+  json req = {{"generator", "tiny"}, {"token_hash", kToken2}, {"width", 32}, {"height", 32}};
+  auto first = c.request("POST", "/v1/renders", req.dump(),
+                         auth(render_key, {{"Idempotency-Key", "drop-7"}}));
+  ASSERT_EQ(first.status, 201);
+  auto retry = c.request("POST", "/v1/renders", req.dump(),
+                         auth(render_key, {{"Idempotency-Key", "drop-7"}}));
+  EXPECT_EQ(retry.status, 201);  // The first result, replayed (not "200 cached").
+  EXPECT_EQ(retry.body, first.body);
+  EXPECT_EQ(retry.header("idempotent-replayed"), "true");
+  req["width"] = 33;
+  auto other = c.request("POST", "/v1/renders", req.dump(),
+                         auth(render_key, {{"Idempotency-Key", "drop-7"}}));
+  EXPECT_EQ(other.status, 422);
+  EXPECT_EQ(json::parse(other.body)["error"]["code"], "idempotency_key_reused");
+}
+
+TEST_F(ApiServer, VariantsAreNewRendersCachedByRecipe) {
+  start();
+  Client c(server->port());
+  auto j = render_via_api(c, kToken1, 128, 64);
+  const std::string sha = j["asset"]["sha256"];
+
+  auto v = c.get("/v1/assets/" + sha + "/variants?width=32");
+  ASSERT_EQ(v.status, 200) << v.body;
+  EXPECT_EQ(v.header("content-type"), "image/png");
+  const std::string variant_sha = sha256_hex(v.body);
+  EXPECT_NE(variant_sha, sha);
+  EXPECT_EQ(v.header("etag"), "\"" + variant_sha + "\"");
+  EXPECT_EQ(v.header("content-location"), "/v1/assets/" + variant_sha);
+  auto image = render::decode_image(
+      std::span(reinterpret_cast<const std::uint8_t*>(v.body.data()), v.body.size()), {});
+  ASSERT_TRUE(image) << image.error().to_string();
+  EXPECT_EQ(image->width, 32);
+  EXPECT_EQ(image->height, 16);  // Aspect kept.
+  // The variant is a render of the same composition: same token and generator.
+  auto rec = db->render_by_asset(variant_sha);
+  ASSERT_TRUE(rec && *rec);
+  EXPECT_EQ((*rec)->token_hash, kToken1);
+  EXPECT_EQ((*rec)->width, 32);
+
+  // Asked again: served from the cache (same bytes), and 304 when the client has it.
+  EXPECT_EQ(sha256_hex(c.get("/v1/assets/" + sha + "/variants?width=32").body), variant_sha);
+  EXPECT_EQ(c.get("/v1/assets/" + sha + "/variants?width=32",
+                  {{"If-None-Match", "\"" + variant_sha + "\""}})
+                .status,
+            304);
+  auto metrics = c.get("/metrics").body;
+  EXPECT_NE(metrics.find("atelier_renders_total{cached=\"true\"} 2"), std::string::npos) << metrics;
+
+  auto jpeg = c.get("/v1/assets/" + sha + "/variants?width=40&height=20&format=jpeg&quality=80");
+  ASSERT_EQ(jpeg.status, 200) << jpeg.body;
+  EXPECT_EQ(jpeg.header("content-type"), "image/jpeg");
+
+  for (const char* bad :
+       {"width=0", "width=abc", "format=gif", "quality=101", "width=16384&height=16384"}) {
+    auto r = c.get("/v1/assets/" + sha + "/variants?" + bad);
+    EXPECT_EQ(r.status, 400) << bad << " " << r.body;
+  }
+}
+
+TEST_F(ApiServer, GeneratorsListAndVersions) {
+  // Register the example generators too, for a few pages.
+  for (auto& entry :
+       std::filesystem::directory_iterator(testing::source_dir() / "examples/generators")) {
+    if (entry.is_directory()) {
+      ASSERT_TRUE(engine->add_generator(entry.path()));
+    }
+  }
+  start();
+  Client c(server->port());
+  std::vector<std::string> names;
+  std::string target = "/v1/generators?limit=1";
+  for (int pages = 0; pages < 20; ++pages) {
+    auto r = c.get(target);
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto j = json::parse(r.body);
+    ASSERT_LE(j["data"].size(), 1u);
+    for (auto& g : j["data"]) names.push_back(g["name"]);
+    if (j["next_cursor"].is_null()) break;
+    target = "/v1/generators?limit=1&cursor=" + j["next_cursor"].get<std::string>();
+  }
+  auto all = json::parse(c.get("/v1/generators?limit=100").body);
+  ASSERT_EQ(names.size(), all["data"].size());
+  EXPECT_GE(names.size(), 2u);
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
+  EXPECT_EQ(json::parse(c.get("/v1/generators?limit=0").body)["error"]["param"], "limit");
+
+  auto tiny = c.get("/v1/generators/tiny");
+  ASSERT_EQ(tiny.status, 200);
+  auto t = json::parse(tiny.body);
+  ASSERT_EQ(t["versions"].size(), 1u);
+  EXPECT_EQ(t["versions"][0]["hash"], t["latest_hash"]);
+  EXPECT_EQ(t["versions"][0]["manifest"]["name"], "tiny");
+  EXPECT_EQ(c.get("/v1/generators/nope").status, 404);
+}
+
+TEST_F(ApiServer, IndexPageShowsEachRenderOnceWithThumbnails) {
+  start();
+  Client c(server->port());
+  std::vector<json> renders;
+  for (const auto& token : {kToken1, kToken2, kToken3})
+    renders.push_back(render_via_api(c, token, 96, 96));
+  auto page = c.get("/");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.header("content-type"), "text/html; charset=utf-8");
+  for (const auto& r : renders) {
+    const std::string sha = r["asset"]["sha256"];
+    EXPECT_NE(page.body.find("href=\"/v1/assets/" + sha + "\""), std::string::npos);
+    EXPECT_NE(page.body.find("src=\"/v1/assets/" + sha + "/variants?width=256&amp;format=png\""),
+              std::string::npos);
+    EXPECT_NE(page.body.find(r["token_hash"].get<std::string>()), std::string::npos);
+  }
+  // Newest first.
+  EXPECT_LT(page.body.find(kToken3), page.body.find(kToken1));
+  // Fetching the thumbnails (variants are renders too) does not add entries.
+  auto count = [](const std::string& s) {
+    std::size_t n = 0;
+    for (auto p = s.find("class=\"card\""); p != std::string::npos;
+         p = s.find("class=\"card\"", p + 1))
+      ++n;
+    return n;
+  };
+  EXPECT_EQ(count(page.body), 3u);
+  for (const auto& r : renders) {
+    auto thumb = c.get("/v1/assets/" + r["asset"]["sha256"].get<std::string>() +
+                       "/variants?width=256&format=png");
+    ASSERT_EQ(thumb.status, 200);
+  }
+  EXPECT_EQ(count(c.get("/").body), 3u);
+}
+
+TEST_F(ApiServer, MetricsAfterRendersParse) {
+  start();
+  Client c(server->port());
+  render_via_api(c, kToken1);
+  c.get("/v1/generators");
+  auto m = c.get("/metrics").body;
+  EXPECT_NE(m.find("atelier_renders_total{cached=\"false\"} 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("atelier_render_duration_seconds_count 1"), std::string::npos) << m;
+  EXPECT_NE(
+      m.find("atelier_http_requests_total{route=\"/v1/renders\",method=\"POST\",status=\"201\"} 1"),
+      std::string::npos)
+      << m;
+  if (auto why = testing::node_tools_missing(); !why.empty()) GTEST_SKIP() << why;
+  auto file = dir.path() / "metrics.txt";
+  testing::write_text(file, m);
+  std::string out;
+  EXPECT_EQ(testing::run_node_tool("validate-prometheus.mjs", file, out), 0) << out;
+}
+
+TEST_F(ApiServer, ServeUntilSignalExitsPromptlyOnSigterm) {
+  // Block the signals in this thread first so every thread inherits the mask and only the
+  // server's sigwait takes SIGTERM.
+  sigset_t set, old;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, &old);
+  std::promise<std::uint16_t> port;
+  auto served = std::async(std::launch::async, [&] {
+    ServerOptions o;
+    o.listen = "127.0.0.1:0";
+    o.log_sink = [](std::string_view) {};
+    return serve_until_signal(o, *engine, [&](std::uint16_t p) { port.set_value(p); });
+  });
+  auto p = port.get_future().get();
+  {
+    Client c(p);
+    EXPECT_EQ(c.get("/v1/health").status, 200);
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  kill(getpid(), SIGTERM);
+  ASSERT_EQ(served.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_TRUE(served.get());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+}  // namespace
+}  // namespace atelier::api
