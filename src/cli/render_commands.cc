@@ -1,6 +1,7 @@
 // `atelier render`, `atelier verify`, `atelier sample`.
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -175,7 +176,7 @@ void run_sample(const Globals& g, int count, const std::string& size) {
   auto gens = ctx.db->list_generators({limits::kPageSizeMax, ""});
   if (!gens) fail_with(gens.error());
   if (gens->items.empty()) fail_with(Error::not_found("no_generators", "register generators first (atelier generator add DIR)"));
-  std::printf("%-4s %-20s %-18s %-16s %-50s %9s\n", "#", "token_hash", "generator", "sha256", "traits", "render_ms");
+  std::printf("%-3s %-66s %-15s %-16s %9s  %s\n", "#", "token_hash", "generator", "sha256", "render_ms", "traits");
   for (int i = 0; i < count; ++i) {
     RenderArgs a;
     a.generator = gens->items[static_cast<std::size_t>(i) % gens->items.size()].name;
@@ -183,14 +184,21 @@ void run_sample(const Globals& g, int count, const std::string& size) {
     a.size = size;
     auto outcome = ctx.engine->render(build_request(ctx, a), false);
     if (!outcome) fail_with(outcome.error());
+    // The gallery's 256-px-wide thumbnail is a variant (the same recipe at another size, as
+    // GET /v1/assets/{sha}/variants?width=256 computes it); rendering it now makes the first
+    // page load instant.
+    RenderArgs thumb = a;
+    double aspect = static_cast<double>(outcome->record.width) / static_cast<double>(outcome->record.height);
+    thumb.size = "256x" + std::to_string(std::max<long long>(1, std::llround(256.0 / aspect)));
+    auto thumb_outcome = ctx.engine->render(build_request(ctx, thumb), false);
+    if (!thumb_outcome) fail_with(thumb_outcome.error());
     const auto& t = outcome->timings;
-    std::string traits = outcome->record.traits_json;
-    if (traits.size() > 50) traits = traits.substr(0, 47) + "...";
+    const std::string& traits = outcome->record.traits_json;
     char when[32];
     if (outcome->cached) std::snprintf(when, sizeof when, "cached");
     else std::snprintf(when, sizeof when, "%.1f", ms(t.script_us + t.raster_us + t.encode_us + t.store_us));
-    std::printf("%-4d %-20s %-18s %-16s %-50s %9s\n", i + 1, (a.token_hash.substr(0, 10) + "…" + a.token_hash.substr(60)).c_str(),
-                a.generator.c_str(), outcome->record.asset_sha256.substr(0, 16).c_str(), traits.c_str(), when);
+    std::printf("%-3d %-66s %-15s %-16s %9s  %s\n", i + 1, a.token_hash.c_str(), a.generator.c_str(),
+                outcome->record.asset_sha256.substr(0, 16).c_str(), when, traits.c_str());
     std::fflush(stdout);
   }
 }
