@@ -25,18 +25,19 @@ struct Fixture {
   std::unique_ptr<store::SqliteStore> db;
   std::unique_ptr<store::BlobStore> blobs;
   std::unique_ptr<render::Engine> engine;
-  std::unique_ptr<render::Engine> cairo_engine;  // Same store, Cairo's stroker for every stroke.
 
-  Fixture() {
-    dir = std::filesystem::temp_directory_path() / ("atelier-bench-" + std::to_string(::getpid()));
+  // `fast_strokes` false: Cairo's stroker for every stroke. Each fixture has its own data
+  // directory, so the same tokens render (not hit the cache) in both.
+  explicit Fixture(bool fast_strokes) {
+    dir = std::filesystem::temp_directory_path() /
+          ("atelier-bench-" + std::to_string(::getpid()) + (fast_strokes ? "" : "-cairo"));
     std::filesystem::remove_all(dir);
     auto data = store::open_data_dir(dir).value();
     db = store::SqliteStore::open(data.db_path()).value();
     blobs = std::make_unique<store::BlobStore>(data.blobs_path());
-    engine = std::make_unique<render::Engine>(*db, *blobs);
-    render::EngineOptions cairo_options;
-    cairo_options.fast_strokes = false;
-    cairo_engine = std::make_unique<render::Engine>(*db, *blobs, cairo_options);
+    render::EngineOptions options;
+    options.fast_strokes = fast_strokes;
+    engine = std::make_unique<render::Engine>(*db, *blobs, options);
     for (const char* g : {"flow-field", "circle-packing", "pen-plotter"}) {
       auto r = engine->add_generator(std::filesystem::path(ATELIER_SOURCE_DIR) / "examples/generators" / g);
       if (!r) std::fprintf(stderr, "cannot register %s: %s\n", g, r.error().to_string().c_str());
@@ -45,19 +46,21 @@ struct Fixture {
   ~Fixture() { std::filesystem::remove_all(dir); }
 };
 
-Fixture& fixture() {
-  static Fixture f;
-  return f;
+Fixture& fixture(bool fast_strokes = true) {
+  static Fixture fast(true), cairo(false);
+  return fast_strokes ? fast : cairo;
 }
 
 void BM_Render(benchmark::State& state, const char* generator, int size, bool cairo_strokes) {
-  Fixture& f = fixture();
-  render::Engine& engine = cairo_strokes ? *f.cairo_engine : *f.engine;
+  render::Engine& engine = *fixture(!cairo_strokes).engine;
   std::int64_t token = 0, script = 0, raster = 0, encode = 0, store_us = 0;
   for (auto _ : state) {
     render::RenderRequest req;
     req.generator = generator;
-    req.token_hash = "0x" + sha256_hex("bench:" + std::to_string(size) + ":" + std::to_string(token++));
+    // Tokens 0, 1, 2, … per (generator, size): every run of this benchmark renders the same
+    // workloads, and the two rasterizers see identical scripts.
+    req.token_hash = "0x" + sha256_hex("bench:" + std::string(generator) + ":" + std::to_string(size) + ":" +
+                                       std::to_string(token++));
     req.width = req.height = size;
     auto out = engine.render(req, false);
     if (!out) {
@@ -106,13 +109,13 @@ void register_all() {
       benchmark::RegisterBenchmark((std::string("render/") + g + "/" + std::to_string(size)).c_str(), BM_Render, g, size,
                                    false)
           ->Unit(benchmark::kMillisecond)
-          ->MinTime(2.0);
+          ->Iterations(12);
     }
   }
   // The same flow-field work with Cairo's stroker instead of StrokeMask, side by side.
   benchmark::RegisterBenchmark("render/flow-field/1024/cairo-strokes", BM_Render, "flow-field", 1024, true)
       ->Unit(benchmark::kMillisecond)
-      ->MinTime(2.0);
+      ->Iterations(12);
   for (int level : {1, 6}) {
     benchmark::RegisterBenchmark(("png/libdeflate/level" + std::to_string(level)).c_str(), BM_PngCompressor,
                                  render::PngCompressor::kLibdeflate, level)->Unit(benchmark::kMillisecond);
