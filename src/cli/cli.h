@@ -42,6 +42,13 @@ Result<Context> open_context(const Globals& globals);
 // Prints "error: <code>: <message> (field: …)" to stderr; returns the exit code for it.
 int report(const Error& error);
 
+// For command callbacks: report `error` and leave with its exit code (throws CLI11's
+// RuntimeError, which main() turns into the process exit status).
+[[noreturn]] void exit_with(const Error& error);
+[[noreturn]] void exit_with(int code);
+// open_context, or exit_with its error.
+Context open_or_exit(const Globals& globals);
+
 void add_generator_commands(CLI::App& app, Globals& globals);
 void add_render_commands(CLI::App& app, Globals& globals);
 void add_server_commands(CLI::App& app, Globals& globals);

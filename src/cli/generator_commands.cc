@@ -7,18 +7,6 @@
 
 namespace atelier::cli {
 
-namespace {
-
-void fail_with(int code) { throw CLI::RuntimeError(code); }
-
-Context open_or_exit(const Globals& g) {
-  auto ctx = open_context(g);
-  if (!ctx) fail_with(report(ctx.error()));
-  return std::move(*ctx);
-}
-
-}  // namespace
-
 void add_generator_commands(CLI::App& app, Globals& globals) {
   auto* gen = app.add_subcommand("generator", "Register and inspect generators (Lua bundles)");
   gen->require_subcommand(1);
@@ -32,7 +20,7 @@ void add_generator_commands(CLI::App& app, Globals& globals) {
     Context ctx = open_or_exit(globals);
     for (const auto& dir : *dirs) {
       auto r = ctx.engine->add_generator(dir);
-      if (!r) fail_with(report(r.error()));
+      if (!r) exit_with(r.error());
       std::printf("%s %s %s (version %s)\n", r->created ? "registered" : "unchanged", r->version.name.c_str(),
                   r->version.bundle_hash.c_str(), r->version.version.c_str());
     }
@@ -47,7 +35,7 @@ void add_generator_commands(CLI::App& app, Globals& globals) {
     store::PageRequest page{100, ""};
     for (;;) {
       auto r = ctx.db->list_generators(page);
-      if (!r) fail_with(report(r.error()));
+      if (!r) exit_with(r.error());
       for (const auto& g : r->items) {
         if (*list_json) {
           out.push_back({{"name", g.name}, {"latest_hash", g.latest_hash}, {"version", g.latest_version},
@@ -69,8 +57,8 @@ void add_generator_commands(CLI::App& app, Globals& globals) {
   show->callback([&globals, name]() {
     Context ctx = open_or_exit(globals);
     auto versions = ctx.db->generator_versions(*name);
-    if (!versions) fail_with(report(versions.error()));
-    if (versions->empty()) fail_with(report(Error::not_found("unknown_generator", "no generator named " + *name, "NAME")));
+    if (!versions) exit_with(versions.error());
+    if (versions->empty()) exit_with(Error::not_found("unknown_generator", "no generator named " + *name, "NAME"));
     nlohmann::json out = {{"name", *name}, {"versions", nlohmann::json::array()}};
     for (const auto& v : *versions) {
       out["versions"].push_back({{"hash", v.bundle_hash}, {"version", v.version}, {"created_ms", v.created_ms}});

@@ -37,6 +37,15 @@ int report(const Error& error) {
   return kExitInternal;
 }
 
+void exit_with(int code) { throw CLI::RuntimeError(code); }
+void exit_with(const Error& error) { exit_with(report(error)); }
+
+Context open_or_exit(const Globals& globals) {
+  auto ctx = open_context(globals);
+  if (!ctx) exit_with(ctx.error());
+  return std::move(*ctx);
+}
+
 }  // namespace atelier::cli
 
 int main(int argc, char** argv) {

@@ -13,15 +13,6 @@ namespace atelier::cli {
 
 namespace {
 
-void fail_with(int code) { throw CLI::RuntimeError(code); }
-void fail_with(const Error& e) { fail_with(report(e)); }
-
-Context open_or_exit(const Globals& g) {
-  auto ctx = open_context(g);
-  if (!ctx) fail_with(ctx.error());
-  return std::move(*ctx);
-}
-
 struct RenderArgs {
   std::string generator;
   std::string token_hash;
@@ -57,9 +48,9 @@ Result<std::pair<std::int64_t, std::int64_t>> parse_size(std::string_view s) {
 std::string input_hash(Context& ctx, const std::string& value) {
   if (is_sha256_hex(value) && ctx.blobs->contains(value)) return value;
   auto bytes = store::read_file(value, limits::kControlImageBytesMax);
-  if (!bytes) fail_with(bytes.error());
+  if (!bytes) exit_with(bytes.error());
   auto sha = ctx.engine->add_input_image(*bytes);
-  if (!sha) fail_with(sha.error());
+  if (!sha) exit_with(sha.error());
   return *sha;
 }
 
@@ -71,7 +62,7 @@ render::RenderRequest build_request(Context& ctx, const RenderArgs& a) {
   req.token_hash = a.token_hash;
   if (!a.size.empty()) {
     auto size = parse_size(a.size);
-    if (!size) fail_with(size.error());
+    if (!size) exit_with(size.error());
     req.width = size->first;
     req.height = size->second;
   }
@@ -81,17 +72,17 @@ render::RenderRequest build_request(Context& ctx, const RenderArgs& a) {
   for (const auto& p : a.params) {
     auto eq = p.find('=');
     if (eq == std::string::npos || eq == 0) {
-      fail_with(Error::invalid("invalid_param", "--param must be NAME=VALUE (got \"" + p + "\")", "param"));
+      exit_with(Error::invalid("invalid_param", "--param must be NAME=VALUE (got \"" + p + "\")", "param"));
     }
     kv.emplace_back(p.substr(0, eq), p.substr(eq + 1));
   }
   auto params = ctx.engine->params_json_from_text(req.generator, req.generator_hash, kv);
-  if (!params) fail_with(params.error());
+  if (!params) exit_with(params.error());
   req.params_json = *params;
   for (const auto& in : a.inputs) {
     auto eq = in.find('=');
     if (eq == std::string::npos || eq == 0) {
-      fail_with(Error::invalid("invalid_input", "--input must be NAME=FILE or NAME=SHA256 (got \"" + in + "\")", "input"));
+      exit_with(Error::invalid("invalid_input", "--input must be NAME=FILE or NAME=SHA256 (got \"" + in + "\")", "input"));
     }
     req.inputs[in.substr(0, eq)] = input_hash(ctx, in.substr(eq + 1));
   }
@@ -123,10 +114,10 @@ nlohmann::json outcome_json(const render::RenderOutcome& o, const std::string& o
 void run_render(const Globals& g, const RenderArgs& a) {
   Context ctx = open_or_exit(g);
   auto outcome = ctx.engine->render(build_request(ctx, a), !a.output.empty());
-  if (!outcome) fail_with(outcome.error());
+  if (!outcome) exit_with(outcome.error());
   if (!a.output.empty()) {
     auto w = store::write_file_atomic(a.output, outcome->bytes);
-    if (!w) fail_with(w.error());
+    if (!w) exit_with(w.error());
   }
   if (a.json) {
     std::printf("%s\n", outcome_json(*outcome, a.output).dump(2).c_str());
@@ -147,9 +138,9 @@ void run_render(const Globals& g, const RenderArgs& a) {
 void run_verify(const Globals& g, const std::string& file, bool json) {
   Context ctx = open_or_exit(g);
   auto bytes = store::read_file(file, std::int64_t{1} << 31);
-  if (!bytes) fail_with(bytes.error());
+  if (!bytes) exit_with(bytes.error());
   auto report_or = ctx.engine->verify(*bytes);
-  if (!report_or) fail_with(report_or.error());
+  if (!report_or) exit_with(report_or.error());
   const auto& r = *report_or;
   if (json) {
     nlohmann::json j = {{"identical", r.identical}, {"recipe_id", r.recipe_id}, {"actual_sha256", r.actual_sha256},
@@ -166,7 +157,7 @@ void run_verify(const Globals& g, const std::string& file, bool json) {
                   static_cast<long long>(r.actual_size_bytes));
     }
   }
-  if (!r.identical) fail_with(kExitFailed);
+  if (!r.identical) exit_with(kExitFailed);
 }
 
 // The sample series: token i's hash is sha256("atelier-sample:<i>"); generators round-robin
@@ -174,8 +165,8 @@ void run_verify(const Globals& g, const std::string& file, bool json) {
 void run_sample(const Globals& g, int count, const std::string& size) {
   Context ctx = open_or_exit(g);
   auto gens = ctx.db->list_generators({limits::kPageSizeMax, ""});
-  if (!gens) fail_with(gens.error());
-  if (gens->items.empty()) fail_with(Error::not_found("no_generators", "register generators first (atelier generator add DIR)"));
+  if (!gens) exit_with(gens.error());
+  if (gens->items.empty()) exit_with(Error::not_found("no_generators", "register generators first (atelier generator add DIR)"));
   std::printf("%-3s %-66s %-15s %-16s %9s  %s\n", "#", "token_hash", "generator", "sha256", "render_ms", "traits");
   for (int i = 0; i < count; ++i) {
     RenderArgs a;
@@ -183,7 +174,7 @@ void run_sample(const Globals& g, int count, const std::string& size) {
     a.token_hash = "0x" + sha256_hex("atelier-sample:" + std::to_string(i));
     a.size = size;
     auto outcome = ctx.engine->render(build_request(ctx, a), false);
-    if (!outcome) fail_with(outcome.error());
+    if (!outcome) exit_with(outcome.error());
     // The gallery's 256-px-wide thumbnail is a variant (the same recipe at another size, as
     // GET /v1/assets/{sha}/variants?width=256 computes it); rendering it now makes the first
     // page load instant.
@@ -191,7 +182,7 @@ void run_sample(const Globals& g, int count, const std::string& size) {
     double aspect = static_cast<double>(outcome->record.width) / static_cast<double>(outcome->record.height);
     thumb.size = "256x" + std::to_string(std::max<long long>(1, std::llround(256.0 / aspect)));
     auto thumb_outcome = ctx.engine->render(build_request(ctx, thumb), false);
-    if (!thumb_outcome) fail_with(thumb_outcome.error());
+    if (!thumb_outcome) exit_with(thumb_outcome.error());
     const auto& t = outcome->timings;
     const std::string& traits = outcome->record.traits_json;
     char when[32];

@@ -10,14 +10,6 @@ namespace atelier::cli {
 
 namespace {
 
-void fail_with(const Error& e) { throw CLI::RuntimeError(report(e)); }
-
-Context open_or_exit(const Globals& g) {
-  auto ctx = open_context(g);
-  if (!ctx) fail_with(ctx.error());
-  return std::move(*ctx);
-}
-
 void add_apikey_commands(CLI::App& app, Globals& globals) {
   auto* key = app.add_subcommand("apikey", "Create, list and revoke API keys");
   key->require_subcommand(1);
@@ -32,7 +24,7 @@ void add_apikey_commands(CLI::App& app, Globals& globals) {
   create->callback([&globals, scopes, label]() {
     Context ctx = open_or_exit(globals);
     auto created = api::create_api_key(*ctx.db, *scopes, *label, SystemClock::instance());
-    if (!created) fail_with(created.error());
+    if (!created) exit_with(created.error());
     std::string joined;
     for (const auto& s : created->record.scopes) joined += (joined.empty() ? "" : ",") + s;
     std::printf("key id  %s\nscopes  %s\nsecret  %s\n", created->record.id.c_str(), joined.c_str(),
@@ -45,7 +37,7 @@ void add_apikey_commands(CLI::App& app, Globals& globals) {
   list->callback([&globals]() {
     Context ctx = open_or_exit(globals);
     auto keys = ctx.db->list_api_keys();
-    if (!keys) fail_with(keys.error());
+    if (!keys) exit_with(keys.error());
     for (const auto& k : *keys) {
       std::string joined;
       for (const auto& s : k.scopes) joined += (joined.empty() ? "" : ",") + s;
@@ -60,8 +52,8 @@ void add_apikey_commands(CLI::App& app, Globals& globals) {
   revoke->callback([&globals, id]() {
     Context ctx = open_or_exit(globals);
     auto r = ctx.db->revoke_api_key(*id);
-    if (!r) fail_with(r.error());
-    if (!*r) fail_with(Error::not_found("unknown_api_key", "no active key " + *id, "ID"));
+    if (!r) exit_with(r.error());
+    if (!*r) exit_with(Error::not_found("unknown_api_key", "no active key " + *id, "ID"));
     std::printf("revoked %s\n", id->c_str());
   });
 }
@@ -85,7 +77,7 @@ void add_server_commands(CLI::App& app, Globals& globals) {
     auto r = api::serve_until_signal(*opts, *ctx.engine, [](std::uint16_t port) {
       std::fprintf(stderr, "atelier: listening on port %u\n", port);
     });
-    if (!r) fail_with(r.error());
+    if (!r) exit_with(r.error());
   });
 }
 
