@@ -463,11 +463,12 @@ TEST(Cli, SampleSeries) {
   ASSERT_EQ(o.exit_code, 0) << describe(o);
   EXPECT_THAT(o.out, HasSubstr("circle-packing"));
   EXPECT_THAT(o.out, HasSubstr("pen-plotter"));
-  EXPECT_EQ(cli.renders(), 4u);
+  // Each token is rendered once at its size and once as the gallery's 256-px-wide thumbnail.
+  EXPECT_EQ(cli.renders(), 8u);
   auto again = cli({"sample", "--count", "4", "--size", "64x64"});
   ASSERT_EQ(again.exit_code, 0);
   EXPECT_THAT(again.out, HasSubstr("cached"));
-  EXPECT_EQ(cli.renders(), 4u);
+  EXPECT_EQ(cli.renders(), 8u);
   Cli empty;
   EXPECT_EQ(empty({"sample", "--count", "1", "--size", "64x64"}).exit_code, 3);
 }
