@@ -23,15 +23,15 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/limits.h"
 #include "store/store.h"
 
 namespace atelier::api {
 
 inline constexpr std::array<std::string_view, 5> kScopes = {"read", "render", "mint", "trade",
                                                             "admin"};
-inline constexpr std::size_t kApiKeyLabelBytesMax = 128;
-inline constexpr std::size_t kApiKeySecretBytesMax =
-    128;  // Longer bearer tokens are refused unread.
+inline constexpr std::size_t kApiKeyLabelBytesMax = limits::kApiKeyLabelBytesMax;
+inline constexpr std::size_t kApiKeySecretBytesMax = limits::kApiKeySecretBytesMax;
 
 bool is_scope(std::string_view scope);
 

@@ -17,6 +17,7 @@ Result<Context> open_context(const Globals& globals) {
   if (!db) return fail(db.error());
   ctx.db = std::move(*db);
   ctx.blobs = std::make_unique<store::BlobStore>(dir->blobs_path());
+  ctx.blobs->remove_stale_temp_files();  // Left by killed writers; an hour old at least.
   ctx.engine = std::make_unique<render::Engine>(*ctx.db, *ctx.blobs);
   return ctx;
 }

@@ -47,5 +47,8 @@ inline constexpr std::int64_t kPageSizeMax = 100;
 inline constexpr std::int64_t kPageSizeDefault = 20;
 inline constexpr std::int64_t kIdempotencyKeyBytesMax = 255;
 inline constexpr std::int64_t kConnectionsMax = 1024;
+inline constexpr std::int64_t kCursorBytesMax = 512;            // ?cursor= on list routes
+inline constexpr std::int64_t kApiKeyLabelBytesMax = 128;
+inline constexpr std::int64_t kApiKeySecretBytesMax = 128;      // longer bearer tokens refused unread
 
 }  // namespace atelier::limits

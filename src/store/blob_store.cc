@@ -5,6 +5,7 @@
 
 #include <cassert>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "core/hash.h"
@@ -105,6 +106,21 @@ Result<std::string> BlobStore::put(std::span<const std::uint8_t> bytes) {
   if (ec) return fail(Error::internal("io_error", "creating " + dir.string() + ": " + ec.message()));
   ATELIER_TRY(write_file_atomic(path_of(sha), bytes));
   return sha;
+}
+
+std::int64_t BlobStore::remove_stale_temp_files(std::int64_t age_ms_min) {
+  namespace fs = std::filesystem;
+  std::int64_t removed = 0;
+  std::error_code ec;
+  const auto now = fs::file_time_type::clock::now();
+  for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (!it->is_regular_file(ec) || !name.starts_with(".") || name.find(".tmp-") == std::string::npos) continue;
+    auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - it->last_write_time(ec)).count();
+    if (!ec && age >= age_ms_min && fs::remove(it->path(), ec)) ++removed;
+  }
+  return removed;
 }
 
 Result<std::vector<std::uint8_t>> BlobStore::get(std::string_view sha256) const {

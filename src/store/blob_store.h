@@ -30,6 +30,11 @@ class BlobStore {
   std::filesystem::path path_of(std::string_view sha256) const;
   const std::filesystem::path& root() const { return root_; }
 
+  // Deletes temp files (".<name>.tmp-…") that interrupted writes (a killed process) left,
+  // once older than `age_ms_min` — younger ones may belong to a write still running in
+  // another process. Returns how many were removed.
+  std::int64_t remove_stale_temp_files(std::int64_t age_ms_min = 3'600'000);
+
  private:
   std::filesystem::path root_;
 };

@@ -2,6 +2,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 
 #include <cstdlib>
 #include <filesystem>
@@ -471,6 +474,70 @@ TEST(Cli, SampleSeries) {
   EXPECT_EQ(cli.renders(), 8u);
   Cli empty;
   EXPECT_EQ(empty({"sample", "--count", "1", "--size", "64x64"}).exit_code, 3);
+}
+
+}  // namespace
+}  // namespace atelier
+
+namespace atelier {
+namespace {
+
+// Every file under blobs/ with a final name holds exactly the bytes its name promises.
+void expect_blobs_intact(const fs::path& blobs) {
+  for (const auto& e : fs::recursive_directory_iterator(blobs)) {
+    if (!e.is_regular_file()) continue;
+    std::string name = e.path().filename().string();
+    if (name.starts_with(".")) continue;  // A temp file an interrupted write left: never read.
+    std::string bytes = read_text(e.path());
+    EXPECT_EQ(sha256_hex(bytes), name) << "blob " << e.path() << " does not hold its content";
+  }
+}
+
+// kill -9 at points spread over a render (script, raster, encode, store): no output file,
+// no render row without its blob, no half-written blob, and the database stays consistent.
+TEST(Cli, KilledRenderLosesNothingAndLeavesNothingHalfDone) {
+  Cli cli;
+  ASSERT_EQ(cli.add("flow-field").exit_code, 0);
+  for (int delay_ms : {30, 120, 250, 400, 600, 900, 1400, 2500}) {
+    fs::path out = cli.file("killed-" + std::to_string(delay_ms) + ".png");
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      ::freopen("/dev/null", "w", stdout);
+      ::freopen("/dev/null", "w", stderr);
+      ::execl(ATELIER_BIN, ATELIER_BIN, "--data", cli.data.c_str(), "render", "flow-field", "--hash",
+              kTokenA, "--size", "2048x2048", "-o", out.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    bool completed = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+
+    auto db = store::SqliteStore::open(cli.data / "atelier.db");
+    ASSERT_TRUE(db) << db.error().to_string();
+    auto page = (*db)->list_renders({100, ""});
+    ASSERT_TRUE(page);
+    for (const auto& r : page->items) {
+      EXPECT_TRUE(fs::exists(cli.data / "blobs" / r.asset_sha256.substr(0, 2) / r.asset_sha256))
+          << "a render row without its asset";
+    }
+    if (!completed) {
+      EXPECT_FALSE(fs::exists(out)) << "a killed render left its output at " << delay_ms << " ms";
+    }
+    if (fs::exists(out)) {
+      EXPECT_EQ(cli({"verify", out.string()}).exit_code, 0);
+    }
+    expect_blobs_intact(cli.data / "blobs");
+    EXPECT_LE(page->items.size(), 1u);  // One recipe: never a duplicate record.
+  }
+  // Afterwards the same render runs to completion and verifies.
+  fs::path out = cli.file("after.png");
+  Output o = cli({"render", "flow-field", "--hash", kTokenA, "--size", "2048x2048", "-o", out.string()});
+  ASSERT_EQ(o.exit_code, 0) << describe(o);
+  EXPECT_EQ(cli({"verify", out.string()}).exit_code, 0);
+  EXPECT_EQ(cli.renders(), 1u);
 }
 
 }  // namespace

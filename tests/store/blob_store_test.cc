@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -50,6 +51,23 @@ TEST(BlobStore, PutNamesBlobsBySha256AndGetReturnsTheBytes) {
   auto got = blobs.get(kAbcSha);
   ASSERT_TRUE(got);
   EXPECT_EQ(*got, bytes_of("abc"));
+}
+
+TEST(BlobStore, StaleTempFilesOfKilledWritersAreRemovedYoungOnesKept) {
+  TempDir dir;
+  BlobStore blobs(dir / "blobs");
+  ASSERT_TRUE(blobs.put(bytes_of("abc")));
+  fs::path old_tmp = dir / "blobs" / "ba" / ".deadbeef.tmp-0011223344556677";
+  fs::path young_tmp = dir / "blobs" / "ba" / ".cafe.tmp-8899aabbccddeeff";
+  std::ofstream(old_tmp) << "half";
+  std::ofstream(young_tmp) << "in flight";
+  fs::last_write_time(old_tmp, fs::file_time_type::clock::now() - std::chrono::hours(2));
+  EXPECT_EQ(blobs.remove_stale_temp_files(), 1);
+  EXPECT_FALSE(fs::exists(old_tmp));
+  EXPECT_TRUE(fs::exists(young_tmp));        // Maybe another process is still writing it.
+  EXPECT_TRUE(blobs.contains(kAbcSha));      // Blobs themselves are never touched.
+  EXPECT_EQ(blobs.remove_stale_temp_files(0), 1);
+  EXPECT_FALSE(fs::exists(young_tmp));
 }
 
 TEST(BlobStore, SameBytesAreStoredOnce) {

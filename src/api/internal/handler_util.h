@@ -11,6 +11,7 @@
 #include "api/internal/http_types.h"
 #include "api/internal/router.h"
 #include "core/error.h"
+#include "core/limits.h"
 #include "store/store.h"
 
 namespace atelier::api {
@@ -19,7 +20,7 @@ HttpResponse json_response(const nlohmann::json& body, int status = 200);
 
 // ?limit=1..kPageSizeMax (default kPageSizeDefault) and ?cursor= (opaque, ≤ kCursorBytesMax).
 // Errors name the parameter: "invalid_limit" (param "limit"), "invalid_cursor" ("cursor").
-inline constexpr std::size_t kCursorBytesMax = 512;
+inline constexpr std::size_t kCursorBytesMax = limits::kCursorBytesMax;
 Result<store::PageRequest> page_request(const RequestContext& ctx);
 
 // {"data": items, "next_cursor": "…" | null}
