@@ -36,11 +36,6 @@ void StrokeMask::clear() {
   min_x_ = width_, min_y_ = height_, max_x_ = -1, max_y_ = -1;
 }
 
-inline void StrokeMask::cover(int x, int y, std::uint8_t c) {
-  std::uint8_t& cell = coverage_[static_cast<std::size_t>(y) * width_ + x];
-  if (c > cell) cell = c;
-}
-
 namespace {
 
 // The x-interval of row centre `yc` within distance `reach` of the segment: the union of the
@@ -80,6 +75,27 @@ Interval span_at(const Segment& s, double yc, double reach) {
   return span;
 }
 
+// Coverage of pixels [from, to) of one row from their distance to the segment, max-merged
+// into `row`. Branch-free so that GCC vectorises it (the file builds with -O3).
+struct FringeRow {
+  double x0, y0, dx, dy, inv_len2, yc, reach_thick, thin_scale;
+};
+
+template <bool kThin>
+void fringe(const FringeRow& f, std::uint8_t* row, int from, int to) {
+  for (int px = from; px < to; ++px) {
+    const double xc = px + 0.5;
+    double t = ((xc - f.x0) * f.dx + (f.yc - f.y0) * f.dy) * f.inv_len2;
+    t = t < 0.0 ? 0.0 : (t > 1.0 ? 1.0 : t);
+    const double ex = xc - (f.x0 + t * f.dx), ey = f.yc - (f.y0 + t * f.dy);
+    const double d = std::sqrt(ex * ex + ey * ey);
+    double c = kThin ? (1.0 - d) * f.thin_scale : f.reach_thick - d;
+    c = c < 0.0 ? 0.0 : (c > 1.0 ? 1.0 : c);
+    const auto v = static_cast<std::uint8_t>(static_cast<int>(c * 255.0 + 0.5));
+    row[px] = row[px] > v ? row[px] : v;
+  }
+}
+
 }  // namespace
 
 void StrokeMask::add_segment(double x0, double y0, double x1, double y1, double radius) {
@@ -115,20 +131,21 @@ void StrokeMask::add_segment(double x0, double y0, double x1, double y1, double 
         in_hi = std::min(px_hi, static_cast<int>(std::floor(inner.hi - 0.5)));
       }
     }
-    for (int px = px_lo; px <= px_hi; ++px) {
-      if (px == in_lo) {
-        for (; px <= in_hi; ++px) cover(px, py, 255);
-        if (px > px_hi) break;
+    std::uint8_t* row = &coverage_[static_cast<std::size_t>(py) * width_];
+    const FringeRow f{x0, y0, dx, dy, inv_len2, yc, radius + 0.5, thin_scale};
+    if (in_lo <= in_hi) {
+      if (thin) {
+        fringe<true>(f, row, px_lo, in_lo);
+        fringe<true>(f, row, in_hi + 1, px_hi + 1);
+      } else {
+        fringe<false>(f, row, px_lo, in_lo);
+        fringe<false>(f, row, in_hi + 1, px_hi + 1);
       }
-      const double xc = px + 0.5;
-      double t = ((xc - x0) * dx + (yc - y0) * dy) * inv_len2;
-      t = std::clamp(t, 0.0, 1.0);
-      double ex = xc - (x0 + t * dx), ey = yc - (y0 + t * dy);
-      double d = std::sqrt(ex * ex + ey * ey);
-      double c = thin ? (1.0 - d) * thin_scale : radius + 0.5 - d;
-      if (c <= 0) continue;
-      if (c > 1) c = 1;
-      cover(px, py, static_cast<std::uint8_t>(c * 255.0 + 0.5));
+      std::memset(row + in_lo, 255, static_cast<std::size_t>(in_hi - in_lo + 1));  // max(x, 255) = 255.
+    } else if (thin) {
+      fringe<true>(f, row, px_lo, px_hi + 1);
+    } else {
+      fringe<false>(f, row, px_lo, px_hi + 1);
     }
   }
 }

@@ -40,7 +40,6 @@ class StrokeMask {
   bool empty() const { return max_x_ < min_x_; }
 
  private:
-  void cover(int x, int y, std::uint8_t c);
   void clear();
 
   int width_, height_;
