@@ -38,8 +38,9 @@ struct Fixture {
     render::EngineOptions options;
     options.fast_strokes = fast_strokes;
     engine = std::make_unique<render::Engine>(*db, *blobs, options);
-    for (const char* g : {"flow-field", "circle-packing", "pen-plotter"}) {
-      auto r = engine->add_generator(std::filesystem::path(ATELIER_SOURCE_DIR) / "examples/generators" / g);
+    for (const char* g : {"examples/generators/flow-field", "examples/generators/circle-packing",
+                          "examples/generators/pen-plotter", "bench/generators/flow-lines"}) {
+      auto r = engine->add_generator(std::filesystem::path(ATELIER_SOURCE_DIR) / g);
       if (!r) std::fprintf(stderr, "cannot register %s: %s\n", g, r.error().to_string().c_str());
     }
   }
@@ -104,7 +105,7 @@ void BM_PngCompressor(benchmark::State& state, render::PngCompressor compressor,
 }
 
 void register_all() {
-  for (const char* g : {"flow-field", "circle-packing", "pen-plotter"}) {
+  for (const char* g : {"flow-lines", "flow-field", "circle-packing", "pen-plotter"}) {
     for (int size : {1024, 2048}) {
       benchmark::RegisterBenchmark((std::string("render/") + g + "/" + std::to_string(size)).c_str(), BM_Render, g, size,
                                    false)

@@ -1,0 +1,31 @@
+-- The benchmark workload behind the README's render target: N curves x S steps of a plain
+-- noise2 flow field, stroked as one-pixel lines (as a studio's fine-line flow field is).
+local noise2, cos, sin, rand = noise2, math.cos, math.sin, rand
+local polyline = ctx.polyline
+local lines, steps = params.lines, params.steps
+local freq, step_len = 2.2, 0.004
+
+ctx:background("#f4f0e6")
+ctx.strokeStyle = "#1d1b18"
+ctx.lineWidth = params.width_px * PX
+ctx.lineCap = "round"
+ctx.lineJoin = "round"
+ctx:beginPath()
+for i = 1, lines do
+  local x, y = rand() * W, rand() * H
+  local pts, k = {x, y}, 2
+  for _ = 1, steps do
+    local a = 6.2831853 * noise2(x * freq, y * freq)
+    x = x + cos(a) * step_len
+    y = y + sin(a) * step_len
+    pts[k + 1], pts[k + 2] = x, y
+    k = k + 2
+  end
+  polyline(ctx, pts)
+  if i % 500 == 0 then
+    ctx:stroke()
+    ctx:beginPath()
+  end
+end
+ctx:stroke()
+return {Lines = lines, Steps = steps}
