@@ -52,7 +52,8 @@ Fixture& fixture(bool fast_strokes = true) {
   return fast_strokes ? fast : cairo;
 }
 
-void BM_Render(benchmark::State& state, const char* generator, int size, bool cairo_strokes) {
+void BM_Render(benchmark::State& state, const char* generator, int size, bool cairo_strokes,
+               const char* params_json) {
   render::Engine& engine = *fixture(!cairo_strokes).engine;
   std::int64_t token = 0, script = 0, raster = 0, encode = 0, store_us = 0;
   for (auto _ : state) {
@@ -63,6 +64,7 @@ void BM_Render(benchmark::State& state, const char* generator, int size, bool ca
     req.token_hash = "0x" + sha256_hex("bench:" + std::string(generator) + ":" + std::to_string(size) + ":" +
                                        std::to_string(token++));
     req.width = req.height = size;
+    req.params_json = params_json;
     auto out = engine.render(req, false);
     if (!out) {
       state.SkipWithError(out.error().to_string().c_str());
@@ -108,13 +110,18 @@ void register_all() {
   for (const char* g : {"flow-lines", "flow-field", "circle-packing", "pen-plotter"}) {
     for (int size : {1024, 2048}) {
       benchmark::RegisterBenchmark((std::string("render/") + g + "/" + std::to_string(size)).c_str(), BM_Render, g, size,
-                                   false)
+                                   false, "{}")
           ->Unit(benchmark::kMillisecond)
           ->Iterations(12);
     }
   }
+  // The target workload stepped in Lua instead of the native flowfield tracer.
+  benchmark::RegisterBenchmark("render/flow-lines/1024/lua-tracing", BM_Render, "flow-lines", 1024, false,
+                               "{\"native\":false}")
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(12);
   // The same flow-field work with Cairo's stroker instead of StrokeMask, side by side.
-  benchmark::RegisterBenchmark("render/flow-field/1024/cairo-strokes", BM_Render, "flow-field", 1024, true)
+  benchmark::RegisterBenchmark("render/flow-field/1024/cairo-strokes", BM_Render, "flow-field", 1024, true, "{}")
       ->Unit(benchmark::kMillisecond)
       ->Iterations(12);
   for (int level : {1, 6}) {

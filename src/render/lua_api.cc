@@ -128,6 +128,121 @@ int l_noise3(lua_State* L) {
   return 1;
 }
 
+// --- flow fields ---------------------------------------------------------------------------
+//
+// A noise-driven angle field evaluated natively. Flow fields are the staple of generative
+// line work, and tracing one in Lua costs a VM round trip per noise call and per step;
+// `field:trace` does the integration in C++ and returns the points, ready for polyline.
+
+constexpr const char* kFlowFieldMeta = "atelier.flowfield";
+constexpr lua_Integer kTraceStepsMax = 1'000'000;  // Per call: bounds native time between hooks.
+
+// Bills native work; past a threshold the budget hook is made to run at the very next VM
+// instruction, so a loop of cheap calls doing heavy native work cannot outrun the budget.
+void bill(lua_State* L, std::int64_t units) {
+  ScriptEnv* env = env_of(L);
+  env->native_units += units;
+  if (env->native_units >= 100'000) lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT, 1);
+}
+
+struct FlowField {
+  const SimplexNoise* noise;
+  double frequency, lacunarity, gain, angle, base, ox, oy, z, warp, warp_frequency;
+  int octaves;
+  bool use_z;
+
+  double at(double x, double y) const {
+    double fx = x * frequency + ox, fy = y * frequency + oy;
+    if (warp != 0) {  // Domain warp: displace the lookup by a second, slower field.
+      double wx = noise->noise3(fx * warp_frequency, fy * warp_frequency, z + 17.3);
+      double wy = noise->noise3(fx * warp_frequency + 31.7, fy * warp_frequency - 12.3, z + 17.3);
+      fx += warp * wx;
+      fy += warp * wy;
+    }
+    double sum = 0, amplitude = 1, norm = 0, f = 1;
+    for (int o = 0; o < octaves; ++o) {
+      sum += amplitude * (use_z ? noise->noise3(fx * f, fy * f, z) : noise->noise2(fx * f, fy * f));
+      norm += amplitude;
+      amplitude *= gain;
+      f *= lacunarity;
+    }
+    return base + angle * sum / norm;
+  }
+  std::int64_t units_per_step() const { return 10 * (octaves + (warp != 0 ? 2 : 0)) + 10; }
+};
+
+double field_number(lua_State* L, const char* key, double fallback, double lo, double hi) {
+  lua_getfield(L, 1, key);
+  double v = lua_isnil(L, -1) ? fallback : luaL_checknumber(L, -1);
+  lua_pop(L, 1);
+  if (!(v >= lo && v <= hi)) luaL_error(L, "flowfield: %s must be in [%f, %f]", key, lo, hi);
+  return v;
+}
+
+int l_flowfield(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  FlowField f;
+  f.noise = env_of(L)->noise;
+  f.frequency = field_number(L, "frequency", 1.0, 0, 1e6);
+  f.octaves = static_cast<int>(field_number(L, "octaves", 1, 1, 8));
+  f.lacunarity = field_number(L, "lacunarity", 2.0, 0, 16);
+  f.gain = field_number(L, "gain", 0.5, 0, 1);
+  f.angle = field_number(L, "angle", 6.283185307179586, -1e6, 1e6);
+  f.base = field_number(L, "base", 0, -1e6, 1e6);
+  f.ox = field_number(L, "offset_x", 0, -1e6, 1e6);
+  f.oy = field_number(L, "offset_y", 0, -1e6, 1e6);
+  lua_getfield(L, 1, "z");
+  f.use_z = !lua_isnil(L, -1);
+  lua_pop(L, 1);
+  f.z = field_number(L, "z", 0, -1e6, 1e6);
+  f.warp = field_number(L, "warp", 0, -1e3, 1e3);
+  f.warp_frequency = field_number(L, "warp_frequency", 0.8, 0, 1e6);
+  auto* ud = static_cast<FlowField*>(lua_newuserdatauv(L, sizeof(FlowField), 0));
+  *ud = f;
+  luaL_setmetatable(L, kFlowFieldMeta);
+  return 1;
+}
+
+int l_flowfield_angle(lua_State* L) {
+  const auto* f = static_cast<const FlowField*>(luaL_checkudata(L, 1, kFlowFieldMeta));
+  double x = luaL_checknumber(L, 2), y = luaL_checknumber(L, 3);
+  bill(L, f->units_per_step());
+  lua_pushnumber(L, std::isfinite(x) && std::isfinite(y) ? f->at(std::fmod(x, 1e6), std::fmod(y, 1e6)) : 0.0);
+  return 1;
+}
+
+// field:trace(x, y, steps, step_len [, x_min, y_min, x_max, y_max]) -> {x1, y1, x2, y2, …}:
+// from (x, y), `steps` times: move step_len along the field's angle; stop before leaving the
+// bounds (default: the canvas). The start point is always included.
+int l_flowfield_trace(lua_State* L) {
+  const auto* f = static_cast<const FlowField*>(luaL_checkudata(L, 1, kFlowFieldMeta));
+  double x = luaL_checknumber(L, 2), y = luaL_checknumber(L, 3);
+  lua_Integer steps = luaL_checkinteger(L, 4);
+  double step_len = luaL_checknumber(L, 5);
+  double x_min = luaL_optnumber(L, 6, 0), y_min = luaL_optnumber(L, 7, 0);
+  double x_max = luaL_optnumber(L, 8, 1.0), y_max = luaL_optnumber(L, 9, canvas_of(L).height_units());
+  luaL_argcheck(L, steps >= 0 && steps <= kTraceStepsMax, 4, "steps must be 0..1000000");
+  luaL_argcheck(L, std::isfinite(x) && std::isfinite(y) && std::isfinite(step_len), 2, "needs finite numbers");
+  lua_createtable(L, static_cast<int>(2 * steps + 2), 0);
+  lua_pushnumber(L, x);
+  lua_rawseti(L, -2, 1);
+  lua_pushnumber(L, y);
+  lua_rawseti(L, -2, 2);
+  lua_Integer n = 2, done = 0;
+  for (; done < steps; ++done) {
+    double a = f->at(std::fmod(x, 1e6), std::fmod(y, 1e6));
+    double nx = x + std::cos(a) * step_len, ny = y + std::sin(a) * step_len;
+    if (nx < x_min || nx > x_max || ny < y_min || ny > y_max) break;
+    x = nx, y = ny;
+    lua_pushnumber(L, x);
+    lua_rawseti(L, -2, ++n);
+    lua_pushnumber(L, y);
+    lua_rawseti(L, -2, ++n);
+  }
+  bill(L, (done + 1) * f->units_per_step());
+  return 1;
+}
+
 // --- control images -----------------------------------------------------------------------
 
 const ControlImage* control_arg(lua_State* L, int index) {
@@ -463,6 +578,7 @@ const Method kGlobals[] = {
     {"has_control", l_has_control},
     {"control_luma", wrap<l_control_sample<false>>},
     {"control_edge", wrap<l_control_sample<true>>},
+    {"flowfield", l_flowfield},
 };
 
 void set_closure(lua_State* L, int table, const char* name, lua_CFunction fn, ScriptEnv* env) {
@@ -501,6 +617,16 @@ void install_api(lua_State* L, ScriptEnv* env) {
   lua_pushliteral(L, "gradient");
   lua_setfield(L, -2, "__name");
   lua_pushliteral(L, "gradient");
+  lua_setfield(L, -2, "__metatable");
+  lua_pop(L, 1);
+
+  // Flow-field metatable: methods reach the env through their upvalue.
+  luaL_newmetatable(L, kFlowFieldMeta);
+  lua_createtable(L, 0, 2);
+  set_closure(L, lua_gettop(L), "angle", l_flowfield_angle, env);
+  set_closure(L, lua_gettop(L), "trace", l_flowfield_trace, env);
+  lua_setfield(L, -2, "__index");
+  lua_pushliteral(L, "flowfield");
   lua_setfield(L, -2, "__metatable");
   lua_pop(L, 1);
 

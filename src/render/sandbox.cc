@@ -160,6 +160,7 @@ struct Sandbox {
   std::int64_t instructions_max = 0;
   std::int64_t wall_ms_max = 0;
   Clock::time_point deadline;
+  ScriptEnv* env = nullptr;
   bool aborted = false;
   char abort_message[256] = {0};  // Plain buffer: it is read on longjmp paths.
 
@@ -202,7 +203,9 @@ void* counting_alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) 
 
 void budget_hook(lua_State* L, lua_Debug* ar) {
   Sandbox* s = sandbox_of(L);
-  s->instructions += kHookEvery;
+  s->instructions += kHookEvery + s->env->native_units;  // Forced early hooks over-bill a little.
+  s->env->native_units = 0;
+  if (lua_gethookcount(L) != kHookEvery) lua_sethook(L, budget_hook, LUA_MASKCOUNT, kHookEvery);
   if (!s->aborted) {
     char msg[200];
     if (s->instructions > s->instructions_max) {
@@ -328,6 +331,7 @@ Result<ScriptResult> run_script(std::string_view source, std::string_view chunk_
   sandbox.instructions_max = limits.instructions_max;
   sandbox.wall_ms_max = limits.wall_ms_max;
   sandbox.deadline = Clock::now() + std::chrono::milliseconds(limits.wall_ms_max);
+  sandbox.env = &env;
 
   lua_State* L = lua_newstate(counting_alloc, &sandbox);
   if (L == nullptr) return fail(Error::internal("lua_state", "cannot create a Lua state"));

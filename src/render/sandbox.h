@@ -45,6 +45,9 @@ struct ScriptEnv {
   const std::map<std::string, ParamValue>* params = nullptr;
   std::map<std::string, const ControlImage*> controls;
   std::string token_hash;
+  // Work done natively on the script's behalf (flow-field tracing), in instruction-equivalent
+  // units; the budget hook bills it against render_instructions_max.
+  std::int64_t native_units = 0;
 };
 
 struct ScriptResult {

@@ -588,3 +588,63 @@ TEST(Sandbox, SameScriptSameTraitsAndPixels) {
 
 }  // namespace
 }  // namespace atelier::render
+
+namespace atelier::render {
+namespace {
+
+// --- flowfield: native tracing ---------------------------------------------------------------
+
+TEST(FlowField, TraceFollowsTheAngleFieldAndStopsAtTheBounds) {
+  Script run;
+  auto r = run(R"lua(
+    local f = flowfield{frequency = 3, octaves = 2, warp = 0.5}
+    local pts = f:trace(0.5, 0.5, 50, 0.01)
+    local a = f:angle(0.5, 0.5)
+    local ok_first = math.abs(pts[3] - (0.5 + math.cos(a) * 0.01)) < 1e-12
+                 and math.abs(pts[4] - (0.5 + math.sin(a) * 0.01)) < 1e-12
+    local inside = true
+    for i = 1, #pts, 2 do
+      if pts[i] < 0.4 or pts[i] > 0.6 or pts[i + 1] < 0.4 or pts[i + 1] > 0.6 then inside = false end
+    end
+    local boxed = f:trace(0.5, 0.5, 1000, 0.01, 0.4, 0.4, 0.6, 0.6)
+    local inside_box = true
+    for i = 1, #boxed, 2 do
+      if boxed[i] < 0.4 or boxed[i] > 0.6 or boxed[i + 1] < 0.4 or boxed[i + 1] > 0.6 then inside_box = false end
+    end
+    return {n = #pts, first = ok_first, boxed_n = #boxed, inside_box = inside_box}
+  )lua");
+  auto t = traits_of(r);
+  EXPECT_EQ(t["n"], 102);  // Start + 50 steps (the canvas is 1 x 1 and the walk is short).
+  EXPECT_EQ(t["first"], true);
+  EXPECT_EQ(t["inside_box"], true);
+  EXPECT_LT(t["boxed_n"].get<int>(), 2002);  // A 1000-step walk leaves a 0.2-wide box early.
+  EXPECT_GE(t["boxed_n"].get<int>(), 2);
+}
+
+TEST(FlowField, SameTokenSameCurveOtherNoiseOtherCurve) {
+  const char* script = "local p = flowfield{frequency = 2}:trace(0.3, 0.3, 100, 0.004)\nreturn {x = p[#p - 1], y = p[#p]}";
+  Script a, b;
+  EXPECT_EQ(traits_of(a(script)), traits_of(b(script)));
+  Script c;
+  c.noise = SimplexNoise(999);  // Another token's field.
+  EXPECT_NE(traits_of(a(script)), traits_of(c(script)));
+}
+
+TEST(FlowField, NativeWorkIsBilledToTheInstructionBudget) {
+  Script run;
+  // A handful of VM instructions, but millions of native steps: the budget must still trip.
+  auto r = run("local f = flowfield{frequency = 2}\nwhile true do f:trace(0.5, 0.5, 100000, 0, -1, -1, 2, 2) end",
+               {50'000'000, 64LL << 20, 60'000});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "render_instructions_max") << r.error().to_string();
+}
+
+TEST(FlowField, BadArgumentsAreScriptErrors) {
+  expect_script_error("flowfield{octaves = 9}", "script_error", "octaves");
+  expect_script_error("flowfield{}:trace(0, 0, 2000000, 0.1)", "script_error", "steps");
+  expect_script_error("flowfield{}:trace(0/0, 0, 10, 0.1)", "script_error", "finite");
+  expect_script_error("local f = flowfield{}; getmetatable(f).__index = nil", "script_error", "");
+}
+
+}  // namespace
+}  // namespace atelier::render

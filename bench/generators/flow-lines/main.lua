@@ -10,16 +10,24 @@ ctx.strokeStyle = "#1d1b18"
 ctx.lineWidth = params.width_px * PX
 ctx.lineCap = "round"
 ctx.lineJoin = "round"
+local field = flowfield{frequency = freq, angle = 6.2831853}
+local big = 1e9  -- No bounds: the same walk as the Lua loop below.
 ctx:beginPath()
 for i = 1, lines do
   local x, y = rand() * W, rand() * H
-  local pts, k = {x, y}, 2
-  for _ = 1, steps do
-    local a = 6.2831853 * noise2(x * freq, y * freq)
-    x = x + cos(a) * step_len
-    y = y + sin(a) * step_len
-    pts[k + 1], pts[k + 2] = x, y
-    k = k + 2
+  local pts
+  if params.native then
+    pts = field:trace(x, y, steps, step_len, -big, -big, big, big)
+  else
+    local k = 2
+    pts = {x, y}
+    for _ = 1, steps do
+      local a = 6.2831853 * noise2(x * freq, y * freq)
+      x = x + cos(a) * step_len
+      y = y + sin(a) * step_len
+      pts[k + 1], pts[k + 2] = x, y
+      k = k + 2
+    end
   end
   polyline(ctx, pts)
   if i % 500 == 0 then
