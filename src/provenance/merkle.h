@@ -96,8 +96,7 @@ Result<void> verify_inclusion(const Digest& leaf, std::uint64_t index, std::uint
 // of `from` leaves with root `root_from`. The RFC covers 0 < from < to; the two edge cases
 // are settled as transparency-dev and Sigsum do, but strictly: from == to needs an empty proof
 // and equal roots; from == 0 needs an empty proof and root_from == empty_root().
-Result<void> verify_consistency(std::uint64_t from, std::uint64_t to,
-                                std::span<const Digest> proof, const Digest& root_from,
-                                const Digest& root_to);
+Result<void> verify_consistency(std::uint64_t from, std::uint64_t to, std::span<const Digest> proof,
+                                const Digest& root_from, const Digest& root_to);
 
 }  // namespace atelier::provenance

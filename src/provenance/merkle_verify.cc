@@ -19,8 +19,8 @@ Error wrong_length(std::string what) {
 }
 
 Error root_mismatch(std::string field) {
-  return Error::invalid("root_mismatch",
-                        "the proof does not lead to the given " + field + " hash", field);
+  return Error::invalid("root_mismatch", "the proof does not lead to the given " + field + " hash",
+                        field);
 }
 
 }  // namespace
@@ -34,12 +34,12 @@ Result<void> verify_inclusion(const Digest& leaf, std::uint64_t index, std::uint
                                    " is not below the tree size " + std::to_string(size),
                                "index"));
   }
-  std::uint64_t fn = index;     // 2.
+  std::uint64_t fn = index;  // 2.
   std::uint64_t sn = size - 1;
-  Digest r = leaf;              // 3.
-  for (const Digest& p : proof) {  // 4.
+  Digest r = leaf;                                     // 3.
+  for (const Digest& p : proof) {                      // 4.
     if (sn == 0) return fail(wrong_length("longer"));  // a.
-    if (lsb(fn) || fn == sn) {                          // b.
+    if (lsb(fn) || fn == sn) {                         // b.
       r = node_hash(p, r);
       if (!lsb(fn)) {
         while (!(lsb(fn) || fn == 0)) fn >>= 1, sn >>= 1;
@@ -55,9 +55,8 @@ Result<void> verify_inclusion(const Digest& leaf, std::uint64_t index, std::uint
   return {};
 }
 
-Result<void> verify_consistency(std::uint64_t from, std::uint64_t to,
-                                std::span<const Digest> proof, const Digest& root_from,
-                                const Digest& root_to) {
+Result<void> verify_consistency(std::uint64_t from, std::uint64_t to, std::span<const Digest> proof,
+                                const Digest& root_from, const Digest& root_to) {
   if (from > to) {
     return fail(Error::invalid("consistency_sizes_invalid",
                                "the first tree size " + std::to_string(from) +
@@ -85,7 +84,7 @@ Result<void> verify_consistency(std::uint64_t from, std::uint64_t to,
   for (std::size_t i = 1; i < count; ++i) {  // 6.
     const Digest& c = element(i);
     if (sn == 0) return fail(wrong_length("longer"));  // a.
-    if (lsb(fn) || fn == sn) {                          // b.
+    if (lsb(fn) || fn == sn) {                         // b.
       fr = node_hash(c, fr);
       sr = node_hash(c, sr);
       if (!lsb(fn)) {

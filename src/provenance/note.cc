@@ -63,9 +63,9 @@ Result<std::vector<NoteSignature>> parse_signature_block(std::string_view block)
   std::vector<NoteSignature> sigs;
   while (!block.empty()) {
     if (sigs.size() == static_cast<std::size_t>(limits::kNoteSignaturesMax)) {
-      return fail(bad("note_too_many_signatures",
-                      "a note may carry at most " + std::to_string(limits::kNoteSignaturesMax) +
-                          " signatures"));
+      return fail(bad("note_too_many_signatures", "a note may carry at most " +
+                                                      std::to_string(limits::kNoteSignaturesMax) +
+                                                      " signatures"));
     }
     std::size_t end = block.find('\n');
     Result<NoteSignature> sig = parse_signature_line(block.substr(0, end));

@@ -1,21 +1,16 @@
 #include "provenance/note_key.h"
 
-#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <cassert>
-#include <cerrno>
-#include <cstring>
 #include <memory>
 #include <optional>
 #include <vector>
 
 #include "core/hash.h"
-#include "core/random_id.h"
 #include "provenance/internal/base64.h"
 #include "provenance/internal/text.h"
 
@@ -54,10 +49,9 @@ std::optional<std::uint32_t> parse_key_id(std::string_view hex) {
 }
 
 std::string key_id_hex(std::uint32_t id) {
-  std::array<std::uint8_t, 4> be = {static_cast<std::uint8_t>(id >> 24),
-                                    static_cast<std::uint8_t>(id >> 16),
-                                    static_cast<std::uint8_t>(id >> 8),
-                                    static_cast<std::uint8_t>(id)};
+  std::array<std::uint8_t, 4> be = {
+      static_cast<std::uint8_t>(id >> 24), static_cast<std::uint8_t>(id >> 16),
+      static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id)};
   return to_hex(be);
 }
 
@@ -80,69 +74,6 @@ std::optional<Ed25519PublicKey> public_key_of(const Seed& seed) {
     return std::nullopt;
   }
   return pub;
-}
-
-Error io_error(const std::string& what, const std::filesystem::path& p) {
-  return Error::internal("io_error", what + " " + p.string() + ": " + std::strerror(errno));
-}
-
-Result<void> write_all(int fd, std::span<const std::uint8_t> bytes, const std::filesystem::path& p) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail(io_error("writing", p));
-    done += static_cast<std::size_t>(n);
-  }
-  return {};
-}
-
-Result<void> fsync_dir(const std::filesystem::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return fail(io_error("opening directory", dir));
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return fail(io_error("syncing directory", dir));
-  return {};
-}
-
-// Writes `bytes` to a new private temp file beside `path` and syncs it.
-Result<void> write_private_temp(const std::filesystem::path& tmp, std::span<const std::uint8_t> bytes) {
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(io_error("creating", tmp));
-  // fchmod: the umask may have narrowed the mode, but it must be exactly owner read/write.
-  Result<void> written;
-  if (::fchmod(fd, 0600) != 0) written = fail(io_error("chmod", tmp));
-  if (written) written = write_all(fd, bytes, tmp);
-  if (written && ::fsync(fd) != 0) written = fail(io_error("syncing", tmp));
-  if (::close(fd) != 0 && written) written = fail(io_error("closing", tmp));
-  return written;
-}
-
-// Reads exactly one seed from an open key file after checking what the file is.
-Result<Seed> read_seed(int fd, const std::filesystem::path& path) {
-  struct stat st{};
-  if (::fstat(fd, &st) != 0) return fail(io_error("inspecting", path));
-  if (!S_ISREG(st.st_mode)) {
-    return fail(Error::invalid("signer_key_not_a_file", path.string() + " is not a regular file"));
-  }
-  if ((st.st_mode & 077) != 0) {
-    return fail(Error::invalid("signer_key_permissions",
-                               path.string() + " is accessible to group or others; chmod 600 it"));
-  }
-  if (st.st_size != static_cast<off_t>(kEd25519SeedBytes)) {
-    return fail(Error::invalid("signer_key_length_invalid",
-                               path.string() + " is not a 32-byte Ed25519 seed"));
-  }
-  Seed seed{};
-  std::size_t done = 0;
-  while (done < seed.size()) {
-    ssize_t n = ::read(fd, seed.data() + done, seed.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail(io_error("reading", path));
-    done += static_cast<std::size_t>(n);
-  }
-  return seed;
 }
 
 }  // namespace
@@ -178,23 +109,24 @@ Result<NoteVerifier> NoteVerifier::parse(std::string_view text) {
                                "a verifier key is <name>+<8 hex digits>+<base64 key>", "key"));
   }
   auto key = internal::base64_decode(fields->key_base64);
-  if (!key) return fail(Error::invalid("verifier_key_base64_invalid", "the key is not base64", "key"));
+  if (!key)
+    return fail(Error::invalid("verifier_key_base64_invalid", "the key is not base64", "key"));
   if (key->empty() || (*key)[0] != kSignatureTypeEd25519) {
     return fail(Error::invalid("verifier_key_type_unsupported",
                                "only Ed25519 keys (type 0x01) are supported", "key"));
   }
   if (key->size() != 1 + kEd25519PublicKeyBytes) {
-    return fail(Error::invalid("verifier_key_length_invalid",
-                               "an Ed25519 public key is 32 bytes", "key"));
+    return fail(
+        Error::invalid("verifier_key_length_invalid", "an Ed25519 public key is 32 bytes", "key"));
   }
   Ed25519PublicKey pub{};
   std::copy(key->begin() + 1, key->end(), pub.begin());
   Result<NoteVerifier> v = from_public_key(std::string(fields->name), pub);
   if (v && v->key_id() != *id) {
-    return fail(Error::invalid("verifier_key_hash_mismatch",
-                               "the key ID " + std::string(fields->key_id_hex) +
-                                   " is not the ID of this name and key",
-                               "key"));
+    return fail(Error::invalid(
+        "verifier_key_hash_mismatch",
+        "the key ID " + std::string(fields->key_id_hex) + " is not the ID of this name and key",
+        "key"));
   }
   return v;
 }
@@ -267,57 +199,13 @@ Result<NoteSigner> NoteSigner::parse_private_key(std::string_view text) {
     return fail(Error::invalid("signer_key_type_unsupported",
                                "only Ed25519 keys (type 0x01) are supported", "key"));
   }
-  Result<NoteSigner> signer =
-      from_seed(std::string(fields->name), std::span(*key).subspan(1));
+  Result<NoteSigner> signer = from_seed(std::string(fields->name), std::span(*key).subspan(1));
   OPENSSL_cleanse(key->data(), key->size());
   if (signer && signer->key_id() != *id) {
     return fail(Error::invalid("signer_key_hash_mismatch",
                                "the key ID is not the ID of this name and key", "key"));
   }
   return signer;
-}
-
-Result<NoteSigner> NoteSigner::load(std::string name, const std::filesystem::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT) {
-    return fail(Error::not_found("signer_key_missing", "no signing key at " + path.string()));
-  }
-  if (fd < 0) return fail(io_error("opening", path));
-  Result<Seed> seed = read_seed(fd, path);
-  ::close(fd);
-  if (!seed) return fail(seed.error());
-  Result<NoteSigner> signer = from_seed(std::move(name), *seed);
-  OPENSSL_cleanse(seed->data(), seed->size());
-  return signer;
-}
-
-Result<NoteSigner> NoteSigner::load_or_create(std::string name, const std::filesystem::path& path) {
-  Result<NoteSigner> loaded = load(name, path);
-  if (loaded || loaded.error().code != "signer_key_missing") return loaded;
-  Result<NoteSigner> fresh = generate(name);
-  if (!fresh) return fresh;
-  Result<void> saved = fresh->save(path);
-  if (saved) return fresh;
-  // Another process created the key first: use theirs, so both sign with the same key.
-  if (saved.error().code == "signer_key_exists") return load(std::move(name), path);
-  return fail(saved.error());
-}
-
-Result<void> NoteSigner::save(const std::filesystem::path& path) const {
-  auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
-  auto tmp = dir / ("." + path.filename().string() + ".tmp-" + random_hex(8));
-  Result<void> written = write_private_temp(tmp, seed_);
-  // link() rather than rename(): it fails instead of replacing a key that already exists.
-  if (written && ::link(tmp.c_str(), path.c_str()) != 0) {
-    if (errno == EEXIST) {
-      written = fail(Error::conflict("signer_key_exists", "a key already exists at " + path.string()));
-    } else {
-      written = fail(io_error("linking", path));
-    }
-  }
-  ::unlink(tmp.c_str());
-  if (!written) return written;
-  return fsync_dir(dir);
 }
 
 Result<Ed25519Signature> NoteSigner::sign(std::string_view message) const {

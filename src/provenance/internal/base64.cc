@@ -15,8 +15,8 @@ namespace {
 constexpr std::size_t kTextBytesMax = std::size_t{1} << 30;
 
 bool is_alphabet(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '+' || c == '/';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '/';
 }
 
 // Counts the trailing '=' and checks every other character is in the alphabet.

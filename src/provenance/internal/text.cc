@@ -2,7 +2,9 @@
 // or the Unicode White_Space table; both are small and fixed.
 #include "provenance/internal/text.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 
 #include "provenance/limits.h"
@@ -44,14 +46,9 @@ std::optional<Decoded> decode_one(std::string_view s, std::size_t pos) {
 
 // Unicode White_Space, the set Go's unicode.IsSpace (and so the reference note code) uses.
 bool is_unicode_space(char32_t cp) {
-  switch (cp) {
-    case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D: case 0x20:
-    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029:
-    case 0x202F: case 0x205F: case 0x3000:
-      return true;
-    default:
-      return cp >= 0x2000 && cp <= 0x200A;
-  }
+  constexpr char32_t kSpaces[] = {0x09, 0x0A,   0x0B,   0x0C,   0x0D,   0x20,   0x85,
+                                  0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000};
+  return (cp >= 0x2000 && cp <= 0x200A) || std::ranges::find(kSpaces, cp) != std::end(kSpaces);
 }
 
 }  // namespace

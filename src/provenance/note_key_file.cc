@@ -1,0 +1,132 @@
+// The signing key on disk. Hand-written rather than store::write_file_atomic because a key
+// needs what a blob does not: mode 0600 from the first byte, and never replacing an existing
+// file (link(2) instead of rename(2)).
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/random_id.h"
+#include "provenance/note_key.h"
+
+namespace atelier::provenance {
+
+namespace {
+
+using Seed = std::array<std::uint8_t, kEd25519SeedBytes>;
+
+Error io_error(const std::string& what, const std::filesystem::path& p) {
+  return Error::internal("io_error", what + " " + p.string() + ": " + std::strerror(errno));
+}
+
+Result<void> write_all(int fd, std::span<const std::uint8_t> bytes,
+                       const std::filesystem::path& p) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail(io_error("writing", p));
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+Result<void> fsync_dir(const std::filesystem::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return fail(io_error("opening directory", dir));
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return fail(io_error("syncing directory", dir));
+  return {};
+}
+
+// Writes `bytes` to a new private temp file beside `path` and syncs it.
+Result<void> write_private_temp(const std::filesystem::path& tmp,
+                                std::span<const std::uint8_t> bytes) {
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return fail(io_error("creating", tmp));
+  // fchmod: the umask may have narrowed the mode, but it must be exactly owner read/write.
+  Result<void> written;
+  if (::fchmod(fd, 0600) != 0) written = fail(io_error("chmod", tmp));
+  if (written) written = write_all(fd, bytes, tmp);
+  if (written && ::fsync(fd) != 0) written = fail(io_error("syncing", tmp));
+  if (::close(fd) != 0 && written) written = fail(io_error("closing", tmp));
+  return written;
+}
+
+// Reads exactly one seed from an open key file after checking what the file is.
+Result<Seed> read_seed(int fd, const std::filesystem::path& path) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return fail(io_error("inspecting", path));
+  if (!S_ISREG(st.st_mode)) {
+    return fail(Error::invalid("signer_key_not_a_file", path.string() + " is not a regular file"));
+  }
+  if ((st.st_mode & 077) != 0) {
+    return fail(Error::invalid("signer_key_permissions",
+                               path.string() + " is accessible to group or others; chmod 600 it"));
+  }
+  if (st.st_size != static_cast<off_t>(kEd25519SeedBytes)) {
+    return fail(Error::invalid("signer_key_length_invalid",
+                               path.string() + " is not a 32-byte Ed25519 seed"));
+  }
+  Seed seed{};
+  std::size_t done = 0;
+  while (done < seed.size()) {
+    ssize_t n = ::read(fd, seed.data() + done, seed.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail(io_error("reading", path));
+    done += static_cast<std::size_t>(n);
+  }
+  return seed;
+}
+
+}  // namespace
+
+Result<NoteSigner> NoteSigner::load(std::string name, const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    return fail(Error::not_found("signer_key_missing", "no signing key at " + path.string()));
+  }
+  if (fd < 0) return fail(io_error("opening", path));
+  Result<Seed> seed = read_seed(fd, path);
+  ::close(fd);
+  if (!seed) return fail(seed.error());
+  Result<NoteSigner> signer = from_seed(std::move(name), *seed);
+  OPENSSL_cleanse(seed->data(), seed->size());
+  return signer;
+}
+
+Result<NoteSigner> NoteSigner::load_or_create(std::string name, const std::filesystem::path& path) {
+  Result<NoteSigner> loaded = load(name, path);
+  if (loaded || loaded.error().code != "signer_key_missing") return loaded;
+  Result<NoteSigner> fresh = generate(name);
+  if (!fresh) return fresh;
+  Result<void> saved = fresh->save(path);
+  if (saved) return fresh;
+  // Another process created the key first: use theirs, so both sign with the same key.
+  if (saved.error().code == "signer_key_exists") return load(std::move(name), path);
+  return fail(saved.error());
+}
+
+Result<void> NoteSigner::save(const std::filesystem::path& path) const {
+  auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  auto tmp = dir / ("." + path.filename().string() + ".tmp-" + random_hex(8));
+  Result<void> written = write_private_temp(tmp, seed_);
+  // link() rather than rename(): it fails instead of replacing a key that already exists.
+  if (written && ::link(tmp.c_str(), path.c_str()) != 0) {
+    if (errno == EEXIST) {
+      written =
+          fail(Error::conflict("signer_key_exists", "a key already exists at " + path.string()));
+    } else {
+      written = fail(io_error("linking", path));
+    }
+  }
+  ::unlink(tmp.c_str());
+  if (!written) return written;
+  return fsync_dir(dir);
+}
+
+}  // namespace atelier::provenance
