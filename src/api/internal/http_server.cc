@@ -117,7 +117,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, HttpServer::Impl& server)
-      : stream_(std::move(socket)), server_(server) {
+      : stream_(std::move(socket)), server_(server), read_deadline_(stream_.get_executor()) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ip_ = ep.address().to_string();
@@ -169,12 +169,21 @@ class Session : public std::enable_shared_from_this<Session> {
     // comment). Not boost::none: Boost 1.74 compares Content-Length against the optional, and
     // any length compares greater than an empty one.
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-    stream_.expires_after(Ms(server_.options.read_timeout_ms));
+    stream_.expires_never();
+    read_timed_out_ = false;
+    read_deadline_.expires_after(Ms(server_.options.read_timeout_ms));
+    read_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // Cancelled: the request arrived in time.
+      self->read_timed_out_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);  // The pending read ends with operation_aborted.
+    });
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
   }
 
   void on_header(beast::error_code ec, std::size_t) {
+    if (read_timed_out_) return refuse_timeout();
     if (ec == http::error::header_limit) {
       return refuse(431, Error{ErrorKind::kTooLarge,
                                "header_too_large",
@@ -210,6 +219,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_body(beast::error_code ec, std::size_t) {
+    if (read_timed_out_) return refuse_timeout();
     if (ec == http::error::body_limit) return refuse_too_large();
     if (ec == beast::error::timeout) return refuse_timeout();
     if (ec && is_disconnect(ec)) return close_now();
@@ -236,20 +246,16 @@ class Session : public std::enable_shared_from_this<Session> {
                           std::to_string(server_.options.body_bytes_max) + " bytes)",
                       "request_body_bytes_max"});
   }
-  // Beast's tcp_stream closes the socket when its timer fires, so a slow client cannot be
-  // sent a 408; the refusal is still counted and logged (status 408) before the close.
+  // A slow client gets 408 with Connection: close (the write has its own deadline, so a
+  // client that does not read cannot hold the connection either).
   void refuse_timeout() {
-    HttpRequest partial = parser_ ? partial_request() : HttpRequest{};
-    (void)server_.pipeline.refuse(
-        partial,
-        Error::invalid("request_timeout", "the request was not received within " +
-                                              std::to_string(server_.options.read_timeout_ms) +
-                                              " ms"),
-        408);
-    close_now();
+    refuse(408, Error::invalid("request_timeout", "the request was not received within " +
+                                                      std::to_string(server_.options.read_timeout_ms) +
+                                                      " ms (read_timeout_ms)"));
   }
 
   void refuse(int status, const Error& error) {
+    read_deadline_.cancel();
     unread_input_ = true;
     HttpRequest partial = parser_ ? partial_request() : HttpRequest{};
     head_ = false;
@@ -258,6 +264,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void process() {
+    read_deadline_.cancel();
     stream_.expires_never();
     auto msg = parser_->release();
     keep_alive_ = msg.keep_alive();
@@ -355,6 +362,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void close_now() {
+    read_deadline_.cancel();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.close();
@@ -362,6 +370,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   HttpServer::Impl& server_;
+  // The slow-client deadline for one request's header and body. A separate timer, not the
+  // stream's own (which closes the socket when it fires), so that the client gets a 408.
+  net::steady_timer read_deadline_;
+  bool read_timed_out_ = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_ip_;

@@ -4,8 +4,8 @@
 // Per connection (a strand each; `io_threads` threads run them all):
 //   idle       waiting for the first byte of a request: idle_timeout_ms, then closed.
 //   reading    header then body, together within read_timeout_ms (a trickle does not
-//              extend it); a slow client is disconnected, logged and counted as a 408 (Beast
-//              closes the socket when the timer fires, so no response can be sent).
+//              extend it); a slow client gets 408 and the connection closes (the deadline
+//              is a separate timer that cancels the read, so the response can still go out).
 //              The header is read first, with the body limit off, so a Content-Length over
 //              body_bytes_max is refused with 413 before any body byte is read, and
 //              `Expect: 100-continue` is answered 413 instead of 100 Continue. A chunked body
