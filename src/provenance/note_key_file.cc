@@ -11,6 +11,7 @@
 
 #include "core/random_id.h"
 #include "provenance/note_key.h"
+#include "store/file_io.h"
 
 namespace atelier::provenance {
 
@@ -18,30 +19,9 @@ namespace {
 
 using Seed = std::array<std::uint8_t, kEd25519SeedBytes>;
 
-Error io_error(const std::string& what, const std::filesystem::path& p) {
-  return Error::internal("io_error", what + " " + p.string() + ": " + std::strerror(errno));
-}
-
-Result<void> write_all(int fd, std::span<const std::uint8_t> bytes,
-                       const std::filesystem::path& p) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail(io_error("writing", p));
-    done += static_cast<std::size_t>(n);
-  }
-  return {};
-}
-
-Result<void> fsync_dir(const std::filesystem::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return fail(io_error("opening directory", dir));
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return fail(io_error("syncing directory", dir));
-  return {};
-}
+using store::fsync_dir;
+using store::io_error;
+using store::write_all;
 
 // Writes `bytes` to a new private temp file beside `path` and syncs it.
 Result<void> write_private_temp(const std::filesystem::path& tmp,

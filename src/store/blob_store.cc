@@ -10,10 +10,9 @@
 
 #include "core/hash.h"
 #include "core/random_id.h"
+#include "store/file_io.h"
 
 namespace atelier::store {
-
-namespace {
 
 Error io_error(const std::string& what, const std::filesystem::path& p) {
   return Error::internal("io_error", what + " " + p.string() + ": " + std::strerror(errno));
@@ -38,8 +37,6 @@ Result<void> write_all(int fd, std::span<const std::uint8_t> bytes, const std::f
   }
   return {};
 }
-
-}  // namespace
 
 Result<void> write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
   auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();

@@ -1,0 +1,21 @@
+// file_io.h — the POSIX file plumbing that durable writes share: write everything, sync a
+// directory so a rename or link in it survives a crash, and errors that name the file.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+
+#include "core/error.h"
+
+namespace atelier::store {
+
+// An internal "io_error" naming the operation, the path and errno's text.
+Error io_error(const std::string& what, const std::filesystem::path& path);
+// Writes all of `bytes` to `fd` (retrying short writes and EINTR).
+Result<void> write_all(int fd, std::span<const std::uint8_t> bytes, const std::filesystem::path& path);
+// fsync()s a directory, making a rename/link/unlink in it durable.
+Result<void> fsync_dir(const std::filesystem::path& dir);
+
+}  // namespace atelier::store
