@@ -12,7 +12,7 @@
 namespace atelier::provenance {
 namespace {
 
-using testing::TempDir;
+using atelier::testing::TempDir;
 
 constexpr const char* kName = "atelier.example/log";
 

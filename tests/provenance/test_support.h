@@ -18,6 +18,7 @@
 
 #include "core/hash.h"
 #include "provenance/merkle.h"
+#include "tests/store/test_dir.h"
 
 namespace atelier::provenance::testing {
 
@@ -105,24 +106,6 @@ class RecordingReader final : public HashReader {
   mutable std::vector<std::pair<std::uint32_t, std::uint64_t>> reads_;
 };
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "atelier-prov-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using atelier::testing::TempDir;  // tests/store/test_dir.h
 
 }  // namespace atelier::provenance::testing
