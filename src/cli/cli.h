@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "provenance/log.h"
 #include "render/engine.h"
 #include "store/blob_store.h"
 #include "store/sqlite_store.h"
@@ -29,15 +30,18 @@ struct Globals {
   std::string data_dir = "atelier-data";
 };
 
-// An opened data directory with its store and engine.
+// An opened data directory with its store, engine and transparency log. Commits sign a
+// checkpoint whenever they append (`checkpoint_interval_ms` 0); `serve` batches signatures.
 struct Context {
   store::DataDir dir;
   std::unique_ptr<store::SqliteStore> db;
   std::unique_ptr<store::BlobStore> blobs;
   std::unique_ptr<render::Engine> engine;
+  std::shared_ptr<const provenance::NoteSigner> log_signer;
+  std::unique_ptr<provenance::Log> log;
 };
 
-Result<Context> open_context(const Globals& globals);
+Result<Context> open_context(const Globals& globals, std::int64_t checkpoint_interval_ms = 0);
 
 // Prints "error: <code>: <message> (field: …)" to stderr; returns the exit code for it.
 int report(const Error& error);
@@ -47,10 +51,11 @@ int report(const Error& error);
 [[noreturn]] void exit_with(const Error& error);
 [[noreturn]] void exit_with(int code);
 // open_context, or exit_with its error.
-Context open_or_exit(const Globals& globals);
+Context open_or_exit(const Globals& globals, std::int64_t checkpoint_interval_ms = 0);
 
 void add_generator_commands(CLI::App& app, Globals& globals);
 void add_render_commands(CLI::App& app, Globals& globals);
 void add_server_commands(CLI::App& app, Globals& globals);
+void add_log_commands(CLI::App& app, Globals& globals);
 
 }  // namespace atelier::cli

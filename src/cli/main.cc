@@ -8,7 +8,7 @@
 
 namespace atelier::cli {
 
-Result<Context> open_context(const Globals& globals) {
+Result<Context> open_context(const Globals& globals, std::int64_t checkpoint_interval_ms) {
   auto dir = store::open_data_dir(globals.data_dir);
   if (!dir) return fail(dir.error());
   Context ctx;
@@ -19,6 +19,11 @@ Result<Context> open_context(const Globals& globals) {
   ctx.blobs = std::make_unique<store::BlobStore>(dir->blobs_path());
   ctx.blobs->remove_stale_temp_files();  // Left by killed writers; an hour old at least.
   ctx.engine = std::make_unique<render::Engine>(*ctx.db, *ctx.blobs);
+  auto signer = provenance::load_or_create_log_signer(dir->keys_path());  // First start: a new key.
+  if (!signer) return fail(signer.error());
+  ctx.log_signer = *signer;
+  provenance::attach_checkpoint_signer(*ctx.db, ctx.log_signer, checkpoint_interval_ms);
+  ctx.log = std::make_unique<provenance::Log>(*ctx.db, ctx.log_signer->verifier());
   return ctx;
 }
 
@@ -41,8 +46,8 @@ int report(const Error& error) {
 void exit_with(int code) { throw CLI::RuntimeError(code); }
 void exit_with(const Error& error) { exit_with(report(error)); }
 
-Context open_or_exit(const Globals& globals) {
-  auto ctx = open_context(globals);
+Context open_or_exit(const Globals& globals, std::int64_t checkpoint_interval_ms) {
+  auto ctx = open_context(globals, checkpoint_interval_ms);
   if (!ctx) exit_with(ctx.error());
   return std::move(*ctx);
 }
@@ -67,6 +72,7 @@ int main(int argc, char** argv) {
   add_generator_commands(app, globals);
   add_render_commands(app, globals);
   add_server_commands(app, globals);
+  add_log_commands(app, globals);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {  // Thrown by command callbacks with their exit code.

@@ -137,7 +137,7 @@ void run_render(const Globals& g, const RenderArgs& a) {
 
 void run_verify(const Globals& g, const std::string& file, bool json) {
   Context ctx = open_or_exit(g);
-  auto bytes = store::read_file(file, std::int64_t{1} << 31);
+  auto bytes = store::read_file(file, limits::kAssetFileBytesMax);
   if (!bytes) exit_with(bytes.error());
   auto report_or = ctx.engine->verify(*bytes);
   if (!report_or) exit_with(report_or.error());

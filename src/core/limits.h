@@ -33,6 +33,7 @@ inline constexpr std::int64_t kNameBytesMax = 64;               // generator / p
 inline constexpr std::int64_t kRecipeBytesMax = 16LL << 10;
 inline constexpr std::int64_t kInputsMax = 8;                   // control images per recipe
 inline constexpr std::int64_t kControlImageBytesMax = 32LL << 20;
+inline constexpr std::int64_t kAssetFileBytesMax = 1LL << 31;   // a file given to verify/provenance
 inline constexpr std::int64_t kControlImagePixelsMax = 16LL << 20;
 inline constexpr std::int64_t kJsonDepthMax = 32;
 
@@ -50,5 +51,21 @@ inline constexpr std::int64_t kConnectionsMax = 1024;
 inline constexpr std::int64_t kCursorBytesMax = 512;            // ?cursor= on list routes
 inline constexpr std::int64_t kApiKeyLabelBytesMax = 128;
 inline constexpr std::int64_t kApiKeySecretBytesMax = 128;      // longer bearer tokens refused unread
+
+// The transparency log.
+// An entry: tlog-tiles entry bundles prefix each entry with a big-endian 16-bit length.
+inline constexpr std::int64_t kLogEntryBytesMax = 65'535;
+// Largest tree the proof code accepts. 2^62 leaves is far beyond any real log and keeps every
+// `index << level` in the node arithmetic free of overflow.
+inline constexpr std::uint64_t kTreeSizeMax = std::uint64_t{1} << 62;
+// A whole signed note (text and signature lines). C2SP signed-note asks verifiers to accept at
+// least 16 signatures of up to ~5 kB (post-quantum); 1 MiB leaves ample room for that.
+inline constexpr std::int64_t kNoteBytesMax = 1 << 20;
+// Signature lines in one note: the limit golang.org/x/mod/sumdb/note applies.
+inline constexpr std::int64_t kNoteSignaturesMax = 100;
+// A key name (the origin of a log, usually a schema-less URL).
+inline constexpr std::int64_t kKeyNameBytesMax = 256;
+// A proof file given to `atelier log verify-proof` (JSON: entry, proof hashes, checkpoint).
+inline constexpr std::int64_t kProofFileBytesMax = 1 << 20;
 
 }  // namespace atelier::limits

@@ -5,14 +5,11 @@
 #include <optional>
 #include <string>
 
-#include "provenance/limits.h"
+#include "core/limits.h"
 
 namespace atelier::provenance {
 
 namespace {
-
-constexpr std::uint8_t kLeafPrefix = 0x00;
-constexpr std::uint8_t kNodePrefix = 0x01;
 
 Error tree_too_large(std::uint64_t size) {
   return Error::limit("tree_size_too_large",
@@ -63,27 +60,6 @@ Result<void> append_path(const HashReader& reader, std::uint32_t level, std::uin
 }
 
 }  // namespace
-
-Digest leaf_hash(std::span<const std::uint8_t> entry) {
-  Sha256 h;
-  h.update(std::span<const std::uint8_t>(&kLeafPrefix, 1));
-  h.update(entry);
-  return h.finish();
-}
-
-Digest leaf_hash(std::string_view entry) {
-  return leaf_hash(std::span(reinterpret_cast<const std::uint8_t*>(entry.data()), entry.size()));
-}
-
-Digest node_hash(const Digest& left, const Digest& right) {
-  Sha256 h;
-  h.update(std::span<const std::uint8_t>(&kNodePrefix, 1));
-  h.update(left);
-  h.update(right);
-  return h.finish();
-}
-
-Digest empty_root() { return sha256(std::string_view()); }
 
 Digest mth(std::span<const Digest> leaf_hashes) {
   std::size_t n = leaf_hashes.size();

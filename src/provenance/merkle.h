@@ -31,18 +31,14 @@
 
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/merkle.h"
 
 namespace atelier::provenance {
 
-// SHA-256(0x00 || entry): the hash of a leaf holding `entry`.
-Digest leaf_hash(std::span<const std::uint8_t> entry);
-Digest leaf_hash(std::string_view entry);
-
-// SHA-256(0x01 || left || right): the hash of an interior node.
-Digest node_hash(const Digest& left, const Digest& right);
-
-// MTH({}) = SHA-256(""), the root of the empty tree.
-Digest empty_root();
+// RFC 6962 hashing lives in core (the store maintains the tree too); provenance names it.
+using atelier::empty_root;
+using atelier::leaf_hash;
+using atelier::node_hash;
 
 // MTH of the leaves whose hashes are given, by the recursive definition of RFC 9162 §2.1.1.
 // O(n) hashing: for tests and whole-log audits, never for serving proofs.

@@ -2,7 +2,7 @@
 
 #include "provenance/internal/base64.h"
 #include "provenance/internal/text.h"
-#include "provenance/limits.h"
+#include "core/limits.h"
 
 namespace atelier::provenance {
 

@@ -10,6 +10,7 @@
 #include "core/version.h"
 #include "render/canvas.h"
 #include "render/control.h"
+#include "render/events.h"
 #include "render/generator.h"
 #include "render/noise.h"
 #include "render/prng.h"
@@ -154,7 +155,9 @@ Result<AddGeneratorResult> Engine::add_generator(const std::filesystem::path& di
     if (!sha) return fail(sha.error());
     v.files.push_back({path, *sha, static_cast<std::int64_t>(bytes.size())});
   }
-  auto created = store_.put_generator_version(v);
+  auto event = generator_registered_event(v);
+  if (!event) return fail(event.error());
+  auto created = store_.put_generator_version(v, *event);
   if (!created) return fail(created.error());
   auto stored = store_.generator_version(v.name, v.bundle_hash);
   if (!stored) return fail(stored.error());
@@ -347,7 +350,9 @@ Result<RenderOutcome> Engine::render(const Recipe& recipe, bool want_bytes) {
   rec.created_ms = options_.clock->now_ms();
   store::AssetRecord asset{*sha, image_mime_type(out->recipe.format), static_cast<std::int64_t>(out->bytes.size()),
                            rec.width, rec.height, rec.created_ms};
-  auto put = store_.put_render(rec, asset);
+  auto event = render_event(rec, asset);
+  if (!event) return fail(event.error());
+  auto put = store_.put_render(rec, asset, *event);
   if (!put) return fail(put.error());
   outcome.timings = out->timings;
   outcome.timings.store_us = micros_since(t0);

@@ -68,7 +68,38 @@ CREATE TABLE idempotency_keys (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::string_view kAll[] = {kV1};
+// The transparency log (issue 3): entries with their RFC 6962 leaf hashes, the complete
+// subtree hashes above them (level >= 1; level 0 is log_entries.leaf_hash), which subjects each
+// entry concerns, and the signed checkpoints. Written only by SqliteStore's commit path, in
+// the same transaction as the change each entry records.
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE log_entries (
+  idx        INTEGER PRIMARY KEY CHECK (idx >= 0),
+  entry      TEXT NOT NULL,
+  leaf_hash  BLOB NOT NULL CHECK (length(leaf_hash) = 32)
+);
+
+CREATE TABLE log_nodes (
+  level  INTEGER NOT NULL CHECK (level >= 1),
+  idx    INTEGER NOT NULL CHECK (idx >= 0),
+  hash   BLOB NOT NULL CHECK (length(hash) = 32),
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE log_subjects (
+  subject  TEXT NOT NULL,
+  idx      INTEGER NOT NULL,
+  PRIMARY KEY (subject, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE log_checkpoints (
+  size        INTEGER PRIMARY KEY CHECK (size >= 1),
+  note        TEXT NOT NULL,
+  created_ms  INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::string_view kAll[] = {kV1, kV2};
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 
 #include "store/internal/migrations.h"
 #include "store/internal/sqlite_stmt.h"
+#include "store/internal/sqlite_txn.h"
 
 namespace atelier::store {
 
@@ -151,7 +152,8 @@ Result<void> apply_migrations(sqlite3* db) {
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& db_path) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& db_path,
+                                                       const Clock* clock) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(db_path.c_str(), &db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -160,15 +162,26 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
     sqlite3_close(db);
     return fail(Error::internal("database_open_failed", "cannot open " + db_path.string() + ": " + msg));
   }
-  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db, clock));
   sqlite3_busy_timeout(db, 10'000);  // Other processes (CLI next to a server) may hold the lock.
   ATELIER_TRY(exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
   ATELIER_TRY(apply_migrations(db));
   return store;
 }
 
-SqliteStore::SqliteStore(sqlite3* db) : db_(db) {}
-SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+SqliteStore::SqliteStore(sqlite3* db, const Clock* clock)
+    : db_(db), clock_(clock), stmts_(std::make_unique<internal::StmtCache>(db)) {}
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (committer_.joinable()) committer_.join();  // Commits whatever is still queued first.
+  stmts_.reset();
+  sqlite3_close(db_);
+}
 
 int SqliteStore::schema_version() const {
   std::lock_guard lock(mu_);
@@ -176,10 +189,9 @@ int SqliteStore::schema_version() const {
   return v.step() == SQLITE_ROW ? static_cast<int>(v.int64(0)) : -1;
 }
 
-Result<bool> SqliteStore::put_generator_version(const GeneratorVersion& g) {
+Result<bool> SqliteStore::put_generator_version(const GeneratorVersion& g, const LogEvent& event) {
   assert(!g.name.empty() && g.bundle_hash.size() == 64);
-  std::lock_guard lock(mu_);
-  return in_transaction(db_, [&]() -> Result<bool> {
+  return write<bool>([&](Txn& txn) -> Result<bool> {
     Stmt s(db_,
            "INSERT INTO generator_versions (name, bundle_hash, version, description, manifest_json, "
            "files_json, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
@@ -187,7 +199,9 @@ Result<bool> SqliteStore::put_generator_version(const GeneratorVersion& g) {
     s.bind(1, g.name).bind(2, g.bundle_hash).bind(3, g.version).bind(4, g.description);
     s.bind(5, g.manifest_json).bind(6, files_to_json(g.files)).bind(7, g.created_ms);
     if (s.step() != SQLITE_DONE) return fail(db_error(db_, "inserting generator version"));
-    return sqlite3_changes(db_) > 0;
+    if (sqlite3_changes(db_) == 0) return false;
+    ATELIER_TRY(txn.append(event));
+    return true;
   });
 }
 
@@ -249,10 +263,9 @@ Result<Page<GeneratorSummary>> SqliteStore::list_generators(const PageRequest& p
   return out;
 }
 
-Result<bool> SqliteStore::put_render(const RenderRecord& r, const AssetRecord& a) {
+Result<bool> SqliteStore::put_render(const RenderRecord& r, const AssetRecord& a, const LogEvent& event) {
   assert(r.asset_sha256 == a.sha256 && r.recipe_id.size() == 64);
-  std::lock_guard lock(mu_);
-  return in_transaction(db_, [&]() -> Result<bool> {
+  return write<bool>([&](Txn& txn) -> Result<bool> {
     Stmt sa(db_,
             "INSERT INTO blobs_meta (sha256, mime_type, size_bytes, width, height, created_ms) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (sha256) DO NOTHING");
@@ -269,7 +282,9 @@ Result<bool> SqliteStore::put_render(const RenderRecord& r, const AssetRecord& a
     sr.bind(9, r.asset_sha256).bind(10, r.traits_json).bind(11, r.atelier_version);
     sr.bind(12, r.script_us).bind(13, r.raster_us).bind(14, r.encode_us).bind(15, r.created_ms);
     if (sr.step() != SQLITE_DONE) return fail(db_error(db_, "inserting render"));
-    return sqlite3_changes(db_) > 0;
+    if (sqlite3_changes(db_) == 0) return false;
+    ATELIER_TRY(txn.append(event));
+    return true;
   });
 }
 
@@ -328,8 +343,7 @@ Result<std::optional<AssetRecord>> SqliteStore::asset(std::string_view sha256) {
 }
 
 Result<void> SqliteStore::put_api_key(const ApiKeyRecord& k) {
-  std::lock_guard lock(mu_);
-  return in_transaction(db_, [&]() -> Result<void> {
+  return write<void>([&](Txn&) -> Result<void> {
     Stmt s(db_, "INSERT INTO api_keys (id, salt_hex, hash_hex, scopes, label, created_ms, revoked) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     s.bind(1, k.id).bind(2, k.salt_hex).bind(3, k.hash_hex).bind(4, join_scopes(k.scopes));
@@ -362,8 +376,7 @@ Result<std::vector<ApiKeyRecord>> SqliteStore::list_api_keys() {
 }
 
 Result<bool> SqliteStore::revoke_api_key(std::string_view id) {
-  std::lock_guard lock(mu_);
-  return in_transaction(db_, [&]() -> Result<bool> {
+  return write<bool>([&](Txn&) -> Result<bool> {
     Stmt s(db_, "UPDATE api_keys SET revoked = 1 WHERE id = ?1 AND revoked = 0");
     s.bind(1, id);
     if (s.step() != SQLITE_DONE) return fail(db_error(db_, "revoking api key"));
@@ -374,8 +387,7 @@ Result<bool> SqliteStore::revoke_api_key(std::string_view id) {
 Result<IdempotencyClaim> SqliteStore::claim_idempotency(std::string_view key_id, std::string_view idem_key,
                                                         std::string_view request_hash,
                                                         std::int64_t now_ms) {
-  std::lock_guard lock(mu_);
-  return in_transaction(db_, [&]() -> Result<IdempotencyClaim> {
+  return write<IdempotencyClaim>([&](Txn&) -> Result<IdempotencyClaim> {
     Stmt q(db_, "SELECT request_hash, status, body FROM idempotency_keys WHERE key_id = ?1 AND "
                 "idem_key = ?2");
     q.bind(1, key_id).bind(2, idem_key);
@@ -404,8 +416,7 @@ Result<IdempotencyClaim> SqliteStore::claim_idempotency(std::string_view key_id,
 
 Result<void> SqliteStore::complete_idempotency(std::string_view key_id, std::string_view idem_key,
                                                int status, std::string_view body) {
-  std::lock_guard lock(mu_);
-  return in_transaction(db_, [&]() -> Result<void> {
+  return write<void>([&](Txn&) -> Result<void> {
     Stmt s(db_, "UPDATE idempotency_keys SET status = ?3, body = ?4 WHERE key_id = ?1 AND "
                 "idem_key = ?2");
     s.bind(1, key_id).bind(2, idem_key).bind(3, status).bind(4, body);
@@ -415,8 +426,7 @@ Result<void> SqliteStore::complete_idempotency(std::string_view key_id, std::str
 }
 
 Result<void> SqliteStore::release_idempotency(std::string_view key_id, std::string_view idem_key) {
-  std::lock_guard lock(mu_);
-  return in_transaction(db_, [&]() -> Result<void> {
+  return write<void>([&](Txn&) -> Result<void> {
     Stmt s(db_, "DELETE FROM idempotency_keys WHERE key_id = ?1 AND idem_key = ?2 AND status IS NULL");
     s.bind(1, key_id).bind(2, idem_key);
     if (s.step() != SQLITE_DONE) return fail(db_error(db_, "releasing idempotency key"));

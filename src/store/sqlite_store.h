@@ -1,37 +1,59 @@
 // sqlite_store.h — the embedded Store: one SQLite database in WAL mode.
 //
-// Migrations (numbered, in sqlite_migrations.cc) are applied at open inside one
-// transaction each; `PRAGMA user_version` records the last one applied. One connection
-// guarded by a mutex serves all threads: SQLite serialises writers anyway, and at this
-// scale a single connection is simpler than a pool. synchronous=FULL: a committed
-// transaction survives power loss.
+// Migrations (numbered, in migrations.cc) are applied at open inside one transaction each;
+// `PRAGMA user_version` records the last one applied. One connection guarded by a mutex
+// serves all threads: SQLite serialises writers anyway, and at this scale a single
+// connection is simpler than a pool. synchronous=FULL: a committed transaction survives
+// power loss.
+//
+// Group commit (sqlite_commit.cc). Every write is queued to one committer thread (started by
+// the first write), which runs whatever has queued meanwhile in one BEGIN IMMEDIATE … COMMIT:
+// each write inside its own SAVEPOINT (a failing write is rolled back alone and gets its
+// error), then one fsync for all. Callers wait for their write to be durable; a write never
+// sees another's failure unless the COMMIT itself fails. Log entries are appended in the
+// write that records the change, and the Merkle tree's new subtree hashes and (by policy) a
+// signed checkpoint go into the same transaction, so entries, tree and changes can never
+// disagree after a crash. Other processes may write to the same file (the CLI next to a
+// server): the committer rereads the tree size under the write lock.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <thread>
 
+#include "core/clock.h"
+#include "core/merkle.h"
 #include "store/store.h"
 
 struct sqlite3;
 
 namespace atelier::store {
 
+namespace internal {
+class StmtCache;
+}
+
 class SqliteStore final : public Store {
  public:
-  static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& db_path);
+  // `clock` stamps checkpoints and drives the checkpoint interval; it must outlive the store.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& db_path,
+                                                   const Clock* clock = &SystemClock::instance());
   ~SqliteStore() override;
 
   int schema_version() const;
 
-  Result<bool> put_generator_version(const GeneratorVersion& version) override;
+  Result<bool> put_generator_version(const GeneratorVersion& version, const LogEvent& event) override;
   Result<std::optional<GeneratorVersion>> generator_version(std::string_view name,
                                                             std::string_view hash) override;
   Result<std::optional<GeneratorVersion>> latest_generator_version(std::string_view name) override;
   Result<std::vector<GeneratorVersion>> generator_versions(std::string_view name) override;
   Result<Page<GeneratorSummary>> list_generators(const PageRequest& page) override;
 
-  Result<bool> put_render(const RenderRecord& render, const AssetRecord& asset) override;
+  Result<bool> put_render(const RenderRecord& render, const AssetRecord& asset,
+                          const LogEvent& event) override;
   Result<std::optional<RenderRecord>> render_by_recipe(std::string_view recipe_id) override;
   Result<std::optional<RenderRecord>> render_by_asset(std::string_view sha256) override;
   Result<Page<RenderRecord>> list_renders(const PageRequest& page) override;
@@ -48,11 +70,62 @@ class SqliteStore final : public Store {
                                     std::string_view body) override;
   Result<void> release_idempotency(std::string_view key_id, std::string_view idem_key) override;
 
+  Result<std::uint64_t> append_events(std::span<const LogEvent> events) override;
+  std::future<Result<std::uint64_t>> append_event_async(LogEvent event) override;
+  Result<std::uint64_t> log_size() override;
+  Result<std::vector<LogEntryRecord>> log_entries(std::uint64_t begin, std::uint64_t end) override;
+  Result<std::vector<Digest>> log_hashes(std::uint32_t level, std::uint64_t begin,
+                                         std::uint64_t end) override;
+  Result<std::vector<std::uint64_t>> log_indexes(std::string_view subject) override;
+  Result<std::vector<CheckpointRecord>> checkpoints(std::uint64_t after_size, std::int64_t limit) override;
+  Result<std::optional<CheckpointRecord>> latest_checkpoint() override;
+  void set_checkpoint_signer(CheckpointSigner signer, std::int64_t interval_ms) override;
+  Result<std::optional<CheckpointRecord>> checkpoint_now() override;
+
+  // Writes committed together so far, and the largest group: for metrics and benchmarks.
+  struct CommitStats {
+    std::uint64_t commits = 0;
+    std::uint64_t writes = 0;
+    std::uint64_t largest_group = 0;
+  };
+  CommitStats commit_stats() const;
+
  private:
-  explicit SqliteStore(sqlite3* db);
+  class Txn;       // What a queued write runs against (sqlite_commit.cc).
+  struct Pending;  // A queued write and the promise of its outcome.
+  using WriteOp = std::function<Result<std::uint64_t>(Txn&)>;
+
+  SqliteStore(sqlite3* db, const Clock* clock);
+  // Queues `op` for the committer; the future resolves after the COMMIT (or the op's error).
+  std::future<Result<std::uint64_t>> submit(WriteOp op);
+  // submit() and wait, for ops that return something else than an index.
+  template <typename T, typename F>
+  Result<T> write(F&& op);
+  void commit_loop();
+  void commit_group(std::deque<std::unique_ptr<Pending>>& group);
+  Result<void> load_log_state();
+  Result<std::vector<Digest>> log_hashes_locked(std::uint32_t level, std::uint64_t begin,
+                                                std::uint64_t end);
+  Result<void> sign_checkpoint_locked();
 
   sqlite3* db_;
-  mutable std::mutex mu_;  // Guards db_ (one statement sequence at a time).
+  const Clock* clock_;
+  mutable std::mutex mu_;  // Guards db_, stmts_ and the log state below.
+  std::unique_ptr<internal::StmtCache> stmts_;
+  // The log as of the last commit by this process; reread when another process has written.
+  MerkleEdge edge_;
+  bool edge_valid_ = false;
+  std::uint64_t checkpoint_size_ = 0;
+  std::int64_t checkpoint_ms_ = 0;
+  CheckpointSigner signer_;
+  std::int64_t checkpoint_interval_ms_ = 0;
+  CommitStats stats_;
+
+  std::mutex queue_mu_;  // Guards queue_, stopping_, committer_.
+  std::condition_variable queue_cv_;
+  std::deque<std::unique_ptr<Pending>> queue_;
+  bool stopping_ = false;
+  std::thread committer_;
 };
 
 // The data directory: atelier.db, blobs/, keys/ (DESIGN.md "Embedded default").

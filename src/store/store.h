@@ -8,12 +8,16 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <future>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/error.h"
+#include "core/hash.h"
 
 namespace atelier::store {
 
@@ -105,12 +109,37 @@ struct IdempotencyClaim {
   std::string body;
 };
 
+// One event for the transparency log (DESIGN.md "Events"): the canonical JSON entry the log
+// holds, and the subjects it concerns ("asset:<sha256>", "generator:<name>", …) so that the
+// story of a thing can be found without scanning the log.
+struct LogEvent {
+  std::string entry;
+  std::vector<std::string> subjects;
+};
+
+struct LogEntryRecord {
+  std::uint64_t index = 0;
+  std::string entry;
+  Digest leaf_hash{};  // As stored: SHA-256(0x00 || entry) unless someone changed the row.
+};
+
+struct CheckpointRecord {
+  std::uint64_t size = 0;
+  std::string note;  // The signed C2SP checkpoint note.
+  std::int64_t created_ms = 0;
+};
+
+// Signs the checkpoint of a tree of `size` leaves whose root is `root`; returns the signed
+// note. Called inside the commit that brought the tree to `size`.
+using CheckpointSigner = std::function<Result<std::string>(std::uint64_t size, const Digest& root)>;
+
 class Store {
  public:
   virtual ~Store() = default;
 
-  // Generators. put returns false when that exact bundle hash was already registered.
-  virtual Result<bool> put_generator_version(const GeneratorVersion& version) = 0;
+  // Generators. put returns false when that exact bundle hash was already registered; `event`
+  // is logged in the same transaction exactly when the version is new.
+  virtual Result<bool> put_generator_version(const GeneratorVersion& version, const LogEvent& event) = 0;
   virtual Result<std::optional<GeneratorVersion>> generator_version(std::string_view name,
                                                                     std::string_view hash) = 0;
   virtual Result<std::optional<GeneratorVersion>> latest_generator_version(std::string_view name) = 0;
@@ -120,8 +149,10 @@ class Store {
   virtual Result<Page<GeneratorSummary>> list_generators(const PageRequest& page) = 0;
 
   // Renders and assets. put_render writes the asset row (if new) and the render row in one
-  // transaction; a render with an existing recipe_id is left as it is (returns false).
-  virtual Result<bool> put_render(const RenderRecord& render, const AssetRecord& asset) = 0;
+  // transaction, with `event` in the log; a render with an existing recipe_id is left as it is
+  // and logs nothing (returns false).
+  virtual Result<bool> put_render(const RenderRecord& render, const AssetRecord& asset,
+                                  const LogEvent& event) = 0;
   virtual Result<std::optional<RenderRecord>> render_by_recipe(std::string_view recipe_id) = 0;
   virtual Result<std::optional<RenderRecord>> render_by_asset(std::string_view sha256) = 0;
   // Renders newest first.
@@ -142,6 +173,33 @@ class Store {
                                             int status, std::string_view body) = 0;
   // Forgets a claim whose request failed without effect, so a retry can run.
   virtual Result<void> release_idempotency(std::string_view key_id, std::string_view idem_key) = 0;
+
+  // The transparency log. Entries are appended only by the commit that makes the change they
+  // record (the put_* calls above) or by append_events for events that change nothing else.
+  // Writes are group-committed: concurrent calls share one durable transaction.
+
+  // Appends events in order, durably; returns the index of the first.
+  virtual Result<std::uint64_t> append_events(std::span<const LogEvent> events) = 0;
+  // The same without waiting: the future resolves once the entry is durable.
+  virtual std::future<Result<std::uint64_t>> append_event_async(LogEvent event) = 0;
+  // Number of entries (the current tree size).
+  virtual Result<std::uint64_t> log_size() = 0;
+  // Entries [begin, end) that exist, in order. The caller bounds end - begin.
+  virtual Result<std::vector<LogEntryRecord>> log_entries(std::uint64_t begin, std::uint64_t end) = 0;
+  // Stored complete-subtree hashes at `level` (0: leaf hashes) for indexes [begin, end) that
+  // exist, in order. The caller bounds end - begin.
+  virtual Result<std::vector<Digest>> log_hashes(std::uint32_t level, std::uint64_t begin,
+                                                 std::uint64_t end) = 0;
+  // Indexes of the entries about `subject`, ascending.
+  virtual Result<std::vector<std::uint64_t>> log_indexes(std::string_view subject) = 0;
+  // Signed checkpoints with size > after_size, ascending, at most `limit`.
+  virtual Result<std::vector<CheckpointRecord>> checkpoints(std::uint64_t after_size, std::int64_t limit) = 0;
+  virtual Result<std::optional<CheckpointRecord>> latest_checkpoint() = 0;
+  // Commits sign a checkpoint with `signer` whenever the tree grew and the latest checkpoint
+  // is at least `interval_ms` old (0: every commit that appends). Without a signer, none.
+  virtual void set_checkpoint_signer(CheckpointSigner signer, std::int64_t interval_ms) = 0;
+  // Signs a checkpoint now if the tree has grown past the latest one; returns the latest.
+  virtual Result<std::optional<CheckpointRecord>> checkpoint_now() = 0;
 };
 
 }  // namespace atelier::store

@@ -12,7 +12,9 @@ namespace atelier::api::testing {
 
 class FakeStore final : public store::Store {
  public:
-  Result<bool> put_generator_version(const store::GeneratorVersion&) override { return true; }
+  Result<bool> put_generator_version(const store::GeneratorVersion&, const store::LogEvent&) override {
+    return true;
+  }
   Result<std::optional<store::GeneratorVersion>> generator_version(std::string_view,
                                                                    std::string_view) override {
     return std::nullopt;
@@ -27,7 +29,8 @@ class FakeStore final : public store::Store {
   Result<store::Page<store::GeneratorSummary>> list_generators(const store::PageRequest&) override {
     return store::Page<store::GeneratorSummary>{};
   }
-  Result<bool> put_render(const store::RenderRecord&, const store::AssetRecord&) override {
+  Result<bool> put_render(const store::RenderRecord&, const store::AssetRecord&,
+                          const store::LogEvent&) override {
     return true;
   }
   Result<std::optional<store::RenderRecord>> render_by_recipe(std::string_view) override {
@@ -106,6 +109,30 @@ class FakeStore final : public store::Store {
     return {};
   }
 
+  // The log is not part of the HTTP plumbing these tests exercise.
+  Result<std::uint64_t> append_events(std::span<const store::LogEvent>) override { return unused(); }
+  std::future<Result<std::uint64_t>> append_event_async(store::LogEvent) override {
+    std::promise<Result<std::uint64_t>> p;
+    p.set_value(unused());
+    return p.get_future();
+  }
+  Result<std::uint64_t> log_size() override { return 0; }
+  Result<std::vector<store::LogEntryRecord>> log_entries(std::uint64_t, std::uint64_t) override {
+    return std::vector<store::LogEntryRecord>{};
+  }
+  Result<std::vector<Digest>> log_hashes(std::uint32_t, std::uint64_t, std::uint64_t) override {
+    return std::vector<Digest>{};
+  }
+  Result<std::vector<std::uint64_t>> log_indexes(std::string_view) override {
+    return std::vector<std::uint64_t>{};
+  }
+  Result<std::vector<store::CheckpointRecord>> checkpoints(std::uint64_t, std::int64_t) override {
+    return std::vector<store::CheckpointRecord>{};
+  }
+  Result<std::optional<store::CheckpointRecord>> latest_checkpoint() override { return std::nullopt; }
+  void set_checkpoint_signer(store::CheckpointSigner, std::int64_t) override {}
+  Result<std::optional<store::CheckpointRecord>> checkpoint_now() override { return std::nullopt; }
+
   std::size_t claims() {
     std::lock_guard lock(mu_);
     return claims_.size();
@@ -119,6 +146,9 @@ class FakeStore final : public store::Store {
     int status = -1;  // -1: in flight.
     std::string body;
   };
+  static Result<std::uint64_t> unused() {
+    return fail(Error::internal("not_implemented", "FakeStore keeps no log"));
+  }
   std::mutex mu_;
   std::map<std::string, store::ApiKeyRecord> keys_;
   std::map<std::string, Claim> claims_;

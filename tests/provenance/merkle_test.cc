@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "provenance/limits.h"
+#include "core/limits.h"
 #include "test_support.h"
 
 namespace atelier::provenance {

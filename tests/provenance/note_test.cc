@@ -9,7 +9,7 @@
 
 #include "core/hash.h"
 #include "provenance/internal/base64.h"
-#include "provenance/limits.h"
+#include "core/limits.h"
 #include "provenance/note_key.h"
 #include "test_support.h"
 

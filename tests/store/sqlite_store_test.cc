@@ -47,6 +47,14 @@ std::unique_ptr<SqliteStore> open_store(const std::filesystem::path& p) {
 
 std::string hex64(const std::string& seed) { return sha256_hex(seed); }
 
+// A log event standing for the change (the engines build the real ones: render/events.h).
+LogEvent event_for(const GeneratorVersion& g) {
+  return {R"({"generator":")" + g.bundle_hash + R"("})", {"generator:" + g.bundle_hash}};
+}
+LogEvent event_for(const RenderRecord& r) {
+  return {R"({"render":")" + r.recipe_id + R"("})", {"asset:" + r.asset_sha256}};
+}
+
 GeneratorVersion gen(const std::string& name, const std::string& content, std::int64_t created_ms = 1) {
   GeneratorVersion g;
   g.name = name;
@@ -107,9 +115,9 @@ TEST(SqliteStore, ReopenKeepsDataAndDoesNotReapplyMigrations) {
   {
     auto db = open_store(path);
     ASSERT_TRUE(db);
-    ASSERT_TRUE(db->put_generator_version(gen("alpha", "v1")).value());
+    ASSERT_TRUE(db->put_generator_version(gen("alpha", "v1"), event_for(gen("alpha", "v1"))).value());
     auto [r, a] = render_rec(1);
-    ASSERT_TRUE(db->put_render(r, a).value());
+    ASSERT_TRUE(db->put_render(r, a, event_for(r)).value());
   }
   for (int i = 0; i < 2; ++i) {
     auto db = open_store(path);  // A re-applied CREATE TABLE would fail here.
@@ -152,9 +160,9 @@ TEST(SqliteStore, GeneratorVersionPutGetLatest) {
   ASSERT_TRUE(db);
   auto v1 = gen("flow", "one", 10);
   auto v2 = gen("flow", "two", 20);
-  EXPECT_TRUE(db->put_generator_version(v1).value());
-  EXPECT_FALSE(db->put_generator_version(v1).value());  // Same bundle hash: unchanged.
-  EXPECT_TRUE(db->put_generator_version(v2).value());
+  EXPECT_TRUE(db->put_generator_version(v1, event_for(v1)).value());
+  EXPECT_FALSE(db->put_generator_version(v1, event_for(v1)).value());  // Same bundle hash: unchanged.
+  EXPECT_TRUE(db->put_generator_version(v2, event_for(v2)).value());
 
   auto got = db->generator_version("flow", v1.bundle_hash);
   ASSERT_TRUE(got && *got);
@@ -175,7 +183,7 @@ TEST(SqliteStore, GeneratorVersionPutGetLatest) {
   EXPECT_GT((*latest)->seq, (*got)->seq);
 
   // Re-putting the old version does not make it the latest.
-  EXPECT_FALSE(db->put_generator_version(v1).value());
+  EXPECT_FALSE(db->put_generator_version(v1, event_for(v1)).value());
   EXPECT_EQ(db->latest_generator_version("flow").value()->bundle_hash, v2.bundle_hash);
 
   auto all = db->generator_versions("flow");
@@ -196,8 +204,8 @@ TEST(SqliteStore, SameBundleHashUnderTwoNamesIsTwoGenerators) {
   auto a = gen("a", "x");
   auto b = a;
   b.name = "b";
-  EXPECT_TRUE(db->put_generator_version(a).value());
-  EXPECT_TRUE(db->put_generator_version(b).value());
+  EXPECT_TRUE(db->put_generator_version(a, event_for(a)).value());
+  EXPECT_TRUE(db->put_generator_version(b, event_for(b)).value());
 }
 
 TEST(SqliteStore, ListGeneratorsPaginatesByNameWithoutDuplicates) {
@@ -206,11 +214,11 @@ TEST(SqliteStore, ListGeneratorsPaginatesByNameWithoutDuplicates) {
   ASSERT_TRUE(db);
   std::vector<std::string> names = {"kappa", "alpha", "zeta", "delta", "beta", "eta", "gamma"};
   for (const auto& n : names) {
-    ASSERT_TRUE(db->put_generator_version(gen(n, "1", 5)).value());
+    ASSERT_TRUE(db->put_generator_version(gen(n, "1", 5), event_for(gen(n, "1", 5))).value());
   }
   // Extra versions must not produce extra rows.
-  ASSERT_TRUE(db->put_generator_version(gen("delta", "2", 7)).value());
-  ASSERT_TRUE(db->put_generator_version(gen("delta", "3", 9)).value());
+  ASSERT_TRUE(db->put_generator_version(gen("delta", "2", 7), event_for(gen("delta", "2", 7))).value());
+  ASSERT_TRUE(db->put_generator_version(gen("delta", "3", 9), event_for(gen("delta", "3", 9))).value());
 
   for (std::int64_t limit : {1, 2, 3, 7, 100}) {
     std::vector<std::string> walked;
@@ -258,10 +266,10 @@ TEST(SqliteStore, PutRenderIsIdempotentByRecipeId) {
   auto db = open_store(dir / "atelier.db");
   ASSERT_TRUE(db);
   auto [r, a] = render_rec(1);
-  EXPECT_TRUE(db->put_render(r, a).value());
+  EXPECT_TRUE(db->put_render(r, a, event_for(r)).value());
   auto changed = r;
   changed.traits_json = R"({"changed":true})";
-  EXPECT_FALSE(db->put_render(changed, a).value());  // Left as it was.
+  EXPECT_FALSE(db->put_render(changed, a, event_for(changed)).value());  // Left as it was.
 
   auto got = db->render_by_recipe(r.recipe_id);
   ASSERT_TRUE(got && *got);
@@ -303,8 +311,8 @@ TEST(SqliteStore, TwoRecipesSharingOneAssetStoreTheAssetOnce) {
   auto db = open_store(dir / "atelier.db");
   auto [r1, a1] = render_rec(1, "shared");
   auto [r2, a2] = render_rec(2, "shared");
-  EXPECT_TRUE(db->put_render(r1, a1).value());
-  EXPECT_TRUE(db->put_render(r2, a2).value());
+  EXPECT_TRUE(db->put_render(r1, a1, event_for(r1)).value());
+  EXPECT_TRUE(db->put_render(r2, a2, event_for(r2)).value());
   EXPECT_EQ(query_text(dir / "atelier.db", "SELECT COUNT(*) FROM blobs_meta"), "1");
   EXPECT_EQ(db->render_by_asset(a1.sha256).value()->recipe_id, r1.recipe_id);  // The first one.
 }
@@ -316,7 +324,7 @@ TEST(SqliteStore, ListRendersNewestFirstWithCursorWalk) {
   const int n = 11;
   for (int i = 0; i < n; ++i) {
     auto [r, a] = render_rec(i);
-    ASSERT_TRUE(db->put_render(r, a).value());
+    ASSERT_TRUE(db->put_render(r, a, event_for(r)).value());
   }
   for (std::int64_t limit : {1, 3, 4, 11, 50}) {
     std::vector<std::string> walked;
@@ -469,9 +477,9 @@ TEST(SqliteStore, TwoConnectionsToOneFileSeeEachOthersCommits) {
   auto a = open_store(dir / "atelier.db");
   auto b = open_store(dir / "atelier.db");
   ASSERT_TRUE(a && b);
-  ASSERT_TRUE(a->put_generator_version(gen("shared", "1")).value());
+  ASSERT_TRUE(a->put_generator_version(gen("shared", "1"), event_for(gen("shared", "1"))).value());
   EXPECT_TRUE(b->latest_generator_version("shared").value());
-  EXPECT_FALSE(b->put_generator_version(gen("shared", "1")).value());
+  EXPECT_FALSE(b->put_generator_version(gen("shared", "1"), event_for(gen("shared", "1"))).value());
 }
 
 // --- the data directory -------------------------------------------------------------------

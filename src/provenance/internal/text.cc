@@ -7,7 +7,7 @@
 #include <iterator>
 #include <optional>
 
-#include "provenance/limits.h"
+#include "core/limits.h"
 
 namespace atelier::provenance::internal {
 

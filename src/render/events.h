@@ -1,0 +1,23 @@
+// events.h — the transparency-log entries the render engine writes (DESIGN.md "Events";
+// docs/provenance.md documents every field).
+//
+// Each entry is the RFC 8785 canonical JSON of one event, with a common envelope:
+//   {"type": "...", "v": 1, "time_ms": <ms since epoch>, "atelier_version": "...", ...}
+// and subjects ("asset:<sha256>", "recipe:<recipe_id>", "generator:<bundle_hash>") by which
+// `atelier provenance` finds the story of a thing.
+#pragma once
+
+#include "core/error.h"
+#include "store/store.h"
+
+namespace atelier::render {
+
+// "generator.registered": name, version, bundle_hash and the bundle's files (path, sha256,
+// size). The manifest itself is one of those files, so the bundle hash commits to it.
+Result<store::LogEvent> generator_registered_event(const store::GeneratorVersion& version);
+
+// "render": the full recipe (as an object), its recipe_id, the output (sha256, mime_type,
+// size, width, height) and the traits the script returned.
+Result<store::LogEvent> render_event(const store::RenderRecord& render, const store::AssetRecord& asset);
+
+}  // namespace atelier::render

@@ -1,0 +1,354 @@
+// SqliteStore's write path: the group-commit queue and the transparency log inside it.
+#include <pthread.h>
+#include <signal.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+#include <limits>
+
+#include "core/limits.h"
+#include "store/internal/sqlite_txn.h"
+
+namespace atelier::store {
+
+using internal::db_error;
+using internal::exec;
+using internal::Stmt;
+
+namespace {
+
+// The largest group one COMMIT takes; the rest waits for the next (bounds a transaction's
+// memory and the time a reader waits on the connection).
+constexpr std::size_t kGroupWritesMax = 4096;
+
+Error log_corrupt(const std::string& what) {
+  return Error::internal("log_corrupt", "the transparency log tables are inconsistent: " + what);
+}
+
+Digest to_digest(std::span<const std::uint8_t> bytes) {
+  Digest d{};
+  if (bytes.size() == d.size()) std::memcpy(d.data(), bytes.data(), d.size());
+  return d;
+}
+
+std::int64_t as_int64(std::uint64_t v) {
+  return static_cast<std::int64_t>(std::min<std::uint64_t>(v, std::numeric_limits<std::int64_t>::max()));
+}
+
+}  // namespace
+
+std::future<Result<std::uint64_t>> SqliteStore::submit(WriteOp op) {
+  auto pending = std::make_unique<Pending>();
+  pending->op = std::move(op);
+  auto future = pending->done.get_future();
+  {
+    std::lock_guard lock(queue_mu_);
+    assert(!stopping_);
+    queue_.push_back(std::move(pending));
+    if (!committer_.joinable()) committer_ = std::thread([this] { commit_loop(); });
+  }
+  queue_cv_.notify_one();
+  return future;
+}
+
+void SqliteStore::commit_loop() {
+  // Signals are for the threads the program chose (serve's sigwait): this worker takes none.
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, nullptr);
+  std::unique_lock lock(queue_mu_);
+  for (;;) {
+    queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // Stopping, and everything queued is done.
+    std::deque<std::unique_ptr<Pending>> group;
+    while (!queue_.empty() && group.size() < kGroupWritesMax) {
+      group.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    lock.unlock();
+    commit_group(group);
+    lock.lock();
+  }
+}
+
+void SqliteStore::commit_group(std::deque<std::unique_ptr<Pending>>& group) {
+  std::vector<Result<std::uint64_t>> results;
+  results.reserve(group.size());
+  auto finish = [&](const Result<void>& commit) {
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      if (i < results.size() && !results[i]) {
+        group[i]->done.set_value(std::move(results[i]));
+      } else if (!commit) {
+        group[i]->done.set_value(fail(commit.error()));
+      } else {
+        group[i]->done.set_value(std::move(results[i]));
+      }
+    }
+  };
+
+  std::lock_guard lock(mu_);
+  if (auto begin = exec(db_, "BEGIN IMMEDIATE"); !begin) return finish(begin);
+  if (auto loaded = load_log_state(); !loaded) {
+    (void)exec(db_, "ROLLBACK");
+    edge_valid_ = false;
+    return finish(loaded);
+  }
+  Txn txn(*this);
+  Result<void> alive;  // An error once SQLite has rolled the whole transaction back under us.
+  for (auto& pending : group) {
+    MerkleEdge saved = edge_;
+    stmts_->get("SAVEPOINT write").step();
+    Result<std::uint64_t> r = pending->op(txn);
+    if (!r) {
+      if (sqlite3_get_autocommit(db_)) {  // I/O error, disk full: the transaction is gone.
+        alive = fail(r.error());
+        results.push_back(std::move(r));
+        break;
+      }
+      stmts_->get("ROLLBACK TO write").step();
+      edge_ = saved;
+    }
+    stmts_->get("RELEASE write").step();
+    results.push_back(std::move(r));
+  }
+  if (alive) {
+    bool grew = edge_.size() > checkpoint_size_;
+    if (signer_ && grew && clock_->now_ms() - checkpoint_ms_ >= checkpoint_interval_ms_) {
+      // A failed signature leaves the group's writes intact; checkpoint_now() reports it.
+      (void)exec(db_, "SAVEPOINT checkpoint");
+      if (auto signed_ok = sign_checkpoint_locked(); !signed_ok) {
+        (void)exec(db_, "ROLLBACK TO checkpoint");
+      }
+      (void)exec(db_, "RELEASE checkpoint");
+    }
+  }
+  Result<void> commit = alive;
+  if (commit) commit = exec(db_, "COMMIT");
+  if (!commit) {
+    if (!sqlite3_get_autocommit(db_)) (void)exec(db_, "ROLLBACK");
+    edge_valid_ = false;  // Reread at the next group.
+  }
+  ++stats_.commits;
+  stats_.writes += group.size();
+  stats_.largest_group = std::max<std::uint64_t>(stats_.largest_group, group.size());
+  finish(commit);
+}
+
+Result<void> SqliteStore::load_log_state() {
+  Stmt& size_q = stmts_->get("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries");
+  if (size_q.step() != SQLITE_ROW) return fail(db_error(db_, "reading the log size"));
+  auto size = static_cast<std::uint64_t>(size_q.int64(0));
+  size_q.reset();
+  if (!edge_valid_ || edge_.size() != size) {
+    std::vector<Digest> hashes;
+    for (const NodeId& node : edge_nodes(size)) {
+      auto h = log_hashes_locked(node.level, node.index, node.index + 1);
+      if (!h) return fail(h.error());
+      if (h->size() != 1) {
+        return fail(log_corrupt("subtree (" + std::to_string(node.level) + ", " +
+                                std::to_string(node.index) + ") of a tree of " +
+                                std::to_string(size) + " entries is missing"));
+      }
+      hashes.push_back(h->front());
+    }
+    if (!MerkleEdge::restore(size, std::move(hashes), edge_)) return fail(log_corrupt("edge"));
+    edge_valid_ = true;
+  }
+  Stmt& cp = stmts_->get("SELECT size, created_ms FROM log_checkpoints ORDER BY size DESC LIMIT 1");
+  int rc = cp.step();
+  if (rc == SQLITE_ROW) {
+    checkpoint_size_ = static_cast<std::uint64_t>(cp.int64(0));
+    checkpoint_ms_ = cp.int64(1);
+  } else if (rc == SQLITE_DONE) {
+    checkpoint_size_ = 0;
+    checkpoint_ms_ = std::numeric_limits<std::int64_t>::min() / 2;
+  } else {
+    return fail(db_error(db_, "reading the latest checkpoint"));
+  }
+  cp.reset();
+  return {};
+}
+
+Result<std::uint64_t> SqliteStore::Txn::append(const LogEvent& event) {
+  SqliteStore& s = store_;
+  assert(s.edge_valid_);
+  if (event.entry.size() > static_cast<std::size_t>(limits::kLogEntryBytesMax)) {
+    return fail(Error{ErrorKind::kTooLarge, "log_entry_too_large",
+                      "a log entry of " + std::to_string(event.entry.size()) +
+                          " bytes exceeds log_entry_bytes_max (" +
+                          std::to_string(limits::kLogEntryBytesMax) + ")",
+                      "entry"});
+  }
+  const std::uint64_t index = s.edge_.size();
+  const Digest leaf = leaf_hash(event.entry);
+  Stmt& ins = s.stmts_->get("INSERT INTO log_entries (idx, entry, leaf_hash) VALUES (?1, ?2, ?3)");
+  ins.bind(1, as_int64(index)).bind(2, event.entry).bind_blob(3, leaf);
+  if (ins.step() != SQLITE_DONE) return fail(db_error(s.db_, "appending a log entry"));
+  Result<void> nodes;
+  s.edge_.append(leaf, [&](std::uint32_t level, std::uint64_t node_index, const Digest& h) {
+    if (!nodes) return;
+    Stmt& n = s.stmts_->get("INSERT INTO log_nodes (level, idx, hash) VALUES (?1, ?2, ?3)");
+    n.bind(1, static_cast<std::int64_t>(level)).bind(2, as_int64(node_index)).bind_blob(3, h);
+    if (n.step() != SQLITE_DONE) nodes = fail(db_error(s.db_, "storing a log tree node"));
+  });
+  if (!nodes) return fail(nodes.error());
+  for (const std::string& subject : event.subjects) {
+    Stmt& sub = s.stmts_->get("INSERT OR IGNORE INTO log_subjects (subject, idx) VALUES (?1, ?2)");
+    sub.bind(1, subject).bind(2, as_int64(index));
+    if (sub.step() != SQLITE_DONE) return fail(db_error(s.db_, "indexing a log entry"));
+  }
+  return index;
+}
+
+Result<void> SqliteStore::sign_checkpoint_locked() {
+  if (!signer_) {
+    return fail(Error::internal("log_signer_missing", "no checkpoint signer is configured"));
+  }
+  if (edge_.size() <= checkpoint_size_) return {};
+  Result<std::string> note = signer_(edge_.size(), edge_.root());
+  if (!note) return fail(note.error());
+  const std::int64_t now = clock_->now_ms();
+  Stmt& ins = stmts_->get("INSERT INTO log_checkpoints (size, note, created_ms) VALUES (?1, ?2, ?3)");
+  ins.bind(1, as_int64(edge_.size())).bind(2, *note).bind(3, now);
+  if (ins.step() != SQLITE_DONE) return fail(db_error(db_, "storing a checkpoint"));
+  checkpoint_size_ = edge_.size();
+  checkpoint_ms_ = now;
+  return {};
+}
+
+Result<std::uint64_t> SqliteStore::append_events(std::span<const LogEvent> events) {
+  if (events.empty()) {
+    return fail(Error::invalid("log_events_empty", "no events to append", "events"));
+  }
+  return submit([events](Txn& txn) -> Result<std::uint64_t> {
+           std::uint64_t first = 0;
+           for (std::size_t i = 0; i < events.size(); ++i) {
+             auto index = txn.append(events[i]);
+             if (!index) return fail(index.error());
+             if (i == 0) first = *index;
+           }
+           return first;
+         })
+      .get();
+}
+
+std::future<Result<std::uint64_t>> SqliteStore::append_event_async(LogEvent event) {
+  return submit([event = std::move(event)](Txn& txn) { return txn.append(event); });
+}
+
+void SqliteStore::set_checkpoint_signer(CheckpointSigner signer, std::int64_t interval_ms) {
+  std::lock_guard lock(mu_);
+  signer_ = std::move(signer);
+  checkpoint_interval_ms_ = std::max<std::int64_t>(0, interval_ms);
+}
+
+Result<std::optional<CheckpointRecord>> SqliteStore::checkpoint_now() {
+  auto signed_ok = submit([](Txn& txn) -> Result<std::uint64_t> {
+                     ATELIER_TRY(txn.sign_checkpoint());
+                     return 0;
+                   }).get();
+  if (!signed_ok) return fail(signed_ok.error());
+  return latest_checkpoint();
+}
+
+SqliteStore::CommitStats SqliteStore::commit_stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+// Reads ------------------------------------------------------------------------------------
+
+Result<std::vector<Digest>> SqliteStore::log_hashes_locked(std::uint32_t level, std::uint64_t begin,
+                                                           std::uint64_t end) {
+  std::vector<Digest> out;
+  if (begin >= end) return out;
+  Stmt& q = level == 0
+                ? stmts_->get("SELECT leaf_hash FROM log_entries WHERE idx >= ?2 AND idx < ?3 ORDER BY idx")
+                : stmts_->get("SELECT hash FROM log_nodes WHERE level = ?1 AND idx >= ?2 AND idx < ?3 "
+                              "ORDER BY idx");
+  if (level != 0) q.bind(1, static_cast<std::int64_t>(level));
+  q.bind(2, as_int64(begin)).bind(3, as_int64(end));
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) {
+    auto b = q.blob(0);
+    if (b.size() != 32) {
+      q.reset();
+      return fail(log_corrupt("a stored hash at level " + std::to_string(level) + " is not 32 bytes"));
+    }
+    out.push_back(to_digest(b));
+  }
+  q.reset();
+  if (rc != SQLITE_DONE) return fail(db_error(db_, "reading log hashes"));
+  return out;
+}
+
+Result<std::vector<Digest>> SqliteStore::log_hashes(std::uint32_t level, std::uint64_t begin,
+                                                    std::uint64_t end) {
+  std::lock_guard lock(mu_);
+  return log_hashes_locked(level, begin, end);
+}
+
+Result<std::uint64_t> SqliteStore::log_size() {
+  std::lock_guard lock(mu_);
+  Stmt& q = stmts_->get("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries");
+  if (q.step() != SQLITE_ROW) return fail(db_error(db_, "reading the log size"));
+  auto size = static_cast<std::uint64_t>(q.int64(0));
+  q.reset();
+  return size;
+}
+
+Result<std::vector<LogEntryRecord>> SqliteStore::log_entries(std::uint64_t begin, std::uint64_t end) {
+  std::lock_guard lock(mu_);
+  std::vector<LogEntryRecord> out;
+  if (begin >= end) return out;
+  Stmt& q = stmts_->get("SELECT idx, entry, leaf_hash FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx");
+  q.bind(1, as_int64(begin)).bind(2, as_int64(end));
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) {
+    out.push_back({static_cast<std::uint64_t>(q.int64(0)), q.text(1), to_digest(q.blob(2))});
+  }
+  q.reset();
+  if (rc != SQLITE_DONE) return fail(db_error(db_, "reading log entries"));
+  return out;
+}
+
+Result<std::vector<std::uint64_t>> SqliteStore::log_indexes(std::string_view subject) {
+  std::lock_guard lock(mu_);
+  Stmt& q = stmts_->get("SELECT idx FROM log_subjects WHERE subject = ?1 ORDER BY idx");
+  q.bind(1, subject);
+  std::vector<std::uint64_t> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) out.push_back(static_cast<std::uint64_t>(q.int64(0)));
+  q.reset();
+  if (rc != SQLITE_DONE) return fail(db_error(db_, "reading log subjects"));
+  return out;
+}
+
+Result<std::vector<CheckpointRecord>> SqliteStore::checkpoints(std::uint64_t after_size, std::int64_t limit) {
+  std::lock_guard lock(mu_);
+  Stmt& q = stmts_->get("SELECT size, note, created_ms FROM log_checkpoints WHERE size > ?1 ORDER BY size LIMIT ?2");
+  q.bind(1, as_int64(after_size)).bind(2, limit);
+  std::vector<CheckpointRecord> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) {
+    out.push_back({static_cast<std::uint64_t>(q.int64(0)), q.text(1), q.int64(2)});
+  }
+  q.reset();
+  if (rc != SQLITE_DONE) return fail(db_error(db_, "reading checkpoints"));
+  return out;
+}
+
+Result<std::optional<CheckpointRecord>> SqliteStore::latest_checkpoint() {
+  std::lock_guard lock(mu_);
+  Stmt& q = stmts_->get("SELECT size, note, created_ms FROM log_checkpoints ORDER BY size DESC LIMIT 1");
+  int rc = q.step();
+  std::optional<CheckpointRecord> out;
+  if (rc == SQLITE_ROW) out = CheckpointRecord{static_cast<std::uint64_t>(q.int64(0)), q.text(1), q.int64(2)};
+  q.reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(db_, "reading the latest checkpoint"));
+  return out;
+}
+
+}  // namespace atelier::store
