@@ -3,7 +3,10 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <cstdlib>
 #include <thread>
 
@@ -31,7 +34,7 @@ struct Server::Impl {
       : options(std::move(o)),
         engine(e),
         log(*options.clock, options.log_sink),
-        deps{engine, metrics, openapi},
+        deps{engine, metrics, openapi, options.transparency_log},
         routes(build_routes(deps)),
         host(routes, engine.store(), metrics, log, options) {
     auto doc = generate_openapi(routes, {"atelier API", kVersion, kApiDescription});
@@ -43,6 +46,43 @@ struct Server::Impl {
     openapi = std::move(*doc);
   }
 
+  // Signs a checkpoint whenever the log has grown past the latest one, every
+  // checkpoint_interval_ms, so /checkpoint soon covers entries from any process.
+  void start_checkpointer() {
+    sign_if_grown();  // Before the first request: /checkpoint covers what other processes logged.
+    checkpointer = std::thread([this] {
+      sigset_t all;
+      sigfillset(&all);
+      pthread_sigmask(SIG_BLOCK, &all, nullptr);
+      std::unique_lock lock(checkpointer_mu);
+      const auto interval = std::chrono::milliseconds(std::max<std::int64_t>(options.checkpoint_interval_ms, 10));
+      while (!checkpointer_cv.wait_for(lock, interval, [&] { return checkpointer_stop; })) {
+        lock.unlock();
+        sign_if_grown();
+        lock.lock();
+      }
+    });
+  }
+  void stop_checkpointer() {
+    {
+      std::lock_guard lock(checkpointer_mu);
+      checkpointer_stop = true;
+    }
+    checkpointer_cv.notify_all();
+    if (checkpointer.joinable()) checkpointer.join();
+  }
+  void sign_if_grown() {
+    auto& store = engine.store();
+    auto size = store.log_size();
+    auto latest = store.latest_checkpoint();
+    if (!size || !latest) return;
+    if (*latest && (*latest)->size >= *size) return;
+    if (*size == 0) return;
+    if (auto r = store.checkpoint_now(); !r) {
+      log.write("error", "checkpoint_failed", {{"error", r.error().to_string()}});
+    }
+  }
+
   ServerOptions options;
   render::Engine& engine;
   Metrics metrics;
@@ -51,6 +91,10 @@ struct Server::Impl {
   RouteDeps deps;
   RouteTable routes;
   ApiHost host;
+  std::thread checkpointer;
+  std::mutex checkpointer_mu;
+  std::condition_variable checkpointer_cv;
+  bool checkpointer_stop = false;
 };
 
 Server::Server(ServerOptions options, render::Engine& engine)
@@ -58,9 +102,16 @@ Server::Server(ServerOptions options, render::Engine& engine)
 
 Server::~Server() { stop(); }
 
-Result<void> Server::start() { return impl_->host.start(); }
+Result<void> Server::start() {
+  ATELIER_TRY(impl_->host.start());
+  if (impl_->options.transparency_log != nullptr) impl_->start_checkpointer();
+  return {};
+}
 std::uint16_t Server::port() const { return impl_->host.port(); }
-void Server::stop() { impl_->host.stop(); }
+void Server::stop() {
+  impl_->host.stop();
+  impl_->stop_checkpointer();
+}
 void Server::wait() { impl_->host.wait(); }
 const std::string& Server::openapi_json() const { return impl_->openapi; }
 

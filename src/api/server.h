@@ -31,6 +31,9 @@
 namespace atelier::render {
 class Engine;
 }
+namespace atelier::provenance {
+class Log;
+}
 
 namespace atelier::api {
 
@@ -66,6 +69,12 @@ struct ServerOptions {
   std::int64_t render_queue_max = 64;
   // Injected time for rate limits and records.
   const Clock* clock = &SystemClock::instance();
+  // The transparency log over the engine's store. When set, the server serves it (GET
+  // /checkpoint, /tile/…, /v1/log/…), signs a checkpoint at start if the log has grown past
+  // the latest one, and then every `checkpoint_interval_ms` while it keeps growing (commits
+  // in between sign by the store's own policy). Must outlive the Server.
+  provenance::Log* transparency_log = nullptr;
+  std::int64_t checkpoint_interval_ms = 1'000;
   // Where structured JSON log lines go (one per request, plus start/stop); empty: stderr.
   std::function<void(std::string_view line)> log_sink;
 };

@@ -207,7 +207,7 @@ Result<std::string> generate_openapi(const RouteTable& routes, const OpenApiInfo
     std::string method;
     for (char c : route.method)
       method.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
-    paths[route.path][method] = std::move(*op);
+    paths[openapi_path(route.path)][method] = std::move(*op);
     if (!route.tag.empty()) tags.insert(route.tag);
   }
   Json tag_list = Json::array();

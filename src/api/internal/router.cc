@@ -45,9 +45,17 @@ std::vector<std::string> template_params(std::string_view path_template) {
   std::vector<std::string> out;
   for (auto seg : split_path(path_template)) {
     if (seg.size() >= 2 && seg.front() == '{' && seg.back() == '}') {
-      out.emplace_back(seg.substr(1, seg.size() - 2));
+      auto name = seg.substr(1, seg.size() - 2);
+      if (name.ends_with('+')) name.remove_suffix(1);
+      out.emplace_back(name);
     }
   }
+  return out;
+}
+
+std::string openapi_path(std::string_view path_template) {
+  std::string out(path_template);
+  if (auto p = out.find("+}"); p != std::string::npos) out.erase(p, 1);
   return out;
 }
 
@@ -61,8 +69,12 @@ void RouteTable::add(Route route) {
   if (route.responses.empty()) table_bug(route, "no success response documented");
   std::vector<Segment> segs;
   for (auto s : split_path(route.path)) {
+    if (!segs.empty() && segs.back().greedy) table_bug(route, "a greedy parameter must come last");
     bool param = s.size() >= 2 && s.front() == '{' && s.back() == '}';
-    segs.push_back({std::string(param ? s.substr(1, s.size() - 2) : s), param});
+    auto text = param ? s.substr(1, s.size() - 2) : s;
+    bool greedy = param && text.ends_with('+');
+    if (greedy) text.remove_suffix(1);
+    segs.push_back({std::string(text), param, greedy});
   }
   std::set<std::string> documented;
   for (const auto& p : route.params) {
@@ -102,11 +114,14 @@ RouteTable::Match RouteTable::match(std::string_view method, std::string_view pa
   std::set<std::string> allowed;
   for (std::size_t i = 0; i < routes_.size(); ++i) {
     const auto& tmpl = templates_[i];
-    if (tmpl.size() != segs.size()) continue;
+    const bool greedy = !tmpl.empty() && tmpl.back().greedy;
+    if (greedy ? segs.size() < tmpl.size() : tmpl.size() != segs.size()) continue;
     int literals = 0;
     bool ok = true;
     for (std::size_t k = 0; k < tmpl.size() && ok; ++k) {
-      if (tmpl[k].is_param) {
+      if (tmpl[k].greedy) {
+        for (std::size_t r = k; r < segs.size() && ok; ++r) ok = !segs[r].empty();
+      } else if (tmpl[k].is_param) {
         ok = !segs[k].empty();
       } else {
         ok = tmpl[k].text == segs[k];
@@ -121,7 +136,13 @@ RouteTable::Match RouteTable::match(std::string_view method, std::string_view pa
       out.route = &routes_[i];
       out.path_params.clear();
       for (std::size_t k = 0; k < tmpl.size(); ++k) {
-        if (tmpl[k].is_param) out.path_params.emplace_back(tmpl[k].text, segs[k]);
+        if (tmpl[k].greedy) {
+          std::string rest = segs[k];
+          for (std::size_t r = k + 1; r < segs.size(); ++r) rest += "/" + segs[r];
+          out.path_params.emplace_back(tmpl[k].text, std::move(rest));
+        } else if (tmpl[k].is_param) {
+          out.path_params.emplace_back(tmpl[k].text, segs[k]);
+        }
       }
     }
   }

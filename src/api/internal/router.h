@@ -9,7 +9,9 @@
 //          .handler = [&](RequestContext& c) -> Result<HttpResponse> { ... }});
 //   auto m = t.match("GET", "/v1/assets/ab12…");   // m.route, m.path_params
 //
-// Templates: literal segments and `{name}` segments (one whole, non-empty segment each).
+// Templates: literal segments and `{name}` segments (one whole, non-empty segment each); the
+// last segment may be `{name+}`, which takes the rest of the path (one or more segments,
+// joined by '/'; C2SP tlog-tiles paths need it). The OpenAPI document writes it `{name}`.
 // A literal segment wins over a parameter at the same position. HEAD is answered by the GET
 // route of that path (without a body).
 #pragma once
@@ -115,13 +117,16 @@ class RouteTable {
   struct Segment {
     std::string text;
     bool is_param = false;
+    bool greedy = false;  // `{name+}`: the rest of the path.
   };
   std::vector<Route> routes_;
   std::vector<std::vector<Segment>> templates_;  // Parallel to routes_.
   std::map<std::string, std::string> schemas_;
 };
 
-// Splits a template into its {param} names, in order.
+// Splits a template into its {param} names (without a greedy '+'), in order.
 std::vector<std::string> template_params(std::string_view path_template);
+// The template as OpenAPI spells it: `{name+}` becomes `{name}`.
+std::string openapi_path(std::string_view path_template);
 
 }  // namespace atelier::api

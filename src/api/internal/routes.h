@@ -4,6 +4,7 @@
 //   routes_generators.cc  GET /v1/generators, /v1/generators/{name}
 //   routes_renders.cc     POST /v1/renders, GET /v1/renders/{recipe_id}
 //   routes_assets.cc      GET /v1/assets/{sha256}, /v1/assets/{sha256}/variants
+//   routes_log.cc         GET /checkpoint, /tile/…, /v1/log/entries/{index}, /v1/log/proof/…
 //
 // Handlers are thin (DESIGN.md "doors"): parse and check input, call the engine or store,
 // format JSON. Business rules live in the engine.
@@ -17,6 +18,9 @@
 namespace atelier::render {
 class Engine;
 }
+namespace atelier::provenance {
+class Log;
+}
 
 namespace atelier::api {
 
@@ -24,12 +28,14 @@ struct RouteDeps {
   render::Engine& engine;
   Metrics& metrics;
   const std::string& openapi_json;  // Filled in after the table is built (it documents itself).
+  provenance::Log* log = nullptr;   // The transparency log routes exist only when set.
 };
 
 void add_system_routes(RouteTable& table, RouteDeps& deps);
 void add_generator_routes(RouteTable& table, RouteDeps& deps);
 void add_render_routes(RouteTable& table, RouteDeps& deps);
 void add_asset_routes(RouteTable& table, RouteDeps& deps);
+void add_log_routes(RouteTable& table, RouteDeps& deps);
 
 // Every route above. `deps` must outlive the table.
 RouteTable build_routes(RouteDeps& deps);
