@@ -347,6 +347,23 @@ Result<AuditReport> Log::audit() {
     return std::nullopt;
   };
 
+  // Compares every pending recomputed node with the stored one; false after a problem.
+  auto check_nodes = [&]() -> Result<bool> {
+    for (std::uint32_t level = 1; level < 64; ++level) {
+      auto bad = compare_nodes(level);
+      if (!bad) return fail(bad.error());
+      if (*bad) {
+        problem("log_node_mismatch",
+                "the stored subtree hash over entries from " + std::to_string(**bad) +
+                    " does not match those entries: entry " + std::to_string(**bad) +
+                    " or one after it was changed together with its leaf hash",
+                **bad);
+        return false;
+      }
+    }
+    return true;
+  };
+
   std::uint64_t cp_after = 0;
   std::vector<store::CheckpointRecord> cps;
   std::size_t cp_next = 0;
@@ -376,6 +393,10 @@ Result<AuditReport> Log::audit() {
         return false;
       }
       if (opened->size != edge.size() || opened->root != edge.root()) {
+        // The stored subtree hashes may pinpoint the entry; prefer that to "somewhere below".
+        auto nodes_ok = check_nodes();
+        if (!nodes_ok) return fail(nodes_ok.error());
+        if (!*nodes_ok) return false;
         problem("checkpoint_root_mismatch",
                 "the entries below " + std::to_string(edge.size()) +
                     " do not hash to the root signed in the checkpoint for that size: an entry "
@@ -414,16 +435,9 @@ Result<AuditReport> Log::audit() {
     if (rows->size() != std::min(*size, begin + kAuditBatch) - begin) {
       return problem("log_entry_missing", "entry " + std::to_string(edge.size()) + " is missing", edge.size());
     }
-    for (std::uint32_t level = 1; level < 64; ++level) {
-      auto bad = compare_nodes(level);
-      if (!bad) return fail(bad.error());
-      if (*bad) {
-        return problem("log_node_mismatch",
-                       "the stored subtree hash over entries from " + std::to_string(**bad) +
-                           " does not match those entries",
-                       **bad);
-      }
-    }
+    auto nodes_ok = check_nodes();
+    if (!nodes_ok) return fail(nodes_ok.error());
+    if (!*nodes_ok) return report;
   }
   auto cp_ok = check_checkpoints();
   if (!cp_ok) return fail(cp_ok.error());
