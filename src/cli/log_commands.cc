@@ -13,6 +13,9 @@ namespace atelier::cli {
 
 namespace {
 
+// Indexes and sizes: CLI11 would read "-1" as 2^64 - 1 for an unsigned option.
+const CLI::Range kIndexRange(std::uint64_t{0}, limits::kTreeSizeMax - 1, "INDEX");
+
 void print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
 std::string base64_of(const Digest& d) { return provenance::hash_base64(d); }
@@ -72,7 +75,7 @@ void add_checkpoint(CLI::App& log, Globals& globals) {
 void add_show(CLI::App& log, Globals& globals) {
   auto index = std::make_shared<std::uint64_t>(0);
   auto* cmd = log.add_subcommand("show", "Print one log entry (its canonical JSON)");
-  cmd->add_option("INDEX", *index, "entry index, from 0")->required();
+  cmd->add_option("INDEX", *index, "entry index, from 0")->required()->check(kIndexRange);
   cmd->callback([&globals, index] {
     Context ctx = open_or_exit(globals);
     auto e = ctx.log->entry(*index);
@@ -91,8 +94,9 @@ void add_prove(CLI::App& log, Globals& globals) {
   auto* cmd = log.add_subcommand("prove",
                                  "Print an entry with its inclusion proof and the signed checkpoint it is proved "
                                  "against (JSON; check it offline with `log verify-proof`)");
-  cmd->add_option("INDEX", a->index, "entry index, from 0")->required();
-  cmd->add_option("--size", a->size, "tree size to prove against (default: the latest checkpoint)");
+  cmd->add_option("INDEX", a->index, "entry index, from 0")->required()->check(kIndexRange);
+  cmd->add_option("--size", a->size, "tree size to prove against (default: the latest checkpoint)")
+      ->check(kIndexRange);
   cmd->add_option("-o,--output", a->output, "write the proof file here instead of stdout");
   cmd->callback([&globals, a] {
     Context ctx = open_or_exit(globals);

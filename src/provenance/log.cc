@@ -61,6 +61,14 @@ class StoreHashReader final : public HashReader {
 
 std::string hash_base64(const Digest& hash) { return base64_encode(hash); }
 
+std::optional<Digest> hash_from_base64(std::string_view text) {
+  auto bytes = base64_decode(text);
+  if (!bytes || bytes->size() != 32) return std::nullopt;
+  Digest d{};
+  std::copy(bytes->begin(), bytes->end(), d.begin());
+  return d;
+}
+
 // Tiles -----------------------------------------------------------------------------------
 
 Result<TilePath> parse_tile_path(std::string_view path) {
@@ -161,18 +169,13 @@ Result<EntryProof> parse_entry_proof_json(std::string_view text) {
     return bad("inclusion_proof", "must be an array of at most 64 base64 hashes");
   }
   for (const auto& h : j["inclusion_proof"]) {
-    auto bytes = h.is_string() ? base64_decode(h.get<std::string>()) : std::nullopt;
-    if (!bytes || bytes->size() != 32) return bad("inclusion_proof", "holds something that is not a base64 SHA-256");
-    Digest d{};
-    std::copy(bytes->begin(), bytes->end(), d.begin());
-    p.proof.push_back(d);
+    auto d = h.is_string() ? hash_from_base64(h.get<std::string>()) : std::nullopt;
+    if (!d) return bad("inclusion_proof", "holds something that is not a base64 SHA-256");
+    p.proof.push_back(*d);
   }
   if (j.contains("leaf_hash")) {  // Optional, informative; must agree when present.
-    auto bytes = j["leaf_hash"].is_string() ? base64_decode(j["leaf_hash"].get<std::string>()) : std::nullopt;
-    Digest want = leaf_hash(p.entry);
-    if (!bytes || !std::equal(bytes->begin(), bytes->end(), want.begin(), want.end())) {
-      return bad("leaf_hash", "is not SHA-256(0x00 || entry)");
-    }
+    auto d = j["leaf_hash"].is_string() ? hash_from_base64(j["leaf_hash"].get<std::string>()) : std::nullopt;
+    if (!d || *d != leaf_hash(p.entry)) return bad("leaf_hash", "is not SHA-256(0x00 || entry)");
   }
   return p;
 }

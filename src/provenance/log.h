@@ -71,6 +71,8 @@ struct EntryProof {
 };
 // A hash in standard padded base64, as checkpoints and proof files spell hashes.
 std::string hash_base64(const Digest& hash);
+// The reverse: nullopt unless `text` is canonical base64 of exactly 32 bytes.
+std::optional<Digest> hash_from_base64(std::string_view text);
 
 // The proof file / API body: {"index","entry","leaf_hash"(base64),"tree_size",
 // "inclusion_proof"[base64…],"checkpoint"}.

@@ -117,5 +117,22 @@ TEST(RouterDeathTest, TableBugsAbort) {
       "unknown scope");
 }
 
+TEST(Router, AGreedyLastParameterTakesTheRestOfThePath) {
+  RouteTable t;
+  t.add(route("GET", "/tile/{tile+}", {path_param("tile")}));
+  t.add(route("GET", "/tile/fixed"));
+  auto m = t.match("GET", "/tile/1/x001/x234/067.p/8");
+  ASSERT_EQ(m.kind, RouteTable::MatchKind::kFound);
+  ASSERT_EQ(m.path_params.size(), 1u);
+  EXPECT_EQ(m.path_params[0].first, "tile");
+  EXPECT_EQ(m.path_params[0].second, "1/x001/x234/067.p/8");
+  EXPECT_EQ(t.match("GET", "/tile/entries/000").path_params[0].second, "entries/000");
+  EXPECT_EQ(t.match("GET", "/tile/fixed").route->path, "/tile/fixed");  // Literal still wins.
+  EXPECT_EQ(t.match("GET", "/tile").kind, RouteTable::MatchKind::kNotFound);   // Needs one segment.
+  EXPECT_EQ(t.match("GET", "/tile/0//000").kind, RouteTable::MatchKind::kNotFound);  // No empty ones.
+  EXPECT_EQ(template_params("/tile/{tile+}"), std::vector<std::string>{"tile"});
+  EXPECT_EQ(openapi_path("/tile/{tile+}"), "/tile/{tile}");
+}
+
 }  // namespace
 }  // namespace atelier::api

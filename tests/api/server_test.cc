@@ -18,6 +18,8 @@
 #include "api/internal/routes.h"
 #include "core/hash.h"
 #include "render/codec.h"
+#include "core/merkle.h"
+#include "provenance/log.h"
 #include "render/engine.h"
 #include "store/sqlite_store.h"
 #include "test_client.h"
@@ -41,6 +43,8 @@ class ApiServer : public ::testing::Test {
   std::unique_ptr<store::SqliteStore> db;
   std::unique_ptr<store::BlobStore> blobs;
   std::unique_ptr<render::Engine> engine;
+  std::shared_ptr<const provenance::NoteSigner> signer;
+  std::unique_ptr<provenance::Log> log;
   std::unique_ptr<Server> server;
   ManualClock clock;
   std::string render_key, read_key;
@@ -53,6 +57,11 @@ class ApiServer : public ::testing::Test {
     db = std::move(*opened);
     blobs = std::make_unique<store::BlobStore>(data->blobs_path());
     engine = std::make_unique<render::Engine>(*db, *blobs);
+    auto key = provenance::load_or_create_log_signer(data->keys_path());
+    ASSERT_TRUE(key) << key.error().to_string();
+    signer = *key;
+    provenance::attach_checkpoint_signer(*db, signer, 0);
+    log = std::make_unique<provenance::Log>(*db, signer->verifier());
     auto added = engine->add_generator(std::filesystem::path(ATELIER_API_TEST_DATA) / "tiny");
     ASSERT_TRUE(added) << added.error().to_string();
     render_key = create_api_key(*db, {"render"}, "test", clock)->secret;
@@ -66,6 +75,7 @@ class ApiServer : public ::testing::Test {
   void start(ServerOptions options = {}) {
     options.listen = "127.0.0.1:0";
     options.log_sink = [](std::string_view) {};
+    options.transparency_log = log.get();
     server = std::make_unique<Server>(std::move(options), *engine);
     auto ok = server->start();
     ASSERT_TRUE(ok) << ok.error().to_string();
@@ -103,7 +113,7 @@ TEST_F(ApiServer, EveryRouteIsDocumentedAndEveryMutatingRouteIsGuarded) {
   start();
   Metrics metrics;
   std::string doc_text;
-  RouteDeps deps{*engine, metrics, doc_text};
+  RouteDeps deps{*engine, metrics, doc_text, log.get()};
   RouteTable table = build_routes(deps);
   auto doc = json::parse(server->openapi_json());
 
@@ -122,10 +132,11 @@ TEST_F(ApiServer, EveryRouteIsDocumentedAndEveryMutatingRouteIsGuarded) {
   std::set<std::pair<std::string, std::string>> in_table;
   for (const auto& route : table.routes()) {
     SCOPED_TRACE(route.method + " " + route.path);
-    in_table.insert({route.path, lower(route.method)});
-    ASSERT_TRUE(doc["paths"].contains(route.path));
-    ASSERT_TRUE(doc["paths"][route.path].contains(lower(route.method)));
-    const auto& op = doc["paths"][route.path][lower(route.method)];
+    const std::string doc_path = openapi_path(route.path);
+    in_table.insert({doc_path, lower(route.method)});
+    ASSERT_TRUE(doc["paths"].contains(doc_path));
+    ASSERT_TRUE(doc["paths"][doc_path].contains(lower(route.method)));
+    const auto& op = doc["paths"][doc_path][lower(route.method)];
     EXPECT_EQ(op["operationId"], route.operation_id);
     if (route.mutating()) {
       EXPECT_FALSE(route.scope.empty());
@@ -481,6 +492,125 @@ TEST_F(ApiServer, ServeUntilSignalExitsPromptlyOnSigterm) {
   EXPECT_TRUE(served.get());
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+// The transparency log over HTTP ----------------------------------------------------------------
+
+std::vector<std::string> append_events(store::SqliteStore& db, int n) {
+  std::vector<store::LogEvent> events;
+  std::vector<std::string> texts;
+  for (int i = 0; i < n; ++i) {
+    events.push_back({R"({"test":)" + std::to_string(i) + "}", {}});
+    texts.push_back(events.back().entry);
+  }
+  EXPECT_TRUE(db.append_events(events));
+  return texts;
+}
+
+TEST_F(ApiServer, TheLogIsServedAsTlogTilesThatMatchTheSignedCheckpoint) {
+  append_events(*db, 300);  // Plus the generator registration: 301 entries.
+  start();
+  Client c(server->port());
+  auto cp = c.get("/checkpoint");
+  ASSERT_EQ(cp.status, 200) << cp.body;
+  EXPECT_EQ(cp.header("content-type"), "text/plain; charset=utf-8");
+  auto opened = provenance::open_checkpoint(cp.body, signer->verifier(), signer->name());
+  ASSERT_TRUE(opened) << opened.error().to_string();
+  ASSERT_EQ(opened->size, 301u);
+
+  // Leaves from the level-0 tiles, entries from the bundles: a tile client's view.
+  std::vector<Digest> leaves;
+  for (std::uint64_t n = 0; n * 256 < opened->size; ++n) {
+    auto width = static_cast<std::uint32_t>(std::min<std::uint64_t>(256, opened->size - n * 256));
+    auto tile = c.get("/tile/" + provenance::tile_path({false, 0, n, width}));
+    ASSERT_EQ(tile.status, 200);
+    EXPECT_EQ(tile.header("content-type"), "application/octet-stream");
+    EXPECT_EQ(tile.header("cache-control"), "public, max-age=31536000, immutable");
+    ASSERT_EQ(tile.body.size(), 32u * width);
+    auto bundle = c.get("/tile/" + provenance::tile_path({true, 0, n, width}));
+    ASSERT_EQ(bundle.status, 200);
+    std::size_t pos = 0;
+    for (std::uint32_t i = 0; i < width; ++i) {
+      Digest leaf{};
+      std::memcpy(leaf.data(), tile.body.data() + 32 * i, 32);
+      std::size_t len = (static_cast<unsigned char>(bundle.body[pos]) << 8) | static_cast<unsigned char>(bundle.body[pos + 1]);
+      EXPECT_EQ(leaf_hash(std::string_view(bundle.body).substr(pos + 2, len)), leaf);
+      pos += 2 + len;
+      leaves.push_back(leaf);
+    }
+    EXPECT_EQ(pos, bundle.body.size());
+  }
+  EXPECT_EQ(provenance::mth(leaves), opened->root);
+  // Level 1 (tree level 8): one complete subtree of 256 leaves.
+  auto level1 = c.get("/tile/1/000.p/1");
+  ASSERT_EQ(level1.status, 200);
+  EXPECT_EQ(level1.body.size(), 32u);
+  EXPECT_EQ(0, std::memcmp(level1.body.data(), provenance::mth(std::span(leaves).first(256)).data(), 32));
+
+  EXPECT_EQ(c.get("/tile/0/001").status, 404);          // Only 45 leaves in tile 1 so far.
+  EXPECT_EQ(c.get("/tile/0/001.p/46").status, 404);
+  EXPECT_EQ(c.get("/tile/0/1").status, 400);            // Not the canonical spelling.
+  EXPECT_EQ(c.get("/tile/0/000.p/256").status, 400);
+  auto bad = json::parse(c.get("/tile/zz/000").body);
+  EXPECT_EQ(bad["error"]["code"], "tile_path_invalid");
+}
+
+TEST_F(ApiServer, LogEntriesAndProofsVerifyWithThePublicKeyAlone) {
+  auto texts = append_events(*db, 40);
+  start();
+  Client c(server->port());
+  auto e = c.get("/v1/log/entries/5");
+  ASSERT_EQ(e.status, 200) << e.body;
+  auto ej = json::parse(e.body);
+  EXPECT_EQ(ej["entry"], texts[4]);  // Entry 0 is the generator registration.
+  EXPECT_EQ(ej["leaf_hash"], provenance::hash_base64(leaf_hash(texts[4])));
+  EXPECT_EQ(c.get("/v1/log/entries/41").status, 404);
+  EXPECT_EQ(c.get("/v1/log/entries/05").status, 400);
+  EXPECT_EQ(c.get("/v1/log/entries/x").status, 400);
+
+  auto p = c.get("/v1/log/proof/inclusion?index=17");
+  ASSERT_EQ(p.status, 200) << p.body;
+  auto proof = provenance::parse_entry_proof_json(p.body);
+  ASSERT_TRUE(proof) << proof.error().to_string();
+  EXPECT_EQ(proof->tree_size, 41u);
+  EXPECT_TRUE(provenance::verify_entry_proof(*proof, signer->verifier()));
+  EXPECT_EQ(c.get("/v1/log/proof/inclusion").status, 400);
+  EXPECT_EQ(c.get("/v1/log/proof/inclusion?index=41").status, 400);
+  EXPECT_EQ(c.get("/v1/log/proof/inclusion?index=1&size=42").status, 400);
+
+  auto k = c.get("/v1/log/proof/consistency?from=13");
+  ASSERT_EQ(k.status, 200) << k.body;
+  auto kj = json::parse(k.body);
+  EXPECT_EQ(kj["to"], 41);
+  std::vector<Digest> hashes;
+  for (const auto& h : kj["proof"]) {
+    auto d = provenance::hash_from_base64(h.get<std::string>());
+    ASSERT_TRUE(d);
+    hashes.push_back(*d);
+  }
+  auto root13 = log->root(13);
+  auto cp = provenance::open_checkpoint(kj["checkpoint"].get<std::string>(), signer->verifier(), signer->name());
+  ASSERT_TRUE(root13 && cp);
+  EXPECT_TRUE(provenance::verify_consistency(13, 41, hashes, *root13, cp->root));
+  EXPECT_EQ(c.get("/v1/log/proof/consistency?from=13&to=99").status, 400);
+}
+
+TEST_F(ApiServer, ARenderThroughTheApiIsLoggedWithItsAsset) {
+  start();
+  Client c(server->port());
+  auto r = render_via_api(c, kToken1);
+  std::string sha = r["asset"]["sha256"];
+  auto story = log->story("asset:" + sha);
+  ASSERT_TRUE(story);
+  ASSERT_EQ(story->size(), 1u);
+  auto entry = json::parse((*story)[0].entry);
+  EXPECT_EQ(entry["type"], "render");
+  EXPECT_EQ(entry["output"]["sha256"], sha);
+  EXPECT_EQ(entry["recipe_id"], r["recipe_id"]);
+  EXPECT_TRUE(provenance::verify_entry_proof((*story)[0], signer->verifier()));
+  // Rendering the same recipe again is a cache hit: no second entry.
+  render_via_api(c, kToken1);
+  EXPECT_EQ(log->story("asset:" + sha)->size(), 1u);
 }
 
 }  // namespace

@@ -8,9 +8,13 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <string>
 #include <vector>
+
+#include <sqlite3.h>
 
 #include "core/hash.h"
 #include "store/sqlite_store.h"
@@ -94,7 +98,9 @@ TEST(Cli, HelpExitsZeroEverywhere) {
       {"--help"},           {"generator", "--help"}, {"generator", "add", "--help"}, {"generator", "list", "--help"},
       {"generator", "show", "--help"}, {"render", "--help"}, {"verify", "--help"}, {"sample", "--help"},
       {"apikey", "--help"}, {"apikey", "create", "--help"}, {"apikey", "list", "--help"},
-      {"apikey", "revoke", "--help"}, {"serve", "--help"}};
+      {"apikey", "revoke", "--help"}, {"serve", "--help"}, {"log", "--help"}, {"log", "key", "--help"},
+      {"log", "checkpoint", "--help"}, {"log", "show", "--help"}, {"log", "prove", "--help"},
+      {"log", "verify", "--help"}, {"log", "verify-proof", "--help"}, {"provenance", "--help"}};
   for (const auto& args : commands) {
     Output o = atelier(tmp.path(), args);
     std::string joined;
@@ -541,6 +547,107 @@ TEST(Cli, KilledRenderLosesNothingAndLeavesNothingHalfDone) {
   ASSERT_EQ(o.exit_code, 0) << describe(o);
   EXPECT_EQ(cli({"verify", out.string()}).exit_code, 0);
   EXPECT_EQ(cli.renders(), 1u);
+}
+
+// --- the transparency log -------------------------------------------------------------------
+
+void sqlite_exec(const fs::path& db, const std::string& statement) {
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(h, statement.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(h);
+  sqlite3_close(h);
+}
+
+TEST(Cli, EveryRegistrationAndRenderIsLoggedAndProvable) {
+  Cli cli;
+  ASSERT_EQ(cli.add("circle-packing").exit_code, 0);
+  fs::path png = cli.file("a.png");
+  ASSERT_EQ(cli({"render", "circle-packing", "--hash", kTokenA, "--size", "96x96", "-o", png.string()}).exit_code, 0);
+
+  Output key = cli({"log", "key"});
+  ASSERT_EQ(key.exit_code, 0) << describe(key);
+  EXPECT_TRUE(std::regex_match(key.out, std::regex(R"([^ +]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+\n)"))) << key.out;
+  std::string vkey = key.out.substr(0, key.out.size() - 1);
+
+  Output cp = cli({"log", "checkpoint"});
+  ASSERT_EQ(cp.exit_code, 0) << describe(cp);
+  EXPECT_THAT(cp.out, HasSubstr("\n2\n"));  // Origin, size 2, root; then the signature.
+  EXPECT_THAT(cp.out, HasSubstr("\n\n\xE2\x80\x94 "));
+
+  Output show = cli({"log", "show", "1"});
+  ASSERT_EQ(show.exit_code, 0);
+  auto entry = nlohmann::json::parse(show.out);
+  EXPECT_EQ(entry["type"], "render");
+  EXPECT_EQ(cli({"log", "show", "2"}).exit_code, 3);
+  EXPECT_EQ(cli({"log", "show", "-1"}).exit_code, 2);
+
+  Output verify = cli({"log", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << describe(verify);
+  EXPECT_THAT(verify.out, HasSubstr("2 entries"));
+
+  // A proof file checks offline, with the key alone (no --data).
+  fs::path proof = cli.file("p.json");
+  ASSERT_EQ(cli({"log", "prove", "1", "-o", proof.string()}).exit_code, 0);
+  Output ok = atelier(cli.tmp.path(), {"log", "verify-proof", proof.string(), "--key", vkey});
+  EXPECT_EQ(ok.exit_code, 0) << describe(ok);
+  fs::path key_file = cli.file("log.pub");
+  std::ofstream(key_file) << vkey << "\n";
+  EXPECT_EQ(atelier(cli.tmp.path(), {"log", "verify-proof", proof.string(), "--key", key_file.string()}).exit_code, 0);
+  auto pj = nlohmann::json::parse(read_text(proof));
+  pj["entry"] = pj["entry"].get<std::string>() + " ";
+  pj.erase("leaf_hash");
+  std::ofstream(cli.file("bad.json")) << pj.dump();
+  Output bad = atelier(cli.tmp.path(), {"log", "verify-proof", cli.file("bad.json").string(), "--key", vkey});
+  EXPECT_EQ(bad.exit_code, 1) << describe(bad);
+  EXPECT_THAT(bad.err, HasSubstr("root_mismatch"));
+  EXPECT_EQ(atelier(cli.tmp.path(), {"log", "verify-proof", proof.string(), "--key", "nonsense+1+AA=="}).exit_code, 2);
+
+  // The story of the asset, by file and by hash.
+  Output story = cli({"provenance", png.string(), "--json"});
+  ASSERT_EQ(story.exit_code, 0) << describe(story);
+  auto sj = nlohmann::json::parse(story.out);
+  EXPECT_TRUE(sj["verified"].get<bool>());
+  ASSERT_EQ(sj["events"].size(), 1u);
+  EXPECT_EQ(sj["events"][0]["type"], "render");
+  EXPECT_EQ(sj["events"][0]["index"], 1);
+  EXPECT_EQ(sj["recipe"]["token_hash"], kTokenA);
+  EXPECT_EQ(sj["log_key"], vkey);
+  Output human = cli({"provenance", sj["asset"]["sha256"].get<std::string>()});
+  EXPECT_EQ(human.exit_code, 0);
+  EXPECT_THAT(human.out, HasSubstr("verified"));
+  std::ofstream(cli.file("other.png")) << "not an asset";
+  EXPECT_EQ(cli({"provenance", cli.file("other.png").string()}).exit_code, 3);
+}
+
+std::string key_text(Cli& cli) {
+  std::string k = cli({"log", "key"}).out;
+  while (!k.empty() && k.back() == '\n') k.pop_back();
+  return k;
+}
+
+TEST(Cli, LogVerifyNamesTheFirstTamperedIndexAndChangesNothing) {
+  Cli cli;
+  for (const char* g : kExamples) ASSERT_EQ(cli.add(g).exit_code, 0);
+  for (const char* token : {kTokenA, kTokenB}) {
+    ASSERT_EQ(cli({"render", "flow-field", "--hash", token, "--size", "64x64", "-o", cli.file("x.png").string()}).exit_code, 0);
+  }
+  ASSERT_EQ(cli({"log", "verify"}).exit_code, 0);
+  fs::path db = cli.data / "atelier.db";
+  sqlite_exec(db, "UPDATE log_entries SET entry = replace(entry, 'flow-field', 'flow-feld') WHERE idx = 3");
+  Output o = cli({"log", "verify"});
+  EXPECT_EQ(o.exit_code, 1) << describe(o);
+  EXPECT_THAT(o.err, HasSubstr("index 3"));
+  Output j = cli({"log", "verify", "--json"});
+  auto report = nlohmann::json::parse(j.out);
+  EXPECT_FALSE(report["ok"].get<bool>());
+  EXPECT_EQ(report["first_bad_index"], 3);
+  EXPECT_EQ(report["code"], "log_entry_hash_mismatch");
+  // The proof of the tampered entry no longer verifies either.
+  Output prove = cli({"log", "prove", "3", "-o", cli.file("p.json").string()});
+  ASSERT_EQ(prove.exit_code, 0);
+  Output vp = atelier(cli.tmp.path(), {"log", "verify-proof", cli.file("p.json").string(), "--key",
+                                       key_text(cli)});
+  EXPECT_EQ(vp.exit_code, 1);
 }
 
 }  // namespace
