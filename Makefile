@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 BUILD_TYPE ?= RelWithDebInfo
 ATELIER := $(BUILD)/src/cli/atelier
 
-.PHONY: setup configure build test run bench fuzz tidy clean
+.PHONY: setup configure build test run bench bench-log fuzz tidy clean
 
 setup:
 	scripts/setup
@@ -31,6 +31,12 @@ run: build
 bench: configure
 	cmake --build $(BUILD) -j$(JOBS) --target render_bench
 	$(BUILD)/bench/render_bench
+
+# The transparency log: durable appends/s, proofs at 1M and 10M entries (those logs are built
+# once, about a minute, under $(BUILD)/bench-data), whole-log verification.
+bench-log: configure
+	cmake --build $(BUILD) -j$(JOBS) --target log_bench
+	$(BUILD)/bench/log_bench
 
 # libFuzzer targets, with clang 16. Its libstdc++ <expected> is gated on a __cpp_concepts value
 # clang 16 does not advertise although it implements what <expected> needs (P0848).

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "core/hash.h"
 #include "core/limits.h"
+#include "render/codec.h"
 #include "store/blob_store.h"
 
 namespace atelier::cli {
@@ -179,6 +180,25 @@ void add_verify_proof(CLI::App& log) {
   });
 }
 
+// A file that is not a stored asset but carries the recipe of one: a changed copy. Names the
+// asset it claims to be and the first byte where it differs, and exits 1.
+void explain_unknown_file(Context& ctx, const std::string& path, const std::vector<std::uint8_t>& file) {
+  auto text = render::extract_recipe(file);
+  if (!text) return;
+  auto original = ctx.db->render_by_recipe(sha256_hex(*text));
+  if (!original || !*original) return;
+  const std::string& sha = (*original)->asset_sha256;
+  auto stored = ctx.blobs->get(sha);
+  if (!stored) return;
+  std::size_t at = 0;
+  while (at < file.size() && at < stored->size() && file[at] == (*stored)[at]) ++at;
+  std::fprintf(stderr,
+               "FAILED: asset_modified: %s carries the recipe of asset %s (recipe %s) but is not that asset: "
+               "it differs from byte %zu on (%zu bytes, the asset has %zu)\n",
+               path.c_str(), sha.c_str(), (*original)->recipe_id.c_str(), at, file.size(), stored->size());
+  exit_with(kExitFailed);
+}
+
 // `atelier provenance ASSET|FILE`.
 void add_provenance(CLI::App& app, Globals& globals) {
   struct Args {
@@ -194,17 +214,26 @@ void add_provenance(CLI::App& app, Globals& globals) {
   cmd->callback([&globals, a] {
     Context ctx = open_or_exit(globals);
     std::string sha = a->target;
+    std::vector<std::uint8_t> file;
     if (!is_sha256_hex(sha)) {
       auto bytes = store::read_file(a->target, limits::kAssetFileBytesMax);
       if (!bytes) exit_with(bytes.error());
-      sha = sha256_hex(*bytes);
+      file = std::move(*bytes);
+      sha = sha256_hex(file);
     }
     auto render = ctx.db->render_by_asset(sha);
     if (!render) exit_with(render.error());
     auto asset = ctx.db->asset(sha);
     if (!asset) exit_with(asset.error());
     if (!*render || !*asset) {
+      if (!file.empty()) explain_unknown_file(ctx, a->target, file);
       exit_with(Error::not_found("unknown_asset", "no asset " + sha + " was rendered here", "asset"));
+    }
+    // The stored bytes must still be the asset the log names.
+    if (auto stored = ctx.blobs->get(sha); !stored || sha256_hex(*stored) != sha) {
+      std::fprintf(stderr, "FAILED: stored_asset_modified: the stored bytes of asset %s %s\n", sha.c_str(),
+                   stored ? "no longer hash to its name" : "cannot be read");
+      exit_with(kExitFailed);
     }
     auto cp = ctx.db->checkpoint_now();  // Cover the newest entries too.
     if (!cp) exit_with(cp.error());

@@ -617,6 +617,23 @@ TEST(Cli, EveryRegistrationAndRenderIsLoggedAndProvable) {
   EXPECT_THAT(human.out, HasSubstr("verified"));
   std::ofstream(cli.file("other.png")) << "not an asset";
   EXPECT_EQ(cli({"provenance", cli.file("other.png").string()}).exit_code, 3);
+
+  // A changed copy of the asset (same embedded recipe, different bytes) is named as such.
+  std::string bytes = read_text(png);
+  bytes[bytes.size() - 20] ^= 0x55;
+  std::ofstream(cli.file("changed.png"), std::ios::binary) << bytes;
+  Output changed = cli({"provenance", cli.file("changed.png").string()});
+  EXPECT_EQ(changed.exit_code, 1) << describe(changed);
+  EXPECT_THAT(changed.err, HasSubstr("asset_modified"));
+  EXPECT_THAT(changed.err, HasSubstr("byte " + std::to_string(bytes.size() - 20)));
+  // So are changed stored bytes.
+  std::string sha = sj["asset"]["sha256"];
+  fs::path blob = cli.data / "blobs" / sha.substr(0, 2) / sha;
+  fs::permissions(blob, fs::perms::owner_write, fs::perm_options::add);
+  std::ofstream(blob, std::ios::binary | std::ios::app) << "x";
+  Output stored = cli({"provenance", sha});
+  EXPECT_EQ(stored.exit_code, 1) << describe(stored);
+  EXPECT_THAT(stored.err, HasSubstr("stored_asset_modified"));
 }
 
 std::string key_text(Cli& cli) {
