@@ -237,8 +237,13 @@ void add_provenance(CLI::App& app, Globals& globals) {
     }
     auto cp = ctx.db->checkpoint_now();  // Cover the newest entries too.
     if (!cp) exit_with(cp.error());
-    auto story = ctx.log->story("asset:" + sha);
+    // How it was made (the generator's registration), then what happened to it.
+    auto story = ctx.log->story("generator:" + (*render)->generator_hash);
     if (!story) exit_with(story.error());
+    auto about_asset = ctx.log->story("asset:" + sha);
+    if (!about_asset) exit_with(about_asset.error());
+    story->insert(story->end(), std::make_move_iterator(about_asset->begin()),
+                  std::make_move_iterator(about_asset->end()));
     auto latest = ctx.log->latest_checkpoint();
     if (!latest) exit_with(latest.error());
 

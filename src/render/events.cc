@@ -47,7 +47,7 @@ Result<store::LogEvent> render_event(const store::RenderRecord& r, const store::
   auto text = canonical_json(j);
   if (!text) return fail(text.error());
   return store::LogEvent{std::move(*text),
-                         {"asset:" + a.sha256, "recipe:" + r.recipe_id, "generator:" + r.generator_hash}};
+                         {"asset:" + a.sha256, "recipe:" + r.recipe_id}};
 }
 
 }  // namespace atelier::render

@@ -3,8 +3,8 @@
 //
 // Each entry is the RFC 8785 canonical JSON of one event, with a common envelope:
 //   {"type": "...", "v": 1, "time_ms": <ms since epoch>, "atelier_version": "...", ...}
-// and subjects ("asset:<sha256>", "recipe:<recipe_id>", "generator:<bundle_hash>") by which
-// `atelier provenance` finds the story of a thing.
+// and subjects by which `atelier provenance` finds the story of a thing: a registration is
+// about "generator:<bundle_hash>", a render about "asset:<sha256>" and "recipe:<recipe_id>".
 #pragma once
 
 #include "core/error.h"

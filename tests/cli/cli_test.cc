@@ -607,9 +607,12 @@ TEST(Cli, EveryRegistrationAndRenderIsLoggedAndProvable) {
   ASSERT_EQ(story.exit_code, 0) << describe(story);
   auto sj = nlohmann::json::parse(story.out);
   EXPECT_TRUE(sj["verified"].get<bool>());
-  ASSERT_EQ(sj["events"].size(), 1u);
-  EXPECT_EQ(sj["events"][0]["type"], "render");
-  EXPECT_EQ(sj["events"][0]["index"], 1);
+  ASSERT_EQ(sj["events"].size(), 2u);
+  EXPECT_EQ(sj["events"][0]["type"], "generator.registered");
+  EXPECT_EQ(sj["events"][0]["index"], 0);
+  EXPECT_EQ(sj["events"][1]["type"], "render");
+  EXPECT_EQ(sj["events"][1]["index"], 1);
+  EXPECT_TRUE(sj["events"][1]["verified"].get<bool>());
   EXPECT_EQ(sj["recipe"]["token_hash"], kTokenA);
   EXPECT_EQ(sj["log_key"], vkey);
   Output human = cli({"provenance", sj["asset"]["sha256"].get<std::string>()});
