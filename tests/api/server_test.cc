@@ -459,6 +459,9 @@ TEST_F(ApiServer, MetricsAfterRendersParse) {
       m.find("atelier_http_requests_total{route=\"/v1/renders\",method=\"POST\",status=\"201\"} 1"),
       std::string::npos)
       << m;
+  // The generator registration and the render, both covered by a checkpoint.
+  EXPECT_NE(m.find("atelier_log_entries 2\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("atelier_log_checkpoint_size 2\n"), std::string::npos) << m;
   if (auto why = testing::node_tools_missing(); !why.empty()) GTEST_SKIP() << why;
   auto file = dir.path() / "metrics.txt";
   testing::write_text(file, m);

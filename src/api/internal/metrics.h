@@ -8,6 +8,7 @@
 //   atelier_http_connections_open                         gauge
 //   atelier_renders_total{cached}                         counter
 //   atelier_render_duration_seconds                       histogram (renders not from cache)
+//   atelier_log_entries, atelier_log_checkpoint_size      gauges (routes_system.cc, from the store)
 // `route` is the route template ("/v1/assets/{sha256}"), or "unmatched" for unknown paths,
 // so label cardinality is bounded by the route table.
 //

@@ -59,6 +59,24 @@ std::string trait_text(const nlohmann::json& v) {
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
+// The transparency log's size and how much of it the latest checkpoint covers (a growing gap
+// means checkpoints are not being signed). Read at scrape time from the store.
+std::string log_gauges(RouteDeps& deps) {
+  if (deps.log == nullptr) return {};
+  auto& store = deps.engine.store();
+  auto size = store.log_size();
+  auto latest = store.latest_checkpoint();
+  if (!size || !latest) return {};
+  std::string out;
+  out += "# HELP atelier_log_entries Entries in the transparency log.\n";
+  out += "# TYPE atelier_log_entries gauge\n";
+  out += "atelier_log_entries " + std::to_string(*size) + "\n";
+  out += "# HELP atelier_log_checkpoint_size Tree size of the latest signed checkpoint.\n";
+  out += "# TYPE atelier_log_checkpoint_size gauge\n";
+  out += "atelier_log_checkpoint_size " + std::to_string(*latest ? (*latest)->size : 0) + "\n";
+  return out;
+}
+
 Result<HttpResponse> index_page(RouteDeps& deps, RequestContext&) {
   // Oldest render of each composition (the original; variants come later), newest first.
   std::map<std::string, store::RenderRecord> originals;
@@ -199,6 +217,7 @@ void add_system_routes(RouteTable& table, RouteDeps& deps) {
                HttpResponse r;
                r.content_type = std::string(Metrics::kContentType);
                r.body = deps.metrics.prometheus_text();
+               r.body += log_gauges(deps);
                return r;
              }});
 }
