@@ -8,6 +8,7 @@
 #include "core/hash.h"
 #include "core/limits.h"
 #include "render/codec.h"
+#include "render/events.h"
 #include "store/blob_store.h"
 
 namespace atelier::cli {
@@ -118,12 +119,24 @@ void add_verify(CLI::App& log, Globals& globals) {
   auto json = std::make_shared<bool>(false);
   auto* cmd = log.add_subcommand("verify",
                                  "Recompute the whole tree from the entries and check it against every stored "
-                                 "subtree hash and signed checkpoint; exit 1 naming the first bad index");
+                                 "subtree hash and signed checkpoint, then every render and generator record "
+                                 "against its entry; exit 1 naming the first bad index");
   cmd->add_flag("--json", *json, "print the report as JSON");
   cmd->callback([&globals, json] {
     Context ctx = open_or_exit(globals);
     auto r = ctx.log->audit();
     if (!r) exit_with(r.error());
+    // The tree is sound; now the rows the log records must still say what their entries say.
+    if (r->ok) {
+      auto records = render::check_records_against_log(*ctx.db);
+      if (!records) exit_with(records.error());
+      if (!records->ok) {
+        r->ok = false;
+        r->code = records->code;
+        r->message = records->message;
+        r->first_bad_index = records->log_index;
+      }
+    }
     if (*json) {
       nlohmann::json j = {{"ok", r->ok}, {"entries", r->entries}, {"checkpoints", r->checkpoints}};
       if (!r->ok) {

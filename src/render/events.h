@@ -7,6 +7,8 @@
 // about "generator:<bundle_hash>", a render about "asset:<sha256>" and "recipe:<recipe_id>".
 #pragma once
 
+#include <optional>
+
 #include "core/error.h"
 #include "store/store.h"
 
@@ -19,5 +21,19 @@ Result<store::LogEvent> generator_registered_event(const store::GeneratorVersion
 // "render": the full recipe (as an object), its recipe_id, the output (sha256, mime_type,
 // size, width, height) and the traits the script returned.
 Result<store::LogEvent> render_event(const store::RenderRecord& render, const store::AssetRecord& asset);
+
+// Whether the stored records still say what the log says: every render row against its
+// "render" entry (recipe, recipe_id, output, traits) and every generator version against its
+// "generator.registered" entry. Catches a changed row that the Merkle audit cannot see (the
+// rows are not in the tree; their entries are). Stops at the first disagreement.
+struct RecordsCheck {
+  bool ok = true;
+  std::uint64_t renders = 0;
+  std::uint64_t generator_versions = 0;
+  std::string code;                          // "render_not_logged", "render_differs_from_log", …
+  std::string message;
+  std::optional<std::uint64_t> log_index;    // The entry the row disagrees with, if any.
+};
+Result<RecordsCheck> check_records_against_log(store::Store& store);
 
 }  // namespace atelier::render

@@ -662,6 +662,27 @@ TEST(Cli, LogVerifyNamesTheFirstTamperedIndexAndChangesNothing) {
   EXPECT_FALSE(report["ok"].get<bool>());
   EXPECT_EQ(report["first_bad_index"], 3);
   EXPECT_EQ(report["code"], "log_entry_hash_mismatch");
+  // The rows the log records are checked against their entries too.
+  sqlite_exec(db, "UPDATE log_entries SET entry = replace(entry, 'flow-feld', 'flow-field') WHERE idx = 3");
+  ASSERT_EQ(cli({"log", "verify"}).exit_code, 0);
+  for (const char* change :
+       {"UPDATE renders SET traits_json = '{\"Rare\":\"yes\"}' WHERE seq = 2",
+        "UPDATE renders SET width = 65 WHERE seq = 1",
+        "UPDATE blobs_meta SET size_bytes = size_bytes + 1",
+        "UPDATE generator_versions SET version = '9.9.9' WHERE name = 'pen-plotter'",
+        "DELETE FROM log_subjects WHERE subject LIKE 'recipe:%'"}) {
+    fs::copy_file(db, cli.file("clean.db"), fs::copy_options::overwrite_existing);
+    sqlite_exec(db, change);
+    Output changed = cli({"log", "verify", "--json"});
+    EXPECT_EQ(changed.exit_code, 1) << change << "\n" << describe(changed);
+    auto rep = nlohmann::json::parse(changed.out);
+    EXPECT_THAT(rep["code"].get<std::string>(), ::testing::AnyOf("render_differs_from_log", "generator_differs_from_log",
+                                                                 "render_not_logged"))
+        << change;
+    fs::copy_file(cli.file("clean.db"), db, fs::copy_options::overwrite_existing);
+    ASSERT_EQ(cli({"log", "verify"}).exit_code, 0) << change;
+  }
+  sqlite_exec(db, "UPDATE log_entries SET entry = replace(entry, 'flow-field', 'flow-feld') WHERE idx = 3");
   // The proof of the tampered entry no longer verifies either.
   Output prove = cli({"log", "prove", "3", "-o", cli.file("p.json").string()});
   ASSERT_EQ(prove.exit_code, 0);
