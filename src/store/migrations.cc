@@ -99,7 +99,88 @@ CREATE TABLE log_checkpoints (
 );
 )sql";
 
-constexpr std::string_view kAll[] = {kV1, kV2};
+// The transaction layer (issue 4): accounts and their double-entry postings and balances;
+// collections, tokens and who holds them. Amounts are 32-byte big-endian BLOBs (U256).
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE accounts (
+  id              TEXT PRIMARY KEY,
+  kind            TEXT NOT NULL CHECK (kind IN ('creator', 'collector', 'platform', 'external')),
+  name            TEXT NOT NULL,
+  allow_negative  INTEGER NOT NULL,
+  created_ms      INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE balances (
+  account   TEXT NOT NULL REFERENCES accounts (id),
+  currency  TEXT NOT NULL,
+  negative  INTEGER NOT NULL,
+  amount    BLOB NOT NULL CHECK (length(amount) = 32),
+  PRIMARY KEY (account, currency)
+) WITHOUT ROWID;
+
+CREATE TABLE postings (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  log_index  INTEGER NOT NULL,
+  account    TEXT NOT NULL REFERENCES accounts (id),
+  currency   TEXT NOT NULL,
+  credit     INTEGER NOT NULL,
+  amount     BLOB NOT NULL CHECK (length(amount) = 32)
+);
+CREATE INDEX postings_by_account ON postings (account, currency);
+
+CREATE TABLE collections (
+  id                TEXT PRIMARY KEY,
+  standard          TEXT NOT NULL CHECK (standard IN ('erc721', 'erc1155')),
+  name              TEXT NOT NULL,
+  description       TEXT NOT NULL,
+  image             TEXT NOT NULL,
+  external_url      TEXT NOT NULL,
+  creator_account   TEXT NOT NULL REFERENCES accounts (id),
+  generator_name    TEXT NOT NULL,
+  max_supply        BLOB NOT NULL CHECK (length(max_supply) = 32),
+  royalty_bps       INTEGER NOT NULL CHECK (royalty_bps BETWEEN 0 AND 10000),
+  royalty_receiver  TEXT NOT NULL,
+  created_ms        INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE tokens (
+  collection_id  TEXT NOT NULL REFERENCES collections (id),
+  token_id       BLOB NOT NULL CHECK (length(token_id) = 32),
+  recipe_id      TEXT NOT NULL,
+  asset_sha256   TEXT NOT NULL,
+  token_hash     TEXT NOT NULL,
+  supply         BLOB NOT NULL CHECK (length(supply) = 32),
+  max_supply     BLOB NOT NULL CHECK (length(max_supply) = 32),
+  created_ms     INTEGER NOT NULL,
+  PRIMARY KEY (collection_id, token_id)
+) WITHOUT ROWID;
+
+CREATE TABLE token_holdings (
+  collection_id  TEXT NOT NULL,
+  token_id       BLOB NOT NULL,
+  account        TEXT NOT NULL REFERENCES accounts (id),
+  amount         BLOB NOT NULL CHECK (length(amount) = 32),
+  PRIMARY KEY (collection_id, token_id, account),
+  FOREIGN KEY (collection_id, token_id) REFERENCES tokens (collection_id, token_id)
+) WITHOUT ROWID;
+CREATE INDEX token_holdings_by_account ON token_holdings (account);
+
+CREATE TABLE token_approvals (
+  collection_id  TEXT NOT NULL,
+  token_id       BLOB NOT NULL,
+  approved       TEXT NOT NULL,
+  PRIMARY KEY (collection_id, token_id)
+) WITHOUT ROWID;
+
+CREATE TABLE token_operators (
+  collection_id  TEXT NOT NULL,
+  owner          TEXT NOT NULL,
+  operator       TEXT NOT NULL,
+  PRIMARY KEY (collection_id, owner, operator)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kAll[] = {kV1, kV2, kV3};
 
 }  // namespace
 

@@ -26,6 +26,7 @@
 
 #include "core/clock.h"
 #include "core/merkle.h"
+#include "store/ledger_store.h"
 #include "store/store.h"
 
 struct sqlite3;
@@ -36,7 +37,7 @@ namespace internal {
 class StmtCache;
 }
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public LedgerStore {
  public:
   // `clock` stamps checkpoints and drives the checkpoint interval; it must outlive the store.
   static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& db_path,
@@ -81,6 +82,21 @@ class SqliteStore final : public Store {
   Result<std::optional<CheckpointRecord>> latest_checkpoint() override;
   void set_checkpoint_signer(CheckpointSigner signer, std::int64_t interval_ms) override;
   Result<std::optional<CheckpointRecord>> checkpoint_now() override;
+
+  Result<LedgerReceipt> apply_ledger_change(const LedgerChange& change) override;
+  Result<std::optional<AccountRecord>> account(std::string_view id) override;
+  Result<std::vector<Balance>> balances(std::string_view account) override;
+  Result<std::optional<CollectionRecord>> collection(std::string_view id) override;
+  Result<std::optional<TokenRecord>> token(std::string_view collection, const U256& token_id) override;
+  Result<std::vector<TokenRecord>> tokens(std::string_view collection, std::int64_t limit,
+                                          const std::optional<U256>& after) override;
+  Result<std::uint64_t> token_count(std::string_view collection) override;
+  Result<std::vector<TokenHolding>> holders(std::string_view collection, const U256& token_id) override;
+  Result<std::vector<TokenHolding>> holdings(std::string_view account) override;
+  Result<std::string> approved(std::string_view collection, const U256& token_id) override;
+  Result<bool> is_operator(std::string_view collection, std::string_view owner,
+                           std::string_view operator_account) override;
+  Result<LedgerCheck> check_ledger() override;
 
   // Writes committed together so far, and the largest group: for metrics and benchmarks.
   struct CommitStats {

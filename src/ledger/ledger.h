@@ -1,0 +1,149 @@
+// ledger.h — collections and tokens with ERC-721 / ERC-1155 semantics, accounts and their
+// money in a double-entry ledger (issue 4 §1). Every call is one LedgerChange applied by the
+// store with its log entry in the same transaction (store/ledger_store.h).
+//
+//   Ledger ledger(store, ledger_store, clock);
+//   auto artist = ledger.create_account({.kind = "creator", .name = "Vera"});
+//   auto c = ledger.create_collection({.id = "flows", .standard = "erc721", …});
+//   auto t = ledger.mint({.collection = "flows", .asset_sha256 = sha, .to = artist->id});
+//   ledger.transfer({.caller = artist->id, .collection = "flows", .token_id = t->token_id,
+//                    .from = artist->id, .to = collector});
+//
+// Accounts stand where Ethereum has addresses; "" is the zero address. A call that the
+// OpenZeppelin ERC-721 / ERC-1155 contracts (v4.9) would revert is refused with their revert
+// string as the message and a stable code ("erc721_incorrect_owner", …), checked in the same
+// order the contracts check. The store's invariants (no balance below zero, ERC-721 units ≤ 1)
+// make a decision taken on a stale read fail instead of double-spending.
+//
+// Currencies: ETH (wei, 18 decimals) and USD (cents, 2). Amounts are U256 minor units.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/u256.h"
+#include "store/ledger_store.h"
+#include "store/store.h"
+
+namespace atelier::ledger {
+
+struct Currency {
+  std::string_view code;
+  int decimals;
+};
+// nullptr for a currency atelier does not know.
+const Currency* find_currency(std::string_view code);
+inline constexpr std::string_view kExternalAccount = "external";  // The world outside: may go negative.
+inline constexpr std::string_view kPlatformAccount = "platform";
+
+struct NewAccount {
+  std::string id = {};    // Empty: "acct_" + random hex.
+  std::string kind = {};  // creator | collector | platform
+  std::string name = {};
+};
+
+struct NewCollection {
+  std::string id = {};
+  std::string standard = {};  // erc721 | erc1155
+  std::string name = {};
+  std::string description = {};
+  std::string image = {};
+  std::string external_url = {};
+  std::string creator = {};           // Account.
+  std::string generator = {};         // Generator name whose renders it mints (may be empty: any).
+  U256 max_supply = {};               // 0: uncapped.
+  std::int64_t royalty_bps = 0;  // EIP-2981, 0..10000.
+  std::string royalty_receiver = {};  // Default: the creator.
+};
+
+struct MintRequest {
+  std::string caller = {};            // Must be the collection's creator.
+  std::string collection = {};
+  std::string asset_sha256 = {};      // A stored render's asset: the token is that render.
+  std::string to = {};
+  std::optional<U256> token_id = {};  // Default: the next id (count of tokens so far).
+  U256 amount = U256(1);         // ERC-1155 editions; ERC-721: exactly 1.
+  U256 max_supply = {};               // ERC-1155 per-id cap (0: none).
+};
+
+struct TransferRequest {
+  std::string caller = {};
+  std::string collection = {};
+  U256 token_id = {};
+  std::string from = {};
+  std::string to = {};
+  U256 amount = U256(1);
+};
+
+struct RoyaltyInfo {
+  std::string receiver;
+  U256 amount;
+};
+
+struct AccountView {
+  store::AccountRecord account;
+  std::vector<store::Balance> balances;
+  std::vector<store::TokenHolding> tokens;
+};
+
+class Ledger {
+ public:
+  Ledger(store::Store& store, store::LedgerStore& ledger, const Clock& clock = SystemClock::instance());
+
+  // Creates the "external" and "platform" accounts if missing (idempotent).
+  Result<void> ensure_system_accounts();
+
+  Result<store::AccountRecord> create_account(const NewAccount& request);
+  Result<AccountView> account(std::string_view id);
+  // Money in from outside (external → account) and out again. Codes: "unknown_currency",
+  // "invalid_amount" (zero), "insufficient_funds".
+  Result<store::LedgerReceipt> deposit(std::string_view account, std::string_view currency, const U256& amount);
+  Result<store::LedgerReceipt> withdraw(std::string_view account, std::string_view currency, const U256& amount);
+
+  Result<store::CollectionRecord> create_collection(const NewCollection& request);
+  Result<store::TokenRecord> mint(const MintRequest& request);
+  Result<store::LedgerReceipt> transfer(const TransferRequest& request);
+  // ERC-721 approve(to, tokenId); "" clears.
+  Result<store::LedgerReceipt> approve(std::string_view caller, std::string_view collection, const U256& token_id,
+                                       std::string_view approved);
+  Result<store::LedgerReceipt> set_approval_for_all(std::string_view caller, std::string_view collection,
+                                                    std::string_view operator_account, bool approved);
+  Result<store::LedgerReceipt> burn(std::string_view caller, std::string_view collection, const U256& token_id,
+                                    std::string_view from, const U256& amount);
+
+  // ownerOf (ERC-721; "erc721_invalid_token_id"), balanceOf (both standards).
+  Result<std::string> owner_of(std::string_view collection, const U256& token_id);
+  Result<U256> balance_of(std::string_view collection, std::string_view account, const std::optional<U256>& token_id);
+  // EIP-2981 royaltyInfo: salePrice × bps / 10,000, rounded down.
+  Result<RoyaltyInfo> royalty_info(std::string_view collection, const U256& sale_price);
+
+  // Token metadata JSON (name, description, image, external_url, attributes from the render's
+  // traits) and contract-level metadata (name, description, image, external_link,
+  // seller_fee_basis_points, fee_recipient). `base_url` makes image URLs absolute.
+  Result<std::string> token_metadata(std::string_view collection, const U256& token_id, std::string_view base_url);
+  Result<std::string> contract_metadata(std::string_view collection, std::string_view base_url);
+
+  store::LedgerStore& store() { return ledger_; }
+
+ private:
+  Result<store::CollectionRecord> require_collection(std::string_view id);
+  Result<store::LedgerReceipt> apply(store::LedgerChange change);
+
+  store::Store& store_;
+  store::LedgerStore& ledger_;
+  const Clock& clock_;
+};
+
+// 64 lowercase hex digits, zero-padded, no "0x": how ERC-1155 substitutes {id} in a URI.
+std::string erc1155_id_hex(const U256& id);
+// A token id as written in a URL or on the command line: decimal, or 64 hex digits.
+std::optional<U256> parse_token_id(std::string_view text);
+// A money amount in minor units, canonical decimal; "invalid_amount" naming `field`.
+Result<U256> parse_amount(std::string_view text, std::string_view field);
+
+}  // namespace atelier::ledger

@@ -1,0 +1,158 @@
+// ledger_store.h — storage for the transaction layer (issue 4): accounts, double-entry
+// postings and balances, collections, tokens and who holds them.
+//
+// Writes are declarative: the ledger engine (src/ledger) reads, decides, and hands the store
+// one LedgerChange; the store applies it in one group-committed transaction with its log
+// entry, after checking the invariants no stale decision may break:
+//   - every currency's postings balance to zero (credits == debits);
+//   - no balance goes negative unless its account allows it (external accounts);
+//   - no token balance goes negative; an ERC-721 token has at most one unit, held by one owner;
+//   - a minted token did not exist; every account and collection named exists.
+// So two buyers racing for the last token cannot both win: the second change would take the
+// seller's balance of that token below zero and is refused as a whole ("ledger_conflict").
+//
+// Amounts are U256 (DESIGN.md "Money"); SQLite keeps them as 32-byte big-endian BLOBs (which
+// also sort numerically). Token amounts are U256 too (ERC-1155 balances are uint256).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "core/u256.h"
+#include "store/store.h"
+
+namespace atelier::store {
+
+struct AccountRecord {
+  std::string id;
+  std::string kind;          // "creator", "collector", "platform", "external".
+  std::string name;
+  bool allow_negative = false;  // Only "external" (the world outside: deposits, withdrawals).
+  std::int64_t created_ms = 0;
+};
+
+// A balance that may be negative (external accounts): sign and magnitude.
+struct Balance {
+  std::string currency;
+  U256 amount;
+  bool negative = false;
+};
+
+struct Posting {
+  std::string account;
+  std::string currency;
+  U256 amount;
+  bool credit = true;  // Credit raises the account's balance, debit lowers it.
+};
+
+struct CollectionRecord {
+  std::string id;
+  std::string standard;  // "erc721" or "erc1155".
+  std::string name;
+  std::string description;
+  std::string image;
+  std::string external_url;
+  std::string creator_account;
+  std::string generator_name;
+  U256 max_supply;                    // Tokens (ERC-721) or token ids (ERC-1155); 0: no cap.
+  std::int64_t royalty_bps = 0;       // EIP-2981, 0..10000.
+  std::string royalty_receiver;       // Account.
+  std::int64_t created_ms = 0;
+};
+
+struct TokenRecord {
+  std::string collection_id;
+  U256 token_id;
+  std::string recipe_id;
+  std::string asset_sha256;
+  std::string token_hash;
+  U256 supply;        // Units in existence (ERC-721: 1, or 0 once burned).
+  U256 max_supply;    // ERC-1155 edition cap per id (0: no cap); ERC-721: 1.
+  std::int64_t created_ms = 0;
+};
+
+struct TokenHolding {
+  std::string collection_id;
+  U256 token_id;
+  std::string account;
+  U256 amount;
+};
+
+// A change of one token's units: mint (to set, from empty), transfer (from and to), burn.
+struct TokenMove {
+  std::string collection_id;
+  U256 token_id;
+  std::string from;  // Empty: minted.
+  std::string to;    // Empty: burned.
+  U256 amount;
+};
+
+struct LedgerChange {
+  std::vector<AccountRecord> new_accounts;
+  std::vector<CollectionRecord> new_collections;
+  std::vector<TokenRecord> new_tokens;      // Mints; the units arrive through `moves`.
+  std::vector<Posting> postings;
+  std::vector<TokenMove> moves;
+  // ERC-721 single-token approvals to set ("" clears); cleared on transfer by the engine.
+  struct Approval {
+    std::string collection_id;
+    U256 token_id;
+    std::string approved;
+  };
+  std::vector<Approval> approvals;
+  struct Operator {
+    std::string collection_id;
+    std::string owner;
+    std::string operator_account;
+    bool approved = false;
+  };
+  std::vector<Operator> operators;
+  LogEvent event;  // Required: every change is logged in the same transaction.
+};
+
+struct LedgerReceipt {
+  std::uint64_t log_index = 0;
+};
+
+// What `atelier ledger check` found.
+struct LedgerCheck {
+  bool ok = true;
+  std::uint64_t postings = 0;
+  std::uint64_t accounts = 0;
+  std::uint64_t tokens = 0;
+  std::vector<std::string> problems;  // Empty when ok.
+};
+
+class LedgerStore {
+ public:
+  virtual ~LedgerStore() = default;
+  // Applies `change` atomically with its log entry, or refuses it whole. Codes:
+  // "ledger_unbalanced" (postings), "insufficient_funds" (field "amount"),
+  // "ledger_conflict" (a token balance would go below zero: someone moved it first),
+  // "token_exists", "unknown_account", "unknown_collection", "unknown_token",
+  // "account_exists", "collection_exists", "supply_exceeded".
+  virtual Result<LedgerReceipt> apply_ledger_change(const LedgerChange& change) = 0;
+
+  virtual Result<std::optional<AccountRecord>> account(std::string_view id) = 0;
+  virtual Result<std::vector<Balance>> balances(std::string_view account) = 0;
+  virtual Result<std::optional<CollectionRecord>> collection(std::string_view id) = 0;
+  virtual Result<std::optional<TokenRecord>> token(std::string_view collection, const U256& token_id) = 0;
+  // Tokens of a collection, by id, and how many exist.
+  virtual Result<std::vector<TokenRecord>> tokens(std::string_view collection, std::int64_t limit,
+                                                  const std::optional<U256>& after) = 0;
+  virtual Result<std::uint64_t> token_count(std::string_view collection) = 0;
+  // Holdings of one token (ERC-721: at most one) or of one account.
+  virtual Result<std::vector<TokenHolding>> holders(std::string_view collection, const U256& token_id) = 0;
+  virtual Result<std::vector<TokenHolding>> holdings(std::string_view account) = 0;
+  virtual Result<std::string> approved(std::string_view collection, const U256& token_id) = 0;
+  virtual Result<bool> is_operator(std::string_view collection, std::string_view owner,
+                                   std::string_view operator_account) = 0;
+  // Recomputes every invariant from the postings and holdings (see LedgerCheck).
+  virtual Result<LedgerCheck> check_ledger() = 0;
+};
+
+}  // namespace atelier::store

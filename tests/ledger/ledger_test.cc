@@ -1,0 +1,284 @@
+// Ledger: accounts and double-entry money, ERC-721 and ERC-1155 semantics with OpenZeppelin's
+// revert reasons, the store's invariants under racing writers, metadata JSON, and the check.
+#include "ledger/ledger.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "render/engine.h"
+#include "store/blob_store.h"
+#include "store/sqlite_store.h"
+#include "tests/store/test_dir.h"
+
+namespace atelier::ledger {
+namespace {
+
+using atelier::testing::TempDir;
+using nlohmann::json;
+
+std::string token(int i) {
+  std::string hex = std::to_string(i);
+  return "0x" + std::string(64 - hex.size(), '0') + hex;
+}
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  TempDir dir;
+  ManualClock clock;
+  std::unique_ptr<store::SqliteStore> db;
+  std::unique_ptr<store::BlobStore> blobs;
+  std::unique_ptr<render::Engine> engine;
+  std::unique_ptr<Ledger> ledger;
+
+  void SetUp() override {
+    db = std::move(*store::SqliteStore::open(dir / "atelier.db"));
+    blobs = std::make_unique<store::BlobStore>(dir / "blobs");
+    engine = std::make_unique<render::Engine>(*db, *blobs);
+    ASSERT_TRUE(engine->add_generator(ATELIER_TINY_GENERATOR));
+    ledger = std::make_unique<Ledger>(*db, *db, clock);
+    for (const char* id : {"artist", "alice", "bob", "carol"}) {
+      ASSERT_TRUE(ledger->create_account({id, std::string(id) == "artist" ? "creator" : "collector", id}));
+    }
+  }
+  // A stored render's asset.
+  std::string asset(int i) {
+    render::RenderRequest req;
+    req.generator = "tiny";
+    req.token_hash = token(i);
+    req.width = 16;
+    req.height = 16;
+    auto out = engine->render(req);
+    EXPECT_TRUE(out) << out.error().to_string();
+    return out->record.asset_sha256;
+  }
+  void collection(const std::string& id, const std::string& standard, U256 max_supply = U256(0)) {
+    NewCollection c;
+    c.id = id;
+    c.standard = standard;
+    c.name = "Flows";
+    c.description = "Flow fields";
+    c.creator = "artist";
+    c.generator = "tiny";
+    c.max_supply = max_supply;
+    c.royalty_bps = 750;
+    auto r = ledger->create_collection(c);
+    ASSERT_TRUE(r) << r.error().to_string();
+  }
+  U256 mint(const std::string& c, int i, const std::string& to, U256 amount = U256(1)) {
+    MintRequest m;
+    m.caller = "artist";
+    m.collection = c;
+    m.asset_sha256 = asset(i);
+    m.to = to;
+    m.amount = amount;
+    auto t = ledger->mint(m);
+    EXPECT_TRUE(t) << t.error().to_string();
+    return t ? t->token_id : U256();
+  }
+  std::string code_of(const Result<store::LedgerReceipt>& r) { return r ? "ok" : r.error().code; }
+  std::string reason_of(const Result<store::LedgerReceipt>& r) { return r ? "ok" : r.error().message; }
+  void expect_ledger_ok() {
+    auto check = db->check_ledger();
+    ASSERT_TRUE(check);
+    EXPECT_TRUE(check->ok) << (check->problems.empty() ? "" : check->problems.front());
+  }
+};
+
+TEST_F(LedgerTest, DepositsAndWithdrawalsAreBalancedPostings) {
+  ASSERT_TRUE(ledger->deposit("alice", "ETH", *U256::from_decimal("2000000000000000000")));
+  ASSERT_TRUE(ledger->withdraw("alice", "ETH", *U256::from_decimal("500000000000000000")));
+  auto a = ledger->account("alice");
+  ASSERT_TRUE(a);
+  ASSERT_EQ(a->balances.size(), 1u);
+  EXPECT_EQ(a->balances[0].amount.to_decimal(), "1500000000000000000");
+  auto ext = ledger->account("external");
+  EXPECT_TRUE(ext->balances[0].negative);  // The world outside owes what came in.
+  // Over-withdrawing changes nothing.
+  auto over = ledger->withdraw("alice", "ETH", *U256::from_decimal("1500000000000000001"));
+  EXPECT_EQ(code_of(over), "insufficient_funds");
+  EXPECT_EQ(over.error().field, "amount");
+  EXPECT_EQ(ledger->account("alice")->balances[0].amount.to_decimal(), "1500000000000000000");
+  EXPECT_EQ(code_of(ledger->deposit("alice", "DOGE", U256(1))), "unknown_currency");
+  EXPECT_EQ(code_of(ledger->deposit("alice", "USD", U256(0))), "invalid_amount");
+  EXPECT_EQ(code_of(ledger->deposit("nobody", "USD", U256(5))), "unknown_account");
+  expect_ledger_ok();
+}
+
+TEST_F(LedgerTest, Erc721TransfersFollowOpenZeppelinsRules) {
+  collection("flows", "erc721");
+  U256 id = mint("flows", 1, "alice");
+  EXPECT_EQ(id, U256(0));
+  EXPECT_EQ(*ledger->owner_of("flows", id), "alice");
+  EXPECT_EQ(*ledger->balance_of("flows", "alice", std::nullopt), U256(1));
+
+  TransferRequest t{"bob", "flows", id, "alice", "bob"};
+  EXPECT_EQ(reason_of(ledger->transfer(t)), "ERC721: caller is not token owner or approved");
+  t.caller = "alice";
+  t.from = "bob";
+  EXPECT_EQ(reason_of(ledger->transfer(t)), "ERC721: transfer from incorrect owner");
+  t.from = "alice";
+  t.to = "";
+  EXPECT_EQ(reason_of(ledger->transfer(t)), "ERC721: transfer to the zero address");
+  t.token_id = U256(99);
+  t.to = "bob";
+  EXPECT_EQ(reason_of(ledger->transfer(t)), "ERC721: invalid token ID");
+
+  // Approval lets bob move it once; the transfer clears the approval.
+  EXPECT_EQ(reason_of(ledger->approve("alice", "flows", id, "alice")), "ERC721: approval to current owner");
+  EXPECT_EQ(reason_of(ledger->approve("bob", "flows", id, "bob")),
+            "ERC721: approve caller is not token owner or approved for all");
+  ASSERT_TRUE(ledger->approve("alice", "flows", id, "bob"));
+  ASSERT_TRUE(ledger->transfer({"bob", "flows", id, "alice", "carol"}));
+  EXPECT_EQ(*ledger->owner_of("flows", id), "carol");
+  EXPECT_EQ(*db->approved("flows", id), "");
+  EXPECT_EQ(reason_of(ledger->transfer({"bob", "flows", id, "carol", "bob"})),
+            "ERC721: caller is not token owner or approved");
+  // An operator may move any of the owner's tokens.
+  EXPECT_EQ(reason_of(ledger->set_approval_for_all("carol", "flows", "carol", true)), "ERC721: approve to caller");
+  ASSERT_TRUE(ledger->set_approval_for_all("carol", "flows", "bob", true));
+  ASSERT_TRUE(ledger->transfer({"bob", "flows", id, "carol", "alice"}));
+  ASSERT_TRUE(ledger->set_approval_for_all("carol", "flows", "bob", false));
+
+  // Minting the same id again, minting to nobody, and burning.
+  MintRequest again{.caller = "artist", .collection = "flows", .asset_sha256 = asset(2), .to = "alice", .token_id = id};
+  EXPECT_EQ(ledger->mint(again).error().message, "ERC721: token already minted");
+  MintRequest nobody{.caller = "artist", .collection = "flows", .asset_sha256 = asset(2), .to = ""};
+  EXPECT_EQ(ledger->mint(nobody).error().message, "ERC721: mint to the zero address");
+  MintRequest stranger{.caller = "alice", .collection = "flows", .asset_sha256 = asset(2), .to = "alice"};
+  EXPECT_EQ(ledger->mint(stranger).error().code, "not_collection_creator");
+  EXPECT_EQ(reason_of(ledger->burn("bob", "flows", id, "alice", U256(1))), "ERC721: caller is not token owner or approved");
+  ASSERT_TRUE(ledger->burn("alice", "flows", id, "alice", U256(1)));
+  EXPECT_EQ(ledger->owner_of("flows", id).error().message, "ERC721: invalid token ID");
+  EXPECT_EQ(ledger->balance_of("flows", "", std::nullopt).error().message, "ERC721: address zero is not a valid owner");
+  expect_ledger_ok();
+}
+
+TEST_F(LedgerTest, Erc1155EditionsMoveByAmount) {
+  collection("editions", "erc1155");
+  U256 id = mint("editions", 1, "alice", U256(10));
+  EXPECT_EQ(*ledger->balance_of("editions", "alice", id), U256(10));
+  ASSERT_TRUE(ledger->transfer({"alice", "editions", id, "alice", "bob", U256(3)}));
+  EXPECT_EQ(*ledger->balance_of("editions", "alice", id), U256(7));
+  EXPECT_EQ(*ledger->balance_of("editions", "bob", id), U256(3));
+  EXPECT_EQ(reason_of(ledger->transfer({"alice", "editions", id, "alice", "bob", U256(8)})),
+            "ERC1155: insufficient balance for transfer");
+  EXPECT_EQ(reason_of(ledger->transfer({"carol", "editions", id, "alice", "carol", U256(1)})),
+            "ERC1155: caller is not token owner or approved");
+  EXPECT_EQ(reason_of(ledger->transfer({"alice", "editions", id, "alice", "", U256(1)})),
+            "ERC1155: transfer to the zero address");
+  EXPECT_EQ(reason_of(ledger->set_approval_for_all("alice", "editions", "alice", true)),
+            "ERC1155: setting approval status for self");
+  ASSERT_TRUE(ledger->set_approval_for_all("alice", "editions", "carol", true));
+  ASSERT_TRUE(ledger->transfer({"carol", "editions", id, "alice", "carol", U256(2)}));
+  EXPECT_EQ(reason_of(ledger->burn("bob", "editions", id, "bob", U256(4))), "ERC1155: burn amount exceeds balance");
+  ASSERT_TRUE(ledger->burn("bob", "editions", id, "bob", U256(3)));
+  EXPECT_EQ(db->token("editions", id)->value().supply, U256(7));
+  EXPECT_EQ(erc1155_id_hex(U256(10)), std::string(63, '0') + "a");
+  EXPECT_EQ(parse_token_id(std::string(63, '0') + "a"), U256(10));
+  EXPECT_FALSE(parse_token_id(std::string(63, '0') + "A"));
+  expect_ledger_ok();
+}
+
+TEST_F(LedgerTest, SupplyCapsHold) {
+  collection("capped", "erc721", U256(2));
+  mint("capped", 1, "alice");
+  mint("capped", 2, "alice");
+  MintRequest third{.caller = "artist", .collection = "capped", .asset_sha256 = asset(3), .to = "alice"};
+  EXPECT_EQ(ledger->mint(third).error().code, "supply_exceeded");
+  EXPECT_EQ(*db->token_count("capped"), 2u);
+  collection("ed", "erc1155");
+  MintRequest edition{.caller = "artist", .collection = "ed", .asset_sha256 = asset(4), .to = "alice",
+                      .amount = U256(5), .max_supply = U256(5)};
+  ASSERT_TRUE(ledger->mint(edition));
+  expect_ledger_ok();
+}
+
+TEST_F(LedgerTest, RacingTransfersOfOneTokenLetExactlyOneWin) {
+  collection("race", "erc721");
+  for (int round = 0; round < 5; ++round) {
+    U256 id = mint("race", 10 + round, "alice");
+    ASSERT_TRUE(ledger->set_approval_for_all("alice", "race", "bob", true));
+    ASSERT_TRUE(ledger->set_approval_for_all("alice", "race", "carol", true));
+    std::atomic<int> wins{0}, conflicts{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, t] {
+        std::string to = t % 2 ? "bob" : "carol";
+        auto r = ledger->transfer({to, "race", id, "alice", to});
+        if (r) {
+          ++wins;
+        } else {
+          ++conflicts;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(wins.load(), 1) << "round " << round;
+    EXPECT_EQ(conflicts.load(), 7);
+    auto holders = db->holders("race", id);
+    ASSERT_EQ(holders->size(), 1u);
+    EXPECT_NE(holders->front().account, "alice");
+  }
+  expect_ledger_ok();
+}
+
+TEST_F(LedgerTest, MetadataIsWhatWalletsRead) {
+  collection("meta", "erc721");
+  U256 id = mint("meta", 1, "alice");
+  auto text = ledger->token_metadata("meta", id, "https://gallery.example");
+  ASSERT_TRUE(text) << text.error().to_string();
+  auto j = json::parse(*text);
+  EXPECT_EQ(j["name"], "Flows #0");
+  EXPECT_EQ(j["description"], "Flow fields");
+  EXPECT_TRUE(j["image"].get<std::string>().starts_with("https://gallery.example/v1/assets/"));
+  ASSERT_TRUE(j["attributes"].is_array());
+  for (const auto& a : j["attributes"]) {
+    EXPECT_TRUE(a.contains("trait_type"));
+    EXPECT_TRUE(a.contains("value"));
+  }
+  auto contract = json::parse(*ledger->contract_metadata("meta", "https://gallery.example"));
+  EXPECT_EQ(contract["seller_fee_basis_points"], 750);
+  EXPECT_EQ(contract["fee_recipient"], "artist");
+  auto royalty = ledger->royalty_info("meta", *U256::from_decimal("1000000000000000001"));
+  EXPECT_EQ(royalty->amount.to_decimal(), "75000000000000000");  // 7.5 %, rounded down.
+  EXPECT_EQ(ledger->token_metadata("meta", U256(5), "").error().code, "unknown_token");
+}
+
+TEST_F(LedgerTest, EveryChangeIsLoggedWithItsSubjects) {
+  collection("logged", "erc721");
+  std::string sha = asset(7);
+  auto t = ledger->mint({.caller = "artist", .collection = "logged", .asset_sha256 = sha, .to = "alice"});
+  ASSERT_TRUE(t);
+  ASSERT_TRUE(ledger->transfer({"alice", "logged", t->token_id, "alice", "bob"}));
+  auto about_asset = db->log_indexes("asset:" + sha);
+  ASSERT_EQ(about_asset->size(), 3u);  // render, mint, transfer
+  std::vector<std::string> types;
+  for (auto i : *about_asset) types.push_back(json::parse(db->log_entries(i, i + 1)->front().entry)["type"]);
+  EXPECT_EQ(types, (std::vector<std::string>{"render", "mint", "transfer"}));
+}
+
+TEST_F(LedgerTest, TheCheckFindsATamperedBalanceOrHolding) {
+  collection("c", "erc721");
+  mint("c", 1, "alice");
+  ASSERT_TRUE(ledger->deposit("alice", "USD", U256(500)));
+  expect_ledger_ok();
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "atelier.db").c_str(), &h), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(h, ("UPDATE balances SET amount = x'" + std::string(62, '0') + "ff' WHERE account = 'alice';"
+                            "INSERT INTO token_holdings SELECT collection_id, token_id, 'bob', amount FROM token_holdings;")
+                             .c_str(),
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(h);
+  auto check = db->check_ledger();
+  ASSERT_TRUE(check);
+  EXPECT_FALSE(check->ok);
+  ASSERT_GE(check->problems.size(), 2u);
+}
+
+}  // namespace
+}  // namespace atelier::ledger
