@@ -34,7 +34,8 @@ struct Server::Impl {
       : options(std::move(o)),
         engine(e),
         log(*options.clock, options.log_sink),
-        deps{engine, metrics, openapi, options.transparency_log},
+        deps{engine, metrics, openapi, options.transparency_log, options.ledger,
+             options.public_url.empty() ? "http://" + options.listen : options.public_url},
         routes(build_routes(deps)),
         host(routes, engine.store(), metrics, log, options) {
     auto doc = generate_openapi(routes, {"atelier API", kVersion, kApiDescription});

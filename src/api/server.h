@@ -34,6 +34,9 @@ class Engine;
 namespace atelier::provenance {
 class Log;
 }
+namespace atelier::ledger {
+class Ledger;
+}
 
 namespace atelier::api {
 
@@ -75,6 +78,12 @@ struct ServerOptions {
   // in between sign by the store's own policy). Must outlive the Server.
   provenance::Log* transparency_log = nullptr;
   std::int64_t checkpoint_interval_ms = 1'000;
+  // Collections, tokens and accounts (GET /v1/collections/…, /v1/accounts/…) when set. Must
+  // outlive the Server.
+  ledger::Ledger* ledger = nullptr;
+  // The server's public base URL for absolute links in token metadata ("https://gallery.example").
+  // Empty: "http://" + the listen address.
+  std::string public_url;
   // Where structured JSON log lines go (one per request, plus start/stop); empty: stderr.
   std::function<void(std::string_view line)> log_sink;
 };

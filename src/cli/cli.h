@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "ledger/ledger.h"
 #include "provenance/log.h"
 #include "render/engine.h"
 #include "store/blob_store.h"
@@ -39,6 +40,7 @@ struct Context {
   std::unique_ptr<render::Engine> engine;
   std::shared_ptr<const provenance::NoteSigner> log_signer;
   std::unique_ptr<provenance::Log> log;
+  std::unique_ptr<ledger::Ledger> ledger;
 };
 
 Result<Context> open_context(const Globals& globals, std::int64_t checkpoint_interval_ms = 0);
@@ -57,5 +59,6 @@ void add_generator_commands(CLI::App& app, Globals& globals);
 void add_render_commands(CLI::App& app, Globals& globals);
 void add_server_commands(CLI::App& app, Globals& globals);
 void add_log_commands(CLI::App& app, Globals& globals);
+void add_ledger_commands(CLI::App& app, Globals& globals);
 
 }  // namespace atelier::cli

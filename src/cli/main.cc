@@ -24,6 +24,7 @@ Result<Context> open_context(const Globals& globals, std::int64_t checkpoint_int
   ctx.log_signer = *signer;
   provenance::attach_checkpoint_signer(*ctx.db, ctx.log_signer, checkpoint_interval_ms);
   ctx.log = std::make_unique<provenance::Log>(*ctx.db, ctx.log_signer->verifier());
+  ctx.ledger = std::make_unique<ledger::Ledger>(*ctx.db, *ctx.db);
   return ctx;
 }
 
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
   add_render_commands(app, globals);
   add_server_commands(app, globals);
   add_log_commands(app, globals);
+  add_ledger_commands(app, globals);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {  // Thrown by command callbacks with their exit code.

@@ -72,6 +72,8 @@ void add_server_commands(CLI::App& app, Globals& globals) {
   serve->add_option("--workers", opts->worker_threads, "render threads")->capture_default_str()->check(CLI::Range(1, 64));
   serve->add_option("--rate-limit", opts->rate_limit_per_minute, "requests per minute per API key (0: off)")
       ->capture_default_str();
+  serve->add_option("--public-url", opts->public_url,
+                    "public base URL for links in token metadata (default: http://LISTEN)");
   serve->add_option("--checkpoint-interval-ms", opts->checkpoint_interval_ms,
                     "sign a log checkpoint at most this often while the log grows")
       ->capture_default_str()
@@ -80,6 +82,7 @@ void add_server_commands(CLI::App& app, Globals& globals) {
     // Commits sign at most one checkpoint a second; the server's checkpointer signs the rest.
     Context ctx = open_or_exit(globals, opts->checkpoint_interval_ms);
     opts->transparency_log = ctx.log.get();
+    opts->ledger = ctx.ledger.get();
     auto r = api::serve_until_signal(*opts, *ctx.engine, [](std::uint16_t port) {
       std::fprintf(stderr, "atelier: listening on port %u\n", port);
     });

@@ -51,6 +51,20 @@ const Currency* find_currency(std::string_view code) {
   return nullptr;
 }
 
+std::string account_json(const AccountView& v) {
+  nlohmann::json balances = nlohmann::json::array();
+  for (const auto& b : v.balances) {
+    balances.push_back({{"currency", b.currency}, {"amount", (b.negative ? "-" : "") + b.amount.to_decimal()}});
+  }
+  nlohmann::json tokens = nlohmann::json::array();
+  for (const auto& t : v.tokens) {
+    tokens.push_back({{"collection", t.collection_id}, {"token_id", t.token_id.to_decimal()}, {"amount", t.amount.to_decimal()}});
+  }
+  return nlohmann::json{{"id", v.account.id}, {"kind", v.account.kind}, {"name", v.account.name},
+                        {"balances", balances}, {"tokens", tokens}}
+      .dump();
+}
+
 std::string erc1155_id_hex(const U256& id) { return to_hex(id.to_be_bytes()); }
 
 std::optional<U256> parse_token_id(std::string_view text) {

@@ -139,6 +139,10 @@ class Ledger {
   const Clock& clock_;
 };
 
+// {"id","kind","name","balances":[{"currency","amount","negative"}],"tokens":[{"collection",
+// "token_id","amount"}]}: the body of GET /v1/accounts/{id} and `atelier ledger account show --json`.
+std::string account_json(const AccountView& view);
+
 // 64 lowercase hex digits, zero-padded, no "0x": how ERC-1155 substitutes {id} in a URI.
 std::string erc1155_id_hex(const U256& id);
 // A token id as written in a URL or on the command line: decimal, or 64 hex digits.

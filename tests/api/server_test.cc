@@ -19,6 +19,7 @@
 #include "core/hash.h"
 #include "render/codec.h"
 #include "core/merkle.h"
+#include "ledger/ledger.h"
 #include "provenance/log.h"
 #include "render/engine.h"
 #include "store/sqlite_store.h"
@@ -45,6 +46,7 @@ class ApiServer : public ::testing::Test {
   std::unique_ptr<render::Engine> engine;
   std::shared_ptr<const provenance::NoteSigner> signer;
   std::unique_ptr<provenance::Log> log;
+  std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<Server> server;
   ManualClock clock;
   std::string render_key, read_key;
@@ -62,6 +64,7 @@ class ApiServer : public ::testing::Test {
     signer = *key;
     provenance::attach_checkpoint_signer(*db, signer, 0);
     log = std::make_unique<provenance::Log>(*db, signer->verifier());
+    ledger = std::make_unique<ledger::Ledger>(*db, *db, clock);
     auto added = engine->add_generator(std::filesystem::path(ATELIER_API_TEST_DATA) / "tiny");
     ASSERT_TRUE(added) << added.error().to_string();
     render_key = create_api_key(*db, {"render"}, "test", clock)->secret;
@@ -76,6 +79,8 @@ class ApiServer : public ::testing::Test {
     options.listen = "127.0.0.1:0";
     options.log_sink = [](std::string_view) {};
     options.transparency_log = log.get();
+    options.ledger = ledger.get();
+    options.public_url = "https://gallery.example";
     server = std::make_unique<Server>(std::move(options), *engine);
     auto ok = server->start();
     ASSERT_TRUE(ok) << ok.error().to_string();
@@ -113,7 +118,7 @@ TEST_F(ApiServer, EveryRouteIsDocumentedAndEveryMutatingRouteIsGuarded) {
   start();
   Metrics metrics;
   std::string doc_text;
-  RouteDeps deps{*engine, metrics, doc_text, log.get()};
+  RouteDeps deps{*engine, metrics, doc_text, log.get(), ledger.get(), "https://gallery.example"};
   RouteTable table = build_routes(deps);
   auto doc = json::parse(server->openapi_json());
 
@@ -614,6 +619,59 @@ TEST_F(ApiServer, ARenderThroughTheApiIsLoggedWithItsAsset) {
   // Rendering the same recipe again is a cache hit: no second entry.
   render_via_api(c, kToken1);
   EXPECT_EQ(log->story("asset:" + sha)->size(), 1u);
+}
+
+TEST_F(ApiServer, TokenMetadataAndAccountsAreServed) {
+  start();
+  Client c(server->port());
+  std::string sha = render_via_api(c, kToken1)["asset"]["sha256"];
+  ASSERT_TRUE(ledger->create_account({"vera", "creator", "Vera"}));
+  ASSERT_TRUE(ledger->create_account({"ann", "collector", "Ann"}));
+  ledger::NewCollection coll;
+  coll.id = "eds";
+  coll.standard = "erc1155";
+  coll.name = "Editions";
+  coll.creator = "vera";
+  coll.royalty_bps = 500;
+  ASSERT_TRUE(ledger->create_collection(coll));
+  ledger::MintRequest m;
+  m.caller = "vera";
+  m.collection = "eds";
+  m.asset_sha256 = sha;
+  m.to = "ann";
+  m.amount = U256(3);
+  m.token_id = U256(26);
+  ASSERT_TRUE(ledger->mint(m));
+  ASSERT_TRUE(ledger->deposit("ann", "USD", U256(1234)));
+
+  auto meta = c.get("/v1/collections/eds/tokens/26/metadata.json");
+  ASSERT_EQ(meta.status, 200) << meta.body;
+  auto j = json::parse(meta.body);
+  EXPECT_EQ(j["name"], "Editions #26");
+  EXPECT_EQ(j["image"], "https://gallery.example/v1/assets/" + sha);
+  EXPECT_FALSE(j["attributes"].empty());
+  // ERC-1155 clients substitute {id} with 64 lowercase hex digits.
+  auto contract = json::parse(c.get("/v1/collections/eds").body);
+  std::string uri = contract["uri"];
+  auto at = uri.find("{id}");
+  ASSERT_NE(at, std::string::npos);
+  std::string hex_url = uri.replace(at, 4, ledger::erc1155_id_hex(U256(26)));
+  EXPECT_EQ(hex_url, "https://gallery.example/v1/collections/eds/tokens/" + std::string(62, '0') + "1a/metadata.json");
+  EXPECT_EQ(c.get("/v1/collections/eds/tokens/" + std::string(62, '0') + "1a/metadata.json").body, meta.body);
+  EXPECT_EQ(contract["seller_fee_basis_points"], 500);
+  EXPECT_EQ(c.get("/v1/collections/eds/tokens/27/metadata.json").status, 404);
+  EXPECT_EQ(c.get("/v1/collections/eds/tokens/0x1a/metadata.json").status, 400);
+  EXPECT_EQ(c.get("/v1/collections/nope").status, 404);
+
+  EXPECT_EQ(c.get("/v1/accounts/ann").status, 401);
+  auto acct = c.get("/v1/accounts/ann", auth(read_key));
+  ASSERT_EQ(acct.status, 200) << acct.body;
+  auto aj = json::parse(acct.body);
+  EXPECT_EQ(aj["balances"][0]["currency"], "USD");
+  EXPECT_EQ(aj["balances"][0]["amount"], "1234");
+  EXPECT_EQ(aj["tokens"][0]["token_id"], "26");
+  EXPECT_EQ(aj["tokens"][0]["amount"], "3");
+  EXPECT_EQ(c.get("/v1/accounts/nobody", auth(read_key)).status, 404);
 }
 
 }  // namespace

@@ -100,7 +100,9 @@ TEST(Cli, HelpExitsZeroEverywhere) {
       {"apikey", "--help"}, {"apikey", "create", "--help"}, {"apikey", "list", "--help"},
       {"apikey", "revoke", "--help"}, {"serve", "--help"}, {"log", "--help"}, {"log", "key", "--help"},
       {"log", "checkpoint", "--help"}, {"log", "show", "--help"}, {"log", "prove", "--help"},
-      {"log", "verify", "--help"}, {"log", "verify-proof", "--help"}, {"provenance", "--help"}};
+      {"log", "verify", "--help"}, {"log", "verify-proof", "--help"}, {"provenance", "--help"},
+      {"ledger", "--help"}, {"ledger", "account", "create", "--help"}, {"ledger", "check", "--help"},
+      {"ledger", "mint", "--help"}, {"ledger", "transfer", "--help"}};
   for (const auto& args : commands) {
     Output o = atelier(tmp.path(), args);
     std::string joined;
@@ -689,6 +691,52 @@ TEST(Cli, LogVerifyNamesTheFirstTamperedIndexAndChangesNothing) {
   Output vp = atelier(cli.tmp.path(), {"log", "verify-proof", cli.file("p.json").string(), "--key",
                                        key_text(cli)});
   EXPECT_EQ(vp.exit_code, 1);
+}
+
+// --- the ledger -------------------------------------------------------------------------------
+
+TEST(Cli, LedgerCommandsMintTransferAndCheck) {
+  Cli cli;
+  ASSERT_EQ(cli.add("circle-packing").exit_code, 0);
+  Output r = cli({"render", "circle-packing", "--hash", kTokenA, "--size", "48x48", "-o", cli.file("a.png").string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  std::string sha = nlohmann::json::parse(r.out)["sha256"];
+  ASSERT_EQ(cli({"ledger", "account", "create", "--kind", "creator", "--id", "vera"}).exit_code, 0);
+  ASSERT_EQ(cli({"ledger", "account", "create", "--id", "ann"}).exit_code, 0);
+  EXPECT_EQ(cli({"ledger", "account", "create", "--id", "ann"}).exit_code, 2);  // Exists.
+  EXPECT_EQ(cli({"ledger", "account", "create", "--id", "Bad Id"}).exit_code, 2);
+  ASSERT_EQ(cli({"ledger", "deposit", "ann", "1000000000000000000"}).exit_code, 0);
+  EXPECT_EQ(cli({"ledger", "withdraw", "ann", "1000000000000000001"}).exit_code, 2);
+  EXPECT_EQ(cli({"ledger", "deposit", "ann", "1.5"}).exit_code, 2);
+  EXPECT_EQ(cli({"ledger", "deposit", "ann", "5", "--currency", "XYZ"}).exit_code, 2);
+  ASSERT_EQ(cli({"ledger", "collection", "create", "--id", "flows", "--name", "Flows", "--creator", "vera",
+                 "--royalty-bps", "500"}).exit_code, 0);
+  EXPECT_EQ(cli({"ledger", "collection", "create", "--id", "x", "--name", "X", "--creator", "vera",
+                 "--royalty-bps", "10001"}).exit_code, 2);
+  Output mint = cli({"ledger", "mint", "flows", sha, "--to", "ann"});
+  ASSERT_EQ(mint.exit_code, 0) << describe(mint);
+  EXPECT_EQ(mint.out, "flows #0\n");
+  Output bad = cli({"ledger", "transfer", "flows", "0", "--from", "vera", "--to", "ann"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("ERC721: caller is not token owner or approved"));
+  ASSERT_EQ(cli({"ledger", "transfer", "flows", "0", "--from", "ann", "--to", "vera"}).exit_code, 0);
+  auto vera = nlohmann::json::parse(cli({"ledger", "account", "show", "vera", "--json"}).out);
+  EXPECT_EQ(vera["tokens"][0]["collection"], "flows");
+  auto meta = nlohmann::json::parse(cli({"ledger", "metadata", "flows", "0", "--base-url", "https://g.example"}).out);
+  EXPECT_EQ(meta["image"], "https://g.example/v1/assets/" + sha);
+  Output check = cli({"ledger", "check"});
+  EXPECT_EQ(check.exit_code, 0) << describe(check);
+  EXPECT_EQ(cli({"log", "verify"}).exit_code, 0);
+  // The asset's story now includes its mint and transfer.
+  auto story = nlohmann::json::parse(cli({"provenance", sha, "--json"}).out);
+  ASSERT_EQ(story["events"].size(), 4u);
+  EXPECT_EQ(story["events"][2]["type"], "mint");
+  EXPECT_EQ(story["events"][3]["type"], "transfer");
+  // A tampered balance fails the check.
+  sqlite_exec(cli.data / "atelier.db", "UPDATE balances SET amount = x'" + std::string(62, '0') + "01' WHERE account = 'ann'");
+  Output tampered = cli({"ledger", "check"});
+  EXPECT_EQ(tampered.exit_code, 1);
+  EXPECT_THAT(tampered.err, HasSubstr("ann"));
 }
 
 }  // namespace

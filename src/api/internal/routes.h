@@ -5,6 +5,7 @@
 //   routes_renders.cc     POST /v1/renders, GET /v1/renders/{recipe_id}
 //   routes_assets.cc      GET /v1/assets/{sha256}, /v1/assets/{sha256}/variants
 //   routes_log.cc         GET /checkpoint, /tile/…, /v1/log/entries/{index}, /v1/log/proof/…
+//   routes_ledger.cc      GET /v1/collections/{id}[/tokens/{token_id}/metadata.json], /v1/accounts/{id}
 //
 // Handlers are thin (DESIGN.md "doors"): parse and check input, call the engine or store,
 // format JSON. Business rules live in the engine.
@@ -21,6 +22,9 @@ class Engine;
 namespace atelier::provenance {
 class Log;
 }
+namespace atelier::ledger {
+class Ledger;
+}
 
 namespace atelier::api {
 
@@ -29,6 +33,8 @@ struct RouteDeps {
   Metrics& metrics;
   const std::string& openapi_json;  // Filled in after the table is built (it documents itself).
   provenance::Log* log = nullptr;   // The transparency log routes exist only when set.
+  ledger::Ledger* ledger = nullptr; // Collections, tokens and accounts, only when set.
+  std::string public_url = {};      // Absolute base of links in metadata ("https://host").
 };
 
 void add_system_routes(RouteTable& table, RouteDeps& deps);
@@ -36,6 +42,7 @@ void add_generator_routes(RouteTable& table, RouteDeps& deps);
 void add_render_routes(RouteTable& table, RouteDeps& deps);
 void add_asset_routes(RouteTable& table, RouteDeps& deps);
 void add_log_routes(RouteTable& table, RouteDeps& deps);
+void add_ledger_routes(RouteTable& table, RouteDeps& deps);
 
 // Every route above. `deps` must outlive the table.
 RouteTable build_routes(RouteDeps& deps);

@@ -229,6 +229,7 @@ RouteTable build_routes(RouteDeps& deps) {
   add_render_routes(table, deps);
   add_asset_routes(table, deps);
   add_log_routes(table, deps);
+  add_ledger_routes(table, deps);
   return table;
 }
 

@@ -1,0 +1,111 @@
+// Collections, tokens and accounts over HTTP (issue 4): token metadata JSON for wallets and
+// marketplaces (public), contract-level metadata (public), and an account's balances and
+// tokens (scope "read": balances are not for everyone).
+#include "api/internal/handler_util.h"
+#include "api/internal/routes.h"
+#include "ledger/ledger.h"
+
+namespace atelier::api {
+namespace {
+
+// Metadata is read by wallets and marketplaces that cache aggressively; a token's metadata
+// can change (a burn, a reveal), so it is cached for minutes, not forever.
+constexpr const char* kMetadataCaching = "public, max-age=300";
+
+Result<U256> token_id_param(const RequestContext& ctx) {
+  auto id = ledger::parse_token_id(ctx.path_param("token_id"));
+  if (!id) {
+    return fail(Error::invalid("invalid_token_id",
+                               "token_id must be decimal or 64 lowercase hex digits (ERC-1155 {id})", "token_id"));
+  }
+  return *id;
+}
+
+HttpResponse json_text(std::string body, const char* cache_control = nullptr) {
+  HttpResponse r;
+  r.content_type = "application/json";
+  if (cache_control) r.set_header("Cache-Control", cache_control);
+  r.body = std::move(body);
+  return r;
+}
+
+constexpr const char* kMetadataSchema = R"({
+  "type": "object",
+  "required": ["name", "description", "image", "attributes"],
+  "properties": {
+    "name": {"type": "string"}, "description": {"type": "string"}, "image": {"type": "string"},
+    "external_url": {"type": "string"},
+    "attributes": {"type": "array", "items": {"type": "object", "required": ["trait_type", "value"],
+      "properties": {"trait_type": {"type": "string"}, "value": {}}}},
+    "token_hash": {"type": "string"}, "recipe_id": {"type": "string"}
+  }
+})";
+
+constexpr const char* kAccountSchema = R"({
+  "type": "object",
+  "required": ["id", "kind", "name", "balances", "tokens"],
+  "properties": {
+    "id": {"type": "string"}, "kind": {"type": "string"}, "name": {"type": "string"},
+    "balances": {"type": "array", "items": {"type": "object", "required": ["currency", "amount"],
+      "properties": {"currency": {"type": "string"}, "amount": {"type": "string", "description": "Minor units (wei, cents), decimal; '-' only for the external account."}}}},
+    "tokens": {"type": "array", "items": {"type": "object", "required": ["collection", "token_id", "amount"],
+      "properties": {"collection": {"type": "string"}, "token_id": {"type": "string"}, "amount": {"type": "string"}}}}
+  }
+})";
+
+}  // namespace
+
+void add_ledger_routes(RouteTable& table, RouteDeps& deps) {
+  if (deps.ledger == nullptr) return;
+  ledger::Ledger& ledger = *deps.ledger;
+  const std::string& base = deps.public_url;
+  table.add_schema("TokenMetadata", kMetadataSchema);
+  table.add_schema("Account", kAccountSchema);
+  table.add({.method = "GET",
+             .path = "/v1/collections/{id}/tokens/{token_id}/metadata.json",
+             .operation_id = "getTokenMetadata",
+             .summary = "Token metadata (ERC-721 tokenURI / ERC-1155 uri)",
+             .description = "name, description, image, external_url and attributes (trait_type/value from the "
+                            "render's traits). token_id is decimal, or 64 lowercase hex digits as ERC-1155 "
+                            "substitutes {id}.",
+             .tag = "collections",
+             .params = {{.name = "id", .in = ParamIn::kPath, .description = "Collection id."},
+                        {.name = "token_id", .in = ParamIn::kPath, .description = "Token id."}},
+             .responses = {{200, "The metadata.", "application/json", R"({"$ref": "#/components/schemas/TokenMetadata"})"}},
+             .handler = [&ledger, &base](RequestContext& c) -> Result<HttpResponse> {
+               auto id = token_id_param(c);
+               if (!id) return fail(id.error());
+               auto body = ledger.token_metadata(c.path_param("id"), *id, base);
+               if (!body) return fail(body.error());
+               return json_text(std::move(*body), kMetadataCaching);
+             }});
+  table.add({.method = "GET",
+             .path = "/v1/collections/{id}",
+             .operation_id = "getCollection",
+             .summary = "Contract-level metadata of a collection",
+             .description = "name, description, image, external_link, seller_fee_basis_points, fee_recipient; "
+                            "for ERC-1155 the token URI template with {id}.",
+             .tag = "collections",
+             .params = {{.name = "id", .in = ParamIn::kPath, .description = "Collection id."}},
+             .responses = {{200, "The collection.", "application/json", R"({"type": "object"})"}},
+             .handler = [&ledger, &base](RequestContext& c) -> Result<HttpResponse> {
+               auto body = ledger.contract_metadata(c.path_param("id"), base);
+               if (!body) return fail(body.error());
+               return json_text(std::move(*body), kMetadataCaching);
+             }});
+  table.add({.method = "GET",
+             .path = "/v1/accounts/{id}",
+             .operation_id = "getAccount",
+             .summary = "An account's balances (minor units) and tokens",
+             .tag = "accounts",
+             .scope = "read",
+             .params = {{.name = "id", .in = ParamIn::kPath, .description = "Account id."}},
+             .responses = {{200, "The account.", "application/json", R"({"$ref": "#/components/schemas/Account"})"}},
+             .handler = [&ledger](RequestContext& c) -> Result<HttpResponse> {
+               auto v = ledger.account(c.path_param("id"));
+               if (!v) return fail(v.error());
+               return json_text(ledger::account_json(*v));
+             }});
+}
+
+}  // namespace atelier::api

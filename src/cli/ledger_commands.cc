@@ -1,0 +1,210 @@
+// `atelier ledger …`: accounts, money, collections and tokens from the command line.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.h"
+
+namespace atelier::cli {
+
+namespace {
+
+void print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+
+template <typename T>
+T or_exit(Result<T> r) {
+  if (!r) exit_with(r.error());
+  return std::move(*r);
+}
+
+U256 amount_or_exit(const std::string& text, std::string_view field) { return or_exit(ledger::parse_amount(text, field)); }
+
+U256 token_id_or_exit(const std::string& text) {
+  auto id = ledger::parse_token_id(text);
+  if (!id) exit_with(Error::invalid("invalid_token_id", "TOKEN_ID must be decimal or 64 lowercase hex digits", "token_id"));
+  return *id;
+}
+
+void add_accounts(CLI::App& ledger, Globals& globals) {
+  auto* account = ledger.add_subcommand("account", "Accounts (creators, collectors, the platform)");
+  account->require_subcommand(1);
+
+  auto create = std::make_shared<ledger::NewAccount>();
+  create->kind = "collector";
+  auto* c = account->add_subcommand("create", "Create an account");
+  c->add_option("--kind", create->kind, "creator, collector or platform")->capture_default_str();
+  c->add_option("--name", create->name, "display name");
+  c->add_option("--id", create->id, "account id, [a-z0-9._-]{1,64} (default: generated)");
+  c->callback([&globals, create] {
+    Context ctx = open_or_exit(globals);
+    auto a = or_exit(ctx.ledger->create_account(*create));
+    print(a.id + "\n");
+  });
+
+  auto show_id = std::make_shared<std::string>();
+  auto show_json = std::make_shared<bool>(false);
+  auto* s = account->add_subcommand("show", "Balances and tokens of an account");
+  s->add_option("ID", *show_id, "account id")->required();
+  s->add_flag("--json", *show_json, "print JSON");
+  s->callback([&globals, show_id, show_json] {
+    Context ctx = open_or_exit(globals);
+    auto v = or_exit(ctx.ledger->account(*show_id));
+    if (*show_json) return print(ledger::account_json(v) + "\n");
+    std::string out = v.account.id + " (" + v.account.kind + (v.account.name.empty() ? "" : ", " + v.account.name) + ")\n";
+    for (const auto& b : v.balances) {
+      out += "  " + b.currency + " " + (b.negative ? "-" : "") + b.amount.to_decimal() + "\n";
+    }
+    for (const auto& t : v.tokens) {
+      out += "  " + t.collection_id + " #" + t.token_id.to_decimal() + " x" + t.amount.to_decimal() + "\n";
+    }
+    print(out);
+  });
+}
+
+void add_money(CLI::App& ledger, Globals& globals) {
+  for (bool in : {true, false}) {
+    struct Args {
+      std::string account, amount, currency = "ETH";
+    };
+    auto a = std::make_shared<Args>();
+    auto* cmd = ledger.add_subcommand(in ? "deposit" : "withdraw",
+                                      in ? "Money in from outside: AMOUNT in minor units (wei, cents)"
+                                         : "Money out to outside: AMOUNT in minor units (wei, cents)");
+    cmd->add_option("ACCOUNT", a->account, "account id")->required();
+    cmd->add_option("AMOUNT", a->amount, "minor units, decimal")->required();
+    cmd->add_option("--currency", a->currency, "ETH (wei) or USD (cents)")->capture_default_str();
+    cmd->callback([&globals, a, in] {
+      Context ctx = open_or_exit(globals);
+      U256 amount = amount_or_exit(a->amount, "amount");
+      auto r = or_exit(in ? ctx.ledger->deposit(a->account, a->currency, amount)
+                          : ctx.ledger->withdraw(a->account, a->currency, amount));
+      print("ok: log entry " + std::to_string(r.log_index) + "\n");
+    });
+  }
+  auto json = std::make_shared<bool>(false);
+  auto* check = ledger.add_subcommand("check",
+                                      "Verify every ledger invariant: postings sum to zero per currency, balances equal "
+                                      "their postings, no negative balance where not allowed, token supply equals "
+                                      "holdings, one owner per ERC-721 token; exit 1 naming each problem");
+  check->add_flag("--json", *json, "print JSON");
+  check->callback([&globals, json] {
+    Context ctx = open_or_exit(globals);
+    auto r = or_exit(ctx.db->check_ledger());
+    if (*json) {
+      print(nlohmann::json{{"ok", r.ok}, {"postings", r.postings}, {"accounts", r.accounts}, {"tokens", r.tokens},
+                           {"problems", r.problems}}
+                .dump() +
+            "\n");
+    } else if (r.ok) {
+      print("ok: " + std::to_string(r.postings) + " postings, " + std::to_string(r.accounts) + " accounts, " +
+            std::to_string(r.tokens) + " tokens consistent\n");
+    } else {
+      for (const auto& p : r.problems) std::fprintf(stderr, "FAILED: %s\n", p.c_str());
+    }
+    if (!r.ok) exit_with(kExitFailed);
+  });
+}
+
+void add_tokens(CLI::App& ledger, Globals& globals) {
+  auto coll = std::make_shared<ledger::NewCollection>();
+  auto max_supply = std::make_shared<std::string>("0");
+  coll->standard = "erc721";
+  auto* collection = ledger.add_subcommand("collection", "Collections");
+  collection->require_subcommand(1);
+  auto* cc = collection->add_subcommand("create", "Create a collection (ERC-721 or ERC-1155 semantics)");
+  cc->add_option("--id", coll->id, "collection id, [a-z0-9._-]{1,64}")->required();
+  cc->add_option("--standard", coll->standard, "erc721 or erc1155")->capture_default_str();
+  cc->add_option("--name", coll->name, "name")->required();
+  cc->add_option("--description", coll->description, "description");
+  cc->add_option("--image", coll->image, "collection image URL");
+  cc->add_option("--external-url", coll->external_url, "the collection's web page");
+  cc->add_option("--creator", coll->creator, "creator account")->required();
+  cc->add_option("--generator", coll->generator, "mint only renders of this generator");
+  cc->add_option("--max-supply", *max_supply, "token cap (0: none)")->capture_default_str();
+  cc->add_option("--royalty-bps", coll->royalty_bps, "EIP-2981 royalty, 0..10000 basis points")->capture_default_str();
+  cc->add_option("--royalty-receiver", coll->royalty_receiver, "account (default: the creator)");
+  cc->callback([&globals, coll, max_supply] {
+    Context ctx = open_or_exit(globals);
+    coll->max_supply = amount_or_exit(*max_supply, "max_supply");
+    auto c = or_exit(ctx.ledger->create_collection(*coll));
+    print(c.id + "\n");
+  });
+
+  struct MintArgs {
+    std::string collection, asset, to, caller, token_id, amount = "1", max_supply = "0";
+  };
+  auto m = std::make_shared<MintArgs>();
+  auto* mint = ledger.add_subcommand("mint", "Mint a token from a render's asset");
+  mint->add_option("COLLECTION", m->collection, "collection id")->required();
+  mint->add_option("ASSET", m->asset, "sha256 of a rendered asset")->required();
+  mint->add_option("--to", m->to, "receiving account")->required();
+  mint->add_option("--as", m->caller, "calling account (default: the collection's creator)");
+  mint->add_option("--token-id", m->token_id, "token id (default: the next)");
+  mint->add_option("--amount", m->amount, "editions (ERC-1155)")->capture_default_str();
+  mint->add_option("--max-supply", m->max_supply, "per-id edition cap (ERC-1155; 0: none)")->capture_default_str();
+  mint->callback([&globals, m] {
+    Context ctx = open_or_exit(globals);
+    ledger::MintRequest r;
+    r.collection = m->collection;
+    r.asset_sha256 = m->asset;
+    r.to = m->to;
+    r.amount = amount_or_exit(m->amount, "amount");
+    r.max_supply = amount_or_exit(m->max_supply, "max_supply");
+    if (!m->token_id.empty()) r.token_id = token_id_or_exit(m->token_id);
+    r.caller = m->caller;
+    if (r.caller.empty()) {
+      auto c = or_exit(ctx.db->collection(m->collection));
+      if (!c) exit_with(Error::not_found("unknown_collection", "no collection " + m->collection, "collection"));
+      r.caller = c->creator_account;
+    }
+    auto t = or_exit(ctx.ledger->mint(r));
+    print(t.collection_id + " #" + t.token_id.to_decimal() + "\n");
+  });
+
+  struct MoveArgs {
+    std::string collection, token_id, from, to, caller, amount = "1";
+  };
+  auto t = std::make_shared<MoveArgs>();
+  auto* transfer = ledger.add_subcommand("transfer", "Transfer a token (ERC-721 transferFrom / ERC-1155 safeTransferFrom)");
+  transfer->add_option("COLLECTION", t->collection, "collection id")->required();
+  transfer->add_option("TOKEN_ID", t->token_id, "token id")->required();
+  transfer->add_option("--from", t->from, "current holder")->required();
+  transfer->add_option("--to", t->to, "receiving account")->required();
+  transfer->add_option("--as", t->caller, "calling account (default: --from)");
+  transfer->add_option("--amount", t->amount, "units (ERC-1155)")->capture_default_str();
+  transfer->callback([&globals, t] {
+    Context ctx = open_or_exit(globals);
+    ledger::TransferRequest r{t->caller.empty() ? t->from : t->caller, t->collection, token_id_or_exit(t->token_id),
+                              t->from, t->to, amount_or_exit(t->amount, "amount")};
+    auto receipt = or_exit(ctx.ledger->transfer(r));
+    print("ok: log entry " + std::to_string(receipt.log_index) + "\n");
+  });
+
+  struct MetaArgs {
+    std::string collection, token_id, base_url = "http://127.0.0.1:8080";
+  };
+  auto md = std::make_shared<MetaArgs>();
+  auto* meta = ledger.add_subcommand("metadata", "Token metadata JSON (or the collection's, without TOKEN_ID)");
+  meta->add_option("COLLECTION", md->collection, "collection id")->required();
+  meta->add_option("TOKEN_ID", md->token_id, "token id");
+  meta->add_option("--base-url", md->base_url, "public URL of the server, for absolute image links")->capture_default_str();
+  meta->callback([&globals, md] {
+    Context ctx = open_or_exit(globals);
+    std::string body = md->token_id.empty()
+                           ? or_exit(ctx.ledger->contract_metadata(md->collection, md->base_url))
+                           : or_exit(ctx.ledger->token_metadata(md->collection, token_id_or_exit(md->token_id), md->base_url));
+    print(body + "\n");
+  });
+}
+
+}  // namespace
+
+void add_ledger_commands(CLI::App& app, Globals& globals) {
+  auto* ledger = app.add_subcommand("ledger", "Accounts, money (double-entry, minor units), collections and tokens");
+  ledger->require_subcommand(1);
+  add_accounts(*ledger, globals);
+  add_money(*ledger, globals);
+  add_tokens(*ledger, globals);
+}
+
+}  // namespace atelier::cli
