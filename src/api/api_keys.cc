@@ -53,7 +53,7 @@ bool Principal::allows(std::string_view scope) const {
 }
 
 Result<CreatedApiKey> create_api_key(store::Store& store, std::vector<std::string> scopes,
-                                     std::string label, const Clock& clock) {
+                                     std::string label, const Clock& clock, std::string account) {
   if (scopes.empty()) {
     return fail(Error::invalid("invalid_scope",
                                "an API key needs at least one scope (read, render, "
@@ -87,6 +87,7 @@ Result<CreatedApiKey> create_api_key(store::Store& store, std::vector<std::strin
       out.record.scopes.emplace_back(s);
   }
   out.record.label = std::move(label);
+  out.record.account = std::move(account);
   out.record.created_ms = clock.now_ms();
   ATELIER_TRY(store.put_api_key(out.record));
   return out;
@@ -115,7 +116,7 @@ Result<Principal> authenticate(store::Store& store, std::string_view bearer) {
     return invalid();
   }
   if (key.revoked) return fail(unauthorized("api_key_revoked", "the API key has been revoked"));
-  return Principal{key.id, key.scopes, key.label};
+  return Principal{key.id, key.scopes, key.label, key.account};
 }
 
 }  // namespace atelier::api

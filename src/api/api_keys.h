@@ -40,6 +40,7 @@ struct Principal {
   std::string key_id;
   std::vector<std::string> scopes;
   std::string label;
+  std::string account = {};  // The ledger account the key acts for (purchases, bids); may be empty.
 
   // True when the key holds `scope` or admin.
   bool allows(std::string_view scope) const;
@@ -53,8 +54,9 @@ struct CreatedApiKey {
 // Creates and stores a key. Errors (kInvalidInput): "invalid_scope" (unknown or none given;
 // field "scopes"), "invalid_label" (over kApiKeyLabelBytesMax or control characters).
 // Duplicate scopes are dropped; the stored order is the order of kScopes.
+// `account` binds the key to a ledger account (checked to exist by the caller).
 Result<CreatedApiKey> create_api_key(store::Store& store, std::vector<std::string> scopes,
-                                     std::string label, const Clock& clock);
+                                     std::string label, const Clock& clock, std::string account = {});
 
 // Checks a bearer token (the text after "Bearer "). Errors (kUnauthorized):
 // "invalid_api_key" (malformed, unknown id, or wrong secret — not distinguished, so a caller

@@ -16,19 +16,26 @@ void add_apikey_commands(CLI::App& app, Globals& globals) {
 
   auto scopes = std::make_shared<std::vector<std::string>>();
   auto label = std::make_shared<std::string>();
+  auto account = std::make_shared<std::string>();
   auto* create = key->add_subcommand(
       "create", "Create an API key with scopes (read, render, mint, trade, admin; admin implies all).\n"
                 "The secret is printed once and stored only as a salted hash.");
   create->add_option("--scope", *scopes, "scope (repeatable, or comma-separated)")->required()->delimiter(',');
   create->add_option("--label", *label, "a note to recognise the key by");
-  create->callback([&globals, scopes, label]() {
+  create->add_option("--account", *account, "the ledger account the key acts for (its purchases and bids)");
+  create->callback([&globals, scopes, label, account]() {
     Context ctx = open_or_exit(globals);
-    auto created = api::create_api_key(*ctx.db, *scopes, *label, SystemClock::instance());
+    if (!account->empty()) {
+      auto a = ctx.ledger->account(*account);
+      if (!a) exit_with(a.error());
+    }
+    auto created = api::create_api_key(*ctx.db, *scopes, *label, SystemClock::instance(), *account);
     if (!created) exit_with(created.error());
     std::string joined;
     for (const auto& s : created->record.scopes) joined += (joined.empty() ? "" : ",") + s;
-    std::printf("key id  %s\nscopes  %s\nsecret  %s\n", created->record.id.c_str(), joined.c_str(),
-                created->secret.c_str());
+    std::printf("key id  %s\nscopes  %s\n", created->record.id.c_str(), joined.c_str());
+    if (!account->empty()) std::printf("account %s\n", account->c_str());
+    std::printf("secret  %s\n", created->secret.c_str());
     std::fprintf(stderr, "Store the secret now: it cannot be shown again. Send it as "
                          "'Authorization: Bearer <secret>'.\n");
   });

@@ -49,6 +49,13 @@ struct Posting {
   bool credit = true;  // Credit raises the account's balance, debit lowers it.
 };
 
+// A share of a payment, in basis points of it.
+struct Split {
+  std::string account;
+  std::int64_t bps = 0;
+  bool operator==(const Split&) const = default;
+};
+
 struct CollectionRecord {
   std::string id;
   std::string standard;  // "erc721" or "erc1155".
@@ -62,6 +69,8 @@ struct CollectionRecord {
   std::int64_t royalty_bps = 0;       // EIP-2981, 0..10000.
   std::string royalty_receiver;       // Account.
   std::int64_t created_ms = 0;
+  std::vector<Split> primary_splits = {};  // First sales' proceeds (sum 10000); empty: the seller.
+  std::vector<Split> royalty_splits = {};  // The royalty (sum 10000); empty: royalty_receiver.
 };
 
 struct TokenRecord {

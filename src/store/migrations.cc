@@ -140,6 +140,8 @@ CREATE TABLE collections (
   max_supply        BLOB NOT NULL CHECK (length(max_supply) = 32),
   royalty_bps       INTEGER NOT NULL CHECK (royalty_bps BETWEEN 0 AND 10000),
   royalty_receiver  TEXT NOT NULL,
+  primary_splits    TEXT NOT NULL,  -- JSON [{"account","bps"}], summing to 10000; [] = all to the seller
+  royalty_splits    TEXT NOT NULL,  -- JSON [{"account","bps"}] of the royalty; [] = all to royalty_receiver
   created_ms        INTEGER NOT NULL
 ) WITHOUT ROWID;
 
@@ -178,6 +180,26 @@ CREATE TABLE token_operators (
   operator       TEXT NOT NULL,
   PRIMARY KEY (collection_id, owner, operator)
 ) WITHOUT ROWID;
+
+CREATE TABLE listings (
+  id                TEXT PRIMARY KEY,
+  kind              TEXT NOT NULL,
+  collection_id     TEXT NOT NULL REFERENCES collections (id),
+  token_id          BLOB NOT NULL CHECK (length(token_id) = 32),
+  seller            TEXT NOT NULL REFERENCES accounts (id),
+  currency          TEXT NOT NULL,
+  quantity          BLOB NOT NULL CHECK (length(quantity) = 32),
+  sold              BLOB NOT NULL CHECK (length(sold) = 32),
+  status            TEXT NOT NULL CHECK (status IN ('active', 'sold_out', 'cancelled')),
+  terms             TEXT NOT NULL,  -- canonical JSON: the kind's price parameters
+  platform_fee_bps  INTEGER NOT NULL CHECK (platform_fee_bps BETWEEN 0 AND 10000),
+  starts_ms         INTEGER NOT NULL,
+  ends_ms           INTEGER NOT NULL,  -- 0: open-ended
+  created_ms        INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- An API key may act for one ledger account (a buyer's purchases spend that account's money).
+ALTER TABLE api_keys ADD COLUMN account TEXT NOT NULL DEFAULT '';
 )sql";
 
 constexpr std::string_view kAll[] = {kV1, kV2, kV3};

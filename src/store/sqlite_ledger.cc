@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "store/internal/sqlite_txn.h"
@@ -56,11 +57,30 @@ std::string token_name(std::string_view collection, const U256& id) {
 
 constexpr std::string_view kCollectionColumns =
     "id, standard, name, description, image, external_url, creator_account, generator_name, max_supply, "
-    "royalty_bps, royalty_receiver, created_ms";
+    "royalty_bps, royalty_receiver, created_ms, primary_splits, royalty_splits";
+
+std::string splits_json(const std::vector<Split>& splits) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& s : splits) a.push_back({{"account", s.account}, {"bps", s.bps}});
+  return a.dump();
+}
+
+std::vector<Split> splits_from(const std::string& text) {
+  std::vector<Split> out;
+  auto a = nlohmann::json::parse(text, nullptr, false);
+  if (!a.is_array()) return out;
+  for (const auto& s : a) {
+    if (s.is_object()) out.push_back({s.value("account", ""), s.value("bps", std::int64_t{0})});
+  }
+  return out;
+}
 
 CollectionRecord read_collection(const Stmt& s) {
-  return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6), s.text(7),
-          u256_at(s, 8), s.int64(9), s.text(10), s.int64(11)};
+  CollectionRecord c{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6), s.text(7),
+                     u256_at(s, 8), s.int64(9), s.text(10), s.int64(11)};
+  c.primary_splits = splits_from(s.text(12));
+  c.royalty_splits = splits_from(s.text(13));
+  return c;
 }
 
 constexpr std::string_view kTokenColumns =
@@ -118,11 +138,12 @@ Result<LedgerReceipt> SqliteStore::apply_ledger_change(const LedgerChange& chang
       ATELIER_TRY(require_account(c.creator_account, "creator"));
       if (!c.royalty_receiver.empty()) ATELIER_TRY(require_account(c.royalty_receiver, "royalty_receiver"));
       Stmt& ins = txn.stmts().get("INSERT INTO collections (" + std::string(kCollectionColumns) +
-                                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+                                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
                                   "ON CONFLICT (id) DO NOTHING");
       ins.bind(1, c.id).bind(2, c.standard).bind(3, c.name).bind(4, c.description).bind(5, c.image);
       ins.bind(6, c.external_url).bind(7, c.creator_account).bind(8, c.generator_name).bind_blob(9, be(c.max_supply));
       ins.bind(10, c.royalty_bps).bind(11, c.royalty_receiver).bind(12, c.created_ms);
+      ins.bind(13, splits_json(c.primary_splits)).bind(14, splits_json(c.royalty_splits));
       if (ins.step() != SQLITE_DONE) return fail(db_error(db, "inserting collection"));
       if (sqlite3_changes(db) == 0) {
         return fail(conflict("collection_exists", "collection " + c.id + " already exists", "id"));

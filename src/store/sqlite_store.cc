@@ -128,6 +128,7 @@ ApiKeyRecord read_api_key(const Stmt& s) {
   k.label = s.text(4);
   k.created_ms = s.int64(5);
   k.revoked = s.int64(6) != 0;
+  k.account = s.text(7);
   return k;
 }
 
@@ -344,10 +345,10 @@ Result<std::optional<AssetRecord>> SqliteStore::asset(std::string_view sha256) {
 
 Result<void> SqliteStore::put_api_key(const ApiKeyRecord& k) {
   return write<void>([&](Txn&) -> Result<void> {
-    Stmt s(db_, "INSERT INTO api_keys (id, salt_hex, hash_hex, scopes, label, created_ms, revoked) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    Stmt s(db_, "INSERT INTO api_keys (id, salt_hex, hash_hex, scopes, label, created_ms, revoked, account) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     s.bind(1, k.id).bind(2, k.salt_hex).bind(3, k.hash_hex).bind(4, join_scopes(k.scopes));
-    s.bind(5, k.label).bind(6, k.created_ms).bind(7, k.revoked ? 1 : 0);
+    s.bind(5, k.label).bind(6, k.created_ms).bind(7, k.revoked ? 1 : 0).bind(8, k.account);
     if (s.step() != SQLITE_DONE) return fail(db_error(db_, "inserting api key"));
     return {};
   });
@@ -355,7 +356,7 @@ Result<void> SqliteStore::put_api_key(const ApiKeyRecord& k) {
 
 Result<std::optional<ApiKeyRecord>> SqliteStore::api_key(std::string_view id) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT id, salt_hex, hash_hex, scopes, label, created_ms, revoked FROM api_keys "
+  Stmt s(db_, "SELECT id, salt_hex, hash_hex, scopes, label, created_ms, revoked, account FROM api_keys "
               "WHERE id = ?1");
   s.bind(1, id);
   int rc = s.step();
@@ -366,7 +367,7 @@ Result<std::optional<ApiKeyRecord>> SqliteStore::api_key(std::string_view id) {
 
 Result<std::vector<ApiKeyRecord>> SqliteStore::list_api_keys() {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT id, salt_hex, hash_hex, scopes, label, created_ms, revoked FROM api_keys "
+  Stmt s(db_, "SELECT id, salt_hex, hash_hex, scopes, label, created_ms, revoked, account FROM api_keys "
               "ORDER BY created_ms, id");
   std::vector<ApiKeyRecord> out;
   int rc;

@@ -94,6 +94,7 @@ struct ApiKeyRecord {
   std::string label;
   std::int64_t created_ms = 0;
   bool revoked = false;
+  std::string account = {};  // The ledger account the key acts for; empty: none.
 };
 
 // The outcome of claiming an idempotency key for a request.
