@@ -34,7 +34,7 @@ struct Server::Impl {
       : options(std::move(o)),
         engine(e),
         log(*options.clock, options.log_sink),
-        deps{engine, metrics, openapi, options.transparency_log, options.ledger,
+        deps{engine, metrics, openapi, options.transparency_log, options.ledger, options.market,
              options.public_url.empty() ? "http://" + options.listen : options.public_url},
         routes(build_routes(deps)),
         host(routes, engine.store(), metrics, log, options) {

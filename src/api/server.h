@@ -37,6 +37,9 @@ class Log;
 namespace atelier::ledger {
 class Ledger;
 }
+namespace atelier::market {
+class Market;
+}
 
 namespace atelier::api {
 
@@ -81,6 +84,8 @@ struct ServerOptions {
   // Collections, tokens and accounts (GET /v1/collections/…, /v1/accounts/…) when set. Must
   // outlive the Server.
   ledger::Ledger* ledger = nullptr;
+  // Listings and purchases (POST /v1/listings, …) when set. Must outlive the Server.
+  market::Market* market = nullptr;
   // The server's public base URL for absolute links in token metadata ("https://gallery.example").
   // Empty: "http://" + the listen address.
   std::string public_url;

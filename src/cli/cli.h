@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "ledger/ledger.h"
+#include "market/listings.h"
 #include "provenance/log.h"
 #include "render/engine.h"
 #include "store/blob_store.h"
@@ -41,6 +42,7 @@ struct Context {
   std::shared_ptr<const provenance::NoteSigner> log_signer;
   std::unique_ptr<provenance::Log> log;
   std::unique_ptr<ledger::Ledger> ledger;
+  std::unique_ptr<market::Market> market;
 };
 
 Result<Context> open_context(const Globals& globals, std::int64_t checkpoint_interval_ms = 0);

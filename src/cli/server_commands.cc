@@ -90,6 +90,7 @@ void add_server_commands(CLI::App& app, Globals& globals) {
     Context ctx = open_or_exit(globals, opts->checkpoint_interval_ms);
     opts->transparency_log = ctx.log.get();
     opts->ledger = ctx.ledger.get();
+    opts->market = ctx.market.get();
     auto r = api::serve_until_signal(*opts, *ctx.engine, [](std::uint16_t port) {
       std::fprintf(stderr, "atelier: listening on port %u\n", port);
     });

@@ -42,6 +42,22 @@ bool valid_id(std::string_view id) {
   return true;
 }
 
+Result<void> check_splits(const std::vector<store::Split>& splits, const char* field) {
+  if (splits.empty()) return {};
+  if (splits.size() > 32) return fail(Error::invalid("invalid_splits", std::string(field) + " has more than 32 payees", field));
+  std::int64_t total = 0;
+  for (const auto& s : splits) {
+    if (s.bps <= 0 || s.bps > 10'000 || s.account.empty()) {
+      return fail(Error::invalid("invalid_splits", std::string(field) + ": each payee needs an account and 1..10000 bps", field));
+    }
+    total += s.bps;
+  }
+  if (total != 10'000) {
+    return fail(Error::invalid("invalid_splits", std::string(field) + " must sum to 10000 bps, not " + std::to_string(total), field));
+  }
+  return {};
+}
+
 }  // namespace
 
 const Currency* find_currency(std::string_view code) {
@@ -197,9 +213,11 @@ Result<store::CollectionRecord> Ledger::create_collection(const NewCollection& r
   for (const auto* text : {&r.description, &r.image, &r.external_url}) {
     if (text->size() > 4096) return fail(Error::invalid("invalid_field", "texts are at most 4096 bytes", "description"));
   }
+  ATELIER_TRY(check_splits(r.primary_splits, "primary_splits"));
+  ATELIER_TRY(check_splits(r.royalty_splits, "royalty_splits"));
   store::CollectionRecord c{r.id, r.standard, r.name, r.description, r.image, r.external_url, r.creator, r.generator,
                             r.max_supply, r.royalty_bps, r.royalty_receiver.empty() ? r.creator : r.royalty_receiver,
-                            clock_.now_ms()};
+                            clock_.now_ms(), r.primary_splits, r.royalty_splits};
   store::LedgerChange change;
   change.new_collections.push_back(c);
   change.event = event("collection.created", c.created_ms,
@@ -405,6 +423,52 @@ Result<store::LedgerReceipt> Ledger::burn(std::string_view caller, std::string_v
                         {"amount", change.moves.front().amount.to_decimal()}, {"operator", caller}},
                        {token_subject(collection, token_id), "account:" + holder});
   return apply(std::move(change));
+}
+
+namespace {
+
+// floor(amount × bps / 10,000).
+U256 bps_of(const U256& amount, std::int64_t bps) {
+  return *mul_div(amount, U256(static_cast<std::uint64_t>(bps)), U256(10'000));  // bps ≤ 10,000: fits.
+}
+
+}  // namespace
+
+Result<std::vector<Payout>> sale_payouts(const store::CollectionRecord& c, std::string_view seller, const U256& price,
+                                         std::int64_t fee_bps) {
+  if (fee_bps < 0 || fee_bps > 10'000) {
+    return fail(Error::invalid("invalid_fee_bps", "platform_fee_bps must be 0..10000", "platform_fee_bps"));
+  }
+  const bool primary = seller == c.creator_account;
+  if (!primary && fee_bps + c.royalty_bps > 10'000) {
+    return fail(Error::invalid("fees_exceed_price",
+                               "the platform fee (" + std::to_string(fee_bps) + " bps) and the royalty (" +
+                                   std::to_string(c.royalty_bps) + " bps) exceed the price",
+                               "platform_fee_bps"));
+  }
+  std::vector<Payout> out;
+  U256 rest = price;
+  auto pay = [&](const std::string& account, const U256& amount, const char* role) {
+    if (amount.is_zero()) return;
+    out.push_back({account, amount, role});
+    rest = *checked_sub(rest, amount);  // Each share is a floor of a part of `rest`: never more.
+  };
+  pay(std::string(kPlatformAccount), bps_of(price, fee_bps), "platform_fee");
+  if (primary) {
+    const U256 proceeds = rest;
+    if (!c.primary_splits.empty()) {
+      for (const auto& s : c.primary_splits) pay(s.account, bps_of(proceeds, s.bps), "primary_split");
+    }
+  } else {
+    const U256 royalty = bps_of(price, c.royalty_bps);
+    if (!c.royalty_splits.empty()) {
+      for (const auto& s : c.royalty_splits) pay(s.account, bps_of(royalty, s.bps), "royalty");
+    } else {
+      pay(c.royalty_receiver, royalty, "royalty");
+    }
+  }
+  pay(std::string(seller), rest, "seller");
+  return out;
 }
 
 Result<RoyaltyInfo> Ledger::royalty_info(std::string_view collection, const U256& sale_price) {

@@ -59,6 +59,8 @@ struct NewCollection {
   U256 max_supply = {};               // 0: uncapped.
   std::int64_t royalty_bps = 0;  // EIP-2981, 0..10000.
   std::string royalty_receiver = {};  // Default: the creator.
+  std::vector<store::Split> primary_splits = {};  // Sum 10000 bps; empty: all to the seller.
+  std::vector<store::Split> royalty_splits = {};  // Sum 10000 bps; empty: all to royalty_receiver.
 };
 
 struct MintRequest {
@@ -79,6 +81,26 @@ struct TransferRequest {
   std::string to = {};
   U256 amount = U256(1);
 };
+
+// One payment out of a sale.
+struct Payout {
+  std::string account;
+  U256 amount;
+  std::string role;  // "platform_fee", "royalty", "primary_split", "seller"
+};
+
+// How a sale of `price` by `seller` is paid out, exact to the minor unit:
+//   platform fee   floor(price × fee_bps / 10,000) to the platform account;
+//   primary sale   (the seller is the collection's creator) the rest is split by
+//                  primary_splits, each floor(rest × bps / 10,000);
+//   secondary sale the royalty floor(price × royalty_bps / 10,000) (EIP-2981 royaltyInfo),
+//                  split by royalty_splits, each floor(royalty × bps / 10,000), or all to the
+//                  royalty receiver; the seller gets the rest.
+// Remainder rule: every unit rounding leaves goes to the seller, so the payouts always sum to
+// the price exactly. Zero payouts are left out. A payee may appear more than once.
+// "fees_exceed_price" when a secondary sale's fee and royalty bps sum over 10,000.
+Result<std::vector<Payout>> sale_payouts(const store::CollectionRecord& collection, std::string_view seller,
+                                         const U256& price, std::int64_t fee_bps);
 
 struct RoyaltyInfo {
   std::string receiver;

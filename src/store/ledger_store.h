@@ -100,6 +100,23 @@ struct TokenMove {
   U256 amount;
 };
 
+struct ListingRecord {
+  std::string id;
+  std::string kind;  // "fixed" (auction kinds come with the market engine).
+  std::string collection_id;
+  U256 token_id;
+  std::string seller;
+  std::string currency;
+  U256 quantity;
+  U256 sold;
+  std::string status;  // active | sold_out | cancelled
+  std::string terms;   // Canonical JSON of the kind's price parameters, e.g. {"price":"100"}.
+  std::int64_t platform_fee_bps = 0;
+  std::int64_t starts_ms = 0;
+  std::int64_t ends_ms = 0;  // 0: open-ended.
+  std::int64_t created_ms = 0;
+};
+
 struct LedgerChange {
   std::vector<AccountRecord> new_accounts;
   std::vector<CollectionRecord> new_collections;
@@ -120,6 +137,16 @@ struct LedgerChange {
     bool approved = false;
   };
   std::vector<Operator> operators;
+  std::vector<ListingRecord> new_listings;
+  // Optimistic update of a listing: applies only if it still shows `expected_sold`, else the
+  // whole change is refused with "listing_changed" (someone bought first: re-read and retry).
+  struct ListingUpdate {
+    std::string id;
+    U256 expected_sold;
+    U256 sold;
+    std::string status;
+  };
+  std::vector<ListingUpdate> listing_updates;
   LogEvent event;  // Required: every change is logged in the same transaction.
 };
 
@@ -160,6 +187,7 @@ class LedgerStore {
   virtual Result<std::string> approved(std::string_view collection, const U256& token_id) = 0;
   virtual Result<bool> is_operator(std::string_view collection, std::string_view owner,
                                    std::string_view operator_account) = 0;
+  virtual Result<std::optional<ListingRecord>> listing(std::string_view id) = 0;
   // Recomputes every invariant from the postings and holdings (see LedgerCheck).
   virtual Result<LedgerCheck> check_ledger() = 0;
 };

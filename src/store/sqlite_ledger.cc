@@ -90,6 +90,15 @@ TokenRecord read_token(const Stmt& s) {
   return {s.text(0), u256_at(s, 1), s.text(2), s.text(3), s.text(4), u256_at(s, 5), u256_at(s, 6), s.int64(7)};
 }
 
+constexpr std::string_view kListingColumns =
+    "id, kind, collection_id, token_id, seller, currency, quantity, sold, status, terms, platform_fee_bps, "
+    "starts_ms, ends_ms, created_ms";
+
+ListingRecord read_listing(const Stmt& s) {
+  return {s.text(0), s.text(1), s.text(2), u256_at(s, 3), s.text(4), s.text(5), u256_at(s, 6), u256_at(s, 7),
+          s.text(8), s.text(9), s.int64(10), s.int64(11), s.int64(12), s.int64(13)};
+}
+
 }  // namespace
 
 Result<LedgerReceipt> SqliteStore::apply_ledger_change(const LedgerChange& change) {
@@ -187,6 +196,16 @@ Result<LedgerReceipt> SqliteStore::apply_ledger_change(const LedgerChange& chang
       }
     }
 
+    // Listing updates first: a purchase decided on a stale read fails as "listing_changed"
+    // (retry) before its token move could report the seller's shortfall.
+    for (const auto& u : change.listing_updates) {
+      Stmt& up = txn.stmts().get("UPDATE listings SET sold = ?3, status = ?4 WHERE id = ?1 AND sold = ?2");
+      up.bind(1, u.id).bind_blob(2, be(u.expected_sold)).bind_blob(3, be(u.sold)).bind(4, u.status);
+      if (up.step() != SQLITE_DONE) return fail(db_error(db, "updating listing"));
+      if (sqlite3_changes(db) == 0) {
+        return fail(conflict("listing_changed", "listing " + u.id + " changed while this request was decided", "id"));
+      }
+    }
     auto index = txn.append(change.event);
     if (!index) return fail(index.error());
 
@@ -309,8 +328,31 @@ Result<LedgerReceipt> SqliteStore::apply_ledger_change(const LedgerChange& chang
       w.bind(1, o.collection_id).bind(2, o.owner).bind(3, o.operator_account);
       if (w.step() != SQLITE_DONE) return fail(db_error(db, "writing operator"));
     }
+    for (const auto& l : change.new_listings) {
+      ATELIER_TRY(require_account(l.seller, "seller"));
+      Stmt& ins = txn.stmts().get("INSERT INTO listings (" + std::string(kListingColumns) +
+                                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+                                  "ON CONFLICT (id) DO NOTHING");
+      ins.bind(1, l.id).bind(2, l.kind).bind(3, l.collection_id).bind_blob(4, be(l.token_id)).bind(5, l.seller);
+      ins.bind(6, l.currency).bind_blob(7, be(l.quantity)).bind_blob(8, be(l.sold)).bind(9, l.status);
+      ins.bind(10, l.terms).bind(11, l.platform_fee_bps).bind(12, l.starts_ms).bind(13, l.ends_ms).bind(14, l.created_ms);
+      if (ins.step() != SQLITE_DONE) return fail(db_error(db, "inserting listing"));
+      if (sqlite3_changes(db) == 0) return fail(conflict("listing_exists", "listing " + l.id + " already exists", "id"));
+    }
     return LedgerReceipt{*index};
   });
+}
+
+Result<std::optional<ListingRecord>> SqliteStore::listing(std::string_view id) {
+  std::lock_guard lock(mu_);
+  Stmt& q = stmts_->get("SELECT " + std::string(kListingColumns) + " FROM listings WHERE id = ?1");
+  q.bind(1, id);
+  int rc = q.step();
+  std::optional<ListingRecord> out;
+  if (rc == SQLITE_ROW) out = read_listing(q);
+  q.reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(db_, "reading listing"));
+  return out;
 }
 
 // Reads ------------------------------------------------------------------------------------------

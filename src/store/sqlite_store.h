@@ -96,6 +96,7 @@ class SqliteStore final : public Store, public LedgerStore {
   Result<std::string> approved(std::string_view collection, const U256& token_id) override;
   Result<bool> is_operator(std::string_view collection, std::string_view owner,
                            std::string_view operator_account) override;
+  Result<std::optional<ListingRecord>> listing(std::string_view id) override;
   Result<LedgerCheck> check_ledger() override;
 
   // Writes committed together so far, and the largest group: for metrics and benchmarks.

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "api/api_keys.h"
 #include "api/internal/openapi.h"
@@ -20,6 +21,7 @@
 #include "render/codec.h"
 #include "core/merkle.h"
 #include "ledger/ledger.h"
+#include "market/listings.h"
 #include "provenance/log.h"
 #include "render/engine.h"
 #include "store/sqlite_store.h"
@@ -47,6 +49,7 @@ class ApiServer : public ::testing::Test {
   std::shared_ptr<const provenance::NoteSigner> signer;
   std::unique_ptr<provenance::Log> log;
   std::unique_ptr<ledger::Ledger> ledger;
+  std::unique_ptr<market::Market> market;
   std::unique_ptr<Server> server;
   ManualClock clock;
   std::string render_key, read_key;
@@ -65,6 +68,7 @@ class ApiServer : public ::testing::Test {
     provenance::attach_checkpoint_signer(*db, signer, 0);
     log = std::make_unique<provenance::Log>(*db, signer->verifier());
     ledger = std::make_unique<ledger::Ledger>(*db, *db, clock);
+    market = std::make_unique<market::Market>(*db, *db, *ledger, clock);
     auto added = engine->add_generator(std::filesystem::path(ATELIER_API_TEST_DATA) / "tiny");
     ASSERT_TRUE(added) << added.error().to_string();
     render_key = create_api_key(*db, {"render"}, "test", clock)->secret;
@@ -80,6 +84,7 @@ class ApiServer : public ::testing::Test {
     options.log_sink = [](std::string_view) {};
     options.transparency_log = log.get();
     options.ledger = ledger.get();
+    options.market = market.get();
     options.public_url = "https://gallery.example";
     server = std::make_unique<Server>(std::move(options), *engine);
     auto ok = server->start();
@@ -118,7 +123,7 @@ TEST_F(ApiServer, EveryRouteIsDocumentedAndEveryMutatingRouteIsGuarded) {
   start();
   Metrics metrics;
   std::string doc_text;
-  RouteDeps deps{*engine, metrics, doc_text, log.get(), ledger.get(), "https://gallery.example"};
+  RouteDeps deps{*engine, metrics, doc_text, log.get(), ledger.get(), market.get(), "https://gallery.example"};
   RouteTable table = build_routes(deps);
   auto doc = json::parse(server->openapi_json());
 
@@ -672,6 +677,83 @@ TEST_F(ApiServer, TokenMetadataAndAccountsAreServed) {
   EXPECT_EQ(aj["tokens"][0]["token_id"], "26");
   EXPECT_EQ(aj["tokens"][0]["amount"], "3");
   EXPECT_EQ(c.get("/v1/accounts/nobody", auth(read_key)).status, 404);
+}
+
+TEST_F(ApiServer, RacingBuyersOverHttpExactlyOneWinsTheLastToken) {
+  start();
+  Client setup(server->port());
+  std::string sha = render_via_api(setup, kToken2)["asset"]["sha256"];
+  ASSERT_TRUE(ledger->create_account({"vera", "creator", "Vera"}));
+  ledger::NewCollection coll;
+  coll.id = "one";
+  coll.standard = "erc721";
+  coll.name = "One";
+  coll.creator = "vera";
+  coll.royalty_bps = 1000;
+  ASSERT_TRUE(ledger->create_collection(coll));
+  ASSERT_TRUE(ledger->mint({.caller = "vera", .collection = "one", .asset_sha256 = sha, .to = "vera"}));
+  std::string seller_key = create_api_key(*db, {"trade"}, "seller", clock, "vera")->secret;
+  auto listed = setup.request("POST", "/v1/listings",
+                              json({{"collection", "one"}, {"token_id", "0"}, {"price", "1000"}, {"platform_fee_bps", 100}}).dump(),
+                              auth(seller_key, {{"Content-Type", "application/json"}}));
+  ASSERT_EQ(listed.status, 201) << listed.body;
+  std::string listing = json::parse(listed.body)["id"];
+  EXPECT_EQ(json::parse(setup.get("/v1/listings/" + listing).body)["price"], "1000");
+
+  constexpr int kBuyers = 8;
+  std::vector<std::string> keys;
+  for (int i = 0; i < kBuyers; ++i) {
+    std::string id = "buyer" + std::to_string(i);
+    ASSERT_TRUE(ledger->create_account({id, "collector", id}));
+    ASSERT_TRUE(ledger->deposit(id, "ETH", U256(1000)));
+    keys.push_back(create_api_key(*db, {"trade"}, id, clock, id)->secret);
+  }
+  std::vector<Reply> replies(kBuyers);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kBuyers; ++i) {
+    threads.emplace_back([&, i] {
+      Client c(server->port());
+      replies[i] = c.request("POST", "/v1/listings/" + listing + "/purchases", R"({"quantity":"1"})",
+                             auth(keys[i], {{"Content-Type", "application/json"}, {"Idempotency-Key", "buy-" + std::to_string(i)}}));
+    });
+  }
+  for (auto& t : threads) t.join();
+  int won = -1;
+  for (int i = 0; i < kBuyers; ++i) {
+    if (replies[i].status == 201) {
+      EXPECT_EQ(won, -1) << "two buyers won";
+      won = i;
+    } else {
+      EXPECT_EQ(replies[i].status, 409) << replies[i].body;
+      EXPECT_EQ(json::parse(replies[i].body)["error"]["code"], "sold_out") << replies[i].body;
+    }
+  }
+  ASSERT_NE(won, -1);
+  std::string winner = "buyer" + std::to_string(won);
+  EXPECT_EQ(*ledger->owner_of("one", U256(0)), winner);
+  // Everyone else kept their money; the winner paid once (a primary sale: 10 to the platform,
+  // 990 to the creator, no royalty).
+  for (int i = 0; i < kBuyers; ++i) {
+    auto view = ledger->account("buyer" + std::to_string(i));
+    EXPECT_EQ(view->balances[0].amount, i == won ? U256(0) : U256(1000));
+  }
+  // A retry with the same Idempotency-Key replays the sale and charges nothing more.
+  Client c(server->port());
+  auto again = c.request("POST", "/v1/listings/" + listing + "/purchases", R"({"quantity":"1"})",
+                         auth(keys[won], {{"Content-Type", "application/json"}, {"Idempotency-Key", "buy-" + std::to_string(won)}}));
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.body, replies[won].body);
+  auto reused = c.request("POST", "/v1/listings/" + listing + "/purchases", R"({"quantity":"2"})",
+                          auth(keys[won], {{"Content-Type", "application/json"}, {"Idempotency-Key", "buy-" + std::to_string(won)}}));
+  EXPECT_EQ(reused.status, 422) << reused.body;
+  EXPECT_EQ(json::parse(reused.body)["error"]["code"], "idempotency_key_reused");
+  // Bad input changes nothing.
+  EXPECT_EQ(c.request("POST", "/v1/listings/" + listing + "/purchases", R"({"quantity":"-1"})",
+                      auth(keys[0], {{"Content-Type", "application/json"}})).status, 400);
+  EXPECT_EQ(c.request("POST", "/v1/listings/" + listing + "/purchases", R"({"quantity":"1","buyer":"buyer1"})",
+                      auth(keys[0], {{"Content-Type", "application/json"}})).status, 403);
+  EXPECT_EQ(c.request("POST", "/v1/listings/nope/purchases", R"({})", auth(keys[0], {{"Content-Type", "application/json"}})).status, 404);
+  EXPECT_TRUE(db->check_ledger()->ok);
 }
 
 }  // namespace

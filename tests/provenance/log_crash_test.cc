@@ -56,13 +56,20 @@ TEST(LogCrash, KillNineMidAppendLosesNoAcknowledgedEntryAndLeavesNoPartialOne) {
       append_forever(dir.path(), fds[1], round);
     }
     ::close(fds[1]);
-    ::usleep(std::uniform_int_distribution<useconds_t>(20'000, 150'000)(rng));
+    // Wait for the writer's first durable append (a loaded machine may take a while to start
+    // it), then kill it at a random point of what follows.
+    std::string reported;
+    char buf[4096];
+    while (reported.find('\n') == std::string::npos) {
+      ssize_t n = ::read(fds[0], buf, sizeof buf);
+      if (n <= 0) break;
+      reported.append(buf, static_cast<std::size_t>(n));
+    }
+    ::usleep(std::uniform_int_distribution<useconds_t>(5'000, 120'000)(rng));
     ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
     ASSERT_TRUE(WIFSIGNALED(status)) << "the writer stopped by itself: " << status;
-    std::string reported;
-    char buf[4096];
     for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) reported.append(buf, static_cast<std::size_t>(n));
     ::close(fds[0]);
     std::istringstream lines(reported);

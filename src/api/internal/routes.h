@@ -6,6 +6,7 @@
 //   routes_assets.cc      GET /v1/assets/{sha256}, /v1/assets/{sha256}/variants
 //   routes_log.cc         GET /checkpoint, /tile/…, /v1/log/entries/{index}, /v1/log/proof/…
 //   routes_ledger.cc      GET /v1/collections/{id}[/tokens/{token_id}/metadata.json], /v1/accounts/{id}
+//   routes_market.cc      POST /v1/listings, GET /v1/listings/{id}, POST /v1/listings/{id}/purchases
 //
 // Handlers are thin (DESIGN.md "doors"): parse and check input, call the engine or store,
 // format JSON. Business rules live in the engine.
@@ -25,6 +26,9 @@ class Log;
 namespace atelier::ledger {
 class Ledger;
 }
+namespace atelier::market {
+class Market;
+}
 
 namespace atelier::api {
 
@@ -34,6 +38,7 @@ struct RouteDeps {
   const std::string& openapi_json;  // Filled in after the table is built (it documents itself).
   provenance::Log* log = nullptr;   // The transparency log routes exist only when set.
   ledger::Ledger* ledger = nullptr; // Collections, tokens and accounts, only when set.
+  market::Market* market = nullptr; // Listings and purchases, only when set.
   std::string public_url = {};      // Absolute base of links in metadata ("https://host").
 };
 
@@ -43,6 +48,7 @@ void add_render_routes(RouteTable& table, RouteDeps& deps);
 void add_asset_routes(RouteTable& table, RouteDeps& deps);
 void add_log_routes(RouteTable& table, RouteDeps& deps);
 void add_ledger_routes(RouteTable& table, RouteDeps& deps);
+void add_market_routes(RouteTable& table, RouteDeps& deps);
 
 // Every route above. `deps` must outlive the table.
 RouteTable build_routes(RouteDeps& deps);

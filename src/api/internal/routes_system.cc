@@ -230,6 +230,7 @@ RouteTable build_routes(RouteDeps& deps) {
   add_asset_routes(table, deps);
   add_log_routes(table, deps);
   add_ledger_routes(table, deps);
+  add_market_routes(table, deps);
   return table;
 }
 
