@@ -1,6 +1,7 @@
 // Every pricing kind against values computed independently in exact / 60-digit arithmetic by
-// tests/data/market/expected_prices.py (see that script for how), within a relative 1e-9; plus
-// exact values where the formula allows them, and every refusal with its code and field.
+// tests/data/market/expected_prices.py (see that script for how), within a relative 1e-9; the
+// VRGDA kinds also to the wei against that script's port of the contracts' integer steps; exact
+// values where the formula allows them, and every refusal with its code and field.
 #include "market/pricing.h"
 
 #include <gtest/gtest.h>
@@ -54,7 +55,7 @@ TEST(Pricing, AgreesWithHighPrecisionReferenceValues) {
   std::ifstream in(source_dir() / "tests/data/market/expected_prices.json");
   ASSERT_TRUE(in) << "tests/data/market/expected_prices.json";
   auto doc = nlohmann::json::parse(in);
-  int checked = 0;
+  int checked = 0, to_the_wei = 0;
   for (const auto& c : doc["cases"]) {
     PriceParams params;
     for (const auto& [name, value] : c["params"].items())
@@ -67,9 +68,15 @@ TEST(Pricing, AgreesWithHighPrecisionReferenceValues) {
     EXPECT_LE(relative_error(*price, c["expected_wei"]), 1e-9L)
         << kind << " S=" << q.elapsed_s << " N=" << q.sold << " Q=" << q.quantity << ": got "
         << price->to_decimal() << ", exact " << c["expected_wei"].get<std::string>();
+    if (c.contains("contract_wei")) {  // The contracts' own integer steps, ported separately.
+      EXPECT_EQ(price->to_decimal(), c["contract_wei"].get<std::string>())
+          << kind << " S=" << q.elapsed_s << " N=" << q.sold;
+      ++to_the_wei;
+    }
     ++checked;
   }
   EXPECT_GE(checked, 40);
+  EXPECT_GE(to_the_wei, 13);
 }
 
 TEST(Pricing, DutchLinearIsExactWithTheDiscountRoundedDown) {
