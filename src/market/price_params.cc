@@ -26,8 +26,7 @@ constexpr std::array<std::string_view, 4> kVrgdaLogistic = {"target_price", "dec
                                                             "time_scale"};
 
 // The values by name, all present, none unknown or repeated.
-class Values {
- public:
+struct Values {
   std::map<std::string, std::string, std::less<>> by_name;
   const std::string& operator[](std::string_view name) const { return by_name.find(name)->second; }
 };

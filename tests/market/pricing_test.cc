@@ -159,6 +159,37 @@ TEST(Pricing, QuantityIsForBatchKindsOnly) {
   EXPECT_EQ(e.field, "sold");
 }
 
+TEST(Pricing, LimitsHoldOnBothSides) {
+  PriceParams dutch = {{"start_price", "2"}, {"end_price", "1"}, {"duration_s", "10"}};
+  EXPECT_EQ(quote("dutch-linear", dutch,
+                  {.elapsed_s = limits::kQuoteElapsedSMax, .sold = limits::kQuoteSoldMax}),
+            "1");
+  PriceParams gda = {{"initial_price", "1000000000000000000"},
+                     {"emission_rate", "1000000"},
+                     {"decay_constant", "0.000000000000000001"}};
+  auto m = model("gda-continuous", gda);
+  EXPECT_TRUE(quote_price(m, {.quantity = limits::kQuoteQuantityMax}));
+  EXPECT_EQ(error_of(quote_price(m, {.quantity = limits::kQuoteQuantityMax + 1})).field,
+            "quantity");
+  // kPriceParamsMax name=value pairs, and kPriceParamBytesMax bytes in one.
+  PriceParams many(limits::kPriceParamsMax + 1, {"decay", "0.31"});
+  auto e = parse_price_model("vrgda-linear", many);
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().code, "value_out_of_range");
+  EXPECT_EQ(e.error().field, "params");
+  std::string at_limit(limits::kPriceParamBytesMax - 5, '1');  // "decay" + value = the max.
+  e = parse_price_model("vrgda-linear",
+                        {{"target_price", "1"}, {"decay", at_limit}, {"per_time_unit", "1"}});
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().code, "value_out_of_range");  // Read, then refused: no int256 wad.
+  EXPECT_EQ(e.error().field, "params.decay");
+  e = parse_price_model("vrgda-linear",
+                        {{"target_price", "1"}, {"decay", at_limit + "1"}, {"per_time_unit", "1"}});
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().field, "params.decay");
+  EXPECT_NE(e.error().message.find("kPriceParamBytesMax"), std::string::npos);
+}
+
 struct BadParams {
   std::string kind;
   PriceParams params;
