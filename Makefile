@@ -45,8 +45,8 @@ fuzz:
 	cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 \
 	  -DCMAKE_CXX_FLAGS="-Wno-macro-redefined -D__cpp_concepts=202002L" \
 	  -DATELIER_FUZZ=ON -DBUILD_TESTING=OFF -DATELIER_BENCH=OFF -DATELIER_WERROR=OFF
-	cmake --build build-fuzz -j$(JOBS) --target recipe_fuzz note_fuzz log_fuzz
-	@echo "run: build-fuzz/fuzz/recipe_fuzz fuzz/corpus/recipe (or note_fuzz fuzz/corpus/note, log_fuzz fuzz/corpus/log) -max_total_time=60"
+	cmake --build build-fuzz -j$(JOBS) --target recipe_fuzz note_fuzz log_fuzz market_fuzz
+	@echo "run: build-fuzz/fuzz/recipe_fuzz fuzz/corpus/recipe (or note_fuzz fuzz/corpus/note, log_fuzz fuzz/corpus/log, market_fuzz fuzz/corpus/market) -max_total_time=60"
 
 # clang-tidy (checks in .clang-tidy) with clang 16, which parses <expected> given the same
 # __cpp_concepts override as `make fuzz`. FILES=… to check a subset.

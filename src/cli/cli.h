@@ -62,5 +62,9 @@ void add_render_commands(CLI::App& app, Globals& globals);
 void add_server_commands(CLI::App& app, Globals& globals);
 void add_log_commands(CLI::App& app, Globals& globals);
 void add_ledger_commands(CLI::App& app, Globals& globals);
+// `atelier market …`: market_command(app) is the shared `market` subcommand, created on first
+// use; add further market subcommands to it, in any order (market_commands.cc).
+CLI::App& market_command(CLI::App& app);
+void add_market_commands(CLI::App& app, Globals& globals);
 
 }  // namespace atelier::cli

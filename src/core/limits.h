@@ -68,4 +68,11 @@ inline constexpr std::int64_t kKeyNameBytesMax = 256;
 // A proof file given to `atelier log verify-proof` (JSON: entry, proof hashes, checkpoint).
 inline constexpr std::int64_t kProofFileBytesMax = 1 << 20;
 
+// Market pricing (src/market, `atelier market quote`).
+inline constexpr std::uint64_t kQuoteElapsedSMax = 10'000'000'000;     // ~317 years of auction
+inline constexpr std::uint64_t kQuoteSoldMax = 1'000'000'000'000;      // tokens sold before a quote
+inline constexpr std::uint64_t kQuoteQuantityMax = 1'000'000'000'000;  // tokens in one quote
+inline constexpr std::int64_t kPriceParamsMax = 8;                     // name=value pairs
+inline constexpr std::int64_t kPriceParamBytesMax = 128;               // one name=value's text
+
 }  // namespace atelier::limits
