@@ -192,29 +192,37 @@ bool Canvas::fast_stroke() {
     x = m.xx * p.point.x + m.xy * p.point.y + m.x0;
     y = m.yx * p.point.x + m.yy * p.point.y + m.y0;
   };
-  double cx = 0, cy = 0, start_x = 0, start_y = 0;
+  // One polyline per sub-path (closing: back to its start), in device pixels.
+  std::vector<double>& xy = polyline_scratch_;
+  xy.clear();
+  auto flush = [&] {
+    mask_.add_polyline(xy.data(), xy.size() / 2, radius);
+    xy.clear();
+  };
   for (int i = 0; i < path->num_data; i += path->data[i].header.length) {
     const cairo_path_data_t* d = &path->data[i];
     double x, y;
     switch (d->header.type) {
       case CAIRO_PATH_MOVE_TO:
-        device(d[1], cx, cy);
-        start_x = cx, start_y = cy;
+        flush();
+        device(d[1], x, y);
+        xy.insert(xy.end(), {x, y});
         break;
       case CAIRO_PATH_LINE_TO:
         device(d[1], x, y);
-        // Canvas 2D prunes zero-length segments before stroking.
-        if (x != cx || y != cy) mask_.add_segment(cx, cy, x, y, radius);
-        cx = x, cy = y;
+        xy.insert(xy.end(), {x, y});
         break;
       case CAIRO_PATH_CLOSE_PATH:
-        if (start_x != cx || start_y != cy) mask_.add_segment(cx, cy, start_x, start_y, radius);
-        cx = start_x, cy = start_y;
+        if (!xy.empty()) {
+          const double start_x = xy[0], start_y = xy[1];
+          xy.insert(xy.end(), {start_x, start_y});
+        }
         break;
       case CAIRO_PATH_CURVE_TO:  // copy_path_flat has none.
         break;
     }
   }
+  flush();
   cairo_path_destroy(path);
   composite_mask();
   return true;

@@ -120,6 +120,7 @@ class Canvas {
   cairo_matrix_t base_;
   std::vector<SavedState> saved_;
   internal::StrokeMask mask_;
+  std::vector<double> polyline_scratch_;  // fast_stroke's sub-path points, reused.
   std::int64_t points_ = 0;
   std::int64_t raster_ns_ = 0;
 };

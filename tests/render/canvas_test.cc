@@ -100,5 +100,56 @@ TEST(StrokeMask, ThinLinesFadeInsteadOfVanishing) {
   EXPECT_LT(a, 60u);   // ... not full, not zero.
 }
 
+// Coverage of a mask, read back by compositing opaque white onto transparent black.
+std::vector<std::uint32_t> coverage_of(internal::StrokeMask& mask, int size) {
+  std::vector<std::uint32_t> px(static_cast<std::size_t>(size) * size, 0);
+  mask.composite_over(px.data(), size, 255, 255, 255, 255);
+  for (auto& p : px) p >>= 24;
+  return px;
+}
+
+// add_polyline's thin route (bodies walked along the major axis plus vertex discs) must give
+// the coverage of the reference capsule-by-capsule rasterizer (add_segment): the same
+// geometry, so at most one level of rounding apart, on random walks of short segments in all
+// directions, long segments, and points off the canvas.
+TEST(StrokeMask, ThinPolylineMatchesCapsuleUnion) {
+  constexpr int kSize = 96;
+  std::uint32_t state = 12345;
+  auto uniform = [&state] {  // xorshift32: a fixed sequence.
+    state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+    return (state & 0xFFFFFF) / double(0x1000000);
+  };
+  for (double radius : {0.1, 0.3, 0.5, 0.8, 1.0, 1.5}) {
+    for (int trial = 0; trial < 20; ++trial) {
+      std::vector<double> xy;
+      double x = uniform() * kSize, y = uniform() * kSize;
+      const double step = trial % 4 == 0 ? 40.0 : 4.0;  // Some long segments.
+      for (int i = 0; i < 60; ++i) {
+        xy.push_back(x), xy.push_back(y);
+        if (i % 17 == 5) xy.push_back(x), xy.push_back(y);  // A repeated point.
+        const double a = uniform() * 6.283185307179586;
+        x += std::cos(a) * step * uniform(), y += std::sin(a) * step * uniform();
+        if (trial % 5 == 1) x = std::round(x), y = std::round(y) + 0.5;  // Axis-aligned cases.
+      }
+      internal::StrokeMask fast(kSize, kSize), reference(kSize, kSize);
+      fast.add_polyline(xy.data(), xy.size() / 2, radius);
+      for (std::size_t i = 1; i < xy.size() / 2; ++i) {
+        const double* a = &xy[2 * (i - 1)];
+        const double* b = &xy[2 * i];
+        if (a[0] != b[0] || a[1] != b[1]) reference.add_segment(a[0], a[1], b[0], b[1], radius);
+      }
+      const auto got = coverage_of(fast, kSize), want = coverage_of(reference, kSize);
+      int worst = 0, differing = 0;
+      for (std::size_t i = 0; i < got.size(); ++i) {
+        const int d = std::abs(int(got[i]) - int(want[i]));
+        worst = std::max(worst, d);
+        differing += d != 0;
+      }
+      EXPECT_LE(worst, 1) << "radius " << radius << " trial " << trial;
+      EXPECT_LT(differing, 40) << "radius " << radius << " trial " << trial;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace atelier::render
