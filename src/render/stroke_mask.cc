@@ -13,6 +13,10 @@ namespace atelier::render::internal {
 
 namespace {
 
+// Candidate pixels per column of a thin capsule: ⌊2·reach·√2⌋ + 1 with reach ≤ kThinRadiusMax + 0.5.
+constexpr int kCapsuleRowsMax = 6;
+static_assert(kCapsuleRowsMax >= static_cast<int>(2.0 * (StrokeMask::kThinRadiusMax + 0.5) * 1.4142135623730951) + 1);
+
 // x / 255 rounded, for x in 0..255*255 (exact for that range).
 inline std::uint32_t div255(std::uint32_t x) { return (x + 128 + ((x + 128) >> 8)) >> 8; }
 
@@ -179,15 +183,6 @@ inline double clamp_index(double v, int size) { return v > -1.0 ? (v < size ? v 
 inline int first_index(double v, int size) { return static_cast<int>(std::ceil(clamp_index(v, size))); }
 inline int last_index(double v, int size) { return static_cast<int>(std::floor(clamp_index(v, size))); }
 
-// Coverage byte for a pixel centre at distance `d`: (reach − d)·scale clamped to [0, 1], the
-// same tent as fringe() (reach r + 0.5 and scale 1, or reach 1 and scale 2r for hairlines).
-inline std::uint8_t coverage_byte(double d, double reach, double scale) {
-  double c = (reach - d) * scale;
-  c = c < 0.0 ? 0.0 : c;
-  c = c > 1.0 ? 1.0 : c;
-  return static_cast<std::uint8_t>(static_cast<int>(c * 255.0 + 0.5));
-}
-
 }  // namespace
 
 void StrokeMask::touch(int x_lo, int y_lo, int x_hi, int y_hi) {
@@ -197,114 +192,122 @@ void StrokeMask::touch(int x_lo, int y_lo, int x_hi, int y_hi) {
 
 void StrokeMask::add_polyline(const double* xy, std::size_t points, double radius) {
   assert(radius > 0);
-  if (points < 2) return;
-  if (radius > kThinRadiusMax) {
-    for (std::size_t i = 1; i < points; ++i) {
-      const double* a = xy + 2 * (i - 1);
-      const double* b = xy + 2 * i;
-      if (a[0] != b[0] || a[1] != b[1]) add_segment(a[0], a[1], b[0], b[1], radius);
-    }
-    return;
-  }
-  // The capsule of a segment is its body (points projecting onto it within `reach` of the
-  // line) plus the discs at its two ends; consecutive segments share the disc of their common
-  // vertex, so each vertex's disc is added once. Coverage merges by maximum, so the union of
-  // the pieces is the union of the capsules.
   const bool thin = radius < 0.5;
   const double reach = thin ? 1.0 : radius + 0.5;
   const double scale = thin ? 2.0 * radius : 1.0;
-  double px = xy[0], py = xy[1];
-  bool started = false;
   for (std::size_t i = 1; i < points; ++i) {
-    const double x = xy[2 * i], y = xy[2 * i + 1];
-    if (x == px && y == py) continue;
-    if (!started) add_disc(px, py, reach, scale), started = true;
-    add_body(px, py, x, y, reach, scale);
-    add_disc(x, y, reach, scale);
-    px = x, py = y;
+    const double* a = xy + 2 * (i - 1);
+    const double* b = xy + 2 * i;
+    if (a[0] == b[0] && a[1] == b[1]) continue;  // Repeated point: nothing to add.
+    if (radius > kThinRadiusMax) {
+      add_segment(a[0], a[1], b[0], b[1], radius);
+    } else {
+      add_capsule(a[0], a[1], b[0], b[1], reach, scale);
+    }
   }
 }
 
-void StrokeMask::add_disc(double cx, double cy, double reach, double scale) {
-  const int x_lo = std::max(0, first_index(cx - reach - 0.5, width_));
-  const int x_hi = std::min(width_ - 1, last_index(cx + reach - 0.5, width_));
-  const int y_lo = std::max(0, first_index(cy - reach - 0.5, height_));
-  const int y_hi = std::min(height_ - 1, last_index(cy + reach - 0.5, height_));
+void StrokeMask::add_capsule(double x0, double y0, double x1, double y1, double reach, double scale) {
+  // Off the canvas (with its reach): nothing to draw. This also keeps the arithmetic below on
+  // moderate numbers.
+  const double x_min = std::min(x0, x1) - reach, x_max = std::max(x0, x1) + reach;
+  const double y_min = std::min(y0, y1) - reach, y_max = std::max(y0, y1) + reach;
+  if (!(x_max >= 0 && x_min <= width_ && y_max >= 0 && y_min <= height_)) return;
+  if (!(x_max - x_min < 1e7 && y_max - y_min < 1e7)) return;  // Also rejects NaN.
+  const int x_lo = std::max(0, first_index(x_min - 0.5, width_)), x_hi = std::min(width_ - 1, last_index(x_max - 0.5, width_));
+  const int y_lo = std::max(0, first_index(y_min - 0.5, height_)), y_hi = std::min(height_ - 1, last_index(y_max - 0.5, height_));
   if (x_lo > x_hi || y_lo > y_hi) return;
   touch(x_lo, y_lo, x_hi, y_hi);
-  for (int y = y_lo; y <= y_hi; ++y) {
-    std::uint8_t* row = &coverage_[static_cast<std::size_t>(y) * width_];
-    const double ry = y + 0.5 - cy;
-    for (int x = x_lo; x <= x_hi; ++x) {
-      const double rx = x + 0.5 - cx;
-      const std::uint8_t v = coverage_byte(std::sqrt(rx * rx + ry * ry), reach, scale);
-      row[x] = std::max(row[x], v);
-    }
-  }
-}
-
-void StrokeMask::add_body(double x0, double y0, double x1, double y1, double reach, double scale) {
-  // Off the canvas (with its reach): nothing to draw. This also keeps the arithmetic below
-  // on moderate numbers.
-  if (std::max(x0, x1) + reach < 0 || std::min(x0, x1) - reach > width_ || std::max(y0, y1) + reach < 0 ||
-      std::min(y0, y1) - reach > height_) {
-    return;
-  }
   if (std::fabs(x1 - x0) >= std::fabs(y1 - y0)) {
-    add_body_major<false>(x0, y0, x1, y1, reach, scale);
+    capsule_columns<false>(x0, y0, x1, y1, x_lo, x_hi, reach, scale);
   } else {
-    add_body_major<true>(y0, x0, y1, x1, reach, scale);
+    capsule_columns<true>(y0, x0, y1, x1, y_lo, y_hi, reach, scale);
   }
 }
 
-// The body of a segment walked along its major axis u (x, or y when kYMajor) in the segment's
-// own (u, v) coordinates: per pixel column u, the pixel centres within `reach` of the line
-// (|h| < reach, where h is the signed distance to the line, linear in v) that also project
-// onto the segment (0 ≤ s ≤ len) form one interval of v; |tu| ≥ 1/√2, so it holds at most
-// 2√2·reach + 1 pixels. Outside the interval the capsule's distance is that to an end, which
-// the vertex discs cover; at the interval's ends both distances agree, so pixels there may
-// fall either side.
+// The capsule walked along its major axis u (x, or y when kYMajor), four pixel columns at a
+// time in single precision (coordinates relative to the integer part of the start, so small
+// numbers). In (u, v) the segment has unit tangent (tu, tv) with |tu| ≥ 1/√2; a pixel centre
+// at offset (ru, rv) from the start lies s = tu·ru + tv·rv along the segment and h = tu·rv −
+// tv·ru across it, and its distance to the segment is √(h² + (s − clamp(s, 0, len))²). The
+// capsule (caps included) lies inside the band |h| ≤ reach, which in one column spans
+// 2·reach/|tu| ≤ 2√2·reach of v: at most `rows` = ⌊2·reach/|tu|⌋ + 1 candidate pixels per
+// column, evaluated branch-free; only non-zero coverage inside the canvas is stored.
 template <bool kYMajor>
-void StrokeMask::add_body_major(double u0, double v0, double u1, double v1, double reach, double scale) {
-  const int u_size = kYMajor ? height_ : width_, v_size = kYMajor ? width_ : height_;
+void StrokeMask::capsule_columns(double u0, double v0, double u1, double v1, int i_lo, int i_hi, double reach,
+                                 double scale) {
+  const int v_size = kYMajor ? width_ : height_;
   const double du = u1 - u0, dv = v1 - v0;
   const double len = std::sqrt(du * du + dv * dv);
-  if (!(len > 0) || !std::isfinite(len)) return;
-  const double tu = du / len, tv = dv / len;  // Unit tangent; |tu| ≥ |tv|.
-  const double inv_tu = 1.0 / tu;
-  const double half = reach * std::fabs(inv_tu);  // Half the band's extent along v in a column.
-  const double overhang = reach * std::fabs(tv);  // How far the band reaches past the ends along u.
-  const int i_lo = std::max(0, first_index(std::min(u0, u1) - overhang - 0.5, u_size));
-  const int i_hi = std::min(u_size - 1, last_index(std::max(u0, u1) + overhang - 0.5, u_size));
-  const double inv_tv = tv != 0 ? 1.0 / tv : 0.0;
-  int v_min = v_size, v_max = -1;
-  for (int i = i_lo; i <= i_hi; ++i) {
-    const double ru = i + 0.5 - u0;
-    const double on_line = tv * ru * inv_tu;  // v offset of the line at this column.
-    double lo = on_line - half, hi = on_line + half;
-    if (tv != 0) {  // 0 ≤ s = tu·ru + tv·rv ≤ len, solved for rv.
-      const double a = -tu * ru * inv_tv, b = (len - tu * ru) * inv_tv;
-      lo = std::max(lo, std::min(a, b)), hi = std::min(hi, std::max(a, b));
-    } else if (tu * ru < 0 || tu * ru > len) {
-      continue;
+  const double tu = du / len, tv = dv / len;
+  const double half = reach / std::fabs(tu);  // Half the band's extent along v in a column.
+  const int rows = static_cast<int>(2.0 * half) + 1;
+  assert(rows <= kCapsuleRowsMax);
+  const double u0_int = std::floor(u0), v0_int = std::floor(v0);
+  const auto v_base = static_cast<int>(v0_int);
+  const float u0_frac = static_cast<float>(u0 - u0_int), v0_frac = static_cast<float>(v0 - v0_int);
+  const float tu_f = static_cast<float>(tu), tv_f = static_cast<float>(tv), len_f = static_cast<float>(len);
+  const float slope = static_cast<float>(tv / tu), half_f = static_cast<float>(half);
+  const float reach_f = static_cast<float>(reach), scale_f = static_cast<float>(scale);
+  for (int i = i_lo; i <= i_hi; i += 4) {
+    // Per lane l (column i + l): the column's offset ru from the start, its first candidate
+    // row k0 (relative to v_base) where the band's lower edge crosses it, and the coverage of
+    // its candidate rows k0, k0 + 1, ….
+    alignas(16) int k0[4];
+    alignas(16) int cov[kCapsuleRowsMax][4];
+#if defined(__SSE2__)
+    const __m128 ru = _mm_add_ps(_mm_cvtepi32_ps(_mm_add_epi32(_mm_set1_epi32(i - static_cast<int>(u0_int)),
+                                                               _mm_setr_epi32(0, 1, 2, 3))),
+                                 _mm_set1_ps(0.5f - u0_frac));
+    const __m128 edge = _mm_add_ps(_mm_sub_ps(_mm_mul_ps(ru, _mm_set1_ps(slope)), _mm_set1_ps(half_f)),
+                                   _mm_set1_ps(v0_frac - 0.5f));
+    __m128i k = _mm_cvttps_epi32(edge);  // Truncation; +1 where that fell below: ceil.
+    k = _mm_sub_epi32(k, _mm_castps_si128(_mm_cmplt_ps(_mm_cvtepi32_ps(k), edge)));
+    _mm_store_si128(reinterpret_cast<__m128i*>(k0), k);
+    __m128 rv = _mm_add_ps(_mm_cvtepi32_ps(k), _mm_set1_ps(0.5f - v0_frac));
+    const __m128 tu4 = _mm_set1_ps(tu_f), tv4 = _mm_set1_ps(tv_f), zero = _mm_setzero_ps(), one = _mm_set1_ps(1.0f);
+    const __m128 tu_ru = _mm_mul_ps(tu4, ru), tv_ru = _mm_mul_ps(tv4, ru);
+    for (int row = 0; row < rows; ++row) {
+      const __m128 s_along = _mm_add_ps(tu_ru, _mm_mul_ps(tv4, rv));
+      const __m128 h = _mm_sub_ps(_mm_mul_ps(tu4, rv), tv_ru);
+      const __m128 e = _mm_sub_ps(s_along, _mm_min_ps(_mm_max_ps(s_along, zero), _mm_set1_ps(len_f)));
+      const __m128 d = _mm_sqrt_ps(_mm_add_ps(_mm_mul_ps(h, h), _mm_mul_ps(e, e)));
+      __m128 c = _mm_mul_ps(_mm_sub_ps(_mm_set1_ps(reach_f), d), _mm_set1_ps(scale_f));
+      c = _mm_min_ps(_mm_max_ps(c, zero), one);
+      _mm_store_si128(reinterpret_cast<__m128i*>(cov[row]),
+                      _mm_cvttps_epi32(_mm_add_ps(_mm_mul_ps(c, _mm_set1_ps(255.0f)), _mm_set1_ps(0.5f))));
+      rv = _mm_add_ps(rv, one);
     }
-    const int j_lo = std::max(0, first_index(v0 + lo - 0.5, v_size));
-    const int j_hi = std::min(v_size - 1, last_index(v0 + hi - 0.5, v_size));
-    if (j_lo > j_hi) continue;
-    v_min = std::min(v_min, j_lo), v_max = std::max(v_max, j_hi);
-    const double h_col = tv * ru;
-    for (int j = j_lo; j <= j_hi; ++j) {
-      const double h = tu * (j + 0.5 - v0) - h_col;
-      std::uint8_t& cell = kYMajor ? coverage_[static_cast<std::size_t>(i) * width_ + j]
-                                   : coverage_[static_cast<std::size_t>(j) * width_ + i];
-      cell = std::max(cell, coverage_byte(std::fabs(h), reach, scale));
+#else
+    for (int l = 0; l < 4; ++l) {  // The same arithmetic, one lane at a time.
+      const float ru = static_cast<float>(i + l - static_cast<int>(u0_int)) + (0.5f - u0_frac);
+      const float edge = ru * slope - half_f + (v0_frac - 0.5f);
+      k0[l] = static_cast<int>(edge);
+      k0[l] += static_cast<float>(k0[l]) < edge ? 1 : 0;
+      float rv = static_cast<float>(k0[l]) + (0.5f - v0_frac);
+      const float tu_ru = tu_f * ru, tv_ru = tv_f * ru;
+      for (int row = 0; row < rows; ++row) {
+        const float s_along = tu_ru + tv_f * rv;
+        const float h = tu_f * rv - tv_ru;
+        const float e = s_along - std::min(std::max(s_along, 0.0f), len_f);
+        const float d = std::sqrt(h * h + e * e);
+        const float c = std::min(std::max((reach_f - d) * scale_f, 0.0f), 1.0f);
+        cov[row][l] = static_cast<int>(c * 255.0f + 0.5f);
+        rv = rv + 1.0f;
+      }
     }
-  }
-  if (v_min > v_max) return;
-  if (kYMajor) {
-    touch(v_min, i_lo, v_max, i_hi);
-  } else {
-    touch(i_lo, v_min, i_hi, v_max);
+#endif
+    const int lanes = std::min(4, i_hi - i + 1);
+    for (int l = 0; l < lanes; ++l) {
+      for (int row = 0; row < rows; ++row) {
+        const auto value = static_cast<std::uint8_t>(cov[row][l]);
+        const int j = v_base + k0[l] + row;
+        if (value == 0 || j < 0 || j >= v_size) continue;
+        std::uint8_t& cell = kYMajor ? coverage_[static_cast<std::size_t>(i + l) * width_ + j]
+                                     : coverage_[static_cast<std::size_t>(j) * width_ + i + l];
+        cell = std::max(cell, value);
+      }
+    }
   }
 }
 

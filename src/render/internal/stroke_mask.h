@@ -31,11 +31,10 @@ class StrokeMask {
   // union of the capsules of consecutive points, the same coverage as add_segment per segment.
   // Repeated points are skipped; a polyline whose points are all equal adds nothing.
   //
-  // Thin pens (radius <= kThinRadiusMax) take a faster route that splits the union into
-  // pieces whose distance needs no square root: each segment's body (pixels that project onto
-  // the segment, where the distance is the distance to the line, linear along a row or column)
-  // walked along the segment's major axis, plus one disc per vertex (the caps and joins).
-  // Wider pens go through add_segment's row spans, which fill solid interiors with memset.
+  // Thin pens (radius <= kThinRadiusMax) take a faster route: each capsule is walked along its
+  // major axis, four pixel columns at a time, over the few pixels per column that the band
+  // within reach of the segment's line can hold; no per-row span set-up. Wider pens go through
+  // add_segment's row spans, which fill solid interiors with memset.
   void add_polyline(const double* xy, std::size_t points, double radius);
   static constexpr double kThinRadiusMax = 1.5;
 
@@ -55,11 +54,11 @@ class StrokeMask {
  private:
   void clear();
   void touch(int x_lo, int y_lo, int x_hi, int y_hi);
-  // The pieces of add_polyline's thin route; `reach` is where coverage reaches 0.
-  void add_body(double x0, double y0, double x1, double y1, double reach, double thin_scale);
+  // add_polyline's thin route: one segment's capsule, `reach` where coverage reaches 0.
+  void add_capsule(double x0, double y0, double x1, double y1, double reach, double thin_scale);
   template <bool kYMajor>
-  void add_body_major(double u0, double v0, double u1, double v1, double reach, double thin_scale);
-  void add_disc(double cx, double cy, double reach, double thin_scale);
+  void capsule_columns(double u0, double v0, double u1, double v1, int i_lo, int i_hi, double reach,
+                       double thin_scale);
 
   int width_, height_;
   std::vector<std::uint8_t> coverage_;  // width × height, 0 outside the current stroke.
