@@ -83,21 +83,96 @@ Result<void> Canvas::charge_points(std::int64_t n) {
   return {};
 }
 
-void Canvas::line_to(double x, double y) {
-  // Canvas 2D: lineTo on an empty path behaves as moveTo.
-  if (!cairo_has_current_point(cr_)) {
+void Canvas::begin_path() {
+  cairo_new_path(cr_);
+  lines_only_ = true;
+  lines_xy_.clear();
+  lines_sub_.clear();
+}
+
+// The same affine map as cairo_matrix_transform_point.
+void Canvas::push_device_point(const cairo_matrix_t& m, double x, double y) {
+  lines_xy_.push_back(m.xx * x + m.xy * y + m.x0);
+  lines_xy_.push_back(m.yx * x + m.yy * y + m.y0);
+}
+
+void Canvas::move_to(double x, double y) {
+  if (!lines_only_) {
     cairo_move_to(cr_, x, y);
-  } else {
-    cairo_line_to(cr_, x, y);
+    return;
+  }
+  cairo_matrix_t m;
+  cairo_get_matrix(cr_, &m);
+  lines_sub_.push_back({lines_xy_.size() / 2, false});
+  push_device_point(m, x, y);
+}
+
+void Canvas::line_to(double x, double y) {
+  if (!lines_only_) {
+    // Canvas 2D: lineTo on an empty path behaves as moveTo.
+    if (!cairo_has_current_point(cr_)) {
+      cairo_move_to(cr_, x, y);
+    } else {
+      cairo_line_to(cr_, x, y);
+    }
+    return;
+  }
+  if (lines_sub_.empty()) {
+    move_to(x, y);
+    return;
+  }
+  if (lines_sub_.back().closed) {  // As in Cairo: a new sub-path from the closed one's start.
+    const std::size_t start = lines_sub_.back().first;
+    lines_sub_.push_back({lines_xy_.size() / 2, false});
+    lines_xy_.push_back(lines_xy_[2 * start]);
+    lines_xy_.push_back(lines_xy_[2 * start + 1]);
+  }
+  cairo_matrix_t m;
+  cairo_get_matrix(cr_, &m);
+  push_device_point(m, x, y);
+}
+
+void Canvas::close_path() {
+  if (!lines_only_) {
+    cairo_close_path(cr_);
+  } else if (!lines_sub_.empty()) {
+    lines_sub_.back().closed = true;
   }
 }
 
+void Canvas::rect(double x, double y, double w, double h) {
+  materialize();
+  cairo_rectangle(cr_, x, y, w, h);
+}
+
+void Canvas::materialize() {
+  if (!lines_only_) return;
+  lines_only_ = false;
+  if (lines_sub_.empty()) return;
+  cairo_matrix_t saved;
+  cairo_get_matrix(cr_, &saved);
+  cairo_identity_matrix(cr_);  // The points are in device pixels already.
+  const std::size_t points = lines_xy_.size() / 2;
+  for (std::size_t s = 0; s < lines_sub_.size(); ++s) {
+    const std::size_t end = s + 1 < lines_sub_.size() ? lines_sub_[s + 1].first : points;
+    const std::size_t first = lines_sub_[s].first;
+    cairo_move_to(cr_, lines_xy_[2 * first], lines_xy_[2 * first + 1]);
+    for (std::size_t i = first + 1; i < end; ++i) cairo_line_to(cr_, lines_xy_[2 * i], lines_xy_[2 * i + 1]);
+    if (lines_sub_[s].closed) cairo_close_path(cr_);
+  }
+  cairo_set_matrix(cr_, &saved);
+  lines_xy_.clear();
+  lines_sub_.clear();
+}
+
 void Canvas::bezier_to(double c1x, double c1y, double c2x, double c2y, double x, double y) {
+  materialize();
   if (!cairo_has_current_point(cr_)) cairo_move_to(cr_, c1x, c1y);
   cairo_curve_to(cr_, c1x, c1y, c2x, c2y, x, y);
 }
 
 void Canvas::quadratic_to(double cx, double cy, double x, double y) {
+  materialize();
   if (!cairo_has_current_point(cr_)) cairo_move_to(cr_, cx, cy);
   double x0, y0;
   cairo_get_current_point(cr_, &x0, &y0);
@@ -107,6 +182,7 @@ void Canvas::quadratic_to(double cx, double cy, double x, double y) {
 }
 
 void Canvas::arc(double x, double y, double r, double a0, double a1, bool ccw) {
+  materialize();
   if (ccw) {
     cairo_arc_negative(cr_, x, y, r, a0, a1);
   } else {
@@ -117,6 +193,7 @@ void Canvas::arc(double x, double y, double r, double a0, double a1, bool ccw) {
 void Canvas::ellipse(double x, double y, double rx, double ry, double rotation, double a0, double a1,
                      bool ccw) {
   if (rx <= 0 || ry <= 0) return;
+  materialize();
   cairo_matrix_t saved;
   cairo_get_matrix(cr_, &saved);
   cairo_translate(cr_, x, y);
@@ -128,6 +205,20 @@ void Canvas::ellipse(double x, double y, double rx, double ry, double rotation, 
 
 void Canvas::polyline(const double* xy, std::size_t points, bool close) {
   if (points == 0) return;
+  if (lines_only_) {
+    cairo_matrix_t m;
+    cairo_get_matrix(cr_, &m);
+    lines_sub_.push_back({lines_xy_.size() / 2, close});
+    const std::size_t at = lines_xy_.size();
+    lines_xy_.resize(at + 2 * points);  // Geometric growth; a reserve() per call would not be.
+    double* out = &lines_xy_[at];
+    for (std::size_t i = 0; i < points; ++i) {
+      const double x = xy[2 * i], y = xy[2 * i + 1];
+      out[2 * i] = m.xx * x + m.xy * y + m.x0;
+      out[2 * i + 1] = m.yx * x + m.yy * y + m.y0;
+    }
+    return;
+  }
   cairo_move_to(cr_, xy[0], xy[1]);
   for (std::size_t i = 1; i < points; ++i) cairo_line_to(cr_, xy[2 * i], xy[2 * i + 1]);
   if (close) cairo_close_path(cr_);
@@ -158,12 +249,14 @@ void Canvas::paint_with(const Paint& paint, void (*op)(cairo_t*)) {
 }
 
 void Canvas::fill(bool even_odd) {
+  materialize();
   cairo_set_fill_rule(cr_, even_odd ? CAIRO_FILL_RULE_EVEN_ODD : CAIRO_FILL_RULE_WINDING);
   paint_with(fill_style, cairo_fill_preserve);
 }
 
 void Canvas::stroke() {
   if (fast_stroke()) return;
+  materialize();
   paint_with(stroke_style, cairo_stroke_preserve);
 }
 
@@ -182,6 +275,22 @@ bool Canvas::fast_stroke() {
   double radius = cairo_get_line_width(cr_) * sx / 2;
   // Very wide pens overlap each segment's neighbours heavily; Cairo's scanline is cheaper.
   if (!(radius > 0) || radius > 32) return false;
+  if (lines_only_) {
+    RasterTimer timer(raster_ns_);
+    const std::size_t points = lines_xy_.size() / 2;
+    for (std::size_t s = 0; s < lines_sub_.size(); ++s) {
+      const std::size_t first = lines_sub_[s].first;
+      const std::size_t end = s + 1 < lines_sub_.size() ? lines_sub_[s + 1].first : points;
+      mask_.add_polyline(&lines_xy_[2 * first], end - first, radius);
+      if (lines_sub_[s].closed && end - first > 1) {  // The closing segment, back to the start.
+        const double closing[4] = {lines_xy_[2 * end - 2], lines_xy_[2 * end - 1], lines_xy_[2 * first],
+                                   lines_xy_[2 * first + 1]};
+        mask_.add_polyline(closing, 2, radius);
+      }
+    }
+    composite_mask();
+    return true;
+  }
   cairo_path_t* path = cairo_copy_path_flat(cr_);
   if (path->status != CAIRO_STATUS_SUCCESS) {
     cairo_path_destroy(path);
@@ -264,35 +373,42 @@ void Canvas::composite_mask() {
 }
 
 void Canvas::fill_rect(double x, double y, double w, double h) {
-  cairo_path_t* path = cairo_copy_path(cr_);  // fillRect leaves the current path alone.
+  // fillRect leaves the current path alone (a line-only path is not in Cairo's).
+  cairo_path_t* path = lines_only_ ? nullptr : cairo_copy_path(cr_);
   cairo_new_path(cr_);
   cairo_rectangle(cr_, x, y, w, h);
   cairo_set_fill_rule(cr_, CAIRO_FILL_RULE_WINDING);
   paint_with(fill_style, cairo_fill);
-  cairo_append_path(cr_, path);
-  cairo_path_destroy(path);
+  if (path != nullptr) {
+    cairo_append_path(cr_, path);
+    cairo_path_destroy(path);
+  }
 }
 
 void Canvas::stroke_rect(double x, double y, double w, double h) {
-  cairo_path_t* path = cairo_copy_path(cr_);
+  cairo_path_t* path = lines_only_ ? nullptr : cairo_copy_path(cr_);
   cairo_new_path(cr_);
   cairo_rectangle(cr_, x, y, w, h);
   paint_with(stroke_style, cairo_stroke);
-  cairo_append_path(cr_, path);
-  cairo_path_destroy(path);
+  if (path != nullptr) {
+    cairo_append_path(cr_, path);
+    cairo_path_destroy(path);
+  }
 }
 
 void Canvas::clear_rect(double x, double y, double w, double h) {
   RasterTimer timer(raster_ns_);
-  cairo_path_t* path = cairo_copy_path(cr_);
+  cairo_path_t* path = lines_only_ ? nullptr : cairo_copy_path(cr_);
   cairo_save(cr_);
   cairo_new_path(cr_);
   cairo_rectangle(cr_, x, y, w, h);
   cairo_set_operator(cr_, CAIRO_OPERATOR_CLEAR);
   cairo_fill(cr_);
   cairo_restore(cr_);
-  cairo_append_path(cr_, path);
-  cairo_path_destroy(path);
+  if (path != nullptr) {
+    cairo_append_path(cr_, path);
+    cairo_path_destroy(path);
+  }
 }
 
 void Canvas::background(const Rgba& c) {
