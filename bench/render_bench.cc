@@ -9,6 +9,9 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <string>
+#include <utility>
 #include <memory>
 
 #include "core/hash.h"
@@ -84,6 +87,32 @@ void BM_Render(benchmark::State& state, const char* generator, int size, bool ca
   state.counters["store_ms"] = store_us / n / 1000.0;
 }
 
+// PNG encoding (filter + deflate, the encode step of a render) of one real 1024² render of
+// `generator` at a given libdeflate level and row filter: time and bytes, for choosing the
+// engine's fixed settings.
+void BM_PngSettings(benchmark::State& state, const char* generator, int level, render::PngFilter filter) {
+  Fixture& f = fixture();
+  static std::map<std::string, render::Image> images;
+  auto it = images.find(generator);
+  if (it == images.end()) {
+    render::RenderRequest req;
+    req.generator = generator;
+    req.token_hash = "0x" + sha256_hex(std::string("bench:png:") + generator);
+    req.width = req.height = 1024;
+    auto recipe = f.engine->resolve(req).value();
+    auto out = f.engine->render_only(recipe).value();
+    it = images.emplace(generator, render::decode_image(out.bytes, {}).value()).first;
+  }
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    render::EncodeOptions options{render::ImageFormat::kPng, 90, render::PngCompressor::kLibdeflate, level, filter};
+    auto png = render::encode_image(it->second, options, "{}");
+    bytes = png->size();
+    benchmark::DoNotOptimize(png);
+  }
+  state.counters["bytes"] = static_cast<double>(bytes);
+}
+
 // PNG encoding of one real render with each compressor: same filtered rows, same output
 // pixels (tests/codec checks both decode identically); only the deflate implementation differs.
 void BM_PngCompressor(benchmark::State& state, render::PngCompressor compressor, int level) {
@@ -124,6 +153,20 @@ void register_all() {
   benchmark::RegisterBenchmark("render/flow-field/1024/cairo-strokes", BM_Render, "flow-field", 1024, true, "{}")
       ->Unit(benchmark::kMillisecond)
       ->Iterations(12);
+  const std::pair<const char*, render::PngFilter> filters[] = {{"adaptive", render::PngFilter::kAdaptive},
+                                                               {"up", render::PngFilter::kUp},
+                                                               {"paeth", render::PngFilter::kPaeth},
+                                                               {"sub", render::PngFilter::kSub}};
+  for (const char* g : {"flow-lines", "flow-field", "circle-packing", "pen-plotter"}) {
+    for (const auto& [name, filter] : filters) {
+      for (int level : {1, 2, 3, 6}) {
+        benchmark::RegisterBenchmark(
+            (std::string("png-settings/") + g + "/" + name + "/level" + std::to_string(level)).c_str(),
+            BM_PngSettings, g, level, filter)
+            ->Unit(benchmark::kMillisecond);
+      }
+    }
+  }
   for (int level : {1, 6}) {
     benchmark::RegisterBenchmark(("png/libdeflate/level" + std::to_string(level)).c_str(), BM_PngCompressor,
                                  render::PngCompressor::kLibdeflate, level)->Unit(benchmark::kMillisecond);

@@ -106,7 +106,7 @@ Result<std::vector<std::uint8_t>> encode_png(const Image& image, const EncodeOpt
     return fail(Error::invalid("recipe_too_large", "recipe exceeds a PNG chunk", "recipe"));
   }
   const bool opaque = image.opaque();
-  const std::vector<std::uint8_t> filtered = filter_png_rows(image, opaque ? 3 : 4);
+  const std::vector<std::uint8_t> filtered = filter_png_rows(image, opaque ? 3 : 4, options.png_filter);
   const Result<std::vector<std::uint8_t>> compressed =
       options.png_compressor == PngCompressor::kLibdeflate
           ? zlib_with_libdeflate(filtered, options.png_level)
