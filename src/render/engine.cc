@@ -289,7 +289,9 @@ Result<RenderOutput> Engine::render_only(const Recipe& recipe_in) {
   out.timings.script_us = std::max<std::int64_t>(0, script_total_us - raster_us);
 
   auto t2 = std::chrono::steady_clock::now();
-  auto bytes = encode_image(image, {recipe.format, recipe.quality, options_.png_compressor}, out.recipe_json);
+  auto bytes = encode_image(
+      image, {recipe.format, recipe.quality, options_.png_compressor, options_.png_level, options_.png_filter},
+      out.recipe_json);
   if (!bytes) return fail(bytes.error());
   out.timings.encode_us = micros_since(t2);
   out.bytes = std::move(*bytes);
