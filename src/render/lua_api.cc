@@ -166,7 +166,8 @@ struct FlowField {
       amplitude *= gain;
       f *= lacunarity;
     }
-    return base + angle * sum / norm;
+    const double scaled = angle * sum;
+    return base + (norm == 1.0 ? scaled : scaled / norm);  // x / 1 is x: one octave skips the divide.
   }
   std::int64_t units_per_step() const { return 10 * (octaves + (warp != 0 ? 2 : 0)) + 10; }
 };
@@ -215,6 +216,26 @@ int l_flowfield_angle(lua_State* L) {
   return 1;
 }
 
+struct WalkBounds {
+  double x_min, y_min, x_max, y_max;
+};
+
+// Reads optional bounds at `first` .. first + 3 (default: the canvas).
+WalkBounds walk_bounds(lua_State* L, int first) {
+  return {luaL_optnumber(L, first, 0), luaL_optnumber(L, first + 1, 0), luaL_optnumber(L, first + 2, 1.0),
+          luaL_optnumber(L, first + 3, canvas_of(L).height_units())};
+}
+
+// One step of a walk: move step_len along the field's angle, unless that would leave the
+// bounds (then false, and x, y stay).
+inline bool walk_step(const FlowField& f, double step_len, const WalkBounds& b, double& x, double& y) {
+  const double a = f.at(wrap_coordinate(x), wrap_coordinate(y));
+  const double nx = x + std::cos(a) * step_len, ny = y + std::sin(a) * step_len;
+  if (nx < b.x_min || nx > b.x_max || ny < b.y_min || ny > b.y_max) return false;
+  x = nx, y = ny;
+  return true;
+}
+
 // The walk behind field:trace and ctx:flowline, from the arguments at `first` (x, y, steps,
 // step_len [, x_min, y_min, x_max, y_max]): from (x, y), `steps` times, move step_len along
 // the field's angle; stop before leaving the bounds (default: the canvas). The start point is
@@ -223,21 +244,14 @@ void trace_walk(lua_State* L, const FlowField& f, int first, std::vector<double>
   double x = luaL_checknumber(L, first), y = luaL_checknumber(L, first + 1);
   lua_Integer steps = luaL_checkinteger(L, first + 2);
   double step_len = luaL_checknumber(L, first + 3);
-  double x_min = luaL_optnumber(L, first + 4, 0), y_min = luaL_optnumber(L, first + 5, 0);
-  double x_max = luaL_optnumber(L, first + 6, 1.0), y_max = luaL_optnumber(L, first + 7, canvas_of(L).height_units());
+  const WalkBounds bounds = walk_bounds(L, first + 4);
   luaL_argcheck(L, steps >= 0 && steps <= kTraceStepsMax, first + 2, "steps must be 0..1000000");
   luaL_argcheck(L, std::isfinite(x) && std::isfinite(y) && std::isfinite(step_len), first, "needs finite numbers");
   out.resize(2 * static_cast<std::size_t>(steps) + 2);
   double* p = out.data();
   *p++ = x, *p++ = y;
   lua_Integer done = 0;
-  for (; done < steps; ++done) {
-    double a = f.at(wrap_coordinate(x), wrap_coordinate(y));
-    double nx = x + std::cos(a) * step_len, ny = y + std::sin(a) * step_len;
-    if (nx < x_min || nx > x_max || ny < y_min || ny > y_max) break;
-    x = nx, y = ny;
-    *p++ = x, *p++ = y;
-  }
+  for (; done < steps && walk_step(f, step_len, bounds, x, y); ++done) *p++ = x, *p++ = y;
   out.resize(static_cast<std::size_t>(p - out.data()));
   bill(L, (done + 1) * f.units_per_step());
 }

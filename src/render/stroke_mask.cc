@@ -239,15 +239,16 @@ void StrokeMask::capsule_columns(double u0, double v0, double u1, double v1, int
   const int v_size = kYMajor ? width_ : height_;
   const double du = u1 - u0, dv = v1 - v0;
   const double len = std::sqrt(du * du + dv * dv);
-  const double tu = du / len, tv = dv / len;
-  const double half = reach / std::fabs(tu);  // Half the band's extent along v in a column.
+  const double inv_len = 1.0 / len, inv_du = 1.0 / du;
+  const double tu = du * inv_len, tv = dv * inv_len;
+  const double half = reach * len * std::fabs(inv_du);  // Half the band's extent along v in a column.
   const int rows = static_cast<int>(2.0 * half) + 1;
   assert(rows <= kCapsuleRowsMax);
   const double u0_int = std::floor(u0), v0_int = std::floor(v0);
   const auto v_base = static_cast<int>(v0_int);
   const float u0_frac = static_cast<float>(u0 - u0_int), v0_frac = static_cast<float>(v0 - v0_int);
   const float tu_f = static_cast<float>(tu), tv_f = static_cast<float>(tv), len_f = static_cast<float>(len);
-  const float slope = static_cast<float>(tv / tu), half_f = static_cast<float>(half);
+  const float slope = static_cast<float>(dv * inv_du), half_f = static_cast<float>(half);
   const float reach_f = static_cast<float>(reach), scale_f = static_cast<float>(scale);
   for (int i = i_lo; i <= i_hi; i += 4) {
     // Per lane l (column i + l): the column's offset ru from the start, its first candidate
@@ -298,14 +299,23 @@ void StrokeMask::capsule_columns(double u0, double v0, double u1, double v1, int
     }
 #endif
     const int lanes = std::min(4, i_hi - i + 1);
+    const std::size_t u_step = kYMajor ? static_cast<std::size_t>(width_) : 1;  // Next column.
+    const std::size_t v_step = kYMajor ? 1 : static_cast<std::size_t>(width_);  // Next row.
     for (int l = 0; l < lanes; ++l) {
+      const int j0 = v_base + k0[l];
+      std::uint8_t* cell = &coverage_[static_cast<std::size_t>(i + l) * u_step];
+      if (j0 >= 0 && j0 + rows <= v_size) {  // All candidates on the canvas: no checks.
+        cell += static_cast<std::size_t>(j0) * v_step;
+        for (int row = 0; row < rows; ++row, cell += v_step) {
+          *cell = std::max(*cell, static_cast<std::uint8_t>(cov[row][l]));
+        }
+        continue;
+      }
       for (int row = 0; row < rows; ++row) {
-        const auto value = static_cast<std::uint8_t>(cov[row][l]);
-        const int j = v_base + k0[l] + row;
-        if (value == 0 || j < 0 || j >= v_size) continue;
-        std::uint8_t& cell = kYMajor ? coverage_[static_cast<std::size_t>(i + l) * width_ + j]
-                                     : coverage_[static_cast<std::size_t>(j) * width_ + i + l];
-        cell = std::max(cell, value);
+        const int j = j0 + row;
+        if (j < 0 || j >= v_size) continue;
+        std::uint8_t& c = cell[static_cast<std::size_t>(j) * v_step];
+        c = std::max(c, static_cast<std::uint8_t>(cov[row][l]));
       }
     }
   }
