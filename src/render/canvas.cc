@@ -1,5 +1,6 @@
 #include "render/canvas.h"
 
+#include <algorithm>
 #include <cassert>
 #include <chrono>
 #include <cmath>
@@ -7,6 +8,7 @@
 #include <utility>
 
 #include "core/limits.h"
+#include "render/internal/spare_buffer.h"
 
 namespace atelier::render {
 
@@ -48,10 +50,29 @@ class RasterTimer {
 
 }  // namespace
 
+namespace {
+struct CanvasPixels;  // SpareBuffer tag: the ARGB32 surface memory.
+using SparePixels = internal::SpareBuffer<std::uint32_t, CanvasPixels>;
+
+// The surface over reused, zeroed memory when it is of a size worth keeping (see
+// spare_buffer.h); otherwise Cairo's own allocation, as Cairo reports failures through it.
+cairo_surface_t* create_surface(int width_px, int height_px, std::vector<std::uint32_t>& pixels) {
+  const std::size_t count = static_cast<std::size_t>(width_px) * static_cast<std::size_t>(height_px);
+  if (width_px > 0 && height_px > 0 && count * 4 <= internal::kSpareBytesMax &&
+      cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, width_px) == width_px * 4) {
+    pixels = SparePixels::take(count);
+    std::fill(pixels.begin(), pixels.end(), 0u);  // Canvas 2D starts transparent black.
+    return cairo_image_surface_create_for_data(reinterpret_cast<unsigned char*>(pixels.data()),
+                                               CAIRO_FORMAT_ARGB32, width_px, height_px, width_px * 4);
+  }
+  return cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width_px, height_px);
+}
+}  // namespace
+
 Canvas::Canvas(int width_px, int height_px)
     : width_px_(width_px),
       height_px_(height_px),
-      surface_(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width_px, height_px)),
+      surface_(create_surface(width_px, height_px, pixels_)),
       cr_(cairo_create(surface_)),
       mask_(width_px, height_px) {
   assert(width_px > 0 && height_px > 0);
@@ -68,6 +89,7 @@ Canvas::Canvas(int width_px, int height_px)
 Canvas::~Canvas() {
   cairo_destroy(cr_);
   cairo_surface_destroy(surface_);
+  if (!pixels_.empty()) SparePixels::give(std::move(pixels_));
 }
 
 bool Canvas::ok() const {
@@ -495,11 +517,16 @@ std::shared_ptr<Gradient> Canvas::radial_gradient(double x0, double y0, double r
 }
 
 Image Canvas::to_image() const {
-  cairo_surface_flush(surface_);
   Image img;
+  to_image(img);
+  return img;
+}
+
+void Canvas::to_image(Image& img) const {
+  cairo_surface_flush(surface_);
   img.width = width_px_;
   img.height = height_px_;
-  img.rgba.resize(static_cast<std::size_t>(width_px_) * height_px_ * 4);
+  img.rgba.resize(static_cast<std::size_t>(width_px_) * height_px_ * 4);  // All written below.
   const unsigned char* data = cairo_image_surface_get_data(surface_);
   int stride = cairo_image_surface_get_stride(surface_);
   std::uint8_t* out = img.rgba.data();
@@ -520,7 +547,6 @@ Image Canvas::to_image() const {
       out += 4;
     }
   }
-  return img;
 }
 
 }  // namespace atelier::render

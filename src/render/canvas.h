@@ -104,8 +104,9 @@ class Canvas {
   // benchmarks compare the two rasterizers).
   bool fast_strokes = true;
 
-  // Straight-alpha RGBA pixels of the surface.
+  // Straight-alpha RGBA pixels of the surface; the second form reuses `out`'s memory.
   Image to_image() const;
+  void to_image(Image& out) const;
   // Nanoseconds spent inside Cairo painting calls (fill/stroke/paint).
   std::int64_t raster_ns() const { return raster_ns_; }
 
@@ -130,6 +131,7 @@ class Canvas {
   void composite_mask();
 
   int width_px_, height_px_;
+  std::vector<std::uint32_t> pixels_;  // The surface's memory when not Cairo's own (reused).
   cairo_surface_t* surface_;
   cairo_t* cr_;
   cairo_matrix_t base_;

@@ -11,6 +11,7 @@
 #include "render/canvas.h"
 #include "render/control.h"
 #include "render/generator.h"
+#include "render/internal/spare_buffer.h"
 #include "render/noise.h"
 #include "render/prng.h"
 #include "render/sandbox.h"
@@ -282,7 +283,12 @@ Result<RenderOutput> Engine::render_only(const Recipe& recipe_in) {
   out.traits_json = std::move(result->traits_json);
 
   auto t1 = std::chrono::steady_clock::now();
-  Image image = canvas.to_image();
+  // The RGBA image lives only until it is encoded; its memory is kept per thread for the
+  // next render (render/internal/spare_buffer.h says why).
+  struct RenderImage;
+  Image image;
+  image.rgba = internal::SpareBuffer<std::uint8_t, RenderImage>::take(static_cast<std::size_t>(recipe.width * recipe.height * 4));
+  canvas.to_image(image);
   std::int64_t convert_us = micros_since(t1);
   std::int64_t raster_us = canvas.raster_ns() / 1000;
   out.timings.raster_us = raster_us + convert_us;
@@ -294,6 +300,7 @@ Result<RenderOutput> Engine::render_only(const Recipe& recipe_in) {
       out.recipe_json);
   if (!bytes) return fail(bytes.error());
   out.timings.encode_us = micros_since(t2);
+  internal::SpareBuffer<std::uint8_t, RenderImage>::give(std::move(image.rgba));
   out.bytes = std::move(*bytes);
   return out;
 }

@@ -1,4 +1,5 @@
 #include "render/internal/stroke_mask.h"
+#include "render/internal/spare_buffer.h"
 
 #include <algorithm>
 #include <cassert>
@@ -30,9 +31,21 @@ struct Interval {
 
 }  // namespace
 
+namespace {
+struct Coverage;  // SpareBuffer tag. Invariant: a kept coverage buffer is all zero.
+using SpareCoverage = SpareBuffer<std::uint8_t, Coverage>;
+}  // namespace
+
 StrokeMask::StrokeMask(int width_px, int height_px)
-    : width_(width_px), height_(height_px), coverage_(static_cast<std::size_t>(width_px) * height_px, 0) {
+    : width_(width_px),
+      height_(height_px),
+      coverage_(SpareCoverage::take(static_cast<std::size_t>(width_px) * height_px)) {
   clear();
+}
+
+StrokeMask::~StrokeMask() {
+  clear();  // Zero again (a stroke may have been abandoned), so the buffer can be reused.
+  SpareCoverage::give(std::move(coverage_));
 }
 
 void StrokeMask::clear() {

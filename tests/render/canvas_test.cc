@@ -156,6 +156,30 @@ TEST(Canvas, LineOnlyPathStrokesAsCairosPath) {
   EXPECT_LE(max_abs_diff(fast, draw_lines(true, false, true)), 1);
 }
 
+// Canvases and masks reuse the previous one's memory on the same thread (spare_buffer.h): a
+// new one must still start blank, whatever the last one drew or left half done.
+TEST(Canvas, ReusedMemoryStartsBlank) {
+  {
+    Canvas c(64, 48);
+    c.background({0.2, 0.4, 0.6, 1});
+  }
+  Canvas fresh(64, 48);
+  for (std::uint8_t v : fresh.to_image().rgba) ASSERT_EQ(v, 0);
+  {
+    internal::StrokeMask abandoned(64, 48);
+    abandoned.add_segment(5, 5, 40, 30, 2.0);  // Never composited.
+  }
+  internal::StrokeMask mask(64, 48);
+  EXPECT_TRUE(mask.empty());
+  mask.add_segment(1, 1, 1, 1, 0.5);  // Two dots in opposite corners: the composited box
+  mask.add_segment(62, 46, 62, 46, 0.5);  // spans the abandoned stroke.
+  std::vector<std::uint32_t> px(64 * 48, 0);
+  mask.composite_over(px.data(), 64, 255, 255, 255, 255);
+  for (int y = 4; y < 40; ++y) {
+    for (int x = 4; x < 56; ++x) ASSERT_EQ(px[y * 64 + x], 0u) << x << "," << y;
+  }
+}
+
 // Coverage of a mask, read back by compositing opaque white onto transparent black.
 std::vector<std::uint32_t> coverage_of(internal::StrokeMask& mask, int size) {
   std::vector<std::uint32_t> px(static_cast<std::size_t>(size) * size, 0);

@@ -52,6 +52,8 @@ Result<std::string> parse_xmp_recipe(std::string_view packet, std::string_view f
 // every row instead.
 std::vector<std::uint8_t> filter_png_rows(const Image& image, int channels_out,
                                           PngFilter filter = PngFilter::kAdaptive);
+// The same into `out`, reusing its capacity (no zero-filling when the size is unchanged).
+void filter_png_rows(const Image& image, int channels_out, PngFilter filter, std::vector<std::uint8_t>& out);
 
 Result<std::vector<std::uint8_t>> encode_png(const Image& image, const EncodeOptions& options,
                                              std::string_view recipe);

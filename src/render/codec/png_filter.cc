@@ -189,8 +189,14 @@ void unpack_row(const Image& image, int y, int channels_out, std::uint8_t* row) 
 }  // namespace
 
 std::vector<std::uint8_t> filter_png_rows(const Image& image, int channels_out, PngFilter filter) {
+  std::vector<std::uint8_t> out;
+  filter_png_rows(image, channels_out, filter, out);
+  return out;
+}
+
+void filter_png_rows(const Image& image, int channels_out, PngFilter filter, std::vector<std::uint8_t>& out) {
   const std::size_t row_bytes = std::size_t(image.width) * std::size_t(channels_out);
-  std::vector<std::uint8_t> out((row_bytes + 1) * std::size_t(image.height));
+  out.resize((row_bytes + 1) * std::size_t(image.height));  // Every byte is written below.
   // Two padded row buffers (current and previous, zero before the first row) and the
   // candidate residuals of all five filter types.
   std::vector<std::uint8_t> rows(2 * (kPadBytes + row_bytes), 0);
@@ -213,7 +219,6 @@ std::vector<std::uint8_t> filter_png_rows(const Image& image, int channels_out, 
     }
     std::swap(cur, prev);
   }
-  return out;
 }
 
 }  // namespace atelier::render::codec_internal

@@ -22,6 +22,9 @@ namespace atelier::render::internal {
 class StrokeMask {
  public:
   StrokeMask(int width_px, int height_px);
+  ~StrokeMask();
+  StrokeMask(const StrokeMask&) = delete;
+  StrokeMask& operator=(const StrokeMask&) = delete;
 
   // Adds the capsule of segment (x0,y0)-(x1,y1) in device pixels with half width `radius`.
   // A zero-length segment adds a disc (a round-capped dot).
