@@ -180,6 +180,38 @@ TEST(Canvas, ReusedMemoryStartsBlank) {
   }
 }
 
+// to_image converts premultiplied ARGB to straight RGBA: opaque and transparent pixels four at
+// a time, a row from its first translucent pixel on exactly (un-premultiplied with rounding).
+TEST(Canvas, ToImageUnpremultipliesEveryPixel) {
+  Canvas c(37, 3);  // Not a multiple of four.
+  c.fill_style.color = {0.8, 0.4, 0.2, 1.0};
+  c.fill_rect(0, 0, 20.0 / 37, 1);  // Columns 0..19 opaque.
+  c.fill_style.color = {0.2, 0.6, 1.0, 0.5};
+  c.fill_rect(9.0 / 37, 0, 1.0 / 37, 1);  // Column 9: opaque under a translucent coat.
+  c.fill_rect(25.0 / 37, 0, 2.0 / 37, 1);  // Columns 25..26 translucent on transparent.
+  const Image img = c.to_image();
+  auto at = [&](int x, int y, int k) { return int(img.rgba[(std::size_t(y) * 37 + x) * 4 + k]); };
+  for (int y = 0; y < 3; ++y) {
+    EXPECT_EQ(at(0, y, 0), 204);
+    EXPECT_EQ(at(0, y, 1), 102);
+    EXPECT_EQ(at(0, y, 2), 51);
+    EXPECT_EQ(at(0, y, 3), 255);
+    EXPECT_EQ(at(19, y, 0), 204);
+    EXPECT_EQ(at(19, y, 3), 255);
+    EXPECT_EQ(at(9, y, 3), 255);
+    EXPECT_NEAR(at(9, y, 0), (204 + 51) / 2, 1);
+    EXPECT_NEAR(at(9, y, 2), (51 + 255) / 2, 1);
+    for (int x : {20, 24, 27, 36}) EXPECT_EQ(at(x, y, 3), 0) << x;
+    for (int x : {25, 26}) {
+      EXPECT_NEAR(at(x, y, 3), 128, 1) << x;
+      // Straight colour, not premultiplied (8-bit premultiplied storage costs a few levels).
+      EXPECT_NEAR(at(x, y, 0), 51, 3) << x;
+      EXPECT_NEAR(at(x, y, 1), 153, 3) << x;
+      EXPECT_NEAR(at(x, y, 2), 255, 3) << x;
+    }
+  }
+}
+
 // Coverage of a mask, read back by compositing opaque white onto transparent black.
 std::vector<std::uint32_t> coverage_of(internal::StrokeMask& mask, int size) {
   std::vector<std::uint32_t> px(static_cast<std::size_t>(size) * size, 0);
