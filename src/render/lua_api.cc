@@ -153,6 +153,12 @@ struct FlowField {
 
   double at(double x, double y) const {
     double fx = x * frequency + ox, fy = y * frequency + oy;
+    if (octaves == 1 && warp == 0 && !use_z) {
+      // The loop below for one plain octave, without its multiplications by exactly 1 (x · 1
+      // is x in IEEE arithmetic, signs and all), which sit on every walk step's serial chain.
+      const double sum = 0.0 + noise->noise2(fx, fy);
+      return base + angle * sum;
+    }
     if (warp != 0) {  // Domain warp: displace the lookup by a second, slower field.
       double wx = noise->noise3(fx * warp_frequency, fy * warp_frequency, z + 17.3);
       double wy = noise->noise3(fx * warp_frequency + 31.7, fy * warp_frequency - 12.3, z + 17.3);
