@@ -7,15 +7,20 @@
 // script + rasterize + encode + content-addressed store write + render record, one core.
 #include <benchmark/benchmark.h>
 
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 #include <memory>
 
 #include "core/hash.h"
+#include "render/canvas.h"
 #include "render/codec.h"
+#include "render/noise.h"
 #include "render/engine.h"
 #include "store/sqlite_store.h"
 
@@ -91,6 +96,52 @@ void BM_Render(benchmark::State& state, const char* generator, int size, bool ca
   state.counters["store_ms"] = store_us / n / 1000.0;
 }
 
+// Rasterizing alone: the flow-lines target workload's 4,000 curves x 120 steps (the same walk
+// as field:trace, noise seed fixed), stroked as one-pixel round lines in 8 strokes of 500
+// curves onto a 1024^2 canvas, then read back as RGBA (the raster step of a render). The
+// curves are traced once, outside the timing; run with --benchmark_repetitions and read the
+// minimum, as the machine is noisy.
+void BM_RasterFlowLines(benchmark::State& state) {
+  constexpr int kSize = 1024, kLines = 4000, kSteps = 120;
+  static const std::vector<std::vector<double>> curves = [] {
+    render::SimplexNoise noise(0x5eed);
+    std::vector<std::vector<double>> out;
+    std::uint32_t seed = 1;
+    auto uniform = [&seed] {  // xorshift32: a fixed sequence of start points.
+      seed ^= seed << 13, seed ^= seed >> 17, seed ^= seed << 5;
+      return (seed & 0xFFFFFF) / double(0x1000000);
+    };
+    for (int i = 0; i < kLines; ++i) {
+      double x = uniform(), y = uniform();
+      std::vector<double> xy = {x, y};
+      for (int s = 0; s < kSteps; ++s) {
+        const double a = 6.2831853 * noise.noise2(x * 2.2, y * 2.2);
+        x += std::cos(a) * 0.004, y += std::sin(a) * 0.004;
+        xy.push_back(x), xy.push_back(y);
+      }
+      out.push_back(std::move(xy));
+    }
+    return out;
+  }();
+  for (auto _ : state) {
+    render::Canvas canvas(kSize, kSize);
+    canvas.background({0.957, 0.941, 0.902, 1});
+    canvas.stroke_style.color = {0.114, 0.106, 0.094, 1};
+    canvas.set_line_width(1.0 / kSize);
+    canvas.set_line_cap("round");
+    canvas.set_line_join("round");
+    for (int i = 0; i < kLines; ++i) {
+      canvas.polyline(curves[i].data(), curves[i].size() / 2, false);
+      if ((i + 1) % 500 == 0) {
+        canvas.stroke();
+        canvas.begin_path();
+      }
+    }
+    render::Image image = canvas.to_image();
+    benchmark::DoNotOptimize(image.rgba.data());
+  }
+}
+
 // PNG encoding (filter + deflate, the encode step of a render) of one real 1024² render of
 // `generator` at a given libdeflate level and row filter: time and bytes, for choosing the
 // engine's fixed settings.
@@ -162,6 +213,7 @@ void register_all() {
   benchmark::RegisterBenchmark("render/flow-field/1024/cairo-strokes", BM_Render, "flow-field", 1024, true, "{}")
       ->Unit(benchmark::kMillisecond)
       ->Iterations(12);
+  benchmark::RegisterBenchmark("raster/flow-lines/1024", BM_RasterFlowLines)->Unit(benchmark::kMillisecond);
   const std::pair<const char*, render::PngFilter> filters[] = {{"adaptive", render::PngFilter::kAdaptive},
                                                                {"up", render::PngFilter::kUp},
                                                                {"paeth", render::PngFilter::kPaeth},
