@@ -7,12 +7,20 @@
 // script + rasterize + encode + content-addressed store write + render record, one core.
 #include <benchmark/benchmark.h>
 
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
 #include <memory>
 
 #include "core/hash.h"
+#include "render/canvas.h"
 #include "render/codec.h"
+#include "render/noise.h"
 #include "render/engine.h"
 #include "store/sqlite_store.h"
 
@@ -27,10 +35,11 @@ struct Fixture {
   std::unique_ptr<render::Engine> engine;
 
   // `fast_strokes` false: Cairo's stroker for every stroke. Each fixture has its own data
-  // directory, so the same tokens render (not hit the cache) in both.
+  // directory, so the same tokens render (not hit the cache) in each.
   explicit Fixture(bool fast_strokes) {
-    dir = std::filesystem::temp_directory_path() /
-          ("atelier-bench-" + std::to_string(::getpid()) + (fast_strokes ? "" : "-cairo"));
+    static int count = 0;
+    dir = std::filesystem::temp_directory_path() / ("atelier-bench-" + std::to_string(::getpid()) + "-" +
+                                                    std::to_string(count++) + (fast_strokes ? "" : "-cairo"));
     std::filesystem::remove_all(dir);
     auto data = store::open_data_dir(dir).value();
     db = store::SqliteStore::open(data.db_path()).value();
@@ -54,7 +63,10 @@ Fixture& fixture(bool fast_strokes = true) {
 
 void BM_Render(benchmark::State& state, const char* generator, int size, bool cairo_strokes,
                const char* params_json) {
-  render::Engine& engine = *fixture(!cairo_strokes).engine;
+  // A fresh data directory per run, so that repetitions (--benchmark_repetitions) render the
+  // same tokens again instead of answering from the store's cache.
+  Fixture fresh(!cairo_strokes);
+  render::Engine& engine = *fresh.engine;
   std::int64_t token = 0, script = 0, raster = 0, encode = 0, store_us = 0;
   for (auto _ : state) {
     render::RenderRequest req;
@@ -82,6 +94,78 @@ void BM_Render(benchmark::State& state, const char* generator, int size, bool ca
   state.counters["raster_ms"] = raster / n / 1000.0;
   state.counters["encode_ms"] = encode / n / 1000.0;
   state.counters["store_ms"] = store_us / n / 1000.0;
+}
+
+// Rasterizing alone: the flow-lines target workload's 4,000 curves x 120 steps (the same walk
+// as field:trace, noise seed fixed), stroked as one-pixel round lines in 8 strokes of 500
+// curves onto a 1024^2 canvas, then read back as RGBA (the raster step of a render). The
+// curves are traced once, outside the timing; run with --benchmark_repetitions and read the
+// minimum, as the machine is noisy.
+void BM_RasterFlowLines(benchmark::State& state) {
+  constexpr int kSize = 1024, kLines = 4000, kSteps = 120;
+  static const std::vector<std::vector<double>> curves = [] {
+    render::SimplexNoise noise(0x5eed);
+    std::vector<std::vector<double>> out;
+    std::uint32_t seed = 1;
+    auto uniform = [&seed] {  // xorshift32: a fixed sequence of start points.
+      seed ^= seed << 13, seed ^= seed >> 17, seed ^= seed << 5;
+      return (seed & 0xFFFFFF) / double(0x1000000);
+    };
+    for (int i = 0; i < kLines; ++i) {
+      double x = uniform(), y = uniform();
+      std::vector<double> xy = {x, y};
+      for (int s = 0; s < kSteps; ++s) {
+        const double a = 6.2831853 * noise.noise2(x * 2.2, y * 2.2);
+        x += std::cos(a) * 0.004, y += std::sin(a) * 0.004;
+        xy.push_back(x), xy.push_back(y);
+      }
+      out.push_back(std::move(xy));
+    }
+    return out;
+  }();
+  for (auto _ : state) {
+    render::Canvas canvas(kSize, kSize);
+    canvas.background({0.957, 0.941, 0.902, 1});
+    canvas.stroke_style.color = {0.114, 0.106, 0.094, 1};
+    canvas.set_line_width(1.0 / kSize);
+    canvas.set_line_cap("round");
+    canvas.set_line_join("round");
+    for (int i = 0; i < kLines; ++i) {
+      canvas.polyline(curves[i].data(), curves[i].size() / 2, false);
+      if ((i + 1) % 500 == 0) {
+        canvas.stroke();
+        canvas.begin_path();
+      }
+    }
+    render::Image image = canvas.to_image();
+    benchmark::DoNotOptimize(image.rgba.data());
+  }
+}
+
+// PNG encoding (filter + deflate, the encode step of a render) of one real 1024² render of
+// `generator` at a given libdeflate level and row filter: time and bytes, for choosing the
+// engine's fixed settings.
+void BM_PngSettings(benchmark::State& state, const char* generator, int level, render::PngFilter filter) {
+  Fixture& f = fixture();
+  static std::map<std::string, render::Image> images;
+  auto it = images.find(generator);
+  if (it == images.end()) {
+    render::RenderRequest req;
+    req.generator = generator;
+    req.token_hash = "0x" + sha256_hex(std::string("bench:png:") + generator);
+    req.width = req.height = 1024;
+    auto recipe = f.engine->resolve(req).value();
+    auto out = f.engine->render_only(recipe).value();
+    it = images.emplace(generator, render::decode_image(out.bytes, {}).value()).first;
+  }
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    render::EncodeOptions options{render::ImageFormat::kPng, 90, render::PngCompressor::kLibdeflate, level, filter};
+    auto png = render::encode_image(it->second, options, "{}");
+    bytes = png->size();
+    benchmark::DoNotOptimize(png);
+  }
+  state.counters["bytes"] = static_cast<double>(bytes);
 }
 
 // PNG encoding of one real render with each compressor: same filtered rows, same output
@@ -120,10 +204,30 @@ void register_all() {
                                "{\"native\":false}")
       ->Unit(benchmark::kMillisecond)
       ->Iterations(12);
+  // The target workload traced straight into the path (ctx:flowline): the same pixels.
+  benchmark::RegisterBenchmark("render/flow-lines/1024/flowline", BM_Render, "flow-lines", 1024, false,
+                               "{\"into_path\":true}")
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(12);
   // The same flow-field work with Cairo's stroker instead of StrokeMask, side by side.
   benchmark::RegisterBenchmark("render/flow-field/1024/cairo-strokes", BM_Render, "flow-field", 1024, true, "{}")
       ->Unit(benchmark::kMillisecond)
       ->Iterations(12);
+  benchmark::RegisterBenchmark("raster/flow-lines/1024", BM_RasterFlowLines)->Unit(benchmark::kMillisecond);
+  const std::pair<const char*, render::PngFilter> filters[] = {{"adaptive", render::PngFilter::kAdaptive},
+                                                               {"up", render::PngFilter::kUp},
+                                                               {"paeth", render::PngFilter::kPaeth},
+                                                               {"sub", render::PngFilter::kSub}};
+  for (const char* g : {"flow-lines", "flow-field", "circle-packing", "pen-plotter"}) {
+    for (const auto& [name, filter] : filters) {
+      for (int level : {1, 2, 3, 6}) {
+        benchmark::RegisterBenchmark(
+            (std::string("png-settings/") + g + "/" + name + "/level" + std::to_string(level)).c_str(),
+            BM_PngSettings, g, level, filter)
+            ->Unit(benchmark::kMillisecond);
+      }
+    }
+  }
   for (int level : {1, 6}) {
     benchmark::RegisterBenchmark(("png/libdeflate/level" + std::to_string(level)).c_str(), BM_PngCompressor,
                                  render::PngCompressor::kLibdeflate, level)->Unit(benchmark::kMillisecond);

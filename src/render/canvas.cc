@@ -1,12 +1,18 @@
 #include "render/canvas.h"
 
+#include <algorithm>
 #include <cassert>
 #include <chrono>
 #include <cmath>
 #include <string>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "core/limits.h"
+#include "render/internal/spare_buffer.h"
 
 namespace atelier::render {
 
@@ -48,10 +54,29 @@ class RasterTimer {
 
 }  // namespace
 
+namespace {
+struct CanvasPixels;  // SpareBuffer tag: the ARGB32 surface memory.
+using SparePixels = internal::SpareBuffer<std::uint32_t, CanvasPixels>;
+
+// The surface over reused, zeroed memory when it is of a size worth keeping (see
+// spare_buffer.h); otherwise Cairo's own allocation, as Cairo reports failures through it.
+cairo_surface_t* create_surface(int width_px, int height_px, std::vector<std::uint32_t>& pixels) {
+  const std::size_t count = static_cast<std::size_t>(width_px) * static_cast<std::size_t>(height_px);
+  if (width_px > 0 && height_px > 0 && count * 4 <= internal::kSpareBytesMax &&
+      cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, width_px) == width_px * 4) {
+    pixels = SparePixels::take(count);
+    std::fill(pixels.begin(), pixels.end(), 0u);  // Canvas 2D starts transparent black.
+    return cairo_image_surface_create_for_data(reinterpret_cast<unsigned char*>(pixels.data()),
+                                               CAIRO_FORMAT_ARGB32, width_px, height_px, width_px * 4);
+  }
+  return cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width_px, height_px);
+}
+}  // namespace
+
 Canvas::Canvas(int width_px, int height_px)
     : width_px_(width_px),
       height_px_(height_px),
-      surface_(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width_px, height_px)),
+      surface_(create_surface(width_px, height_px, pixels_)),
       cr_(cairo_create(surface_)),
       mask_(width_px, height_px) {
   assert(width_px > 0 && height_px > 0);
@@ -68,6 +93,7 @@ Canvas::Canvas(int width_px, int height_px)
 Canvas::~Canvas() {
   cairo_destroy(cr_);
   cairo_surface_destroy(surface_);
+  if (!pixels_.empty()) SparePixels::give(std::move(pixels_));
 }
 
 bool Canvas::ok() const {
@@ -83,21 +109,96 @@ Result<void> Canvas::charge_points(std::int64_t n) {
   return {};
 }
 
-void Canvas::line_to(double x, double y) {
-  // Canvas 2D: lineTo on an empty path behaves as moveTo.
-  if (!cairo_has_current_point(cr_)) {
+void Canvas::begin_path() {
+  cairo_new_path(cr_);
+  lines_only_ = true;
+  lines_xy_.clear();
+  lines_sub_.clear();
+}
+
+// The same affine map as cairo_matrix_transform_point.
+void Canvas::push_device_point(const cairo_matrix_t& m, double x, double y) {
+  lines_xy_.push_back(m.xx * x + m.xy * y + m.x0);
+  lines_xy_.push_back(m.yx * x + m.yy * y + m.y0);
+}
+
+void Canvas::move_to(double x, double y) {
+  if (!lines_only_) {
     cairo_move_to(cr_, x, y);
-  } else {
-    cairo_line_to(cr_, x, y);
+    return;
+  }
+  cairo_matrix_t m;
+  cairo_get_matrix(cr_, &m);
+  lines_sub_.push_back({lines_xy_.size() / 2, false});
+  push_device_point(m, x, y);
+}
+
+void Canvas::line_to(double x, double y) {
+  if (!lines_only_) {
+    // Canvas 2D: lineTo on an empty path behaves as moveTo.
+    if (!cairo_has_current_point(cr_)) {
+      cairo_move_to(cr_, x, y);
+    } else {
+      cairo_line_to(cr_, x, y);
+    }
+    return;
+  }
+  if (lines_sub_.empty()) {
+    move_to(x, y);
+    return;
+  }
+  if (lines_sub_.back().closed) {  // As in Cairo: a new sub-path from the closed one's start.
+    const std::size_t start = lines_sub_.back().first;
+    lines_sub_.push_back({lines_xy_.size() / 2, false});
+    lines_xy_.push_back(lines_xy_[2 * start]);
+    lines_xy_.push_back(lines_xy_[2 * start + 1]);
+  }
+  cairo_matrix_t m;
+  cairo_get_matrix(cr_, &m);
+  push_device_point(m, x, y);
+}
+
+void Canvas::close_path() {
+  if (!lines_only_) {
+    cairo_close_path(cr_);
+  } else if (!lines_sub_.empty()) {
+    lines_sub_.back().closed = true;
   }
 }
 
+void Canvas::rect(double x, double y, double w, double h) {
+  materialize();
+  cairo_rectangle(cr_, x, y, w, h);
+}
+
+void Canvas::materialize() {
+  if (!lines_only_) return;
+  lines_only_ = false;
+  if (lines_sub_.empty()) return;
+  cairo_matrix_t saved;
+  cairo_get_matrix(cr_, &saved);
+  cairo_identity_matrix(cr_);  // The points are in device pixels already.
+  const std::size_t points = lines_xy_.size() / 2;
+  for (std::size_t s = 0; s < lines_sub_.size(); ++s) {
+    const std::size_t end = s + 1 < lines_sub_.size() ? lines_sub_[s + 1].first : points;
+    const std::size_t first = lines_sub_[s].first;
+    cairo_move_to(cr_, lines_xy_[2 * first], lines_xy_[2 * first + 1]);
+    for (std::size_t i = first + 1; i < end; ++i) cairo_line_to(cr_, lines_xy_[2 * i], lines_xy_[2 * i + 1]);
+    if (lines_sub_[s].closed) cairo_close_path(cr_);
+  }
+  cairo_set_matrix(cr_, &saved);
+  lines_xy_.clear();
+  lines_sub_.clear();
+}
+
 void Canvas::bezier_to(double c1x, double c1y, double c2x, double c2y, double x, double y) {
+  materialize();
   if (!cairo_has_current_point(cr_)) cairo_move_to(cr_, c1x, c1y);
   cairo_curve_to(cr_, c1x, c1y, c2x, c2y, x, y);
 }
 
 void Canvas::quadratic_to(double cx, double cy, double x, double y) {
+  materialize();
   if (!cairo_has_current_point(cr_)) cairo_move_to(cr_, cx, cy);
   double x0, y0;
   cairo_get_current_point(cr_, &x0, &y0);
@@ -107,6 +208,7 @@ void Canvas::quadratic_to(double cx, double cy, double x, double y) {
 }
 
 void Canvas::arc(double x, double y, double r, double a0, double a1, bool ccw) {
+  materialize();
   if (ccw) {
     cairo_arc_negative(cr_, x, y, r, a0, a1);
   } else {
@@ -117,6 +219,7 @@ void Canvas::arc(double x, double y, double r, double a0, double a1, bool ccw) {
 void Canvas::ellipse(double x, double y, double rx, double ry, double rotation, double a0, double a1,
                      bool ccw) {
   if (rx <= 0 || ry <= 0) return;
+  materialize();
   cairo_matrix_t saved;
   cairo_get_matrix(cr_, &saved);
   cairo_translate(cr_, x, y);
@@ -128,6 +231,20 @@ void Canvas::ellipse(double x, double y, double rx, double ry, double rotation, 
 
 void Canvas::polyline(const double* xy, std::size_t points, bool close) {
   if (points == 0) return;
+  if (lines_only_) {
+    cairo_matrix_t m;
+    cairo_get_matrix(cr_, &m);
+    lines_sub_.push_back({lines_xy_.size() / 2, close});
+    const std::size_t at = lines_xy_.size();
+    lines_xy_.resize(at + 2 * points);  // Geometric growth; a reserve() per call would not be.
+    double* out = &lines_xy_[at];
+    for (std::size_t i = 0; i < points; ++i) {
+      const double x = xy[2 * i], y = xy[2 * i + 1];
+      out[2 * i] = m.xx * x + m.xy * y + m.x0;
+      out[2 * i + 1] = m.yx * x + m.yy * y + m.y0;
+    }
+    return;
+  }
   cairo_move_to(cr_, xy[0], xy[1]);
   for (std::size_t i = 1; i < points; ++i) cairo_line_to(cr_, xy[2 * i], xy[2 * i + 1]);
   if (close) cairo_close_path(cr_);
@@ -158,12 +275,14 @@ void Canvas::paint_with(const Paint& paint, void (*op)(cairo_t*)) {
 }
 
 void Canvas::fill(bool even_odd) {
+  materialize();
   cairo_set_fill_rule(cr_, even_odd ? CAIRO_FILL_RULE_EVEN_ODD : CAIRO_FILL_RULE_WINDING);
   paint_with(fill_style, cairo_fill_preserve);
 }
 
 void Canvas::stroke() {
   if (fast_stroke()) return;
+  materialize();
   paint_with(stroke_style, cairo_stroke_preserve);
 }
 
@@ -182,6 +301,22 @@ bool Canvas::fast_stroke() {
   double radius = cairo_get_line_width(cr_) * sx / 2;
   // Very wide pens overlap each segment's neighbours heavily; Cairo's scanline is cheaper.
   if (!(radius > 0) || radius > 32) return false;
+  if (lines_only_) {
+    RasterTimer timer(raster_ns_);
+    const std::size_t points = lines_xy_.size() / 2;
+    for (std::size_t s = 0; s < lines_sub_.size(); ++s) {
+      const std::size_t first = lines_sub_[s].first;
+      const std::size_t end = s + 1 < lines_sub_.size() ? lines_sub_[s + 1].first : points;
+      mask_.add_polyline(&lines_xy_[2 * first], end - first, radius);
+      if (lines_sub_[s].closed && end - first > 1) {  // The closing segment, back to the start.
+        const double closing[4] = {lines_xy_[2 * end - 2], lines_xy_[2 * end - 1], lines_xy_[2 * first],
+                                   lines_xy_[2 * first + 1]};
+        mask_.add_polyline(closing, 2, radius);
+      }
+    }
+    composite_mask();
+    return true;
+  }
   cairo_path_t* path = cairo_copy_path_flat(cr_);
   if (path->status != CAIRO_STATUS_SUCCESS) {
     cairo_path_destroy(path);
@@ -192,29 +327,37 @@ bool Canvas::fast_stroke() {
     x = m.xx * p.point.x + m.xy * p.point.y + m.x0;
     y = m.yx * p.point.x + m.yy * p.point.y + m.y0;
   };
-  double cx = 0, cy = 0, start_x = 0, start_y = 0;
+  // One polyline per sub-path (closing: back to its start), in device pixels.
+  std::vector<double>& xy = polyline_scratch_;
+  xy.clear();
+  auto flush = [&] {
+    mask_.add_polyline(xy.data(), xy.size() / 2, radius);
+    xy.clear();
+  };
   for (int i = 0; i < path->num_data; i += path->data[i].header.length) {
     const cairo_path_data_t* d = &path->data[i];
     double x, y;
     switch (d->header.type) {
       case CAIRO_PATH_MOVE_TO:
-        device(d[1], cx, cy);
-        start_x = cx, start_y = cy;
+        flush();
+        device(d[1], x, y);
+        xy.insert(xy.end(), {x, y});
         break;
       case CAIRO_PATH_LINE_TO:
         device(d[1], x, y);
-        // Canvas 2D prunes zero-length segments before stroking.
-        if (x != cx || y != cy) mask_.add_segment(cx, cy, x, y, radius);
-        cx = x, cy = y;
+        xy.insert(xy.end(), {x, y});
         break;
       case CAIRO_PATH_CLOSE_PATH:
-        if (start_x != cx || start_y != cy) mask_.add_segment(cx, cy, start_x, start_y, radius);
-        cx = start_x, cy = start_y;
+        if (!xy.empty()) {
+          const double start_x = xy[0], start_y = xy[1];
+          xy.insert(xy.end(), {start_x, start_y});
+        }
         break;
       case CAIRO_PATH_CURVE_TO:  // copy_path_flat has none.
         break;
     }
   }
+  flush();
   cairo_path_destroy(path);
   composite_mask();
   return true;
@@ -256,35 +399,42 @@ void Canvas::composite_mask() {
 }
 
 void Canvas::fill_rect(double x, double y, double w, double h) {
-  cairo_path_t* path = cairo_copy_path(cr_);  // fillRect leaves the current path alone.
+  // fillRect leaves the current path alone (a line-only path is not in Cairo's).
+  cairo_path_t* path = lines_only_ ? nullptr : cairo_copy_path(cr_);
   cairo_new_path(cr_);
   cairo_rectangle(cr_, x, y, w, h);
   cairo_set_fill_rule(cr_, CAIRO_FILL_RULE_WINDING);
   paint_with(fill_style, cairo_fill);
-  cairo_append_path(cr_, path);
-  cairo_path_destroy(path);
+  if (path != nullptr) {
+    cairo_append_path(cr_, path);
+    cairo_path_destroy(path);
+  }
 }
 
 void Canvas::stroke_rect(double x, double y, double w, double h) {
-  cairo_path_t* path = cairo_copy_path(cr_);
+  cairo_path_t* path = lines_only_ ? nullptr : cairo_copy_path(cr_);
   cairo_new_path(cr_);
   cairo_rectangle(cr_, x, y, w, h);
   paint_with(stroke_style, cairo_stroke);
-  cairo_append_path(cr_, path);
-  cairo_path_destroy(path);
+  if (path != nullptr) {
+    cairo_append_path(cr_, path);
+    cairo_path_destroy(path);
+  }
 }
 
 void Canvas::clear_rect(double x, double y, double w, double h) {
   RasterTimer timer(raster_ns_);
-  cairo_path_t* path = cairo_copy_path(cr_);
+  cairo_path_t* path = lines_only_ ? nullptr : cairo_copy_path(cr_);
   cairo_save(cr_);
   cairo_new_path(cr_);
   cairo_rectangle(cr_, x, y, w, h);
   cairo_set_operator(cr_, CAIRO_OPERATOR_CLEAR);
   cairo_fill(cr_);
   cairo_restore(cr_);
-  cairo_append_path(cr_, path);
-  cairo_path_destroy(path);
+  if (path != nullptr) {
+    cairo_append_path(cr_, path);
+    cairo_path_destroy(path);
+  }
 }
 
 void Canvas::background(const Rgba& c) {
@@ -371,17 +521,40 @@ std::shared_ptr<Gradient> Canvas::radial_gradient(double x0, double y0, double r
 }
 
 Image Canvas::to_image() const {
-  cairo_surface_flush(surface_);
   Image img;
+  to_image(img);
+  return img;
+}
+
+void Canvas::to_image(Image& img) const {
+  cairo_surface_flush(surface_);
   img.width = width_px_;
   img.height = height_px_;
-  img.rgba.resize(static_cast<std::size_t>(width_px_) * height_px_ * 4);
+  img.rgba.resize(static_cast<std::size_t>(width_px_) * height_px_ * 4);  // All written below.
   const unsigned char* data = cairo_image_surface_get_data(surface_);
   int stride = cairo_image_surface_get_stride(surface_);
   std::uint8_t* out = img.rgba.data();
   for (int y = 0; y < height_px_; ++y) {
     const auto* row = reinterpret_cast<const std::uint32_t*>(data + static_cast<std::size_t>(y) * stride);
-    for (int x = 0; x < width_px_; ++x) {
+    int x = 0;
+#if defined(__SSE2__)
+    // Four pixels at a time while their alpha is 0 or 255 (no un-premultiplying): ARGB words
+    // to R, G, B, A bytes by shifts and masks; the same bytes as the loop below.
+    const __m128i byte = _mm_set1_epi32(0xFF), alpha = _mm_set1_epi32(static_cast<int>(0xFF000000u));
+    for (; x + 4 <= width_px_; x += 4) {
+      const __m128i px = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + x));
+      const __m128i a = _mm_and_si128(px, alpha);
+      if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi32(a, alpha), _mm_cmpeq_epi32(a, _mm_setzero_si128()))) != 0xFFFF) {
+        break;  // A translucent pixel: the rest of the row takes the exact loop.
+      }
+      const __m128i rgba = _mm_or_si128(
+          _mm_or_si128(_mm_and_si128(_mm_srli_epi32(px, 16), byte), _mm_and_si128(px, _mm_set1_epi32(0xFF00))),
+          _mm_or_si128(_mm_slli_epi32(_mm_and_si128(px, byte), 16), a));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out), rgba);
+      out += 16;
+    }
+#endif
+    for (; x < width_px_; ++x) {
       std::uint32_t px = row[x];  // Premultiplied ARGB in native endianness.
       std::uint32_t a = px >> 24, r = (px >> 16) & 0xFF, g = (px >> 8) & 0xFF, b = px & 0xFF;
       if (a != 255 && a != 0) {  // Un-premultiply with rounding, integers only.
@@ -396,7 +569,6 @@ Image Canvas::to_image() const {
       out += 4;
     }
   }
-  return img;
 }
 
 }  // namespace atelier::render

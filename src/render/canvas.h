@@ -54,15 +54,21 @@ class Canvas {
 
   // Paths. Points are charged against kPathPointsMax; over it, charge() fails.
   Result<void> charge_points(std::int64_t n);
-  void begin_path() { cairo_new_path(cr_); }
-  void move_to(double x, double y) { cairo_move_to(cr_, x, y); }
+  //
+  // A path of straight lines only (move_to, line_to, close_path, polyline) is kept here in
+  // device pixels, outside Cairo, until an operation needs Cairo's path (a curve, a fill, a
+  // stroke Cairo draws); the fast stroke reads it directly. Line-only paths are what
+  // generative line work builds by the hundred thousand points, and Cairo's path API costs
+  // a transform, a fixed-point conversion and an append per point, and a copy to read back.
+  void begin_path();
+  void move_to(double x, double y);
   void line_to(double x, double y);
   void bezier_to(double c1x, double c1y, double c2x, double c2y, double x, double y);
   void quadratic_to(double cx, double cy, double x, double y);
   void arc(double x, double y, double r, double a0, double a1, bool ccw);
   void ellipse(double x, double y, double rx, double ry, double rotation, double a0, double a1, bool ccw);
-  void rect(double x, double y, double w, double h) { cairo_rectangle(cr_, x, y, w, h); }
-  void close_path() { cairo_close_path(cr_); }
+  void rect(double x, double y, double w, double h);
+  void close_path();
   void polyline(const double* xy, std::size_t points, bool close);
 
   // Painting.
@@ -98,8 +104,9 @@ class Canvas {
   // benchmarks compare the two rasterizers).
   bool fast_strokes = true;
 
-  // Straight-alpha RGBA pixels of the surface.
+  // Straight-alpha RGBA pixels of the surface; the second form reuses `out`'s memory.
   Image to_image() const;
+  void to_image(Image& out) const;
   // Nanoseconds spent inside Cairo painting calls (fill/stroke/paint).
   std::int64_t raster_ns() const { return raster_ns_; }
 
@@ -108,6 +115,15 @@ class Canvas {
     Paint fill, stroke;
     double global_alpha;
   };
+  // The line-only path: points in device pixels, and where each sub-path starts.
+  struct SubPath {
+    std::size_t first;  // Index of its first point in lines_xy_ (in points, not doubles).
+    bool closed;
+  };
+  // Appends the current line-only path to Cairo's path and routes every later path operation
+  // to Cairo until begin_path(). Called before anything that reads or extends Cairo's path.
+  void materialize();
+  void push_device_point(const cairo_matrix_t& m, double x, double y);
   void paint_with(const Paint& paint, void (*op)(cairo_t*));
   // Strokes with StrokeMask when the stroke is round-joined and round-capped under a
   // similarity transform (the common case in generative art); false: use Cairo.
@@ -115,11 +131,16 @@ class Canvas {
   void composite_mask();
 
   int width_px_, height_px_;
+  std::vector<std::uint32_t> pixels_;  // The surface's memory when not Cairo's own (reused).
   cairo_surface_t* surface_;
   cairo_t* cr_;
   cairo_matrix_t base_;
   std::vector<SavedState> saved_;
+  bool lines_only_ = true;  // The path lives in lines_xy_ / lines_sub_, Cairo's is empty.
+  std::vector<double> lines_xy_;
+  std::vector<SubPath> lines_sub_;
   internal::StrokeMask mask_;
+  std::vector<double> polyline_scratch_;  // fast_stroke's sub-path points, reused.
   std::int64_t points_ = 0;
   std::int64_t raster_ns_ = 0;
 };

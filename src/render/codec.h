@@ -25,6 +25,10 @@ namespace atelier::render {
 
 enum class PngCompressor { kLibdeflate, kZlib };
 
+// PNG row filtering: per row the type with the smallest sum of absolute residuals (adaptive,
+// what libpng does), or one fixed type for every row (a single pass instead of five).
+enum class PngFilter { kAdaptive, kNone, kSub, kUp, kAverage, kPaeth };
+
 struct EncodeOptions {
   ImageFormat format = ImageFormat::kPng;
   int quality = kDefaultQuality;  // 1..100, lossy formats only.
@@ -32,6 +36,7 @@ struct EncodeOptions {
   // (see the README performance section for the measurement).
   PngCompressor png_compressor = PngCompressor::kLibdeflate;
   int png_level = 6;  // Compression level of the chosen compressor.
+  PngFilter png_filter = PngFilter::kAdaptive;
 };
 
 // Encodes `image`, embedding `recipe_json` (may be empty: then nothing is embedded).

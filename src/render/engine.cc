@@ -12,6 +12,7 @@
 #include "render/control.h"
 #include "render/events.h"
 #include "render/generator.h"
+#include "render/internal/spare_buffer.h"
 #include "render/noise.h"
 #include "render/prng.h"
 #include "render/sandbox.h"
@@ -285,16 +286,24 @@ Result<RenderOutput> Engine::render_only(const Recipe& recipe_in) {
   out.traits_json = std::move(result->traits_json);
 
   auto t1 = std::chrono::steady_clock::now();
-  Image image = canvas.to_image();
+  // The RGBA image lives only until it is encoded; its memory is kept per thread for the
+  // next render (render/internal/spare_buffer.h says why).
+  struct RenderImage;
+  Image image;
+  image.rgba = internal::SpareBuffer<std::uint8_t, RenderImage>::take(static_cast<std::size_t>(recipe.width * recipe.height * 4));
+  canvas.to_image(image);
   std::int64_t convert_us = micros_since(t1);
   std::int64_t raster_us = canvas.raster_ns() / 1000;
   out.timings.raster_us = raster_us + convert_us;
   out.timings.script_us = std::max<std::int64_t>(0, script_total_us - raster_us);
 
   auto t2 = std::chrono::steady_clock::now();
-  auto bytes = encode_image(image, {recipe.format, recipe.quality, options_.png_compressor}, out.recipe_json);
+  auto bytes = encode_image(
+      image, {recipe.format, recipe.quality, options_.png_compressor, options_.png_level, options_.png_filter},
+      out.recipe_json);
   if (!bytes) return fail(bytes.error());
   out.timings.encode_us = micros_since(t2);
+  internal::SpareBuffer<std::uint8_t, RenderImage>::give(std::move(image.rgba));
   out.bytes = std::move(*bytes);
   return out;
 }

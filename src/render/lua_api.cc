@@ -153,6 +153,12 @@ struct FlowField {
 
   double at(double x, double y) const {
     double fx = x * frequency + ox, fy = y * frequency + oy;
+    if (octaves == 1 && warp == 0 && !use_z) {
+      // The loop below for one plain octave, without its multiplications by exactly 1 (x · 1
+      // is x in IEEE arithmetic, signs and all), which sit on every walk step's serial chain.
+      const double sum = 0.0 + noise->noise2(fx, fy);
+      return base + angle * sum;
+    }
     if (warp != 0) {  // Domain warp: displace the lookup by a second, slower field.
       double wx = noise->noise3(fx * warp_frequency, fy * warp_frequency, z + 17.3);
       double wy = noise->noise3(fx * warp_frequency + 31.7, fy * warp_frequency - 12.3, z + 17.3);
@@ -166,10 +172,15 @@ struct FlowField {
       amplitude *= gain;
       f *= lacunarity;
     }
-    return base + angle * sum / norm;
+    const double scaled = angle * sum;
+    return base + (norm == 1.0 ? scaled : scaled / norm);  // x / 1 is x: one octave skips the divide.
   }
   std::int64_t units_per_step() const { return 10 * (octaves + (warp != 0 ? 2 : 0)) + 10; }
 };
+
+// Keeps a coordinate inside ±1e6 as the noise lookup expects (simplex floors to ints); the
+// same value as std::fmod(v, 1e6) without its cost for the coordinates that occur.
+inline double wrap_coordinate(double v) { return v > -1e6 && v < 1e6 ? v : std::fmod(v, 1e6); }
 
 double field_number(lua_State* L, const char* key, double fallback, double lo, double hi) {
   lua_getfield(L, 1, key);
@@ -207,39 +218,60 @@ int l_flowfield_angle(lua_State* L) {
   const auto* f = static_cast<const FlowField*>(luaL_checkudata(L, 1, kFlowFieldMeta));
   double x = luaL_checknumber(L, 2), y = luaL_checknumber(L, 3);
   bill(L, f->units_per_step());
-  lua_pushnumber(L, std::isfinite(x) && std::isfinite(y) ? f->at(std::fmod(x, 1e6), std::fmod(y, 1e6)) : 0.0);
+  lua_pushnumber(L, std::isfinite(x) && std::isfinite(y) ? f->at(wrap_coordinate(x), wrap_coordinate(y)) : 0.0);
   return 1;
 }
 
-// field:trace(x, y, steps, step_len [, x_min, y_min, x_max, y_max]) -> {x1, y1, x2, y2, …}:
-// from (x, y), `steps` times: move step_len along the field's angle; stop before leaving the
-// bounds (default: the canvas). The start point is always included.
+struct WalkBounds {
+  double x_min, y_min, x_max, y_max;
+};
+
+// Reads optional bounds at `first` .. first + 3 (default: the canvas).
+WalkBounds walk_bounds(lua_State* L, int first) {
+  return {luaL_optnumber(L, first, 0), luaL_optnumber(L, first + 1, 0), luaL_optnumber(L, first + 2, 1.0),
+          luaL_optnumber(L, first + 3, canvas_of(L).height_units())};
+}
+
+// One step of a walk: move step_len along the field's angle, unless that would leave the
+// bounds (then false, and x, y stay).
+inline bool walk_step(const FlowField& f, double step_len, const WalkBounds& b, double& x, double& y) {
+  const double a = f.at(wrap_coordinate(x), wrap_coordinate(y));
+  const double nx = x + std::cos(a) * step_len, ny = y + std::sin(a) * step_len;
+  if (nx < b.x_min || nx > b.x_max || ny < b.y_min || ny > b.y_max) return false;
+  x = nx, y = ny;
+  return true;
+}
+
+// The walk behind field:trace and ctx:flowline, from the arguments at `first` (x, y, steps,
+// step_len [, x_min, y_min, x_max, y_max]): from (x, y), `steps` times, move step_len along
+// the field's angle; stop before leaving the bounds (default: the canvas). The start point is
+// always included. Returns the points as x, y pairs in `out`, and bills the work.
+void trace_walk(lua_State* L, const FlowField& f, int first, std::vector<double>& out) {
+  double x = luaL_checknumber(L, first), y = luaL_checknumber(L, first + 1);
+  lua_Integer steps = luaL_checkinteger(L, first + 2);
+  double step_len = luaL_checknumber(L, first + 3);
+  const WalkBounds bounds = walk_bounds(L, first + 4);
+  luaL_argcheck(L, steps >= 0 && steps <= kTraceStepsMax, first + 2, "steps must be 0..1000000");
+  luaL_argcheck(L, std::isfinite(x) && std::isfinite(y) && std::isfinite(step_len), first, "needs finite numbers");
+  out.resize(2 * static_cast<std::size_t>(steps) + 2);
+  double* p = out.data();
+  *p++ = x, *p++ = y;
+  lua_Integer done = 0;
+  for (; done < steps && walk_step(f, step_len, bounds, x, y); ++done) *p++ = x, *p++ = y;
+  out.resize(static_cast<std::size_t>(p - out.data()));
+  bill(L, (done + 1) * f.units_per_step());
+}
+
+// field:trace(x, y, steps, step_len [, x_min, y_min, x_max, y_max]) -> {x1, y1, x2, y2, …}
 int l_flowfield_trace(lua_State* L) {
   const auto* f = static_cast<const FlowField*>(luaL_checkudata(L, 1, kFlowFieldMeta));
-  double x = luaL_checknumber(L, 2), y = luaL_checknumber(L, 3);
-  lua_Integer steps = luaL_checkinteger(L, 4);
-  double step_len = luaL_checknumber(L, 5);
-  double x_min = luaL_optnumber(L, 6, 0), y_min = luaL_optnumber(L, 7, 0);
-  double x_max = luaL_optnumber(L, 8, 1.0), y_max = luaL_optnumber(L, 9, canvas_of(L).height_units());
-  luaL_argcheck(L, steps >= 0 && steps <= kTraceStepsMax, 4, "steps must be 0..1000000");
-  luaL_argcheck(L, std::isfinite(x) && std::isfinite(y) && std::isfinite(step_len), 2, "needs finite numbers");
-  lua_createtable(L, static_cast<int>(2 * steps + 2), 0);
-  lua_pushnumber(L, x);
-  lua_rawseti(L, -2, 1);
-  lua_pushnumber(L, y);
-  lua_rawseti(L, -2, 2);
-  lua_Integer n = 2, done = 0;
-  for (; done < steps; ++done) {
-    double a = f->at(std::fmod(x, 1e6), std::fmod(y, 1e6));
-    double nx = x + std::cos(a) * step_len, ny = y + std::sin(a) * step_len;
-    if (nx < x_min || nx > x_max || ny < y_min || ny > y_max) break;
-    x = nx, y = ny;
-    lua_pushnumber(L, x);
-    lua_rawseti(L, -2, ++n);
-    lua_pushnumber(L, y);
-    lua_rawseti(L, -2, ++n);
+  static thread_local std::vector<double> xy;  // Reused across calls: no allocation per curve.
+  trace_walk(L, *f, 2, xy);
+  lua_createtable(L, static_cast<int>(xy.size()), 0);
+  for (std::size_t i = 0; i < xy.size(); ++i) {
+    lua_pushnumber(L, xy[i]);
+    lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
   }
-  bill(L, (done + 1) * f->units_per_step());
   return 1;
 }
 
@@ -359,6 +391,20 @@ int l_polyline(lua_State* L) {
   }
   canvas_of(L).polyline(xy.data(), n / 2, close);
   return 0;
+}
+
+// ctx:flowline(field, x, y, steps, step_len [, x_min, y_min, x_max, y_max]) -> points: adds
+// the curve field:trace would return as a new sub-path, as ctx:polyline(field:trace(…)) does,
+// without building the Lua table in between.
+int l_flowline(lua_State* L) {
+  const auto* f = static_cast<const FlowField*>(luaL_checkudata(L, 2, kFlowFieldMeta));
+  static thread_local std::vector<double> xy;
+  trace_walk(L, *f, 3, xy);
+  const std::size_t points = xy.size() / 2;
+  if (charge(L, static_cast<std::int64_t>(points)) == kRaise) return kRaise;
+  canvas_of(L).polyline(xy.data(), points, false);
+  lua_pushinteger(L, static_cast<lua_Integer>(points));
+  return 1;
 }
 
 // --- ctx: painting --------------------------------------------------------------------------
@@ -548,6 +594,7 @@ const Method kCtxMethods[] = {
     {"rect", wrap<l_rect>},
     {"closePath", wrap<l_close_path>},
     {"polyline", wrap<l_polyline>},
+    {"flowline", wrap<l_flowline>},
     {"fill", wrap<l_fill>},
     {"stroke", wrap<l_stroke>},
     {"fillRect", wrap<l_rect_op<&Canvas::fill_rect>>},

@@ -1,13 +1,22 @@
 #include "render/internal/stroke_mask.h"
+#include "render/internal/spare_buffer.h"
 
 #include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace atelier::render::internal {
 
 namespace {
+
+// Candidate pixels per column of a thin capsule: ⌊2·reach·√2⌋ + 1 with reach ≤ kThinRadiusMax + 0.5.
+constexpr int kCapsuleRowsMax = 6;
+static_assert(kCapsuleRowsMax >= static_cast<int>(2.0 * (StrokeMask::kThinRadiusMax + 0.5) * 1.4142135623730951) + 1);
 
 // x / 255 rounded, for x in 0..255*255 (exact for that range).
 inline std::uint32_t div255(std::uint32_t x) { return (x + 128 + ((x + 128) >> 8)) >> 8; }
@@ -22,9 +31,21 @@ struct Interval {
 
 }  // namespace
 
+namespace {
+struct Coverage;  // SpareBuffer tag. Invariant: a kept coverage buffer is all zero.
+using SpareCoverage = SpareBuffer<std::uint8_t, Coverage>;
+}  // namespace
+
 StrokeMask::StrokeMask(int width_px, int height_px)
-    : width_(width_px), height_(height_px), coverage_(static_cast<std::size_t>(width_px) * height_px, 0) {
+    : width_(width_px),
+      height_(height_px),
+      coverage_(SpareCoverage::take(static_cast<std::size_t>(width_px) * height_px)) {
   clear();
+}
+
+StrokeMask::~StrokeMask() {
+  clear();  // Zero again (a stroke may have been abandoned), so the buffer can be reused.
+  SpareCoverage::give(std::move(coverage_));
 }
 
 void StrokeMask::clear() {
@@ -167,38 +188,231 @@ void StrokeMask::add_segment(double x0, double y0, double x1, double y1, double 
   }
 }
 
-void StrokeMask::composite_over(std::uint32_t* pixels, int stride_px, std::uint8_t alpha8, std::uint8_t r8,
-                                std::uint8_t g8, std::uint8_t b8) {
-  // Rows of the touched box in order: sequential memory, and eight empty cells skipped at once.
-  for (int y = min_y_; y <= max_y_; ++y) {
-    const std::uint8_t* cov = &coverage_[static_cast<std::size_t>(y) * width_];
-    std::uint32_t* row = pixels + static_cast<std::size_t>(y) * stride_px;
-    int x = min_x_;
-    while (x <= max_x_) {
-      if (x + 8 <= max_x_ + 1) {
-        std::uint64_t eight;
-        std::memcpy(&eight, cov + x, 8);
-        if (eight == 0) {
-          x += 8;
-          continue;
-        }
-      }
-      std::uint32_t c = cov[x];
-      if (c != 0) {
-        std::uint32_t& dst = row[x];
-        std::uint32_t sa = div255(alpha8 * c), sr = div255(r8 * c), sg = div255(g8 * c), sb = div255(b8 * c);
-        std::uint32_t inv = 255 - sa;
-        std::uint32_t da = dst >> 24, dr = (dst >> 16) & 0xFF, dg = (dst >> 8) & 0xFF, db = dst & 0xFF;
-        da = sa + div255(da * inv);
-        dr = sr + div255(dr * inv);
-        dg = sg + div255(dg * inv);
-        db = sb + div255(db * inv);
-        dst = da << 24 | dr << 16 | dg << 8 | db;
-      }
-      ++x;
+namespace {
+
+// Pixel indices are computed in double and clamped to [-1, size] before conversion (NaN to
+// -1), so coordinates far off the canvas never overflow an int.
+inline double clamp_index(double v, int size) { return v > -1.0 ? (v < size ? v : size) : -1.0; }
+inline int first_index(double v, int size) { return static_cast<int>(std::ceil(clamp_index(v, size))); }
+inline int last_index(double v, int size) { return static_cast<int>(std::floor(clamp_index(v, size))); }
+
+}  // namespace
+
+void StrokeMask::touch(int x_lo, int y_lo, int x_hi, int y_hi) {
+  min_x_ = std::min(min_x_, x_lo), max_x_ = std::max(max_x_, x_hi);
+  min_y_ = std::min(min_y_, y_lo), max_y_ = std::max(max_y_, y_hi);
+}
+
+void StrokeMask::add_polyline(const double* xy, std::size_t points, double radius) {
+  assert(radius > 0);
+  const bool thin = radius < 0.5;
+  const double reach = thin ? 1.0 : radius + 0.5;
+  const double scale = thin ? 2.0 * radius : 1.0;
+  for (std::size_t i = 1; i < points; ++i) {
+    const double* a = xy + 2 * (i - 1);
+    const double* b = xy + 2 * i;
+    if (a[0] == b[0] && a[1] == b[1]) continue;  // Repeated point: nothing to add.
+    if (radius > kThinRadiusMax) {
+      add_segment(a[0], a[1], b[0], b[1], radius);
+    } else {
+      add_capsule(a[0], a[1], b[0], b[1], reach, scale);
     }
   }
-  clear();
+}
+
+void StrokeMask::add_capsule(double x0, double y0, double x1, double y1, double reach, double scale) {
+  // Off the canvas (with its reach): nothing to draw. This also keeps the arithmetic below on
+  // moderate numbers.
+  const double x_min = std::min(x0, x1) - reach, x_max = std::max(x0, x1) + reach;
+  const double y_min = std::min(y0, y1) - reach, y_max = std::max(y0, y1) + reach;
+  if (!(x_max >= 0 && x_min <= width_ && y_max >= 0 && y_min <= height_)) return;
+  if (!(x_max - x_min < 1e7 && y_max - y_min < 1e7)) return;  // Also rejects NaN.
+  const int x_lo = std::max(0, first_index(x_min - 0.5, width_)), x_hi = std::min(width_ - 1, last_index(x_max - 0.5, width_));
+  const int y_lo = std::max(0, first_index(y_min - 0.5, height_)), y_hi = std::min(height_ - 1, last_index(y_max - 0.5, height_));
+  if (x_lo > x_hi || y_lo > y_hi) return;
+  touch(x_lo, y_lo, x_hi, y_hi);
+  if (std::fabs(x1 - x0) >= std::fabs(y1 - y0)) {
+    capsule_columns<false>(x0, y0, x1, y1, x_lo, x_hi, reach, scale);
+  } else {
+    capsule_columns<true>(y0, x0, y1, x1, y_lo, y_hi, reach, scale);
+  }
+}
+
+// The capsule walked along its major axis u (x, or y when kYMajor), four pixel columns at a
+// time in single precision (coordinates relative to the integer part of the start, so small
+// numbers). In (u, v) the segment has unit tangent (tu, tv) with |tu| ≥ 1/√2; a pixel centre
+// at offset (ru, rv) from the start lies s = tu·ru + tv·rv along the segment and h = tu·rv −
+// tv·ru across it, and its distance to the segment is √(h² + (s − clamp(s, 0, len))²). The
+// capsule (caps included) lies inside the band |h| ≤ reach, which in one column spans
+// 2·reach/|tu| ≤ 2√2·reach of v: at most `rows` = ⌊2·reach/|tu|⌋ + 1 candidate pixels per
+// column, evaluated branch-free; only non-zero coverage inside the canvas is stored.
+template <bool kYMajor>
+void StrokeMask::capsule_columns(double u0, double v0, double u1, double v1, int i_lo, int i_hi, double reach,
+                                 double scale) {
+  const int v_size = kYMajor ? width_ : height_;
+  const double du = u1 - u0, dv = v1 - v0;
+  const double len = std::sqrt(du * du + dv * dv);
+  const double inv_len = 1.0 / len, inv_du = 1.0 / du;
+  const double tu = du * inv_len, tv = dv * inv_len;
+  const double half = reach * len * std::fabs(inv_du);  // Half the band's extent along v in a column.
+  const int rows = static_cast<int>(2.0 * half) + 1;
+  assert(rows <= kCapsuleRowsMax);
+  const double u0_int = std::floor(u0), v0_int = std::floor(v0);
+  const auto v_base = static_cast<int>(v0_int);
+  const float u0_frac = static_cast<float>(u0 - u0_int), v0_frac = static_cast<float>(v0 - v0_int);
+  const float tu_f = static_cast<float>(tu), tv_f = static_cast<float>(tv), len_f = static_cast<float>(len);
+  const float slope = static_cast<float>(dv * inv_du), half_f = static_cast<float>(half);
+  const float reach_f = static_cast<float>(reach), scale_f = static_cast<float>(scale);
+  for (int i = i_lo; i <= i_hi; i += 4) {
+    // Per lane l (column i + l): the column's offset ru from the start, its first candidate
+    // row k0 (relative to v_base) where the band's lower edge crosses it, and the coverage of
+    // its candidate rows k0, k0 + 1, ….
+    alignas(16) int k0[4];
+    alignas(16) int cov[kCapsuleRowsMax][4];
+#if defined(__SSE2__)
+    const __m128 ru = _mm_add_ps(_mm_cvtepi32_ps(_mm_add_epi32(_mm_set1_epi32(i - static_cast<int>(u0_int)),
+                                                               _mm_setr_epi32(0, 1, 2, 3))),
+                                 _mm_set1_ps(0.5f - u0_frac));
+    const __m128 edge = _mm_add_ps(_mm_sub_ps(_mm_mul_ps(ru, _mm_set1_ps(slope)), _mm_set1_ps(half_f)),
+                                   _mm_set1_ps(v0_frac - 0.5f));
+    __m128i k = _mm_cvttps_epi32(edge);  // Truncation; +1 where that fell below: ceil.
+    k = _mm_sub_epi32(k, _mm_castps_si128(_mm_cmplt_ps(_mm_cvtepi32_ps(k), edge)));
+    _mm_store_si128(reinterpret_cast<__m128i*>(k0), k);
+    __m128 rv = _mm_add_ps(_mm_cvtepi32_ps(k), _mm_set1_ps(0.5f - v0_frac));
+    const __m128 tu4 = _mm_set1_ps(tu_f), tv4 = _mm_set1_ps(tv_f), zero = _mm_setzero_ps(), one = _mm_set1_ps(1.0f);
+    const __m128 tu_ru = _mm_mul_ps(tu4, ru), tv_ru = _mm_mul_ps(tv4, ru);
+    for (int row = 0; row < rows; ++row) {
+      const __m128 s_along = _mm_add_ps(tu_ru, _mm_mul_ps(tv4, rv));
+      const __m128 h = _mm_sub_ps(_mm_mul_ps(tu4, rv), tv_ru);
+      const __m128 e = _mm_sub_ps(s_along, _mm_min_ps(_mm_max_ps(s_along, zero), _mm_set1_ps(len_f)));
+      const __m128 d = _mm_sqrt_ps(_mm_add_ps(_mm_mul_ps(h, h), _mm_mul_ps(e, e)));
+      __m128 c = _mm_mul_ps(_mm_sub_ps(_mm_set1_ps(reach_f), d), _mm_set1_ps(scale_f));
+      c = _mm_min_ps(_mm_max_ps(c, zero), one);
+      _mm_store_si128(reinterpret_cast<__m128i*>(cov[row]),
+                      _mm_cvttps_epi32(_mm_add_ps(_mm_mul_ps(c, _mm_set1_ps(255.0f)), _mm_set1_ps(0.5f))));
+      rv = _mm_add_ps(rv, one);
+    }
+#else
+    for (int l = 0; l < 4; ++l) {  // The same arithmetic, one lane at a time.
+      const float ru = static_cast<float>(i + l - static_cast<int>(u0_int)) + (0.5f - u0_frac);
+      const float edge = ru * slope - half_f + (v0_frac - 0.5f);
+      k0[l] = static_cast<int>(edge);
+      k0[l] += static_cast<float>(k0[l]) < edge ? 1 : 0;
+      float rv = static_cast<float>(k0[l]) + (0.5f - v0_frac);
+      const float tu_ru = tu_f * ru, tv_ru = tv_f * ru;
+      for (int row = 0; row < rows; ++row) {
+        const float s_along = tu_ru + tv_f * rv;
+        const float h = tu_f * rv - tv_ru;
+        const float e = s_along - std::min(std::max(s_along, 0.0f), len_f);
+        const float d = std::sqrt(h * h + e * e);
+        const float c = std::min(std::max((reach_f - d) * scale_f, 0.0f), 1.0f);
+        cov[row][l] = static_cast<int>(c * 255.0f + 0.5f);
+        rv = rv + 1.0f;
+      }
+    }
+#endif
+    const int lanes = std::min(4, i_hi - i + 1);
+    const std::size_t u_step = kYMajor ? static_cast<std::size_t>(width_) : 1;  // Next column.
+    const std::size_t v_step = kYMajor ? 1 : static_cast<std::size_t>(width_);  // Next row.
+    for (int l = 0; l < lanes; ++l) {
+      const int j0 = v_base + k0[l];
+      std::uint8_t* cell = &coverage_[static_cast<std::size_t>(i + l) * u_step];
+      if (j0 >= 0 && j0 + rows <= v_size) {  // All candidates on the canvas: no checks.
+        cell += static_cast<std::size_t>(j0) * v_step;
+        for (int row = 0; row < rows; ++row, cell += v_step) {
+          *cell = std::max(*cell, static_cast<std::uint8_t>(cov[row][l]));
+        }
+        continue;
+      }
+      for (int row = 0; row < rows; ++row) {
+        const int j = j0 + row;
+        if (j < 0 || j >= v_size) continue;
+        std::uint8_t& c = cell[static_cast<std::size_t>(j) * v_step];
+        c = std::max(c, static_cast<std::uint8_t>(cov[row][l]));
+      }
+    }
+  }
+}
+
+namespace {
+
+// Source-over of premultiplied `src` (a, r, g, b) scaled by coverage `c` onto one ARGB32 pixel.
+inline std::uint32_t blend_one(std::uint32_t dst, std::uint32_t c, std::uint32_t alpha8, std::uint32_t r8,
+                               std::uint32_t g8, std::uint32_t b8) {
+  std::uint32_t sa = div255(alpha8 * c), sr = div255(r8 * c), sg = div255(g8 * c), sb = div255(b8 * c);
+  std::uint32_t inv = 255 - sa;
+  std::uint32_t da = dst >> 24, dr = (dst >> 16) & 0xFF, dg = (dst >> 8) & 0xFF, db = dst & 0xFF;
+  da = sa + div255(da * inv);
+  dr = sr + div255(dr * inv);
+  dg = sg + div255(dg * inv);
+  db = sb + div255(db * inv);
+  return da << 24 | dr << 16 | dg << 8 | db;
+}
+
+#if defined(__SSE2__)
+// div255 on eight 16-bit lanes (x ≤ 255·255): the same integer formula, so the same bytes.
+inline __m128i div255_epu16(__m128i x) {
+  x = _mm_add_epi16(x, _mm_set1_epi16(128));
+  return _mm_srli_epi16(_mm_add_epi16(x, _mm_srli_epi16(x, 8)), 8);
+}
+
+// blend_one on two pixels held as 16-bit channels; `cov` holds each pixel's coverage in all
+// four of its lanes. A coverage of 0 leaves the pixel unchanged (div255(d·255) = d).
+inline __m128i blend_two(__m128i dst16, __m128i cov, __m128i src16) {
+  const __m128i s = div255_epu16(_mm_mullo_epi16(src16, cov));
+  __m128i sa = _mm_shufflelo_epi16(s, _MM_SHUFFLE(3, 3, 3, 3));
+  sa = _mm_shufflehi_epi16(sa, _MM_SHUFFLE(3, 3, 3, 3));
+  const __m128i inv = _mm_sub_epi16(_mm_set1_epi16(255), sa);
+  return _mm_add_epi16(s, div255_epu16(_mm_mullo_epi16(dst16, inv)));
+}
+
+// Sixteen pixels at `dst` with coverage bytes `c`; `zero_bits` has bit i set where c[i] is 0.
+// Groups of four uncovered pixels are skipped (a thin line crosses a 16-pixel run in a few).
+inline void blend_sixteen(std::uint32_t* dst, __m128i c, int zero_bits, __m128i src16) {
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i c16[2] = {_mm_unpacklo_epi8(c, zero), _mm_unpackhi_epi8(c, zero)};
+  for (int half = 0; half < 2; ++half) {
+    const __m128i pairs[2] = {_mm_unpacklo_epi16(c16[half], c16[half]), _mm_unpackhi_epi16(c16[half], c16[half])};
+    for (int q = 0; q < 2; ++q) {
+      if (((zero_bits >> (8 * half + 4 * q)) & 0xF) == 0xF) continue;
+      auto* p = reinterpret_cast<__m128i*>(dst + 8 * half + 4 * q);
+      const __m128i d = _mm_loadu_si128(p);
+      const __m128i lo = blend_two(_mm_unpacklo_epi8(d, zero), _mm_unpacklo_epi32(pairs[q], pairs[q]), src16);
+      const __m128i hi = blend_two(_mm_unpackhi_epi8(d, zero), _mm_unpackhi_epi32(pairs[q], pairs[q]), src16);
+      _mm_storeu_si128(p, _mm_packus_epi16(lo, hi));
+    }
+  }
+}
+#endif
+
+}  // namespace
+
+void StrokeMask::composite_over(std::uint32_t* pixels, int stride_px, std::uint8_t alpha8, std::uint8_t r8,
+                                std::uint8_t g8, std::uint8_t b8) {
+  // Rows of the touched box in order: sequential memory, empty runs of coverage skipped, and
+  // the coverage cleared as it is read (so no separate clearing pass).
+#if defined(__SSE2__)
+  const __m128i src16 = _mm_setr_epi16(b8, g8, r8, alpha8, b8, g8, r8, alpha8);
+#endif
+  for (int y = min_y_; y <= max_y_; ++y) {
+    std::uint8_t* cov = &coverage_[static_cast<std::size_t>(y) * width_];
+    std::uint32_t* row = pixels + static_cast<std::size_t>(y) * stride_px;
+    int x = min_x_;
+#if defined(__SSE2__)
+    for (; x + 16 <= max_x_ + 1; x += 16) {
+      const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(cov + x));
+      const int zero_bits = _mm_movemask_epi8(_mm_cmpeq_epi8(c, _mm_setzero_si128()));
+      if (zero_bits == 0xFFFF) continue;
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(cov + x), _mm_setzero_si128());
+      blend_sixteen(row + x, c, zero_bits, src16);
+    }
+#endif
+    for (; x <= max_x_; ++x) {
+      if (cov[x] != 0) row[x] = blend_one(row[x], cov[x], alpha8, r8, g8, b8);
+      cov[x] = 0;
+    }
+  }
+  min_x_ = width_, min_y_ = height_, max_x_ = -1, max_y_ = -1;
 }
 
 void StrokeMask::take_a8(std::vector<std::uint8_t>& out, int& x0, int& y0, int& w, int& h, int& stride) {

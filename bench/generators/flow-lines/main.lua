@@ -16,7 +16,9 @@ ctx:beginPath()
 for i = 1, lines do
   local x, y = rand() * W, rand() * H
   local pts
-  if params.native then
+  if params.native and params.into_path then
+    ctx:flowline(field, x, y, steps, step_len, -big, -big, big, big)  -- The same points, no table.
+  elseif params.native then
     pts = field:trace(x, y, steps, step_len, -big, -big, big, big)
   else
     local k = 2
@@ -29,7 +31,7 @@ for i = 1, lines do
       k = k + 2
     end
   end
-  polyline(ctx, pts)
+  if pts then polyline(ctx, pts) end
   if i % 500 == 0 then
     ctx:stroke()
     ctx:beginPath()

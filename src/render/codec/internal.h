@@ -48,8 +48,12 @@ Result<std::string> parse_xmp_recipe(std::string_view packet, std::string_view f
 // PNG row filtering (png_filter.cc): writes, for each row, the filter-type byte followed by
 // the filtered bytes, choosing per row the filter with the minimum sum of absolute values
 // (residuals read as signed bytes), ties to the lower filter number. `channels_out` is 3
-// (the alpha byte of each RGBA pixel is dropped) or 4.
-std::vector<std::uint8_t> filter_png_rows(const Image& image, int channels_out);
+// (the alpha byte of each RGBA pixel is dropped) or 4. A fixed `filter` uses that type for
+// every row instead.
+std::vector<std::uint8_t> filter_png_rows(const Image& image, int channels_out,
+                                          PngFilter filter = PngFilter::kAdaptive);
+// The same into `out`, reusing its capacity (no zero-filling when the size is unchanged).
+void filter_png_rows(const Image& image, int channels_out, PngFilter filter, std::vector<std::uint8_t>& out);
 
 Result<std::vector<std::uint8_t>> encode_png(const Image& image, const EncodeOptions& options,
                                              std::string_view recipe);

@@ -19,6 +19,7 @@
 #include <memory>
 
 #include "render/codec/internal.h"
+#include "render/internal/spare_buffer.h"
 
 namespace atelier::render::codec_internal {
 namespace {
@@ -74,28 +75,42 @@ struct LibdeflateCompressorDeleter {
   void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
 };
 
-Result<std::vector<std::uint8_t>> zlib_with_libdeflate(std::span<const std::uint8_t> raw,
-                                                       int level) {
-  std::unique_ptr<libdeflate_compressor, LibdeflateCompressorDeleter> compressor(
-      libdeflate_alloc_compressor(level));
-  if (!compressor) return fail(Error::internal("encode_failed", "libdeflate: no compressor"));
-  std::vector<std::uint8_t> out(libdeflate_zlib_compress_bound(compressor.get(), raw.size()));
+// Buffers and the compressor kept per thread across encodes, for the reason in
+// render/internal/spare_buffer.h (here: ~3 ms of page faults per 1024² PNG for the filtered
+// rows and the deflate output). Buffers over kSpareBytesMax are freed after the encode.
+struct PngScratch {
+  std::vector<std::uint8_t> filtered, compressed;
+  std::unique_ptr<libdeflate_compressor, LibdeflateCompressorDeleter> compressor;
+  int level = -1;
+};
+thread_local PngScratch scratch;
+
+// Compresses `raw` into scratch.compressed (sized to the result).
+Result<void> zlib_with_libdeflate(std::span<const std::uint8_t> raw, int level) {
+  if (!scratch.compressor || scratch.level != level) {
+    scratch.compressor.reset(libdeflate_alloc_compressor(level));
+    scratch.level = level;
+  }
+  if (!scratch.compressor) return fail(Error::internal("encode_failed", "libdeflate: no compressor"));
+  std::vector<std::uint8_t>& out = scratch.compressed;
+  out.resize(libdeflate_zlib_compress_bound(scratch.compressor.get(), raw.size()));
   const std::size_t size =
-      libdeflate_zlib_compress(compressor.get(), raw.data(), raw.size(), out.data(), out.size());
+      libdeflate_zlib_compress(scratch.compressor.get(), raw.data(), raw.size(), out.data(), out.size());
   if (size == 0) return fail(Error::internal("encode_failed", "libdeflate: output overflow"));
   out.resize(size);
-  return out;
+  return {};
 }
 
 // compress2() is zlib's one-shot deflate (window 15, memLevel 8, default strategy).
-Result<std::vector<std::uint8_t>> zlib_with_zlib(std::span<const std::uint8_t> raw, int level) {
+Result<void> zlib_with_zlib(std::span<const std::uint8_t> raw, int level) {
   uLongf size = compressBound(raw.size());
-  std::vector<std::uint8_t> out(size);
+  std::vector<std::uint8_t>& out = scratch.compressed;
+  out.resize(size);
   if (compress2(out.data(), &size, raw.data(), raw.size(), level) != Z_OK) {
     return fail(Error::internal("encode_failed", "zlib: compress2 failed"));
   }
   out.resize(size);
-  return out;
+  return {};
 }
 
 }  // namespace
@@ -106,23 +121,26 @@ Result<std::vector<std::uint8_t>> encode_png(const Image& image, const EncodeOpt
     return fail(Error::invalid("recipe_too_large", "recipe exceeds a PNG chunk", "recipe"));
   }
   const bool opaque = image.opaque();
-  const std::vector<std::uint8_t> filtered = filter_png_rows(image, opaque ? 3 : 4);
-  const Result<std::vector<std::uint8_t>> compressed =
-      options.png_compressor == PngCompressor::kLibdeflate
-          ? zlib_with_libdeflate(filtered, options.png_level)
-          : zlib_with_zlib(filtered, options.png_level);
+  filter_png_rows(image, opaque ? 3 : 4, options.png_filter, scratch.filtered);
+  const Result<void> compressed = options.png_compressor == PngCompressor::kLibdeflate
+                                      ? zlib_with_libdeflate(scratch.filtered, options.png_level)
+                                      : zlib_with_zlib(scratch.filtered, options.png_level);
   if (!compressed) return fail(compressed.error());
+  const std::vector<std::uint8_t>* stream_bytes = &scratch.compressed;
 
   std::vector<std::uint8_t> out;
-  out.reserve(compressed->size() + recipe.size() + 256 + compressed->size() / kIdatBytesMax * 12);
+  out.reserve(stream_bytes->size() + recipe.size() + 256 + stream_bytes->size() / kIdatBytesMax * 12);
   out.insert(out.end(), std::begin(kSignature), std::end(kSignature));
   put_chunk(out, "IHDR", ihdr(image, opaque ? kColorTypeRgb : kColorTypeRgba));
   if (!recipe.empty()) put_chunk(out, "iTXt", itxt_recipe(recipe));
-  const std::span<const std::uint8_t> stream(*compressed);
+  const std::span<const std::uint8_t> stream(*stream_bytes);
   for (std::size_t offset = 0; offset < stream.size(); offset += kIdatBytesMax) {
     put_chunk(out, "IDAT", stream.subspan(offset, std::min(kIdatBytesMax, stream.size() - offset)));
   }
   put_chunk(out, "IEND", {});
+  for (std::vector<std::uint8_t>* buffer : {&scratch.filtered, &scratch.compressed}) {
+    if (buffer->capacity() > internal::kSpareBytesMax) std::vector<std::uint8_t>().swap(*buffer);
+  }
   return out;
 }
 

@@ -13,6 +13,7 @@
 // one stroke never double-blend (as in Canvas 2D).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -21,10 +22,24 @@ namespace atelier::render::internal {
 class StrokeMask {
  public:
   StrokeMask(int width_px, int height_px);
+  ~StrokeMask();
+  StrokeMask(const StrokeMask&) = delete;
+  StrokeMask& operator=(const StrokeMask&) = delete;
 
   // Adds the capsule of segment (x0,y0)-(x1,y1) in device pixels with half width `radius`.
   // A zero-length segment adds a disc (a round-capped dot).
   void add_segment(double x0, double y0, double x1, double y1, double radius);
+
+  // Adds a round-joined, round-capped polyline of `points` (x, y) pairs in device pixels: the
+  // union of the capsules of consecutive points, the same coverage as add_segment per segment.
+  // Repeated points are skipped; a polyline whose points are all equal adds nothing.
+  //
+  // Thin pens (radius <= kThinRadiusMax) take a faster route: each capsule is walked along its
+  // major axis, four pixel columns at a time, over the few pixels per column that the band
+  // within reach of the segment's line can hold; no per-row span set-up. Wider pens go through
+  // add_segment's row spans, which fill solid interiors with memset.
+  void add_polyline(const double* xy, std::size_t points, double radius);
+  static constexpr double kThinRadiusMax = 1.5;
 
   // Blends a premultiplied colour (`argb` channels 0..255 premultiplied by `alpha8`) with
   // source-over onto a Cairo ARGB32 buffer, weighted by coverage, at the touched pixels only,
@@ -41,6 +56,12 @@ class StrokeMask {
 
  private:
   void clear();
+  void touch(int x_lo, int y_lo, int x_hi, int y_hi);
+  // add_polyline's thin route: one segment's capsule, `reach` where coverage reaches 0.
+  void add_capsule(double x0, double y0, double x1, double y1, double reach, double thin_scale);
+  template <bool kYMajor>
+  void capsule_columns(double u0, double v0, double u1, double v1, int i_lo, int i_hi, double reach,
+                       double thin_scale);
 
   int width_, height_;
   std::vector<std::uint8_t> coverage_;  // width × height, 0 outside the current stroke.

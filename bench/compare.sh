@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# compare.sh — render_bench at a base git ref and in this tree, side by side in one run.
+#
+#   bench/compare.sh [BASE_REF] [FILTER] [ROUNDS]
+#   bench/compare.sh 0974fc0 'render/flow-lines/1024' 3
+#
+# Builds render_bench for BASE_REF once (git archive into /tmp/atelier-bench-base-REF, so it
+# reads its own generator scripts), builds this tree's build/ target, then runs the two
+# binaries alternately ROUNDS times: the machine is shared and noisy, so compare rows of the
+# same round, or the best of the rounds, never runs from different times.
+set -euo pipefail
+base=${1:-0974fc0}
+filter=${2:-render/flow-lines/1024}
+rounds=${3:-2}
+root=$(git rev-parse --show-toplevel)
+dir=/tmp/atelier-bench-base-$base
+if [ ! -x "$dir/build/bench/render_bench" ]; then
+  rm -rf "$dir"
+  mkdir -p "$dir/src"
+  git -C "$root" archive "$base" | tar -x -C "$dir/src"
+  cmake -S "$dir/src" -B "$dir/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
+  cmake --build "$dir/build" --target render_bench
+fi
+cmake --build "$root/build" --target render_bench
+for round in $(seq "$rounds"); do
+  echo "== round $round: base $base"
+  "$dir/build/bench/render_bench" --benchmark_filter="$filter" 2>&1 | grep -E '^(render|png|raster)'
+  echo "== round $round: this tree ($(git -C "$root" rev-parse --short HEAD))"
+  "$root/build/bench/render_bench" --benchmark_filter="$filter" 2>&1 | grep -E '^(render|png|raster)'
+done
