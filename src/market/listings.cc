@@ -133,8 +133,7 @@ Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buye
       paid.push_back({{"account", p.account}, {"amount", p.amount.to_decimal()}, {"role", p.role}});
     }
     change.moves.push_back({l.collection_id, l.token_id, l.seller, std::string(buyer), quantity});
-    const U256 sold = *checked_add(l.sold, quantity);
-    change.listing_updates.push_back({l.id, l.sold, sold, sold == l.quantity ? "sold_out" : "active"});
+    change.listing_updates.push_back({l.id, quantity});  // Fixed price: the count is checked at commit.
     std::vector<std::string> subjects = {"listing:" + l.id, token_subject(l.collection_id, l.token_id),
                                          "account:" + std::string(buyer), "account:" + l.seller};
     if (auto t = ledger_store_.token(l.collection_id, l.token_id); t && *t) subjects.push_back("asset:" + (*t)->asset_sha256);

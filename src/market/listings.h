@@ -8,9 +8,8 @@
 // A purchase is one LedgerChange: the buyer's payment, the platform fee, royalties or primary
 // splits and the seller's proceeds (ledger::sale_payouts), the token's move to the buyer, the
 // listing's sold count, and the "sale" log entry commit together or not at all. Racing buyers:
-// the listing update is optimistic (expected sold count), so a buyer who decided on a stale
-// read re-reads and retries; when nothing is left it gets "sold_out". Nothing is double-sold
-// or double-charged.
+// the sold count is checked and raised under the write lock, so whoever commits first gets
+// the units and the others get "sold_out"; nothing is double-sold or double-charged.
 //
 // This increment sells at a fixed price; the auction kinds (English, Dutch, GDA, VRGDA) price
 // through src/market's pricing functions and come next.

@@ -138,13 +138,14 @@ struct LedgerChange {
   };
   std::vector<Operator> operators;
   std::vector<ListingRecord> new_listings;
-  // Optimistic update of a listing: applies only if it still shows `expected_sold`, else the
-  // whole change is refused with "listing_changed" (someone bought first: re-read and retry).
+  // Units sold from a listing, applied under the write lock: refused whole with "sold_out"
+  // when fewer than `add_sold` are left, "listing_not_active" unless it is active. With
+  // `expected_sold` (prices that depend on how many sold: GDA, VRGDA) it applies only if the
+  // listing still shows that count, else "listing_changed" (re-read and retry).
   struct ListingUpdate {
     std::string id;
-    U256 expected_sold;
-    U256 sold;
-    std::string status;
+    U256 add_sold;
+    std::optional<U256> expected_sold = std::nullopt;
   };
   std::vector<ListingUpdate> listing_updates;
   LogEvent event;  // Required: every change is logged in the same transaction.

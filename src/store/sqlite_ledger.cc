@@ -196,15 +196,32 @@ Result<LedgerReceipt> SqliteStore::apply_ledger_change(const LedgerChange& chang
       }
     }
 
-    // Listing updates first: a purchase decided on a stale read fails as "listing_changed"
-    // (retry) before its token move could report the seller's shortfall.
+    // Listing updates first: a purchase of what is no longer there fails as "sold_out" (or
+    // "listing_changed") before its token move could report the seller's shortfall.
     for (const auto& u : change.listing_updates) {
-      Stmt& up = txn.stmts().get("UPDATE listings SET sold = ?3, status = ?4 WHERE id = ?1 AND sold = ?2");
-      up.bind(1, u.id).bind_blob(2, be(u.expected_sold)).bind_blob(3, be(u.sold)).bind(4, u.status);
-      if (up.step() != SQLITE_DONE) return fail(db_error(db, "updating listing"));
-      if (sqlite3_changes(db) == 0) {
+      Stmt& q = txn.stmts().get("SELECT quantity, sold, status FROM listings WHERE id = ?1");
+      q.bind(1, u.id);
+      int rc = q.step();
+      if (rc != SQLITE_ROW) {
+        q.reset();
+        if (rc == SQLITE_DONE) return fail(Error::not_found("unknown_listing", "no listing " + u.id, "id"));
+        return fail(db_error(db, "reading listing"));
+      }
+      const U256 quantity = u256_at(q, 0), sold = u256_at(q, 1);
+      const std::string status = q.text(2);
+      q.reset();
+      if (u.expected_sold && *u.expected_sold != sold) {
         return fail(conflict("listing_changed", "listing " + u.id + " changed while this request was decided", "id"));
       }
+      if (status == "cancelled") return fail(conflict("listing_not_active", "listing " + u.id + " was cancelled", "id"));
+      auto next = checked_add(sold, u.add_sold);
+      if (!next || *next > quantity) {
+        return fail(conflict("sold_out", "listing " + u.id + " has " + checked_sub(quantity, sold)->to_decimal() +
+                                             " left", "quantity"));
+      }
+      Stmt& up = txn.stmts().get("UPDATE listings SET sold = ?2, status = ?3 WHERE id = ?1");
+      up.bind(1, u.id).bind_blob(2, be(*next)).bind(3, *next == quantity ? "sold_out" : "active");
+      if (up.step() != SQLITE_DONE) return fail(db_error(db, "updating listing"));
     }
     auto index = txn.append(change.event);
     if (!index) return fail(index.error());
