@@ -144,7 +144,7 @@ Result<void> SqliteStore::load_log_state() {
   if (!edge_valid_ || edge_.size() != size) {
     std::vector<Digest> hashes;
     for (const NodeId& node : edge_nodes(size)) {
-      auto h = log_hashes_locked(node.level, node.index, node.index + 1);
+      auto h = log_hashes_on(db_, *stmts_, node.level, node.index, node.index + 1);
       if (!h) return fail(h.error());
       if (h->size() != 1) {
         return fail(log_corrupt("subtree (" + std::to_string(node.level) + ", " +
@@ -260,13 +260,13 @@ SqliteStore::CommitStats SqliteStore::commit_stats() const {
 
 // Reads ------------------------------------------------------------------------------------
 
-Result<std::vector<Digest>> SqliteStore::log_hashes_locked(std::uint32_t level, std::uint64_t begin,
-                                                           std::uint64_t end) {
+Result<std::vector<Digest>> SqliteStore::log_hashes_on(sqlite3* db, internal::StmtCache& stmts,
+                                                       std::uint32_t level, std::uint64_t begin, std::uint64_t end) {
   std::vector<Digest> out;
   if (begin >= end) return out;
   Stmt& q = level == 0
-                ? stmts_->get("SELECT leaf_hash FROM log_entries WHERE idx >= ?2 AND idx < ?3 ORDER BY idx")
-                : stmts_->get("SELECT hash FROM log_nodes WHERE level = ?1 AND idx >= ?2 AND idx < ?3 "
+                ? stmts.get("SELECT leaf_hash FROM log_entries WHERE idx >= ?2 AND idx < ?3 ORDER BY idx")
+                : stmts.get("SELECT hash FROM log_nodes WHERE level = ?1 AND idx >= ?2 AND idx < ?3 "
                               "ORDER BY idx");
   if (level != 0) q.bind(1, static_cast<std::int64_t>(level));
   q.bind(2, as_int64(begin)).bind(3, as_int64(end));
@@ -280,55 +280,55 @@ Result<std::vector<Digest>> SqliteStore::log_hashes_locked(std::uint32_t level, 
     out.push_back(to_digest(b));
   }
   q.reset();
-  if (rc != SQLITE_DONE) return fail(db_error(db_, "reading log hashes"));
+  if (rc != SQLITE_DONE) return fail(db_error(db, "reading log hashes"));
   return out;
 }
 
 Result<std::vector<Digest>> SqliteStore::log_hashes(std::uint32_t level, std::uint64_t begin,
                                                     std::uint64_t end) {
-  std::lock_guard lock(mu_);
-  return log_hashes_locked(level, begin, end);
+  std::lock_guard lock(read_mu_);
+  return log_hashes_on(rdb_, *rstmts_, level, begin, end);
 }
 
 Result<std::uint64_t> SqliteStore::log_size() {
-  std::lock_guard lock(mu_);
-  Stmt& q = stmts_->get("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries");
-  if (q.step() != SQLITE_ROW) return fail(db_error(db_, "reading the log size"));
+  std::lock_guard lock(read_mu_);
+  Stmt& q = rstmts_->get("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries");
+  if (q.step() != SQLITE_ROW) return fail(db_error(rdb_, "reading the log size"));
   auto size = static_cast<std::uint64_t>(q.int64(0));
   q.reset();
   return size;
 }
 
 Result<std::vector<LogEntryRecord>> SqliteStore::log_entries(std::uint64_t begin, std::uint64_t end) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(read_mu_);
   std::vector<LogEntryRecord> out;
   if (begin >= end) return out;
-  Stmt& q = stmts_->get("SELECT idx, entry, leaf_hash FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx");
+  Stmt& q = rstmts_->get("SELECT idx, entry, leaf_hash FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx");
   q.bind(1, as_int64(begin)).bind(2, as_int64(end));
   int rc;
   while ((rc = q.step()) == SQLITE_ROW) {
     out.push_back({static_cast<std::uint64_t>(q.int64(0)), q.text(1), to_digest(q.blob(2))});
   }
   q.reset();
-  if (rc != SQLITE_DONE) return fail(db_error(db_, "reading log entries"));
+  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "reading log entries"));
   return out;
 }
 
 Result<std::vector<std::uint64_t>> SqliteStore::log_indexes(std::string_view subject) {
-  std::lock_guard lock(mu_);
-  Stmt& q = stmts_->get("SELECT idx FROM log_subjects WHERE subject = ?1 ORDER BY idx");
+  std::lock_guard lock(read_mu_);
+  Stmt& q = rstmts_->get("SELECT idx FROM log_subjects WHERE subject = ?1 ORDER BY idx");
   q.bind(1, subject);
   std::vector<std::uint64_t> out;
   int rc;
   while ((rc = q.step()) == SQLITE_ROW) out.push_back(static_cast<std::uint64_t>(q.int64(0)));
   q.reset();
-  if (rc != SQLITE_DONE) return fail(db_error(db_, "reading log subjects"));
+  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "reading log subjects"));
   return out;
 }
 
 Result<std::vector<CheckpointRecord>> SqliteStore::checkpoints(std::uint64_t after_size, std::int64_t limit) {
-  std::lock_guard lock(mu_);
-  Stmt& q = stmts_->get("SELECT size, note, created_ms FROM log_checkpoints WHERE size > ?1 ORDER BY size LIMIT ?2");
+  std::lock_guard lock(read_mu_);
+  Stmt& q = rstmts_->get("SELECT size, note, created_ms FROM log_checkpoints WHERE size > ?1 ORDER BY size LIMIT ?2");
   q.bind(1, as_int64(after_size)).bind(2, limit);
   std::vector<CheckpointRecord> out;
   int rc;
@@ -336,18 +336,18 @@ Result<std::vector<CheckpointRecord>> SqliteStore::checkpoints(std::uint64_t aft
     out.push_back({static_cast<std::uint64_t>(q.int64(0)), q.text(1), q.int64(2)});
   }
   q.reset();
-  if (rc != SQLITE_DONE) return fail(db_error(db_, "reading checkpoints"));
+  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "reading checkpoints"));
   return out;
 }
 
 Result<std::optional<CheckpointRecord>> SqliteStore::latest_checkpoint() {
-  std::lock_guard lock(mu_);
-  Stmt& q = stmts_->get("SELECT size, note, created_ms FROM log_checkpoints ORDER BY size DESC LIMIT 1");
+  std::lock_guard lock(read_mu_);
+  Stmt& q = rstmts_->get("SELECT size, note, created_ms FROM log_checkpoints ORDER BY size DESC LIMIT 1");
   int rc = q.step();
   std::optional<CheckpointRecord> out;
   if (rc == SQLITE_ROW) out = CheckpointRecord{static_cast<std::uint64_t>(q.int64(0)), q.text(1), q.int64(2)};
   q.reset();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(db_, "reading the latest checkpoint"));
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(rdb_, "reading the latest checkpoint"));
   return out;
 }
 

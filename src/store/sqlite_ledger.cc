@@ -361,72 +361,72 @@ Result<LedgerReceipt> SqliteStore::apply_ledger_change(const LedgerChange& chang
 }
 
 Result<std::optional<ListingRecord>> SqliteStore::listing(std::string_view id) {
-  std::lock_guard lock(mu_);
-  Stmt& q = stmts_->get("SELECT " + std::string(kListingColumns) + " FROM listings WHERE id = ?1");
+  std::lock_guard lock(read_mu_);
+  Stmt& q = rstmts_->get("SELECT " + std::string(kListingColumns) + " FROM listings WHERE id = ?1");
   q.bind(1, id);
   int rc = q.step();
   std::optional<ListingRecord> out;
   if (rc == SQLITE_ROW) out = read_listing(q);
   q.reset();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(db_, "reading listing"));
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(rdb_, "reading listing"));
   return out;
 }
 
 // Reads ------------------------------------------------------------------------------------------
 
 Result<std::optional<AccountRecord>> SqliteStore::account(std::string_view id) {
-  std::lock_guard lock(mu_);
-  Stmt& q = stmts_->get("SELECT id, kind, name, allow_negative, created_ms FROM accounts WHERE id = ?1");
+  std::lock_guard lock(read_mu_);
+  Stmt& q = rstmts_->get("SELECT id, kind, name, allow_negative, created_ms FROM accounts WHERE id = ?1");
   q.bind(1, id);
   int rc = q.step();
   std::optional<AccountRecord> out;
   if (rc == SQLITE_ROW) out = AccountRecord{q.text(0), q.text(1), q.text(2), q.int64(3) != 0, q.int64(4)};
   q.reset();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(db_, "reading account"));
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(rdb_, "reading account"));
   return out;
 }
 
 Result<std::vector<Balance>> SqliteStore::balances(std::string_view account) {
-  std::lock_guard lock(mu_);
-  Stmt& q = stmts_->get("SELECT currency, amount, negative FROM balances WHERE account = ?1 ORDER BY currency");
+  std::lock_guard lock(read_mu_);
+  Stmt& q = rstmts_->get("SELECT currency, amount, negative FROM balances WHERE account = ?1 ORDER BY currency");
   q.bind(1, account);
   std::vector<Balance> out;
   int rc;
   while ((rc = q.step()) == SQLITE_ROW) out.push_back({q.text(0), u256_at(q, 1), q.int64(2) != 0});
   q.reset();
-  if (rc != SQLITE_DONE) return fail(db_error(db_, "reading balances"));
+  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "reading balances"));
   return out;
 }
 
 Result<std::optional<CollectionRecord>> SqliteStore::collection(std::string_view id) {
-  std::lock_guard lock(mu_);
-  Stmt& q = stmts_->get("SELECT " + std::string(kCollectionColumns) + " FROM collections WHERE id = ?1");
+  std::lock_guard lock(read_mu_);
+  Stmt& q = rstmts_->get("SELECT " + std::string(kCollectionColumns) + " FROM collections WHERE id = ?1");
   q.bind(1, id);
   int rc = q.step();
   std::optional<CollectionRecord> out;
   if (rc == SQLITE_ROW) out = read_collection(q);
   q.reset();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(db_, "reading collection"));
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(rdb_, "reading collection"));
   return out;
 }
 
 Result<std::optional<TokenRecord>> SqliteStore::token(std::string_view collection, const U256& token_id) {
-  std::lock_guard lock(mu_);
-  Stmt& q = stmts_->get("SELECT " + std::string(kTokenColumns) +
+  std::lock_guard lock(read_mu_);
+  Stmt& q = rstmts_->get("SELECT " + std::string(kTokenColumns) +
                         " FROM tokens WHERE collection_id = ?1 AND token_id = ?2");
   q.bind(1, collection).bind_blob(2, be(token_id));
   int rc = q.step();
   std::optional<TokenRecord> out;
   if (rc == SQLITE_ROW) out = read_token(q);
   q.reset();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(db_, "reading token"));
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(rdb_, "reading token"));
   return out;
 }
 
 Result<std::vector<TokenRecord>> SqliteStore::tokens(std::string_view collection, std::int64_t limit,
                                                      const std::optional<U256>& after) {
-  std::lock_guard lock(mu_);
-  Stmt& q = stmts_->get("SELECT " + std::string(kTokenColumns) +
+  std::lock_guard lock(read_mu_);
+  Stmt& q = rstmts_->get("SELECT " + std::string(kTokenColumns) +
                         " FROM tokens WHERE collection_id = ?1 AND (?2 IS NULL OR token_id > ?2) "
                         "ORDER BY token_id LIMIT ?3");
   q.bind(1, collection);
@@ -436,71 +436,78 @@ Result<std::vector<TokenRecord>> SqliteStore::tokens(std::string_view collection
   int rc;
   while ((rc = q.step()) == SQLITE_ROW) out.push_back(read_token(q));
   q.reset();
-  if (rc != SQLITE_DONE) return fail(db_error(db_, "listing tokens"));
+  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "listing tokens"));
   return out;
 }
 
 Result<std::uint64_t> SqliteStore::token_count(std::string_view collection) {
-  std::lock_guard lock(mu_);
-  Stmt& q = stmts_->get("SELECT COUNT(*) FROM tokens WHERE collection_id = ?1");
+  std::lock_guard lock(read_mu_);
+  Stmt& q = rstmts_->get("SELECT COUNT(*) FROM tokens WHERE collection_id = ?1");
   q.bind(1, collection);
   int rc = q.step();
   auto n = static_cast<std::uint64_t>(q.int64(0));
   q.reset();
-  if (rc != SQLITE_ROW) return fail(db_error(db_, "counting tokens"));
+  if (rc != SQLITE_ROW) return fail(db_error(rdb_, "counting tokens"));
   return n;
 }
 
 Result<std::vector<TokenHolding>> SqliteStore::holders(std::string_view collection, const U256& token_id) {
-  std::lock_guard lock(mu_);
-  Stmt& q = stmts_->get("SELECT collection_id, token_id, account, amount FROM token_holdings "
+  std::lock_guard lock(read_mu_);
+  Stmt& q = rstmts_->get("SELECT collection_id, token_id, account, amount FROM token_holdings "
                         "WHERE collection_id = ?1 AND token_id = ?2 ORDER BY account");
   q.bind(1, collection).bind_blob(2, be(token_id));
   std::vector<TokenHolding> out;
   int rc;
   while ((rc = q.step()) == SQLITE_ROW) out.push_back({q.text(0), u256_at(q, 1), q.text(2), u256_at(q, 3)});
   q.reset();
-  if (rc != SQLITE_DONE) return fail(db_error(db_, "reading holders"));
+  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "reading holders"));
   return out;
 }
 
 Result<std::vector<TokenHolding>> SqliteStore::holdings(std::string_view account) {
-  std::lock_guard lock(mu_);
-  Stmt& q = stmts_->get("SELECT collection_id, token_id, account, amount FROM token_holdings "
+  std::lock_guard lock(read_mu_);
+  Stmt& q = rstmts_->get("SELECT collection_id, token_id, account, amount FROM token_holdings "
                         "WHERE account = ?1 ORDER BY collection_id, token_id");
   q.bind(1, account);
   std::vector<TokenHolding> out;
   int rc;
   while ((rc = q.step()) == SQLITE_ROW) out.push_back({q.text(0), u256_at(q, 1), q.text(2), u256_at(q, 3)});
   q.reset();
-  if (rc != SQLITE_DONE) return fail(db_error(db_, "reading holdings"));
+  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "reading holdings"));
   return out;
 }
 
 Result<std::string> SqliteStore::approved(std::string_view collection, const U256& token_id) {
-  std::lock_guard lock(mu_);
-  Stmt& q = stmts_->get("SELECT approved FROM token_approvals WHERE collection_id = ?1 AND token_id = ?2");
+  std::lock_guard lock(read_mu_);
+  Stmt& q = rstmts_->get("SELECT approved FROM token_approvals WHERE collection_id = ?1 AND token_id = ?2");
   q.bind(1, collection).bind_blob(2, be(token_id));
   int rc = q.step();
   std::string out = rc == SQLITE_ROW ? q.text(0) : std::string();
   q.reset();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(db_, "reading approval"));
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(rdb_, "reading approval"));
   return out;
 }
 
 Result<bool> SqliteStore::is_operator(std::string_view collection, std::string_view owner,
                                       std::string_view operator_account) {
-  std::lock_guard lock(mu_);
-  Stmt& q = stmts_->get("SELECT 1 FROM token_operators WHERE collection_id = ?1 AND owner = ?2 AND operator = ?3");
+  std::lock_guard lock(read_mu_);
+  Stmt& q = rstmts_->get("SELECT 1 FROM token_operators WHERE collection_id = ?1 AND owner = ?2 AND operator = ?3");
   q.bind(1, collection).bind(2, owner).bind(3, operator_account);
   int rc = q.step();
   q.reset();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(db_, "reading operator"));
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(rdb_, "reading operator"));
   return rc == SQLITE_ROW;
 }
 
 Result<LedgerCheck> SqliteStore::check_ledger() {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(read_mu_);
+  // One read transaction: postings, balances and holdings from the same snapshot, even while
+  // the committer writes.
+  ATELIER_TRY(internal::exec(rdb_, "BEGIN"));
+  struct EndRead {
+    sqlite3* db;
+    ~EndRead() { (void)internal::exec(db, "COMMIT"); }
+  } end_read{rdb_};
   LedgerCheck check;
   auto problem = [&](std::string p) {
     check.ok = false;
@@ -510,7 +517,7 @@ Result<LedgerCheck> SqliteStore::check_ledger() {
   std::map<std::pair<std::string, std::string>, Signed> computed;
   std::map<std::string, Signed> per_currency;
   {
-    Stmt q(db_, "SELECT account, currency, credit, amount FROM postings ORDER BY seq");
+    Stmt q(rdb_, "SELECT account, currency, credit, amount FROM postings ORDER BY seq");
     int rc;
     while ((rc = q.step()) == SQLITE_ROW) {
       ++check.postings;
@@ -527,7 +534,7 @@ Result<LedgerCheck> SqliteStore::check_ledger() {
       b = *nb;
       c = *nc;
     }
-    if (rc != SQLITE_DONE) return fail(db_error(db_, "reading postings"));
+    if (rc != SQLITE_DONE) return fail(db_error(rdb_, "reading postings"));
   }
   for (const auto& [currency, sum] : per_currency) {
     if (!sum.amount.is_zero()) {
@@ -537,14 +544,14 @@ Result<LedgerCheck> SqliteStore::check_ledger() {
   }
   std::map<std::string, bool> allow_negative;
   {
-    Stmt q(db_, "SELECT id, allow_negative FROM accounts");
+    Stmt q(rdb_, "SELECT id, allow_negative FROM accounts");
     while (q.step() == SQLITE_ROW) {
       allow_negative[q.text(0)] = q.int64(1) != 0;
       ++check.accounts;
     }
   }
   {
-    Stmt q(db_, "SELECT account, currency, negative, amount FROM balances");
+    Stmt q(rdb_, "SELECT account, currency, negative, amount FROM balances");
     std::set<std::pair<std::string, std::string>> seen;
     while (q.step() == SQLITE_ROW) {
       std::pair<std::string, std::string> key{q.text(0), q.text(1)};
@@ -569,7 +576,7 @@ Result<LedgerCheck> SqliteStore::check_ledger() {
   }
   // Tokens: holdings sum to supply; ERC-721 tokens have at most one unit and one owner.
   {
-    Stmt q(db_,
+    Stmt q(rdb_,
            "SELECT t.collection_id, t.token_id, t.supply, c.standard, "
            "(SELECT COUNT(*) FROM token_holdings h WHERE h.collection_id = t.collection_id AND h.token_id = t.token_id) "
            "FROM tokens t JOIN collections c ON c.id = t.collection_id");
@@ -579,7 +586,7 @@ Result<LedgerCheck> SqliteStore::check_ledger() {
       U256 id = u256_at(q, 1), supply = u256_at(q, 2);
       bool erc721 = q.text(3) == "erc721";
       std::int64_t owners = q.int64(4);
-      Stmt h(db_, "SELECT amount FROM token_holdings WHERE collection_id = ?1 AND token_id = ?2");
+      Stmt h(rdb_, "SELECT amount FROM token_holdings WHERE collection_id = ?1 AND token_id = ?2");
       h.bind(1, collection).bind_blob(2, be(id));
       U256 held;
       while (h.step() == SQLITE_ROW) {

@@ -163,15 +163,34 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
     sqlite3_close(db);
     return fail(Error::internal("database_open_failed", "cannot open " + db_path.string() + ": " + msg));
   }
-  std::unique_ptr<SqliteStore> store(new SqliteStore(db, clock));
   sqlite3_busy_timeout(db, 10'000);  // Other processes (CLI next to a server) may hold the lock.
-  ATELIER_TRY(exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
-  ATELIER_TRY(apply_migrations(db));
-  return store;
+  if (auto ok = exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !ok) {
+    sqlite3_close(db);
+    return fail(ok.error());
+  }
+  if (auto ok = apply_migrations(db); !ok) {
+    sqlite3_close(db);
+    return fail(ok.error());
+  }
+  // The read connection opens after the migrations, onto the current schema.
+  sqlite3* rdb = nullptr;
+  rc = sqlite3_open_v2(db_path.c_str(), &rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = rdb ? sqlite3_errmsg(rdb) : "out of memory";
+    sqlite3_close(rdb);
+    sqlite3_close(db);
+    return fail(Error::internal("database_open_failed", "cannot open " + db_path.string() + " for reading: " + msg));
+  }
+  sqlite3_busy_timeout(rdb, 10'000);
+  return std::unique_ptr<SqliteStore>(new SqliteStore(db, rdb, clock));
 }
 
-SqliteStore::SqliteStore(sqlite3* db, const Clock* clock)
-    : db_(db), clock_(clock), stmts_(std::make_unique<internal::StmtCache>(db)) {}
+SqliteStore::SqliteStore(sqlite3* db, sqlite3* rdb, const Clock* clock)
+    : db_(db),
+      rdb_(rdb),
+      clock_(clock),
+      stmts_(std::make_unique<internal::StmtCache>(db)),
+      rstmts_(std::make_unique<internal::StmtCache>(rdb)) {}
 
 SqliteStore::~SqliteStore() {
   {
@@ -181,6 +200,8 @@ SqliteStore::~SqliteStore() {
   queue_cv_.notify_all();
   if (committer_.joinable()) committer_.join();  // Commits whatever is still queued first.
   stmts_.reset();
+  rstmts_.reset();
+  sqlite3_close(rdb_);
   sqlite3_close(db_);
 }
 
@@ -208,44 +229,44 @@ Result<bool> SqliteStore::put_generator_version(const GeneratorVersion& g, const
 
 Result<std::optional<GeneratorVersion>> SqliteStore::generator_version(std::string_view name,
                                                                        std::string_view hash) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT " + std::string(kGeneratorColumns) +
+  std::lock_guard lock(read_mu_);
+  Stmt s(rdb_, "SELECT " + std::string(kGeneratorColumns) +
                   " FROM generator_versions WHERE name = ?1 AND bundle_hash = ?2");
   s.bind(1, name).bind(2, hash);
   int rc = s.step();
   if (rc == SQLITE_ROW) return read_generator(s);
   if (rc == SQLITE_DONE) return std::nullopt;
-  return fail(db_error(db_, "reading generator version"));
+  return fail(db_error(rdb_, "reading generator version"));
 }
 
 Result<std::optional<GeneratorVersion>> SqliteStore::latest_generator_version(std::string_view name) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT " + std::string(kGeneratorColumns) +
+  std::lock_guard lock(read_mu_);
+  Stmt s(rdb_, "SELECT " + std::string(kGeneratorColumns) +
                   " FROM generator_versions WHERE name = ?1 ORDER BY seq DESC LIMIT 1");
   s.bind(1, name);
   int rc = s.step();
   if (rc == SQLITE_ROW) return read_generator(s);
   if (rc == SQLITE_DONE) return std::nullopt;
-  return fail(db_error(db_, "reading generator version"));
+  return fail(db_error(rdb_, "reading generator version"));
 }
 
 Result<std::vector<GeneratorVersion>> SqliteStore::generator_versions(std::string_view name) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT " + std::string(kGeneratorColumns) +
+  std::lock_guard lock(read_mu_);
+  Stmt s(rdb_, "SELECT " + std::string(kGeneratorColumns) +
                   " FROM generator_versions WHERE name = ?1 ORDER BY seq DESC");
   s.bind(1, name);
   std::vector<GeneratorVersion> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_generator(s));
-  if (rc != SQLITE_DONE) return fail(db_error(db_, "listing generator versions"));
+  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "listing generator versions"));
   return out;
 }
 
 Result<Page<GeneratorSummary>> SqliteStore::list_generators(const PageRequest& page) {
   assert(page.limit > 0);
   // The cursor is the last name returned; names are unique per summary.
-  std::lock_guard lock(mu_);
-  Stmt s(db_,
+  std::lock_guard lock(read_mu_);
+  Stmt s(rdb_,
          "SELECT g.name, g.bundle_hash, g.version, g.description, c.n, g.created_ms "
          "FROM generator_versions g JOIN (SELECT name, MAX(seq) AS top, COUNT(*) AS n "
          "FROM generator_versions WHERE name > ?1 GROUP BY name) c ON g.seq = c.top "
@@ -256,7 +277,7 @@ Result<Page<GeneratorSummary>> SqliteStore::list_generators(const PageRequest& p
   while ((rc = s.step()) == SQLITE_ROW) {
     out.items.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.int64(4), s.int64(5)});
   }
-  if (rc != SQLITE_DONE) return fail(db_error(db_, "listing generators"));
+  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "listing generators"));
   if (static_cast<std::int64_t>(out.items.size()) > page.limit) {
     out.items.pop_back();
     out.next_cursor = out.items.back().name;
@@ -290,39 +311,39 @@ Result<bool> SqliteStore::put_render(const RenderRecord& r, const AssetRecord& a
 }
 
 Result<std::optional<RenderRecord>> SqliteStore::render_by_recipe(std::string_view recipe_id) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT " + std::string(kRenderColumns) + " FROM renders WHERE recipe_id = ?1");
+  std::lock_guard lock(read_mu_);
+  Stmt s(rdb_, "SELECT " + std::string(kRenderColumns) + " FROM renders WHERE recipe_id = ?1");
   s.bind(1, recipe_id);
   int rc = s.step();
   if (rc == SQLITE_ROW) return read_render(s);
   if (rc == SQLITE_DONE) return std::nullopt;
-  return fail(db_error(db_, "reading render"));
+  return fail(db_error(rdb_, "reading render"));
 }
 
 Result<std::optional<RenderRecord>> SqliteStore::render_by_asset(std::string_view sha256) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT " + std::string(kRenderColumns) +
+  std::lock_guard lock(read_mu_);
+  Stmt s(rdb_, "SELECT " + std::string(kRenderColumns) +
                   " FROM renders WHERE asset_sha256 = ?1 ORDER BY seq LIMIT 1");
   s.bind(1, sha256);
   int rc = s.step();
   if (rc == SQLITE_ROW) return read_render(s);
   if (rc == SQLITE_DONE) return std::nullopt;
-  return fail(db_error(db_, "reading render"));
+  return fail(db_error(rdb_, "reading render"));
 }
 
 Result<Page<RenderRecord>> SqliteStore::list_renders(const PageRequest& page) {
   assert(page.limit > 0);
   auto cursor = parse_cursor(page.cursor);
   if (!cursor) return fail(cursor.error());
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(read_mu_);
   // Newest first; the cursor is the seq of the last row returned.
-  Stmt s(db_, "SELECT " + std::string(kRenderColumns) +
+  Stmt s(rdb_, "SELECT " + std::string(kRenderColumns) +
                   " FROM renders WHERE (?1 = 0 OR seq < ?1) ORDER BY seq DESC LIMIT ?2");
   s.bind(1, *cursor).bind(2, page.limit + 1);
   Page<RenderRecord> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out.items.push_back(read_render(s));
-  if (rc != SQLITE_DONE) return fail(db_error(db_, "listing renders"));
+  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "listing renders"));
   if (static_cast<std::int64_t>(out.items.size()) > page.limit) {
     out.items.pop_back();
     out.next_cursor = std::to_string(out.items.back().seq);
@@ -331,8 +352,8 @@ Result<Page<RenderRecord>> SqliteStore::list_renders(const PageRequest& page) {
 }
 
 Result<std::optional<AssetRecord>> SqliteStore::asset(std::string_view sha256) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT sha256, mime_type, size_bytes, width, height, created_ms FROM blobs_meta "
+  std::lock_guard lock(read_mu_);
+  Stmt s(rdb_, "SELECT sha256, mime_type, size_bytes, width, height, created_ms FROM blobs_meta "
               "WHERE sha256 = ?1");
   s.bind(1, sha256);
   int rc = s.step();
@@ -340,7 +361,7 @@ Result<std::optional<AssetRecord>> SqliteStore::asset(std::string_view sha256) {
     return AssetRecord{s.text(0), s.text(1), s.int64(2), s.int64(3), s.int64(4), s.int64(5)};
   }
   if (rc == SQLITE_DONE) return std::nullopt;
-  return fail(db_error(db_, "reading asset"));
+  return fail(db_error(rdb_, "reading asset"));
 }
 
 Result<void> SqliteStore::put_api_key(const ApiKeyRecord& k) {
@@ -355,24 +376,24 @@ Result<void> SqliteStore::put_api_key(const ApiKeyRecord& k) {
 }
 
 Result<std::optional<ApiKeyRecord>> SqliteStore::api_key(std::string_view id) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT id, salt_hex, hash_hex, scopes, label, created_ms, revoked, account FROM api_keys "
+  std::lock_guard lock(read_mu_);
+  Stmt s(rdb_, "SELECT id, salt_hex, hash_hex, scopes, label, created_ms, revoked, account FROM api_keys "
               "WHERE id = ?1");
   s.bind(1, id);
   int rc = s.step();
   if (rc == SQLITE_ROW) return read_api_key(s);
   if (rc == SQLITE_DONE) return std::nullopt;
-  return fail(db_error(db_, "reading api key"));
+  return fail(db_error(rdb_, "reading api key"));
 }
 
 Result<std::vector<ApiKeyRecord>> SqliteStore::list_api_keys() {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT id, salt_hex, hash_hex, scopes, label, created_ms, revoked, account FROM api_keys "
+  std::lock_guard lock(read_mu_);
+  Stmt s(rdb_, "SELECT id, salt_hex, hash_hex, scopes, label, created_ms, revoked, account FROM api_keys "
               "ORDER BY created_ms, id");
   std::vector<ApiKeyRecord> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_api_key(s));
-  if (rc != SQLITE_DONE) return fail(db_error(db_, "listing api keys"));
+  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "listing api keys"));
   return out;
 }
 

@@ -3,8 +3,9 @@
 // Migrations (numbered, in migrations.cc) are applied at open inside one transaction each;
 // `PRAGMA user_version` records the last one applied. One connection guarded by a mutex
 // serves all threads: SQLite serialises writers anyway, and at this scale a single
-// connection is simpler than a pool. synchronous=FULL: a committed transaction survives
-// power loss.
+// connection is simpler than a pool; reads use a second connection of their own so that they
+// do not wait for a commit's fsync (WAL readers see the last commit). synchronous=FULL: a
+// committed transaction survives power loss.
 //
 // Group commit (sqlite_commit.cc). Every write is queued to one committer thread (started by
 // the first write), which runs whatever has queued meanwhile in one BEGIN IMMEDIATE … COMMIT:
@@ -112,7 +113,7 @@ class SqliteStore final : public Store, public LedgerStore {
   struct Pending;  // A queued write and the promise of its outcome.
   using WriteOp = std::function<Result<std::uint64_t>(Txn&)>;
 
-  SqliteStore(sqlite3* db, const Clock* clock);
+  SqliteStore(sqlite3* db, sqlite3* rdb, const Clock* clock);
   // Queues `op` for the committer; the future resolves after the COMMIT (or the op's error).
   std::future<Result<std::uint64_t>> submit(WriteOp op);
   // submit() and wait, for ops that return something else than an index.
@@ -121,14 +122,18 @@ class SqliteStore final : public Store, public LedgerStore {
   void commit_loop();
   void commit_group(std::deque<std::unique_ptr<Pending>>& group);
   Result<void> load_log_state();
-  Result<std::vector<Digest>> log_hashes_locked(std::uint32_t level, std::uint64_t begin,
-                                                std::uint64_t end);
+  // Hashes at `level` over one connection: the writer's (db_, under mu_) or the reader's.
+  Result<std::vector<Digest>> log_hashes_on(sqlite3* db, internal::StmtCache& stmts, std::uint32_t level,
+                                            std::uint64_t begin, std::uint64_t end);
   Result<void> sign_checkpoint_locked();
 
-  sqlite3* db_;
+  sqlite3* db_;   // The writer's connection (the committer thread, migrations).
+  sqlite3* rdb_;  // Reads: WAL lets them run beside a commit instead of waiting for its fsync.
   const Clock* clock_;
   mutable std::mutex mu_;  // Guards db_, stmts_ and the log state below.
   std::unique_ptr<internal::StmtCache> stmts_;
+  mutable std::mutex read_mu_;  // Guards rdb_ and rstmts_.
+  std::unique_ptr<internal::StmtCache> rstmts_;
   // The log as of the last commit by this process; reread when another process has written.
   MerkleEdge edge_;
   bool edge_valid_ = false;
