@@ -3,9 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/canonical_json.h"
+#include "core/event.h"
 #include "core/hash.h"
 #include "core/random_id.h"
-#include "core/version.h"
 
 namespace atelier::ledger {
 
@@ -25,12 +25,7 @@ std::string token_subject(std::string_view collection, const U256& id) {
 // A log entry: the common envelope plus `fields`.
 store::LogEvent event(std::string_view type, std::int64_t time_ms, nlohmann::json fields,
                       std::vector<std::string> subjects) {
-  fields["type"] = type;
-  fields["v"] = 1;
-  fields["time_ms"] = time_ms;
-  fields["atelier_version"] = kVersion;
-  auto text = canonical_json(fields);
-  return {text ? *text : fields.dump(), std::move(subjects)};
+  return {event_entry(type, time_ms, std::move(fields)), std::move(subjects)};
 }
 
 bool valid_id(std::string_view id) {

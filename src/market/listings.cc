@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/canonical_json.h"
+#include "core/event.h"
 #include "core/random_id.h"
-#include "core/version.h"
 
 namespace atelier::market {
 
@@ -15,12 +15,7 @@ constexpr int kPurchaseAttemptsMax = 16;
 
 store::LogEvent event(std::string_view type, std::int64_t time_ms, nlohmann::json fields,
                       std::vector<std::string> subjects) {
-  fields["type"] = type;
-  fields["v"] = 1;
-  fields["time_ms"] = time_ms;
-  fields["atelier_version"] = kVersion;
-  auto text = canonical_json(fields);
-  return {text ? *text : fields.dump(), std::move(subjects)};
+  return {event_entry(type, time_ms, std::move(fields)), std::move(subjects)};
 }
 
 U256 price_of(const store::ListingRecord& l) {

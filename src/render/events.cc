@@ -3,16 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include "core/canonical_json.h"
+#include "core/event.h"
 #include "core/limits.h"
-#include "core/version.h"
 
 namespace atelier::render {
 
 namespace {
-
-nlohmann::json envelope(std::string_view type, std::int64_t time_ms) {
-  return {{"type", type}, {"v", 1}, {"time_ms", time_ms}, {"atelier_version", kVersion}};
-}
 
 Result<nlohmann::json> parse_stored(const std::string& text, std::string_view what) {
   auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -25,13 +21,11 @@ Result<nlohmann::json> parse_stored(const std::string& text, std::string_view wh
 }  // namespace
 
 Result<store::LogEvent> generator_registered_event(const store::GeneratorVersion& v) {
-  nlohmann::json j = envelope("generator.registered", v.created_ms);
   nlohmann::json files = nlohmann::json::array();
   for (const auto& f : v.files) files.push_back({{"path", f.path}, {"sha256", f.sha256}, {"size", f.size_bytes}});
+  nlohmann::json j;
   j["generator"] = {{"name", v.name}, {"version", v.version}, {"bundle_hash", v.bundle_hash}, {"files", files}};
-  auto text = canonical_json(j);
-  if (!text) return fail(text.error());
-  return store::LogEvent{std::move(*text), {"generator:" + v.bundle_hash}};
+  return store::LogEvent{event_entry("generator.registered", v.created_ms, std::move(j)), {"generator:" + v.bundle_hash}};
 }
 
 Result<store::LogEvent> render_event(const store::RenderRecord& r, const store::AssetRecord& a) {
@@ -39,16 +33,13 @@ Result<store::LogEvent> render_event(const store::RenderRecord& r, const store::
   if (!recipe) return fail(recipe.error());
   auto traits = parse_stored(r.traits_json.empty() ? "{}" : r.traits_json, "traits");
   if (!traits) return fail(traits.error());
-  nlohmann::json j = envelope("render", r.created_ms);
+  nlohmann::json j;
   j["recipe"] = std::move(*recipe);
   j["recipe_id"] = r.recipe_id;
   j["output"] = {{"sha256", a.sha256}, {"mime_type", a.mime_type}, {"size", a.size_bytes},
                  {"width", a.width}, {"height", a.height}};
   j["traits"] = std::move(*traits);
-  auto text = canonical_json(j);
-  if (!text) return fail(text.error());
-  return store::LogEvent{std::move(*text),
-                         {"asset:" + a.sha256, "recipe:" + r.recipe_id}};
+  return store::LogEvent{event_entry("render", r.created_ms, std::move(j)), {"asset:" + a.sha256, "recipe:" + r.recipe_id}};
 }
 
 namespace {
