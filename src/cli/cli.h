@@ -66,5 +66,6 @@ void add_ledger_commands(CLI::App& app, Globals& globals);
 // use; add further market subcommands to it, in any order (market_commands.cc).
 CLI::App& market_command(CLI::App& app);
 void add_market_commands(CLI::App& app, Globals& globals);
+void add_listing_commands(CLI::App& app, Globals& globals);
 
 }  // namespace atelier::cli

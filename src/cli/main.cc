@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
   add_log_commands(app, globals);
   add_ledger_commands(app, globals);
   add_market_commands(app, globals);
+  add_listing_commands(app, globals);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {  // Thrown by command callbacks with their exit code.
