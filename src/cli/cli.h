@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/error.h"
 #include "ledger/ledger.h"
@@ -54,6 +55,15 @@ int report(const Error& error);
 // RuntimeError, which main() turns into the process exit status).
 [[noreturn]] void exit_with(const Error& error);
 [[noreturn]] void exit_with(int code);
+// The value of `r`, or exit_with its error.
+template <typename T>
+T or_exit(Result<T> r) {
+  if (!r) exit_with(r.error());
+  return std::move(*r);
+}
+// Writes `text` to stdout as it is.
+void print(std::string_view text);
+
 // open_context, or exit_with its error.
 Context open_or_exit(const Globals& globals, std::int64_t checkpoint_interval_ms = 0);
 

@@ -9,14 +9,6 @@ namespace atelier::cli {
 
 namespace {
 
-void print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
-
-template <typename T>
-T or_exit(Result<T> r) {
-  if (!r) exit_with(r.error());
-  return std::move(*r);
-}
-
 U256 amount_or_exit(const std::string& text, std::string_view field) { return or_exit(ledger::parse_amount(text, field)); }
 
 U256 token_id_or_exit(const std::string& text) {

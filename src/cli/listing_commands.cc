@@ -7,18 +7,6 @@
 
 namespace atelier::cli {
 
-namespace {
-
-template <typename T>
-T or_exit(Result<T> r) {
-  if (!r) exit_with(r.error());
-  return std::move(*r);
-}
-
-void print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
-
-}  // namespace
-
 void add_listing_commands(CLI::App& app, Globals& globals) {
   CLI::App& market = market_command(app);
 

@@ -18,8 +18,6 @@ namespace {
 // Indexes and sizes: CLI11 would read "-1" as 2^64 - 1 for an unsigned option.
 const CLI::Range kIndexRange(std::uint64_t{0}, limits::kTreeSizeMax - 1, "INDEX");
 
-void print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
-
 std::string base64_of(const Digest& d) { return provenance::hash_base64(d); }
 
 // A verifier key given as its text ("name+hash+base64") or as a file holding it.

@@ -46,6 +46,7 @@ int report(const Error& error) {
 }
 
 void exit_with(int code) { throw CLI::RuntimeError(code); }
+void print(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 void exit_with(const Error& error) { exit_with(report(error)); }
 
 Context open_or_exit(const Globals& globals, std::int64_t checkpoint_interval_ms) {
