@@ -18,10 +18,6 @@ Error revert(std::string code, std::string reason, std::string field = {}) {
   return Error::invalid(std::move(code), std::move(reason), std::move(field));
 }
 
-std::string token_subject(std::string_view collection, const U256& id) {
-  return "token:" + std::string(collection) + "/" + id.to_decimal();
-}
-
 // A log entry: the common envelope plus `fields`.
 store::LogEvent event(std::string_view type, std::int64_t time_ms, nlohmann::json fields,
                       std::vector<std::string> subjects) {
@@ -74,6 +70,10 @@ std::string account_json(const AccountView& v) {
   return nlohmann::json{{"id", v.account.id}, {"kind", v.account.kind}, {"name", v.account.name},
                         {"balances", balances}, {"tokens", tokens}}
       .dump();
+}
+
+std::string token_subject(std::string_view collection, const U256& id) {
+  return "token:" + std::string(collection) + "/" + id.to_decimal();
 }
 
 std::string erc1155_id_hex(const U256& id) { return to_hex(id.to_be_bytes()); }

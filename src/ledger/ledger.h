@@ -165,6 +165,9 @@ class Ledger {
 // "token_id","amount"}]}: the body of GET /v1/accounts/{id} and `atelier ledger account show --json`.
 std::string account_json(const AccountView& view);
 
+// The log subject of a token ("token:<collection>/<decimal id>"): its events in every story.
+std::string token_subject(std::string_view collection, const U256& id);
+
 // 64 lowercase hex digits, zero-padded, no "0x": how ERC-1155 substitutes {id} in a URI.
 std::string erc1155_id_hex(const U256& id);
 // A token id as written in a URL or on the command line: decimal, or 64 hex digits.

@@ -23,10 +23,6 @@ U256 price_of(const store::ListingRecord& l) {
   return U256::from_decimal(terms.is_object() ? terms.value("price", "0") : "0").value_or(U256());
 }
 
-std::string token_subject(const std::string& collection, const U256& id) {
-  return "token:" + collection + "/" + id.to_decimal();
-}
-
 }  // namespace
 
 Market::Market(store::Store& store, store::LedgerStore& ledger_store, ledger::Ledger& ledger, const Clock& clock)
@@ -77,7 +73,7 @@ Result<store::ListingRecord> Market::create_listing(const NewListing& r) {
                         {"token_id", l.token_id.to_decimal()}, {"seller", l.seller}, {"currency", l.currency},
                         {"price", r.price.to_decimal()}, {"quantity", l.quantity.to_decimal()},
                         {"platform_fee_bps", l.platform_fee_bps}, {"starts_ms", l.starts_ms}, {"ends_ms", l.ends_ms}},
-                       {"listing:" + l.id, token_subject(l.collection_id, l.token_id), "account:" + l.seller});
+                       {"listing:" + l.id, ledger::token_subject(l.collection_id, l.token_id), "account:" + l.seller});
   ATELIER_TRY(ledger_store_.apply_ledger_change(change));
   return l;
 }
@@ -129,7 +125,7 @@ Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buye
     }
     change.moves.push_back({l.collection_id, l.token_id, l.seller, std::string(buyer), quantity});
     change.listing_updates.push_back({l.id, quantity});  // Fixed price: the count is checked at commit.
-    std::vector<std::string> subjects = {"listing:" + l.id, token_subject(l.collection_id, l.token_id),
+    std::vector<std::string> subjects = {"listing:" + l.id, ledger::token_subject(l.collection_id, l.token_id),
                                          "account:" + std::string(buyer), "account:" + l.seller};
     if (auto t = ledger_store_.token(l.collection_id, l.token_id); t && *t) subjects.push_back("asset:" + (*t)->asset_sha256);
     change.event = event("sale", now,

@@ -6,6 +6,15 @@
 
 namespace atelier::api {
 
+HttpResponse json_text_response(std::string body, int status, const char* cache_control) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  if (cache_control) r.set_header("Cache-Control", cache_control);
+  r.body = std::move(body);
+  return r;
+}
+
 HttpResponse json_response(const nlohmann::json& body, int status) {
   HttpResponse r;
   r.status = status;

@@ -21,14 +21,6 @@ Result<U256> token_id_param(const RequestContext& ctx) {
   return *id;
 }
 
-HttpResponse json_text(std::string body, const char* cache_control = nullptr) {
-  HttpResponse r;
-  r.content_type = "application/json";
-  if (cache_control) r.set_header("Cache-Control", cache_control);
-  r.body = std::move(body);
-  return r;
-}
-
 constexpr const char* kMetadataSchema = R"({
   "type": "object",
   "required": ["name", "description", "image", "attributes"],
@@ -77,7 +69,7 @@ void add_ledger_routes(RouteTable& table, RouteDeps& deps) {
                if (!id) return fail(id.error());
                auto body = ledger.token_metadata(c.path_param("id"), *id, base);
                if (!body) return fail(body.error());
-               return json_text(std::move(*body), kMetadataCaching);
+               return json_text_response(std::move(*body), 200, kMetadataCaching);
              }});
   table.add({.method = "GET",
              .path = "/v1/collections/{id}",
@@ -91,7 +83,7 @@ void add_ledger_routes(RouteTable& table, RouteDeps& deps) {
              .handler = [&ledger, &base](RequestContext& c) -> Result<HttpResponse> {
                auto body = ledger.contract_metadata(c.path_param("id"), base);
                if (!body) return fail(body.error());
-               return json_text(std::move(*body), kMetadataCaching);
+               return json_text_response(std::move(*body), 200, kMetadataCaching);
              }});
   table.add({.method = "GET",
              .path = "/v1/accounts/{id}",
@@ -104,7 +96,7 @@ void add_ledger_routes(RouteTable& table, RouteDeps& deps) {
              .handler = [&ledger](RequestContext& c) -> Result<HttpResponse> {
                auto v = ledger.account(c.path_param("id"));
                if (!v) return fail(v.error());
-               return json_text(ledger::account_json(*v));
+               return json_text_response(ledger::account_json(*v));
              }});
 }
 

@@ -49,14 +49,6 @@ Result<std::string> acting_account(const RequestContext& ctx, const nlohmann::js
   return named.empty() ? own : named;
 }
 
-HttpResponse json_text(std::string body, int status = 200) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = std::move(body);
-  return r;
-}
-
 Result<HttpResponse> create_listing(market::Market& market, RequestContext& ctx) {
   auto j = body_object(ctx);
   if (!j) return fail(j.error());
@@ -95,7 +87,7 @@ Result<HttpResponse> create_listing(market::Market& market, RequestContext& ctx)
   if (!created) return fail(created.error());
   auto view = market.listing(created->id);
   if (!view) return fail(view.error());
-  return json_text(market::listing_json(*view), 201);
+  return json_text_response(market::listing_json(*view), 201);
 }
 
 Result<HttpResponse> purchase(market::Market& market, RequestContext& ctx) {
@@ -113,7 +105,7 @@ Result<HttpResponse> purchase(market::Market& market, RequestContext& ctx) {
   }
   auto sale = market.purchase(ctx.path_param("id"), *buyer, *quantity, max_total);
   if (!sale) return fail(sale.error());
-  return json_text(market::sale_json(*sale), 201);
+  return json_text_response(market::sale_json(*sale), 201);
 }
 
 constexpr const char* kListingSchema = R"({
@@ -187,7 +179,7 @@ void add_market_routes(RouteTable& table, RouteDeps& deps) {
              .handler = [&market](RequestContext& c) -> Result<HttpResponse> {
                auto v = market.listing(c.path_param("id"));
                if (!v) return fail(v.error());
-               return json_text(market::listing_json(*v));
+               return json_text_response(market::listing_json(*v));
              }});
   table.add({.method = "POST",
              .path = "/v1/listings/{id}/purchases",
