@@ -72,6 +72,11 @@ inline constexpr std::int64_t kProofFileBytesMax = 1 << 20;
 inline constexpr std::uint64_t kQuoteElapsedSMax = 10'000'000'000;     // ~317 years of auction
 inline constexpr std::uint64_t kQuoteSoldMax = 1'000'000'000'000;      // tokens sold before a quote
 inline constexpr std::uint64_t kQuoteQuantityMax = 1'000'000'000'000;  // tokens in one quote
+// VRGDAs price one token at a time: a purchase of several sums their prices.
+inline constexpr std::uint64_t kVrgdaBatchMax = 1'000;
+// English auctions: the increment over the standing bid and the end-of-auction extension.
+inline constexpr std::int64_t kBidIncrementBpsMax = 10'000;
+inline constexpr std::int64_t kTimeBufferSMax = 86'400;
 inline constexpr std::int64_t kPriceParamsMax = 8;                     // name=value pairs
 inline constexpr std::int64_t kPriceParamBytesMax = 128;               // one name=value's text
 

@@ -106,7 +106,8 @@ Ledger::Ledger(store::Store& store, store::LedgerStore& ledger, const Clock& clo
 Result<store::LedgerReceipt> Ledger::apply(store::LedgerChange change) { return ledger_.apply_ledger_change(change); }
 
 Result<void> Ledger::ensure_system_accounts() {
-  for (auto [id, kind, negative] : {std::tuple{kExternalAccount, "external", true}, std::tuple{kPlatformAccount, "platform", false}}) {
+  for (auto [id, kind, negative] : {std::tuple{kExternalAccount, "external", true}, std::tuple{kPlatformAccount, "platform", false},
+                                    std::tuple{kEscrowAccount, "platform", false}}) {
     auto existing = ledger_.account(id);
     if (!existing) return fail(existing.error());
     if (*existing) continue;

@@ -40,6 +40,9 @@ struct Currency {
 const Currency* find_currency(std::string_view code);
 inline constexpr std::string_view kExternalAccount = "external";  // The world outside: may go negative.
 inline constexpr std::string_view kPlatformAccount = "platform";
+// Holds what auctions hold in trust: standing bids, tokens under auction, payments of a
+// clearing-price Dutch auction until it settles. Never negative.
+inline constexpr std::string_view kEscrowAccount = "escrow";
 
 struct NewAccount {
   std::string id = {};    // Empty: "acct_" + random hex.
@@ -117,7 +120,7 @@ class Ledger {
  public:
   Ledger(store::Store& store, store::LedgerStore& ledger, const Clock& clock = SystemClock::instance());
 
-  // Creates the "external" and "platform" accounts if missing (idempotent).
+  // Creates the "external", "platform" and "escrow" accounts if missing (idempotent).
   Result<void> ensure_system_accounts();
 
   Result<store::AccountRecord> create_account(const NewAccount& request);

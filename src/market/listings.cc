@@ -5,25 +5,49 @@
 #include "core/canonical_json.h"
 #include "core/event.h"
 #include "core/random_id.h"
+#include "market/internal/listing_terms.h"
 
 namespace atelier::market {
 
 namespace {
 
+using internal::parse_terms;
+using internal::Terms;
+
 // Racing buyers retry a purchase decided on a stale read at most this often.
 constexpr int kPurchaseAttemptsMax = 16;
 
-store::LogEvent event(std::string_view type, std::int64_t time_ms, nlohmann::json fields,
-                      std::vector<std::string> subjects) {
+// Kinds whose price depends on how many units sold: a purchase commits only at the count it
+// was priced at.
+bool sold_dependent(std::string_view kind) { return kind.starts_with("gda-") || kind.starts_with("vrgda-"); }
+
+}  // namespace
+
+store::LogEvent listing_event(std::string_view type, std::int64_t time_ms, nlohmann::json fields,
+                              std::vector<std::string> subjects) {
   return {event_entry(type, time_ms, std::move(fields)), std::move(subjects)};
 }
 
-U256 price_of(const store::ListingRecord& l) {
-  auto terms = nlohmann::json::parse(l.terms, nullptr, false);
-  return U256::from_decimal(terms.is_object() ? terms.value("price", "0") : "0").value_or(U256());
+std::vector<std::string> listing_subjects(store::LedgerStore& ledger_store, const store::ListingRecord& l,
+                                          std::initializer_list<std::string_view> accounts) {
+  std::vector<std::string> subjects = {"listing:" + l.id, ledger::token_subject(l.collection_id, l.token_id)};
+  for (auto a : accounts) {
+    if (!a.empty()) subjects.push_back("account:" + std::string(a));
+  }
+  if (auto t = ledger_store.token(l.collection_id, l.token_id); t && *t) subjects.push_back("asset:" + (*t)->asset_sha256);
+  return subjects;
 }
 
-}  // namespace
+nlohmann::json payouts_json(const std::vector<ledger::Payout>& payouts) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& p : payouts) a.push_back({{"account", p.account}, {"amount", p.amount.to_decimal()}, {"role", p.role}});
+  return a;
+}
+
+Error listing_closed(const store::ListingRecord& l) {
+  if (l.status == "cancelled") return Error::conflict("listing_not_active", "listing " + l.id + " was cancelled", "id");
+  return Error::conflict("listing_not_active", "listing " + l.id + " is " + l.status, "id");
+}
 
 Market::Market(store::Store& store, store::LedgerStore& ledger_store, ledger::Ledger& ledger, const Clock& clock)
     : store_(store), ledger_store_(ledger_store), ledger_(ledger), clock_(clock) {}
@@ -32,19 +56,18 @@ Result<store::ListingRecord> Market::create_listing(const NewListing& r) {
   if (!ledger::find_currency(r.currency)) {
     return fail(Error::invalid("unknown_currency", "currency must be ETH (wei) or USD (cents)", "currency"));
   }
-  if (r.price.is_zero()) return fail(Error::invalid("invalid_price", "price must be positive (minor units)", "price"));
   if (r.quantity.is_zero()) return fail(Error::invalid("invalid_quantity", "quantity must be positive", "quantity"));
   if (r.platform_fee_bps < 0 || r.platform_fee_bps > 10'000) {
     return fail(Error::invalid("invalid_fee_bps", "platform_fee_bps must be 0..10000", "platform_fee_bps"));
   }
   const std::int64_t now = clock_.now_ms();
   const std::int64_t starts = r.starts_ms == 0 ? now : r.starts_ms;
-  if (r.ends_ms != 0 && r.ends_ms <= starts) {
+  if (r.starts_ms < 0) return fail(Error::invalid("invalid_window", "starts_ms must not be negative", "starts_ms"));
+  if (r.ends_ms < 0 || (r.ends_ms != 0 && r.ends_ms <= starts)) {
     return fail(Error::invalid("invalid_window", "ends_ms must be after starts_ms", "ends_ms"));
   }
-  if (!checked_mul(r.price, r.quantity)) {
-    return fail(Error::invalid("invalid_price", "price × quantity overflows 256 bits", "price"));
-  }
+  auto terms = internal::terms_json(r);
+  if (!terms) return fail(terms.error());
   auto held = ledger_.balance_of(r.collection, r.seller, r.token_id);
   if (!held) return fail(held.error());
   if (*held < r.quantity) {
@@ -52,8 +75,9 @@ Result<store::ListingRecord> Market::create_listing(const NewListing& r) {
                                                        r.token_id.to_decimal() + ", not " + r.quantity.to_decimal(),
                                "quantity"));
   }
+  ATELIER_TRY(ledger_.ensure_system_accounts());
   store::ListingRecord l{r.id.empty() ? "lst_" + random_hex(8) : r.id,
-                         "fixed",
+                         r.kind,
                          r.collection,
                          r.token_id,
                          r.seller,
@@ -61,20 +85,35 @@ Result<store::ListingRecord> Market::create_listing(const NewListing& r) {
                          r.quantity,
                          U256(0),
                          "active",
-                         nlohmann::json{{"price", r.price.to_decimal()}}.dump(),
+                         *terms,
                          r.platform_fee_bps,
                          starts,
                          r.ends_ms,
                          now};
   store::LedgerChange change;
+  change.time_ms = now;
   change.new_listings.push_back(l);
-  change.event = event("listing", now,
-                       {{"listing", l.id}, {"kind", l.kind}, {"collection", l.collection_id},
-                        {"token_id", l.token_id.to_decimal()}, {"seller", l.seller}, {"currency", l.currency},
-                        {"price", r.price.to_decimal()}, {"quantity", l.quantity.to_decimal()},
-                        {"platform_fee_bps", l.platform_fee_bps}, {"starts_ms", l.starts_ms}, {"ends_ms", l.ends_ms}},
-                       {"listing:" + l.id, ledger::token_subject(l.collection_id, l.token_id), "account:" + l.seller});
-  ATELIER_TRY(ledger_store_.apply_ledger_change(change));
+  if (internal::is_english(l)) {
+    // The token waits in escrow, so the seller cannot sell it twice while bids come in.
+    change.moves.push_back({l.collection_id, l.token_id, l.seller, std::string(ledger::kEscrowAccount), l.quantity});
+    auto collection = ledger_store_.collection(l.collection_id);
+    if (collection && *collection && (*collection)->standard == "erc721") {
+      change.approvals.push_back({l.collection_id, l.token_id, ""});
+    }
+  }
+  change.event = listing_event("listing", now,
+                               {{"listing", l.id}, {"kind", l.kind}, {"collection", l.collection_id},
+                                {"token_id", l.token_id.to_decimal()}, {"seller", l.seller}, {"currency", l.currency},
+                                {"terms", nlohmann::json::parse(l.terms)}, {"quantity", l.quantity.to_decimal()},
+                                {"platform_fee_bps", l.platform_fee_bps}, {"starts_ms", l.starts_ms}, {"ends_ms", l.ends_ms}},
+                               listing_subjects(ledger_store_, l, {l.seller}));
+  auto applied = ledger_store_.apply_ledger_change(change);
+  if (!applied) {
+    if (applied.error().code == "ledger_conflict") {
+      return fail(Error::invalid("not_token_holder", r.seller + " no longer holds the token", "quantity"));
+    }
+    return fail(applied.error());
+  }
   return l;
 }
 
@@ -82,21 +121,57 @@ Result<ListingView> Market::listing(std::string_view id) {
   auto l = ledger_store_.listing(id);
   if (!l) return fail(l.error());
   if (!*l) return fail(Error::not_found("unknown_listing", "no listing " + std::string(id), "id"));
-  return ListingView{**l, price_of(**l), std::nullopt};
+  return view_of(**l, clock_.now_ms());
+}
+
+Result<ListingView> Market::view_of(const store::ListingRecord& l, std::int64_t now) {
+  auto terms = parse_terms(l);
+  if (!terms) return fail(terms.error());
+  ListingView v{l, U256(), std::nullopt, false};
+  const bool ended = l.ends_ms != 0 && now >= l.ends_ms;
+  v.open = l.status == "active" && now >= l.starts_ms && !ended;
+  if (internal::is_english(l)) {
+    v.price = internal::min_next_bid(l, *terms);
+    if (l.status == "active" && now < l.starts_ms) v.next_change_ms = l.starts_ms;
+    return v;
+  }
+  const std::int64_t at = std::max(now, l.starts_ms);
+  if (auto p = internal::total_price(l, *terms, at, U256(1)); p) v.price = *p;
+  else v.open = false;  // Nothing to buy at any price now (e.g. not emitted yet, or sold out).
+  if (l.status != "active" || ended || !terms->model) return v;
+  if (now < l.starts_ms) {
+    v.next_change_ms = l.starts_ms;
+    return v;
+  }
+  // Prices follow whole seconds since the start. Dutch prices stop at their resting price.
+  const std::uint64_t elapsed = internal::elapsed_s(l, now);
+  if (const auto* d = std::get_if<DutchLinear>(&*terms->model); d && elapsed >= d->duration_s) return v;
+  if (const auto* d = std::get_if<DutchExponential>(&*terms->model); d && v.price == d->end_price_wei) return v;
+  const std::int64_t next = l.starts_ms + static_cast<std::int64_t>(elapsed + 1) * 1000;
+  if (l.ends_ms == 0 || next < l.ends_ms) v.next_change_ms = next;
+  return v;
 }
 
 Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buyer, const U256& quantity,
-                              const std::optional<U256>& max_total) {
+                              const std::optional<U256>& max_total, std::string_view currency) {
   if (quantity.is_zero()) return fail(Error::invalid("invalid_quantity", "quantity must be positive", "quantity"));
   if (buyer.empty()) return fail(Error::invalid("missing_buyer", "a purchase needs a buyer account", "buyer"));
   for (int attempt = 0;; ++attempt) {
-    auto view = listing(listing_id);
-    if (!view) return fail(view.error());
-    const store::ListingRecord& l = view->listing;
+    auto found = ledger_store_.listing(listing_id);
+    if (!found) return fail(found.error());
+    if (!*found) return fail(Error::not_found("unknown_listing", "no listing " + std::string(listing_id), "id"));
+    const store::ListingRecord& l = **found;
     const std::int64_t now = clock_.now_ms();
-    if (l.status == "cancelled") return fail(Error::conflict("listing_not_active", "listing " + l.id + " was cancelled", "id"));
+    if (internal::is_english(l)) {
+      return fail(Error::conflict("not_for_sale", "listing " + l.id + " is an English auction: place a bid", "id"));
+    }
+    if (l.status == "cancelled" || l.status == "ended" || l.status == "settled") return fail(listing_closed(l));
     if (now < l.starts_ms) return fail(Error::conflict("listing_not_started", "listing " + l.id + " opens at " + std::to_string(l.starts_ms), "id"));
     if (l.ends_ms != 0 && now >= l.ends_ms) return fail(Error::conflict("listing_ended", "listing " + l.id + " has ended", "id"));
+    if (!currency.empty() && currency != l.currency) {
+      return fail(Error::invalid("wrong_currency", "listing " + l.id + " is priced in " + l.currency + ", not " +
+                                                       std::string(currency), "currency"));
+    }
     const U256 left = *checked_sub(l.quantity, l.sold);
     if (left.is_zero() || l.status == "sold_out") {
       return fail(Error::conflict("sold_out", "listing " + l.id + " is sold out", "id"));
@@ -104,8 +179,10 @@ Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buye
     if (quantity > left) {
       return fail(Error::conflict("sold_out", "listing " + l.id + " has " + left.to_decimal() + " left", "quantity"));
     }
-    auto total = checked_mul(view->price, quantity);
-    if (!total) return fail(Error::invalid("invalid_quantity", "price × quantity overflows", "quantity"));
+    auto terms = parse_terms(l);
+    if (!terms) return fail(terms.error());
+    auto total = internal::total_price(l, *terms, now, quantity);
+    if (!total) return fail(total.error());
     if (max_total && *total > *max_total) {
       return fail(Error::conflict("price_above_limit", "the total " + total->to_decimal() + " exceeds max_total " +
                                                            max_total->to_decimal(), "max_total"));
@@ -113,29 +190,35 @@ Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buye
     auto collection = ledger_store_.collection(l.collection_id);
     if (!collection) return fail(collection.error());
     if (!*collection) return fail(Error::internal("listing_collection_missing", "listing " + l.id + " has no collection"));
-    auto payouts = ledger::sale_payouts(**collection, l.seller, *total, l.platform_fee_bps);
-    if (!payouts) return fail(payouts.error());
 
     store::LedgerChange change;
+    change.time_ms = now;
     change.postings.push_back({std::string(buyer), l.currency, *total, false});
-    nlohmann::json paid = nlohmann::json::array();
-    for (const auto& p : *payouts) {
-      change.postings.push_back({p.account, l.currency, p.amount, true});
-      paid.push_back({{"account", p.account}, {"amount", p.amount.to_decimal()}, {"role", p.role}});
+    std::vector<ledger::Payout> payouts;
+    if (terms->clearing) {
+      // Held until the auction settles at its clearing price (rebates, then payouts).
+      change.postings.push_back({std::string(ledger::kEscrowAccount), l.currency, *total, true});
+    } else {
+      auto p = ledger::sale_payouts(**collection, l.seller, *total, l.platform_fee_bps);
+      if (!p) return fail(p.error());
+      payouts = std::move(*p);
+      for (const auto& payout : payouts) change.postings.push_back({payout.account, l.currency, payout.amount, true});
     }
     change.moves.push_back({l.collection_id, l.token_id, l.seller, std::string(buyer), quantity});
-    change.listing_updates.push_back({l.id, quantity});  // Fixed price: the count is checked at commit.
-    std::vector<std::string> subjects = {"listing:" + l.id, ledger::token_subject(l.collection_id, l.token_id),
-                                         "account:" + std::string(buyer), "account:" + l.seller};
-    if (auto t = ledger_store_.token(l.collection_id, l.token_id); t && *t) subjects.push_back("asset:" + (*t)->asset_sha256);
-    change.event = event("sale", now,
-                         {{"listing", l.id}, {"collection", l.collection_id}, {"token_id", l.token_id.to_decimal()},
-                          {"seller", l.seller}, {"buyer", buyer}, {"quantity", quantity.to_decimal()},
-                          {"currency", l.currency}, {"total", total->to_decimal()}, {"payouts", paid}},
-                         std::move(subjects));
+    if ((*collection)->standard == "erc721") change.approvals.push_back({l.collection_id, l.token_id, ""});
+    change.listing_updates.push_back(
+        {l.id, quantity, sold_dependent(l.kind) ? std::optional<U256>(l.sold) : std::nullopt});
+    const U256 unit = *checked_div(*total, quantity);
+    change.sales.push_back({l.id, 0, std::string(buyer), quantity, unit, *total, now, 0});
+    nlohmann::json fields = {{"listing", l.id}, {"kind", l.kind}, {"collection", l.collection_id},
+                             {"token_id", l.token_id.to_decimal()}, {"seller", l.seller}, {"buyer", buyer},
+                             {"quantity", quantity.to_decimal()}, {"currency", l.currency},
+                             {"total", total->to_decimal()}, {"payouts", payouts_json(payouts)}};
+    if (terms->clearing) fields["escrowed"] = true;
+    change.event = listing_event("sale", now, std::move(fields), listing_subjects(ledger_store_, l, {buyer, l.seller}));
     auto applied = ledger_store_.apply_ledger_change(change);
     if (applied) {
-      return Sale{l.id, std::string(buyer), quantity, *total, std::move(*payouts), applied->log_index};
+      return Sale{l.id, std::string(buyer), quantity, *total, std::move(payouts), applied->log_index};
     }
     const std::string& code = applied.error().code;
     if (code == "listing_changed" && attempt + 1 < kPurchaseAttemptsMax) continue;  // Someone bought first.
@@ -146,9 +229,61 @@ Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buye
   }
 }
 
+Result<store::ListingRecord> Market::cancel(std::string_view listing_id, std::string_view caller, bool admin) {
+  for (int attempt = 0;; ++attempt) {
+    auto found = ledger_store_.listing(listing_id);
+    if (!found) return fail(found.error());
+    if (!*found) return fail(Error::not_found("unknown_listing", "no listing " + std::string(listing_id), "id"));
+    store::ListingRecord l = **found;
+    if (!admin && caller != l.seller) {
+      return fail(Error{ErrorKind::kForbidden, "not_your_listing",
+                        "listing " + l.id + " belongs to " + l.seller + ", not " + std::string(caller), "id"});
+    }
+    if (l.status != "active") return fail(listing_closed(l));
+    auto terms = parse_terms(l);
+    if (!terms) return fail(terms.error());
+    if (internal::is_english(l) && l.bid_count > 0) {
+      return fail(Error::conflict("auction_has_bids", "listing " + l.id + " has bids: it can only be settled", "id"));
+    }
+    if (terms->clearing && !l.sold.is_zero()) {
+      return fail(Error::conflict("auction_has_sales", "listing " + l.id + " has sales: it can only be settled", "id"));
+    }
+    const std::int64_t now = clock_.now_ms();
+    store::LedgerChange change;
+    change.time_ms = now;
+    const std::string outcome = nlohmann::json{{"cancelled_by", caller}, {"time_ms", now}}.dump();
+    change.transitions.push_back({.id = l.id,
+                                  .from_status = "active",
+                                  .expected_bid_count = l.bid_count,
+                                  .expected_sold = l.sold,
+                                  .to_status = "cancelled",
+                                  .outcome = outcome});
+    if (internal::is_english(l)) {
+      change.moves.push_back({l.collection_id, l.token_id, std::string(ledger::kEscrowAccount), l.seller, l.quantity});
+    }
+    change.event = listing_event("listing.cancelled", now, {{"listing", l.id}, {"cancelled_by", caller}},
+                                 listing_subjects(ledger_store_, l, {l.seller}));
+    auto applied = ledger_store_.apply_ledger_change(change);
+    if (!applied) {
+      if (applied.error().code == "listing_changed" && attempt + 1 < kPurchaseAttemptsMax) continue;
+      return fail(applied.error());
+    }
+    l.status = "cancelled";
+    l.outcome = outcome;
+    return l;
+  }
+}
+
+Result<std::vector<store::BidRecord>> Market::bids(std::string_view listing_id) {
+  auto l = ledger_store_.listing(listing_id);
+  if (!l) return fail(l.error());
+  if (!*l) return fail(Error::not_found("unknown_listing", "no listing " + std::string(listing_id), "id"));
+  return ledger_store_.bids(listing_id);
+}
+
 std::string listing_json(const ListingView& v) {
   const auto& l = v.listing;
-  return nlohmann::json{{"id", l.id},
+  nlohmann::json j = {{"id", l.id},
                         {"kind", l.kind},
                         {"collection", l.collection_id},
                         {"token_id", l.token_id.to_decimal()},
@@ -159,17 +294,24 @@ std::string listing_json(const ListingView& v) {
                         {"status", l.status},
                         {"price", v.price.to_decimal()},
                         {"next_change_ms", v.next_change_ms ? nlohmann::json(*v.next_change_ms) : nlohmann::json(nullptr)},
+                        {"open", v.open},
                         {"platform_fee_bps", l.platform_fee_bps},
                         {"starts_ms", l.starts_ms},
-                        {"ends_ms", l.ends_ms}}
-      .dump();
+                        {"ends_ms", l.ends_ms},
+                        {"terms", nlohmann::json::parse(l.terms, nullptr, false)}};
+  if (l.kind == "english") {
+    j["auction"] = {{"high_bid", l.high_bid.to_decimal()},
+                    {"high_bidder", l.bid_count == 0 ? nlohmann::json(nullptr) : nlohmann::json(l.high_bidder)},
+                    {"bid_count", l.bid_count},
+                    {"min_next_bid", v.price.to_decimal()}};
+  }
+  if (!l.outcome.empty()) j["outcome"] = nlohmann::json::parse(l.outcome, nullptr, false);
+  return j.dump();
 }
 
 std::string sale_json(const Sale& s) {
-  nlohmann::json payouts = nlohmann::json::array();
-  for (const auto& p : s.payouts) payouts.push_back({{"account", p.account}, {"amount", p.amount.to_decimal()}, {"role", p.role}});
   return nlohmann::json{{"listing", s.listing_id}, {"buyer", s.buyer}, {"quantity", s.quantity.to_decimal()},
-                        {"total", s.total.to_decimal()}, {"payouts", payouts}, {"log_index", s.log_index}}
+                        {"total", s.total.to_decimal()}, {"payouts", payouts_json(s.payouts)}, {"log_index", s.log_index}}
       .dump();
 }
 

@@ -11,8 +11,10 @@
 // the sold count is checked and raised under the write lock, so whoever commits first gets
 // the units and the others get "sold_out"; nothing is double-sold or double-charged.
 //
-// This increment sells at a fixed price; the auction kinds (English, Dutch, GDA, VRGDA) price
-// through src/market's pricing functions and come next.
+// Auctions: English (escrowed bids, outbid refunds, time-buffer extension, settle), Dutch,
+// GDA and VRGDA listings priced by src/market/pricing.h against the clock and the sold count
+// (whose purchases commit only if the count they were priced at still holds), and the
+// clearing-price Dutch mode (payments escrowed, rebated down to the last price at settle).
 #pragma once
 
 #include <cstdint>
@@ -24,27 +26,45 @@
 #include "core/error.h"
 #include "core/u256.h"
 #include "ledger/ledger.h"
+#include "market/pricing.h"
 #include "store/ledger_store.h"
 
 namespace atelier::market {
 
+// Listing kinds: "fixed"; "english" (bids); and the pricing kinds of pricing.h
+// ("dutch-linear", "dutch-exponential", "gda-discrete", "gda-continuous", "vrgda-linear",
+// "vrgda-logistic"), whose price follows the clock (seconds since starts_ms) and, for GDAs and
+// VRGDAs, how many units the listing has sold.
 struct NewListing {
   std::string id = {};  // Empty: "lst_" + random hex.
+  std::string kind = "fixed";
   std::string seller = {};
   std::string collection = {};
   U256 token_id = {};
   std::string currency = "ETH";
-  U256 price = {};      // Per unit, minor units.
+  U256 price = {};      // fixed: per unit, minor units.
   U256 quantity = U256(1);
   std::int64_t platform_fee_bps = 0;
   std::int64_t starts_ms = 0;  // 0: now.
-  std::int64_t ends_ms = 0;    // 0: open-ended.
+  std::int64_t ends_ms = 0;    // 0: open-ended (required for English and clearing-price auctions).
+  // Pricing kinds: the model's parameters by name (pricing.h), prices in the listing's minor
+  // units. Dutch kinds may settle at the clearing price: every buyer pays what the last buyer
+  // paid, earlier buyers get the difference back when the auction settles.
+  PriceParams params = {};
+  std::string settlement = "immediate";  // or "clearing" (Dutch kinds)
+  // English: bids start at the reserve; each must beat the standing bid by min_increment_bps
+  // (at least one minor unit); a bid within time_buffer_s of the end moves the end to
+  // time_buffer_s after the bid.
+  U256 reserve_price = {};
+  std::int64_t min_increment_bps = 500;
+  std::int64_t time_buffer_s = 300;
 };
 
 struct ListingView {
   store::ListingRecord listing;
-  U256 price;                                 // Per unit, now.
-  std::optional<std::int64_t> next_change_ms; // When the price next changes (fixed: never).
+  U256 price;                                 // Per unit now; English: the lowest acceptable bid.
+  std::optional<std::int64_t> next_change_ms; // When the price next changes by the clock.
+  bool open = false;                          // Buyable or biddable now.
 };
 
 struct Sale {
@@ -52,7 +72,33 @@ struct Sale {
   std::string buyer;
   U256 quantity;
   U256 total;
+  std::vector<ledger::Payout> payouts;  // Empty while a clearing-price auction holds the payment.
+  std::uint64_t log_index = 0;
+};
+
+struct Bid {
+  std::string listing_id;
+  std::string bidder;
+  U256 amount;
+  std::int64_t ends_ms = 0;      // The auction's end after this bid (extended or not).
+  std::string refunded;          // The outbid bidder, refunded in the same transaction.
+  U256 refund;
+  std::uint64_t log_index = 0;
+};
+
+// What settling an auction did: the sale to the winner (English) or the rebates of a
+// clearing-price Dutch auction, and the payouts of the proceeds.
+struct Settlement {
+  std::string listing_id;
+  std::string status;       // "settled" or "ended" (no sale).
+  std::string winner;       // English.
+  U256 price;               // English: the winning bid; clearing: the clearing unit price.
   std::vector<ledger::Payout> payouts;
+  struct Rebate {
+    std::string account;
+    U256 amount;
+  };
+  std::vector<Rebate> rebates;
   std::uint64_t log_index = 0;
 };
 
@@ -61,17 +107,44 @@ class Market {
   Market(store::Store& store, store::LedgerStore& ledger_store, ledger::Ledger& ledger,
          const Clock& clock = SystemClock::instance());
 
-  // Codes: "invalid_price", "invalid_quantity", "unknown_currency", "invalid_window",
-  // "not_token_holder" (the seller does not hold `quantity` of the token), ledger's.
+  // Codes: "unknown_kind", "invalid_price", "invalid_quantity", "unknown_currency",
+  // "invalid_window", "invalid_settlement", "invalid_fee_bps", "invalid_increment",
+  // "invalid_time_buffer", the pricing model's ("params.<name>"), "not_token_holder" (the
+  // seller does not hold `quantity` of the token), ledger's. An English auction's token moves
+  // into escrow until it settles or is cancelled.
   Result<store::ListingRecord> create_listing(const NewListing& request);
   Result<ListingView> listing(std::string_view id);
-  // Codes: "unknown_listing", "listing_not_active" (cancelled), "listing_not_started",
-  // "listing_ended", "sold_out", "invalid_quantity", "price_above_limit" (max_total),
-  // "insufficient_funds", "listing_unavailable" (the seller no longer holds the token).
+  // Codes: "unknown_listing", "listing_not_active" (cancelled, ended or settled),
+  // "listing_not_started", "listing_ended", "sold_out", "invalid_quantity", "not_for_sale"
+  // (English: bid instead), "not_yet_available" (gda-continuous: not emitted yet),
+  // "price_above_limit" (max_total), "wrong_currency", "insufficient_funds",
+  // "listing_unavailable" (the seller no longer holds the token), the pricing model's.
   Result<Sale> purchase(std::string_view listing_id, std::string_view buyer, const U256& quantity,
-                        const std::optional<U256>& max_total = std::nullopt);
+                        const std::optional<U256>& max_total = std::nullopt,
+                        std::string_view currency = {});
+  // English auctions. The bid is escrowed from the bidder; the bid it beats is refunded in the
+  // same transaction. Codes: "not_an_auction", "listing_not_started", "listing_ended",
+  // "listing_not_active", "bid_below_reserve", "bid_too_low" (below the standing bid plus the
+  // increment; the message names the minimum), "seller_cannot_bid", "wrong_currency",
+  // "insufficient_funds".
+  Result<Bid> bid(std::string_view listing_id, std::string_view bidder, const U256& amount,
+                  std::string_view currency = {});
+  // Closes an auction whose time is up (or a clearing-price Dutch auction that sold out):
+  // English pays the winning bid out (fee, royalties or splits, seller) and hands over the
+  // token, or returns the token when nobody bid; clearing-price Dutch rebates every buyer down
+  // to the clearing price and pays the proceeds out. Codes: "not_an_auction",
+  // "auction_not_ended", "already_settled", "listing_not_active".
+  Result<Settlement> settle(std::string_view listing_id);
+  // Withdraws a listing. The seller (or an admin caller) only; an English auction only before
+  // its first bid (its token comes back); a clearing-price auction only before its first sale.
+  // Codes: "unknown_listing", "not_your_listing", "listing_not_active", "auction_has_bids",
+  // "auction_has_sales".
+  Result<store::ListingRecord> cancel(std::string_view listing_id, std::string_view caller, bool admin = false);
+  Result<std::vector<store::BidRecord>> bids(std::string_view listing_id);
 
  private:
+  Result<ListingView> view_of(const store::ListingRecord& listing, std::int64_t now_ms);
+
   store::Store& store_;
   store::LedgerStore& ledger_store_;
   ledger::Ledger& ledger_;
@@ -79,9 +152,15 @@ class Market {
 };
 
 // {"id","kind","collection","token_id","seller","currency","quantity","sold","status",
-//  "price","next_change_ms","platform_fee_bps","starts_ms","ends_ms"}: GET /v1/listings/{id}.
+//  "price","next_change_ms","open","platform_fee_bps","starts_ms","ends_ms","terms",
+//  "auction"? {"high_bid","high_bidder","bid_count","min_next_bid"}, "outcome"?}:
+// GET /v1/listings/{id}.
 std::string listing_json(const ListingView& view);
 // {"listing","buyer","quantity","total","payouts":[{"account","amount","role"}],"log_index"}.
 std::string sale_json(const Sale& sale);
+// {"listing","bidder","amount","ends_ms","refunded"?,"refund"?,"log_index"}.
+std::string bid_json(const Bid& bid);
+// {"listing","status","winner"?,"price","payouts":[…],"rebates":[{"account","amount"}],"log_index"}.
+std::string settlement_json(const Settlement& settlement);
 
 }  // namespace atelier::market

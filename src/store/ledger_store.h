@@ -102,19 +102,45 @@ struct TokenMove {
 
 struct ListingRecord {
   std::string id;
-  std::string kind;  // "fixed" (auction kinds come with the market engine).
+  std::string kind;  // "fixed", "english", or a pricing kind ("dutch-linear", "gda-discrete", …).
   std::string collection_id;
   U256 token_id;
   std::string seller;
   std::string currency;
   U256 quantity;
   U256 sold;
-  std::string status;  // active | sold_out | cancelled
+  std::string status;  // active | sold_out | cancelled | ended (closed unsold) | settled
   std::string terms;   // Canonical JSON of the kind's price parameters, e.g. {"price":"100"}.
   std::int64_t platform_fee_bps = 0;
   std::int64_t starts_ms = 0;
-  std::int64_t ends_ms = 0;  // 0: open-ended.
+  std::int64_t ends_ms = 0;  // 0: open-ended. A bid near the end of an English auction extends it.
   std::int64_t created_ms = 0;
+  // English auctions: the standing bid (escrowed) and how many bids came before.
+  std::string high_bidder = {};
+  U256 high_bid = {};
+  std::uint64_t bid_count = 0;
+  std::string outcome = {};  // Canonical JSON, set when settled, ended or cancelled.
+};
+
+struct BidRecord {
+  std::string listing_id;
+  std::uint64_t seq = 0;
+  std::string bidder;
+  U256 amount;
+  std::int64_t time_ms = 0;
+  std::uint64_t log_index = 0;
+};
+
+// One purchase from a listing (seq assigned by the store, in commit order).
+struct SaleRecord {
+  std::string listing_id;
+  std::uint64_t seq = 0;
+  std::string buyer;
+  U256 quantity;
+  U256 unit_price;
+  U256 total;
+  std::int64_t time_ms = 0;
+  std::uint64_t log_index = 0;
 };
 
 struct LedgerChange {
@@ -148,6 +174,31 @@ struct LedgerChange {
     std::optional<U256> expected_sold = std::nullopt;
   };
   std::vector<ListingUpdate> listing_updates;
+  // A listing's state change, applied under the write lock only if the listing still has
+  // `from_status` and (when given) `expected_bid_count`, else "listing_changed" (re-read and
+  // decide again); "listing_not_active" when it was cancelled meanwhile. `expected_sold`
+  // likewise guards decisions taken on the sales so far (settling, cancelling). A bid becomes the
+  // standing bid (bid_count + 1, a bids row); `ends_ms` extends an auction; `to_status`,
+  // `sold` and `outcome` record closing, settling or cancelling.
+  struct ListingTransition {
+    std::string id;
+    std::string from_status = "active";
+    std::optional<std::uint64_t> expected_bid_count = std::nullopt;
+    std::optional<U256> expected_sold = std::nullopt;
+    struct Bid {
+      std::string bidder;
+      U256 amount;
+    };
+    std::optional<Bid> bid = std::nullopt;
+    std::optional<std::int64_t> ends_ms = std::nullopt;
+    std::string to_status = {};  // Empty: unchanged.
+    std::optional<U256> sold = std::nullopt;
+    std::string outcome = {};
+  };
+  std::vector<ListingTransition> transitions;
+  // Purchases to record in `sales` (seq and log_index filled in by the store).
+  std::vector<SaleRecord> sales;
+  std::int64_t time_ms = 0;  // When the change was decided (bids and sales rows).
   LogEvent event;  // Required: every change is logged in the same transaction.
 };
 
@@ -189,6 +240,9 @@ class LedgerStore {
   virtual Result<bool> is_operator(std::string_view collection, std::string_view owner,
                                    std::string_view operator_account) = 0;
   virtual Result<std::optional<ListingRecord>> listing(std::string_view id) = 0;
+  // A listing's bids and sales, oldest first.
+  virtual Result<std::vector<BidRecord>> bids(std::string_view listing_id) = 0;
+  virtual Result<std::vector<SaleRecord>> sales(std::string_view listing_id) = 0;
   // Recomputes every invariant from the postings and holdings (see LedgerCheck).
   virtual Result<LedgerCheck> check_ledger() = 0;
 };

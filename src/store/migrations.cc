@@ -202,7 +202,62 @@ CREATE TABLE listings (
 ALTER TABLE api_keys ADD COLUMN account TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::string_view kAll[] = {kV1, kV2, kV3};
+// v4: auctions. Listings gain English-auction state (the high bid and who holds it, how many
+// bids, ends_ms that a late bid extends) and the outcome of settling; statuses "ended" (closed
+// unsold) and "settled". SQLite cannot alter a CHECK, so the table is rebuilt. Bids and sales
+// keep each listing's history (a clearing-price Dutch auction rebates from its sales).
+constexpr std::string_view kV4 = R"sql(
+CREATE TABLE listings_v4 (
+  id                TEXT PRIMARY KEY,
+  kind              TEXT NOT NULL,
+  collection_id     TEXT NOT NULL REFERENCES collections (id),
+  token_id          BLOB NOT NULL CHECK (length(token_id) = 32),
+  seller            TEXT NOT NULL REFERENCES accounts (id),
+  currency          TEXT NOT NULL,
+  quantity          BLOB NOT NULL CHECK (length(quantity) = 32),
+  sold              BLOB NOT NULL CHECK (length(sold) = 32),
+  status            TEXT NOT NULL CHECK (status IN ('active', 'sold_out', 'cancelled', 'ended', 'settled')),
+  terms             TEXT NOT NULL,  -- canonical JSON: the kind's price parameters
+  platform_fee_bps  INTEGER NOT NULL CHECK (platform_fee_bps BETWEEN 0 AND 10000),
+  starts_ms         INTEGER NOT NULL,
+  ends_ms           INTEGER NOT NULL,  -- 0: open-ended; a late bid extends it
+  created_ms        INTEGER NOT NULL,
+  high_bidder       TEXT NOT NULL DEFAULT '',
+  high_bid          BLOB NOT NULL DEFAULT (zeroblob(32)) CHECK (length(high_bid) = 32),
+  bid_count         INTEGER NOT NULL DEFAULT 0,
+  outcome           TEXT NOT NULL DEFAULT ''  -- canonical JSON once settled, ended or cancelled
+) WITHOUT ROWID;
+INSERT INTO listings_v4 (id, kind, collection_id, token_id, seller, currency, quantity, sold, status, terms,
+                         platform_fee_bps, starts_ms, ends_ms, created_ms)
+  SELECT id, kind, collection_id, token_id, seller, currency, quantity, sold, status, terms,
+         platform_fee_bps, starts_ms, ends_ms, created_ms FROM listings;
+DROP TABLE listings;
+ALTER TABLE listings_v4 RENAME TO listings;
+
+CREATE TABLE bids (
+  listing_id  TEXT NOT NULL,
+  seq         INTEGER NOT NULL,  -- 0, 1, …: each bid beats the one before
+  bidder      TEXT NOT NULL REFERENCES accounts (id),
+  amount      BLOB NOT NULL CHECK (length(amount) = 32),
+  time_ms     INTEGER NOT NULL,
+  log_index   INTEGER NOT NULL,
+  PRIMARY KEY (listing_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE sales (
+  listing_id  TEXT NOT NULL,
+  seq         INTEGER NOT NULL,
+  buyer       TEXT NOT NULL REFERENCES accounts (id),
+  quantity    BLOB NOT NULL CHECK (length(quantity) = 32),
+  unit_price  BLOB NOT NULL CHECK (length(unit_price) = 32),
+  total       BLOB NOT NULL CHECK (length(total) = 32),
+  time_ms     INTEGER NOT NULL,
+  log_index   INTEGER NOT NULL,
+  PRIMARY KEY (listing_id, seq)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kAll[] = {kV1, kV2, kV3, kV4};
 
 }  // namespace
 

@@ -90,14 +90,25 @@ TokenRecord read_token(const Stmt& s) {
   return {s.text(0), u256_at(s, 1), s.text(2), s.text(3), s.text(4), u256_at(s, 5), u256_at(s, 6), s.int64(7)};
 }
 
+// The columns a new listing is inserted with; a read adds the auction state after them.
 constexpr std::string_view kListingColumns =
     "id, kind, collection_id, token_id, seller, currency, quantity, sold, status, terms, platform_fee_bps, "
     "starts_ms, ends_ms, created_ms";
+constexpr std::string_view kListingReadColumns =
+    "id, kind, collection_id, token_id, seller, currency, quantity, sold, status, terms, platform_fee_bps, "
+    "starts_ms, ends_ms, created_ms, high_bidder, high_bid, bid_count, outcome";
 
 ListingRecord read_listing(const Stmt& s) {
-  return {s.text(0), s.text(1), s.text(2), u256_at(s, 3), s.text(4), s.text(5), u256_at(s, 6), u256_at(s, 7),
-          s.text(8), s.text(9), s.int64(10), s.int64(11), s.int64(12), s.int64(13)};
+  ListingRecord l{s.text(0), s.text(1), s.text(2), u256_at(s, 3), s.text(4), s.text(5), u256_at(s, 6), u256_at(s, 7),
+                  s.text(8), s.text(9), s.int64(10), s.int64(11), s.int64(12), s.int64(13)};
+  l.high_bidder = s.text(14);
+  l.high_bid = u256_at(s, 15);
+  l.bid_count = static_cast<std::uint64_t>(s.int64(16));
+  l.outcome = s.text(17);
+  return l;
 }
+
+bool closed(std::string_view status) { return status == "cancelled" || status == "ended" || status == "settled"; }
 
 }  // namespace
 
@@ -213,7 +224,7 @@ Result<LedgerReceipt> SqliteStore::apply_ledger_change(const LedgerChange& chang
       if (u.expected_sold && *u.expected_sold != sold) {
         return fail(conflict("listing_changed", "listing " + u.id + " changed while this request was decided", "id"));
       }
-      if (status == "cancelled") return fail(conflict("listing_not_active", "listing " + u.id + " was cancelled", "id"));
+      if (closed(status)) return fail(conflict("listing_not_active", "listing " + u.id + " is " + status, "id"));
       auto next = checked_add(sold, u.add_sold);
       if (!next || *next > quantity) {
         return fail(conflict("sold_out", "listing " + u.id + " has " + checked_sub(quantity, sold)->to_decimal() +
@@ -223,9 +234,50 @@ Result<LedgerReceipt> SqliteStore::apply_ledger_change(const LedgerChange& chang
       up.bind(1, u.id).bind_blob(2, be(*next)).bind(3, *next == quantity ? "sold_out" : "active");
       if (up.step() != SQLITE_DONE) return fail(db_error(db, "updating listing"));
     }
+    std::vector<BidRecord> new_bids;
+    for (const auto& t : change.transitions) {
+      Stmt& q = txn.stmts().get("SELECT status, bid_count, sold FROM listings WHERE id = ?1");
+      q.bind(1, t.id);
+      int rc = q.step();
+      if (rc != SQLITE_ROW) {
+        q.reset();
+        if (rc == SQLITE_DONE) return fail(Error::not_found("unknown_listing", "no listing " + t.id, "id"));
+        return fail(db_error(db, "reading listing"));
+      }
+      const std::string status = q.text(0);
+      const auto bid_count = static_cast<std::uint64_t>(q.int64(1));
+      const U256 sold = u256_at(q, 2);
+      q.reset();
+      if (status != t.from_status || (t.expected_bid_count && *t.expected_bid_count != bid_count) ||
+          (t.expected_sold && *t.expected_sold != sold)) {
+        if (status == "cancelled") return fail(conflict("listing_not_active", "listing " + t.id + " was cancelled", "id"));
+        return fail(conflict("listing_changed", "listing " + t.id + " changed while this request was decided", "id"));
+      }
+      if (t.bid) {
+        new_bids.push_back({t.id, bid_count, t.bid->bidder, t.bid->amount, change.time_ms, 0});
+        Stmt& up = txn.stmts().get(
+            "UPDATE listings SET high_bidder = ?2, high_bid = ?3, bid_count = bid_count + 1 WHERE id = ?1");
+        up.bind(1, t.id).bind(2, t.bid->bidder).bind_blob(3, be(t.bid->amount));
+        if (up.step() != SQLITE_DONE) return fail(db_error(db, "updating listing"));
+      }
+      if (t.ends_ms) {
+        Stmt& up = txn.stmts().get("UPDATE listings SET ends_ms = ?2 WHERE id = ?1");
+        up.bind(1, t.id).bind(2, *t.ends_ms);
+        if (up.step() != SQLITE_DONE) return fail(db_error(db, "updating listing"));
+      }
+      if (!t.to_status.empty()) {
+        Stmt& up = txn.stmts().get("UPDATE listings SET status = ?2, outcome = ?3 WHERE id = ?1");
+        up.bind(1, t.id).bind(2, t.to_status).bind(3, t.outcome);
+        if (up.step() != SQLITE_DONE) return fail(db_error(db, "updating listing"));
+      }
+      if (t.sold) {
+        Stmt& up = txn.stmts().get("UPDATE listings SET sold = ?2 WHERE id = ?1");
+        up.bind(1, t.id).bind_blob(2, be(*t.sold));
+        if (up.step() != SQLITE_DONE) return fail(db_error(db, "updating listing"));
+      }
+    }
     auto index = txn.append(change.event);
     if (!index) return fail(index.error());
-
     for (const auto& p : change.postings) {
       Stmt& acc = txn.stmts().get("SELECT allow_negative FROM accounts WHERE id = ?1");
       acc.bind(1, p.account);
@@ -356,19 +408,69 @@ Result<LedgerReceipt> SqliteStore::apply_ledger_change(const LedgerChange& chang
       if (ins.step() != SQLITE_DONE) return fail(db_error(db, "inserting listing"));
       if (sqlite3_changes(db) == 0) return fail(conflict("listing_exists", "listing " + l.id + " already exists", "id"));
     }
+    // History rows last: the accounts they name were checked above, with clear errors.
+    for (const auto& b : new_bids) {
+      Stmt& ins = txn.stmts().get(
+          "INSERT INTO bids (listing_id, seq, bidder, amount, time_ms, log_index) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      ins.bind(1, b.listing_id).bind(2, static_cast<std::int64_t>(b.seq)).bind(3, b.bidder);
+      ins.bind_blob(4, be(b.amount)).bind(5, b.time_ms).bind(6, static_cast<std::int64_t>(*index));
+      if (ins.step() != SQLITE_DONE) return fail(db_error(db, "inserting bid"));
+    }
+    for (const auto& sale : change.sales) {
+      Stmt& ins = txn.stmts().get(
+          "INSERT INTO sales (listing_id, seq, buyer, quantity, unit_price, total, time_ms, log_index) "
+          "VALUES (?1, (SELECT COALESCE(MAX(seq) + 1, 0) FROM sales WHERE listing_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7)");
+      ins.bind(1, sale.listing_id).bind(2, sale.buyer).bind_blob(3, be(sale.quantity)).bind_blob(4, be(sale.unit_price));
+      ins.bind_blob(5, be(sale.total)).bind(6, change.time_ms).bind(7, static_cast<std::int64_t>(*index));
+      if (ins.step() != SQLITE_DONE) return fail(db_error(db, "inserting sale"));
+    }
+
     return LedgerReceipt{*index};
   });
 }
 
 Result<std::optional<ListingRecord>> SqliteStore::listing(std::string_view id) {
   std::lock_guard lock(read_mu_);
-  Stmt& q = rstmts_->get("SELECT " + std::string(kListingColumns) + " FROM listings WHERE id = ?1");
+  Stmt& q = rstmts_->get("SELECT " + std::string(kListingReadColumns) + " FROM listings WHERE id = ?1");
   q.bind(1, id);
   int rc = q.step();
   std::optional<ListingRecord> out;
   if (rc == SQLITE_ROW) out = read_listing(q);
   q.reset();
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(rdb_, "reading listing"));
+  return out;
+}
+
+Result<std::vector<BidRecord>> SqliteStore::bids(std::string_view listing_id) {
+  std::lock_guard lock(read_mu_);
+  Stmt& q = rstmts_->get(
+      "SELECT seq, bidder, amount, time_ms, log_index FROM bids WHERE listing_id = ?1 ORDER BY seq");
+  q.bind(1, listing_id);
+  std::vector<BidRecord> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) {
+    out.push_back({std::string(listing_id), static_cast<std::uint64_t>(q.int64(0)), q.text(1), u256_at(q, 2),
+                   q.int64(3), static_cast<std::uint64_t>(q.int64(4))});
+  }
+  q.reset();
+  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "reading bids"));
+  return out;
+}
+
+Result<std::vector<SaleRecord>> SqliteStore::sales(std::string_view listing_id) {
+  std::lock_guard lock(read_mu_);
+  Stmt& q = rstmts_->get(
+      "SELECT seq, buyer, quantity, unit_price, total, time_ms, log_index FROM sales WHERE listing_id = ?1 "
+      "ORDER BY seq");
+  q.bind(1, listing_id);
+  std::vector<SaleRecord> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) {
+    out.push_back({std::string(listing_id), static_cast<std::uint64_t>(q.int64(0)), q.text(1), u256_at(q, 2),
+                   u256_at(q, 3), u256_at(q, 4), q.int64(5), static_cast<std::uint64_t>(q.int64(6))});
+  }
+  q.reset();
+  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "reading sales"));
   return out;
 }
 

@@ -136,6 +136,7 @@ Result<void> apply_migrations(sqlite3* db) {
   Stmt v(db, "PRAGMA user_version");
   if (!v.ok() || v.step() != SQLITE_ROW) return fail(db_error(db, "reading schema version"));
   auto current = static_cast<std::size_t>(v.int64(0));
+  v.reset();  // A pending statement would lock the tables a migration rebuilds.
   auto all = internal::migrations();
   if (current > all.size()) {
     return fail(Error::internal("schema_too_new", "the database was written by a newer atelier (schema " +

@@ -98,6 +98,8 @@ class SqliteStore final : public Store, public LedgerStore {
   Result<bool> is_operator(std::string_view collection, std::string_view owner,
                            std::string_view operator_account) override;
   Result<std::optional<ListingRecord>> listing(std::string_view id) override;
+  Result<std::vector<BidRecord>> bids(std::string_view listing_id) override;
+  Result<std::vector<SaleRecord>> sales(std::string_view listing_id) override;
   Result<LedgerCheck> check_ledger() override;
 
   // Writes committed together so far, and the largest group: for metrics and benchmarks.

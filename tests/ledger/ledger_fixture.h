@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "ledger/ledger.h"
+#include "market/listings.h"
 #include "render/engine.h"
 #include "store/blob_store.h"
 #include "store/sqlite_store.h"
@@ -82,5 +83,37 @@ class LedgerTest : public ::testing::Test {
   }
 };
 
+
+// Markets on the ledger: a studio, an ERC-721 collection "flows" (5 % royalty, primary
+// splits 80/20 artist/studio) and an ERC-1155 "eds".
+class MarketTest : public LedgerTest {
+ protected:
+  std::unique_ptr<market::Market> market;
+  void SetUp() override {
+    LedgerTest::SetUp();
+    market = std::make_unique<market::Market>(*db, *db, *ledger, clock);
+    ASSERT_TRUE(ledger->create_account({"studio", "creator", "Studio"}));
+    NewCollection c;
+    c.id = "flows";
+    c.standard = "erc721";
+    c.name = "Flows";
+    c.creator = "artist";
+    c.royalty_bps = 500;
+    c.primary_splits = {{"artist", 8000}, {"studio", 2000}};
+    ASSERT_TRUE(ledger->create_collection(c));
+    NewCollection e = c;
+    e.id = "eds";
+    e.standard = "erc1155";
+    ASSERT_TRUE(ledger->create_collection(e));
+  }
+  U256 balance(const std::string& account, const std::string& currency = "ETH") {
+    auto view = ledger->account(account);
+    if (!view) return U256();
+    for (const auto& b : view->balances) {
+      if (b.currency == currency) return b.amount;
+    }
+    return U256();
+  }
+};
 
 }  // namespace atelier::ledger

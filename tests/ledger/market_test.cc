@@ -92,36 +92,6 @@ TEST(SalePayouts, AnyPriceAndSharesSumExactly) {
   }
 }
 
-class MarketTest : public LedgerTest {
- protected:
-  std::unique_ptr<market::Market> market;
-  void SetUp() override {
-    LedgerTest::SetUp();
-    market = std::make_unique<market::Market>(*db, *db, *ledger, clock);
-    ASSERT_TRUE(ledger->create_account({"studio", "creator", "Studio"}));
-    NewCollection c;
-    c.id = "flows";
-    c.standard = "erc721";
-    c.name = "Flows";
-    c.creator = "artist";
-    c.royalty_bps = 500;
-    c.primary_splits = {{"artist", 8000}, {"studio", 2000}};
-    ASSERT_TRUE(ledger->create_collection(c));
-    NewCollection e = c;
-    e.id = "eds";
-    e.standard = "erc1155";
-    ASSERT_TRUE(ledger->create_collection(e));
-  }
-  U256 balance(const std::string& account, const std::string& currency = "ETH") {
-    auto view = ledger->account(account);
-    if (!view) return U256();
-    for (const auto& b : view->balances) {
-      if (b.currency == currency) return b.amount;
-    }
-    return U256();
-  }
-};
-
 TEST_F(MarketTest, APrimaryThenASecondarySaleSettleEverything) {
   U256 id = mint("flows", 1, "artist");
   auto l = market->create_listing({.seller = "artist", .collection = "flows", .token_id = id, .price = U256(10'000),

@@ -1,0 +1,173 @@
+#include "market/internal/listing_terms.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/limits.h"
+
+namespace atelier::market::internal {
+
+namespace {
+
+constexpr std::int64_t kBpsDenominator = 10'000;
+
+bool is_pricing_kind(std::string_view kind) {
+  for (auto k : price_kind_names()) {
+    if (k == kind) return true;
+  }
+  return false;
+}
+
+U256 u256_of(const I256& non_negative) { return U256::from_limbs(non_negative.limbs()); }
+
+Result<std::uint64_t> u64_of(const U256& v, const char* field, std::uint64_t max) {
+  auto n = v.to_u64();
+  if (!n || *n > max) {
+    return fail(Error::invalid("invalid_quantity", std::string(field) + " must be at most " + std::to_string(max), field));
+  }
+  return *n;
+}
+
+}  // namespace
+
+bool is_english(const store::ListingRecord& l) { return l.kind == "english"; }
+bool is_dutch(std::string_view kind) { return kind == "dutch-linear" || kind == "dutch-exponential"; }
+
+Result<std::string> terms_json(const NewListing& r) {
+  if (r.kind == "fixed") {
+    if (r.price.is_zero()) return fail(Error::invalid("invalid_price", "price must be positive (minor units)", "price"));
+    if (!checked_mul(r.price, r.quantity)) {
+      return fail(Error::invalid("invalid_price", "price × quantity overflows 256 bits", "price"));
+    }
+    return nlohmann::json{{"price", r.price.to_decimal()}}.dump();
+  }
+  if (r.kind == "english") {
+    if (r.ends_ms == 0) {
+      return fail(Error::invalid("invalid_window", "an English auction needs ends_ms (when bidding closes)", "ends_ms"));
+    }
+    if (r.min_increment_bps < 0 || r.min_increment_bps > limits::kBidIncrementBpsMax) {
+      return fail(Error::invalid("invalid_increment", "min_increment_bps must be 0..10000", "min_increment_bps"));
+    }
+    if (r.time_buffer_s < 0 || r.time_buffer_s > limits::kTimeBufferSMax) {
+      return fail(Error::invalid("invalid_time_buffer", "time_buffer_s must be 0..86400", "time_buffer_s"));
+    }
+    return nlohmann::json{{"reserve_price", r.reserve_price.to_decimal()},
+                          {"min_increment_bps", r.min_increment_bps},
+                          {"time_buffer_s", r.time_buffer_s}}
+        .dump();
+  }
+  if (!is_pricing_kind(r.kind)) {
+    return fail(Error::invalid("unknown_kind",
+                               "kind must be fixed, english, dutch-linear, dutch-exponential, gda-discrete, "
+                               "gda-continuous, vrgda-linear or vrgda-logistic",
+                               "kind"));
+  }
+  auto model = parse_price_model(r.kind, r.params);
+  if (!model) return fail(model.error());
+  if (r.settlement != "immediate" && r.settlement != "clearing") {
+    return fail(Error::invalid("invalid_settlement", "settlement must be \"immediate\" or \"clearing\"", "settlement"));
+  }
+  const bool clearing = r.settlement == "clearing";
+  if (clearing && !is_dutch(r.kind)) {
+    return fail(Error::invalid("invalid_settlement", "clearing-price settlement is for Dutch auctions", "settlement"));
+  }
+  if (clearing && r.ends_ms == 0) {
+    return fail(Error::invalid("invalid_window", "a clearing-price auction needs ends_ms (when it settles)", "ends_ms"));
+  }
+  nlohmann::json params = nlohmann::json::object();
+  for (const auto& [name, value] : r.params) params[name] = value;
+  return nlohmann::json{{"params", params}, {"settlement", r.settlement}}.dump();
+}
+
+Result<Terms> parse_terms(const store::ListingRecord& l) {
+  auto j = nlohmann::json::parse(l.terms, nullptr, false);
+  if (!j.is_object()) return fail(Error::internal("listing_terms_invalid", "listing " + l.id + " has unreadable terms"));
+  Terms t;
+  auto amount = [&](const char* name) { return U256::from_decimal(j.value(name, "0")).value_or(U256()); };
+  if (l.kind == "fixed") {
+    t.price = amount("price");
+  } else if (l.kind == "english") {
+    t.reserve_price = amount("reserve_price");
+    t.min_increment_bps = j.value("min_increment_bps", std::int64_t{0});
+    t.time_buffer_s = j.value("time_buffer_s", std::int64_t{0});
+  } else {
+    const auto& params = j.contains("params") ? j["params"] : nlohmann::json::object();
+    for (const auto& [name, value] : params.items()) {
+      t.params.emplace_back(name, value.is_string() ? value.get<std::string>() : value.dump());
+    }
+    auto model = parse_price_model(l.kind, t.params);
+    if (!model) return fail(model.error());
+    t.model = *model;
+    t.clearing = j.value("settlement", "immediate") == "clearing";
+  }
+  return t;
+}
+
+std::uint64_t elapsed_s(const store::ListingRecord& l, std::int64_t now_ms) {
+  return now_ms <= l.starts_ms ? 0 : static_cast<std::uint64_t>((now_ms - l.starts_ms) / 1000);
+}
+
+Result<U256> total_price(const store::ListingRecord& l, const Terms& t, std::int64_t now_ms, const U256& quantity) {
+  if (quantity.is_zero()) return fail(Error::invalid("invalid_quantity", "quantity must be positive", "quantity"));
+  if (l.kind == "fixed" || is_dutch(l.kind)) {
+    U256 unit = t.price;
+    if (t.model) {
+      auto p = quote_price(*t.model, {.elapsed_s = elapsed_s(l, now_ms), .sold = 0, .quantity = 1});
+      if (!p) return fail(p.error());
+      unit = *p;
+    }
+    auto total = checked_mul(unit, quantity);
+    if (!total) return fail(Error::invalid("invalid_quantity", "price × quantity overflows", "quantity"));
+    return *total;
+  }
+  if (!t.model) return fail(Error::invalid("not_for_sale", "listing " + l.id + " takes bids, not purchases", "id"));
+  auto sold = u64_of(l.sold, "sold", limits::kQuoteSoldMax);
+  if (!sold) return fail(sold.error());
+  const std::uint64_t elapsed = elapsed_s(l, now_ms);
+  if (std::holds_alternative<GdaContinuous>(*t.model)) {
+    // Paradigm's continuous GDA: units are emitted at emission_rate per second from the start;
+    // each purchase moves the start of the next auction on by quantity / emission_rate, and
+    // the price decays from there. Whole seconds, rounded down (the price errs upward).
+    auto q = u64_of(quantity, "quantity", limits::kQuoteQuantityMax);
+    if (!q) return fail(q.error());
+    const U256 rate = u256_of(std::get<GdaContinuous>(*t.model).emission_rate_wad);
+    const U256 wad(static_cast<std::uint64_t>(kWad));
+    auto emitted_or = checked_mul(U256(elapsed), rate);  // units × 1e18
+    if (!emitted_or) return fail(Error::invalid("price_overflow", "emitted units overflow 256 bits", "params.emission_rate"));
+    const U256 emitted = *emitted_or;
+    const U256 wanted = *checked_mul(U256(*sold + *q), wad);
+    if (wanted > emitted) {
+      return fail(Error::conflict("not_yet_available", std::to_string(*sold + *q) + " units are not emitted yet (" +
+                                                           (*checked_div(emitted, wad)).to_decimal() + " so far)",
+                                  "quantity"));
+    }
+    const U256 consumed = *checked_mul(U256(*sold), wad);
+    const U256 since = *checked_div(*checked_sub(emitted, consumed), rate);  // floor(elapsed − sold / rate)
+    return quote_price(*t.model, {.elapsed_s = *since.to_u64(), .sold = 0, .quantity = *q});
+  }
+  if (std::holds_alternative<GdaDiscrete>(*t.model)) {
+    auto q = u64_of(quantity, "quantity", limits::kQuoteQuantityMax);
+    if (!q) return fail(q.error());
+    return quote_price(*t.model, {.elapsed_s = elapsed, .sold = *sold, .quantity = *q});
+  }
+  auto q = u64_of(quantity, "quantity", limits::kVrgdaBatchMax);  // VRGDAs: one token at a time.
+  if (!q) return fail(q.error());
+  U256 total;
+  for (std::uint64_t i = 0; i < *q; ++i) {
+    auto p = quote_price(*t.model, {.elapsed_s = elapsed, .sold = *sold + i, .quantity = 1});
+    if (!p) return fail(p.error());
+    auto sum = checked_add(total, *p);
+    if (!sum) return fail(Error::invalid("price_overflow", "the total price overflows 256 bits", "quantity"));
+    total = *sum;
+  }
+  return total;
+}
+
+U256 min_next_bid(const store::ListingRecord& l, const Terms& t) {
+  if (l.bid_count == 0) return t.reserve_price.is_zero() ? U256(1) : t.reserve_price;
+  U256 step = *mul_div(l.high_bid, U256(static_cast<std::uint64_t>(t.min_increment_bps)),
+                       U256(static_cast<std::uint64_t>(kBpsDenominator)));
+  if (step.is_zero()) step = U256(1);
+  return checked_add(l.high_bid, step).value_or(U256::max());
+}
+
+}  // namespace atelier::market::internal

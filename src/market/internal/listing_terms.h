@@ -1,0 +1,69 @@
+// listing_terms.h — a listing's stored terms (its kind's parameters), what they price now, and
+// the pieces of a listing's log entries. Internal to src/market: listings.cc and auctions.cc
+// share it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <initializer_list>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/u256.h"
+#include "ledger/ledger.h"
+#include "market/listings.h"
+#include "market/pricing.h"
+#include "store/ledger_store.h"
+
+namespace atelier::market::internal {
+
+struct Terms {
+  U256 price;                          // fixed
+  std::optional<PriceModel> model;     // pricing kinds
+  PriceParams params;
+  bool clearing = false;               // Dutch kinds settling at the clearing price
+  U256 reserve_price;                  // english
+  std::int64_t min_increment_bps = 0;  // english
+  std::int64_t time_buffer_s = 0;      // english
+};
+
+bool is_english(const store::ListingRecord& l);
+// The Dutch kinds, whose price does not depend on how many sold.
+bool is_dutch(std::string_view kind);
+
+// The canonical JSON of a new listing's terms, after validating them (codes of
+// Market::create_listing).
+Result<std::string> terms_json(const NewListing& request);
+// The stored terms back (validated when the listing was created).
+Result<Terms> parse_terms(const store::ListingRecord& listing);
+
+// Whole seconds since the listing started (0 before it).
+std::uint64_t elapsed_s(const store::ListingRecord& listing, std::int64_t now_ms);
+
+// The total price of `quantity` units bought now, after `listing.sold` units. Fixed and Dutch:
+// unit price × quantity; GDAs price the batch; VRGDAs sum the next `quantity` tokens' prices.
+// Codes: "invalid_quantity", "not_yet_available" (gda-continuous), the pricing model's.
+Result<U256> total_price(const store::ListingRecord& listing, const Terms& terms, std::int64_t now_ms,
+                         const U256& quantity);
+
+// The lowest bid an English auction accepts now: the reserve before the first bid, then the
+// standing bid plus floor(bid × min_increment_bps / 10,000), and at least one unit more.
+U256 min_next_bid(const store::ListingRecord& listing, const Terms& terms);
+
+}  // namespace atelier::market::internal
+
+namespace atelier::market {
+
+// A log entry about a listing (core/event.h envelope) with its subjects.
+store::LogEvent listing_event(std::string_view type, std::int64_t time_ms, nlohmann::json fields,
+                              std::vector<std::string> subjects);
+// listing:<id>, the token, asset:<sha256> of its image, and account:<a> for each named account.
+std::vector<std::string> listing_subjects(store::LedgerStore& ledger_store, const store::ListingRecord& listing,
+                                          std::initializer_list<std::string_view> accounts);
+nlohmann::json payouts_json(const std::vector<ledger::Payout>& payouts);
+// "listing_not_active", naming why (cancelled, ended, settled).
+Error listing_closed(const store::ListingRecord& listing);
+
+}  // namespace atelier::market

@@ -1,0 +1,350 @@
+// Auctions on the ledger: English (escrowed bids, refunds, extension, settle), Dutch (by the
+// clock, and at the clearing price with rebates), GDAs and VRGDAs (priced by the sold count),
+// cancelling, racing bidders and buyers. Prices are checked against market::quote_price, whose
+// own values are checked independently in tests/market.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "market/pricing.h"
+#include "tests/ledger/ledger_fixture.h"
+
+namespace atelier::ledger {
+namespace {
+
+using market::NewListing;
+
+class AuctionTest : public MarketTest {
+ protected:
+  // An English auction of flows #id by the artist, reserve 1,000, +10 %, 5-minute buffer,
+  // ending in an hour.
+  std::string english(U256 id, std::int64_t buffer_s = 300) {
+    NewListing l{.kind = "english", .seller = "artist", .collection = "flows", .token_id = id,
+                 .ends_ms = clock.now_ms() + 3'600'000};
+    l.reserve_price = U256(1'000);
+    l.min_increment_bps = 1'000;
+    l.time_buffer_s = buffer_s;
+    auto r = market->create_listing(l);
+    EXPECT_TRUE(r) << r.error().to_string();
+    return r ? r->id : "";
+  }
+  std::string code(const auto& r) { return r ? "ok" : r.error().code; }
+  void fund(const std::string& account, std::uint64_t amount) { ASSERT_TRUE(ledger->deposit(account, "ETH", U256(amount))); }
+};
+
+TEST_F(AuctionTest, EnglishAuctionEscrowsBidsRefundsTheOutbidAndPaysTheWinner) {
+  U256 id = mint("flows", 1, "artist");
+  std::string a = english(id);
+  // The token waits in escrow: the seller cannot sell or move it meanwhile.
+  EXPECT_EQ(*ledger->owner_of("flows", id), "escrow");
+  fund("alice", 5'000);
+  fund("bob", 5'000);
+  EXPECT_EQ(code(market->bid(a, "alice", U256(999))), "bid_below_reserve");
+  auto first = market->bid(a, "alice", U256(1'000));
+  ASSERT_TRUE(first) << first.error().to_string();
+  EXPECT_EQ(balance("alice"), U256(4'000));
+  EXPECT_EQ(balance("escrow"), U256(1'000));
+  EXPECT_EQ(market->listing(a)->price, U256(1'100));  // The next bid must add 10 %.
+  auto low = market->bid(a, "bob", U256(1'099));
+  ASSERT_FALSE(low);
+  EXPECT_EQ(low.error().code, "bid_too_low");
+  EXPECT_NE(low.error().message.find("1100"), std::string::npos) << low.error().message;
+  auto second = market->bid(a, "bob", U256(1'100));
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->refunded, "alice");
+  EXPECT_EQ(balance("alice"), U256(5'000));  // Refunded in the same transaction.
+  EXPECT_EQ(balance("bob"), U256(3'900));
+  EXPECT_EQ(balance("escrow"), U256(1'100));
+  // Alice raises; only the difference need be free, as her refund comes first.
+  ASSERT_TRUE(market->bid(a, "alice", U256(2'000)));
+  EXPECT_EQ(code(market->bid(a, "artist", U256(5'000))), "seller_cannot_bid");
+  EXPECT_EQ(code(market->purchase(a, "bob", U256(1))), "not_for_sale");
+  EXPECT_EQ(code(market->settle(a)), "auction_not_ended");
+  EXPECT_EQ(code(market->cancel(a, "artist")), "auction_has_bids");
+
+  clock.advance_ms(3'600'000);
+  EXPECT_EQ(code(market->bid(a, "bob", U256(4'000))), "listing_ended");
+  auto s = market->settle(a);
+  ASSERT_TRUE(s) << s.error().to_string();
+  EXPECT_EQ(s->status, "settled");
+  EXPECT_EQ(s->winner, "alice");
+  EXPECT_EQ(s->price, U256(2'000));
+  EXPECT_EQ(*ledger->owner_of("flows", id), "alice");
+  // Primary sale: 80 / 20 between the artist and the studio, nothing left in escrow.
+  EXPECT_EQ(balance("artist"), U256(1'600));
+  EXPECT_EQ(balance("studio"), U256(400));
+  EXPECT_EQ(balance("alice"), U256(3'000));
+  EXPECT_EQ(balance("bob"), U256(5'000));
+  EXPECT_EQ(balance("escrow"), U256(0));
+  EXPECT_EQ(code(market->settle(a)), "already_settled");
+  auto view = market->listing(a);
+  EXPECT_EQ(view->listing.status, "settled");
+  EXPECT_EQ(view->listing.sold, U256(1));
+  auto bids = market->bids(a);
+  ASSERT_EQ(bids->size(), 3u);
+  EXPECT_EQ((*bids)[2].bidder, "alice");
+  EXPECT_EQ((*bids)[2].amount, U256(2'000));
+  // The log has the listing, three bids and the sale; the sale is in the asset's story.
+  auto entries = db->log_indexes("listing:" + a);
+  ASSERT_EQ(entries->size(), 5u);
+  auto sale = nlohmann::json::parse(db->log_entries(entries->back(), entries->back() + 1)->front().entry);
+  EXPECT_EQ(sale["type"], "sale");
+  EXPECT_EQ(sale["buyer"], "alice");
+  EXPECT_EQ(sale["total"], "2000");
+  expect_ledger_ok();
+}
+
+TEST_F(AuctionTest, ALateBidExtendsTheAuction) {
+  U256 id = mint("flows", 2, "artist");
+  std::string a = english(id, 600);
+  const std::int64_t ends = market->listing(a)->listing.ends_ms;
+  fund("alice", 10'000);
+  fund("bob", 10'000);
+  clock.advance_ms(3'600'000 - 900'000);  // 15 minutes left: outside the 10-minute buffer.
+  ASSERT_TRUE(market->bid(a, "alice", U256(1'000)));
+  EXPECT_EQ(market->listing(a)->listing.ends_ms, ends);
+  clock.advance_ms(840'000);  // 1 minute left.
+  auto late = market->bid(a, "bob", U256(1'100));
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->ends_ms, clock.now_ms() + 600'000);
+  EXPECT_EQ(market->listing(a)->listing.ends_ms, clock.now_ms() + 600'000);
+  clock.advance_ms(120'000);  // Past the original end, inside the extension.
+  EXPECT_EQ(code(market->settle(a)), "auction_not_ended");
+  ASSERT_TRUE(market->bid(a, "alice", U256(1'210)));
+  clock.advance_ms(600'000);
+  auto s = market->settle(a);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->winner, "alice");
+  expect_ledger_ok();
+}
+
+TEST_F(AuctionTest, AnAuctionWithoutBidsEndsAndTheTokenGoesBack) {
+  U256 id = mint("flows", 3, "artist");
+  std::string a = english(id);
+  clock.advance_ms(3'600'000);
+  auto s = market->settle(a);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->status, "ended");
+  EXPECT_EQ(*ledger->owner_of("flows", id), "artist");
+  EXPECT_EQ(market->listing(a)->listing.status, "ended");
+  // Cancelling before any bid also returns it; only the seller may.
+  std::string b = english(id);
+  EXPECT_EQ(code(market->cancel(b, "alice")), "not_your_listing");
+  auto c = market->cancel(b, "artist");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->status, "cancelled");
+  EXPECT_EQ(*ledger->owner_of("flows", id), "artist");
+  EXPECT_EQ(code(market->bid(b, "alice", U256(1'000))), "listing_not_active");
+  expect_ledger_ok();
+}
+
+TEST_F(AuctionTest, ARefusedBidChangesNothing) {
+  U256 id = mint("flows", 4, "artist");
+  std::string a = english(id);
+  fund("alice", 500);
+  EXPECT_EQ(code(market->bid(a, "alice", U256(1'000))), "insufficient_funds");
+  EXPECT_EQ(code(market->bid(a, "alice", U256(1'000), "USD")), "wrong_currency");
+  EXPECT_EQ(code(market->bid(a, "nobody", U256(1'000))), "unknown_account");
+  EXPECT_EQ(code(market->bid("lst_none", "alice", U256(1'000))), "unknown_listing");
+  EXPECT_EQ(balance("alice"), U256(500));
+  auto v = market->listing(a);
+  EXPECT_EQ(v->listing.bid_count, 0u);
+  EXPECT_TRUE(market->bids(a)->empty());
+  // Not-yet-open auctions refuse bids; fixed listings are not auctions.
+  U256 id2 = mint("flows", 5, "artist");
+  NewListing later{.kind = "english", .seller = "artist", .collection = "flows", .token_id = id2,
+                   .starts_ms = clock.now_ms() + 1'000, .ends_ms = clock.now_ms() + 2'000};
+  auto l = market->create_listing(later);
+  ASSERT_TRUE(l);
+  EXPECT_EQ(code(market->bid(l->id, "alice", U256(1))), "listing_not_started");
+  EXPECT_EQ(market->listing(l->id)->next_change_ms, clock.now_ms() + 1'000);
+  // Bad terms.
+  NewListing bad = later;
+  bad.ends_ms = 0;
+  EXPECT_EQ(code(market->create_listing(bad)), "invalid_window");
+  bad = later;
+  bad.min_increment_bps = 10'001;
+  EXPECT_EQ(code(market->create_listing(bad)), "invalid_increment");
+  expect_ledger_ok();
+}
+
+TEST_F(AuctionTest, RacingBiddersLeaveOneStandingBidAndEveryoneElseRefunded) {
+  U256 id = mint("flows", 6, "artist");
+  std::string a = english(id);
+  std::vector<std::string> bidders;
+  for (int i = 0; i < 8; ++i) {
+    std::string b = "bidder" + std::to_string(i);
+    ASSERT_TRUE(ledger->create_account({b, "collector", b}));
+    fund(b, 1'000'000);
+    bidders.push_back(b);
+  }
+  std::atomic<int> accepted{0};
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < bidders.size(); ++i) {
+    threads.emplace_back([&, i] {
+      for (int round = 0; round < 5; ++round) {
+        auto min = market->listing(a)->price;
+        auto r = market->bid(a, bidders[i], *checked_add(min, U256(i)));
+        if (r) ++accepted;
+        else if (r.error().code != "bid_too_low") ADD_FAILURE() << r.error().to_string();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto v = market->listing(a)->listing;
+  EXPECT_EQ(v.bid_count, static_cast<std::uint64_t>(accepted.load()));
+  EXPECT_EQ(balance("escrow"), v.high_bid);  // Only the standing bid is held.
+  U256 held;
+  for (const auto& b : bidders) held = *checked_add(held, balance(b));
+  EXPECT_EQ(*checked_add(held, v.high_bid), U256(8'000'000));
+  auto bids = market->bids(a);
+  ASSERT_EQ(bids->size(), v.bid_count);
+  for (std::size_t i = 1; i < bids->size(); ++i) EXPECT_GT((*bids)[i].amount, (*bids)[i - 1].amount);
+  expect_ledger_ok();
+}
+
+TEST_F(AuctionTest, DutchLinearPricesFollowTheClock) {
+  U256 id = mint("eds", 7, "artist", U256(10));
+  NewListing l{.kind = "dutch-linear", .seller = "artist", .collection = "eds", .token_id = id, .quantity = U256(10)};
+  l.params = {{"start_price", "10000"}, {"end_price", "1000"}, {"duration_s", "900"}};
+  auto r = market->create_listing(l);
+  ASSERT_TRUE(r) << r.error().to_string();
+  auto v = market->listing(r->id);
+  EXPECT_EQ(v->price, U256(10'000));
+  EXPECT_EQ(v->next_change_ms, clock.now_ms() + 1'000);
+  clock.advance_ms(300'500);  // 300 s: 10000 − 9000·300/900 = 7000.
+  EXPECT_EQ(market->listing(r->id)->price, U256(7'000));
+  fund("alice", 100'000);
+  auto sale = market->purchase(r->id, "alice", U256(3));
+  ASSERT_TRUE(sale);
+  EXPECT_EQ(sale->total, U256(21'000));
+  clock.advance_ms(1'000'000);
+  v = market->listing(r->id);
+  EXPECT_EQ(v->price, U256(1'000));  // Resting price; it no longer changes.
+  EXPECT_FALSE(v->next_change_ms);
+  EXPECT_EQ(code(market->settle(r->id)), "not_an_auction");
+  expect_ledger_ok();
+}
+
+TEST_F(AuctionTest, ClearingPriceDutchAuctionRebatesEarlyBuyers) {
+  U256 id = mint("eds", 8, "artist", U256(4));
+  NewListing l{.kind = "dutch-linear", .seller = "artist", .collection = "eds", .token_id = id, .quantity = U256(4),
+               .ends_ms = clock.now_ms() + 3'600'000};
+  l.params = {{"start_price", "10000"}, {"end_price", "1000"}, {"duration_s", "900"}};
+  l.settlement = "clearing";
+  auto r = market->create_listing(l);
+  ASSERT_TRUE(r) << r.error().to_string();
+  fund("alice", 100'000);
+  fund("bob", 100'000);
+  fund("carol", 100'000);
+  ASSERT_TRUE(market->purchase(r->id, "alice", U256(1)));  // 10,000
+  EXPECT_EQ(code(market->cancel(r->id, "artist")), "auction_has_sales");
+  clock.advance_ms(300'000);
+  ASSERT_TRUE(market->purchase(r->id, "bob", U256(2)));  // 2 × 7,000
+  EXPECT_EQ(balance("escrow"), U256(24'000));  // Held until the auction settles.
+  EXPECT_EQ(balance("artist"), U256(0));
+  EXPECT_EQ(code(market->settle(r->id)), "auction_not_ended");
+  clock.advance_ms(450'000);  // 750 s: 10000 − 9000·750/900 = 2500.
+  ASSERT_TRUE(market->purchase(r->id, "carol", U256(1)));
+  // Sold out: it may settle now. Everyone pays 2,500.
+  auto s = market->settle(r->id);
+  ASSERT_TRUE(s) << s.error().to_string();
+  EXPECT_EQ(s->price, U256(2'500));
+  ASSERT_EQ(s->rebates.size(), 2u);
+  EXPECT_EQ(s->rebates[0].account, "alice");
+  EXPECT_EQ(s->rebates[0].amount, U256(7'500));
+  EXPECT_EQ(s->rebates[1].account, "bob");
+  EXPECT_EQ(s->rebates[1].amount, U256(9'000));
+  EXPECT_EQ(balance("alice"), U256(100'000 - 2'500));
+  EXPECT_EQ(balance("bob"), U256(100'000 - 5'000));
+  EXPECT_EQ(balance("carol"), U256(100'000 - 2'500));
+  EXPECT_EQ(balance("artist"), U256(8'000));  // 80 % of 4 × 2,500
+  EXPECT_EQ(balance("studio"), U256(2'000));
+  EXPECT_EQ(balance("escrow"), U256(0));
+  EXPECT_EQ(market->listing(r->id)->listing.status, "settled");
+  EXPECT_EQ(code(market->settle(r->id)), "already_settled");
+  expect_ledger_ok();
+}
+
+TEST_F(AuctionTest, GdaAndVrgdaListingsPriceByTheSoldCount) {
+  U256 id = mint("eds", 9, "artist", U256(100));
+  NewListing g{.kind = "gda-discrete", .seller = "artist", .collection = "eds", .token_id = id, .quantity = U256(50)};
+  g.params = {{"initial_price", "1000000"}, {"scale_factor", "1.1"}, {"decay_constant", "0.001"}};
+  auto gl = market->create_listing(g);
+  ASSERT_TRUE(gl) << gl.error().to_string();
+  NewListing v{.kind = "vrgda-linear", .seller = "artist", .collection = "eds", .token_id = id, .quantity = U256(50)};
+  v.params = {{"target_price", "1000000"}, {"decay", "0.31"}, {"per_time_unit", "2"}};
+  auto vl = market->create_listing(v);
+  ASSERT_TRUE(vl) << vl.error().to_string();
+  fund("alice", 1'000'000'000);
+  clock.advance_ms(3'600'000);
+  auto gmodel = market::parse_price_model(g.kind, g.params);
+  auto vmodel = market::parse_price_model(v.kind, v.params);
+  for (std::uint64_t sold : {0, 3}) {
+    const std::uint64_t q = 3;
+    auto expect_g = market::quote_price(*gmodel, {.elapsed_s = 3'600, .sold = sold, .quantity = q});
+    auto s = market->purchase(gl->id, "alice", U256(q));
+    ASSERT_TRUE(s) << s.error().to_string();
+    EXPECT_EQ(s->total, *expect_g);
+    U256 expect_v;
+    for (std::uint64_t i = 0; i < q; ++i) {
+      expect_v = *checked_add(expect_v, *market::quote_price(*vmodel, {.elapsed_s = 3'600, .sold = sold + i}));
+    }
+    auto t = market->purchase(vl->id, "alice", U256(q));
+    ASSERT_TRUE(t) << t.error().to_string();
+    EXPECT_EQ(t->total, expect_v);
+  }
+  EXPECT_EQ(market->listing(gl->id)->price, *market::quote_price(*gmodel, {.elapsed_s = 3'600, .sold = 6}));
+  EXPECT_EQ(code(market->purchase(vl->id, "alice", U256(1'001))), "sold_out");  // 44 left
+  expect_ledger_ok();
+}
+
+TEST_F(AuctionTest, ContinuousGdaSellsOnlyWhatHasBeenEmitted) {
+  U256 id = mint("eds", 10, "artist", U256(1'000));
+  NewListing g{.kind = "gda-continuous", .seller = "artist", .collection = "eds", .token_id = id,
+               .quantity = U256(1'000)};
+  g.params = {{"initial_price", "1000"}, {"emission_rate", "0.5"}, {"decay_constant", "0.01"}};
+  auto l = market->create_listing(g);
+  ASSERT_TRUE(l) << l.error().to_string();
+  fund("alice", 1'000'000'000);
+  clock.advance_ms(10'000);  // 5 units emitted.
+  EXPECT_EQ(code(market->purchase(l->id, "alice", U256(6))), "not_yet_available");
+  auto model = market::parse_price_model(g.kind, g.params);
+  auto s = market->purchase(l->id, "alice", U256(4));
+  ASSERT_TRUE(s) << s.error().to_string();
+  EXPECT_EQ(s->total, *market::quote_price(*model, {.elapsed_s = 10, .quantity = 4}));
+  // The next auction starts 4 / 0.5 = 8 s later: 2 s of decay, and 1 unit available.
+  auto t = market->purchase(l->id, "alice", U256(1));
+  ASSERT_TRUE(t) << t.error().to_string();
+  EXPECT_EQ(t->total, *market::quote_price(*model, {.elapsed_s = 2, .quantity = 1}));
+  EXPECT_EQ(code(market->purchase(l->id, "alice", U256(1))), "not_yet_available");
+  expect_ledger_ok();
+}
+
+TEST_F(AuctionTest, CancelledListingsSellNothing) {
+  U256 id = mint("flows", 11, "artist");
+  auto l = market->create_listing({.seller = "artist", .collection = "flows", .token_id = id, .price = U256(100)});
+  ASSERT_TRUE(l);
+  EXPECT_EQ(code(market->cancel(l->id, "bob")), "not_your_listing");
+  ASSERT_TRUE(market->cancel(l->id, "bob", /*admin=*/true));
+  fund("alice", 1'000);
+  EXPECT_EQ(code(market->purchase(l->id, "alice", U256(1))), "listing_not_active");
+  EXPECT_EQ(code(market->cancel(l->id, "artist")), "listing_not_active");
+  EXPECT_EQ(balance("alice"), U256(1'000));
+  EXPECT_EQ(*ledger->owner_of("flows", id), "artist");
+  NewListing bad{.kind = "dutch-linear", .seller = "artist", .collection = "flows", .token_id = id};
+  bad.params = {{"start_price", "10"}, {"end_price", "100"}, {"duration_s", "60"}};
+  EXPECT_EQ(code(market->create_listing(bad)).substr(0, 5), "value");  // end above start
+  bad.kind = "gda-discrete";
+  bad.params = {{"initial_price", "10"}, {"scale_factor", "1.1"}, {"decay_constant", "0.1"}};
+  bad.settlement = "clearing";
+  EXPECT_EQ(code(market->create_listing(bad)), "invalid_settlement");
+  bad.kind = "sealed-bid";
+  EXPECT_EQ(code(market->create_listing(bad)), "unknown_kind");
+  expect_ledger_ok();
+}
+
+}  // namespace
+}  // namespace atelier::ledger
