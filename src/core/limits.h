@@ -80,4 +80,11 @@ inline constexpr std::int64_t kTimeBufferSMax = 86'400;
 inline constexpr std::int64_t kPriceParamsMax = 8;                     // name=value pairs
 inline constexpr std::int64_t kPriceParamBytesMax = 128;               // one name=value's text
 
+// Price-feed oracles (src/market/oracle.h).
+inline constexpr std::int64_t kOracleSourcesMax = 32;            // allowed reporters of one feed
+inline constexpr std::int64_t kOracleSourceBytesMax = 64;        // a reporter's name
+inline constexpr std::int64_t kOracleReportsMax = 1024;          // reports in one aggregation
+inline constexpr std::int64_t kOracleMaxAgeMsMax = 86'400'000;   // a day: older is no live price
+inline constexpr int kCurrencyDecimalsMax = 36;                  // minor units per major: 10^36
+
 }  // namespace atelier::limits
