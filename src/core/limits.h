@@ -75,4 +75,10 @@ inline constexpr std::uint64_t kQuoteQuantityMax = 1'000'000'000'000;  // tokens
 inline constexpr std::int64_t kPriceParamsMax = 8;                     // name=value pairs
 inline constexpr std::int64_t kPriceParamBytesMax = 128;               // one name=value's text
 
+// Rarity ranking and dynamic pricing rules (src/market/rarity.h, rules.h).
+inline constexpr std::uint64_t kRarityTokensMax = 10'000'000;  // tokens ranked together
+// Traits per token: kTraitsMax; bytes of a trait_type or value: kTraitValueBytesMax.
+inline constexpr std::int64_t kPricingRulesBytesMax = 16LL << 10;  // the rules' JSON text
+inline constexpr std::int64_t kRarityTiersMax = 32;                // tiers in one rule set
+
 }  // namespace atelier::limits
