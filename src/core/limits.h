@@ -87,4 +87,10 @@ inline constexpr std::int64_t kOracleReportsMax = 1024;          // reports in o
 inline constexpr std::int64_t kOracleMaxAgeMsMax = 86'400'000;   // a day: older is no live price
 inline constexpr int kCurrencyDecimalsMax = 36;                  // minor units per major: 10^36
 
+// Rarity ranking and dynamic pricing rules (src/market/rarity.h, rules.h).
+inline constexpr std::uint64_t kRarityTokensMax = 10'000'000;  // tokens ranked together
+// Traits per token: kTraitsMax; bytes of a trait_type or value: kTraitValueBytesMax.
+inline constexpr std::int64_t kPricingRulesBytesMax = 16LL << 10;  // the rules' JSON text
+inline constexpr std::int64_t kRarityTiersMax = 32;                // tiers in one rule set
+
 }  // namespace atelier::limits
