@@ -17,10 +17,6 @@ using internal::Terms;
 // Racing buyers retry a purchase decided on a stale read at most this often.
 constexpr int kPurchaseAttemptsMax = 16;
 
-// Kinds whose price depends on how many units sold: a purchase commits only at the count it
-// was priced at.
-bool sold_dependent(std::string_view kind) { return kind.starts_with("gda-") || kind.starts_with("vrgda-"); }
-
 }  // namespace
 
 store::LogEvent listing_event(std::string_view type, std::int64_t time_ms, nlohmann::json fields,
@@ -136,7 +132,9 @@ Result<ListingView> Market::view_of(const store::ListingRecord& l, std::int64_t 
     return v;
   }
   const std::int64_t at = std::max(now, l.starts_ms);
-  if (auto p = internal::total_price(l, *terms, at, U256(1)); p) v.price = *p;
+  auto position = rarity_position(l, terms->rules && !terms->rules->rarity_tiers.empty());
+  if (!position) return fail(position.error());
+  if (auto p = internal::total_price(l, *terms, at, U256(1), *position); p) v.price = *p;
   else v.open = false;  // Nothing to buy at any price now (e.g. not emitted yet, or sold out).
   if (l.status != "active" || ended || !terms->model) return v;
   if (now < l.starts_ms) {
@@ -181,7 +179,9 @@ Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buye
     }
     auto terms = parse_terms(l);
     if (!terms) return fail(terms.error());
-    auto total = internal::total_price(l, *terms, now, quantity);
+    auto position = rarity_position(l, terms->rules && !terms->rules->rarity_tiers.empty());
+    if (!position) return fail(position.error());
+    auto total = internal::total_price(l, *terms, now, quantity, *position);
     if (!total) return fail(total.error());
     if (max_total && *total > *max_total) {
       return fail(Error::conflict("price_above_limit", "the total " + total->to_decimal() + " exceeds max_total " +
@@ -207,7 +207,7 @@ Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buye
     change.moves.push_back({l.collection_id, l.token_id, l.seller, std::string(buyer), quantity});
     if ((*collection)->standard == "erc721") change.approvals.push_back({l.collection_id, l.token_id, ""});
     change.listing_updates.push_back(
-        {l.id, quantity, sold_dependent(l.kind) ? std::optional<U256>(l.sold) : std::nullopt});
+        {l.id, quantity, internal::sold_dependent(l, *terms) ? std::optional<U256>(l.sold) : std::nullopt});
     const U256 unit = *checked_div(*total, quantity);
     change.sales.push_back({l.id, 0, std::string(buyer), quantity, unit, *total, now, 0});
     nlohmann::json fields = {{"listing", l.id}, {"kind", l.kind}, {"collection", l.collection_id},

@@ -18,6 +18,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +30,7 @@
 #include "core/u256.h"
 #include "ledger/ledger.h"
 #include "market/pricing.h"
+#include "market/rarity.h"
 #include "store/ledger_store.h"
 
 namespace atelier::market {
@@ -58,6 +62,9 @@ struct NewListing {
   U256 reserve_price = {};
   std::int64_t min_increment_bps = 500;
   std::int64_t time_buffer_s = 300;
+  // Fixed and Dutch kinds: pricing rules (rules.h JSON: rarity tiers by the token's OpenRarity
+  // rank in its collection, demand response, floor and ceiling) applied to the unit price.
+  std::string rules = {};
 };
 
 struct ListingView {
@@ -102,6 +109,21 @@ struct Settlement {
   std::uint64_t log_index = 0;
 };
 
+// A collection's OpenRarity ranking (rarity.h) over its tokens' traits (their renders' traits;
+// numeric values are counted in the trait-count meta-trait, not scored).
+struct CollectionRarity {
+  std::string collection;
+  std::uint64_t token_count = 0;
+  std::vector<TokenRarity> ranked;  // Rank order.
+  std::map<U256, std::size_t> by_token;  // Token id → index into `ranked`.
+};
+
+// Where a token stands in its collection's ranking (rarity-tier rules).
+struct RarityPosition {
+  std::optional<std::uint64_t> rank;
+  std::optional<std::uint64_t> collection_size;
+};
+
 class Market {
  public:
   Market(store::Store& store, store::LedgerStore& ledger_store, ledger::Ledger& ledger,
@@ -141,14 +163,21 @@ class Market {
   // "auction_has_sales".
   Result<store::ListingRecord> cancel(std::string_view listing_id, std::string_view caller, bool admin = false);
   Result<std::vector<store::BidRecord>> bids(std::string_view listing_id);
+  // The collection's rarity ranking, computed once per token count (a mint recomputes it).
+  // Codes: "unknown_collection", rarity.h's.
+  Result<std::shared_ptr<const CollectionRarity>> rarity(std::string_view collection);
 
  private:
   Result<ListingView> view_of(const store::ListingRecord& listing, std::int64_t now_ms);
+  // The listed token's rank when the listing's rules have rarity tiers, else nothing.
+  Result<RarityPosition> rarity_position(const store::ListingRecord& listing, bool has_tiers);
 
   store::Store& store_;
   store::LedgerStore& ledger_store_;
   ledger::Ledger& ledger_;
   const Clock& clock_;
+  std::mutex rarity_mu_;
+  std::map<std::string, std::shared_ptr<const CollectionRarity>, std::less<>> rarity_cache_;
 };
 
 // {"id","kind","collection","token_id","seller","currency","quantity","sold","status",

@@ -756,5 +756,87 @@ TEST_F(ApiServer, RacingBuyersOverHttpExactlyOneWinsTheLastToken) {
   EXPECT_TRUE(db->check_ledger()->ok);
 }
 
+TEST_F(ApiServer, EnglishAuctionOverHttpRacingBiddersThenSettle) {
+  start();
+  Client setup(server->port());
+  std::string sha = render_via_api(setup, kToken2)["asset"]["sha256"];
+  ASSERT_TRUE(ledger->create_account({"vera", "creator", "Vera"}));
+  ledger::NewCollection coll;
+  coll.id = "auc";
+  coll.standard = "erc721";
+  coll.name = "Auc";
+  coll.creator = "vera";
+  ASSERT_TRUE(ledger->create_collection(coll));
+  ASSERT_TRUE(ledger->mint({.caller = "vera", .collection = "auc", .asset_sha256 = sha, .to = "vera"}));
+  std::string seller_key = create_api_key(*db, {"trade"}, "seller", clock, "vera")->secret;
+  auto listed = setup.request("POST", "/v1/listings",
+                              json({{"collection", "auc"}, {"token_id", "0"}, {"kind", "english"}, {"reserve_price", "100"},
+                                    {"min_increment_bps", 1000}, {"time_buffer_s", 60},
+                                    {"ends_ms", clock.now_ms() + 3'600'000}}).dump(),
+                              auth(seller_key, {{"Content-Type", "application/json"}}));
+  ASSERT_EQ(listed.status, 201) << listed.body;
+  auto lj = json::parse(listed.body);
+  std::string listing = lj["id"];
+  EXPECT_EQ(lj["kind"], "english");
+  EXPECT_EQ(lj["auction"]["min_next_bid"], "100");
+
+  constexpr int kBidders = 8;
+  std::vector<std::string> keys;
+  for (int i = 0; i < kBidders; ++i) {
+    std::string id = "bidder" + std::to_string(i);
+    ASSERT_TRUE(ledger->create_account({id, "collector", id}));
+    ASSERT_TRUE(ledger->deposit(id, "ETH", U256(100'000)));
+    keys.push_back(create_api_key(*db, {"trade"}, id, clock, id)->secret);
+  }
+  // Every bidder bids the same amount at once: exactly one is accepted, the others are too low.
+  std::vector<Reply> replies(kBidders);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kBidders; ++i) {
+    threads.emplace_back([&, i] {
+      Client c(server->port());
+      replies[i] = c.request("POST", "/v1/listings/" + listing + "/bids", R"({"amount":"500"})",
+                             auth(keys[i], {{"Content-Type", "application/json"}, {"Idempotency-Key", "bid-" + std::to_string(i)}}));
+    });
+  }
+  for (auto& t : threads) t.join();
+  int high = -1;
+  for (int i = 0; i < kBidders; ++i) {
+    if (replies[i].status == 201) {
+      EXPECT_EQ(high, -1) << "two equal bids accepted";
+      high = i;
+    } else {
+      EXPECT_EQ(replies[i].status, 422) << replies[i].body;
+      EXPECT_EQ(json::parse(replies[i].body)["error"]["code"], "bid_too_low") << replies[i].body;
+    }
+  }
+  ASSERT_NE(high, -1);
+  Client c(server->port());
+  int next = (high + 1) % kBidders;
+  auto outbid = c.request("POST", "/v1/listings/" + listing + "/bids", R"({"amount":"550"})",
+                          auth(keys[next], {{"Content-Type", "application/json"}}));
+  ASSERT_EQ(outbid.status, 201) << outbid.body;
+  EXPECT_EQ(json::parse(outbid.body)["refunded"], "bidder" + std::to_string(high));
+  EXPECT_EQ(c.request("POST", "/v1/auctions/" + listing + "/settle", "", auth(keys[0])).status, 409);
+  EXPECT_EQ(c.request("POST", "/v1/listings/" + listing + "/cancel", "", auth(seller_key)).status, 409);
+  auto bids = json::parse(c.get("/v1/listings/" + listing + "/bids").body);
+  ASSERT_EQ(bids["bids"].size(), 2u);
+  clock.advance_ms(3'600'000);
+  auto settled = c.request("POST", "/v1/auctions/" + listing + "/settle", "", auth(keys[0]));
+  ASSERT_EQ(settled.status, 200) << settled.body;
+  auto sj = json::parse(settled.body);
+  EXPECT_EQ(sj["winner"], "bidder" + std::to_string(next));
+  EXPECT_EQ(sj["price"], "550");
+  EXPECT_EQ(*ledger->owner_of("auc", U256(0)), "bidder" + std::to_string(next));
+  EXPECT_EQ(json::parse(c.get("/v1/listings/" + listing).body)["status"], "settled");
+  auto again = c.request("POST", "/v1/auctions/" + listing + "/settle", "", auth(keys[0]));
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(json::parse(again.body)["error"]["code"], "already_settled");
+  for (int i = 0; i < kBidders; ++i) {
+    auto view = ledger->account("bidder" + std::to_string(i));
+    EXPECT_EQ(view->balances[0].amount, i == next ? U256(100'000 - 550) : U256(100'000));
+  }
+  EXPECT_TRUE(db->check_ledger()->ok);
+}
+
 }  // namespace
 }  // namespace atelier::api

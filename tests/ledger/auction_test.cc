@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "market/pricing.h"
+#include "market/rules.h"
 #include "tests/ledger/ledger_fixture.h"
 
 namespace atelier::ledger {
@@ -343,6 +344,77 @@ TEST_F(AuctionTest, CancelledListingsSellNothing) {
   EXPECT_EQ(code(market->create_listing(bad)), "invalid_settlement");
   bad.kind = "sealed-bid";
   EXPECT_EQ(code(market->create_listing(bad)), "unknown_kind");
+  expect_ledger_ok();
+}
+
+TEST_F(AuctionTest, RarityTiersDemandFloorAndCeilingShapeTheUnitPrice) {
+  // Four tokens of test-gen: one "kelp" palette among three "dusk": OpenRarity ranks it first.
+  ASSERT_TRUE(engine->add_generator(ATELIER_TRAITS_GENERATOR));
+  std::vector<U256> ids;
+  for (int i = 0; i < 4; ++i) {
+    render::RenderRequest req;
+    req.generator = "test-gen";
+    req.token_hash = token(100 + i);
+    req.width = 16;
+    req.height = 16;
+    req.params_json = i == 2 ? R"({"palette":"kelp"})" : R"({"palette":"dusk"})";
+    auto out = engine->render(req);
+    ASSERT_TRUE(out) << out.error().to_string();
+    MintRequest m{.caller = "artist", .collection = "flows", .asset_sha256 = out->record.asset_sha256, .to = "artist"};
+    auto t = ledger->mint(m);
+    ASSERT_TRUE(t) << t.error().to_string();
+    ids.push_back(t->token_id);
+  }
+  auto rarity = market->rarity("flows");
+  ASSERT_TRUE(rarity) << rarity.error().to_string();
+  ASSERT_EQ((*rarity)->ranked.size(), 4u);
+  EXPECT_EQ((*rarity)->ranked[0].token_id, ids[2]);
+  EXPECT_EQ((*rarity)->ranked[0].rank, 1u);
+  EXPECT_GT((*rarity)->ranked[0].score, (*rarity)->ranked[1].score);
+  EXPECT_EQ((*rarity)->ranked[1].rank, 2u);  // The three alike tie.
+  EXPECT_EQ((*rarity)->ranked[3].rank, 2u);
+
+  const std::string rules = R"({"rarity_tiers":[{"max_rank":1,"multiplier_bps":30000}],"floor":"500","ceiling":"2500"})";
+  auto listed = [&](U256 id) {
+    auto l = market->create_listing({.seller = "artist", .collection = "flows", .token_id = id, .price = U256(1'000),
+                                     .rules = rules});
+    EXPECT_TRUE(l) << l.error().to_string();
+    return l ? l->id : "";
+  };
+  std::string rare = listed(ids[2]), common = listed(ids[0]);
+  EXPECT_EQ(market->listing(rare)->price, U256(2'500));  // 3 × 1,000, capped by the ceiling.
+  EXPECT_EQ(market->listing(common)->price, U256(1'000));
+  fund("alice", 10'000);
+  auto s = market->purchase(rare, "alice", U256(1));
+  ASSERT_TRUE(s) << s.error().to_string();
+  EXPECT_EQ(s->total, U256(2'500));
+  auto terms = nlohmann::json::parse(market->listing(rare)->listing.terms);
+  EXPECT_EQ(terms["rules"]["ceiling"], "2500");
+
+  // Demand: editions expected to sell 10 a day; selling 5 in the first hour raises the price.
+  U256 ed = mint("eds", 50, "artist", U256(20));
+  auto d = market->create_listing({.seller = "artist", .collection = "eds", .token_id = ed, .price = U256(100'000),
+                                   .quantity = U256(20), .rules = R"({"demand":{"decay":"0.2","per_day":"10"}})"});
+  ASSERT_TRUE(d) << d.error().to_string();
+  fund("bob", 10'000'000);
+  clock.advance_ms(3'600'000);
+  const U256 before = market->listing(d->id)->price;
+  EXPECT_LT(before, U256(100'000));  // An hour without sales: a little lower.
+  ASSERT_TRUE(market->purchase(d->id, "bob", U256(5)));
+  const U256 after = market->listing(d->id)->price;
+  EXPECT_GT(after, U256(100'000));  // Half a day's sales in an hour: higher.
+  auto expected = market::apply_pricing_rules(*market::parse_pricing_rules(R"({"demand":{"decay":"0.2","per_day":"10"}})"),
+                                              U256(100'000), {.elapsed_s = 3'600, .sold = 5});
+  EXPECT_EQ(after, *expected);
+  // Rules are for fixed and Dutch listings; bad rules name their field.
+  NewListing bad{.kind = "gda-discrete", .seller = "artist", .collection = "eds", .token_id = ed,
+                 .rules = R"({"floor":"1"})"};
+  bad.params = {{"initial_price", "10"}, {"scale_factor", "1.1"}, {"decay_constant", "0.1"}};
+  EXPECT_EQ(code(market->create_listing(bad)), "rules_not_supported");
+  auto worse = market->create_listing({.seller = "artist", .collection = "eds", .token_id = ed, .price = U256(1),
+                                       .rules = R"({"floor":"9","ceiling":"1"})"});
+  ASSERT_FALSE(worse);
+  EXPECT_EQ(worse.error().code, "floor_above_ceiling");
   expect_ledger_ok();
 }
 

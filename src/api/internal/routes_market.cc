@@ -1,7 +1,9 @@
-// Listings and purchases over HTTP (issue 4 §4): POST /v1/listings (scope trade), GET
-// /v1/listings/{id} (public: the current price and when it next changes), POST
-// /v1/listings/{id}/purchases (scope trade). The key's ledger account is the seller or buyer
-// (`atelier apikey create --account`); an admin key may name them. Every POST takes an
+// Listings, purchases and auctions over HTTP (issue 4 §4): POST /v1/listings (scope trade),
+// GET /v1/listings/{id} (public: the current price and when it next changes), POST
+// /v1/listings/{id}/purchases, POST /v1/listings/{id}/bids, POST /v1/auctions/{id}/settle,
+// POST /v1/listings/{id}/cancel (scope trade), GET /v1/listings/{id}/bids and GET
+// /v1/collections/{id}/rarity (public). The key's ledger account is the seller, buyer or
+// bidder (`atelier apikey create --account`); an admin key may name them. Every POST takes an
 // Idempotency-Key (the pipeline replays the first result). Amounts are decimal strings of
 // minor units.
 #include "api/internal/handler_util.h"
@@ -30,6 +32,13 @@ Result<U256> amount_field(const nlohmann::json& j, const char* field, std::optio
     return fail(Error::invalid("invalid_amount", std::string(field) + " must be a decimal string of minor units", field));
   }
   return ledger::parse_amount(j[field].get<std::string>(), field);
+}
+
+// A string field that may be absent (empty then).
+Result<std::string> optional_string(const nlohmann::json& j, const char* field) {
+  if (!j.contains(field)) return std::string();
+  if (!j[field].is_string()) return fail(Error::invalid("invalid_field", std::string(field) + " must be a string", field));
+  return j[field].get<std::string>();
 }
 
 // The account the request acts for: the key's, or (admin keys only) the body's `field`.
@@ -64,21 +73,43 @@ Result<HttpResponse> create_listing(market::Market& market, RequestContext& ctx)
     return fail(Error::invalid("invalid_token_id", "token_id must be a decimal string", "token_id"));
   }
   l.token_id = *ledger::parse_token_id((*j)["token_id"].get<std::string>());
-  if (j->contains("kind") && (*j)["kind"] != "fixed") {
-    return fail(Error::invalid("unsupported_kind", "kind must be \"fixed\" (auctions are not served yet)", "kind"));
+  auto text = [&](const char* field, std::string& target) -> Result<void> {
+    if (!j->contains(field)) return {};
+    if (!(*j)[field].is_string()) return fail(Error::invalid("invalid_field", std::string(field) + " must be a string", field));
+    target = (*j)[field].get<std::string>();
+    return {};
+  };
+  ATELIER_TRY(text("kind", l.kind));
+  ATELIER_TRY(text("currency", l.currency));
+  ATELIER_TRY(text("settlement", l.settlement));
+  if (j->contains("params")) {
+    const auto& params = (*j)["params"];
+    if (!params.is_object()) return fail(Error::invalid("invalid_field", "params must be an object of decimal strings", "params"));
+    for (const auto& [name, value] : params.items()) {
+      if (!value.is_string() && !value.is_number_integer()) {
+        return fail(Error::invalid("invalid_field", "params." + name + " must be a decimal string", "params." + name));
+      }
+      l.params.emplace_back(name, value.is_string() ? value.get<std::string>() : value.dump());
+    }
   }
-  if (j->contains("currency")) {
-    if (!(*j)["currency"].is_string()) return fail(Error::invalid("unknown_currency", "currency must be ETH or USD", "currency"));
-    l.currency = (*j)["currency"];
+  if (j->contains("rules")) {
+    if (!(*j)["rules"].is_object()) return fail(Error::invalid("invalid_field", "rules must be an object", "rules"));
+    l.rules = (*j)["rules"].dump();
   }
-  auto price = amount_field(*j, "price");
-  if (!price) return fail(price.error());
-  l.price = *price;
+  if (l.kind == "fixed") {
+    auto price = amount_field(*j, "price");
+    if (!price) return fail(price.error());
+    l.price = *price;
+  }
+  auto reserve = amount_field(*j, "reserve_price", U256(0));
+  if (!reserve) return fail(reserve.error());
+  l.reserve_price = *reserve;
   auto quantity = amount_field(*j, "quantity", U256(1));
   if (!quantity) return fail(quantity.error());
   l.quantity = *quantity;
   for (auto [field, target] : {std::pair{"platform_fee_bps", &l.platform_fee_bps}, std::pair{"starts_ms", &l.starts_ms},
-                               std::pair{"ends_ms", &l.ends_ms}}) {
+                               std::pair{"ends_ms", &l.ends_ms}, std::pair{"min_increment_bps", &l.min_increment_bps},
+                               std::pair{"time_buffer_s", &l.time_buffer_s}}) {
     if (!j->contains(field)) continue;
     if (!(*j)[field].is_number_integer()) return fail(Error::invalid("invalid_field", std::string(field) + " must be an integer", field));
     *target = (*j)[field].get<std::int64_t>();
@@ -103,9 +134,42 @@ Result<HttpResponse> purchase(market::Market& market, RequestContext& ctx) {
     if (!m) return fail(m.error());
     max_total = *m;
   }
-  auto sale = market.purchase(ctx.path_param("id"), *buyer, *quantity, max_total);
+  auto currency = optional_string(*j, "currency");
+  if (!currency) return fail(currency.error());
+  auto sale = market.purchase(ctx.path_param("id"), *buyer, *quantity, max_total, *currency);
   if (!sale) return fail(sale.error());
   return json_text_response(market::sale_json(*sale), 201);
+}
+
+Result<HttpResponse> place_bid(market::Market& market, RequestContext& ctx) {
+  auto j = body_object(ctx);
+  if (!j) return fail(j.error());
+  auto bidder = acting_account(ctx, *j, "bidder");
+  if (!bidder) return fail(bidder.error());
+  auto amount = amount_field(*j, "amount");
+  if (!amount) return fail(amount.error());
+  auto currency = optional_string(*j, "currency");
+  if (!currency) return fail(currency.error());
+  auto bid = market.bid(ctx.path_param("id"), *bidder, *amount, *currency);
+  if (!bid) return fail(bid.error());
+  return json_text_response(market::bid_json(*bid), 201);
+}
+
+Result<HttpResponse> cancel_listing(market::Market& market, RequestContext& ctx) {
+  auto j = ctx.request.body.empty() ? Result<nlohmann::json>(nlohmann::json::object()) : body_object(ctx);
+  if (!j) return fail(j.error());
+  const bool admin = ctx.principal && ctx.principal->allows("admin");
+  std::string caller = ctx.principal ? ctx.principal->account : "";
+  if (caller.empty() && !admin) {
+    return fail(Error::invalid("missing_account",
+                               "this API key acts for no account; create one with `atelier apikey create --account`",
+                               "seller"));
+  }
+  auto l = market.cancel(ctx.path_param("id"), caller, admin);
+  if (!l) return fail(l.error());
+  auto view = market.listing(l->id);
+  if (!view) return fail(view.error());
+  return json_text_response(market::listing_json(*view));
 }
 
 constexpr const char* kListingSchema = R"({
@@ -114,19 +178,35 @@ constexpr const char* kListingSchema = R"({
   "properties": {
     "id": {"type": "string"}, "kind": {"type": "string"}, "collection": {"type": "string"},
     "token_id": {"type": "string"}, "seller": {"type": "string"}, "currency": {"type": "string"},
-    "quantity": {"type": "string"}, "sold": {"type": "string"}, "status": {"type": "string"},
-    "price": {"type": "string", "description": "Per unit, minor units, now."},
-    "next_change_ms": {"type": ["integer", "null"]}, "platform_fee_bps": {"type": "integer"},
-    "starts_ms": {"type": "integer"}, "ends_ms": {"type": "integer"}
+    "quantity": {"type": "string"}, "sold": {"type": "string"},
+    "status": {"type": "string", "enum": ["active", "sold_out", "cancelled", "ended", "settled"]},
+    "price": {"type": "string", "description": "Per unit, minor units, now; English auctions: the lowest acceptable bid."},
+    "next_change_ms": {"type": ["integer", "null"], "description": "When the price next changes by the clock."},
+    "open": {"type": "boolean", "description": "Buyable (or biddable) now."},
+    "platform_fee_bps": {"type": "integer"}, "starts_ms": {"type": "integer"}, "ends_ms": {"type": "integer"},
+    "terms": {"type": "object", "description": "The kind's parameters, as listed."},
+    "auction": {"type": "object", "properties": {"high_bid": {"type": "string"}, "high_bidder": {"type": ["string", "null"]},
+      "bid_count": {"type": "integer"}, "min_next_bid": {"type": "string"}}},
+    "outcome": {"type": "object", "description": "How it closed: settled, ended or cancelled."}
   }
 })";
 
 constexpr const char* kNewListingSchema = R"({
   "type": "object",
-  "required": ["collection", "token_id", "price"],
+  "required": ["collection", "token_id"],
   "properties": {
-    "collection": {"type": "string"}, "token_id": {"type": "string"}, "kind": {"type": "string", "enum": ["fixed"]},
-    "currency": {"type": "string", "enum": ["ETH", "USD"]}, "price": {"type": "string", "pattern": "^[0-9]+$"},
+    "collection": {"type": "string"}, "token_id": {"type": "string"},
+    "kind": {"type": "string", "enum": ["fixed", "english", "dutch-linear", "dutch-exponential", "gda-discrete",
+      "gda-continuous", "vrgda-linear", "vrgda-logistic"]},
+    "currency": {"type": "string", "enum": ["ETH", "USD"]},
+    "price": {"type": "string", "pattern": "^[0-9]+$", "description": "fixed: per unit, minor units."},
+    "params": {"type": "object", "additionalProperties": {"type": "string"},
+      "description": "Pricing kinds: the model's parameters (see `atelier market quote`), prices in minor units."},
+    "settlement": {"type": "string", "enum": ["immediate", "clearing"]},
+    "reserve_price": {"type": "string", "pattern": "^[0-9]+$"},
+    "min_increment_bps": {"type": "integer", "minimum": 0, "maximum": 10000},
+    "time_buffer_s": {"type": "integer", "minimum": 0, "maximum": 86400},
+    "rules": {"type": "object", "description": "Pricing rules: rarity_tiers, demand, floor, ceiling."},
     "quantity": {"type": "string", "pattern": "^[0-9]+$"}, "platform_fee_bps": {"type": "integer", "minimum": 0, "maximum": 10000},
     "starts_ms": {"type": "integer"}, "ends_ms": {"type": "integer"}, "seller": {"type": "string"}
   }
@@ -136,7 +216,7 @@ constexpr const char* kPurchaseSchema = R"({
   "type": "object",
   "properties": {
     "quantity": {"type": "string", "pattern": "^[0-9]+$"}, "max_total": {"type": "string", "pattern": "^[0-9]+$"},
-    "buyer": {"type": "string"}
+    "buyer": {"type": "string"}, "currency": {"type": "string"}
   }
 })";
 
@@ -151,6 +231,49 @@ constexpr const char* kSaleSchema = R"({
   }
 })";
 
+constexpr const char* kNewBidSchema = R"({
+  "type": "object",
+  "required": ["amount"],
+  "properties": {"amount": {"type": "string", "pattern": "^[0-9]+$"}, "bidder": {"type": "string"},
+    "currency": {"type": "string"}}
+})";
+
+constexpr const char* kBidSchema = R"({
+  "type": "object",
+  "required": ["listing", "bidder", "amount", "ends_ms", "log_index"],
+  "properties": {"listing": {"type": "string"}, "bidder": {"type": "string"}, "amount": {"type": "string"},
+    "ends_ms": {"type": "integer"}, "refunded": {"type": "string"}, "refund": {"type": "string"},
+    "log_index": {"type": "integer"}}
+})";
+
+constexpr const char* kBidListSchema = R"({
+  "type": "object",
+  "required": ["listing", "bids"],
+  "properties": {"listing": {"type": "string"}, "bids": {"type": "array", "items": {"type": "object",
+    "required": ["seq", "bidder", "amount", "time_ms", "log_index"],
+    "properties": {"seq": {"type": "integer"}, "bidder": {"type": "string"}, "amount": {"type": "string"},
+      "time_ms": {"type": "integer"}, "log_index": {"type": "integer"}}}}}
+})";
+
+constexpr const char* kSettlementSchema = R"({
+  "type": "object",
+  "required": ["listing", "status", "price", "payouts", "rebates", "log_index"],
+  "properties": {"listing": {"type": "string"}, "status": {"type": "string", "enum": ["settled", "ended"]},
+    "winner": {"type": "string"}, "price": {"type": "string"}, "log_index": {"type": "integer"},
+    "payouts": {"type": "array", "items": {"type": "object"}},
+    "rebates": {"type": "array", "items": {"type": "object", "properties": {"account": {"type": "string"},
+      "amount": {"type": "string"}}}}}
+})";
+
+constexpr const char* kRaritySchema = R"({
+  "type": "object",
+  "required": ["collection", "method", "tokens"],
+  "properties": {"collection": {"type": "string"}, "method": {"type": "string"},
+    "tokens": {"type": "array", "items": {"type": "object", "required": ["token_id", "rank", "score"],
+      "properties": {"token_id": {"type": "string"}, "rank": {"type": "integer"}, "score": {"type": "number"},
+        "unique_traits": {"type": "integer"}}}}}
+})";
+
 }  // namespace
 
 void add_market_routes(RouteTable& table, RouteDeps& deps) {
@@ -160,10 +283,15 @@ void add_market_routes(RouteTable& table, RouteDeps& deps) {
   table.add_schema("NewListing", kNewListingSchema);
   table.add_schema("Purchase", kPurchaseSchema);
   table.add_schema("Sale", kSaleSchema);
+  table.add_schema("NewBid", kNewBidSchema);
+  table.add_schema("Bid", kBidSchema);
+  table.add_schema("BidList", kBidListSchema);
+  table.add_schema("Settlement", kSettlementSchema);
+  table.add_schema("Rarity", kRaritySchema);
   table.add({.method = "POST",
              .path = "/v1/listings",
              .operation_id = "createListing",
-             .summary = "List a token for sale at a fixed price",
+             .summary = "List a token: fixed price, English auction, Dutch, GDA or VRGDA",
              .tag = "market",
              .scope = "trade",
              .request_schema = R"({"$ref": "#/components/schemas/NewListing"})",
@@ -193,6 +321,79 @@ void add_market_routes(RouteTable& table, RouteDeps& deps) {
              .request_schema = R"({"$ref": "#/components/schemas/Purchase"})",
              .responses = {{201, "The sale.", "application/json", R"({"$ref": "#/components/schemas/Sale"})"}},
              .handler = [&market](RequestContext& c) { return purchase(market, c); }});
+  const std::vector<ParamDoc> listing_id = {{.name = "id", .in = ParamIn::kPath, .description = "Listing id."}};
+  table.add({.method = "POST",
+             .path = "/v1/listings/{id}/bids",
+             .operation_id = "placeBid",
+             .summary = "Bid on an English auction: the bid is escrowed, the bid it beats refunded",
+             .description = "422 bid_below_reserve / bid_too_low (the message names the minimum), 409 listing_ended, "
+                            "409 insufficient_funds. A bid within the time buffer of the end extends the auction.",
+             .tag = "market",
+             .scope = "trade",
+             .params = listing_id,
+             .request_schema = R"({"$ref": "#/components/schemas/NewBid"})",
+             .responses = {{201, "The bid.", "application/json", R"({"$ref": "#/components/schemas/Bid"})"}},
+             .handler = [&market](RequestContext& c) { return place_bid(market, c); }});
+  table.add({.method = "GET",
+             .path = "/v1/listings/{id}/bids",
+             .operation_id = "listBids",
+             .summary = "An auction's bids, oldest first",
+             .tag = "market",
+             .params = listing_id,
+             .responses = {{200, "The bids.", "application/json", R"({"$ref": "#/components/schemas/BidList"})"}},
+             .handler = [&market](RequestContext& c) -> Result<HttpResponse> {
+               auto bids = market.bids(c.path_param("id"));
+               if (!bids) return fail(bids.error());
+               nlohmann::json a = nlohmann::json::array();
+               for (const auto& b : *bids) {
+                 a.push_back({{"seq", b.seq}, {"bidder", b.bidder}, {"amount", b.amount.to_decimal()},
+                              {"time_ms", b.time_ms}, {"log_index", b.log_index}});
+               }
+               return json_text_response(nlohmann::json{{"listing", c.path_param("id")}, {"bids", a}}.dump());
+             }});
+  table.add({.method = "POST",
+             .path = "/v1/auctions/{id}/settle",
+             .operation_id = "settleAuction",
+             .summary = "Close an auction whose time is up: pay the winner's bid out and hand over the token, or "
+                        "rebate a clearing-price Dutch auction's buyers",
+             .description = "Anyone with scope trade may settle. 409 auction_not_ended, 409 already_settled.",
+             .tag = "market",
+             .scope = "trade",
+             .params = {{.name = "id", .in = ParamIn::kPath, .description = "The auction's listing id."}},
+             .responses = {{200, "What settling did.", "application/json", R"({"$ref": "#/components/schemas/Settlement"})"}},
+             .handler = [&market](RequestContext& c) -> Result<HttpResponse> {
+               auto s = market.settle(c.path_param("id"));
+               if (!s) return fail(s.error());
+               return json_text_response(market::settlement_json(*s));
+             }});
+  table.add({.method = "POST",
+             .path = "/v1/listings/{id}/cancel",
+             .operation_id = "cancelListing",
+             .summary = "Withdraw a listing (its seller, or an admin key); an auction only before its first bid or sale",
+             .tag = "market",
+             .scope = "trade",
+             .params = listing_id,
+             .responses = {{200, "The cancelled listing.", "application/json", R"({"$ref": "#/components/schemas/Listing"})"}},
+             .handler = [&market](RequestContext& c) { return cancel_listing(market, c); }});
+  table.add({.method = "GET",
+             .path = "/v1/collections/{id}/rarity",
+             .operation_id = "getCollectionRarity",
+             .summary = "The collection's OpenRarity ranking (information content over its tokens' traits)",
+             .tag = "market",
+             .params = {{.name = "id", .in = ParamIn::kPath, .description = "Collection id."}},
+             .responses = {{200, "Tokens in rank order (1 = rarest).", "application/json",
+                            R"({"$ref": "#/components/schemas/Rarity"})"}},
+             .handler = [&market](RequestContext& c) -> Result<HttpResponse> {
+               auto r = market.rarity(c.path_param("id"));
+               if (!r) return fail(r.error());
+               nlohmann::json tokens = nlohmann::json::array();
+               for (const auto& t : (*r)->ranked) {
+                 tokens.push_back({{"token_id", t.token_id.to_decimal()}, {"rank", t.rank}, {"score", t.score},
+                                   {"unique_traits", t.unique_traits}});
+               }
+               return json_text_response(
+                   nlohmann::json{{"collection", (*r)->collection}, {"method", "openrarity-ic"}, {"tokens", tokens}}.dump());
+             }});
 }
 
 }  // namespace atelier::api

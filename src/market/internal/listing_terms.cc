@@ -32,13 +32,34 @@ Result<std::uint64_t> u64_of(const U256& v, const char* field, std::uint64_t max
 bool is_english(const store::ListingRecord& l) { return l.kind == "english"; }
 bool is_dutch(std::string_view kind) { return kind == "dutch-linear" || kind == "dutch-exponential"; }
 
+namespace {
+
+// The listing's pricing rules as a JSON value, or null.
+Result<nlohmann::json> rules_value(const NewListing& r) {
+  if (r.rules.empty()) return nlohmann::json(nullptr);
+  if (r.kind != "fixed" && !is_dutch(r.kind)) {
+    return fail(Error::invalid("rules_not_supported", "pricing rules apply to fixed-price and Dutch listings", "rules"));
+  }
+  auto rules = parse_pricing_rules(r.rules);
+  if (!rules) return fail(rules.error());
+  return nlohmann::json::parse(pricing_rules_json(*rules));
+}
+
+}  // namespace
+
 Result<std::string> terms_json(const NewListing& r) {
+  auto rules = rules_value(r);
+  if (!rules) return fail(rules.error());
+  auto with_rules = [&](nlohmann::json terms) {
+    if (!rules->is_null()) terms["rules"] = *rules;
+    return terms.dump();
+  };
   if (r.kind == "fixed") {
     if (r.price.is_zero()) return fail(Error::invalid("invalid_price", "price must be positive (minor units)", "price"));
     if (!checked_mul(r.price, r.quantity)) {
       return fail(Error::invalid("invalid_price", "price × quantity overflows 256 bits", "price"));
     }
-    return nlohmann::json{{"price", r.price.to_decimal()}}.dump();
+    return with_rules({{"price", r.price.to_decimal()}});
   }
   if (r.kind == "english") {
     if (r.ends_ms == 0) {
@@ -75,7 +96,7 @@ Result<std::string> terms_json(const NewListing& r) {
   }
   nlohmann::json params = nlohmann::json::object();
   for (const auto& [name, value] : r.params) params[name] = value;
-  return nlohmann::json{{"params", params}, {"settlement", r.settlement}}.dump();
+  return with_rules({{"params", params}, {"settlement", r.settlement}});
 }
 
 Result<Terms> parse_terms(const store::ListingRecord& l) {
@@ -83,6 +104,11 @@ Result<Terms> parse_terms(const store::ListingRecord& l) {
   if (!j.is_object()) return fail(Error::internal("listing_terms_invalid", "listing " + l.id + " has unreadable terms"));
   Terms t;
   auto amount = [&](const char* name) { return U256::from_decimal(j.value(name, "0")).value_or(U256()); };
+  if (j.contains("rules")) {
+    auto rules = parse_pricing_rules(j["rules"].dump());
+    if (!rules) return fail(rules.error());
+    t.rules = std::move(*rules);
+  }
   if (l.kind == "fixed") {
     t.price = amount("price");
   } else if (l.kind == "english") {
@@ -102,16 +128,30 @@ Result<Terms> parse_terms(const store::ListingRecord& l) {
   return t;
 }
 
+bool sold_dependent(const store::ListingRecord& l, const Terms& t) {
+  return l.kind.starts_with("gda-") || l.kind.starts_with("vrgda-") || (t.rules && t.rules->demand);
+}
+
 std::uint64_t elapsed_s(const store::ListingRecord& l, std::int64_t now_ms) {
   return now_ms <= l.starts_ms ? 0 : static_cast<std::uint64_t>((now_ms - l.starts_ms) / 1000);
 }
 
-Result<U256> total_price(const store::ListingRecord& l, const Terms& t, std::int64_t now_ms, const U256& quantity) {
+Result<U256> total_price(const store::ListingRecord& l, const Terms& t, std::int64_t now_ms, const U256& quantity,
+                         const RarityPosition& rarity) {
   if (quantity.is_zero()) return fail(Error::invalid("invalid_quantity", "quantity must be positive", "quantity"));
   if (l.kind == "fixed" || is_dutch(l.kind)) {
     U256 unit = t.price;
     if (t.model) {
       auto p = quote_price(*t.model, {.elapsed_s = elapsed_s(l, now_ms), .sold = 0, .quantity = 1});
+      if (!p) return fail(p.error());
+      unit = *p;
+    }
+    if (t.rules) {
+      auto sold = u64_of(l.sold, "sold", limits::kQuoteSoldMax);
+      if (!sold) return fail(sold.error());
+      auto p = apply_pricing_rules(*t.rules, unit,
+                                   {.rarity_rank = rarity.rank, .elapsed_s = elapsed_s(l, now_ms), .sold = *sold,
+                                    .collection_size = rarity.collection_size});
       if (!p) return fail(p.error());
       unit = *p;
     }

@@ -15,6 +15,7 @@
 #include "ledger/ledger.h"
 #include "market/listings.h"
 #include "market/pricing.h"
+#include "market/rules.h"
 #include "store/ledger_store.h"
 
 namespace atelier::market::internal {
@@ -27,7 +28,9 @@ struct Terms {
   U256 reserve_price;                  // english
   std::int64_t min_increment_bps = 0;  // english
   std::int64_t time_buffer_s = 0;      // english
+  std::optional<PricingRules> rules;   // fixed and Dutch kinds
 };
+
 
 bool is_english(const store::ListingRecord& l);
 // The Dutch kinds, whose price does not depend on how many sold.
@@ -39,14 +42,20 @@ Result<std::string> terms_json(const NewListing& request);
 // The stored terms back (validated when the listing was created).
 Result<Terms> parse_terms(const store::ListingRecord& listing);
 
+// Kinds whose price depends on how many units sold (GDAs, VRGDAs, a demand rule): a purchase
+// commits only at the sold count it was priced at.
+bool sold_dependent(const store::ListingRecord& listing, const Terms& terms);
+
 // Whole seconds since the listing started (0 before it).
 std::uint64_t elapsed_s(const store::ListingRecord& listing, std::int64_t now_ms);
 
 // The total price of `quantity` units bought now, after `listing.sold` units. Fixed and Dutch:
-// unit price × quantity; GDAs price the batch; VRGDAs sum the next `quantity` tokens' prices.
-// Codes: "invalid_quantity", "not_yet_available" (gda-continuous), the pricing model's.
+// unit price × quantity, the unit price after the listing's pricing rules (rules.h; the rarity
+// tier from `rarity`); GDAs price the batch; VRGDAs sum the next `quantity` tokens' prices.
+// Codes: "invalid_quantity", "not_yet_available" (gda-continuous), the pricing model's and
+// the rules'.
 Result<U256> total_price(const store::ListingRecord& listing, const Terms& terms, std::int64_t now_ms,
-                         const U256& quantity);
+                         const U256& quantity, const RarityPosition& rarity = {});
 
 // The lowest bid an English auction accepts now: the reserve before the first bid, then the
 // standing bid plus floor(bid × min_increment_bps / 10,000), and at least one unit more.
