@@ -54,7 +54,8 @@ Result<Bid> Market::bid(std::string_view listing_id, std::string_view bidder, co
       if (l.bid_count == 0) {
         return fail(Error::invalid("bid_below_reserve", "bids start at the reserve price " + minimum.to_decimal(), "amount"));
       }
-      return fail(Error::invalid("bid_too_low", "the standing bid is " + l.high_bid.to_decimal() + "; a bid must be at least " +
+      // A conflict, not bad input: the bid may have been enough when it was sent.
+      return fail(Error::conflict("bid_too_low", "the standing bid is " + l.high_bid.to_decimal() + "; a bid must be at least " +
                                                     minimum.to_decimal() + " (+" + std::to_string(terms->min_increment_bps) + " bps)",
                                  "amount"));
     }

@@ -1,6 +1,7 @@
 // Paradigm's gradual Dutch auctions (paradigm.xyz/2022/04/gda): discrete (one token at a time,
 // each sale raising the next price by the scale factor) and continuous (units emitted at a
 // steady rate, each batch its own decaying auction).
+#include <boost/multiprecision/cpp_int.hpp>
 #include <cassert>
 
 #include "market/internal/kinds.h"
@@ -19,9 +20,14 @@ Result<U256> quote(const GdaDiscrete& model, const QuoteQuery& query) {
   if (!alpha_q) return fail(price_overflow("quantity"));
   // (alpha^Q - 1) / (alpha - 1) = 1 + alpha + ... + alpha^(Q-1), as a wad (wadDiv).
   Int series = sdiv((*alpha_q - wad()) * wad(), alpha - wad());
-  Int first = from_u256(model.initial_price_wei) * *growth / wad();
-  if (!to_u256(first)) return fail(price_overflow("sold"));  // series >= ~1: price >= first.
-  return to_price(first * series / wad(), "quantity");
+  // One rounding: floor(initial · g · s / 1e36). Rounding initial · g to whole wei first would
+  // lose up to a wei per term of the series (40 % of a few-hundred-wei price).
+  Int scaled = from_u256(model.initial_price_wei) * *growth;  // < 2^256 · 2^255
+  if (!to_u256(scaled / wad())) return fail(price_overflow("sold"));  // series >= ~1: price >= first.
+  using Wide = boost::multiprecision::int1024_t;
+  Wide price = Wide(scaled) * Wide(series) / (Wide(wad()) * Wide(wad()));
+  if (price >= (Wide(1) << 256)) return fail(price_overflow("quantity"));
+  return to_price(Int(price), "quantity");
 }
 
 Result<U256> quote(const GdaContinuous& model, const QuoteQuery& query) {

@@ -20,7 +20,7 @@
 //   price of Q tokens after N sold = initial · α^N · (α^Q − 1) / (α − 1) / e^(λS).
 //   ln_α = wad_ln(α); g = wad_exp(N·ln_α − λ·S) (one exponential, so α^N / e^(λS) keeps its
 //   precision); s = wad_div(wad_exp(Q·ln_α) − 1e18, α − 1e18);
-//   price = floor(floor(initial · g / 1e18) · s / 1e18). Rounds down at each step.
+//   price = floor(initial · g · s / 1e36): one rounding (down) after the wad steps.
 // gda-continuous (initial_price, emission_rate r > 0 per second, decay_constant λ > 0 per s):
 //   price of Q units = initial / λ · (e^(λQ/r) − 1) / e^(λS).
 //   x = floor(λ·Q·1e18 / r); e = wad_exp(x) − 1e18; d = wad_exp(−λ·S);

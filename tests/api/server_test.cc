@@ -805,7 +805,7 @@ TEST_F(ApiServer, EnglishAuctionOverHttpRacingBiddersThenSettle) {
       EXPECT_EQ(high, -1) << "two equal bids accepted";
       high = i;
     } else {
-      EXPECT_EQ(replies[i].status, 422) << replies[i].body;
+      EXPECT_EQ(replies[i].status, 409) << replies[i].body;
       EXPECT_EQ(json::parse(replies[i].body)["error"]["code"], "bid_too_low") << replies[i].body;
     }
   }

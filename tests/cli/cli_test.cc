@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <sqlite3.h>
@@ -742,6 +744,27 @@ TEST(Cli, LedgerCommandsMintTransferAndCheck) {
   ASSERT_EQ(bought.exit_code, 0) << describe(bought);
   EXPECT_EQ(nlohmann::json::parse(bought.out)["total"], "1000");
   EXPECT_EQ(cli({"market", "buy", lid, "--buyer", "ann"}).exit_code, 2);  // Sold out.
+  EXPECT_EQ(cli({"ledger", "check"}).exit_code, 0);
+  // An English auction from the command line: ann lists, vera bids, it settles after the end.
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  ASSERT_EQ(cli({"ledger", "deposit", "vera", "5000"}).exit_code, 0);
+  Output auction = cli({"market", "list", "flows", "0", "--seller", "ann", "--kind", "english", "--reserve-price", "100",
+                        "--time-buffer-s", "0", "--ends-ms", std::to_string(now_ms + 2'500)});
+  ASSERT_EQ(auction.exit_code, 0) << describe(auction);
+  std::string aid = nlohmann::json::parse(auction.out)["id"];
+  Output low = cli({"market", "bid", aid, "99", "--bidder", "vera"});
+  EXPECT_EQ(low.exit_code, 2);
+  EXPECT_THAT(low.err, HasSubstr("bid_below_reserve"));
+  Output bid = cli({"market", "bid", aid, "150", "--bidder", "vera"});
+  ASSERT_EQ(bid.exit_code, 0) << describe(bid);
+  EXPECT_EQ(nlohmann::json::parse(cli({"market", "bids", aid}).out)["amount"], "150");
+  EXPECT_THAT(cli({"market", "settle", aid}).err, HasSubstr("auction_not_ended"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(now_ms + 2'600 - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch()).count()));
+  Output settled = cli({"market", "settle", aid});
+  ASSERT_EQ(settled.exit_code, 0) << describe(settled);
+  EXPECT_EQ(nlohmann::json::parse(settled.out)["winner"], "vera");
   EXPECT_EQ(cli({"ledger", "check"}).exit_code, 0);
   // A tampered balance fails the check.
   sqlite_exec(cli.data / "atelier.db", "UPDATE balances SET amount = x'" + std::string(62, '0') + "01' WHERE account = 'ann'");

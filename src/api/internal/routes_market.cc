@@ -326,7 +326,7 @@ void add_market_routes(RouteTable& table, RouteDeps& deps) {
              .path = "/v1/listings/{id}/bids",
              .operation_id = "placeBid",
              .summary = "Bid on an English auction: the bid is escrowed, the bid it beats refunded",
-             .description = "422 bid_below_reserve / bid_too_low (the message names the minimum), 409 listing_ended, "
+             .description = "400 bid_below_reserve, 409 bid_too_low (outbid; the message names the minimum), 409 listing_ended, "
                             "409 insufficient_funds. A bid within the time buffer of the end extends the auction.",
              .tag = "market",
              .scope = "trade",
