@@ -247,14 +247,14 @@ void add_token_calls(CLI::App& ledger, Globals& globals) {
       "burn", "Burn a token (ERC721Burnable.burn(tokenId) / ERC1155Burnable.burn(from, id, amount))");
   burn->add_option("COLLECTION", b->collection, "collection id")->required();
   burn->add_option("TOKEN_ID", b->token_id, "token id")->required();
-  burn->add_option("--from", b->from,
-                   "holder whose units burn (ERC-1155; default: --as). ERC-721 burns the token from its owner");
+  auto* burn_from = burn->add_option(
+      "--from", b->from, "holder whose units burn (ERC-1155; default: --as). ERC-721 burns the token from its owner");
   burn->add_option("--as", b->caller, "calling account: the holder, an operator (or, ERC-721, the approved)")
       ->required();
   burn->add_option("--amount", b->amount, "units (ERC-1155)")->capture_default_str();
-  burn->callback([&globals, b] {
+  burn->callback([&globals, b, burn_from] {
     Context ctx = open_or_exit(globals);
-    const std::string& from = b->from.empty() ? b->caller : b->from;
+    const std::string& from = burn_from->count() > 0 ? b->from : b->caller;  // --from "": the zero address.
     auto r = or_exit(ctx.ledger->burn(b->caller, b->collection, token_id_or_exit(b->token_id), from,
                                       amount_or_exit(b->amount, "amount")));
     print("ok: log entry " + std::to_string(r.log_index) + "\n");

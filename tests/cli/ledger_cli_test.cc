@@ -170,6 +170,8 @@ TEST_F(LedgerCli, Erc1155BurnAndBalances) {
 
   refused({"ledger", "burn", "prints", "7", "--from", "ann", "--as", "bob", "--amount", "1"}, 2,
           "erc1155_not_owner_or_approved", "ERC1155: caller is not token owner or approved");
+  refused({"ledger", "burn", "prints", "7", "--from", "", "--as", "ann", "--amount", "1"}, 2,  // The zero address.
+          "erc1155_not_owner_or_approved");
   refused({"ledger", "burn", "prints", "7", "--as", "ann", "--amount", "11"}, 2, "erc1155_burn_exceeds_balance",
           "ERC1155: burn amount exceeds balance");
   refused({"ledger", "operator", "prints", "--owner", "ann", "--operator", "ann", "--approved", "true"}, 2,

@@ -601,7 +601,7 @@ function compareBounded(section, op, evm, at, slack) {
   d.points++;
   if (diff === 0n) d.exact++;
   if (diff * 1_000_000_000n > big) d.beyondRelative++;
-  if (rel > d.maxRel) d.maxRel = rel;
+  if (rel > d.maxRel) [d.maxRel, d.worst] = [rel, { ...op, evm: evm.value, atelier: at.value }];
   if (diff > d.maxWei) d.maxWei = diff;
   const bound = big / 1_000_000_000n + BigInt(Math.ceil(slack));
   if (diff > bound) {
@@ -701,5 +701,6 @@ for (let i = 0; i < opts.points; i++) {
 for (const [section, d] of Object.entries(deviation)) {
   console.log(`differential: ${section}: ${d.exact}/${d.points} equal to the wei, largest difference ` +
     `${d.maxWei} wei, largest relative ${d.maxRel.toExponential(2)}; ${d.beyondRelative} beyond a relative 1e-9 alone`);
+  if (d.worst) console.log(`  largest relative difference at ${show(d.worst)}`);
 }
 finish();
