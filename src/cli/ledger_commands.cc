@@ -306,7 +306,9 @@ void add_token_calls(CLI::App& ledger, Globals& globals) {
   auto ro = std::make_shared<RoyaltyArgs>();
   auto* royalty = ledger.add_subcommand(
       "royalty", "EIP-2981 royaltyInfo(tokenId, salePrice): the receiver and floor(salePrice x royalty_bps / 10000). "
-                 "The royalty is the collection's: TOKEN_ID need not exist (as in OpenZeppelin's ERC2981)");
+                 "The royalty is the collection's: TOKEN_ID need not exist (as in OpenZeppelin's ERC2981). "
+                 "Refused (amount_overflow) where salePrice x royalty_bps exceeds 2^256 - 1, where ERC2981 "
+                 "reverts");
   royalty->add_option("COLLECTION", ro->collection, "collection id")->required();
   royalty->add_option("TOKEN_ID", ro->token_id, "token id")->required();
   royalty->add_option("SALE_PRICE", ro->sale_price, "sale price in minor units (wei, cents), decimal")->required();

@@ -440,7 +440,8 @@ const ercOps = {
   async setApprovalForAll() {
     const collection = rnd.pick(['c721', 'c1155']);
     const owner = someActor();
-    const operator = rnd.chance(0.1) ? owner : someActor();
+    const r = rnd.int(100);
+    const operator = r < 10 ? owner : r < 14 ? '' : someActor(); // The zero address may be an operator.
     const approved = rnd.chance(0.7);
     const op = { call: `${collection === 'c721' ? '721' : '1155'}.setApprovalForAll`, owner, operator, approved };
     const evm = await evmCall(collection === 'c721' ? nft : editions, A(owner), 'setApprovalForAll', [A(operator), approved]);
