@@ -1,7 +1,9 @@
 // `atelier ledger …`: accounts, money, collections and tokens from the command line.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/cli.h"
 
@@ -97,6 +99,13 @@ void add_money(CLI::App& ledger, Globals& globals) {
   });
 }
 
+// The collection `id`, or exit with "unknown_collection".
+store::CollectionRecord collection_or_exit(Context& ctx, const std::string& id) {
+  auto c = or_exit(ctx.db->collection(id));
+  if (!c) exit_with(Error::not_found("unknown_collection", "no collection " + id, "collection"));
+  return std::move(*c);
+}
+
 void add_tokens(CLI::App& ledger, Globals& globals) {
   auto coll = std::make_shared<ledger::NewCollection>();
   auto max_supply = std::make_shared<std::string>("0");
@@ -189,6 +198,134 @@ void add_tokens(CLI::App& ledger, Globals& globals) {
   });
 }
 
+// The ERC-721 / ERC-1155 calls besides mint and transfer: approve, setApprovalForAll, burn,
+// ownerOf, balanceOf and EIP-2981 royaltyInfo. Refusals print the OpenZeppelin 4.9 revert
+// string as the message ("error: erc721_approval_to_owner: ERC721: approval to current owner
+// (field: approved)"), exit 2 (3 for an unknown collection). An empty account ("") is the zero
+// address, as in the library.
+void add_token_calls(CLI::App& ledger, Globals& globals) {
+  struct ApproveArgs {
+    std::string collection, token_id, to, caller;
+  };
+  auto ap = std::make_shared<ApproveArgs>();
+  auto* approve = ledger.add_subcommand(
+      "approve", "ERC-721 approve(to, tokenId): let --to transfer TOKEN_ID once; --to \"\" clears the approval");
+  approve->add_option("COLLECTION", ap->collection, "collection id (ERC-721)")->required();
+  approve->add_option("TOKEN_ID", ap->token_id, "token id")->required();
+  approve->add_option("--to", ap->to, "approved account (\"\": none)")->required();
+  approve->add_option("--as", ap->caller, "calling account: the owner or one of its operators")->required();
+  approve->callback([&globals, ap] {
+    Context ctx = open_or_exit(globals);
+    auto r = or_exit(ctx.ledger->approve(ap->caller, ap->collection, token_id_or_exit(ap->token_id), ap->to));
+    print("ok: log entry " + std::to_string(r.log_index) + "\n");
+  });
+
+  struct OperatorArgs {
+    std::string collection, owner, op, approved;
+  };
+  auto oa = std::make_shared<OperatorArgs>();
+  auto* op = ledger.add_subcommand(
+      "operator", "setApprovalForAll(operator, approved): let --operator move all of --owner's tokens in COLLECTION");
+  op->add_option("COLLECTION", oa->collection, "collection id")->required();
+  op->add_option("--owner", oa->owner, "the calling account, whose tokens the operator may move")->required();
+  op->add_option("--operator", oa->op, "the operator account")->required();
+  op->add_option("--approved", oa->approved, "true to approve, false to revoke")->required();
+  op->callback([&globals, oa] {
+    if (oa->approved != "true" && oa->approved != "false") {
+      exit_with(Error::invalid("invalid_flag", "--approved must be true or false", "approved"));
+    }
+    Context ctx = open_or_exit(globals);
+    auto r = or_exit(ctx.ledger->set_approval_for_all(oa->owner, oa->collection, oa->op, oa->approved == "true"));
+    print("ok: log entry " + std::to_string(r.log_index) + "\n");
+  });
+
+  struct BurnArgs {
+    std::string collection, token_id, from, caller, amount = "1";
+  };
+  auto b = std::make_shared<BurnArgs>();
+  auto* burn = ledger.add_subcommand(
+      "burn", "Burn a token (ERC721Burnable.burn(tokenId) / ERC1155Burnable.burn(from, id, amount))");
+  burn->add_option("COLLECTION", b->collection, "collection id")->required();
+  burn->add_option("TOKEN_ID", b->token_id, "token id")->required();
+  auto* burn_from = burn->add_option(
+      "--from", b->from, "holder whose units burn (ERC-1155; default: --as). ERC-721 burns the token from its owner");
+  burn->add_option("--as", b->caller, "calling account: the holder, an operator (or, ERC-721, the approved)")
+      ->required();
+  burn->add_option("--amount", b->amount, "units (ERC-1155)")->capture_default_str();
+  burn->callback([&globals, b, burn_from] {
+    Context ctx = open_or_exit(globals);
+    const std::string& from = burn_from->count() > 0 ? b->from : b->caller;  // --from "": the zero address.
+    auto r = or_exit(ctx.ledger->burn(b->caller, b->collection, token_id_or_exit(b->token_id), from,
+                                      amount_or_exit(b->amount, "amount")));
+    print("ok: log entry " + std::to_string(r.log_index) + "\n");
+  });
+
+  struct OwnerArgs {
+    std::string collection, token_id;
+  };
+  auto ow = std::make_shared<OwnerArgs>();
+  auto* owner = ledger.add_subcommand("owner-of", "ERC-721 ownerOf(tokenId): print the owning account");
+  owner->add_option("COLLECTION", ow->collection, "collection id (ERC-721)")->required();
+  owner->add_option("TOKEN_ID", ow->token_id, "token id")->required();
+  owner->callback([&globals, ow] {
+    Context ctx = open_or_exit(globals);
+    if (collection_or_exit(ctx, ow->collection).standard != "erc721") {
+      exit_with(Error::invalid("not_erc721", "ERC-1155 has no ownerOf; use balance-of", "collection"));
+    }
+    print(or_exit(ctx.ledger->owner_of(ow->collection, token_id_or_exit(ow->token_id))) + "\n");
+  });
+
+  struct BalanceArgs {
+    std::string collection, account, token_id;
+  };
+  auto ba = std::make_shared<BalanceArgs>();
+  auto* balance = ledger.add_subcommand(
+      "balance-of", "balanceOf: ERC-721 balanceOf(owner), tokens held; ERC-1155 balanceOf(account, id), units of "
+                    "TOKEN_ID (without it: units of all ids)");
+  balance->add_option("COLLECTION", ba->collection, "collection id")->required();
+  balance->add_option("ACCOUNT", ba->account, "account (\"\" is the zero address, which has no balance)")
+      ->required();
+  balance->add_option("TOKEN_ID", ba->token_id, "token id (ERC-1155)");
+  balance->callback([&globals, ba] {
+    Context ctx = open_or_exit(globals);
+    std::optional<U256> id;
+    if (!ba->token_id.empty()) {
+      if (collection_or_exit(ctx, ba->collection).standard == "erc721") {
+        exit_with(Error::invalid("unexpected_token_id", "ERC-721 balanceOf counts all tokens; give no TOKEN_ID",
+                                 "token_id"));
+      }
+      id = token_id_or_exit(ba->token_id);
+    }
+    print(or_exit(ctx.ledger->balance_of(ba->collection, ba->account, id)).to_decimal() + "\n");
+  });
+
+  struct RoyaltyArgs {
+    std::string collection, token_id, sale_price;
+    bool json = false;
+  };
+  auto ro = std::make_shared<RoyaltyArgs>();
+  auto* royalty = ledger.add_subcommand(
+      "royalty", "EIP-2981 royaltyInfo(tokenId, salePrice): the receiver and floor(salePrice x royalty_bps / 10000). "
+                 "The royalty is the collection's: TOKEN_ID need not exist (as in OpenZeppelin's ERC2981). "
+                 "Refused (amount_overflow) where salePrice x royalty_bps exceeds 2^256 - 1, where ERC2981 "
+                 "reverts");
+  royalty->add_option("COLLECTION", ro->collection, "collection id")->required();
+  royalty->add_option("TOKEN_ID", ro->token_id, "token id")->required();
+  royalty->add_option("SALE_PRICE", ro->sale_price, "sale price in minor units (wei, cents), decimal")->required();
+  royalty->add_flag("--json", ro->json, "print {\"receiver\":\"<account>\",\"royalty_amount\":\"<integer>\"}");
+  royalty->callback([&globals, ro] {
+    token_id_or_exit(ro->token_id);
+    U256 price = amount_or_exit(ro->sale_price, "sale_price");
+    Context ctx = open_or_exit(globals);
+    auto info = or_exit(ctx.ledger->royalty_info(ro->collection, price));
+    if (ro->json) {
+      return print(nlohmann::json{{"receiver", info.receiver}, {"royalty_amount", info.amount.to_decimal()}}.dump() +
+                   "\n");
+    }
+    print(info.receiver + " " + info.amount.to_decimal() + "\n");
+  });
+}
+
 }  // namespace
 
 void add_ledger_commands(CLI::App& app, Globals& globals) {
@@ -197,6 +334,7 @@ void add_ledger_commands(CLI::App& app, Globals& globals) {
   add_accounts(*ledger, globals);
   add_money(*ledger, globals);
   add_tokens(*ledger, globals);
+  add_token_calls(*ledger, globals);
 }
 
 }  // namespace atelier::cli

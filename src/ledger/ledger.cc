@@ -470,9 +470,13 @@ Result<std::vector<Payout>> sale_payouts(const store::CollectionRecord& c, std::
 Result<RoyaltyInfo> Ledger::royalty_info(std::string_view collection, const U256& sale_price) {
   auto c = require_collection(collection);
   if (!c) return fail(c.error());
-  auto amount = mul_div(sale_price, U256(static_cast<std::uint64_t>(c->royalty_bps)), U256(10'000));
-  if (!amount) return fail(Error::invalid("amount_overflow", "sale price overflows", "sale_price"));
-  return RoyaltyInfo{c->royalty_receiver, *amount};
+  // OpenZeppelin's ERC2981 computes salePrice * royaltyFraction with checked arithmetic and
+  // reverts (Panic 0x11) when it exceeds 2^256 - 1: refuse the same prices.
+  auto product = checked_mul(sale_price, U256(static_cast<std::uint64_t>(c->royalty_bps)));
+  if (!product) {
+    return fail(Error::invalid("amount_overflow", "sale_price x royalty_bps exceeds 2^256 - 1", "sale_price"));
+  }
+  return RoyaltyInfo{c->royalty_receiver, *checked_div(*product, U256(10'000))};
 }
 
 Result<std::string> Ledger::token_metadata(std::string_view collection, const U256& token_id, std::string_view base_url) {

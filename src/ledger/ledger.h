@@ -144,7 +144,8 @@ class Ledger {
   // ownerOf (ERC-721; "erc721_invalid_token_id"), balanceOf (both standards).
   Result<std::string> owner_of(std::string_view collection, const U256& token_id);
   Result<U256> balance_of(std::string_view collection, std::string_view account, const std::optional<U256>& token_id);
-  // EIP-2981 royaltyInfo: salePrice × bps / 10,000, rounded down.
+  // EIP-2981 royaltyInfo: salePrice × bps / 10,000, rounded down; "amount_overflow" where
+  // salePrice × bps exceeds 2^256 − 1 (OpenZeppelin's ERC2981 reverts there).
   Result<RoyaltyInfo> royalty_info(std::string_view collection, const U256& sale_price);
 
   // Token metadata JSON (name, description, image, external_url, attributes from the render's

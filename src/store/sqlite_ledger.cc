@@ -356,7 +356,11 @@ Result<LedgerReceipt> SqliteStore::apply_ledger_change(const LedgerChange& chang
         }
         supply = *more;
       }
-      if (!m.to.empty()) {
+      if (!m.to.empty() && m.amount.is_zero()) {
+        // A zero-unit ERC-1155 transfer (which OpenZeppelin allows) changes no holding: writing
+        // one would leave a zero row, which check_ledger() reports.
+        ATELIER_TRY(require_account(m.to, "to"));
+      } else if (!m.to.empty()) {
         ATELIER_TRY(require_account(m.to, "to"));
         Stmt& add = txn.stmts().get(
             "INSERT INTO token_holdings (collection_id, token_id, account, amount) VALUES (?1, ?2, ?3, ?4) "

@@ -114,6 +114,34 @@ TEST_F(LedgerTest, Erc1155EditionsMoveByAmount) {
   expect_ledger_ok();
 }
 
+// Found by tests/evm/differential.mjs: OpenZeppelin accepts a zero-unit ERC-1155 transfer; it
+// must not leave an empty holding behind (the check reports those).
+TEST_F(LedgerTest, ZeroUnitErc1155TransfersChangeNoHolding) {
+  collection("zero", "erc1155");
+  U256 id = mint("zero", 1, "alice", U256(5));
+  ASSERT_TRUE(ledger->transfer({"alice", "zero", id, "alice", "bob", U256(0)}));
+  ASSERT_TRUE(ledger->transfer({"bob", "zero", id, "bob", "carol", U256(0)}));  // bob holds none.
+  ASSERT_TRUE(ledger->burn("alice", "zero", id, "alice", U256(0)));
+  EXPECT_EQ(*ledger->balance_of("zero", "alice", id), U256(5));
+  EXPECT_EQ(*ledger->balance_of("zero", "bob", id), U256(0));
+  EXPECT_TRUE(ledger->account("bob")->tokens.empty());
+  EXPECT_EQ(code_of(ledger->transfer({"alice", "zero", id, "alice", "nobody", U256(0)})), "unknown_account");
+  expect_ledger_ok();
+}
+
+// Found by tests/evm/differential.mjs: OpenZeppelin's ERC2981 reverts where salePrice × bps
+// exceeds 2^256 − 1.
+TEST_F(LedgerTest, RoyaltyInfoRefusesWhereErc2981Overflows) {
+  collection("roy", "erc721");  // 750 bps.
+  const U256 edge = *checked_div(U256::max(), U256(750));
+  auto at_edge = ledger->royalty_info("roy", edge);
+  ASSERT_TRUE(at_edge) << at_edge.error().to_string();
+  EXPECT_EQ(at_edge->amount, *checked_div(*checked_mul(edge, U256(750)), U256(10'000)));
+  auto over = ledger->royalty_info("roy", *checked_add(edge, U256(1)));
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code, "amount_overflow");
+}
+
 TEST_F(LedgerTest, SupplyCapsHold) {
   collection("capped", "erc721", U256(2));
   mint("capped", 1, "alice");
