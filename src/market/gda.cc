@@ -1,7 +1,6 @@
 // Paradigm's gradual Dutch auctions (paradigm.xyz/2022/04/gda): discrete (one token at a time,
 // each sale raising the next price by the scale factor) and continuous (units emitted at a
 // steady rate, each batch its own decaying auction).
-#include <boost/multiprecision/cpp_int.hpp>
 #include <cassert>
 
 #include "market/internal/kinds.h"
@@ -24,10 +23,13 @@ Result<U256> quote(const GdaDiscrete& model, const QuoteQuery& query) {
   // lose up to a wei per term of the series (40 % of a few-hundred-wei price).
   Int scaled = from_u256(model.initial_price_wei) * *growth;  // < 2^256 · 2^255
   if (!to_u256(scaled / wad())) return fail(price_overflow("sold"));  // series >= ~1: price >= first.
-  using Wide = boost::multiprecision::int1024_t;
-  Wide price = Wide(scaled) * Wide(series) / (Wide(wad()) * Wide(wad()));
-  if (price >= (Wide(1) << 256)) return fail(price_overflow("quantity"));
-  return to_price(Int(price), "quantity");
+  // In 512 bits: scaled = q·1e18 + r, so the price is q·s/1e18 + r·s/1e36, rounded once.
+  const Int q = scaled / wad(), r = scaled % wad();
+  if (q > 0 && series > (Int(1) << 316) / q) return fail(price_overflow("quantity"));  // ≥ 2^256 wei.
+  const Int a = q * series, b = r * series;
+  const Int whole = a / wad() + b / (wad() * wad());
+  const Int carry = ((a % wad()) * wad() + b % (wad() * wad())) / (wad() * wad());  // 0 or 1.
+  return to_price(whole + carry, "quantity");
 }
 
 Result<U256> quote(const GdaContinuous& model, const QuoteQuery& query) {

@@ -670,9 +670,9 @@ for (let i = 0; i < opts.points; i++) {
     const args = [initial, alpha, lambda, BigInt(elapsed), BigInt(sold), BigInt(quantity)];
     const at = quote('gda-discrete', params, q);
     compareExact('gda-discrete.one-exp', op, await evmCall(gda, A('vera'), 'discretePriceOneExp', args), at);
-    // Rounding slack: atelier floors the first token's price I·g to a wei and then multiplies
-    // by the series s = (α^Q − 1)/(α − 1): up to s wei. The paper's order floors I·α^N (up to
-    // s·e^(−λS) ≤ s wei at the end) and num1·num2 (up to 1/(α − 1) wei); 3 wei for final floors.
+    // Rounding slack: atelier rounds once, floor(I·g·s / 1e36) (g and s are wads, each within
+    // a unit of 1e-18). The paper's order floors I·α^N (up to s·e^(−λS) ≤ s wei at the end)
+    // and num1·num2 (up to 1/(α − 1) wei); 3 wei for final floors.
     const series = (Math.exp(quantity * lnAlpha) - 1) / (wadToNum(alpha) - 1);
     compareBounded('gda-discrete.paper', op, await evmCall(gda, A('vera'), 'discretePrice', args), at,
       2 * series + 1 / (wadToNum(alpha) - 1) + 3);

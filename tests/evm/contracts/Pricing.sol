@@ -16,6 +16,7 @@ import {
     wadLn,
     wadPow
 } from "solmate/src/utils/SignedWadMath.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 /// transmissions11/VRGDAs: VRGDA.getVRGDAPrice with LinearVRGDA's and LogisticVRGDA's
 /// getTargetSaleTime, the time since start given in seconds and converted with
@@ -111,7 +112,8 @@ contract GdaPricing {
         int256 lnScale = wadLn(scaleFactor);
         int256 g = wadExp(int256(numSold) * lnScale - decayConstant * int256(elapsedSeconds));
         int256 s = wadDiv(wadExp(int256(quantity) * lnScale) - 1e18, scaleFactor - 1e18);
-        return uint256(wadMul(wadMul(initialPrice, g), s));
+        // One rounding, as atelier: floor(initialPrice * g * s / 1e36), 512-bit intermediate.
+        return Math.mulDiv(uint256(initialPrice) * uint256(g), uint256(s), 1e36);
     }
 
     /// Continuous GDA, in the paper's (and its reference implementation's) order:
