@@ -17,7 +17,7 @@ void add_listing_commands(CLI::App& app, Globals& globals) {
   struct ListArgs {
     std::string seller, collection, token_id, currency = "ETH", price, quantity = "1", id, kind = "fixed";
     std::string settlement = "immediate", reserve_price = "0", rules;
-    std::vector<std::string> params;
+    std::vector<std::string> params, accepts;
     std::int64_t fee_bps = 0, starts_ms = 0, ends_ms = 0, min_increment_bps = 500, time_buffer_s = 300;
   };
   auto l = std::make_shared<ListArgs>();
@@ -39,6 +39,7 @@ void add_listing_commands(CLI::App& app, Globals& globals) {
       ->capture_default_str();
   list->add_option("--time-buffer-s", l->time_buffer_s, "english: a bid this close to the end extends it to this")
       ->capture_default_str();
+  list->add_option("--accept", l->accepts, "other currencies buyers may pay in, through the pair's oracle feed (repeatable)");
   list->add_option("--rules", l->rules, "fixed and Dutch: pricing rules JSON, or @FILE (rarity_tiers, demand, floor, ceiling)");
   list->add_option("--currency", l->currency, "ETH or USD")->capture_default_str();
   list->add_option("--quantity", l->quantity, "units for sale (ERC-1155 editions)")->capture_default_str();
@@ -72,6 +73,7 @@ void add_listing_commands(CLI::App& app, Globals& globals) {
     n.min_increment_bps = l->min_increment_bps;
     n.time_buffer_s = l->time_buffer_s;
     n.rules = l->rules;
+    n.accepts = l->accepts;
     if (n.rules.starts_with("@")) {
       std::ifstream in(n.rules.substr(1), std::ios::binary);
       if (!in) exit_with(Error::invalid("unreadable_file", "cannot read " + n.rules.substr(1), "rules"));
@@ -92,21 +94,46 @@ void add_listing_commands(CLI::App& app, Globals& globals) {
   });
 
   struct BuyArgs {
-    std::string listing, buyer, quantity = "1", max_total;
+    std::string listing, buyer, quantity = "1", max_total, currency, quoted_total;
+    std::int64_t max_slippage_bps = 0;
   };
   auto b = std::make_shared<BuyArgs>();
   auto* buy = market.add_subcommand("buy", "Buy from a listing; settles atomically (prints the sale JSON)");
   buy->add_option("LISTING", b->listing, "listing id")->required();
   buy->add_option("--buyer", b->buyer, "paying account")->required();
   buy->add_option("--quantity", b->quantity, "units")->capture_default_str();
-  buy->add_option("--max-total", b->max_total, "refuse if the total exceeds this (minor units)");
+  buy->add_option("--max-total", b->max_total, "refuse if the total exceeds this (minor units of the pay currency)");
+  buy->add_option("--currency", b->currency, "pay in this currency (the listing's, or one it accepts)");
+  buy->add_option("--quoted-total", b->quoted_total, "the total you were quoted (`market price`), for --max-slippage-bps");
+  buy->add_option("--max-slippage-bps", b->max_slippage_bps, "refuse if the total exceeds the quote by more than this")
+      ->capture_default_str();
   buy->callback([&globals, b] {
     Context ctx = open_or_exit(globals);
-    std::optional<U256> max_total;
-    if (!b->max_total.empty()) max_total = or_exit(ledger::parse_amount(b->max_total, "max_total"));
+    market::PurchaseOptions options{.currency = b->currency, .max_slippage_bps = b->max_slippage_bps};
+    if (!b->max_total.empty()) options.max_total = or_exit(ledger::parse_amount(b->max_total, "max_total"));
+    if (!b->quoted_total.empty()) options.quoted_total = or_exit(ledger::parse_amount(b->quoted_total, "quoted_total"));
     auto sale = or_exit(ctx.market->purchase(b->listing, b->buyer, or_exit(ledger::parse_amount(b->quantity, "quantity")),
-                                             max_total));
+                                             options));
     print(market::sale_json(sale) + "\n");
+  });
+
+  struct PriceArgs {
+    std::string listing, quantity = "1", currency;
+  };
+  auto pr = std::make_shared<PriceArgs>();
+  auto* price = market.add_subcommand("price", "What buying from a listing costs now (in an accepted currency too)");
+  price->add_option("LISTING", pr->listing, "listing id")->required();
+  price->add_option("--quantity", pr->quantity, "units")->capture_default_str();
+  price->add_option("--currency", pr->currency, "pay currency (default: the listing's)");
+  price->callback([&globals, pr] {
+    Context ctx = open_or_exit(globals);
+    auto due = or_exit(ctx.market->quote(pr->listing, or_exit(ledger::parse_amount(pr->quantity, "quantity")), pr->currency));
+    nlohmann::json j = {{"total", due.amount.to_decimal()}};
+    if (!due.feed.empty()) {
+      j["feed"] = due.feed;
+      j["price_wad"] = due.price.price_wad.to_decimal();
+    }
+    print(j.dump() + "\n");
   });
 
   struct BidArgs {

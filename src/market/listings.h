@@ -29,6 +29,7 @@
 #include "core/error.h"
 #include "core/u256.h"
 #include "ledger/ledger.h"
+#include "market/feeds.h"
 #include "market/pricing.h"
 #include "market/rarity.h"
 #include "store/ledger_store.h"
@@ -65,6 +66,19 @@ struct NewListing {
   // Fixed and Dutch kinds: pricing rules (rules.h JSON: rarity tiers by the token's OpenRarity
   // rank in its collection, demand response, floor and ceiling) applied to the unit price.
   std::string rules = {};
+  // Fixed, Dutch, GDA and VRGDA listings: other currencies a buyer may pay in, converted at
+  // the price of the pair's oracle feed (feeds.h) at purchase, rounded up.
+  std::vector<std::string> accepts = {};
+};
+
+// How a buyer pays and the bounds they set.
+struct PurchaseOptions {
+  std::optional<U256> max_total = std::nullopt;  // In the pay currency: refuse above it.
+  std::string currency = {};                     // Pay currency; empty: the listing's.
+  // Slippage bound for a converted price: the total the buyer was quoted, and how far above
+  // it (basis points) they accept.
+  std::optional<U256> quoted_total = std::nullopt;
+  std::int64_t max_slippage_bps = 0;
 };
 
 struct ListingView {
@@ -78,9 +92,14 @@ struct Sale {
   std::string listing_id;
   std::string buyer;
   U256 quantity;
-  U256 total;
+  U256 total;                           // In `currency`, what the buyer paid.
   std::vector<ledger::Payout> payouts;  // Empty while a clearing-price auction holds the payment.
   std::uint64_t log_index = 0;
+  std::string currency = {};
+  // Paid in another currency than the listing's: the listed total and the feed that priced it.
+  U256 listed_total = {};
+  std::string feed = {};
+  U256 feed_price_wad = {};
 };
 
 struct Bid {
@@ -126,8 +145,9 @@ struct RarityPosition {
 
 class Market {
  public:
+  // `feeds` (optional) prices purchases in currencies a listing accepts besides its own.
   Market(store::Store& store, store::LedgerStore& ledger_store, ledger::Ledger& ledger,
-         const Clock& clock = SystemClock::instance());
+         const Clock& clock = SystemClock::instance(), Feeds* feeds = nullptr);
 
   // Codes: "unknown_kind", "invalid_price", "invalid_quantity", "unknown_currency",
   // "invalid_window", "invalid_settlement", "invalid_fee_bps", "invalid_increment",
@@ -144,6 +164,14 @@ class Market {
   Result<Sale> purchase(std::string_view listing_id, std::string_view buyer, const U256& quantity,
                         const std::optional<U256>& max_total = std::nullopt,
                         std::string_view currency = {});
+  // The same with every option. Paying in another currency: "wrong_currency" unless the listing
+  // accepts it, "no_feed", "oracle_circuit_open" (the feed is not trusted now: no sale rather
+  // than a guess), "slippage_exceeded" (above quoted_total by more than max_slippage_bps).
+  Result<Sale> purchase(std::string_view listing_id, std::string_view buyer, const U256& quantity,
+                        const PurchaseOptions& options);
+  // What `quantity` units cost now in `currency` (the listing's or one it accepts): the amount
+  // a purchase would charge, for quotes and slippage bounds.
+  Result<Due> quote(std::string_view listing_id, const U256& quantity, std::string_view currency);
   // English auctions. The bid is escrowed from the bidder; the bid it beats is refunded in the
   // same transaction. Codes: "not_an_auction", "listing_not_started", "listing_ended",
   // "listing_not_active", "bid_below_reserve", "bid_too_low" (below the standing bid plus the
@@ -176,6 +204,7 @@ class Market {
   store::LedgerStore& ledger_store_;
   ledger::Ledger& ledger_;
   const Clock& clock_;
+  Feeds* feeds_;
   std::mutex rarity_mu_;
   std::map<std::string, std::shared_ptr<const CollectionRarity>, std::less<>> rarity_cache_;
 };
@@ -185,7 +214,8 @@ class Market {
 //  "auction"? {"high_bid","high_bidder","bid_count","min_next_bid"}, "outcome"?}:
 // GET /v1/listings/{id}.
 std::string listing_json(const ListingView& view);
-// {"listing","buyer","quantity","total","payouts":[{"account","amount","role"}],"log_index"}.
+// {"listing","buyer","quantity","total","payouts":[{"account","amount","role"}],"log_index"}
+// … plus "currency", and "listed_total", "feed", "feed_price_wad" when converted.
 std::string sale_json(const Sale& sale);
 // {"listing","bidder","amount","ends_ms","refunded"?,"refund"?,"log_index"}.
 std::string bid_json(const Bid& bid);

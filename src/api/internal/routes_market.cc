@@ -96,6 +96,14 @@ Result<HttpResponse> create_listing(market::Market& market, RequestContext& ctx)
     if (!(*j)["rules"].is_object()) return fail(Error::invalid("invalid_field", "rules must be an object", "rules"));
     l.rules = (*j)["rules"].dump();
   }
+  if (j->contains("accepts")) {
+    const auto& accepts = (*j)["accepts"];
+    if (!accepts.is_array()) return fail(Error::invalid("invalid_field", "accepts must be an array of currencies", "accepts"));
+    for (const auto& c : accepts) {
+      if (!c.is_string()) return fail(Error::invalid("invalid_field", "accepts must be an array of currencies", "accepts"));
+      l.accepts.push_back(c.get<std::string>());
+    }
+  }
   if (l.kind == "fixed") {
     auto price = amount_field(*j, "price");
     if (!price) return fail(price.error());
@@ -136,7 +144,19 @@ Result<HttpResponse> purchase(market::Market& market, RequestContext& ctx) {
   }
   auto currency = optional_string(*j, "currency");
   if (!currency) return fail(currency.error());
-  auto sale = market.purchase(ctx.path_param("id"), *buyer, *quantity, max_total, *currency);
+  market::PurchaseOptions options{.max_total = max_total, .currency = *currency};
+  if (j->contains("quoted_total")) {
+    auto q = amount_field(*j, "quoted_total");
+    if (!q) return fail(q.error());
+    options.quoted_total = *q;
+  }
+  if (j->contains("max_slippage_bps")) {
+    if (!(*j)["max_slippage_bps"].is_number_integer()) {
+      return fail(Error::invalid("invalid_field", "max_slippage_bps must be an integer", "max_slippage_bps"));
+    }
+    options.max_slippage_bps = (*j)["max_slippage_bps"].get<std::int64_t>();
+  }
+  auto sale = market.purchase(ctx.path_param("id"), *buyer, *quantity, options);
   if (!sale) return fail(sale.error());
   return json_text_response(market::sale_json(*sale), 201);
 }
@@ -207,6 +227,8 @@ constexpr const char* kNewListingSchema = R"({
     "min_increment_bps": {"type": "integer", "minimum": 0, "maximum": 10000},
     "time_buffer_s": {"type": "integer", "minimum": 0, "maximum": 86400},
     "rules": {"type": "object", "description": "Pricing rules: rarity_tiers, demand, floor, ceiling."},
+    "accepts": {"type": "array", "items": {"type": "string", "enum": ["ETH", "USD"]},
+      "description": "Other currencies buyers may pay in, converted through the pair's oracle feed."},
     "quantity": {"type": "string", "pattern": "^[0-9]+$"}, "platform_fee_bps": {"type": "integer", "minimum": 0, "maximum": 10000},
     "starts_ms": {"type": "integer"}, "ends_ms": {"type": "integer"}, "seller": {"type": "string"}
   }
@@ -216,7 +238,8 @@ constexpr const char* kPurchaseSchema = R"({
   "type": "object",
   "properties": {
     "quantity": {"type": "string", "pattern": "^[0-9]+$"}, "max_total": {"type": "string", "pattern": "^[0-9]+$"},
-    "buyer": {"type": "string"}, "currency": {"type": "string"}
+    "buyer": {"type": "string"}, "currency": {"type": "string", "description": "Pay currency: the listing's or one it accepts."},
+    "quoted_total": {"type": "string", "pattern": "^[0-9]+$"}, "max_slippage_bps": {"type": "integer", "minimum": 0, "maximum": 10000}
   }
 })";
 
@@ -265,6 +288,14 @@ constexpr const char* kSettlementSchema = R"({
       "amount": {"type": "string"}}}}}
 })";
 
+constexpr const char* kListingQuoteSchema = R"({
+  "type": "object",
+  "required": ["listing", "currency", "quantity", "total"],
+  "properties": {"listing": {"type": "string"}, "currency": {"type": "string"}, "quantity": {"type": "string"},
+    "total": {"type": "string"}, "feed": {"type": "string"}, "price_wad": {"type": "string"},
+    "as_of_ms": {"type": "integer"}}
+})";
+
 constexpr const char* kRaritySchema = R"({
   "type": "object",
   "required": ["collection", "method", "tokens"],
@@ -288,6 +319,7 @@ void add_market_routes(RouteTable& table, RouteDeps& deps) {
   table.add_schema("BidList", kBidListSchema);
   table.add_schema("Settlement", kSettlementSchema);
   table.add_schema("Rarity", kRaritySchema);
+  table.add_schema("ListingQuote", kListingQuoteSchema);
   table.add({.method = "POST",
              .path = "/v1/listings",
              .operation_id = "createListing",
@@ -375,6 +407,37 @@ void add_market_routes(RouteTable& table, RouteDeps& deps) {
              .params = listing_id,
              .responses = {{200, "The cancelled listing.", "application/json", R"({"$ref": "#/components/schemas/Listing"})"}},
              .handler = [&market](RequestContext& c) { return cancel_listing(market, c); }});
+  table.add({.method = "GET",
+             .path = "/v1/listings/{id}/quote",
+             .operation_id = "quoteListing",
+             .summary = "What a purchase would cost now, in the listing's currency or one it accepts (via its feed)",
+             .description = "409 oracle_circuit_open when the feed is not trusted now. Pass the total as quoted_total "
+                            "with max_slippage_bps to bound a converted purchase.",
+             .tag = "market",
+             .params = {{.name = "id", .in = ParamIn::kPath, .description = "Listing id."},
+                        {.name = "currency", .in = ParamIn::kQuery, .description = "Pay currency (default: the listing's)."},
+                        {.name = "quantity", .in = ParamIn::kQuery, .description = "Units (default 1)."}},
+             .responses = {{200, "The quote.", "application/json", R"({"$ref": "#/components/schemas/ListingQuote"})"}},
+             .handler = [&market](RequestContext& c) -> Result<HttpResponse> {
+               const std::string quantity_text(c.query_param("quantity").value_or("1"));
+               auto quantity = ledger::parse_amount(quantity_text, "quantity");
+               if (!quantity) return fail(quantity.error());
+               const std::string currency(c.query_param("currency").value_or(""));
+               auto due = market.quote(c.path_param("id"), *quantity, currency);
+               if (!due) return fail(due.error());
+               auto listing = market.listing(c.path_param("id"));
+               if (!listing) return fail(listing.error());
+               nlohmann::json j = {{"listing", c.path_param("id")},
+                                   {"currency", currency.empty() ? listing->listing.currency : currency},
+                                   {"quantity", quantity->to_decimal()},
+                                   {"total", due->amount.to_decimal()}};
+               if (!due->feed.empty()) {
+                 j["feed"] = due->feed;
+                 j["price_wad"] = due->price.price_wad.to_decimal();
+                 j["as_of_ms"] = due->price.as_of_ms;
+               }
+               return json_text_response(j.dump());
+             }});
   table.add({.method = "GET",
              .path = "/v1/collections/{id}/rarity",
              .operation_id = "getCollectionRarity",

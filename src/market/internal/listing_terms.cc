@@ -1,5 +1,6 @@
 #include "market/internal/listing_terms.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/limits.h"
@@ -50,8 +51,26 @@ Result<nlohmann::json> rules_value(const NewListing& r) {
 Result<std::string> terms_json(const NewListing& r) {
   auto rules = rules_value(r);
   if (!rules) return fail(rules.error());
+  for (std::size_t i = 0; i < r.accepts.size(); ++i) {
+    const std::string field = "accepts[" + std::to_string(i) + "]";
+    if (!ledger::find_currency(r.accepts[i])) {
+      return fail(Error::invalid("unknown_currency", "accepts lists ETH or USD", field));
+    }
+    if (r.accepts[i] == r.currency) {
+      return fail(Error::invalid("invalid_currency", "the listing's own currency needs no conversion", field));
+    }
+    if (r.kind == "english" || r.settlement == "clearing") {
+      return fail(Error::invalid("invalid_currency", "auctions that escrow take their own currency only", field));
+    }
+  }
   auto with_rules = [&](nlohmann::json terms) {
     if (!rules->is_null()) terms["rules"] = *rules;
+    if (!r.accepts.empty()) {
+      std::vector<std::string> accepts = r.accepts;
+      std::sort(accepts.begin(), accepts.end());
+      accepts.erase(std::unique(accepts.begin(), accepts.end()), accepts.end());
+      terms["accepts"] = accepts;
+    }
     return terms.dump();
   };
   if (r.kind == "fixed") {
@@ -104,6 +123,11 @@ Result<Terms> parse_terms(const store::ListingRecord& l) {
   if (!j.is_object()) return fail(Error::internal("listing_terms_invalid", "listing " + l.id + " has unreadable terms"));
   Terms t;
   auto amount = [&](const char* name) { return U256::from_decimal(j.value(name, "0")).value_or(U256()); };
+  if (j.contains("accepts") && j["accepts"].is_array()) {
+    for (const auto& c : j["accepts"]) {
+      if (c.is_string()) t.accepts.push_back(c.get<std::string>());
+    }
+  }
   if (j.contains("rules")) {
     auto rules = parse_pricing_rules(j["rules"].dump());
     if (!rules) return fail(rules.error());

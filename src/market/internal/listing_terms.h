@@ -29,6 +29,7 @@ struct Terms {
   std::int64_t min_increment_bps = 0;  // english
   std::int64_t time_buffer_s = 0;      // english
   std::optional<PricingRules> rules;   // fixed and Dutch kinds
+  std::vector<std::string> accepts;    // Other pay currencies, through feeds.
 };
 
 
