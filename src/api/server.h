@@ -39,6 +39,7 @@ class Ledger;
 }
 namespace atelier::market {
 class Market;
+class Feeds;
 }
 
 namespace atelier::api {
@@ -86,6 +87,8 @@ struct ServerOptions {
   ledger::Ledger* ledger = nullptr;
   // Listings and purchases (POST /v1/listings, …) when set. Must outlive the Server.
   market::Market* market = nullptr;
+  // Price-feed oracles (POST /v1/oracles/feeds, …) when set. Must outlive the Server.
+  market::Feeds* feeds = nullptr;
   // The server's public base URL for absolute links in token metadata ("https://gallery.example").
   // Empty: "http://" + the listen address.
   std::string public_url;

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "ledger/ledger.h"
+#include "market/feeds.h"
 #include "market/listings.h"
 #include "provenance/log.h"
 #include "render/engine.h"
@@ -44,6 +45,7 @@ struct Context {
   std::unique_ptr<provenance::Log> log;
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<market::Market> market;
+  std::unique_ptr<market::Feeds> feeds;
 };
 
 Result<Context> open_context(const Globals& globals, std::int64_t checkpoint_interval_ms = 0);
@@ -77,5 +79,6 @@ void add_ledger_commands(CLI::App& app, Globals& globals);
 CLI::App& market_command(CLI::App& app);
 void add_market_commands(CLI::App& app, Globals& globals);
 void add_listing_commands(CLI::App& app, Globals& globals);
+void add_oracle_commands(CLI::App& app, Globals& globals);
 
 }  // namespace atelier::cli

@@ -26,6 +26,7 @@ Result<Context> open_context(const Globals& globals, std::int64_t checkpoint_int
   ctx.log = std::make_unique<provenance::Log>(*ctx.db, ctx.log_signer->verifier());
   ctx.ledger = std::make_unique<ledger::Ledger>(*ctx.db, *ctx.db);
   ctx.market = std::make_unique<market::Market>(*ctx.db, *ctx.db, *ctx.ledger);
+  ctx.feeds = std::make_unique<market::Feeds>(*ctx.db);
   return ctx;
 }
 
@@ -79,6 +80,7 @@ int main(int argc, char** argv) {
   add_ledger_commands(app, globals);
   add_market_commands(app, globals);
   add_listing_commands(app, globals);
+  add_oracle_commands(app, globals);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {  // Thrown by command callbacks with their exit code.

@@ -18,7 +18,7 @@ void add_apikey_commands(CLI::App& app, Globals& globals) {
   auto label = std::make_shared<std::string>();
   auto account = std::make_shared<std::string>();
   auto* create = key->add_subcommand(
-      "create", "Create an API key with scopes (read, render, mint, trade, admin; admin implies all).\n"
+      "create", "Create an API key with scopes (read, render, mint, trade, oracle, admin; admin implies all).\n"
                 "The secret is printed once and stored only as a salted hash.");
   create->add_option("--scope", *scopes, "scope (repeatable, or comma-separated)")->required()->delimiter(',');
   create->add_option("--label", *label, "a note to recognise the key by");
@@ -91,6 +91,7 @@ void add_server_commands(CLI::App& app, Globals& globals) {
     opts->transparency_log = ctx.log.get();
     opts->ledger = ctx.ledger.get();
     opts->market = ctx.market.get();
+    opts->feeds = ctx.feeds.get();
     auto r = api::serve_until_signal(*opts, *ctx.engine, [](std::uint16_t port) {
       std::fprintf(stderr, "atelier: listening on port %u\n", port);
     });

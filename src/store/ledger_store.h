@@ -143,6 +143,26 @@ struct SaleRecord {
   std::uint64_t log_index = 0;
 };
 
+// A registered price feed (market/oracle.h "Oracles"). The store keeps its update policy as
+// opaque canonical JSON: the market layer writes and parses it.
+struct FeedRecord {
+  std::string id;          // "ETH-USD"
+  std::string policy;      // Canonical JSON of the policy.
+  std::int64_t created_ms = 0;  // Kept when the policy is replaced.
+  std::int64_t updated_ms = 0;
+};
+
+// The latest report of one source for one feed. Earlier reports live in the transparency log
+// only (each was logged when it arrived).
+struct FeedReportRecord {
+  std::string feed_id;
+  std::string source;
+  U256 price_wad;                // 18-decimal fixed point, quote per base.
+  std::int64_t observed_ms = 0;  // When the reporter saw the price.
+  std::int64_t received_ms = 0;  // When atelier recorded it.
+  std::uint64_t log_index = 0;   // The entry that recorded it; set by the store.
+};
+
 struct LedgerChange {
   std::vector<AccountRecord> new_accounts;
   std::vector<CollectionRecord> new_collections;
@@ -198,6 +218,16 @@ struct LedgerChange {
   std::vector<ListingTransition> transitions;
   // Purchases to record in `sales` (seq and log_index filled in by the store).
   std::vector<SaleRecord> sales;
+  // Price feeds to register, or (an id that exists) whose policy to replace: created_ms is
+  // then kept and updated_ms written.
+  std::vector<FeedRecord> feeds;
+  // Each replaces its source's stored report for the feed (applied after `feeds`, so a feed
+  // registered in the same change may be reported to). Refused whole with "unknown_feed"
+  // (field "feed"), "report_out_of_order" (field "observed_ms": older than the stored report
+  // of that source; an equal observed_ms replaces it, as aggregate() lets the later arrival
+  // win), or "too_many_sources" (the feed already holds limits::kOracleReportsMax sources'
+  // reports, all that one aggregation may read).
+  std::vector<FeedReportRecord> feed_reports;
   std::int64_t time_ms = 0;  // When the change was decided (bids and sales rows).
   LogEvent event;  // Required: every change is logged in the same transaction.
 };
@@ -222,7 +252,7 @@ class LedgerStore {
   // "ledger_unbalanced" (postings), "insufficient_funds" (field "amount"),
   // "ledger_conflict" (a token balance would go below zero: someone moved it first),
   // "token_exists", "unknown_account", "unknown_collection", "unknown_token",
-  // "account_exists", "collection_exists", "supply_exceeded".
+  // "account_exists", "collection_exists", "supply_exceeded", and the feeds' codes above.
   virtual Result<LedgerReceipt> apply_ledger_change(const LedgerChange& change) = 0;
 
   virtual Result<std::optional<AccountRecord>> account(std::string_view id) = 0;
@@ -243,6 +273,10 @@ class LedgerStore {
   // A listing's bids and sales, oldest first.
   virtual Result<std::vector<BidRecord>> bids(std::string_view listing_id) = 0;
   virtual Result<std::vector<SaleRecord>> sales(std::string_view listing_id) = 0;
+  // Price feeds: one by id, all by id, and a feed's latest report per source, by source.
+  virtual Result<std::optional<FeedRecord>> feed(std::string_view id) = 0;
+  virtual Result<std::vector<FeedRecord>> feeds() = 0;
+  virtual Result<std::vector<FeedReportRecord>> feed_reports(std::string_view feed_id) = 0;
   // Recomputes every invariant from the postings and holdings (see LedgerCheck).
   virtual Result<LedgerCheck> check_ledger() = 0;
 };

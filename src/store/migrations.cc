@@ -257,7 +257,28 @@ CREATE TABLE sales (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::string_view kAll[] = {kV1, kV2, kV3, kV4};
+// v5: price-feed oracles (market/feeds.h). A feed's update policy, and the latest report of
+// each of its sources; every report, superseded or not, is in the transparency log.
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE oracle_feeds (
+  id          TEXT PRIMARY KEY,
+  policy      TEXT NOT NULL,  -- canonical JSON: max_age_ms, max_deviation_bps, min_sources, sources
+  created_ms  INTEGER NOT NULL,
+  updated_ms  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE oracle_reports (
+  feed_id      TEXT NOT NULL REFERENCES oracle_feeds (id),
+  source       TEXT NOT NULL,
+  price_wad    BLOB NOT NULL CHECK (length(price_wad) = 32),
+  observed_ms  INTEGER NOT NULL,
+  received_ms  INTEGER NOT NULL,
+  log_index    INTEGER NOT NULL,
+  PRIMARY KEY (feed_id, source)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kAll[] = {kV1, kV2, kV3, kV4, kV5};
 
 }  // namespace
 

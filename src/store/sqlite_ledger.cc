@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "store/internal/sqlite_oracle.h"
 #include "store/internal/sqlite_txn.h"
 
 namespace atelier::store {
@@ -428,6 +429,7 @@ Result<LedgerReceipt> SqliteStore::apply_ledger_change(const LedgerChange& chang
       ins.bind_blob(5, be(sale.total)).bind(6, change.time_ms).bind(7, static_cast<std::int64_t>(*index));
       if (ins.step() != SQLITE_DONE) return fail(db_error(db, "inserting sale"));
     }
+    ATELIER_TRY(internal::apply_feed_changes(db, txn.stmts(), change, *index));
 
     return LedgerReceipt{*index};
   });

@@ -100,6 +100,9 @@ class SqliteStore final : public Store, public LedgerStore {
   Result<std::optional<ListingRecord>> listing(std::string_view id) override;
   Result<std::vector<BidRecord>> bids(std::string_view listing_id) override;
   Result<std::vector<SaleRecord>> sales(std::string_view listing_id) override;
+  Result<std::optional<FeedRecord>> feed(std::string_view id) override;
+  Result<std::vector<FeedRecord>> feeds() override;
+  Result<std::vector<FeedReportRecord>> feed_reports(std::string_view feed_id) override;
   Result<LedgerCheck> check_ledger() override;
 
   // Writes committed together so far, and the largest group: for metrics and benchmarks.

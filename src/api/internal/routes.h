@@ -7,6 +7,7 @@
 //   routes_log.cc         GET /checkpoint, /tile/…, /v1/log/entries/{index}, /v1/log/proof/…
 //   routes_ledger.cc      GET /v1/collections/{id}[/tokens/{token_id}/metadata.json], /v1/accounts/{id}
 //   routes_market.cc      POST /v1/listings, GET /v1/listings/{id}, POST /v1/listings/{id}/purchases
+//   routes_oracle.cc      POST /v1/oracles/feeds, GET /v1/oracles/feeds/{id}, POST …/{id}/reports
 //
 // Handlers are thin (DESIGN.md "doors"): parse and check input, call the engine or store,
 // format JSON. Business rules live in the engine.
@@ -28,6 +29,7 @@ class Ledger;
 }
 namespace atelier::market {
 class Market;
+class Feeds;
 }
 
 namespace atelier::api {
@@ -40,6 +42,7 @@ struct RouteDeps {
   ledger::Ledger* ledger = nullptr; // Collections, tokens and accounts, only when set.
   market::Market* market = nullptr; // Listings and purchases, only when set.
   std::string public_url = {};      // Absolute base of links in metadata ("https://host").
+  market::Feeds* feeds = nullptr;   // Price-feed oracles, only when set.
 };
 
 void add_system_routes(RouteTable& table, RouteDeps& deps);
@@ -49,6 +52,7 @@ void add_asset_routes(RouteTable& table, RouteDeps& deps);
 void add_log_routes(RouteTable& table, RouteDeps& deps);
 void add_ledger_routes(RouteTable& table, RouteDeps& deps);
 void add_market_routes(RouteTable& table, RouteDeps& deps);
+void add_oracle_routes(RouteTable& table, RouteDeps& deps);
 
 // Every route above. `deps` must outlive the table.
 RouteTable build_routes(RouteDeps& deps);

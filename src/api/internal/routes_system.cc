@@ -231,6 +231,7 @@ RouteTable build_routes(RouteDeps& deps) {
   add_log_routes(table, deps);
   add_ledger_routes(table, deps);
   add_market_routes(table, deps);
+  add_oracle_routes(table, deps);
   return table;
 }
 
