@@ -44,8 +44,8 @@ struct Context {
   std::shared_ptr<const provenance::NoteSigner> log_signer;
   std::unique_ptr<provenance::Log> log;
   std::unique_ptr<ledger::Ledger> ledger;
-  std::unique_ptr<market::Market> market;
   std::unique_ptr<market::Feeds> feeds;
+  std::unique_ptr<market::Market> market;  // Uses `feeds`.
 };
 
 Result<Context> open_context(const Globals& globals, std::int64_t checkpoint_interval_ms = 0);

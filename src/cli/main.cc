@@ -25,8 +25,8 @@ Result<Context> open_context(const Globals& globals, std::int64_t checkpoint_int
   provenance::attach_checkpoint_signer(*ctx.db, ctx.log_signer, checkpoint_interval_ms);
   ctx.log = std::make_unique<provenance::Log>(*ctx.db, ctx.log_signer->verifier());
   ctx.ledger = std::make_unique<ledger::Ledger>(*ctx.db, *ctx.db);
-  ctx.market = std::make_unique<market::Market>(*ctx.db, *ctx.db, *ctx.ledger);
   ctx.feeds = std::make_unique<market::Feeds>(*ctx.db);
+  ctx.market = std::make_unique<market::Market>(*ctx.db, *ctx.db, *ctx.ledger, SystemClock::instance(), ctx.feeds.get());
   return ctx;
 }
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "market/feeds.h"
 #include "market/pricing.h"
 #include "market/rules.h"
 #include "tests/ledger/ledger_fixture.h"
@@ -415,6 +416,58 @@ TEST_F(AuctionTest, RarityTiersDemandFloorAndCeilingShapeTheUnitPrice) {
                                        .rules = R"({"floor":"9","ceiling":"1"})"});
   ASSERT_FALSE(worse);
   EXPECT_EQ(worse.error().code, "floor_above_ceiling");
+  expect_ledger_ok();
+}
+
+TEST_F(AuctionTest, PayingInAnotherCurrencyGoesThroughTheFeedAndRefusesWhenItTrips) {
+  market::Feeds feeds(*db, clock);
+  market = std::make_unique<market::Market>(*db, *db, *ledger, clock, &feeds);
+  ASSERT_TRUE(feeds.register_feed("ETH-USD", {{"max_age_ms", "60000"}, {"max_deviation_bps", "500"},
+                                              {"min_sources", "2"}, {"sources", "a,b,c"}}));
+  ASSERT_TRUE(feeds.report("ETH-USD", "a", "3000", clock.now_ms()));
+  ASSERT_TRUE(feeds.report("ETH-USD", "b", "3010", clock.now_ms()));
+  ASSERT_TRUE(feeds.report("ETH-USD", "c", "9999", clock.now_ms()));  // An outlier: ignored.
+  U256 id = mint("flows", 60, "artist");
+  auto l = market->create_listing({.seller = "artist", .collection = "flows", .token_id = id, .currency = "USD",
+                                   .price = U256(150'000), .accepts = {"ETH"}});  // $1,500.00
+  ASSERT_TRUE(l) << l.error().to_string();
+  // Median of 3000 and 3010 = 3005 USD/ETH: $1,500 = 1500/3005 ETH, rounded up to the wei.
+  // 150000 · 10^16 / 3005 = 499168053244592346.08… → 499168053244592347 wei.
+  auto q = market->quote(l->id, U256(1), "ETH");
+  ASSERT_TRUE(q) << q.error().to_string();
+  EXPECT_EQ(q->amount.to_decimal(), "499168053244592347");
+  EXPECT_EQ(q->feed, "ETH-USD");
+  EXPECT_EQ(code(market->quote(l->id, U256(1), "EUR")), "wrong_currency");
+  fund("alice", 1'000'000'000'000'000'000ull);
+  // Slippage: quoted 1 % lower, 50 bps allowed: refused, nothing moves.
+  const U256 low = *mul_div(q->amount, U256(99), U256(100));
+  auto slipped = market->purchase(l->id, "alice", U256(1),
+                                  {.currency = "ETH", .quoted_total = low, .max_slippage_bps = 50});
+  ASSERT_FALSE(slipped);
+  EXPECT_EQ(slipped.error().code, "slippage_exceeded");
+  // The feed goes stale: no sale rather than a guess.
+  clock.advance_ms(61'000);
+  auto tripped = market->purchase(l->id, "alice", U256(1), {.currency = "ETH"});
+  ASSERT_FALSE(tripped);
+  EXPECT_EQ(tripped.error().code, "oracle_circuit_open");
+  EXPECT_EQ(balance("alice"), U256(1'000'000'000'000'000'000ull));
+  EXPECT_EQ(*ledger->owner_of("flows", id), "artist");
+  // Fresh reports again: the sale settles in ETH, payouts in ETH.
+  ASSERT_TRUE(feeds.report("ETH-USD", "a", "3000", clock.now_ms()));
+  ASSERT_TRUE(feeds.report("ETH-USD", "b", "3010", clock.now_ms()));
+  auto sale = market->purchase(l->id, "alice", U256(1), {.currency = "ETH", .quoted_total = q->amount, .max_slippage_bps = 0});
+  ASSERT_TRUE(sale) << sale.error().to_string();
+  EXPECT_EQ(sale->currency, "ETH");
+  EXPECT_EQ(sale->total.to_decimal(), "499168053244592347");
+  EXPECT_EQ(sale->listed_total, U256(150'000));
+  EXPECT_EQ(*ledger->owner_of("flows", id), "alice");
+  EXPECT_EQ(balance("artist", "ETH"), U256(399'334'442'595'673'878ull));  // 80 % floored, + the 1 wei remainder
+  EXPECT_EQ(balance("studio", "ETH"), U256(99'833'610'648'918'469ull));   // 20 %, floor
+  EXPECT_EQ(*checked_add(balance("artist", "ETH"), balance("studio", "ETH")), sale->total);
+  // English auctions and clearing-price auctions take their own currency only.
+  NewListing bad{.kind = "english", .seller = "alice", .collection = "flows", .token_id = id,
+                 .ends_ms = clock.now_ms() + 1'000, .accepts = {"USD"}};
+  EXPECT_EQ(code(market->create_listing(bad)), "invalid_currency");
   expect_ledger_ok();
 }
 
