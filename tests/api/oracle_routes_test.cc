@@ -129,6 +129,12 @@ TEST_F(OracleRoutes, RegisterReportAndReadAFeed) {
   EXPECT_EQ(rep["price_wad"], "3012450000000000000000");
   EXPECT_EQ(rep["received_ms"], now());
   ASSERT_EQ(report("ETH-USD", {{"source", "b"}, {"price", "3012.47"}, {"observed_ms", now()}}).status, 201);
+  // A key bound to a reporter's account reports only as that source.
+  std::string c_key = create_api_key(*db, {"oracle"}, "reporter c", clock, "c")->secret;
+  auto as_a = c->request("POST", "/v1/oracles/feeds/ETH-USD/reports",
+                         json({{"source", "a"}, {"price", "1"}, {"observed_ms", now()}}).dump(), auth(c_key));
+  EXPECT_EQ(as_a.status, 403) << as_a.body;
+  EXPECT_EQ(code(as_a), "source_not_yours");
 
   j = feed("ETH-USD");
   EXPECT_EQ(j["status"], "ok");

@@ -83,7 +83,16 @@ Result<HttpResponse> report(market::Feeds& feeds, RequestContext& ctx) {
   if (!j->contains("observed_ms") || !(*j)["observed_ms"].is_number_integer()) {
     return fail(Error::invalid("missing_field", "observed_ms (Unix epoch milliseconds) is required", "observed_ms"));
   }
-  auto recorded = feeds.report(ctx.path_param("id"), (*j)["source"].get<std::string>(),
+  // A key bound to an account (`apikey create --account SOURCE`) reports only as that source,
+  // so one reporter's key cannot outvote the others; an unbound oracle key is a relay for the
+  // feed's allowed sources.
+  const std::string source = (*j)["source"].get<std::string>();
+  if (ctx.principal && !ctx.principal->account.empty() && !ctx.principal->allows("admin") &&
+      ctx.principal->account != source) {
+    return fail(Error{ErrorKind::kForbidden, "source_not_yours",
+                      "this API key reports as \"" + ctx.principal->account + "\", not \"" + source + "\"", "source"});
+  }
+  auto recorded = feeds.report(ctx.path_param("id"), source,
                                (*j)["price"].get<std::string>(), (*j)["observed_ms"].get<std::int64_t>());
   if (!recorded) return fail(recorded.error());
   return json_text_response(market::feed_report_json(*recorded), 201);
