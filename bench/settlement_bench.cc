@@ -120,7 +120,7 @@ void BM_AuctionPriceQueries(benchmark::State& state) {
     l.params = {{"start_price", "1000000000000000000"}, {"end_price", "100000000000000000"}, {"half_life_s", "600"}};
   } else {
     l.kind = "vrgda-linear";
-    l.params = {{"target_price", "1000000000000000000"}, {"decay", "0.31"}, {"per_time_unit", "20"}};
+    l.params = {{"target_price", "1000000"}, {"decay", "0.31"}, {"per_time_unit", "20"}};
   }
   auto listing = s.market->create_listing(l).value();
   if (state.range(0) == 0) {

@@ -711,6 +711,53 @@ Result<LedgerCheck> SqliteStore::check_ledger() {
       }
     }
   }
+  // Escrow (ledger::kEscrowAccount) holds exactly what open auctions hold in trust: the
+  // standing bids of active English auctions and the payments of unsettled clearing-price
+  // auctions, and the tokens of active English auctions.
+  {
+    std::map<std::string, U256> owed;  // currency -> amount
+    Stmt bids(rdb_, "SELECT currency, high_bid FROM listings WHERE kind = 'english' AND status = 'active' AND bid_count > 0");
+    while (bids.step() == SQLITE_ROW) owed[bids.text(0)] = checked_add(owed[bids.text(0)], u256_at(bids, 1)).value_or(U256::max());
+    Stmt paid(rdb_,
+              "SELECT l.currency, s.total FROM sales s JOIN listings l ON l.id = s.listing_id "
+              "WHERE json_extract(l.terms, '$.settlement') = 'clearing' AND l.status IN ('active', 'sold_out')");
+    while (paid.step() == SQLITE_ROW) owed[paid.text(0)] = checked_add(owed[paid.text(0)], u256_at(paid, 1)).value_or(U256::max());
+    std::set<std::string> currencies;
+    for (const auto& [currency, amount] : owed) currencies.insert(currency);
+    for (const auto& [key, balance] : computed) {
+      if (key.first == "escrow") currencies.insert(key.second);
+    }
+    for (const auto& currency : currencies) {
+      const Signed held = computed.count({"escrow", currency}) ? computed[{"escrow", currency}] : Signed{};
+      const U256 want = owed.count(currency) ? owed[currency] : U256();
+      if (held.negative || held.amount != want) {
+        problem("escrow holds " + std::string(held.negative ? "-" : "") + held.amount.to_decimal() + " " + currency +
+                " but open auctions hold " + want.to_decimal() + " in trust");
+      }
+    }
+    Stmt lots(rdb_,
+              "SELECT l.collection_id, l.token_id, l.quantity, "
+              "COALESCE((SELECT amount FROM token_holdings h WHERE h.collection_id = l.collection_id AND "
+              "h.token_id = l.token_id AND h.account = 'escrow'), zeroblob(32)) "
+              "FROM listings l WHERE l.kind = 'english' AND l.status = 'active'");
+    std::map<std::pair<std::string, U256>, std::pair<U256, U256>> lot;  // token -> (listed, held)
+    while (lots.step() == SQLITE_ROW) {
+      auto& [listed, held] = lot[{lots.text(0), u256_at(lots, 1)}];
+      listed = checked_add(listed, u256_at(lots, 2)).value_or(U256::max());
+      held = u256_at(lots, 3);
+    }
+    Stmt escrowed(rdb_, "SELECT collection_id, token_id, amount FROM token_holdings WHERE account = 'escrow'");
+    while (escrowed.step() == SQLITE_ROW) {
+      auto key = std::make_pair(escrowed.text(0), u256_at(escrowed, 1));
+      if (!lot.count(key)) lot[key] = {U256(), u256_at(escrowed, 2)};
+    }
+    for (const auto& [key, amounts] : lot) {
+      if (amounts.first != amounts.second) {
+        problem("escrow holds " + amounts.second.to_decimal() + " of " + token_name(key.first, key.second) +
+                " but active auctions list " + amounts.first.to_decimal());
+      }
+    }
+  }
   return check;
 }
 

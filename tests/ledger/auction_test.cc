@@ -3,6 +3,7 @@
 // cancelling, racing bidders and buyers. Prices are checked against market::quote_price, whose
 // own values are checked independently in tests/market.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <nlohmann/json.hpp>
@@ -65,6 +66,21 @@ TEST_F(AuctionTest, EnglishAuctionEscrowsBidsRefundsTheOutbidAndPaysTheWinner) {
   EXPECT_EQ(code(market->purchase(a, "bob", U256(1))), "not_for_sale");
   EXPECT_EQ(code(market->settle(a)), "auction_not_ended");
   EXPECT_EQ(code(market->cancel(a, "artist")), "auction_has_bids");
+  {
+    // `ledger check` ties escrow to the standing bid: a tampered bid shows.
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((dir / "atelier.db").c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "UPDATE listings SET high_bid = zeroblob(32) WHERE kind = 'english'", nullptr, nullptr,
+                           nullptr), SQLITE_OK);
+    auto tampered = db->check_ledger();
+    EXPECT_FALSE(tampered->ok);
+    ASSERT_FALSE(tampered->problems.empty());
+    EXPECT_NE(tampered->problems.front().find("escrow holds 2000 ETH"), std::string::npos) << tampered->problems.front();
+    std::string restore = "UPDATE listings SET high_bid = x'" + std::string(60, '0') + "07d0' WHERE kind = 'english'";
+    ASSERT_EQ(sqlite3_exec(raw, restore.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+    expect_ledger_ok();
+  }
 
   clock.advance_ms(3'600'000);
   EXPECT_EQ(code(market->bid(a, "bob", U256(4'000))), "listing_ended");
