@@ -209,6 +209,11 @@ void register_all() {
                                "{\"into_path\":true}")
       ->Unit(benchmark::kMillisecond)
       ->Iterations(12);
+  // … and 500 curves per ctx:flowlines call, walked in lockstep: the same pixels again.
+  benchmark::RegisterBenchmark("render/flow-lines/1024/flowlines", BM_Render, "flow-lines", 1024, false,
+                               "{\"into_path\":true,\"batch\":true}")
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(12);
   // The same flow-field work with Cairo's stroker instead of StrokeMask, side by side.
   benchmark::RegisterBenchmark("render/flow-field/1024/cairo-strokes", BM_Render, "flow-field", 1024, true, "{}")
       ->Unit(benchmark::kMillisecond)

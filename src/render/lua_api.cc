@@ -7,12 +7,14 @@ extern "C" {
 #include <lauxlib.h>
 }
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "core/limits.h"
 #include "render/color.h"
+#include "render/internal/det_trig.h"
 
 namespace atelier::render::internal {
 
@@ -136,6 +138,8 @@ int l_noise3(lua_State* L) {
 
 constexpr const char* kFlowFieldMeta = "atelier.flowfield";
 constexpr lua_Integer kTraceStepsMax = 1'000'000;  // Per call: bounds native time between hooks.
+constexpr lua_Integer kFlowlinesMax = 100'000;      // Starts per ctx:flowlines call.
+constexpr lua_Integer kFlowlinesStepsMax = 4'000'000;  // Walk steps per ctx:flowlines call.
 
 // Bills native work; past a threshold the budget hook is made to run at the very next VM
 // instruction, so a loop of cheap calls doing heavy native work cannot outrun the budget.
@@ -234,9 +238,14 @@ WalkBounds walk_bounds(lua_State* L, int first) {
 
 // One step of a walk: move step_len along the field's angle, unless that would leave the
 // bounds (then false, and x, y stay).
-inline bool walk_step(const FlowField& f, double step_len, const WalkBounds& b, double& x, double& y) {
+// sin/cos are det_sincos (internal/det_trig.h): glibc's differ in the last bit between CPUs,
+// and a walk feeds every step into the next.
+[[gnu::always_inline]] inline bool walk_step(const FlowField& f, double step_len, const WalkBounds& b, double& x,
+                                             double& y) {
   const double a = f.at(wrap_coordinate(x), wrap_coordinate(y));
-  const double nx = x + std::cos(a) * step_len, ny = y + std::sin(a) * step_len;
+  double sin_a, cos_a;
+  internal::det_sincos(a, sin_a, cos_a);
+  const double nx = x + cos_a * step_len, ny = y + sin_a * step_len;
   if (nx < b.x_min || nx > b.x_max || ny < b.y_min || ny > b.y_max) return false;
   x = nx, y = ny;
   return true;
@@ -404,6 +413,75 @@ int l_flowline(lua_State* L) {
   if (charge(L, static_cast<std::int64_t>(points)) == kRaise) return kRaise;
   canvas_of(L).polyline(xy.data(), points, false);
   lua_pushinteger(L, static_cast<lua_Integer>(points));
+  return 1;
+}
+
+// ctx:flowlines(field, starts, steps, step_len [, x_min, y_min, x_max, y_max]) -> points: for
+// each start in starts = {x1, y1, x2, y2, …}, in order, adds the curve ctx:flowline would add.
+// The walks advance in lockstep, kLockstep at a time: each is a serial chain (noise → sin/cos
+// → next point), and independent chains side by side keep the core busy while one waits.
+// Same points, same sub-paths, same order as one ctx:flowline call per start.
+int l_flowlines(lua_State* L) {
+  constexpr int kLockstep = 4;
+  const auto* f = static_cast<const FlowField*>(luaL_checkudata(L, 2, kFlowFieldMeta));
+  luaL_checktype(L, 3, LUA_TTABLE);
+  const lua_Integer n = luaL_len(L, 3);
+  luaL_argcheck(L, n % 2 == 0 && n <= 2 * kFlowlinesMax, 3, "starts must be x, y pairs (at most 100000 of them)");
+  const lua_Integer steps = luaL_checkinteger(L, 4);
+  const double step_len = luaL_checknumber(L, 5);
+  const WalkBounds bounds = walk_bounds(L, 6);
+  luaL_argcheck(L, steps >= 0 && steps <= kTraceStepsMax, 4, "steps must be 0..1000000");
+  luaL_argcheck(L, std::isfinite(step_len), 5, "needs a finite number");
+  const std::size_t lines = static_cast<std::size_t>(n / 2);
+  // Native time between budget checks stays bounded, as for one long trace.
+  luaL_argcheck(L, static_cast<lua_Integer>(lines) * (steps + 1) <= kFlowlinesStepsMax, 3,
+                "starts × (steps + 1) must be at most 4000000 per call");
+  static thread_local std::vector<double> starts;
+  starts.resize(2 * lines);
+  for (std::size_t i = 0; i < 2 * lines; ++i) {
+    lua_rawgeti(L, 3, static_cast<lua_Integer>(i + 1));
+    int is_number = 0;
+    starts[i] = lua_tonumberx(L, -1, &is_number);
+    lua_pop(L, 1);
+    luaL_argcheck(L, is_number && std::isfinite(starts[i]), 3, "starts must be finite numbers");
+  }
+  static thread_local std::vector<double> xy[kLockstep];
+  Canvas& canvas = canvas_of(L);
+  lua_Integer points = 0;
+  for (std::size_t first = 0; first < lines; first += kLockstep) {
+    const int m = static_cast<int>(std::min<std::size_t>(kLockstep, lines - first));
+    double x[kLockstep], y[kLockstep];
+    bool active[kLockstep] = {};
+    for (int j = 0; j < m; ++j) {
+      x[j] = starts[2 * (first + j)], y[j] = starts[2 * (first + j) + 1];
+      xy[j].resize(2 * static_cast<std::size_t>(steps) + 2);
+      xy[j][0] = x[j], xy[j][1] = y[j];
+      active[j] = true;
+    }
+    std::size_t len[kLockstep] = {2, 2, 2, 2};
+    for (lua_Integer step = 0; step < steps; ++step) {
+      bool any = false;
+      for (int j = 0; j < m; ++j) {
+        if (!active[j]) continue;
+        if (walk_step(*f, step_len, bounds, x[j], y[j])) {
+          xy[j][len[j]] = x[j], xy[j][len[j] + 1] = y[j];
+          len[j] += 2;
+          any = true;
+        } else {
+          active[j] = false;
+        }
+      }
+      if (!any) break;
+    }
+    for (int j = 0; j < m; ++j) {
+      const std::size_t count = len[j] / 2;
+      bill(L, static_cast<std::int64_t>(count) * f->units_per_step());
+      if (charge(L, static_cast<std::int64_t>(count)) == kRaise) return kRaise;
+      canvas.polyline(xy[j].data(), count, false);
+      points += static_cast<lua_Integer>(count);
+    }
+  }
+  lua_pushinteger(L, points);
   return 1;
 }
 
@@ -595,6 +673,7 @@ const Method kCtxMethods[] = {
     {"closePath", wrap<l_close_path>},
     {"polyline", wrap<l_polyline>},
     {"flowline", wrap<l_flowline>},
+    {"flowlines", wrap<l_flowlines>},
     {"fill", wrap<l_fill>},
     {"stroke", wrap<l_stroke>},
     {"fillRect", wrap<l_rect_op<&Canvas::fill_rect>>},

@@ -657,6 +657,24 @@ TEST(FlowField, FlowlineDrawsWhatPolylineOfTraceDraws) {
   std::size_t ink = 0;
   for (std::uint8_t v : flow_pixels) ink += v != 255;
   EXPECT_GT(ink, 100u);
+  // ctx:flowlines walks several starts in lockstep: the same sub-paths in the same order, so
+  // the same pixels; six starts (one group of four and a partial one), walks of unequal
+  // length (bounded), and bad starts refused.
+  const auto [batch_traits, batch_pixels] = draw(R"lua(
+      n = ctx:flowlines(f, {0.5, 0.5, 0.2, 0.7, 0.31, 0.12, 0.8, 0.8, 0.05, 0.95, 0.66, 0.4}, 300, 0.01,
+                        0.1, 0.1, 0.9, 0.9)
+  )lua");
+  const auto [single_traits, single_pixels] = draw(R"lua(
+      for _, s in ipairs{{0.5, 0.5}, {0.2, 0.7}, {0.31, 0.12}, {0.8, 0.8}, {0.05, 0.95}, {0.66, 0.4}} do
+        n = n + ctx:flowline(f, s[1], s[2], 300, 0.01, 0.1, 0.1, 0.9, 0.9)
+      end
+  )lua");
+  EXPECT_EQ(batch_traits["n"], single_traits["n"]);
+  EXPECT_EQ(batch_pixels, single_pixels);
+  Script bad(16, 16);
+  EXPECT_FALSE(bad("ctx:flowlines(flowfield{}, {0.5}, 10, 0.01)"));
+  EXPECT_FALSE(bad("ctx:flowlines(flowfield{}, {0.5, 0/0}, 10, 0.01)"));
+  EXPECT_FALSE(bad("ctx:flowlines(flowfield{}, {0.5, 0.5}, 4000000, 0.01)"));
 }
 
 TEST(FlowField, FlowlineChecksItsArguments) {

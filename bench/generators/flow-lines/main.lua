@@ -13,6 +13,20 @@ ctx.lineJoin = "round"
 local field = flowfield{frequency = freq, angle = 6.2831853}
 local big = 1e9  -- No bounds: the same walk as the Lua loop below.
 ctx:beginPath()
+if params.native and params.into_path and params.batch then
+  -- The same starts (rand order) and curves, 500 per ctx:flowlines call, one stroke each.
+  local i = 0
+  while i < lines do
+    local n = math.min(500, lines - i)
+    local starts = {}
+    for k = 1, n do starts[2 * k - 1], starts[2 * k] = rand() * W, rand() * H end
+    ctx:flowlines(field, starts, steps, step_len, -big, -big, big, big)
+    ctx:stroke()
+    ctx:beginPath()
+    i = i + n
+  end
+  return {Lines = lines, Steps = steps}
+end
 for i = 1, lines do
   local x, y = rand() * W, rand() * H
   local pts
