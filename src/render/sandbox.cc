@@ -15,6 +15,7 @@ extern "C" {
 
 #include "core/canonical_json.h"
 #include "core/limits.h"
+#include "render/internal/det_trig.h"
 #include "render/internal/lua_api.h"
 
 namespace atelier::render {
@@ -261,6 +262,20 @@ int sandbox_xpcall(lua_State* L) {
   return lua_gettop(L);
 }
 
+int det_sin(lua_State* L) {
+  double s, c;
+  internal::det_sincos(luaL_checknumber(L, 1), s, c);
+  lua_pushnumber(L, s);
+  return 1;
+}
+
+int det_cos(lua_State* L) {
+  double s, c;
+  internal::det_sincos(luaL_checknumber(L, 1), s, c);
+  lua_pushnumber(L, c);
+  return 1;
+}
+
 void open_safe_libs(lua_State* L) {
   luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
   luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
@@ -281,6 +296,14 @@ void open_safe_libs(lua_State* L) {
   lua_getglobal(L, LUA_STRLIBNAME);
   lua_pushnil(L);
   lua_setfield(L, -2, "dump");
+  lua_pop(L, 1);
+  // math.sin and math.cos give the same bits on every CPU (det_trig.h); the C library's last
+  // bit varies with the CPU it picks an implementation for.
+  lua_getglobal(L, LUA_MATHLIBNAME);
+  lua_pushcfunction(L, det_sin);
+  lua_setfield(L, -2, "sin");
+  lua_pushcfunction(L, det_cos);
+  lua_setfield(L, -2, "cos");
   lua_pop(L, 1);
 }
 

@@ -726,3 +726,20 @@ TEST(FlowField, BadArgumentsAreScriptErrors) {
 
 }  // namespace
 }  // namespace atelier::render
+
+namespace atelier::render {
+namespace {
+
+TEST(Sandbox, MathSinAndCosGiveTheSameBitsOnEveryCpu) {
+  // math.sin/math.cos are det_sincos (internal/det_trig.h), not the C library's: sin(2.5) is
+  // one ulp below glibc's 0x1.326af0dcfcab1p-1 here, by design the same on every CPU.
+  Script run(8, 8);
+  auto t = traits_of(run(R"(return {s = string.format("%a", math.sin(2.5)), c = string.format("%a", math.cos(2.5)),
+                                     i = math.sin(0) == 0 and math.cos(0) == 1})"));
+  EXPECT_EQ(t["s"], "0x1.326af0dcfcabp-1");
+  EXPECT_EQ(t["c"], "-0x1.9a2f7ef858b7dp-1");
+  EXPECT_EQ(t["i"], true);
+}
+
+}  // namespace
+}  // namespace atelier::render
