@@ -145,7 +145,8 @@ void BM_RasterFlowLines(benchmark::State& state) {
 // PNG encoding (filter + deflate, the encode step of a render) of one real 1024² render of
 // `generator` at a given libdeflate level and row filter: time and bytes, for choosing the
 // engine's fixed settings.
-void BM_PngSettings(benchmark::State& state, const char* generator, int level, render::PngFilter filter) {
+void BM_PngSettings(benchmark::State& state, const char* generator, int level, render::PngFilter filter,
+                    render::PngCompressor compressor) {
   Fixture& f = fixture();
   static std::map<std::string, render::Image> images;
   auto it = images.find(generator);
@@ -160,7 +161,7 @@ void BM_PngSettings(benchmark::State& state, const char* generator, int level, r
   }
   std::size_t bytes = 0;
   for (auto _ : state) {
-    render::EncodeOptions options{render::ImageFormat::kPng, 90, render::PngCompressor::kLibdeflate, level, filter};
+    render::EncodeOptions options{render::ImageFormat::kPng, 90, compressor, level, filter};
     auto png = render::encode_image(it->second, options, "{}");
     bytes = png->size();
     benchmark::DoNotOptimize(png);
@@ -223,9 +224,12 @@ void register_all() {
       for (int level : {1, 2, 3, 6}) {
         benchmark::RegisterBenchmark(
             (std::string("png-settings/") + g + "/" + name + "/level" + std::to_string(level)).c_str(),
-            BM_PngSettings, g, level, filter)
+            BM_PngSettings, g, level, filter, render::PngCompressor::kLibdeflate)
             ->Unit(benchmark::kMillisecond);
       }
+      benchmark::RegisterBenchmark((std::string("png-settings/") + g + "/" + name + "/rle").c_str(), BM_PngSettings,
+                                   g, 0, filter, render::PngCompressor::kRle)
+          ->Unit(benchmark::kMillisecond);
     }
   }
   for (int level : {1, 6}) {

@@ -23,7 +23,10 @@
 
 namespace atelier::render {
 
-enum class PngCompressor { kLibdeflate, kZlib };
+// kRle: atelier's own deflate writer for PNG rows (png_deflate.cc): literals plus runs of a
+// repeated byte, in one dynamic Huffman block; several times faster than libdeflate level 1
+// on our renders. kLibdeflate and kZlib: general LZ77 deflaters at `png_level`.
+enum class PngCompressor { kLibdeflate, kZlib, kRle };
 
 // PNG row filtering: per row the type with the smallest sum of absolute residuals (adaptive,
 // what libpng does), or one fixed type for every row (a single pass instead of five).

@@ -122,10 +122,17 @@ Result<std::vector<std::uint8_t>> encode_png(const Image& image, const EncodeOpt
   }
   const bool opaque = image.opaque();
   filter_png_rows(image, opaque ? 3 : 4, options.png_filter, scratch.filtered);
-  const Result<void> compressed = options.png_compressor == PngCompressor::kLibdeflate
-                                      ? zlib_with_libdeflate(scratch.filtered, options.png_level)
-                                      : zlib_with_zlib(scratch.filtered, options.png_level);
-  if (!compressed) return fail(compressed.error());
+  switch (options.png_compressor) {
+    case PngCompressor::kRle:
+      deflate_png_rows(scratch.filtered, scratch.compressed);
+      break;
+    case PngCompressor::kLibdeflate:
+      ATELIER_TRY(zlib_with_libdeflate(scratch.filtered, options.png_level));
+      break;
+    case PngCompressor::kZlib:
+      ATELIER_TRY(zlib_with_zlib(scratch.filtered, options.png_level));
+      break;
+  }
   const std::vector<std::uint8_t>* stream_bytes = &scratch.compressed;
 
   std::vector<std::uint8_t> out;
