@@ -31,6 +31,7 @@
 #endif
 
 #include "render/codec/internal.h"
+#include "render/internal/spare_buffer.h"
 
 namespace atelier::render::codec_internal {
 namespace {
@@ -38,7 +39,9 @@ namespace {
 constexpr int kLiteralSymbols = 286;  // 0..255 literals, 256 end of block, 257..285 lengths.
 constexpr int kEndOfBlock = 256;
 constexpr int kMatchMin = 3, kMatchMax = 258;
-constexpr int kCodeBitsMax = 15;       // DEFLATE's limit for literal/length codes.
+// DEFLATE allows 15-bit literal/length codes; 14 lets the writer put four literals at once
+// (4 * 14 bits + 7 pending <= 64). Symbols that rare cost almost nothing either way.
+constexpr int kCodeBitsMax = 14;
 constexpr int kCodeLengthBitsMax = 7;  // ... and for the code-length code.
 
 // Length symbol, extra-bit count and base for each match length (RFC 1951 3.2.5).
@@ -142,65 +145,79 @@ std::size_t run_length(const std::uint8_t* data, std::size_t p, std::size_t size
   return i - p;
 }
 
-// Feeds `sink` the token stream of `data`: literals(ptr, count) for literal bytes and
-// match(length) for distance-1 matches of kMatchMin..kMatchMax bytes.
-template <typename Sink>
-void tokenize(const std::uint8_t* data, std::size_t size, Simd simd, Sink& sink) {
-  std::size_t i = 0;
-  while (i < size) {
-    const std::size_t run = find_run(data, i, size, simd);
-    if (run > i) sink.literals(data + i, run - i);
-    if (run == size) break;
-    std::size_t length = run_length(data, run, size, simd);
-    assert(length >= kMatchMin);
-    i = run + length;
-    while (length > 0) {
-      // Split long runs into matches of at most kMatchMax, never leaving 1 or 2 bytes over.
-      std::size_t piece = std::min<std::size_t>(length, kMatchMax);
-      if (length > piece && length - piece < kMatchMin) piece = length - kMatchMin;
-      sink.match(static_cast<int>(piece));
-      length -= piece;
-    }
+// The token stream, as segments: `literals` literal bytes, then a run of `run` bytes equal to
+// the byte before it (0 only for the last segment), sent as distance-1 matches.
+struct Segment {
+  std::uint32_t literals;
+  std::uint32_t run;
+};
+
+// Splits a run into matches of at most kMatchMax bytes, never leaving 1 or 2 bytes over:
+// calls match(length) for each.
+template <typename Match>
+void for_each_match(std::size_t run, Match match) {
+  while (run > 0) {
+    std::size_t piece = std::min<std::size_t>(run, kMatchMax);
+    if (run > piece && run - piece < kMatchMin) piece = run - kMatchMin;
+    match(static_cast<int>(piece));
+    run -= piece;
   }
 }
 
-struct Histogram {
-  // Four tables for literals so that consecutive equal bytes do not wait on each other's
-  // increments; summed afterwards.
-  std::array<std::array<std::uint32_t, 256>, 4> literal{};
-  std::array<std::uint32_t, kLiteralSymbols> symbol{};
-  void literals(const std::uint8_t* p, std::size_t n) {
-    std::size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-      ++literal[0][p[i]], ++literal[1][p[i + 1]], ++literal[2][p[i + 2]], ++literal[3][p[i + 3]];
-    }
-    for (; i < n; ++i) ++literal[0][p[i]];
-  }
-  void match(int length) { ++symbol[length_symbol(length).symbol]; }
-  std::array<std::uint32_t, kLiteralSymbols> total() const {
-    std::array<std::uint32_t, kLiteralSymbols> out = symbol;
-    for (int b = 0; b < 256; ++b) out[b] += literal[0][b] + literal[1][b] + literal[2][b] + literal[3][b];
-    out[kEndOfBlock] = 1;
-    return out;
-  }
-};
+// The length symbol of each match length 0..258 (entries below 3 unused).
+constexpr std::array<LengthSymbol, kMatchMax + 1> kLengthSymbols = [] {
+  std::array<LengthSymbol, kMatchMax + 1> table{};
+  for (int length = kMatchMin; length <= kMatchMax; ++length) table[length] = length_symbol(length);
+  return table;
+}();
 
-// Writes tokens with a fixed code: literal codes packed as code | length << 16, and for each
-// match length the whole length code, extra bits and distance code as one bit string.
+// One pass over `data`: its segments into `segments` and the symbol counts into `freq`
+// (end of block included).
+void tokenize(std::span<const std::uint8_t> data, Simd simd, std::vector<Segment>& segments,
+              std::array<std::uint32_t, kLiteralSymbols>& freq) {
+  // Four tables for literals so that consecutive equal bytes do not wait on each other's
+  // increments; summed at the end.
+  std::array<std::array<std::uint32_t, 256>, 4> literal{};
+  freq.fill(0);
+  segments.clear();
+  const std::size_t size = data.size();
+  std::size_t i = 0;
+  while (i < size) {
+    const std::size_t run = find_run(data.data(), i, size, simd);
+    const std::uint8_t* p = data.data() + i;
+    const std::size_t n = run - i;
+    std::size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+      ++literal[0][p[k]], ++literal[1][p[k + 1]], ++literal[2][p[k + 2]], ++literal[3][p[k + 3]];
+    }
+    for (; k < n; ++k) ++literal[0][p[k]];
+    const std::size_t length = run == size ? 0 : run_length(data.data(), run, size, simd);
+    assert(length == 0 || length >= kMatchMin);
+    for_each_match(length, [&](int piece) { ++freq[kLengthSymbols[piece].symbol]; });
+    segments.push_back({static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(length)});
+    i = run + length;
+  }
+  for (int b = 0; b < 256; ++b) freq[b] += literal[0][b] + literal[1][b] + literal[2][b] + literal[3][b];
+  freq[kEndOfBlock] = 1;
+}
+
+// Writes the segments with a fixed code: literal codes packed as code | length << 16, and for
+// each match length the whole length code, extra bits and distance code as one bit string.
 struct Emitter {
-  BitWriter& writer;
   std::array<std::uint32_t, 256> literal;
   std::array<std::uint32_t, kMatchMax + 1> match_bits;
   std::array<std::uint8_t, kMatchMax + 1> match_count;
 
-  void literals(const std::uint8_t* p, std::size_t n) {
+  void literals(BitWriter& writer, const std::uint8_t* p, std::size_t n) const {
     std::size_t i = 0;
-    // Three codes of at most 15 bits fit the 56 bits free after a flush.
-    for (; i + 3 <= n; i += 3) {
-      const std::uint32_t a = literal[p[i]], b = literal[p[i + 1]], c = literal[p[i + 2]];
-      writer.put(a & 0xffff, a >> 16);
-      writer.put(b & 0xffff, b >> 16);
-      writer.put(c & 0xffff, c >> 16);
+    // Four codes of at most kCodeBitsMax (14) bits fit the 56 bits free after a flush; they
+    // are joined first so that only one shift and OR per four depends on the writer.
+    for (; i + 4 <= n; i += 4) {
+      const std::uint32_t a = literal[p[i]], b = literal[p[i + 1]], c = literal[p[i + 2]], d = literal[p[i + 3]];
+      const std::uint64_t ab = (a & 0xffff) | std::uint64_t{b & 0xffff} << (a >> 16);
+      const std::uint64_t cd = (c & 0xffff) | std::uint64_t{d & 0xffff} << (c >> 16);
+      const unsigned ab_count = (a >> 16) + (b >> 16);
+      writer.put(ab | cd << ab_count, ab_count + (c >> 16) + (d >> 16));
       writer.flush();
     }
     for (; i < n; ++i) {
@@ -208,9 +225,11 @@ struct Emitter {
       writer.flush();
     }
   }
-  void match(int length) {
-    writer.put(match_bits[length], match_count[length]);
-    writer.flush();
+  void run(BitWriter& writer, std::size_t length) const {
+    for_each_match(length, [&](int piece) {
+      writer.put(match_bits[piece], match_count[piece]);
+      writer.flush();
+    });
   }
 };
 
@@ -301,9 +320,10 @@ void put_be32(std::uint8_t* out, std::uint32_t value) {
 }  // namespace
 
 void deflate_png_rows(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& out, Simd simd) {
-  Histogram histogram;
-  tokenize(raw.data(), raw.size(), simd, histogram);
-  const std::array<std::uint32_t, kLiteralSymbols> freq = histogram.total();
+  assert(raw.size() <= 0xffffffffu);  // Segment counts are 32-bit; limits.h keeps images far below.
+  thread_local std::vector<Segment> segments;
+  std::array<std::uint32_t, kLiteralSymbols> freq{};
+  tokenize(raw, simd, segments, freq);
   std::array<std::uint8_t, kLiteralSymbols> lengths{};
   huffman_lengths(freq, kCodeBitsMax, lengths);
   complete_single_code(lengths);
@@ -314,27 +334,33 @@ void deflate_png_rows(std::span<const std::uint8_t> raw, std::vector<std::uint8_
   const std::array<std::uint8_t, 2> distance_lengths = {1, 1};
 
   // Bound: an optimal code spends at most 9 bits per symbol (a flat code over 286 symbols
-  // would), a match at most 15 + 5 + 1 bits for 3+ bytes; plus header, trailer and the
-  // writer's 8 bytes of slack.
+  // would), a match at most 14 + 5 + 1 bits for 3+ bytes; plus header (under 400 bytes),
+  // trailer and the writer's 8 bytes of slack.
   out.resize(2 + raw.size() + raw.size() / 8 + 1024 + 4 + 8);
   out[0] = 0x78, out[1] = 0x01;  // zlib: deflate, 32 KiB window, "fastest" level hint.
   BitWriter writer(out.data() + 2);
   write_header(writer, lengths, distance_lengths);
-  Emitter emitter{writer, {}, {}, {}};
+  Emitter emitter{};
   for (int b = 0; b < 256; ++b) emitter.literal[b] = codes[b] | std::uint32_t{lengths[b]} << 16;
   for (int length = kMatchMin; length <= kMatchMax; ++length) {
-    const LengthSymbol s = length_symbol(length);
+    const LengthSymbol s = kLengthSymbols[length];
     // Length code, then its extra bits, then distance code 0 (the one-bit code "0").
     emitter.match_bits[length] = codes[s.symbol] | std::uint32_t(length - s.base) << lengths[s.symbol];
     emitter.match_count[length] = static_cast<std::uint8_t>(lengths[s.symbol] + s.extra_bits + 1);
   }
-  tokenize(raw.data(), raw.size(), simd, emitter);
+  const std::uint8_t* p = raw.data();
+  for (const Segment& segment : segments) {
+    emitter.literals(writer, p, segment.literals);
+    emitter.run(writer, segment.run);
+    p += segment.literals + segment.run;
+  }
   writer.put(codes[kEndOfBlock], lengths[kEndOfBlock]);
   std::uint8_t* end = writer.finish();
   put_be32(end, libdeflate_adler32(1, raw.data(), raw.size()));
   end += 4;
   assert(end + 8 <= out.data() + out.size());
   out.resize(static_cast<std::size_t>(end - out.data()));
+  if (segments.capacity() * sizeof(Segment) > internal::kSpareBytesMax) std::vector<Segment>().swap(segments);
 }
 
 }  // namespace atelier::render::codec_internal
