@@ -132,6 +132,21 @@ TEST(ImageTest, OpaqueMeansEveryAlphaIs255) {
   EXPECT_TRUE(Image{}.opaque());
 }
 
+// opaque() reads 64-bit words in blocks of 1024 pixels, plus an odd last pixel: a single
+// translucent pixel anywhere is found, and colour bytes never count.
+TEST(ImageTest, OpaqueFindsOneTranslucentPixelAnywhere) {
+  for (auto [width, height] : {std::pair{1, 1}, {3, 3}, {1, 2}, {33, 65}}) {
+    Image image = gradient(width, height, false);
+    for (std::size_t i = 0; i < image.rgba.size(); i += 4) image.rgba[i] = image.rgba[i + 1] = image.rgba[i + 2] = 0;
+    EXPECT_TRUE(image.opaque()) << width << "x" << height;
+    for (std::size_t pixel = 0; pixel < image.rgba.size() / 4; ++pixel) {
+      image.rgba[pixel * 4 + 3] = 127;
+      EXPECT_FALSE(image.opaque()) << width << "x" << height << " pixel " << pixel;
+      image.rgba[pixel * 4 + 3] = 255;
+    }
+  }
+}
+
 // --- Round trips ------------------------------------------------------------------------------
 
 class RoundTripTest : public ::testing::TestWithParam<ImageFormat> {};

@@ -39,6 +39,7 @@ namespace {
 constexpr int kLiteralSymbols = 286;  // 0..255 literals, 256 end of block, 257..285 lengths.
 constexpr int kEndOfBlock = 256;
 constexpr int kMatchMin = 3, kMatchMax = 258;
+constexpr int kRunMin = kMatchMin;  // Bytes equal to the one before them that start a run.
 // DEFLATE allows 15-bit literal/length codes; 14 lets the writer put four literals at once
 // (4 * 14 bits + 7 pending <= 64). Symbols that rare cost almost nothing either way.
 constexpr int kCodeBitsMax = 14;
@@ -97,30 +98,34 @@ class BitWriter {
 
 // --- Tokens --------------------------------------------------------------------------------
 
-// The first p in [from, size) with p >= 1 and p + 2 < size where data[p - 1] equals
-// data[p], data[p + 1] and data[p + 2]; `size` if there is none.
+// The first p in [from, size) with p >= 1 and p + kRunMin <= size where data[p - 1] equals
+// data[p .. p + kRunMin - 1]; `size` if there is none.
 std::size_t find_run(const std::uint8_t* data, std::size_t from, std::size_t size, Simd simd) {
   std::size_t p = std::max<std::size_t>(from, 1);
 #if defined(__SSE2__)
   if (simd == Simd::kAuto) {
     auto load = [](const std::uint8_t* q) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(q)); };
     // Bit k of `equal`: data[p + k] == data[p + k - 1], for k in 0..31. A run starts at p + k
-    // where bits k, k + 1 and k + 2 are all set; bits 0..15 are decided within the 32.
+    // where bits k .. k + kRunMin - 1 are all set; bits 0..15 are decided within the 32.
     for (; p + 32 <= size; p += 16) {
       const std::uint32_t lo = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(load(data + p), load(data + p - 1))));
       const std::uint32_t hi =
           static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(load(data + p + 16), load(data + p + 15))));
       const std::uint32_t equal = lo | hi << 16;
-      const std::uint32_t start = equal & (equal >> 1) & (equal >> 2) & 0xffffu;
+      std::uint32_t start = equal;
+      for (int j = 1; j < kRunMin; ++j) start &= equal >> j;
+      start &= 0xffffu;
       if (start != 0) return p + static_cast<std::size_t>(std::countr_zero(start));
     }
   }
 #else
   (void)simd;
 #endif
-  for (; p + 2 < size; ++p) {
+  for (; p + kRunMin <= size; ++p) {
     const std::uint8_t v = data[p - 1];
-    if (data[p] == v && data[p + 1] == v && data[p + 2] == v) return p;
+    int j = 0;
+    while (j < kRunMin && data[p + j] == v) ++j;
+    if (j == kRunMin) return p;
   }
   return size;
 }
@@ -171,34 +176,97 @@ constexpr std::array<LengthSymbol, kMatchMax + 1> kLengthSymbols = [] {
   return table;
 }();
 
+// Collects segments and symbol counts; the scan in tokenize() decides where runs are.
+class Tokens {
+ public:
+  Tokens(std::vector<Segment>& segments, std::array<std::uint32_t, kLiteralSymbols>& freq)
+      : segments_(segments), freq_(freq) {
+    segments_.clear();
+    freq_.fill(0);
+  }
+  // Bytes p[0 .. n) are literals.
+  void literals(const std::uint8_t* p, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) ++literal_[k % 4][p[k]];
+  }
+  // Bytes p[k] for the set bits k of `mask` (16 bits) are literals. No branch per byte: the
+  // scan calls this for every 16 bytes that hold literals.
+  void literal_block(const std::uint8_t* p, unsigned mask) {
+    for (int k = 0; k < 16; ++k) literal_[k % 4][p[k]] += (mask >> k) & 1u;
+  }
+  // The segment ending at `run_end`: literals since the previous run, then a run from
+  // `run_start` (run_end == run_start: none, the end of the data).
+  void segment(std::size_t run_start, std::size_t run_end) {
+    assert(run_end == run_start || run_end - run_start >= kRunMin);
+    for_each_match(run_end - run_start, [&](int piece) { ++freq_[kLengthSymbols[piece].symbol]; });
+    segments_.push_back({static_cast<std::uint32_t>(run_start - span_start_), static_cast<std::uint32_t>(run_end - run_start)});
+    span_start_ = run_end;
+  }
+  void finish() {
+    for (int b = 0; b < 256; ++b) freq_[b] += literal_[0][b] + literal_[1][b] + literal_[2][b] + literal_[3][b];
+    freq_[kEndOfBlock] = 1;
+  }
+
+ private:
+  std::vector<Segment>& segments_;
+  std::array<std::uint32_t, kLiteralSymbols>& freq_;
+  // Four tables for literals so that consecutive equal bytes do not wait on each other's
+  // increments; summed by finish().
+  std::array<std::array<std::uint32_t, 256>, 4> literal_{};
+  std::size_t span_start_ = 0;
+};
+
 // One pass over `data`: its segments into `segments` and the symbol counts into `freq`
-// (end of block included).
+// (end of block included). Segments are short on our renders (about 30 literals and a
+// 30-byte run), so the cost is in deciding where they end: the SSE2 loop finds a run's start
+// and, usually, its end from one 32-byte comparison, and counts literals 16 at a time without
+// a branch per byte. The scalar loop after it (the whole data for Simd::kScalar) finds the
+// same runs byte by byte.
 void tokenize(std::span<const std::uint8_t> data, Simd simd, std::vector<Segment>& segments,
               std::array<std::uint32_t, kLiteralSymbols>& freq) {
-  // Four tables for literals so that consecutive equal bytes do not wait on each other's
-  // increments; summed at the end.
-  std::array<std::array<std::uint32_t, 256>, 4> literal{};
-  freq.fill(0);
-  segments.clear();
+  Tokens tokens(segments, freq);
+  const std::uint8_t* d = data.data();
   const std::size_t size = data.size();
-  std::size_t i = 0;
-  while (i < size) {
-    const std::size_t run = find_run(data.data(), i, size, simd);
-    const std::uint8_t* p = data.data() + i;
-    const std::size_t n = run - i;
-    std::size_t k = 0;
-    for (; k + 4 <= n; k += 4) {
-      ++literal[0][p[k]], ++literal[1][p[k + 1]], ++literal[2][p[k + 2]], ++literal[3][p[k + 3]];
+  if (size == 0) return tokens.finish();
+  tokens.literals(d, 1);  // The first byte has none before it to repeat.
+  std::size_t p = 1;      // Bytes before p are counted.
+#if defined(__SSE2__)
+  if (simd == Simd::kAuto) {
+    auto load = [](const std::uint8_t* q) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(q)); };
+    while (p + 32 <= size) {
+      // Bit k: d[p + k] == d[p + k - 1], k in 0..31; a run starts where kRunMin bits in a row
+      // are set, so starts at k in 0..15 are decided.
+      const std::uint32_t lo = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(load(d + p), load(d + p - 1))));
+      const std::uint32_t hi = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(load(d + p + 16), load(d + p + 15))));
+      const std::uint32_t equal = lo | hi << 16;
+      std::uint32_t starts = equal;
+      for (int j = 1; j < kRunMin; ++j) starts &= equal >> j;
+      starts &= 0xffffu;
+      if (starts == 0) {
+        tokens.literal_block(d + p, 0xffffu);
+        p += 16;
+        continue;
+      }
+      const unsigned k = static_cast<unsigned>(std::countr_zero(starts));
+      tokens.literal_block(d + p, (1u << k) - 1);
+      // The run ends at the first byte after it that differs from its predecessor; bits above
+      // 31 are set so that a run reaching the window's end is seen as such.
+      const std::uint64_t differs = (~std::uint64_t{equal}) >> k;
+      const unsigned end = k + static_cast<unsigned>(std::countr_zero(differs));
+      const std::size_t run_end = end < 32 ? p + end : p + 32 + run_length(d, p + 32, size, simd);
+      tokens.segment(p + k, run_end);
+      p = run_end;
     }
-    for (; k < n; ++k) ++literal[0][p[k]];
-    const std::size_t length = run == size ? 0 : run_length(data.data(), run, size, simd);
-    assert(length == 0 || length >= kMatchMin);
-    for_each_match(length, [&](int piece) { ++freq[kLengthSymbols[piece].symbol]; });
-    segments.push_back({static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(length)});
-    i = run + length;
   }
-  for (int b = 0; b < 256; ++b) freq[b] += literal[0][b] + literal[1][b] + literal[2][b] + literal[3][b];
-  freq[kEndOfBlock] = 1;
+#endif
+  while (p < size) {
+    const std::size_t run = find_run(d, p, size, Simd::kScalar);
+    tokens.literals(d + p, run - p);
+    if (run == size) break;
+    p = run + run_length(d, run, size, Simd::kScalar);
+    tokens.segment(run, p);
+  }
+  tokens.segment(size, size);
+  tokens.finish();
 }
 
 // Writes the segments with a fixed code: literal codes packed as code | length << 16, and for
