@@ -382,7 +382,7 @@ TEST(PngFilterTest, ChoosesMinimumCostAndBreaksTiesLow) {
 
 // A plain per-byte reference of the PNG filters (PNG spec 9.2), for checking the vectorised
 // filter_png_rows byte for byte.
-std::vector<std::uint8_t> reference_filter(const Image& image, int channels, int fixed_type) {
+std::vector<std::uint8_t> reference_filter(const Image& image, int channels, int fixed_type, int cost_cap = 128) {
   const std::size_t row_bytes = std::size_t(image.width) * channels;
   std::vector<std::uint8_t> out, prev(row_bytes, 0), cur(row_bytes);
   for (int y = 0; y < image.height; ++y) {
@@ -407,7 +407,7 @@ std::vector<std::uint8_t> reference_filter(const Image& image, int channels, int
           p = (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c);
         }
         r[i + 1] = static_cast<std::uint8_t>(cur[i] - p);
-        cost += std::abs(static_cast<int>(static_cast<std::int8_t>(r[i + 1])));
+        cost += std::min(cost_cap, std::abs(static_cast<int>(static_cast<std::int8_t>(r[i + 1]))));
       }
       if (best_cost < 0 || cost < best_cost) best = r, best_cost = cost;
     }
@@ -419,6 +419,7 @@ std::vector<std::uint8_t> reference_filter(const Image& image, int channels, int
 
 TEST(PngFilterTest, MatchesAPlainReferenceForEveryFilterChoice) {
   std::mt19937 random(42);
+  bool capped_chose_otherwise = false;  // The capped cost must matter somewhere here.
   for (int width : {1, 5, 16, 37, 300}) {
     Image image;
     image.width = width;
@@ -436,8 +437,14 @@ TEST(PngFilterTest, MatchesAPlainReferenceForEveryFilterChoice) {
         EXPECT_EQ(codec_internal::filter_png_rows(image, channels, filter), reference_filter(image, channels, type))
             << "width " << width << " channels " << channels << " type " << type;
       }
+      EXPECT_EQ(codec_internal::filter_png_rows(image, channels, PngFilter::kAdaptiveCapped),
+                reference_filter(image, channels, -1, 8))
+          << "width " << width << " channels " << channels << " capped";
+      capped_chose_otherwise |= codec_internal::filter_png_rows(image, channels, PngFilter::kAdaptiveCapped) !=
+                                codec_internal::filter_png_rows(image, channels, PngFilter::kAdaptive);
     }
   }
+  EXPECT_TRUE(capped_chose_otherwise);
 }
 
 // --- JPEG -------------------------------------------------------------------------------------
