@@ -67,7 +67,7 @@ void BM_Render(benchmark::State& state, const char* generator, int size, bool ca
   // same tokens again instead of answering from the store's cache.
   Fixture fresh(!cairo_strokes);
   render::Engine& engine = *fresh.engine;
-  std::int64_t token = 0, script = 0, raster = 0, encode = 0, store_us = 0;
+  std::int64_t token = 0, script = 0, raster = 0, encode = 0, store_us = 0, bytes = 0;
   for (auto _ : state) {
     render::RenderRequest req;
     req.generator = generator;
@@ -86,6 +86,7 @@ void BM_Render(benchmark::State& state, const char* generator, int size, bool ca
     raster += out->timings.raster_us;
     encode += out->timings.encode_us;
     store_us += out->timings.store_us;
+    bytes += out->size_bytes;
   }
   double n = static_cast<double>(state.iterations());
   state.counters["renders_per_s"] = benchmark::Counter(n, benchmark::Counter::kIsRate);
@@ -94,6 +95,7 @@ void BM_Render(benchmark::State& state, const char* generator, int size, bool ca
   state.counters["raster_ms"] = raster / n / 1000.0;
   state.counters["encode_ms"] = encode / n / 1000.0;
   state.counters["store_ms"] = store_us / n / 1000.0;
+  state.counters["bytes"] = bytes / n;  // Mean file size.
 }
 
 // Rasterizing alone: the flow-lines target workload's 4,000 curves x 120 steps (the same walk
@@ -142,25 +144,26 @@ void BM_RasterFlowLines(benchmark::State& state) {
   }
 }
 
-// PNG encoding (filter + deflate, the encode step of a render) of one real 1024² render of
-// `generator` at a given libdeflate level and row filter: time and bytes, for choosing the
-// engine's fixed settings.
-void BM_PngSettings(benchmark::State& state, const char* generator, int level, render::PngFilter filter) {
+// PNG encoding (filter + deflate, the encode step of a render) of one real render of
+// `generator` at `size`² with a given compressor (level, for libdeflate) and row filter: time
+// and bytes, for choosing the engine's fixed settings.
+void BM_PngSettings(benchmark::State& state, const char* generator, int size, render::PngFilter filter,
+                    render::PngCompressor compressor, int level) {
   Fixture& f = fixture();
-  static std::map<std::string, render::Image> images;
-  auto it = images.find(generator);
+  static std::map<std::pair<std::string, int>, render::Image> images;
+  auto it = images.find({generator, size});
   if (it == images.end()) {
     render::RenderRequest req;
     req.generator = generator;
     req.token_hash = "0x" + sha256_hex(std::string("bench:png:") + generator);
-    req.width = req.height = 1024;
+    req.width = req.height = size;
     auto recipe = f.engine->resolve(req).value();
     auto out = f.engine->render_only(recipe).value();
-    it = images.emplace(generator, render::decode_image(out.bytes, {}).value()).first;
+    it = images.emplace(std::pair{std::string(generator), size}, render::decode_image(out.bytes, {}).value()).first;
   }
   std::size_t bytes = 0;
   for (auto _ : state) {
-    render::EncodeOptions options{render::ImageFormat::kPng, 90, render::PngCompressor::kLibdeflate, level, filter};
+    render::EncodeOptions options{render::ImageFormat::kPng, 90, compressor, level, filter};
     auto png = render::encode_image(it->second, options, "{}");
     bytes = png->size();
     benchmark::DoNotOptimize(png);
@@ -219,16 +222,39 @@ void register_all() {
       ->Unit(benchmark::kMillisecond)
       ->Iterations(12);
   benchmark::RegisterBenchmark("raster/flow-lines/1024", BM_RasterFlowLines)->Unit(benchmark::kMillisecond);
-  const std::pair<const char*, render::PngFilter> filters[] = {{"adaptive", render::PngFilter::kAdaptive},
-                                                               {"up", render::PngFilter::kUp},
-                                                               {"paeth", render::PngFilter::kPaeth},
-                                                               {"sub", render::PngFilter::kSub}};
+  // png-settings/<generator>/<size>/<filter>/<compressor>: "rle" is PngCompressor::kRle,
+  // "levelN" libdeflate at level N. The fixed filters only at 1024².
+  using render::PngCompressor, render::PngFilter;
+  struct Setting {
+    const char* filter_name;
+    PngFilter filter;
+    PngCompressor compressor;
+    int level;
+    bool both_sizes;
+  };
+  const Setting settings[] = {
+      {"capped", PngFilter::kAdaptiveCapped, PngCompressor::kRle, 0, true},
+      {"adaptive", PngFilter::kAdaptive, PngCompressor::kRle, 0, true},
+      {"adaptive", PngFilter::kAdaptive, PngCompressor::kLibdeflate, 1, true},
+      {"capped", PngFilter::kAdaptiveCapped, PngCompressor::kLibdeflate, 1, true},
+      {"adaptive", PngFilter::kAdaptive, PngCompressor::kLibdeflate, 6, true},
+      {"up", PngFilter::kUp, PngCompressor::kRle, 0, false},
+      {"sub", PngFilter::kSub, PngCompressor::kRle, 0, false},
+      {"paeth", PngFilter::kPaeth, PngCompressor::kRle, 0, false},
+      {"up", PngFilter::kUp, PngCompressor::kLibdeflate, 1, false},
+      {"sub", PngFilter::kSub, PngCompressor::kLibdeflate, 1, false},
+      {"paeth", PngFilter::kPaeth, PngCompressor::kLibdeflate, 1, false},
+  };
   for (const char* g : {"flow-lines", "flow-field", "circle-packing", "pen-plotter"}) {
-    for (const auto& [name, filter] : filters) {
-      for (int level : {1, 2, 3, 6}) {
+    for (int size : {1024, 2048}) {
+      for (const Setting& s : settings) {
+        if (size != 1024 && !s.both_sizes) continue;
+        const std::string compressor =
+            s.compressor == PngCompressor::kRle ? "rle" : "level" + std::to_string(s.level);
         benchmark::RegisterBenchmark(
-            (std::string("png-settings/") + g + "/" + name + "/level" + std::to_string(level)).c_str(),
-            BM_PngSettings, g, level, filter)
+            (std::string("png-settings/") + g + "/" + std::to_string(size) + "/" + s.filter_name + "/" + compressor)
+                .c_str(),
+            BM_PngSettings, g, size, s.filter, s.compressor, s.level)
             ->Unit(benchmark::kMillisecond);
       }
     }

@@ -40,15 +40,16 @@ struct EngineOptions {
   std::int64_t instructions_max = limits::kRenderInstructionsMax;
   std::int64_t memory_bytes_max = limits::kScriptMemoryBytesMax;
   std::int64_t wall_ms_max = limits::kRenderWallMsMax;
-  // PNG compressor; both are deterministic (the choice is part of the atelier version).
-  PngCompressor png_compressor = PngCompressor::kLibdeflate;
-  // PNG compression level and row filter, fixed per atelier version like the compressor.
-  // Level 1: on 1024² renders of the example generators (render_bench png-settings, adaptive
-  // filter) it takes about half the time of level 6 (flow-lines 21 vs 39 ms) for files 3-13 %
-  // larger (flow-lines 1.57 vs 1.40 MB, circle-packing 392 vs 377 kB); the README
-  // performance section has the table. (Level 6 until the perf-render branch.)
+  // PNG compressor, level and row filter: all deterministic, and fixed per atelier version
+  // (they decide the bytes of every PNG asset). kRle with the capped adaptive filter since
+  // 0.3.0: on 1024² renders of the example generators (render_bench png-settings) it encodes
+  // in ~4-6 ms instead of libdeflate level 1's 12-19 ms, for files from 5 % smaller
+  // (circle-packing) to 7 % larger (pen-plotter); the README performance section has the
+  // table. png_level applies to libdeflate and zlib only (level 1 until 0.3.0, 6 before the
+  // perf-render branch).
+  PngCompressor png_compressor = PngCompressor::kRle;
   int png_level = 1;
-  PngFilter png_filter = PngFilter::kAdaptive;
+  PngFilter png_filter = PngFilter::kAdaptiveCapped;
   // Round-joined strokes through StrokeMask (true) or Cairo's stroker (false). Pixels differ
   // slightly at anti-aliased edges, so this is part of the atelier version, not a per-render
   // choice; false exists for benchmarks and tests.

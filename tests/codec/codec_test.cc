@@ -132,6 +132,21 @@ TEST(ImageTest, OpaqueMeansEveryAlphaIs255) {
   EXPECT_TRUE(Image{}.opaque());
 }
 
+// opaque() reads 64-bit words in blocks of 1024 pixels, plus an odd last pixel: a single
+// translucent pixel anywhere is found, and colour bytes never count.
+TEST(ImageTest, OpaqueFindsOneTranslucentPixelAnywhere) {
+  for (auto [width, height] : {std::pair{1, 1}, {3, 3}, {1, 2}, {33, 65}}) {
+    Image image = gradient(width, height, false);
+    for (std::size_t i = 0; i < image.rgba.size(); i += 4) image.rgba[i] = image.rgba[i + 1] = image.rgba[i + 2] = 0;
+    EXPECT_TRUE(image.opaque()) << width << "x" << height;
+    for (std::size_t pixel = 0; pixel < image.rgba.size() / 4; ++pixel) {
+      image.rgba[pixel * 4 + 3] = 127;
+      EXPECT_FALSE(image.opaque()) << width << "x" << height << " pixel " << pixel;
+      image.rgba[pixel * 4 + 3] = 255;
+    }
+  }
+}
+
 // --- Round trips ------------------------------------------------------------------------------
 
 class RoundTripTest : public ::testing::TestWithParam<ImageFormat> {};
@@ -285,6 +300,7 @@ TEST(PngTest, ZlibAndLibdeflateDecodeToTheSamePixels) {
     EXPECT_EQ(b->rgba, image.rgba);
   }
   EncodeOptions best = options_for(ImageFormat::kPng);
+  best.png_compressor = PngCompressor::kLibdeflate;
   best.png_level = 12;
   Result<Image> c = decode_image(encode_ok(image, best, kRecipe), {});
   ASSERT_TRUE(c);
@@ -367,7 +383,7 @@ TEST(PngFilterTest, ChoosesMinimumCostAndBreaksTiesLow) {
 
 // A plain per-byte reference of the PNG filters (PNG spec 9.2), for checking the vectorised
 // filter_png_rows byte for byte.
-std::vector<std::uint8_t> reference_filter(const Image& image, int channels, int fixed_type) {
+std::vector<std::uint8_t> reference_filter(const Image& image, int channels, int fixed_type, int cost_cap = 128) {
   const std::size_t row_bytes = std::size_t(image.width) * channels;
   std::vector<std::uint8_t> out, prev(row_bytes, 0), cur(row_bytes);
   for (int y = 0; y < image.height; ++y) {
@@ -392,7 +408,7 @@ std::vector<std::uint8_t> reference_filter(const Image& image, int channels, int
           p = (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c);
         }
         r[i + 1] = static_cast<std::uint8_t>(cur[i] - p);
-        cost += std::abs(static_cast<int>(static_cast<std::int8_t>(r[i + 1])));
+        cost += std::min(cost_cap, std::abs(static_cast<int>(static_cast<std::int8_t>(r[i + 1]))));
       }
       if (best_cost < 0 || cost < best_cost) best = r, best_cost = cost;
     }
@@ -404,6 +420,7 @@ std::vector<std::uint8_t> reference_filter(const Image& image, int channels, int
 
 TEST(PngFilterTest, MatchesAPlainReferenceForEveryFilterChoice) {
   std::mt19937 random(42);
+  bool capped_chose_otherwise = false;  // The capped cost must matter somewhere here.
   for (int width : {1, 5, 16, 37, 300}) {
     Image image;
     image.width = width;
@@ -421,8 +438,14 @@ TEST(PngFilterTest, MatchesAPlainReferenceForEveryFilterChoice) {
         EXPECT_EQ(codec_internal::filter_png_rows(image, channels, filter), reference_filter(image, channels, type))
             << "width " << width << " channels " << channels << " type " << type;
       }
+      EXPECT_EQ(codec_internal::filter_png_rows(image, channels, PngFilter::kAdaptiveCapped),
+                reference_filter(image, channels, -1, 8))
+          << "width " << width << " channels " << channels << " capped";
+      capped_chose_otherwise |= codec_internal::filter_png_rows(image, channels, PngFilter::kAdaptiveCapped) !=
+                                codec_internal::filter_png_rows(image, channels, PngFilter::kAdaptive);
     }
   }
+  EXPECT_TRUE(capped_chose_otherwise);
 }
 
 // --- JPEG -------------------------------------------------------------------------------------

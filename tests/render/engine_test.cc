@@ -16,6 +16,7 @@
 #include "render/codec.h"
 #include "render/engine.h"
 #include "store/sqlite_store.h"
+#include "tests/codec/png_judge.h"
 #include "tests/render/test_util.h"
 
 namespace atelier::render {
@@ -323,6 +324,34 @@ Scales compare_scales(Studio& s, const std::string& gen) {
 // difference per channel, of 255): same recipe 0.03 (test-gen), 0.23 (circle-packing),
 // 0.4-0.9 (flow-field), 1.0 (pen-plotter); other token 19-107. The bound 4.0 leaves ~4x margin
 // over the worst case; the "other token" checks make sure the comparison can fail at all.
+// The example renders as PNG (the default encoder, PngCompressor::kRle since 0.3.0): libpng
+// and the third-party judges (pngjs, upng-js) read them pixel-exact, and the encoder before
+// 0.3.0 (libdeflate, plain adaptive filter) decodes to the same pixels from different bytes.
+TEST(Engine, ExampleRendersDecodeTheSameInEveryReader) {
+  Studio current;
+  EngineOptions before;
+  before.png_compressor = PngCompressor::kLibdeflate;
+  before.png_filter = PngFilter::kAdaptive;
+  Studio previous(before);
+  TempDir judged;
+  for (const char* name : {"circle-packing", "flow-field", "pen-plotter"}) {
+    current.add(example_dir(name));
+    previous.add(example_dir(name));
+    for (auto [w, h] : {std::pair{256, 256}, {301, 173}}) {
+      auto a = current.render(request(name, kTokenA, w, h));
+      auto b = previous.render(request(name, kTokenA, w, h));
+      ASSERT_TRUE(a && b) << name;
+      EXPECT_NE(a->bytes, b->bytes) << name << ": the encoders should differ";
+      const Image pixels = decode(a->bytes);
+      EXPECT_EQ(pixels.rgba, decode(b->bytes).rgba) << name << " " << w << "x" << h;
+      atelier::testing::write_png_case(judged.path(), std::string(name) + "-" + std::to_string(w), a->bytes, pixels);
+    }
+  }
+  if (const std::string missing = atelier::testing::png_judges_missing(); !missing.empty()) GTEST_SKIP() << missing;
+  std::string output;
+  EXPECT_EQ(atelier::testing::run_png_judges(judged.path(), output), 0) << output;
+}
+
 TEST(Engine, CompositionIsResolutionIndependent) {
   Studio s;
   for (const char* gen : {"test-gen", "circle-packing", "flow-field", "pen-plotter"}) {

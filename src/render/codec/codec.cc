@@ -88,7 +88,8 @@ Result<void> check_options(const EncodeOptions& options) {
   }
   if (options.format == ImageFormat::kPng) {
     // libdeflate's scale goes to 12, zlib's to 9; 0 stores without compression in both.
-    const int level_max = options.png_compressor == PngCompressor::kLibdeflate ? 12 : 9;
+    // kRle has no levels and ignores png_level, which must still be within 0..12.
+    const int level_max = options.png_compressor == PngCompressor::kZlib ? 9 : 12;
     if (options.png_level < 0 || options.png_level > level_max) {
       return fail(Error::invalid("invalid_png_level",
                                  "png_level must be within 0.." + std::to_string(level_max),
