@@ -57,6 +57,8 @@ class RasterTimer {
 namespace {
 struct CanvasPixels;  // SpareBuffer tag: the ARGB32 surface memory.
 using SparePixels = internal::SpareBuffer<std::uint32_t, CanvasPixels>;
+struct CanvasPathPoints;  // SpareBuffer tag: the device-space points of a lines-only path.
+using SparePathPoints = internal::SpareBuffer<double, CanvasPathPoints>;
 
 // The surface over reused, zeroed memory when it is of a size worth keeping (see
 // spare_buffer.h); otherwise Cairo's own allocation, as Cairo reports failures through it.
@@ -80,6 +82,7 @@ Canvas::Canvas(int width_px, int height_px)
       cr_(cairo_create(surface_)),
       mask_(width_px, height_px) {
   assert(width_px > 0 && height_px > 0);
+  lines_xy_ = SparePathPoints::take(0);  // Last render's capacity: a big path grows without copies.
   cairo_matrix_init_scale(&base_, width_px, width_px);
   cairo_set_matrix(cr_, &base_);
   // Canvas 2D defaults, in script units: a line a thousandth of the width.
@@ -94,6 +97,7 @@ Canvas::~Canvas() {
   cairo_destroy(cr_);
   cairo_surface_destroy(surface_);
   if (!pixels_.empty()) SparePixels::give(std::move(pixels_));
+  SparePathPoints::give(std::move(lines_xy_));
 }
 
 bool Canvas::ok() const {
