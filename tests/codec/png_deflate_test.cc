@@ -90,6 +90,20 @@ TEST(PngDeflateTest, ScalarAndSimdPathsWriteTheSameBytes) {
   }
 }
 
+// With more runs than the first pass keeps, the second pass scans again: the same bytes.
+TEST(PngDeflateTest, ScanningAgainWritesTheSameBytes) {
+  for (const Bytes& raw : tricky_inputs()) {
+    Bytes kept, rescanned, partly, scalar;
+    ci::deflate_png_rows(raw, kept, ci::Simd::kAuto);
+    ci::deflate_png_rows(raw, rescanned, ci::Simd::kAuto, 0);
+    ci::deflate_png_rows(raw, partly, ci::Simd::kAuto, 3);
+    ci::deflate_png_rows(raw, scalar, ci::Simd::kScalar, 0);
+    EXPECT_EQ(rescanned, kept) << "size " << raw.size();
+    EXPECT_EQ(partly, kept) << "size " << raw.size();
+    EXPECT_EQ(scalar, kept) << "size " << raw.size();
+  }
+}
+
 TEST(PngDeflateTest, SameInputSameBytes) {
   const Bytes raw = tricky_inputs().back();
   EXPECT_EQ(deflate(raw, ci::Simd::kAuto), deflate(raw, ci::Simd::kAuto));

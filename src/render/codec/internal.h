@@ -68,8 +68,11 @@ void canonical_codes(std::span<const std::uint8_t> lengths, std::span<std::uint1
 
 // The zlib stream of `raw` (filtered PNG rows) into `out` (resized to fit): one dynamic
 // Huffman block of literals and distance-1 runs (png_deflate.cc). Deterministic; the same
-// bytes for every `simd`.
-void deflate_png_rows(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& out, Simd simd = Simd::kAuto);
+// bytes for every `simd` and `segments_max`. The first pass keeps at most `segments_max`
+// runs (8 bytes each) for the second; with more, the second pass scans the rows again.
+inline constexpr std::size_t kPngSegmentsMax = std::size_t{1} << 22;  // 32 MiB.
+void deflate_png_rows(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& out, Simd simd = Simd::kAuto,
+                      std::size_t segments_max = kPngSegmentsMax);
 
 Result<std::vector<std::uint8_t>> encode_png(const Image& image, const EncodeOptions& options,
                                              std::string_view recipe);

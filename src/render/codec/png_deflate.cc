@@ -9,10 +9,19 @@
 //
 //   1. Tokens: a run of 4+ equal bytes becomes that byte as a literal followed by
 //      distance-1 matches (length 3..258) for the rest; every other byte is a literal.
-//   2. One pass counts the literal and length symbols; package-merge (huffman.cc) turns the
-//      counts into an optimal code limited to 15 bits.
-//   3. A second pass writes one dynamic-Huffman block (RFC 1951 3.2.7) through a 64-bit bit
-//      buffer, then the zlib trailer (Adler-32, libdeflate's).
+//   2. One SSE2 pass finds the runs (kept as segments: so many literals, then a run) and
+//      counts the literal and length symbols; package-merge (huffman.cc) turns the counts
+//      into an optimal code limited to 14 bits.
+//   3. A second pass over the segments writes one dynamic-Huffman block (RFC 1951 3.2.7)
+//      through a 64-bit bit buffer, then the zlib trailer (Adler-32, libdeflate's).
+//
+// Memory: the segments take 8 bytes per run, about 1 % of the rows on our renders but up to
+// 1.6x the rows for an image built to have a run every 5 bytes; so at most kPngSegmentsMax
+// are kept (32 MiB), and past that the second pass finds the runs again (same bytes).
+//
+// On a 1024² flow-lines render (3 MB of filtered rows, ~1.6 M literals, ~55,000 runs) each
+// pass takes ~1.5-1.8 ms on the README's machine; libdeflate level 1 takes ~15 ms for a 4 %
+// smaller stream. The README performance section has all the workloads.
 //
 // Determinism: the tokens are defined per byte (the first position whose byte and the next
 // two equal the byte before it starts a run, which takes every following equal byte), and
@@ -43,7 +52,7 @@ constexpr int kRunMin = kMatchMin;  // Bytes equal to the one before them that s
 // DEFLATE allows 15-bit literal/length codes; 14 lets the writer put four literals at once
 // (4 * 14 bits + 7 pending <= 64). Symbols that rare cost almost nothing either way.
 constexpr int kCodeBitsMax = 14;
-constexpr int kCodeLengthBitsMax = 7;  // ... and for the code-length code.
+constexpr int kCodeLengthBitsMax = 7;  // DEFLATE's limit for the code-length code.
 
 // Length symbol, extra-bit count and base for each match length (RFC 1951 3.2.5).
 struct LengthSymbol {
@@ -66,12 +75,13 @@ constexpr LengthSymbol length_symbol(int length) {
 constexpr std::array<std::uint8_t, 19> kCodeLengthOrder = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
 
 // LSB-first bit writer over a buffer with at least 8 writable bytes past any byte it writes.
-// After flush() at most 7 bits are pending, so up to 56 bits may be put before the next one.
+// After flush() at most 7 bits are pending, so up to 56 bits may be put before the next one
+// (63 pending at most: flush() shifts by whole bytes below 64).
 class BitWriter {
  public:
   explicit BitWriter(std::uint8_t* out) : out_(out) {}
   void put(std::uint64_t bits, unsigned count) {
-    assert(count_ + count <= 64);
+    assert(count_ + count < 64);
     buffer_ |= bits << count_;
     count_ += count;
   }
@@ -85,6 +95,7 @@ class BitWriter {
   }
   // Pads to a byte boundary and returns the end of the written bytes.
   std::uint8_t* finish() {
+    flush();
     count_ = (count_ + 7) & ~7u;
     flush();
     return out_;
@@ -176,11 +187,14 @@ constexpr std::array<LengthSymbol, kMatchMax + 1> kLengthSymbols = [] {
   return table;
 }();
 
-// Collects segments and symbol counts; the scan in tokenize() decides where runs are.
-class Tokens {
+// What the first pass keeps: the symbol counts, and the segments, up to `segments_max` of
+// them (beyond that the second pass scans again: a worst-case image has a segment every 5
+// bytes, and 8 bytes each would double the encoder's memory).
+class Counter {
  public:
-  Tokens(std::vector<Segment>& segments, std::array<std::uint32_t, kLiteralSymbols>& freq)
-      : segments_(segments), freq_(freq) {
+  Counter(std::vector<Segment>& segments, std::size_t segments_max,
+          std::array<std::uint32_t, kLiteralSymbols>& freq)
+      : segments_(segments), segments_max_(segments_max), freq_(freq) {
     segments_.clear();
     freq_.fill(0);
   }
@@ -188,8 +202,8 @@ class Tokens {
   void literals(const std::uint8_t* p, std::size_t n) {
     for (std::size_t k = 0; k < n; ++k) ++literal_[k % 4][p[k]];
   }
-  // Bytes p[k] for the set bits k of `mask` (16 bits) are literals. No branch per byte: the
-  // scan calls this for every 16 bytes that hold literals.
+  // Bytes p[0 .. k) are literals, where mask == (1 << k) - 1 (k <= 16). No branch per byte:
+  // the scan calls this for every 16 bytes that hold literals.
   void literal_block(const std::uint8_t* p, unsigned mask) {
     for (int k = 0; k < 16; ++k) literal_[k % 4][p[k]] += (mask >> k) & 1u;
   }
@@ -198,37 +212,44 @@ class Tokens {
   void segment(std::size_t run_start, std::size_t run_end) {
     assert(run_end == run_start || run_end - run_start >= kRunMin);
     for_each_match(run_end - run_start, [&](int piece) { ++freq_[kLengthSymbols[piece].symbol]; });
-    segments_.push_back({static_cast<std::uint32_t>(run_start - span_start_), static_cast<std::uint32_t>(run_end - run_start)});
+    if (segments_.size() < segments_max_) {
+      segments_.push_back({static_cast<std::uint32_t>(run_start - span_start_), static_cast<std::uint32_t>(run_end - run_start)});
+    } else {
+      complete_ = false;
+    }
     span_start_ = run_end;
   }
-  void finish() {
+  // Sums the literal tables into the counts; true if every segment was kept.
+  bool finish() {
     for (int b = 0; b < 256; ++b) freq_[b] += literal_[0][b] + literal_[1][b] + literal_[2][b] + literal_[3][b];
     freq_[kEndOfBlock] = 1;
+    return complete_;
   }
 
  private:
   std::vector<Segment>& segments_;
+  std::size_t segments_max_;
   std::array<std::uint32_t, kLiteralSymbols>& freq_;
   // Four tables for literals so that consecutive equal bytes do not wait on each other's
   // increments; summed by finish().
   std::array<std::array<std::uint32_t, 256>, 4> literal_{};
   std::size_t span_start_ = 0;
+  bool complete_ = true;
 };
 
-// One pass over `data`: its segments into `segments` and the symbol counts into `freq`
-// (end of block included). Segments are short on our renders (about 30 literals and a
-// 30-byte run), so the cost is in deciding where they end: the SSE2 loop finds a run's start
-// and, usually, its end from one 32-byte comparison, and counts literals 16 at a time without
-// a branch per byte. The scalar loop after it (the whole data for Simd::kScalar) finds the
-// same runs byte by byte.
-void tokenize(std::span<const std::uint8_t> data, Simd simd, std::vector<Segment>& segments,
-              std::array<std::uint32_t, kLiteralSymbols>& freq) {
-  Tokens tokens(segments, freq);
+// Scans `data` once, telling `sink` which bytes are literals (literals(), literal_block(),
+// in order) and where each run ends (segment()). Segments are short on our renders (about
+// 30 literals and a 30-byte run), so the cost is in deciding where they end: the SSE2 loop
+// finds a run's start and, usually, its end from one 32-byte comparison, and hands over
+// literals 16 at a time without a branch per byte. The scalar loop after it (the whole data
+// for Simd::kScalar) finds the same runs byte by byte.
+template <typename Sink>
+void scan(std::span<const std::uint8_t> data, Simd simd, Sink& sink) {
   const std::uint8_t* d = data.data();
   const std::size_t size = data.size();
-  if (size == 0) return tokens.finish();
-  tokens.literals(d, 1);  // The first byte has none before it to repeat.
-  std::size_t p = 1;      // Bytes before p are counted.
+  if (size == 0) return;
+  sink.literals(d, 1);  // The first byte has none before it to repeat.
+  std::size_t p = 1;    // Bytes before p are handed over.
 #if defined(__SSE2__)
   if (simd == Simd::kAuto) {
     auto load = [](const std::uint8_t* q) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(q)); };
@@ -242,31 +263,30 @@ void tokenize(std::span<const std::uint8_t> data, Simd simd, std::vector<Segment
       for (int j = 1; j < kRunMin; ++j) starts &= equal >> j;
       starts &= 0xffffu;
       if (starts == 0) {
-        tokens.literal_block(d + p, 0xffffu);
+        sink.literal_block(d + p, 0xffffu);
         p += 16;
         continue;
       }
       const unsigned k = static_cast<unsigned>(std::countr_zero(starts));
-      tokens.literal_block(d + p, (1u << k) - 1);
+      sink.literal_block(d + p, (1u << k) - 1);
       // The run ends at the first byte after it that differs from its predecessor; bits above
       // 31 are set so that a run reaching the window's end is seen as such.
       const std::uint64_t differs = (~std::uint64_t{equal}) >> k;
       const unsigned end = k + static_cast<unsigned>(std::countr_zero(differs));
       const std::size_t run_end = end < 32 ? p + end : p + 32 + run_length(d, p + 32, size, simd);
-      tokens.segment(p + k, run_end);
+      sink.segment(p + k, run_end);
       p = run_end;
     }
   }
 #endif
   while (p < size) {
     const std::size_t run = find_run(d, p, size, Simd::kScalar);
-    tokens.literals(d + p, run - p);
+    sink.literals(d + p, run - p);
     if (run == size) break;
     p = run + run_length(d, run, size, Simd::kScalar);
-    tokens.segment(run, p);
+    sink.segment(run, p);
   }
-  tokens.segment(size, size);
-  tokens.finish();
+  sink.segment(size, size);
 }
 
 // Writes the segments with a fixed code: literal codes packed as code | length << 16, and for
@@ -385,49 +405,97 @@ void put_be32(std::uint8_t* out, std::uint32_t value) {
   out[3] = static_cast<std::uint8_t>(value);
 }
 
-}  // namespace
-
-void deflate_png_rows(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& out, Simd simd) {
-  assert(raw.size() <= 0xffffffffu);  // Segment counts are 32-bit; limits.h keeps images far below.
-  thread_local std::vector<Segment> segments;
-  std::array<std::uint32_t, kLiteralSymbols> freq{};
-  tokenize(raw, simd, segments, freq);
+// The code for one image: lengths and codes of the literal/length alphabet, and the emitter
+// tables built from them.
+struct Coder {
   std::array<std::uint8_t, kLiteralSymbols> lengths{};
-  huffman_lengths(freq, kCodeBitsMax, lengths);
-  complete_single_code(lengths);
   std::array<std::uint16_t, kLiteralSymbols> codes{};
-  canonical_codes(lengths, codes);
-  // Only distance 1 (code 0) is used; codes 0 and 1 of one bit each make a complete code,
-  // which every inflater accepts (a lone one-bit code is allowed by RFC 1951 but not by all).
-  const std::array<std::uint8_t, 2> distance_lengths = {1, 1};
-
-  // Bound: an optimal code spends at most 9 bits per symbol (a flat code over 286 symbols
-  // would), a match at most 14 + 5 + 1 bits for 3+ bytes; plus header (under 400 bytes),
-  // trailer and the writer's 8 bytes of slack.
-  out.resize(2 + raw.size() + raw.size() / 8 + 1024 + 4 + 8);
-  out[0] = 0x78, out[1] = 0x01;  // zlib: deflate, 32 KiB window, "fastest" level hint.
-  BitWriter writer(out.data() + 2);
-  write_header(writer, lengths, distance_lengths);
   Emitter emitter{};
-  for (int b = 0; b < 256; ++b) emitter.literal[b] = codes[b] | std::uint32_t{lengths[b]} << 16;
+};
+
+Coder make_coder(const std::array<std::uint32_t, kLiteralSymbols>& freq) {
+  Coder coder;
+  huffman_lengths(freq, kCodeBitsMax, coder.lengths);
+  complete_single_code(coder.lengths);
+  canonical_codes(coder.lengths, coder.codes);
+  for (int b = 0; b < 256; ++b) coder.emitter.literal[b] = coder.codes[b] | std::uint32_t{coder.lengths[b]} << 16;
   for (int length = kMatchMin; length <= kMatchMax; ++length) {
     const LengthSymbol s = kLengthSymbols[length];
     // Length code, then its extra bits, then distance code 0 (the one-bit code "0").
-    emitter.match_bits[length] = codes[s.symbol] | std::uint32_t(length - s.base) << lengths[s.symbol];
-    emitter.match_count[length] = static_cast<std::uint8_t>(lengths[s.symbol] + s.extra_bits + 1);
+    coder.emitter.match_bits[length] = coder.codes[s.symbol] | std::uint32_t(length - s.base) << coder.lengths[s.symbol];
+    coder.emitter.match_count[length] = static_cast<std::uint8_t>(coder.lengths[s.symbol] + s.extra_bits + 1);
   }
-  const std::uint8_t* p = raw.data();
-  for (const Segment& segment : segments) {
-    emitter.literals(writer, p, segment.literals);
-    emitter.run(writer, segment.run);
-    p += segment.literals + segment.run;
-  }
-  writer.put(codes[kEndOfBlock], lengths[kEndOfBlock]);
+  return coder;
+}
+
+// Sizes `out` for the worst case and writes the zlib header and the block header.
+BitWriter start_stream(std::size_t raw_size, const Coder& coder, std::vector<std::uint8_t>& out) {
+  // Only distance 1 (code 0) is used; codes 0 and 1 of one bit each make a complete code,
+  // which every inflater accepts (a lone one-bit code is allowed by RFC 1951 but not by all).
+  const std::array<std::uint8_t, 2> distance_lengths = {1, 1};
+  // Bound: an optimal code spends at most 9 bits per symbol (a flat code over 286 symbols
+  // would), a match at most 14 + 5 + 1 bits for 3+ bytes; plus header (under 400 bytes),
+  // trailer and the writer's 8 bytes of slack.
+  out.resize(2 + raw_size + raw_size / 8 + 1024 + 4 + 8);
+  out[0] = 0x78, out[1] = 0x01;  // zlib: deflate, 32 KiB window, "fastest" level hint.
+  BitWriter writer(out.data() + 2);
+  write_header(writer, coder.lengths, distance_lengths);
+  return writer;
+}
+
+// End of block, padding, Adler-32; trims `out` to the stream.
+void end_stream(BitWriter writer, const Coder& coder, std::span<const std::uint8_t> raw,
+                std::vector<std::uint8_t>& out) {
+  writer.put(coder.codes[kEndOfBlock], coder.lengths[kEndOfBlock]);
   std::uint8_t* end = writer.finish();
   put_be32(end, libdeflate_adler32(1, raw.data(), raw.size()));
   end += 4;
   assert(end + 8 <= out.data() + out.size());
   out.resize(static_cast<std::size_t>(end - out.data()));
+}
+
+// The second pass when the first did not keep every segment: finds the runs again, byte by
+// byte (the same runs as scan(); only adversarial images get here, so speed does not matter).
+// A whole stream of its own and not inlined: a second emitting loop inside deflate_png_rows
+// made GCC compile the kept-segments loop ~15 % slower.
+[[gnu::noinline]] void deflate_rescanning(std::span<const std::uint8_t> raw, const Coder& coder,
+                                          std::vector<std::uint8_t>& out) {
+  BitWriter writer = start_stream(raw.size(), coder, out);
+  const std::uint8_t* d = raw.data();
+  for (std::size_t p = 0; p < raw.size();) {
+    const std::size_t run = find_run(d, p, raw.size(), Simd::kScalar);
+    coder.emitter.literals(writer, d + p, run - p);
+    if (run == raw.size()) break;
+    const std::size_t length = run_length(d, run, raw.size(), Simd::kScalar);
+    coder.emitter.run(writer, length);
+    p = run + length;
+  }
+  end_stream(writer, coder, raw, out);
+}
+
+}  // namespace
+
+void deflate_png_rows(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& out, Simd simd,
+                      std::size_t segments_max) {
+  assert(raw.size() <= 0xffffffffu);  // Segment counts are 32-bit; limits.h keeps images far below.
+  thread_local std::vector<Segment> segments;
+  std::array<std::uint32_t, kLiteralSymbols> freq{};
+  Counter counter(segments, segments_max, freq);
+  scan(raw, simd, counter);
+  const bool all_segments = counter.finish();
+  const Coder coder = make_coder(freq);
+  if (!all_segments) {
+    deflate_rescanning(raw, coder, out);
+  } else {
+    BitWriter writer = start_stream(raw.size(), coder, out);
+    const std::uint8_t* p = raw.data();
+    for (const Segment& segment : segments) {
+      coder.emitter.literals(writer, p, segment.literals);
+      coder.emitter.run(writer, segment.run);
+      p += segment.literals + segment.run;
+    }
+    end_stream(writer, coder, raw, out);
+  }
   if (segments.capacity() * sizeof(Segment) > internal::kSpareBytesMax) std::vector<Segment>().swap(segments);
 }
 
