@@ -4,11 +4,9 @@
 // tests/evm/differential.mjs drives the same commands against a real EVM.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -24,7 +22,6 @@ using ::testing::HasSubstr;
 
 using testing::Output;
 using testing::quoted;
-using testing::slurp;
 
 std::string describe(const Output& o) {
   return "exit " + std::to_string(o.exit_code) + "\nstdout: " + o.out + "\nstderr: " + o.err;
@@ -35,15 +32,7 @@ std::string describe(const Output& o) {
 class LedgerCli : public ::testing::Test {
  protected:
   Output run(const std::vector<std::string>& args) {
-    fs::path out = tmp_ / "stdout", err = tmp_ / "stderr";
-    std::string cmd = quoted(ATELIER_BIN) + " --data " + quoted((tmp_ / "data").string());
-    for (const auto& a : args) cmd += " " + quoted(a);
-    cmd += " >" + quoted(out.string()) + " 2>" + quoted(err.string()) + " </dev/null";
-    int status = std::system(cmd.c_str());
-    Output o{WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), slurp(out), slurp(err)};
-    fs::remove(out);
-    fs::remove(err);
-    return o;
+    return testing::run_shell(quoted(ATELIER_BIN) + " --data " + quoted((tmp_ / "data").string()), args, tmp_.path());
   }
   // Runs a command that must succeed; its stdout.
   std::string ok(const std::vector<std::string>& args) {

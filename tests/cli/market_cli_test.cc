@@ -4,11 +4,9 @@
 // creates nothing.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -24,24 +22,15 @@ using ::testing::StartsWith;
 
 using testing::Output;
 using testing::quoted;
-using testing::slurp;
 
 class MarketQuote : public ::testing::Test {
  protected:
   // Runs `atelier market quote ARGS…` inside the scratch directory.
   Output quote(const std::vector<std::string>& args) {
-    fs::path out = scratch_ / "stdout", err = scratch_ / "stderr";
-    std::string cmd =
-        "cd " + quoted(work_.string()) + " && " + quoted(ATELIER_BIN) + " market quote";
-    for (const auto& a : args) cmd += " " + quoted(a);
-    cmd += " >" + quoted(out.string()) + " 2>" + quoted(err.string()) + " </dev/null";
-    int status = std::system(cmd.c_str());
-    Output o{WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), slurp(out),
-             slurp(err)};
-    fs::remove(out);
-    fs::remove(err);
-    return o;
+    return testing::run_shell("cd " + quoted(work_.string()) + " && " + quoted(ATELIER_BIN) + " market quote", args,
+                              scratch_);
   }
+
   void SetUp() override { fs::create_directories(work_); }
 
   testing::TempDir tmp_;

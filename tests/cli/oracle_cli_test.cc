@@ -4,12 +4,10 @@
 // (field: <name>)" on bad input, which changes nothing.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -27,7 +25,6 @@ using ::testing::StartsWith;
 
 using testing::Output;
 using testing::quoted;
-using testing::slurp;
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -38,15 +35,8 @@ class OracleCli : public ::testing::Test {
  protected:
   // Runs `atelier --data <tmp>/data oracle ARGS…`.
   Output oracle(const std::vector<std::string>& args) {
-    fs::path out = tmp_ / "stdout", err = tmp_ / "stderr";
-    std::string cmd = quoted(ATELIER_BIN) + " --data " + quoted((tmp_ / "data").string()) + " oracle";
-    for (const auto& a : args) cmd += " " + quoted(a);
-    cmd += " >" + quoted(out.string()) + " 2>" + quoted(err.string()) + " </dev/null";
-    int status = std::system(cmd.c_str());
-    Output o{WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), slurp(out), slurp(err)};
-    fs::remove(out);
-    fs::remove(err);
-    return o;
+    return testing::run_shell(quoted(ATELIER_BIN) + " --data " + quoted((tmp_ / "data").string()) + " oracle", args,
+                              tmp_.path());
   }
   Output add_eth_usd(const std::string& min_sources = "2") {
     return oracle({"feed", "add", "ETH-USD", "--param", "max_age_ms=600000", "--param", "max_deviation_bps=200",
