@@ -1,4 +1,5 @@
 #include "render/internal/stroke_mask.h"
+#include "render/internal/cpu.h"
 #include "render/internal/spare_buffer.h"
 
 #include <algorithm>
@@ -6,8 +7,8 @@
 #include <cmath>
 #include <cstring>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
 #endif
 
 namespace atelier::render::internal {
@@ -39,7 +40,8 @@ using SpareCoverage = SpareBuffer<std::uint8_t, Coverage>;
 StrokeMask::StrokeMask(int width_px, int height_px)
     : width_(width_px),
       height_(height_px),
-      coverage_(SpareCoverage::take(static_cast<std::size_t>(width_px) * height_px)) {
+      coverage_(SpareCoverage::take(static_cast<std::size_t>(width_px) * height_px)),
+      avx2_(use_avx2()) {
   clear();
 }
 
@@ -238,14 +240,92 @@ void StrokeMask::add_capsule(double x0, double y0, double x1, double y1, double 
   }
 }
 
-// The capsule walked along its major axis u (x, or y when kYMajor), four pixel columns at a
-// time in single precision (coordinates relative to the integer part of the start, so small
-// numbers). In (u, v) the segment has unit tangent (tu, tv) with |tu| ≥ 1/√2; a pixel centre
-// at offset (ru, rv) from the start lies s = tu·ru + tv·rv along the segment and h = tu·rv −
-// tv·ru across it, and its distance to the segment is √(h² + (s − clamp(s, 0, len))²). The
-// capsule (caps included) lies inside the band |h| ≤ reach, which in one column spans
+namespace {
+
+// One segment's capsule in a column-walk frame, in single precision (see capsule_columns).
+struct CapsuleFrame {
+  int u_int, v_base, rows;  // Integer parts of the start; candidate pixels per column.
+  float u0_frac, v0_frac, tu, tv, len, slope, half, reach, scale;
+};
+
+// Max-merges one block of columns' candidate coverage into the mask: column i + l (l <
+// `lanes`) holds cov[row][l] at rows v_base + k0[l] + row.
+template <bool kYMajor, int kLanes>
+inline void scatter_block(std::uint8_t* coverage, int width, int v_size, int i, int lanes, const CapsuleFrame& f,
+                          const int* k0, const int (*cov)[kLanes]) {
+  const std::size_t u_step = kYMajor ? static_cast<std::size_t>(width) : 1;  // Next column.
+  const std::size_t v_step = kYMajor ? 1 : static_cast<std::size_t>(width);  // Next row.
+  for (int l = 0; l < lanes; ++l) {
+    const int j0 = f.v_base + k0[l];
+    std::uint8_t* cell = &coverage[static_cast<std::size_t>(i + l) * u_step];
+    if (j0 >= 0 && j0 + f.rows <= v_size) {  // All candidates on the canvas: no checks.
+      cell += static_cast<std::size_t>(j0) * v_step;
+      for (int row = 0; row < f.rows; ++row, cell += v_step) {
+        *cell = std::max(*cell, static_cast<std::uint8_t>(cov[row][l]));
+      }
+      continue;
+    }
+    for (int row = 0; row < f.rows; ++row) {
+      const int j = j0 + row;
+      if (j < 0 || j >= v_size) continue;
+      std::uint8_t& c = cell[static_cast<std::size_t>(j) * v_step];
+      c = std::max(c, static_cast<std::uint8_t>(cov[row][l]));
+    }
+  }
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+// capsule_columns' loop eight columns at a time: per lane, the same single-precision
+// operations in the same order as the four-lane SSE2 loop (and the scalar one), so the same
+// coverage bytes; only the lane count differs. A thin line's segment spans about 4–7
+// columns, so one block usually covers it where four lanes took two.
+template <bool kYMajor>
+[[gnu::target("avx2")]] void capsule_columns_avx2(std::uint8_t* coverage, int width, int v_size, const CapsuleFrame& f,
+                                                  int i_lo, int i_hi) {
+  const __m256 tu8 = _mm256_set1_ps(f.tu), tv8 = _mm256_set1_ps(f.tv), zero = _mm256_setzero_ps();
+  const __m256 one = _mm256_set1_ps(1.0f), len8 = _mm256_set1_ps(f.len);
+  const __m256 reach8 = _mm256_set1_ps(f.reach), scale8 = _mm256_set1_ps(f.scale), c255 = _mm256_set1_ps(255.0f);
+  const __m256 half_px = _mm256_set1_ps(0.5f);
+  for (int i = i_lo; i <= i_hi; i += 8) {
+    alignas(32) int k0[8];
+    alignas(32) int cov[kCapsuleRowsMax][8];
+    const __m256 ru = _mm256_add_ps(
+        _mm256_cvtepi32_ps(_mm256_add_epi32(_mm256_set1_epi32(i - f.u_int), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))),
+        _mm256_set1_ps(0.5f - f.u0_frac));
+    const __m256 edge = _mm256_add_ps(_mm256_sub_ps(_mm256_mul_ps(ru, _mm256_set1_ps(f.slope)), _mm256_set1_ps(f.half)),
+                                      _mm256_set1_ps(f.v0_frac - 0.5f));
+    __m256i k = _mm256_cvttps_epi32(edge);  // Truncation; +1 where that fell below: ceil.
+    k = _mm256_sub_epi32(k, _mm256_castps_si256(_mm256_cmp_ps(_mm256_cvtepi32_ps(k), edge, _CMP_LT_OQ)));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(k0), k);
+    __m256 rv = _mm256_add_ps(_mm256_cvtepi32_ps(k), _mm256_set1_ps(0.5f - f.v0_frac));
+    const __m256 tu_ru = _mm256_mul_ps(tu8, ru), tv_ru = _mm256_mul_ps(tv8, ru);
+    for (int row = 0; row < f.rows; ++row) {
+      const __m256 s_along = _mm256_add_ps(tu_ru, _mm256_mul_ps(tv8, rv));
+      const __m256 h = _mm256_sub_ps(_mm256_mul_ps(tu8, rv), tv_ru);
+      const __m256 e = _mm256_sub_ps(s_along, _mm256_min_ps(_mm256_max_ps(s_along, zero), len8));
+      const __m256 d = _mm256_sqrt_ps(_mm256_add_ps(_mm256_mul_ps(h, h), _mm256_mul_ps(e, e)));
+      __m256 c = _mm256_mul_ps(_mm256_sub_ps(reach8, d), scale8);
+      c = _mm256_min_ps(_mm256_max_ps(c, zero), one);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(cov[row]),
+                         _mm256_cvttps_epi32(_mm256_add_ps(_mm256_mul_ps(c, c255), half_px)));
+      rv = _mm256_add_ps(rv, one);
+    }
+    scatter_block<kYMajor, 8>(coverage, width, v_size, i, std::min(8, i_hi - i + 1), f, k0, cov);
+  }
+}
+#endif
+
+}  // namespace
+
+// The capsule walked along its major axis u (x, or y when kYMajor), a block of pixel columns
+// at a time in single precision (coordinates relative to the integer part of the start, so
+// small numbers). In (u, v) the segment has unit tangent (tu, tv) with |tu| ≥ 1/√2; a pixel
+// centre at offset (ru, rv) from the start lies s = tu·ru + tv·rv along the segment and h =
+// tu·rv − tv·ru across it, and its distance to the segment is √(h² + (s − clamp(s, 0, len))²).
+// The capsule (caps included) lies inside the band |h| ≤ reach, which in one column spans
 // 2·reach/|tu| ≤ 2√2·reach of v: at most `rows` = ⌊2·reach/|tu|⌋ + 1 candidate pixels per
-// column, evaluated branch-free; only non-zero coverage inside the canvas is stored.
+// column, evaluated branch-free; only non-zero coverage inside the canvas is stored. Blocks
+// are eight columns with AVX2, four with SSE2 (or the scalar loop): the same bytes.
 template <bool kYMajor>
 void StrokeMask::capsule_columns(double u0, double v0, double u1, double v1, int i_lo, int i_hi, double reach,
                                  double scale) {
@@ -253,16 +333,22 @@ void StrokeMask::capsule_columns(double u0, double v0, double u1, double v1, int
   const double du = u1 - u0, dv = v1 - v0;
   const double len = std::sqrt(du * du + dv * dv);
   const double inv_len = 1.0 / len, inv_du = 1.0 / du;
-  const double tu = du * inv_len, tv = dv * inv_len;
   const double half = reach * len * std::fabs(inv_du);  // Half the band's extent along v in a column.
-  const int rows = static_cast<int>(2.0 * half) + 1;
-  assert(rows <= kCapsuleRowsMax);
   const double u0_int = std::floor(u0), v0_int = std::floor(v0);
-  const auto v_base = static_cast<int>(v0_int);
-  const float u0_frac = static_cast<float>(u0 - u0_int), v0_frac = static_cast<float>(v0 - v0_int);
-  const float tu_f = static_cast<float>(tu), tv_f = static_cast<float>(tv), len_f = static_cast<float>(len);
-  const float slope = static_cast<float>(dv * inv_du), half_f = static_cast<float>(half);
-  const float reach_f = static_cast<float>(reach), scale_f = static_cast<float>(scale);
+  CapsuleFrame f;
+  f.u_int = static_cast<int>(u0_int), f.v_base = static_cast<int>(v0_int);
+  f.rows = static_cast<int>(2.0 * half) + 1;
+  assert(f.rows <= kCapsuleRowsMax);
+  f.u0_frac = static_cast<float>(u0 - u0_int), f.v0_frac = static_cast<float>(v0 - v0_int);
+  f.tu = static_cast<float>(du * inv_len), f.tv = static_cast<float>(dv * inv_len), f.len = static_cast<float>(len);
+  f.slope = static_cast<float>(dv * inv_du), f.half = static_cast<float>(half);
+  f.reach = static_cast<float>(reach), f.scale = static_cast<float>(scale);
+#if defined(__x86_64__) || defined(__i386__)
+  if (avx2_) {
+    capsule_columns_avx2<kYMajor>(coverage_.data(), width_, v_size, f, i_lo, i_hi);
+    return;
+  }
+#endif
   for (int i = i_lo; i <= i_hi; i += 4) {
     // Per lane l (column i + l): the column's offset ru from the start, its first candidate
     // row k0 (relative to v_base) where the band's lower edge crosses it, and the coverage of
@@ -270,23 +356,22 @@ void StrokeMask::capsule_columns(double u0, double v0, double u1, double v1, int
     alignas(16) int k0[4];
     alignas(16) int cov[kCapsuleRowsMax][4];
 #if defined(__SSE2__)
-    const __m128 ru = _mm_add_ps(_mm_cvtepi32_ps(_mm_add_epi32(_mm_set1_epi32(i - static_cast<int>(u0_int)),
-                                                               _mm_setr_epi32(0, 1, 2, 3))),
-                                 _mm_set1_ps(0.5f - u0_frac));
-    const __m128 edge = _mm_add_ps(_mm_sub_ps(_mm_mul_ps(ru, _mm_set1_ps(slope)), _mm_set1_ps(half_f)),
-                                   _mm_set1_ps(v0_frac - 0.5f));
+    const __m128 ru = _mm_add_ps(_mm_cvtepi32_ps(_mm_add_epi32(_mm_set1_epi32(i - f.u_int), _mm_setr_epi32(0, 1, 2, 3))),
+                                 _mm_set1_ps(0.5f - f.u0_frac));
+    const __m128 edge = _mm_add_ps(_mm_sub_ps(_mm_mul_ps(ru, _mm_set1_ps(f.slope)), _mm_set1_ps(f.half)),
+                                   _mm_set1_ps(f.v0_frac - 0.5f));
     __m128i k = _mm_cvttps_epi32(edge);  // Truncation; +1 where that fell below: ceil.
     k = _mm_sub_epi32(k, _mm_castps_si128(_mm_cmplt_ps(_mm_cvtepi32_ps(k), edge)));
     _mm_store_si128(reinterpret_cast<__m128i*>(k0), k);
-    __m128 rv = _mm_add_ps(_mm_cvtepi32_ps(k), _mm_set1_ps(0.5f - v0_frac));
-    const __m128 tu4 = _mm_set1_ps(tu_f), tv4 = _mm_set1_ps(tv_f), zero = _mm_setzero_ps(), one = _mm_set1_ps(1.0f);
+    __m128 rv = _mm_add_ps(_mm_cvtepi32_ps(k), _mm_set1_ps(0.5f - f.v0_frac));
+    const __m128 tu4 = _mm_set1_ps(f.tu), tv4 = _mm_set1_ps(f.tv), zero = _mm_setzero_ps(), one = _mm_set1_ps(1.0f);
     const __m128 tu_ru = _mm_mul_ps(tu4, ru), tv_ru = _mm_mul_ps(tv4, ru);
-    for (int row = 0; row < rows; ++row) {
+    for (int row = 0; row < f.rows; ++row) {
       const __m128 s_along = _mm_add_ps(tu_ru, _mm_mul_ps(tv4, rv));
       const __m128 h = _mm_sub_ps(_mm_mul_ps(tu4, rv), tv_ru);
-      const __m128 e = _mm_sub_ps(s_along, _mm_min_ps(_mm_max_ps(s_along, zero), _mm_set1_ps(len_f)));
+      const __m128 e = _mm_sub_ps(s_along, _mm_min_ps(_mm_max_ps(s_along, zero), _mm_set1_ps(f.len)));
       const __m128 d = _mm_sqrt_ps(_mm_add_ps(_mm_mul_ps(h, h), _mm_mul_ps(e, e)));
-      __m128 c = _mm_mul_ps(_mm_sub_ps(_mm_set1_ps(reach_f), d), _mm_set1_ps(scale_f));
+      __m128 c = _mm_mul_ps(_mm_sub_ps(_mm_set1_ps(f.reach), d), _mm_set1_ps(f.scale));
       c = _mm_min_ps(_mm_max_ps(c, zero), one);
       _mm_store_si128(reinterpret_cast<__m128i*>(cov[row]),
                       _mm_cvttps_epi32(_mm_add_ps(_mm_mul_ps(c, _mm_set1_ps(255.0f)), _mm_set1_ps(0.5f))));
@@ -294,43 +379,24 @@ void StrokeMask::capsule_columns(double u0, double v0, double u1, double v1, int
     }
 #else
     for (int l = 0; l < 4; ++l) {  // The same arithmetic, one lane at a time.
-      const float ru = static_cast<float>(i + l - static_cast<int>(u0_int)) + (0.5f - u0_frac);
-      const float edge = ru * slope - half_f + (v0_frac - 0.5f);
+      const float ru = static_cast<float>(i + l - f.u_int) + (0.5f - f.u0_frac);
+      const float edge = ru * f.slope - f.half + (f.v0_frac - 0.5f);
       k0[l] = static_cast<int>(edge);
       k0[l] += static_cast<float>(k0[l]) < edge ? 1 : 0;
-      float rv = static_cast<float>(k0[l]) + (0.5f - v0_frac);
-      const float tu_ru = tu_f * ru, tv_ru = tv_f * ru;
-      for (int row = 0; row < rows; ++row) {
-        const float s_along = tu_ru + tv_f * rv;
-        const float h = tu_f * rv - tv_ru;
-        const float e = s_along - std::min(std::max(s_along, 0.0f), len_f);
+      float rv = static_cast<float>(k0[l]) + (0.5f - f.v0_frac);
+      const float tu_ru = f.tu * ru, tv_ru = f.tv * ru;
+      for (int row = 0; row < f.rows; ++row) {
+        const float s_along = tu_ru + f.tv * rv;
+        const float h = f.tu * rv - tv_ru;
+        const float e = s_along - std::min(std::max(s_along, 0.0f), f.len);
         const float d = std::sqrt(h * h + e * e);
-        const float c = std::min(std::max((reach_f - d) * scale_f, 0.0f), 1.0f);
+        const float c = std::min(std::max((f.reach - d) * f.scale, 0.0f), 1.0f);
         cov[row][l] = static_cast<int>(c * 255.0f + 0.5f);
         rv = rv + 1.0f;
       }
     }
 #endif
-    const int lanes = std::min(4, i_hi - i + 1);
-    const std::size_t u_step = kYMajor ? static_cast<std::size_t>(width_) : 1;  // Next column.
-    const std::size_t v_step = kYMajor ? 1 : static_cast<std::size_t>(width_);  // Next row.
-    for (int l = 0; l < lanes; ++l) {
-      const int j0 = v_base + k0[l];
-      std::uint8_t* cell = &coverage_[static_cast<std::size_t>(i + l) * u_step];
-      if (j0 >= 0 && j0 + rows <= v_size) {  // All candidates on the canvas: no checks.
-        cell += static_cast<std::size_t>(j0) * v_step;
-        for (int row = 0; row < rows; ++row, cell += v_step) {
-          *cell = std::max(*cell, static_cast<std::uint8_t>(cov[row][l]));
-        }
-        continue;
-      }
-      for (int row = 0; row < rows; ++row) {
-        const int j = j0 + row;
-        if (j < 0 || j >= v_size) continue;
-        std::uint8_t& c = cell[static_cast<std::size_t>(j) * v_step];
-        c = std::max(c, static_cast<std::uint8_t>(cov[row][l]));
-      }
-    }
+    scatter_block<kYMajor, 4>(coverage_.data(), width_, v_size, i, std::min(4, i_hi - i + 1), f, k0, cov);
   }
 }
 
@@ -385,12 +451,66 @@ inline void blend_sixteen(std::uint32_t* dst, __m128i c, int zero_bits, __m128i 
 }
 #endif
 
+#if defined(__x86_64__) || defined(__i386__)
+[[gnu::target("avx2"), gnu::always_inline]] inline __m256i div255_avx2(__m256i x) {
+  x = _mm256_add_epi16(x, _mm256_set1_epi16(128));
+  return _mm256_srli_epi16(_mm256_add_epi16(x, _mm256_srli_epi16(x, 8)), 8);
+}
+
+// composite_over's rows with AVX2: blend_one's integer formula on four pixels at a time
+// (sixteen 16-bit channels), so the same bytes as the SSE2 and scalar loops.
+[[gnu::target("avx2")]] void composite_rows_avx2(std::uint8_t* coverage, int width, std::uint32_t* pixels,
+                                                 int stride_px, int x_lo, int x_hi, int y_lo, int y_hi,
+                                                 std::uint32_t alpha8, std::uint32_t r8, std::uint32_t g8,
+                                                 std::uint32_t b8) {
+  const __m256i src16 = _mm256_setr_epi16(b8, g8, r8, alpha8, b8, g8, r8, alpha8, b8, g8, r8, alpha8, b8, g8, r8, alpha8);
+  const __m256i c255 = _mm256_set1_epi16(255);
+  // Coverage bytes 4q .. 4q + 3, each repeated for its pixel's four channels.
+  const __m128i spread[4] = {_mm_setr_epi8(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3),
+                             _mm_setr_epi8(4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7),
+                             _mm_setr_epi8(8, 8, 8, 8, 9, 9, 9, 9, 10, 10, 10, 10, 11, 11, 11, 11),
+                             _mm_setr_epi8(12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15)};
+  for (int y = y_lo; y <= y_hi; ++y) {
+    std::uint8_t* cov = &coverage[static_cast<std::size_t>(y) * width];
+    std::uint32_t* row = pixels + static_cast<std::size_t>(y) * stride_px;
+    int x = x_lo;
+    for (; x + 16 <= x_hi + 1; x += 16) {
+      const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(cov + x));
+      const int zero_bits = _mm_movemask_epi8(_mm_cmpeq_epi8(c, _mm_setzero_si128()));
+      if (zero_bits == 0xFFFF) continue;
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(cov + x), _mm_setzero_si128());
+      for (int q = 0; q < 4; ++q) {
+        if (((zero_bits >> (4 * q)) & 0xF) == 0xF) continue;
+        auto* p = reinterpret_cast<__m128i*>(row + x + 4 * q);
+        const __m256i d = _mm256_cvtepu8_epi16(_mm_loadu_si128(p));
+        const __m256i cv = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(c, spread[q]));
+        const __m256i s = div255_avx2(_mm256_mullo_epi16(src16, cv));
+        const __m256i sa = _mm256_shufflehi_epi16(_mm256_shufflelo_epi16(s, _MM_SHUFFLE(3, 3, 3, 3)), _MM_SHUFFLE(3, 3, 3, 3));
+        const __m256i out = _mm256_add_epi16(s, div255_avx2(_mm256_mullo_epi16(d, _mm256_sub_epi16(c255, sa))));
+        _mm_storeu_si128(p, _mm_packus_epi16(_mm256_castsi256_si128(out), _mm256_extracti128_si256(out, 1)));
+      }
+    }
+    for (; x <= x_hi; ++x) {
+      if (cov[x] != 0) row[x] = blend_one(row[x], cov[x], alpha8, r8, g8, b8);
+      cov[x] = 0;
+    }
+  }
+}
+#endif
+
 }  // namespace
 
 void StrokeMask::composite_over(std::uint32_t* pixels, int stride_px, std::uint8_t alpha8, std::uint8_t r8,
                                 std::uint8_t g8, std::uint8_t b8) {
   // Rows of the touched box in order: sequential memory, empty runs of coverage skipped, and
   // the coverage cleared as it is read (so no separate clearing pass).
+#if defined(__x86_64__) || defined(__i386__)
+  if (avx2_) {
+    composite_rows_avx2(coverage_.data(), width_, pixels, stride_px, min_x_, max_x_, min_y_, max_y_, alpha8, r8, g8, b8);
+    min_x_ = width_, min_y_ = height_, max_x_ = -1, max_y_ = -1;
+    return;
+  }
+#endif
 #if defined(__SSE2__)
   const __m128i src16 = _mm_setr_epi16(b8, g8, r8, alpha8, b8, g8, r8, alpha8);
 #endif

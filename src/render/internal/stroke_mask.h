@@ -67,6 +67,7 @@ class StrokeMask {
   std::vector<std::uint8_t> coverage_;  // width × height, 0 outside the current stroke.
   // Bounding box of the cells the current stroke may have covered (empty: max < min).
   int min_x_ = 0, min_y_ = 0, max_x_ = -1, max_y_ = -1;
+  bool avx2_;  // internal::use_avx2() at construction: the kernels' eight-lane paths.
 };
 
 }  // namespace atelier::render::internal
