@@ -207,19 +207,63 @@ void StrokeMask::touch(int x_lo, int y_lo, int x_hi, int y_hi) {
 
 void StrokeMask::add_polyline(const double* xy, std::size_t points, double radius) {
   assert(radius > 0);
-  const bool thin = radius < 0.5;
-  const double reach = thin ? 1.0 : radius + 0.5;
-  const double scale = thin ? 2.0 * radius : 1.0;
+  if (radius <= kThinRadiusMax) {
+    const bool thin = radius < 0.5;
+    const double reach = thin ? 1.0 : radius + 0.5;
+    const double scale = thin ? 2.0 * radius : 1.0;
+    // Runs of kInsideRun segments (consecutive runs share a point): those on the canvas take
+    // add_inside's route, the others (reaching an edge) are culled segment by segment.
+    constexpr std::size_t kInsideRun = 16;
+    for (std::size_t first = 0; first + 1 < points; first += kInsideRun) {
+      const std::size_t end = std::min(points, first + kInsideRun + 1);  // One past the run's last point.
+      if (add_inside(xy + 2 * first, end - first, reach, scale)) continue;
+      for (std::size_t i = first + 1; i < end; ++i) {
+        const double* a = xy + 2 * (i - 1);
+        const double* b = xy + 2 * i;
+        if (a[0] != b[0] || a[1] != b[1]) add_capsule(a[0], a[1], b[0], b[1], reach, scale);
+      }
+    }
+    return;
+  }
   for (std::size_t i = 1; i < points; ++i) {
     const double* a = xy + 2 * (i - 1);
     const double* b = xy + 2 * i;
     if (a[0] == b[0] && a[1] == b[1]) continue;  // Repeated point: nothing to add.
-    if (radius > kThinRadiusMax) {
-      add_segment(a[0], a[1], b[0], b[1], radius);
+    add_segment(a[0], a[1], b[0], b[1], radius);
+  }
+}
+
+bool StrokeMask::add_inside(const double* xy, std::size_t points, double reach, double scale) {
+  double x_min = xy[0], x_max = xy[0], y_min = xy[1], y_max = xy[1];
+  for (std::size_t i = 1; i < points; ++i) {
+    x_min = std::min(x_min, xy[2 * i]), x_max = std::max(x_max, xy[2 * i]);
+    y_min = std::min(y_min, xy[2 * i + 1]), y_max = std::max(y_max, xy[2 * i + 1]);
+  }
+  // Every capsule's pixel range then lies on the canvas (false for NaN, too).
+  if (!(x_min - reach >= 0.5 && y_min - reach >= 0.5 && x_max + reach <= width_ - 0.5 &&
+        y_max + reach <= height_ - 0.5)) {
+    return false;
+  }
+  bool any = false;
+  for (std::size_t i = 1; i < points; ++i) {
+    const double x0 = xy[2 * i - 2], y0 = xy[2 * i - 1], x1 = xy[2 * i], y1 = xy[2 * i + 1];
+    if (x0 == x1 && y0 == y1) continue;  // Repeated point: nothing to add.
+    any = true;
+    if (std::fabs(x1 - x0) >= std::fabs(y1 - y0)) {
+      const int lo = static_cast<int>(std::ceil(std::min(x0, x1) - reach - 0.5));
+      const int hi = static_cast<int>(std::floor(std::max(x0, x1) + reach - 0.5));
+      capsule_columns<false>(x0, y0, x1, y1, lo, hi, reach, scale);
     } else {
-      add_capsule(a[0], a[1], b[0], b[1], reach, scale);
+      const int lo = static_cast<int>(std::ceil(std::min(y0, y1) - reach - 0.5));
+      const int hi = static_cast<int>(std::floor(std::max(y0, y1) + reach - 0.5));
+      capsule_columns<true>(y0, x0, y1, x1, lo, hi, reach, scale);
     }
   }
+  if (any) {
+    touch(static_cast<int>(std::ceil(x_min - reach - 0.5)), static_cast<int>(std::ceil(y_min - reach - 0.5)),
+          static_cast<int>(std::floor(x_max + reach - 0.5)), static_cast<int>(std::floor(y_max + reach - 0.5)));
+  }
+  return true;
 }
 
 void StrokeMask::add_capsule(double x0, double y0, double x1, double y1, double reach, double scale) {
@@ -279,9 +323,72 @@ inline void scatter_block(std::uint8_t* coverage, int width, int v_size, int i, 
 // operations in the same order as the four-lane SSE2 loop (and the scalar one), so the same
 // coverage bytes; only the lane count differs. A thin line's segment spans about 4–7
 // columns, so one block usually covers it where four lanes took two.
+// scatter_block for up to four candidate rows, with the block's coverage packed: the rows of
+// each column become the four bytes of one 32-bit lane (row 0 lowest), lanes past `lanes`
+// zeroed. When the column runs along memory (kYMajor) each lane is one 4-byte max-merge;
+// otherwise the block is sheared into the memory rows it crosses (rows + slope·7 of them)
+// and each is one 8-byte max-merge. Max-merging a zero byte leaves a cell as it was, so the
+// extra candidate byte and the sheared gaps change nothing, and the bytes equal
+// scatter_block's. False, having stored nothing, when a lane's candidates leave the canvas
+// (or the 8-byte rows would pass its right edge): then scatter_block does it.
 template <bool kYMajor>
-[[gnu::target("avx2")]] void capsule_columns_avx2(std::uint8_t* coverage, int width, int v_size, const CapsuleFrame& f,
-                                                  int i_lo, int i_hi) {
+[[gnu::target("avx2")]] bool scatter_packed_avx2(std::uint8_t* coverage, int width, int u_size, int v_size, int i,
+                                                 int lanes, int v_base, int rows, __m256i k, const int (*cov)[8]) {
+  const __m256i lane_index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i live = _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), lane_index);
+  const __m256i j0 = _mm256_add_epi32(k, _mm256_set1_epi32(v_base));
+  // Candidate rows of the live lanes: [j_lo, j_hi + 3].
+  const __m256i j_for_min = _mm256_blendv_epi8(_mm256_set1_epi32(INT32_MAX), j0, live);
+  const __m256i j_for_max = _mm256_blendv_epi8(_mm256_set1_epi32(INT32_MIN), j0, live);
+  __m128i m = _mm_min_epi32(_mm256_castsi256_si128(j_for_min), _mm256_extracti128_si256(j_for_min, 1));
+  m = _mm_min_epi32(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(1, 0, 3, 2)));
+  const int j_lo = _mm_cvtsi128_si32(_mm_min_epi32(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(2, 3, 0, 1))));
+  __m128i M = _mm_max_epi32(_mm256_castsi256_si128(j_for_max), _mm256_extracti128_si256(j_for_max, 1));
+  M = _mm_max_epi32(M, _mm_shuffle_epi32(M, _MM_SHUFFLE(1, 0, 3, 2)));
+  const int j_hi = _mm_cvtsi128_si32(_mm_max_epi32(M, _mm_shuffle_epi32(M, _MM_SHUFFLE(2, 3, 0, 1))));
+  if (j_lo < 0 || j_hi + 4 > v_size || (!kYMajor && i + 8 > u_size)) return false;
+  // Rows 0..3 of eight columns → eight 32-bit lanes of four bytes.
+  __m256i r[4];
+  for (int n = 0; n < 4; ++n) {
+    r[n] = n < rows ? _mm256_load_si256(reinterpret_cast<const __m256i*>(cov[n])) : _mm256_setzero_si256();
+  }
+  const __m256i p01 = _mm256_packus_epi32(r[0], r[1]), p23 = _mm256_packus_epi32(r[2], r[3]);
+  __m256i packed = _mm256_packus_epi16(p01, p23);  // Per 128 bits: row 0 of 4 columns, row 1, ….
+  packed = _mm256_shuffle_epi8(packed, _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15, 0, 4, 8,
+                                                        12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
+  packed = _mm256_and_si256(packed, live);
+  if constexpr (kYMajor) {
+    alignas(32) std::uint32_t bytes[8];
+    alignas(32) int j[8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(bytes), packed);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(j), j0);
+    for (int l = 0; l < lanes; ++l) {
+      std::uint8_t* cell = &coverage[static_cast<std::size_t>(i + l) * width + j[l]];
+      std::uint32_t old;
+      std::memcpy(&old, cell, 4);
+      const std::uint32_t merged = static_cast<std::uint32_t>(
+          _mm_cvtsi128_si32(_mm_max_epu8(_mm_cvtsi32_si128(static_cast<int>(old)), _mm_cvtsi32_si128(static_cast<int>(bytes[l])))));
+      std::memcpy(cell, &merged, 4);
+    }
+  } else {
+    // Memory row r takes byte r − j0[l] of lane l (a shift by 32 or more, or a negative one
+    // read as unsigned, leaves 0), then the low bytes of the eight lanes side by side.
+    const __m256i low_bytes = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 4, 8, 12,
+                                               -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+    for (int r = j_lo; r <= j_hi + 3; ++r) {
+      const __m256i shift = _mm256_slli_epi32(_mm256_sub_epi32(_mm256_set1_epi32(r), j0), 3);
+      const __m256i picked = _mm256_shuffle_epi8(_mm256_srlv_epi32(packed, shift), low_bytes);
+      const __m128i eight = _mm_unpacklo_epi32(_mm256_castsi256_si128(picked), _mm256_extracti128_si256(picked, 1));
+      auto* cell = reinterpret_cast<__m128i*>(&coverage[static_cast<std::size_t>(r) * width + i]);
+      _mm_storel_epi64(cell, _mm_max_epu8(_mm_loadl_epi64(cell), eight));
+    }
+  }
+  return true;
+}
+
+template <bool kYMajor>
+[[gnu::target("avx2")]] void capsule_columns_avx2(std::uint8_t* coverage, int width, int u_size, int v_size,
+                                                  const CapsuleFrame& f, int i_lo, int i_hi) {
   const __m256 tu8 = _mm256_set1_ps(f.tu), tv8 = _mm256_set1_ps(f.tv), zero = _mm256_setzero_ps();
   const __m256 one = _mm256_set1_ps(1.0f), len8 = _mm256_set1_ps(f.len);
   const __m256 reach8 = _mm256_set1_ps(f.reach), scale8 = _mm256_set1_ps(f.scale), c255 = _mm256_set1_ps(255.0f);
@@ -310,7 +417,10 @@ template <bool kYMajor>
                          _mm256_cvttps_epi32(_mm256_add_ps(_mm256_mul_ps(c, c255), half_px)));
       rv = _mm256_add_ps(rv, one);
     }
-    scatter_block<kYMajor, 8>(coverage, width, v_size, i, std::min(8, i_hi - i + 1), f, k0, cov);
+    const int lanes = std::min(8, i_hi - i + 1);
+    if (f.rows > 4 || !scatter_packed_avx2<kYMajor>(coverage, width, u_size, v_size, i, lanes, f.v_base, f.rows, k, cov)) {
+      scatter_block<kYMajor, 8>(coverage, width, v_size, i, lanes, f, k0, cov);
+    }
   }
 }
 #endif
@@ -345,7 +455,7 @@ void StrokeMask::capsule_columns(double u0, double v0, double u1, double v1, int
   f.reach = static_cast<float>(reach), f.scale = static_cast<float>(scale);
 #if defined(__x86_64__) || defined(__i386__)
   if (avx2_) {
-    capsule_columns_avx2<kYMajor>(coverage_.data(), width_, v_size, f, i_lo, i_hi);
+    capsule_columns_avx2<kYMajor>(coverage_.data(), width_, kYMajor ? height_ : width_, v_size, f, i_lo, i_hi);
     return;
   }
 #endif

@@ -57,6 +57,10 @@ class StrokeMask {
  private:
   void clear();
   void touch(int x_lo, int y_lo, int x_hi, int y_hi);
+  // add_polyline's thin route for a polyline whose every capsule lies on the canvas (most of
+  // a drawing's): no per-segment culling or clamping, one box update. False, having added
+  // nothing, when the polyline reaches the canvas edge.
+  bool add_inside(const double* xy, std::size_t points, double reach, double scale);
   // add_polyline's thin route: one segment's capsule, `reach` where coverage reaches 0.
   void add_capsule(double x0, double y0, double x1, double y1, double reach, double thin_scale);
   template <bool kYMajor>
