@@ -205,92 +205,39 @@ void StrokeMask::touch(int x_lo, int y_lo, int x_hi, int y_hi) {
   min_y_ = std::min(min_y_, y_lo), max_y_ = std::max(max_y_, y_hi);
 }
 
-void StrokeMask::add_polyline(const double* xy, std::size_t points, double radius) {
-  assert(radius > 0);
-  if (radius <= kThinRadiusMax) {
-    const bool thin = radius < 0.5;
-    const double reach = thin ? 1.0 : radius + 0.5;
-    const double scale = thin ? 2.0 * radius : 1.0;
-    // Runs of kInsideRun segments (consecutive runs share a point): those on the canvas take
-    // add_inside's route, the others (reaching an edge) are culled segment by segment.
-    constexpr std::size_t kInsideRun = 16;
-    for (std::size_t first = 0; first + 1 < points; first += kInsideRun) {
-      const std::size_t end = std::min(points, first + kInsideRun + 1);  // One past the run's last point.
-      if (add_inside(xy + 2 * first, end - first, reach, scale)) continue;
-      for (std::size_t i = first + 1; i < end; ++i) {
-        const double* a = xy + 2 * (i - 1);
-        const double* b = xy + 2 * i;
-        if (a[0] != b[0] || a[1] != b[1]) add_capsule(a[0], a[1], b[0], b[1], reach, scale);
-      }
-    }
-    return;
-  }
-  for (std::size_t i = 1; i < points; ++i) {
-    const double* a = xy + 2 * (i - 1);
-    const double* b = xy + 2 * i;
-    if (a[0] == b[0] && a[1] == b[1]) continue;  // Repeated point: nothing to add.
-    add_segment(a[0], a[1], b[0], b[1], radius);
-  }
-}
-
-bool StrokeMask::add_inside(const double* xy, std::size_t points, double reach, double scale) {
-  double x_min = xy[0], x_max = xy[0], y_min = xy[1], y_max = xy[1];
-  for (std::size_t i = 1; i < points; ++i) {
-    x_min = std::min(x_min, xy[2 * i]), x_max = std::max(x_max, xy[2 * i]);
-    y_min = std::min(y_min, xy[2 * i + 1]), y_max = std::max(y_max, xy[2 * i + 1]);
-  }
-  // Every capsule's pixel range then lies on the canvas (false for NaN, too).
-  if (!(x_min - reach >= 0.5 && y_min - reach >= 0.5 && x_max + reach <= width_ - 0.5 &&
-        y_max + reach <= height_ - 0.5)) {
-    return false;
-  }
-  bool any = false;
-  for (std::size_t i = 1; i < points; ++i) {
-    const double x0 = xy[2 * i - 2], y0 = xy[2 * i - 1], x1 = xy[2 * i], y1 = xy[2 * i + 1];
-    if (x0 == x1 && y0 == y1) continue;  // Repeated point: nothing to add.
-    any = true;
-    if (std::fabs(x1 - x0) >= std::fabs(y1 - y0)) {
-      const int lo = static_cast<int>(std::ceil(std::min(x0, x1) - reach - 0.5));
-      const int hi = static_cast<int>(std::floor(std::max(x0, x1) + reach - 0.5));
-      capsule_columns<false>(x0, y0, x1, y1, lo, hi, reach, scale);
-    } else {
-      const int lo = static_cast<int>(std::ceil(std::min(y0, y1) - reach - 0.5));
-      const int hi = static_cast<int>(std::floor(std::max(y0, y1) + reach - 0.5));
-      capsule_columns<true>(y0, x0, y1, x1, lo, hi, reach, scale);
-    }
-  }
-  if (any) {
-    touch(static_cast<int>(std::ceil(x_min - reach - 0.5)), static_cast<int>(std::ceil(y_min - reach - 0.5)),
-          static_cast<int>(std::floor(x_max + reach - 0.5)), static_cast<int>(std::floor(y_max + reach - 0.5)));
-  }
-  return true;
-}
-
-void StrokeMask::add_capsule(double x0, double y0, double x1, double y1, double reach, double scale) {
-  // Off the canvas (with its reach): nothing to draw. This also keeps the arithmetic below on
-  // moderate numbers.
-  const double x_min = std::min(x0, x1) - reach, x_max = std::max(x0, x1) + reach;
-  const double y_min = std::min(y0, y1) - reach, y_max = std::max(y0, y1) + reach;
-  if (!(x_max >= 0 && x_min <= width_ && y_max >= 0 && y_min <= height_)) return;
-  if (!(x_max - x_min < 1e7 && y_max - y_min < 1e7)) return;  // Also rejects NaN.
-  const int x_lo = std::max(0, first_index(x_min - 0.5, width_)), x_hi = std::min(width_ - 1, last_index(x_max - 0.5, width_));
-  const int y_lo = std::max(0, first_index(y_min - 0.5, height_)), y_hi = std::min(height_ - 1, last_index(y_max - 0.5, height_));
-  if (x_lo > x_hi || y_lo > y_hi) return;
-  touch(x_lo, y_lo, x_hi, y_hi);
-  if (std::fabs(x1 - x0) >= std::fabs(y1 - y0)) {
-    capsule_columns<false>(x0, y0, x1, y1, x_lo, x_hi, reach, scale);
-  } else {
-    capsule_columns<true>(y0, x0, y1, x1, y_lo, y_hi, reach, scale);
-  }
-}
-
 namespace {
+
+// The coverage buffer, as the kernels below see it.
+struct MaskView {
+  std::uint8_t* coverage;
+  int width, height;
+};
 
 // One segment's capsule in a column-walk frame, in single precision (see capsule_columns).
 struct CapsuleFrame {
   int u_int, v_base, rows;  // Integer parts of the start; candidate pixels per column.
   float u0_frac, v0_frac, tu, tv, len, slope, half, reach, scale;
 };
+
+// Inlined into each kernel: under target("avx2") its floors are single instructions (the
+// same values: floor is exact).
+[[gnu::always_inline]] inline CapsuleFrame capsule_frame(double u0, double v0, double u1, double v1, double reach,
+                                                         double scale) {
+  const double du = u1 - u0, dv = v1 - v0;
+  const double len = std::sqrt(du * du + dv * dv);
+  const double inv_len = 1.0 / len, inv_du = 1.0 / du;
+  const double half = reach * len * std::fabs(inv_du);  // Half the band's extent along v in a column.
+  const double u0_int = std::floor(u0), v0_int = std::floor(v0);
+  CapsuleFrame f;
+  f.u_int = static_cast<int>(u0_int), f.v_base = static_cast<int>(v0_int);
+  f.rows = static_cast<int>(2.0 * half) + 1;
+  assert(f.rows <= kCapsuleRowsMax);
+  f.u0_frac = static_cast<float>(u0 - u0_int), f.v0_frac = static_cast<float>(v0 - v0_int);
+  f.tu = static_cast<float>(du * inv_len), f.tv = static_cast<float>(dv * inv_len), f.len = static_cast<float>(len);
+  f.slope = static_cast<float>(dv * inv_du), f.half = static_cast<float>(half);
+  f.reach = static_cast<float>(reach), f.scale = static_cast<float>(scale);
+  return f;
+}
 
 // Max-merges one block of columns' candidate coverage into the mask: column i + l (l <
 // `lanes`) holds cov[row][l] at rows v_base + k0[l] + row.
@@ -387,8 +334,11 @@ template <bool kYMajor>
 }
 
 template <bool kYMajor>
-[[gnu::target("avx2")]] void capsule_columns_avx2(std::uint8_t* coverage, int width, int u_size, int v_size,
-                                                  const CapsuleFrame& f, int i_lo, int i_hi) {
+[[gnu::target("avx2")]] void capsule_columns_avx2(const MaskView& m, double u0, double v0, double u1, double v1,
+                                                  int i_lo, int i_hi, double reach, double scale) {
+  const CapsuleFrame f = capsule_frame(u0, v0, u1, v1, reach, scale);
+  std::uint8_t* coverage = m.coverage;
+  const int width = m.width, u_size = kYMajor ? m.height : m.width, v_size = kYMajor ? m.width : m.height;
   const __m256 tu8 = _mm256_set1_ps(f.tu), tv8 = _mm256_set1_ps(f.tv), zero = _mm256_setzero_ps();
   const __m256 one = _mm256_set1_ps(1.0f), len8 = _mm256_set1_ps(f.len);
   const __m256 reach8 = _mm256_set1_ps(f.reach), scale8 = _mm256_set1_ps(f.scale), c255 = _mm256_set1_ps(255.0f);
@@ -425,7 +375,6 @@ template <bool kYMajor>
 }
 #endif
 
-}  // namespace
 
 // The capsule walked along its major axis u (x, or y when kYMajor), a block of pixel columns
 // at a time in single precision (coordinates relative to the integer part of the start, so
@@ -435,30 +384,13 @@ template <bool kYMajor>
 // The capsule (caps included) lies inside the band |h| ≤ reach, which in one column spans
 // 2·reach/|tu| ≤ 2√2·reach of v: at most `rows` = ⌊2·reach/|tu|⌋ + 1 candidate pixels per
 // column, evaluated branch-free; only non-zero coverage inside the canvas is stored. Blocks
-// are eight columns with AVX2, four with SSE2 (or the scalar loop): the same bytes.
+// are four columns with SSE2 (or the scalar loop), eight in capsule_columns_avx2: the same
+// bytes.
 template <bool kYMajor>
-void StrokeMask::capsule_columns(double u0, double v0, double u1, double v1, int i_lo, int i_hi, double reach,
-                                 double scale) {
-  const int v_size = kYMajor ? width_ : height_;
-  const double du = u1 - u0, dv = v1 - v0;
-  const double len = std::sqrt(du * du + dv * dv);
-  const double inv_len = 1.0 / len, inv_du = 1.0 / du;
-  const double half = reach * len * std::fabs(inv_du);  // Half the band's extent along v in a column.
-  const double u0_int = std::floor(u0), v0_int = std::floor(v0);
-  CapsuleFrame f;
-  f.u_int = static_cast<int>(u0_int), f.v_base = static_cast<int>(v0_int);
-  f.rows = static_cast<int>(2.0 * half) + 1;
-  assert(f.rows <= kCapsuleRowsMax);
-  f.u0_frac = static_cast<float>(u0 - u0_int), f.v0_frac = static_cast<float>(v0 - v0_int);
-  f.tu = static_cast<float>(du * inv_len), f.tv = static_cast<float>(dv * inv_len), f.len = static_cast<float>(len);
-  f.slope = static_cast<float>(dv * inv_du), f.half = static_cast<float>(half);
-  f.reach = static_cast<float>(reach), f.scale = static_cast<float>(scale);
-#if defined(__x86_64__) || defined(__i386__)
-  if (avx2_) {
-    capsule_columns_avx2<kYMajor>(coverage_.data(), width_, kYMajor ? height_ : width_, v_size, f, i_lo, i_hi);
-    return;
-  }
-#endif
+void capsule_columns(const MaskView& m, double u0, double v0, double u1, double v1, int i_lo, int i_hi, double reach,
+                     double scale) {
+  const CapsuleFrame f = capsule_frame(u0, v0, u1, v1, reach, scale);
+  const int v_size = kYMajor ? m.width : m.height;
   for (int i = i_lo; i <= i_hi; i += 4) {
     // Per lane l (column i + l): the column's offset ru from the start, its first candidate
     // row k0 (relative to v_base) where the band's lower edge crosses it, and the coverage of
@@ -506,9 +438,152 @@ void StrokeMask::capsule_columns(double u0, double v0, double u1, double v1, int
       }
     }
 #endif
-    scatter_block<kYMajor, 4>(coverage_.data(), width_, v_size, i, std::min(4, i_hi - i + 1), f, k0, cov);
+    scatter_block<kYMajor, 4>(m.coverage, m.width, v_size, i, std::min(4, i_hi - i + 1), f, k0, cov);
   }
 }
+
+// add_inside's run: `Columns` is the kernel pair, BaselineColumns or Avx2Columns. Returns
+// false, having added nothing, unless every capsule of the run lies on the canvas; else the
+// box the run may have touched (empty when every point repeats the first).
+struct Box {
+  int x_lo, y_lo, x_hi, y_hi;
+  bool any;
+};
+
+template <class Columns>
+[[gnu::always_inline]] inline bool add_run(const MaskView& m, const double* xy, std::size_t points, double reach,
+                                           double scale, Box& box) {
+  double x_min = xy[0], x_max = xy[0], y_min = xy[1], y_max = xy[1];
+  for (std::size_t i = 1; i < points; ++i) {
+    x_min = std::min(x_min, xy[2 * i]), x_max = std::max(x_max, xy[2 * i]);
+    y_min = std::min(y_min, xy[2 * i + 1]), y_max = std::max(y_max, xy[2 * i + 1]);
+  }
+  // Every capsule's pixel range then lies on the canvas (false for NaN, too).
+  if (!(x_min - reach >= 0.5 && y_min - reach >= 0.5 && x_max + reach <= m.width - 0.5 &&
+        y_max + reach <= m.height - 0.5)) {
+    return false;
+  }
+  box.any = false;
+  for (std::size_t i = 1; i < points; ++i) {
+    const double x0 = xy[2 * i - 2], y0 = xy[2 * i - 1], x1 = xy[2 * i], y1 = xy[2 * i + 1];
+    if (x0 == x1 && y0 == y1) continue;  // Repeated point: nothing to add.
+    box.any = true;
+    if (std::fabs(x1 - x0) >= std::fabs(y1 - y0)) {
+      const int lo = static_cast<int>(std::ceil(std::min(x0, x1) - reach - 0.5));
+      const int hi = static_cast<int>(std::floor(std::max(x0, x1) + reach - 0.5));
+      Columns::template run<false>(m, x0, y0, x1, y1, lo, hi, reach, scale);
+    } else {
+      const int lo = static_cast<int>(std::ceil(std::min(y0, y1) - reach - 0.5));
+      const int hi = static_cast<int>(std::floor(std::max(y0, y1) + reach - 0.5));
+      Columns::template run<true>(m, y0, x0, y1, x1, lo, hi, reach, scale);
+    }
+  }
+  box.x_lo = static_cast<int>(std::ceil(x_min - reach - 0.5)), box.y_lo = static_cast<int>(std::ceil(y_min - reach - 0.5));
+  box.x_hi = static_cast<int>(std::floor(x_max + reach - 0.5)), box.y_hi = static_cast<int>(std::floor(y_max + reach - 0.5));
+  return true;
+}
+
+struct BaselineColumns {
+  template <bool kYMajor>
+  static void run(const MaskView& m, double u0, double v0, double u1, double v1, int i_lo, int i_hi, double reach,
+                  double scale) {
+    capsule_columns<kYMajor>(m, u0, v0, u1, v1, i_lo, i_hi, reach, scale);
+  }
+};
+
+bool add_run_baseline(const MaskView& m, const double* xy, std::size_t points, double reach, double scale, Box& box) {
+  return add_run<BaselineColumns>(m, xy, points, reach, scale, box);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+struct Avx2Columns {
+  template <bool kYMajor>
+  [[gnu::target("avx2")]] static void run(const MaskView& m, double u0, double v0, double u1, double v1, int i_lo,
+                                          int i_hi, double reach, double scale) {
+    capsule_columns_avx2<kYMajor>(m, u0, v0, u1, v1, i_lo, i_hi, reach, scale);
+  }
+};
+
+// The whole run under target("avx2"): the set-up's floors and ceilings are one instruction.
+[[gnu::target("avx2")]] bool add_run_avx2(const MaskView& m, const double* xy, std::size_t points, double reach,
+                                          double scale, Box& box) {
+  return add_run<Avx2Columns>(m, xy, points, reach, scale, box);
+}
+#endif
+
+}  // namespace
+
+void StrokeMask::add_polyline(const double* xy, std::size_t points, double radius) {
+  assert(radius > 0);
+  if (radius <= kThinRadiusMax) {
+    const bool thin = radius < 0.5;
+    const double reach = thin ? 1.0 : radius + 0.5;
+    const double scale = thin ? 2.0 * radius : 1.0;
+    // Runs of kInsideRun segments (consecutive runs share a point): those on the canvas take
+    // add_inside's route, the others (reaching an edge) are culled segment by segment.
+    constexpr std::size_t kInsideRun = 16;
+    for (std::size_t first = 0; first + 1 < points; first += kInsideRun) {
+      const std::size_t end = std::min(points, first + kInsideRun + 1);  // One past the run's last point.
+      if (add_inside(xy + 2 * first, end - first, reach, scale)) continue;
+      for (std::size_t i = first + 1; i < end; ++i) {
+        const double* a = xy + 2 * (i - 1);
+        const double* b = xy + 2 * i;
+        if (a[0] != b[0] || a[1] != b[1]) add_capsule(a[0], a[1], b[0], b[1], reach, scale);
+      }
+    }
+    return;
+  }
+  for (std::size_t i = 1; i < points; ++i) {
+    const double* a = xy + 2 * (i - 1);
+    const double* b = xy + 2 * i;
+    if (a[0] == b[0] && a[1] == b[1]) continue;  // Repeated point: nothing to add.
+    add_segment(a[0], a[1], b[0], b[1], radius);
+  }
+}
+
+bool StrokeMask::add_inside(const double* xy, std::size_t points, double reach, double scale) {
+  const MaskView m{coverage_.data(), width_, height_};
+  Box box;
+#if defined(__x86_64__) || defined(__i386__)
+  const bool inside = avx2_ ? add_run_avx2(m, xy, points, reach, scale, box)
+                            : add_run_baseline(m, xy, points, reach, scale, box);
+#else
+  const bool inside = add_run_baseline(m, xy, points, reach, scale, box);
+#endif
+  if (inside && box.any) touch(box.x_lo, box.y_lo, box.x_hi, box.y_hi);
+  return inside;
+}
+
+void StrokeMask::add_capsule(double x0, double y0, double x1, double y1, double reach, double scale) {
+  // Off the canvas (with its reach): nothing to draw. This also keeps the arithmetic below on
+  // moderate numbers.
+  const double x_min = std::min(x0, x1) - reach, x_max = std::max(x0, x1) + reach;
+  const double y_min = std::min(y0, y1) - reach, y_max = std::max(y0, y1) + reach;
+  if (!(x_max >= 0 && x_min <= width_ && y_max >= 0 && y_min <= height_)) return;
+  if (!(x_max - x_min < 1e7 && y_max - y_min < 1e7)) return;  // Also rejects NaN.
+  const int x_lo = std::max(0, first_index(x_min - 0.5, width_)), x_hi = std::min(width_ - 1, last_index(x_max - 0.5, width_));
+  const int y_lo = std::max(0, first_index(y_min - 0.5, height_)), y_hi = std::min(height_ - 1, last_index(y_max - 0.5, height_));
+  if (x_lo > x_hi || y_lo > y_hi) return;
+  touch(x_lo, y_lo, x_hi, y_hi);
+  const MaskView m{coverage_.data(), width_, height_};
+  const bool x_major = std::fabs(x1 - x0) >= std::fabs(y1 - y0);
+#if defined(__x86_64__) || defined(__i386__)
+  if (avx2_) {
+    if (x_major) {
+      capsule_columns_avx2<false>(m, x0, y0, x1, y1, x_lo, x_hi, reach, scale);
+    } else {
+      capsule_columns_avx2<true>(m, y0, x0, y1, x1, y_lo, y_hi, reach, scale);
+    }
+    return;
+  }
+#endif
+  if (x_major) {
+    capsule_columns<false>(m, x0, y0, x1, y1, x_lo, x_hi, reach, scale);
+  } else {
+    capsule_columns<true>(m, y0, x0, y1, x1, y_lo, y_hi, reach, scale);
+  }
+}
+
 
 namespace {
 

@@ -63,9 +63,6 @@ class StrokeMask {
   bool add_inside(const double* xy, std::size_t points, double reach, double scale);
   // add_polyline's thin route: one segment's capsule, `reach` where coverage reaches 0.
   void add_capsule(double x0, double y0, double x1, double y1, double reach, double thin_scale);
-  template <bool kYMajor>
-  void capsule_columns(double u0, double v0, double u1, double v1, int i_lo, int i_hi, double reach,
-                       double thin_scale);
 
   int width_, height_;
   std::vector<std::uint8_t> coverage_;  // width × height, 0 outside the current stroke.
