@@ -280,19 +280,16 @@ inline void scatter_block(std::uint8_t* coverage, int width, int v_size, int i, 
 // (or the 8-byte rows would pass its right edge): then scatter_block does it.
 template <bool kYMajor>
 [[gnu::target("avx2")]] bool scatter_packed_avx2(std::uint8_t* coverage, int width, int u_size, int v_size, int i,
-                                                 int lanes, int v_base, int rows, __m256i k, const int (*cov)[8]) {
+                                                 int lanes, int v_base, int rows, __m256i k, const int* k0,
+                                                 const int (*cov)[8]) {
   const __m256i lane_index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i live = _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), lane_index);
   const __m256i j0 = _mm256_add_epi32(k, _mm256_set1_epi32(v_base));
-  // Candidate rows of the live lanes: [j_lo, j_hi + 3].
-  const __m256i j_for_min = _mm256_blendv_epi8(_mm256_set1_epi32(INT32_MAX), j0, live);
-  const __m256i j_for_max = _mm256_blendv_epi8(_mm256_set1_epi32(INT32_MIN), j0, live);
-  __m128i m = _mm_min_epi32(_mm256_castsi256_si128(j_for_min), _mm256_extracti128_si256(j_for_min, 1));
-  m = _mm_min_epi32(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(1, 0, 3, 2)));
-  const int j_lo = _mm_cvtsi128_si32(_mm_min_epi32(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(2, 3, 0, 1))));
-  __m128i M = _mm_max_epi32(_mm256_castsi256_si128(j_for_max), _mm256_extracti128_si256(j_for_max, 1));
-  M = _mm_max_epi32(M, _mm_shuffle_epi32(M, _MM_SHUFFLE(1, 0, 3, 2)));
-  const int j_hi = _mm_cvtsi128_si32(_mm_max_epi32(M, _mm_shuffle_epi32(M, _MM_SHUFFLE(2, 3, 0, 1))));
+  // The first candidate row is monotonic across the lanes (a rounded linear function of the
+  // column), so the live lanes' candidates span rows [j_lo, j_hi + rows) with j_lo and j_hi
+  // from the first and last live lane.
+  const int j_first = v_base + k0[0], j_last = v_base + k0[lanes - 1];
+  const int j_lo = std::min(j_first, j_last), j_hi = std::max(j_first, j_last);
   if (j_lo < 0 || j_hi + 4 > v_size || (!kYMajor && i + 8 > u_size)) return false;
   // Rows 0..3 of eight columns → eight 32-bit lanes of four bytes.
   __m256i r[4];
@@ -306,11 +303,9 @@ template <bool kYMajor>
   packed = _mm256_and_si256(packed, live);
   if constexpr (kYMajor) {
     alignas(32) std::uint32_t bytes[8];
-    alignas(32) int j[8];
     _mm256_store_si256(reinterpret_cast<__m256i*>(bytes), packed);
-    _mm256_store_si256(reinterpret_cast<__m256i*>(j), j0);
     for (int l = 0; l < lanes; ++l) {
-      std::uint8_t* cell = &coverage[static_cast<std::size_t>(i + l) * width + j[l]];
+      std::uint8_t* cell = &coverage[static_cast<std::size_t>(i + l) * width + v_base + k0[l]];
       std::uint32_t old;
       std::memcpy(&old, cell, 4);
       const std::uint32_t merged = static_cast<std::uint32_t>(
@@ -322,7 +317,7 @@ template <bool kYMajor>
     // read as unsigned, leaves 0), then the low bytes of the eight lanes side by side.
     const __m256i low_bytes = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 4, 8, 12,
                                                -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
-    for (int r = j_lo; r <= j_hi + 3; ++r) {
+    for (int r = j_lo; r < j_hi + rows; ++r) {
       const __m256i shift = _mm256_slli_epi32(_mm256_sub_epi32(_mm256_set1_epi32(r), j0), 3);
       const __m256i picked = _mm256_shuffle_epi8(_mm256_srlv_epi32(packed, shift), low_bytes);
       const __m128i eight = _mm_unpacklo_epi32(_mm256_castsi256_si128(picked), _mm256_extracti128_si256(picked, 1));
@@ -368,7 +363,7 @@ template <bool kYMajor>
       rv = _mm256_add_ps(rv, one);
     }
     const int lanes = std::min(8, i_hi - i + 1);
-    if (f.rows > 4 || !scatter_packed_avx2<kYMajor>(coverage, width, u_size, v_size, i, lanes, f.v_base, f.rows, k, cov)) {
+    if (f.rows > 4 || !scatter_packed_avx2<kYMajor>(coverage, width, u_size, v_size, i, lanes, f.v_base, f.rows, k, k0, cov)) {
       scatter_block<kYMajor, 8>(coverage, width, v_size, i, lanes, f, k0, cov);
     }
   }
