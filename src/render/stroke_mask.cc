@@ -266,37 +266,30 @@ inline void scatter_block(std::uint8_t* coverage, int width, int v_size, int i, 
 }
 
 #if defined(__x86_64__) || defined(__i386__)
-// capsule_columns' loop eight columns at a time: per lane, the same single-precision
-// operations in the same order as the four-lane SSE2 loop (and the scalar one), so the same
-// coverage bytes; only the lane count differs. A thin line's segment spans about 4–7
-// columns, so one block usually covers it where four lanes took two.
-// scatter_block for up to four candidate rows, with the block's coverage packed: the rows of
-// each column become the four bytes of one 32-bit lane (row 0 lowest), lanes past `lanes`
-// zeroed. When the column runs along memory (kYMajor) each lane is one 4-byte max-merge;
-// otherwise the block is sheared into the memory rows it crosses (rows + slope·7 of them)
-// and each is one 8-byte max-merge. Max-merging a zero byte leaves a cell as it was, so the
-// extra candidate byte and the sheared gaps change nothing, and the bytes equal
+// scatter_block for up to four candidate rows, with the block's coverage rows `r` packed:
+// the rows of each column become the four bytes of one 32-bit lane (row 0 lowest), lanes past
+// `lanes` zeroed. When the column runs along memory (kYMajor) each lane is one 4-byte
+// max-merge; otherwise the block is sheared into the memory rows it crosses (rows + slope·7
+// of them) and each is one 8-byte max-merge. Max-merging a zero byte leaves a cell as it was,
+// so the extra candidate byte and the sheared gaps change nothing, and the bytes equal
 // scatter_block's. False, having stored nothing, when a lane's candidates leave the canvas
 // (or the 8-byte rows would pass its right edge): then scatter_block does it.
 template <bool kYMajor>
-[[gnu::target("avx2")]] bool scatter_packed_avx2(std::uint8_t* coverage, int width, int u_size, int v_size, int i,
-                                                 int lanes, int v_base, int rows, __m256i k, const int* k0,
-                                                 const int (*cov)[8]) {
-  const __m256i lane_index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256i live = _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), lane_index);
-  const __m256i j0 = _mm256_add_epi32(k, _mm256_set1_epi32(v_base));
+[[gnu::target("avx2"), gnu::always_inline]] inline bool scatter_packed_avx2(std::uint8_t* coverage, int width,
+                                                                           int u_size, int v_size, int i, int lanes,
+                                                                           int v_base, int rows, __m256i k,
+                                                                           const int* k0, const __m256i* r) {
   // The first candidate row is monotonic across the lanes (a rounded linear function of the
   // column), so the live lanes' candidates span rows [j_lo, j_hi + rows) with j_lo and j_hi
   // from the first and last live lane.
   const int j_first = v_base + k0[0], j_last = v_base + k0[lanes - 1];
   const int j_lo = std::min(j_first, j_last), j_hi = std::max(j_first, j_last);
   if (j_lo < 0 || j_hi + 4 > v_size || (!kYMajor && i + 8 > u_size)) return false;
+  const __m256i live = _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   // Rows 0..3 of eight columns → eight 32-bit lanes of four bytes.
-  __m256i r[4];
-  for (int n = 0; n < 4; ++n) {
-    r[n] = n < rows ? _mm256_load_si256(reinterpret_cast<const __m256i*>(cov[n])) : _mm256_setzero_si256();
-  }
-  const __m256i p01 = _mm256_packus_epi32(r[0], r[1]), p23 = _mm256_packus_epi32(r[2], r[3]);
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i p01 = _mm256_packus_epi32(r[0], rows > 1 ? r[1] : zero);
+  const __m256i p23 = _mm256_packus_epi32(rows > 2 ? r[2] : zero, rows > 3 ? r[3] : zero);
   __m256i packed = _mm256_packus_epi16(p01, p23);  // Per 128 bits: row 0 of 4 columns, row 1, ….
   packed = _mm256_shuffle_epi8(packed, _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15, 0, 4, 8,
                                                         12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
@@ -313,58 +306,76 @@ template <bool kYMajor>
       std::memcpy(cell, &merged, 4);
     }
   } else {
-    // Memory row r takes byte r − j0[l] of lane l (a shift by 32 or more, or a negative one
+    // Memory row j takes byte j − j0[l] of lane l (a shift by 32 or more, or a negative one
     // read as unsigned, leaves 0), then the low bytes of the eight lanes side by side.
+    const __m256i j0 = _mm256_add_epi32(k, _mm256_set1_epi32(v_base));
     const __m256i low_bytes = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 4, 8, 12,
                                                -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
-    for (int r = j_lo; r < j_hi + rows; ++r) {
-      const __m256i shift = _mm256_slli_epi32(_mm256_sub_epi32(_mm256_set1_epi32(r), j0), 3);
+    for (int j = j_lo; j < j_hi + rows; ++j) {
+      const __m256i shift = _mm256_slli_epi32(_mm256_sub_epi32(_mm256_set1_epi32(j), j0), 3);
       const __m256i picked = _mm256_shuffle_epi8(_mm256_srlv_epi32(packed, shift), low_bytes);
       const __m128i eight = _mm_unpacklo_epi32(_mm256_castsi256_si128(picked), _mm256_extracti128_si256(picked, 1));
-      auto* cell = reinterpret_cast<__m128i*>(&coverage[static_cast<std::size_t>(r) * width + i]);
+      auto* cell = reinterpret_cast<__m128i*>(&coverage[static_cast<std::size_t>(j) * width + i]);
       _mm_storel_epi64(cell, _mm_max_epu8(_mm_loadl_epi64(cell), eight));
     }
   }
   return true;
 }
 
+// One block of eight columns starting at column i: kRows candidate rows (0: f.rows, at run
+// time; 3 is a one-pixel pen's count, unrolled).
+template <bool kYMajor, int kRows>
+[[gnu::target("avx2"), gnu::always_inline]] inline void capsule_block_avx2(std::uint8_t* coverage, int width,
+                                                                          int u_size, int v_size, const CapsuleFrame& f,
+                                                                          int i, int i_hi) {
+  const int rows = kRows != 0 ? kRows : f.rows;
+  const __m256 tu8 = _mm256_set1_ps(f.tu), tv8 = _mm256_set1_ps(f.tv), zero = _mm256_setzero_ps();
+  const __m256 one = _mm256_set1_ps(1.0f);
+  alignas(32) int k0[8];
+  const __m256 ru = _mm256_add_ps(
+      _mm256_cvtepi32_ps(_mm256_add_epi32(_mm256_set1_epi32(i - f.u_int), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))),
+      _mm256_set1_ps(0.5f - f.u0_frac));
+  const __m256 edge = _mm256_add_ps(_mm256_sub_ps(_mm256_mul_ps(ru, _mm256_set1_ps(f.slope)), _mm256_set1_ps(f.half)),
+                                    _mm256_set1_ps(f.v0_frac - 0.5f));
+  __m256i k = _mm256_cvttps_epi32(edge);  // Truncation; +1 where that fell below: ceil.
+  k = _mm256_sub_epi32(k, _mm256_castps_si256(_mm256_cmp_ps(_mm256_cvtepi32_ps(k), edge, _CMP_LT_OQ)));
+  _mm256_store_si256(reinterpret_cast<__m256i*>(k0), k);
+  __m256 rv = _mm256_add_ps(_mm256_cvtepi32_ps(k), _mm256_set1_ps(0.5f - f.v0_frac));
+  const __m256 tu_ru = _mm256_mul_ps(tu8, ru), tv_ru = _mm256_mul_ps(tv8, ru);
+  __m256i r[kCapsuleRowsMax];
+  for (int row = 0; row < rows; ++row) {
+    const __m256 s_along = _mm256_add_ps(tu_ru, _mm256_mul_ps(tv8, rv));
+    const __m256 h = _mm256_sub_ps(_mm256_mul_ps(tu8, rv), tv_ru);
+    const __m256 e = _mm256_sub_ps(s_along, _mm256_min_ps(_mm256_max_ps(s_along, zero), _mm256_set1_ps(f.len)));
+    const __m256 d = _mm256_sqrt_ps(_mm256_add_ps(_mm256_mul_ps(h, h), _mm256_mul_ps(e, e)));
+    __m256 c = _mm256_mul_ps(_mm256_sub_ps(_mm256_set1_ps(f.reach), d), _mm256_set1_ps(f.scale));
+    c = _mm256_min_ps(_mm256_max_ps(c, zero), one);
+    r[row] = _mm256_cvttps_epi32(_mm256_add_ps(_mm256_mul_ps(c, _mm256_set1_ps(255.0f)), _mm256_set1_ps(0.5f)));
+    rv = _mm256_add_ps(rv, one);
+  }
+  const int lanes = std::min(8, i_hi - i + 1);
+  if (rows <= 4 && scatter_packed_avx2<kYMajor>(coverage, width, u_size, v_size, i, lanes, f.v_base, rows, k, k0, r)) {
+    return;
+  }
+  alignas(32) int cov[kCapsuleRowsMax][8];
+  for (int row = 0; row < rows; ++row) _mm256_store_si256(reinterpret_cast<__m256i*>(cov[row]), r[row]);
+  scatter_block<kYMajor, 8>(coverage, width, v_size, i, lanes, f, k0, cov);
+}
+
+// capsule_columns' loop eight columns at a time: per lane, the same single-precision
+// operations in the same order as the four-lane SSE2 loop (and the scalar one), so the same
+// coverage bytes; only the lane count differs. A thin line's segment spans about 4–7
+// columns, so one block usually covers it where four lanes took two.
 template <bool kYMajor>
 [[gnu::target("avx2")]] void capsule_columns_avx2(const MaskView& m, double u0, double v0, double u1, double v1,
                                                   int i_lo, int i_hi, double reach, double scale) {
   const CapsuleFrame f = capsule_frame(u0, v0, u1, v1, reach, scale);
-  std::uint8_t* coverage = m.coverage;
-  const int width = m.width, u_size = kYMajor ? m.height : m.width, v_size = kYMajor ? m.width : m.height;
-  const __m256 tu8 = _mm256_set1_ps(f.tu), tv8 = _mm256_set1_ps(f.tv), zero = _mm256_setzero_ps();
-  const __m256 one = _mm256_set1_ps(1.0f), len8 = _mm256_set1_ps(f.len);
-  const __m256 reach8 = _mm256_set1_ps(f.reach), scale8 = _mm256_set1_ps(f.scale), c255 = _mm256_set1_ps(255.0f);
-  const __m256 half_px = _mm256_set1_ps(0.5f);
+  const int u_size = kYMajor ? m.height : m.width, v_size = kYMajor ? m.width : m.height;
   for (int i = i_lo; i <= i_hi; i += 8) {
-    alignas(32) int k0[8];
-    alignas(32) int cov[kCapsuleRowsMax][8];
-    const __m256 ru = _mm256_add_ps(
-        _mm256_cvtepi32_ps(_mm256_add_epi32(_mm256_set1_epi32(i - f.u_int), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))),
-        _mm256_set1_ps(0.5f - f.u0_frac));
-    const __m256 edge = _mm256_add_ps(_mm256_sub_ps(_mm256_mul_ps(ru, _mm256_set1_ps(f.slope)), _mm256_set1_ps(f.half)),
-                                      _mm256_set1_ps(f.v0_frac - 0.5f));
-    __m256i k = _mm256_cvttps_epi32(edge);  // Truncation; +1 where that fell below: ceil.
-    k = _mm256_sub_epi32(k, _mm256_castps_si256(_mm256_cmp_ps(_mm256_cvtepi32_ps(k), edge, _CMP_LT_OQ)));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(k0), k);
-    __m256 rv = _mm256_add_ps(_mm256_cvtepi32_ps(k), _mm256_set1_ps(0.5f - f.v0_frac));
-    const __m256 tu_ru = _mm256_mul_ps(tu8, ru), tv_ru = _mm256_mul_ps(tv8, ru);
-    for (int row = 0; row < f.rows; ++row) {
-      const __m256 s_along = _mm256_add_ps(tu_ru, _mm256_mul_ps(tv8, rv));
-      const __m256 h = _mm256_sub_ps(_mm256_mul_ps(tu8, rv), tv_ru);
-      const __m256 e = _mm256_sub_ps(s_along, _mm256_min_ps(_mm256_max_ps(s_along, zero), len8));
-      const __m256 d = _mm256_sqrt_ps(_mm256_add_ps(_mm256_mul_ps(h, h), _mm256_mul_ps(e, e)));
-      __m256 c = _mm256_mul_ps(_mm256_sub_ps(reach8, d), scale8);
-      c = _mm256_min_ps(_mm256_max_ps(c, zero), one);
-      _mm256_store_si256(reinterpret_cast<__m256i*>(cov[row]),
-                         _mm256_cvttps_epi32(_mm256_add_ps(_mm256_mul_ps(c, c255), half_px)));
-      rv = _mm256_add_ps(rv, one);
-    }
-    const int lanes = std::min(8, i_hi - i + 1);
-    if (f.rows > 4 || !scatter_packed_avx2<kYMajor>(coverage, width, u_size, v_size, i, lanes, f.v_base, f.rows, k, k0, cov)) {
-      scatter_block<kYMajor, 8>(coverage, width, v_size, i, lanes, f, k0, cov);
+    if (f.rows == 3) {
+      capsule_block_avx2<kYMajor, 3>(m.coverage, m.width, u_size, v_size, f, i, i_hi);
+    } else {
+      capsule_block_avx2<kYMajor, 0>(m.coverage, m.width, u_size, v_size, f, i, i_hi);
     }
   }
 }
