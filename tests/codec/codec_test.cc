@@ -16,6 +16,7 @@
 #include <jpeglib.h>
 
 #include "render/codec/internal.h"
+#include "render/internal/cpu.h"
 #include "render/image.h"
 
 namespace atelier::render {
@@ -421,7 +422,7 @@ std::vector<std::uint8_t> reference_filter(const Image& image, int channels, int
 TEST(PngFilterTest, MatchesAPlainReferenceForEveryFilterChoice) {
   std::mt19937 random(42);
   bool capped_chose_otherwise = false;  // The capped cost must matter somewhere here.
-  for (int width : {1, 5, 16, 37, 300}) {
+  for (int width : {1, 5, 16, 37, 300, 301}) {
     Image image;
     image.width = width;
     image.height = 9;
@@ -434,13 +435,16 @@ TEST(PngFilterTest, MatchesAPlainReferenceForEveryFilterChoice) {
                                                  {PngFilter::kSub, 1},       {PngFilter::kUp, 2},
                                                  {PngFilter::kAverage, 3},   {PngFilter::kPaeth, 4}};
     for (int channels : {3, 4}) {
-      for (const auto& [filter, type] : choices) {
-        EXPECT_EQ(codec_internal::filter_png_rows(image, channels, filter), reference_filter(image, channels, type))
-            << "width " << width << " channels " << channels << " type " << type;
+      for (bool avx2 : {false, true}) {  // The AVX2 path (where the CPU has it) and the baseline one.
+        render::internal::ScopedSimd simd(avx2);
+        for (const auto& [filter, type] : choices) {
+          EXPECT_EQ(codec_internal::filter_png_rows(image, channels, filter), reference_filter(image, channels, type))
+              << "width " << width << " channels " << channels << " type " << type << " avx2 " << avx2;
+        }
+        EXPECT_EQ(codec_internal::filter_png_rows(image, channels, PngFilter::kAdaptiveCapped),
+                  reference_filter(image, channels, -1, 8))
+            << "width " << width << " channels " << channels << " capped avx2 " << avx2;
       }
-      EXPECT_EQ(codec_internal::filter_png_rows(image, channels, PngFilter::kAdaptiveCapped),
-                reference_filter(image, channels, -1, 8))
-          << "width " << width << " channels " << channels << " capped";
       capped_chose_otherwise |= codec_internal::filter_png_rows(image, channels, PngFilter::kAdaptiveCapped) !=
                                 codec_internal::filter_png_rows(image, channels, PngFilter::kAdaptive);
     }
