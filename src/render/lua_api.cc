@@ -14,7 +14,7 @@ extern "C" {
 
 #include "core/limits.h"
 #include "render/color.h"
-#include "render/internal/det_trig.h"
+#include "render/internal/flow_walk.h"
 
 namespace atelier::render::internal {
 
@@ -149,43 +149,6 @@ void bill(lua_State* L, std::int64_t units) {
   if (env->native_units >= 100'000) lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT, 1);
 }
 
-struct FlowField {
-  const SimplexNoise* noise;
-  double frequency, lacunarity, gain, angle, base, ox, oy, z, warp, warp_frequency;
-  int octaves;
-  bool use_z;
-
-  double at(double x, double y) const {
-    double fx = x * frequency + ox, fy = y * frequency + oy;
-    if (octaves == 1 && warp == 0 && !use_z) {
-      // The loop below for one plain octave, without its multiplications by exactly 1 (x · 1
-      // is x in IEEE arithmetic, signs and all), which sit on every walk step's serial chain.
-      const double sum = 0.0 + noise->noise2(fx, fy);
-      return base + angle * sum;
-    }
-    if (warp != 0) {  // Domain warp: displace the lookup by a second, slower field.
-      double wx = noise->noise3(fx * warp_frequency, fy * warp_frequency, z + 17.3);
-      double wy = noise->noise3(fx * warp_frequency + 31.7, fy * warp_frequency - 12.3, z + 17.3);
-      fx += warp * wx;
-      fy += warp * wy;
-    }
-    double sum = 0, amplitude = 1, norm = 0, f = 1;
-    for (int o = 0; o < octaves; ++o) {
-      sum += amplitude * (use_z ? noise->noise3(fx * f, fy * f, z) : noise->noise2(fx * f, fy * f));
-      norm += amplitude;
-      amplitude *= gain;
-      f *= lacunarity;
-    }
-    const double scaled = angle * sum;
-    return base + (norm == 1.0 ? scaled : scaled / norm);  // x / 1 is x: one octave skips the divide.
-  }
-  std::int64_t units_per_step() const { return 10 * (octaves + (warp != 0 ? 2 : 0)) + 10; }
-};
-
-// Keeps a coordinate inside ±1e6 as the noise lookup expects (simplex floors to ints); the
-// same value as std::fmod(v, 1e6) without its cost for the coordinates that occur.
-inline double wrap_coordinate(double v) { return v > -1e6 && v < 1e6 ? v : std::fmod(v, 1e6); }
-
 double field_number(lua_State* L, const char* key, double fallback, double lo, double hi) {
   lua_getfield(L, 1, key);
   double v = lua_isnil(L, -1) ? fallback : luaL_checknumber(L, -1);
@@ -226,29 +189,10 @@ int l_flowfield_angle(lua_State* L) {
   return 1;
 }
 
-struct WalkBounds {
-  double x_min, y_min, x_max, y_max;
-};
-
 // Reads optional bounds at `first` .. first + 3 (default: the canvas).
 WalkBounds walk_bounds(lua_State* L, int first) {
   return {luaL_optnumber(L, first, 0), luaL_optnumber(L, first + 1, 0), luaL_optnumber(L, first + 2, 1.0),
           luaL_optnumber(L, first + 3, canvas_of(L).height_units())};
-}
-
-// One step of a walk: move step_len along the field's angle, unless that would leave the
-// bounds (then false, and x, y stay).
-// sin/cos are det_sincos (internal/det_trig.h): glibc's differ in the last bit between CPUs,
-// and a walk feeds every step into the next.
-[[gnu::always_inline]] inline bool walk_step(const FlowField& f, double step_len, const WalkBounds& b, double& x,
-                                             double& y) {
-  const double a = f.at(wrap_coordinate(x), wrap_coordinate(y));
-  double sin_a, cos_a;
-  internal::det_sincos(a, sin_a, cos_a);
-  const double nx = x + cos_a * step_len, ny = y + sin_a * step_len;
-  if (nx < b.x_min || nx > b.x_max || ny < b.y_min || ny > b.y_max) return false;
-  x = nx, y = ny;
-  return true;
 }
 
 // The walk behind field:trace and ctx:flowline, from the arguments at `first` (x, y, steps,
@@ -418,11 +362,9 @@ int l_flowline(lua_State* L) {
 
 // ctx:flowlines(field, starts, steps, step_len [, x_min, y_min, x_max, y_max]) -> points: for
 // each start in starts = {x1, y1, x2, y2, …}, in order, adds the curve ctx:flowline would add.
-// The walks advance in lockstep, kLockstep at a time: each is a serial chain (noise → sin/cos
-// → next point), and independent chains side by side keep the core busy while one waits.
+// The walks advance in lockstep, kLockstep at a time (walk_lockstep, internal/flow_walk.h).
 // Same points, same sub-paths, same order as one ctx:flowline call per start.
 int l_flowlines(lua_State* L) {
-  constexpr int kLockstep = 4;
   const auto* f = static_cast<const FlowField*>(luaL_checkudata(L, 2, kFlowFieldMeta));
   luaL_checktype(L, 3, LUA_TTABLE);
   const lua_Integer n = luaL_len(L, 3);
@@ -450,29 +392,8 @@ int l_flowlines(lua_State* L) {
   lua_Integer points = 0;
   for (std::size_t first = 0; first < lines; first += kLockstep) {
     const int m = static_cast<int>(std::min<std::size_t>(kLockstep, lines - first));
-    double x[kLockstep], y[kLockstep];
-    bool active[kLockstep] = {};
-    for (int j = 0; j < m; ++j) {
-      x[j] = starts[2 * (first + j)], y[j] = starts[2 * (first + j) + 1];
-      xy[j].resize(2 * static_cast<std::size_t>(steps) + 2);
-      xy[j][0] = x[j], xy[j][1] = y[j];
-      active[j] = true;
-    }
-    std::size_t len[kLockstep] = {2, 2, 2, 2};
-    for (lua_Integer step = 0; step < steps; ++step) {
-      bool any = false;
-      for (int j = 0; j < m; ++j) {
-        if (!active[j]) continue;
-        if (walk_step(*f, step_len, bounds, x[j], y[j])) {
-          xy[j][len[j]] = x[j], xy[j][len[j] + 1] = y[j];
-          len[j] += 2;
-          any = true;
-        } else {
-          active[j] = false;
-        }
-      }
-      if (!any) break;
-    }
+    std::size_t len[kLockstep];
+    walk_lockstep(*f, step_len, bounds, steps, starts.data() + 2 * first, m, xy, len);
     for (int j = 0; j < m; ++j) {
       const std::size_t count = len[j] / 2;
       bill(L, static_cast<std::int64_t>(count) * f->units_per_step());

@@ -6,8 +6,7 @@ namespace atelier::render {
 
 namespace {
 
-constexpr double kGrad3[12][3] = {{1, 1, 0}, {-1, 1, 0}, {1, -1, 0}, {-1, -1, 0}, {1, 0, 1}, {-1, 0, 1},
-                                  {1, 0, -1}, {-1, 0, -1}, {0, 1, 1}, {0, -1, 1}, {0, 1, -1}, {0, -1, -1}};
+constexpr auto& kGrad3 = kSimplexGrad3;
 
 inline int fast_floor(double x) {
   int xi = static_cast<int>(x);

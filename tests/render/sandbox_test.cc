@@ -13,6 +13,7 @@
 #include "core/hash.h"
 #include "core/limits.h"
 #include "render/canvas.h"
+#include "render/internal/cpu.h"
 #include "render/noise.h"
 #include "render/prng.h"
 #include "render/sandbox.h"
@@ -675,6 +676,36 @@ TEST(FlowField, FlowlineDrawsWhatPolylineOfTraceDraws) {
   EXPECT_FALSE(bad("ctx:flowlines(flowfield{}, {0.5}, 10, 0.01)"));
   EXPECT_FALSE(bad("ctx:flowlines(flowfield{}, {0.5, 0/0}, 10, 0.01)"));
   EXPECT_FALSE(bad("ctx:flowlines(flowfield{}, {0.5, 0.5}, 4000000, 0.01)"));
+}
+
+TEST(FlowField, FlowlinesDrawTheSameOnEveryVectorPath) {
+  // ctx:flowlines walks a plain field's starts as AVX2 lanes where the CPU has it: the same
+  // points as the scalar walks, so the same count and pixels (internal/walk_simd_test.cc
+  // compares the points themselves). 203 walks: full lockstep groups and a partial one.
+  auto draw = [](bool allow_avx2) {
+    internal::ScopedSimd path(allow_avx2);
+    Script run(256, 256);
+    auto r = run(R"lua(
+      local f = flowfield{frequency = 2.2, angle = 6.2831853}
+      ctx:background("#ffffff")
+      ctx.lineWidth = PX
+      ctx.lineCap = "round"
+      ctx.lineJoin = "round"
+      ctx:beginPath()
+      local starts = {}
+      for k = 1, 203 do starts[2 * k - 1], starts[2 * k] = rand(), rand() end
+      local n = ctx:flowlines(f, starts, 150, 0.004, 0.05, 0.05, 0.95, 0.95)
+      ctx:stroke()
+      return {n = n}
+    )lua");
+    return std::make_pair(traits_of(r), run.canvas.to_image().rgba);
+  };
+  const auto [scalar_traits, scalar_pixels] = draw(false);
+  const auto [simd_traits, simd_pixels] = draw(true);
+  EXPECT_GT(scalar_traits["n"].get<int>(), 203 * 20);
+  EXPECT_LT(scalar_traits["n"].get<int>(), 203 * 151);  // Some walks stop at the bounds.
+  EXPECT_EQ(simd_traits["n"], scalar_traits["n"]);
+  EXPECT_EQ(simd_pixels, scalar_pixels);
 }
 
 TEST(FlowField, FlowlineChecksItsArguments) {
