@@ -15,6 +15,7 @@
 #include "core/limits.h"
 #include "render/codec.h"
 #include "render/engine.h"
+#include "render/internal/cpu.h"
 #include "store/sqlite_store.h"
 #include "tests/codec/png_judge.h"
 #include "tests/render/test_util.h"
@@ -248,6 +249,46 @@ TEST(Engine, SameRecipeGivesIdenticalBytesInSeparateDataDirectories) {
   auto recipe = a.engine->resolve(req);
   ASSERT_TRUE(recipe);
   EXPECT_EQ(a.engine->render_only(*recipe).value().bytes, ra->bytes);
+}
+
+// Recorded renders: the SHA-256 of each example and of the benchmark workload in each of its
+// forms (all three walks; a one-pixel, a 2.5-pixel and a 4-pixel pen, so every stroke route),
+// as atelier 0.3.0 rendered them before the AVX2 kernels (commit 3c75738, `atelier render
+// NAME --hash <kTokenA> --size 384x288 [--param …]`). Both kernel paths must still give
+// exactly these bytes. A deliberate change to what renders produce changes these values —
+// and is a new atelier version, since old recipes then no longer verify.
+TEST(Engine, RendersMatchTheRecordedBytesOnEveryKernelPath) {
+  struct Recorded {
+    const char* name;
+    bool example;  // examples/generators, else bench/generators
+    const char* params;
+    const char* sha256;
+  };
+  const Recorded recorded[] = {
+      {"circle-packing", true, "{}", "661d86a121549a687064b23a831fe6f1ed536adaf190fcea34d2fd0710cb3d20"},
+      {"flow-field", true, "{}", "902c31442727b68a984f71e10dda90ca555ffcd87b15d847cc4309624ccba3ef"},
+      {"pen-plotter", true, "{}", "bb9800d6cabee2c7b59c94aa89ce49988d594c953c34a43e001c7c3271ef20ed"},
+      {"flow-lines", false, R"({"batch": true, "into_path": true})", "a02735333e9d8ce7efa5b1a99a041338c36f5059b25a9f3d214446b4a79ba33d"},
+      {"flow-lines", false, R"({"into_path": true})", "daca077f402e3e5a62d40ac637f5315535397dd7b8d3b4d0058c2af8b6ff87d1"},
+      {"flow-lines", false, "{}", "15e02c3e6c380fae062a5b0afc5d0cba42027f7f15730fed0c682c70bdf96e04"},
+      {"flow-lines", false, R"({"native": false, "lines": 600})", "5d0080359d8f60e56aae027a885ca603c2b689856955066125e831473be4d180"},
+      {"flow-lines", false, R"({"batch": true, "into_path": true, "width_px": 2.5})", "3aa9f825cbc856cd9998337487d4090cebce962fe0b969162e06e88b61bf8126"},
+      {"flow-lines", false, R"({"batch": true, "into_path": true, "width_px": 4})", "95c859a0423e23e9d9d91963a64bdbe1d40695c01ac026cb2fd44bb8358a75a2"},
+  };
+  for (bool avx2 : {false, true}) {
+    internal::ScopedSimd simd(avx2);
+    Studio s;
+    for (const Recorded& r : recorded) {
+      s.add(r.example ? example_dir(r.name) : atelier::testing::source_dir() / "bench" / "generators" / r.name);
+      RenderRequest req = request(r.name, kTokenA, 384, 288);
+      req.params_json = r.params;
+      auto recipe = s.engine->resolve(req);
+      ASSERT_TRUE(recipe) << recipe.error().to_string();
+      auto out = s.engine->render_only(*recipe);
+      ASSERT_TRUE(out) << out.error().to_string();
+      EXPECT_EQ(sha256_hex(out->bytes), r.sha256) << r.name << " " << r.params << (avx2 ? " (AVX2 path)" : " (baseline path)");
+    }
+  }
 }
 
 TEST(Engine, DifferentTokensGiveDifferentImages) {
