@@ -33,17 +33,17 @@ namespace avx2 {
   // r = S2 + z * (S3 + z * S4) + z * w * (S5 + z * S6), left to right as in the scalar.
   const __m256d r = _mm256_add_pd(
       _mm256_add_pd(
-          k(8.33333333332248946124e-03),
-          _mm256_mul_pd(z, _mm256_add_pd(k(-1.98412698298579493134e-04),
-                                         _mm256_mul_pd(z, k(2.75573137070700676789e-06))))),
+          k(det_trig::S2),
+          _mm256_mul_pd(z, _mm256_add_pd(k(det_trig::S3),
+                                         _mm256_mul_pd(z, k(det_trig::S4))))),
       _mm256_mul_pd(_mm256_mul_pd(z, w),
-                    _mm256_add_pd(k(-2.50507602534068634195e-08),
-                                  _mm256_mul_pd(z, k(1.58969099521155010221e-10)))));
+                    _mm256_add_pd(k(det_trig::S5),
+                                  _mm256_mul_pd(z, k(det_trig::S6)))));
   const __m256d v = _mm256_mul_pd(z, x);
   // x - ((z * (0.5 * y - v * r) - y) - v * S1)
   const __m256d inner = _mm256_sub_pd(_mm256_mul_pd(k(0.5), y), _mm256_mul_pd(v, r));
   return _mm256_sub_pd(x, _mm256_sub_pd(_mm256_sub_pd(_mm256_mul_pd(z, inner), y),
-                                        _mm256_mul_pd(v, k(-1.66666666666666324348e-01))));
+                                        _mm256_mul_pd(v, k(det_trig::S1))));
 }
 
 [[gnu::target("avx2"), gnu::always_inline]] inline __m256d kernel_cos(__m256d x, __m256d y) {
@@ -52,15 +52,15 @@ namespace avx2 {
   const __m256d r = _mm256_add_pd(
       _mm256_mul_pd(
           z, _mm256_add_pd(
-                 k(4.16666666666666019037e-02),
-                 _mm256_mul_pd(z, _mm256_add_pd(k(-1.38888888888741095749e-03),
-                                                _mm256_mul_pd(z, k(2.48015872894767294178e-05)))))),
+                 k(det_trig::C1),
+                 _mm256_mul_pd(z, _mm256_add_pd(k(det_trig::C2),
+                                                _mm256_mul_pd(z, k(det_trig::C3)))))),
       _mm256_mul_pd(
           _mm256_mul_pd(w, w),
           _mm256_add_pd(
-              k(-2.75573143513906633035e-07),
-              _mm256_mul_pd(z, _mm256_add_pd(k(2.08757232129817482790e-09),
-                                             _mm256_mul_pd(z, k(-1.13596475577881948265e-11)))))));
+              k(det_trig::C4),
+              _mm256_mul_pd(z, _mm256_add_pd(k(det_trig::C5),
+                                             _mm256_mul_pd(z, k(det_trig::C6)))))));
   const __m256d hz = _mm256_mul_pd(k(0.5), z);
   const __m256d one_minus = _mm256_sub_pd(k(1.0), hz);
   // one_minus + (((1 - one_minus) - hz) + (z * r - x * y))
@@ -112,10 +112,10 @@ namespace avx2 {
   // det_trig::reduce's first round. to_int holds 1.5·2^52 + n exactly, so its low mantissa
   // bits are n mod 4 (the bias 2^51 is a multiple of 4): the quadrant, without a conversion.
   const __m256d to_int =
-      _mm256_add_pd(_mm256_mul_pd(x, k(6.36619772367581382433e-01)), k(6755399441055744.0));
-  const __m256d fn = _mm256_sub_pd(to_int, k(6755399441055744.0));
-  const __m256d r = _mm256_sub_pd(x, _mm256_mul_pd(fn, k(1.57079632673412561417e+00)));
-  const __m256d w = _mm256_mul_pd(fn, k(6.07710050650619224932e-11));
+      _mm256_add_pd(_mm256_mul_pd(x, k(det_trig::kInvPio2)), k(det_trig::kToInt));
+  const __m256d fn = _mm256_sub_pd(to_int, k(det_trig::kToInt));
+  const __m256d r = _mm256_sub_pd(x, _mm256_mul_pd(fn, k(det_trig::kPio2_1)));
+  const __m256d w = _mm256_mul_pd(fn, k(det_trig::kPio2_1t));
   const __m256d y0 = _mm256_sub_pd(r, w);
   const __m256d y1 = _mm256_sub_pd(_mm256_sub_pd(r, y0), w);
   // Lanes for the scalar function: not finite or |x| ≥ 2^20·π/2 (the compare is false for

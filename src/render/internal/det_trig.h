@@ -22,10 +22,22 @@ namespace atelier::render::internal {
 
 namespace det_trig {
 
+// fdlibm's minimax coefficients (k_sin.c, k_cos.c); the AVX2 kernels (avx2_math.h) use the
+// same names.
+constexpr double S1 = -1.66666666666666324348e-01, S2 = 8.33333333332248946124e-03,
+                 S3 = -1.98412698298579493134e-04, S4 = 2.75573137070700676789e-06,
+                 S5 = -2.50507602534068634195e-08, S6 = 1.58969099521155010221e-10;
+constexpr double C1 = 4.16666666666666019037e-02, C2 = -1.38888888888741095749e-03,
+                 C3 = 2.48015872894767294178e-05, C4 = -2.75573143513906633035e-07,
+                 C5 = 2.08757232129817482790e-09, C6 = -1.13596475577881948265e-11;
+// Cody–Waite reduction by π/2: 2/π, π/2 in three parts and their tails, 1.5 · 2^52.
+constexpr double kInvPio2 = 6.36619772367581382433e-01;
+constexpr double kPio2_1 = 1.57079632673412561417e+00, kPio2_1t = 6.07710050650619224932e-11;
+constexpr double kPio2_2 = 6.07710050630396597660e-11, kPio2_2t = 2.02226624879595063154e-21;
+constexpr double kPio2_3 = 2.02226624871116645580e-21, kPio2_3t = 8.47842766036889956997e-32;
+constexpr double kToInt = 6755399441055744.0;  // Adding it rounds to an integer.
+
 inline double kernel_sin(double x, double y) {
-  constexpr double S1 = -1.66666666666666324348e-01, S2 = 8.33333333332248946124e-03,
-                   S3 = -1.98412698298579493134e-04, S4 = 2.75573137070700676789e-06,
-                   S5 = -2.50507602534068634195e-08, S6 = 1.58969099521155010221e-10;
   const double z = x * x, w = z * z;
   const double r = S2 + z * (S3 + z * S4) + z * w * (S5 + z * S6);
   const double v = z * x;
@@ -33,9 +45,6 @@ inline double kernel_sin(double x, double y) {
 }
 
 inline double kernel_cos(double x, double y) {
-  constexpr double C1 = 4.16666666666666019037e-02, C2 = -1.38888888888741095749e-03,
-                   C3 = 2.48015872894767294178e-05, C4 = -2.75573143513906633035e-07,
-                   C5 = 2.08757232129817482790e-09, C6 = -1.13596475577881948265e-11;
   const double z = x * x, w = z * z;
   const double r = z * (C1 + z * (C2 + z * C3)) + w * w * (C4 + z * (C5 + z * C6));
   const double hz = 0.5 * z;
@@ -47,11 +56,6 @@ inline int exponent_of(double x) { return static_cast<int>((std::bit_cast<std::u
 
 // x = n·π/2 + (y0 + y1), |y0 + y1| ≤ π/4 (a little more at the rounding edge); returns n.
 inline std::int64_t reduce(double x, double& y0, double& y1) {
-  constexpr double kInvPio2 = 6.36619772367581382433e-01;
-  constexpr double kPio2_1 = 1.57079632673412561417e+00, kPio2_1t = 6.07710050650619224932e-11;
-  constexpr double kPio2_2 = 6.07710050630396597660e-11, kPio2_2t = 2.02226624879595063154e-21;
-  constexpr double kPio2_3 = 2.02226624871116645580e-21, kPio2_3t = 8.47842766036889956997e-32;
-  constexpr double kToInt = 6755399441055744.0;  // 1.5 · 2^52: adding it rounds to an integer.
   const double fn = (x * kInvPio2 + kToInt) - kToInt;
   const auto n = static_cast<std::int64_t>(fn);
   double r = x - fn * kPio2_1;
