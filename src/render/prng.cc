@@ -1,5 +1,8 @@
 #include "render/prng.h"
 
+#include "render/internal/det_math.h"
+#include "render/internal/det_trig.h"
+
 #include <cmath>
 #include <numbers>
 
@@ -40,7 +43,9 @@ std::int64_t TokenRandom::integer(std::int64_t a, std::int64_t b) {
 double TokenRandom::gaussian(double mu, double sigma) {
   double u1 = 1.0 - next();  // (0, 1]: log is finite.
   double u2 = next();
-  return mu + sigma * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+  double sin_a, cos_a;  // atelier's own log and cosine: the same bits on every CPU.
+  internal::det_sincos(2.0 * std::numbers::pi * u2, sin_a, cos_a);
+  return mu + sigma * std::sqrt(-2.0 * internal::det_log(u1)) * cos_a;
 }
 
 }  // namespace atelier::render

@@ -15,6 +15,7 @@ extern "C" {
 
 #include "core/canonical_json.h"
 #include "core/limits.h"
+#include "render/internal/det_math.h"
 #include "render/internal/det_trig.h"
 #include "render/internal/lua_api.h"
 
@@ -276,6 +277,37 @@ int det_cos(lua_State* L) {
   return 1;
 }
 
+template <double (*F)(double)>
+int det_unary(lua_State* L) {
+  lua_pushnumber(L, F(luaL_checknumber(L, 1)));
+  return 1;
+}
+
+// math.log(x [, base]) as Lua's own: log2 for base 2, log10 for base 10, else log x / log b.
+int det_log(lua_State* L) {
+  const double x = luaL_checknumber(L, 1);
+  if (lua_isnoneornil(L, 2)) {
+    lua_pushnumber(L, internal::det_log(x));
+    return 1;
+  }
+  const double base = luaL_checknumber(L, 2);
+  if (base == 2.0) {
+    lua_pushnumber(L, internal::det_log2(x));
+  } else if (base == 10.0) {
+    lua_pushnumber(L, internal::det_log10(x));
+  } else {
+    lua_pushnumber(L, internal::det_log(x) / internal::det_log(base));
+  }
+  return 1;
+}
+
+// math.atan(y [, x]) as Lua's own: atan2(y, x), x defaulting to 1.
+int det_atan(lua_State* L) {
+  const double y = luaL_checknumber(L, 1), x = luaL_optnumber(L, 2, 1.0);
+  lua_pushnumber(L, internal::det_atan2(y, x));
+  return 1;
+}
+
 void open_safe_libs(lua_State* L) {
   luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
   luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
@@ -297,13 +329,22 @@ void open_safe_libs(lua_State* L) {
   lua_pushnil(L);
   lua_setfield(L, -2, "dump");
   lua_pop(L, 1);
-  // math.sin and math.cos give the same bits on every CPU (det_trig.h); the C library's last
-  // bit varies with the CPU it picks an implementation for.
+  // The math library's transcendental functions give the same bits on every CPU (det_trig.h,
+  // det_math.h); the C library's last bit varies with the CPU it picks an implementation
+  // for. (`^` is the VM's: see __wrap_pow below.)
   lua_getglobal(L, LUA_MATHLIBNAME);
-  lua_pushcfunction(L, det_sin);
-  lua_setfield(L, -2, "sin");
-  lua_pushcfunction(L, det_cos);
-  lua_setfield(L, -2, "cos");
+  const luaL_Reg deterministic[] = {
+      {"sin", det_sin},
+      {"cos", det_cos},
+      {"tan", det_unary<internal::det_tan>},
+      {"asin", det_unary<internal::det_asin>},
+      {"acos", det_unary<internal::det_acos>},
+      {"atan", det_atan},
+      {"exp", det_unary<internal::det_exp>},
+      {"log", det_log},
+      {nullptr, nullptr},
+  };
+  luaL_setfuncs(L, deterministic, 0);
   lua_pop(L, 1);
 }
 
@@ -393,3 +434,9 @@ Result<ScriptResult> run_script(std::string_view source, std::string_view chunk_
 }
 
 }  // namespace atelier::render
+
+// Lua's `^` operator: the VM computes x ^ y with pow() (x * x for y = 2). The binaries link
+// Lua statically with the linker option --wrap=pow (src/render/CMakeLists.txt), which sends
+// every pow() call linked into them — the VM's and ours — here: det_pow gives the same bits
+// on every CPU, where the C library's pow may differ in the last bit between CPUs.
+extern "C" double __wrap_pow(double x, double y) { return atelier::render::internal::det_pow(x, y); }

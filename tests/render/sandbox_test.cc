@@ -17,6 +17,8 @@
 #include "render/noise.h"
 #include "render/prng.h"
 #include "render/sandbox.h"
+#include "render/internal/det_math.h"
+#include "render/internal/det_trig.h"
 #include "tests/render/test_util.h"
 
 namespace atelier::render {
@@ -383,6 +385,64 @@ TEST(Sandbox, FormatPercentPIsRefused) {
 }
 
 // --- determinism helpers ------------------------------------------------------------------
+
+// The math library's transcendental functions and the `^` operator are atelier's own
+// (det_trig.h, det_math.h), not the C library's, whose last bit depends on the CPU: every
+// result equals the det_ function's, bit for bit (compared as C99 hex floats).
+TEST(Sandbox, MathLibraryAndPowerAreAteliersOwn) {
+  std::vector<double> xs;
+  std::uint32_t state = 99;
+  for (int i = 0; i < 60; ++i) {
+    state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+    const double u = (state & 0xFFFFFF) / double(0x1000000);
+    xs.push_back(i % 3 == 0 ? u : i % 3 == 1 ? (u - 0.5) * 40 : u * 1e-3 + 0.999);
+  }
+  auto hex = [](double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%a", v);
+    return std::string(buf);
+  };
+  std::string inputs, want;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    const double x = xs[i], y = xs[(i * 7 + 3) % xs.size()];
+    inputs += "{" + hex(x) + ", " + hex(y) + "},";
+    double s, c;
+    internal::det_sincos(x, s, c);
+    const double a = std::fabs(x) <= 1 ? x : 1 / x;
+    for (double v : {internal::det_pow(std::fabs(x), y), internal::det_exp(y), internal::det_log(std::fabs(x)),
+                     internal::det_log2(std::fabs(x)), internal::det_log10(std::fabs(x)),
+                     internal::det_log(std::fabs(x)) / internal::det_log(3.0), internal::det_tan(x),
+                     internal::det_asin(a), internal::det_acos(a), internal::det_atan2(x, 1.0),
+                     internal::det_atan2(x, y), s, c}) {
+      want += "\"" + hex(v) + "\",";
+    }
+  }
+  // Compared inside the script (a trait holds at most 256 bytes): the number of results that
+  // differ, and the first of them.
+  const std::string script = "local inputs = {" + inputs + "}\nlocal want = {" + want + R"(}
+    local n, differing, first = 0, 0, "none"
+    local function put(v)
+      n = n + 1
+      local got = string.format("%a", v)
+      if got ~= want[n] then
+        differing = differing + 1
+        if first == "none" then first = n .. ": " .. got .. " want " .. want[n] end
+      end
+    end
+    for _, p in ipairs(inputs) do
+      local x, y = p[1], p[2]
+      local a = math.abs(x) <= 1 and x or 1 / x
+      put(math.abs(x) ^ y); put(math.exp(y)); put(math.log(math.abs(x)))
+      put(math.log(math.abs(x), 2)); put(math.log(math.abs(x), 10)); put(math.log(math.abs(x), 3))
+      put(math.tan(x)); put(math.asin(a)); put(math.acos(a)); put(math.atan(x)); put(math.atan(x, y))
+      put(math.sin(x)); put(math.cos(x))
+    end
+    return {compared = n, differing = differing, first = first})";
+  Script run;
+  auto t = traits_of(run(script));
+  EXPECT_EQ(t["compared"], 60 * 13);
+  EXPECT_EQ(t["differing"], 0) << t["first"];
+}
 
 TEST(Sandbox, PairsOrderIsDeterministic) {
   const char* script = R"(
