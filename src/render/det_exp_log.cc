@@ -379,17 +379,30 @@ double det_log(double x) {
   return dk * kLn2Hi - ((s * (f - r) - dk * kLn2Lo) - f);
 }
 
+namespace {
+
+// The start log2 and log10 share: their special values (false, the result in `special`), else
+// x = 2^k·(1 + f) with log(1 + f) split into hi + lo.
+bool log_split(double x, double& special, int& k, double& hi, double& lo) {
+  if (log_special_case(x, special)) return false;
+  if (x == 1.0) {
+    special = 0.0;
+    return false;
+  }
+  std::int32_t mant_hi;
+  const double m = log_reduce(x, k, mant_hi);
+  log_reduced_split(m, hi, lo);
+  return true;
+}
+
+}  // namespace
+
 // log2(x) = k + log(1+f)/ln 2, in extra precision: adding k to a value near ±½ cancels
 // when 1+f is near √2/2 or √2 (e_log2.c).
 double det_log2(double x) {
-  double special;
-  if (log_special_case(x, special)) return special;
-  if (x == 1.0) return 0.0;
-  int k;
-  std::int32_t mant_hi;
-  const double m = log_reduce(x, k, mant_hi);
-  double hi, lo;
-  log_reduced_split(m, hi, lo);
+  double special = 0, hi = 0, lo = 0;
+  int k = 0;
+  if (!log_split(x, special, k, hi, lo)) return special;
   double val_hi = hi * kInvLn2Hi;
   double val_lo = (lo + hi) * kInvLn2Lo + lo * kInvLn2Hi;
   const double dk = k;
@@ -401,14 +414,9 @@ double det_log2(double x) {
 
 // log10(x) = k·log10(2) + log(1+f)/ln 10, in the same extra precision as log2 (e_log10.c).
 double det_log10(double x) {
-  double special;
-  if (log_special_case(x, special)) return special;
-  if (x == 1.0) return 0.0;
-  int k;
-  std::int32_t mant_hi;
-  const double m = log_reduce(x, k, mant_hi);
-  double hi, lo;
-  log_reduced_split(m, hi, lo);
+  double special = 0, hi = 0, lo = 0;
+  int k = 0;
+  if (!log_split(x, special, k, hi, lo)) return special;
   const double dk = k;
   double val_hi = hi * kInvLn10Hi;
   const double y2 = dk * kLog10_2Hi;
