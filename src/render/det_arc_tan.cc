@@ -50,12 +50,6 @@ constexpr double kTanFoldAbove = 0x1.59428p-1;  // ≈ 0.67434
 // Below this |x|, tan(x) rounds to x (and x itself keeps the sign of −0, which the polynomial
 // would lose).
 constexpr double kTanTiny = 0x1p-28;
-// det_sincos's (det_trig.h) bound of the Cody–Waite reduction, 2^20·π/2, and the 2π (rounded
-// to a double) it reduces larger angles by first. Tan must use the same so that it agrees with
-// sin/cos wherever they are evaluated.
-constexpr double kMediumMax = 1647099.3291652855;
-constexpr double kTwoPiRounded = 6.283185307179586;
-
 // tan(x + y) when `tan_wanted`, else −1/tan(x + y); |x| ≲ π/4, y the tail of x, x ≠ ±0.
 double kernel_tan(double x, double y, bool tan_wanted) {
   const bool negative = std::signbit(x);
@@ -223,7 +217,8 @@ constexpr double kAsinNearOne = 0x1.f3333p-1;
 
 double det_tan(double x) {
   if (!std::isfinite(x)) return x - x;  // NaN for ±∞ and NaN, as det_sincos.
-  if (std::fabs(x) >= kMediumMax) x = std::remainder(x, kTwoPiRounded);  // As det_sincos.
+  // Large angles reduced as det_sincos does, so that tan agrees with sin/cos everywhere.
+  if (std::fabs(x) >= det_trig::kMediumMax) x = std::remainder(x, det_trig::kTwoPiRounded);
   // After the remainder too: a multiple of the rounded 2π reduces to ±0 exactly.
   if (std::fabs(x) < kTanTiny) return x;  // Also ±0 with its sign.
   double y0, y1;

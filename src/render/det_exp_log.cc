@@ -148,14 +148,20 @@ double log_reduce(double x, int& k, std::int32_t& mant_hi) {
   return with_high_word(x, mant_hi | (i ^ kHighOne));
 }
 
-// log(1+f) − f + f²/2 for 1+f in [√2/2, √2): s·(f²/2 + R(s)), s = f/(2+f) (k_log.h).
-double log1p_kernel(double f) {
-  const double s = f / (2.0 + f);
+// R(s) of log(1+f) = 2s + s·R(s), s = f/(2+f): the minimax series in s², odd and even
+// terms summed apart (e_log.c, k_log.h).
+double log_series(double s) {
   const double z = s * s;
   const double w = z * z;
   const double t1 = w * (kLg2 + w * (kLg4 + w * kLg6));
   const double t2 = z * (kLg1 + w * (kLg3 + w * (kLg5 + w * kLg7)));
-  const double r = t2 + t1;
+  return t2 + t1;
+}
+
+// log(1+f) − f + f²/2 for 1+f in [√2/2, √2): s·(f²/2 + R(s)), s = f/(2+f) (k_log.h).
+double log1p_kernel(double f) {
+  const double s = f / (2.0 + f);
+  const double r = log_series(s);
   const double hfsq = 0.5 * f * f;
   return s * (hfsq + r);
 }
@@ -363,11 +369,7 @@ double det_log(double x) {
   }
 
   const double s = f / (2.0 + f);
-  const double z = s * s;
-  const double w = z * z;
-  const double t1 = w * (kLg2 + w * (kLg4 + w * kLg6));
-  const double t2 = z * (kLg1 + w * (kLg3 + w * (kLg5 + w * kLg7)));
-  const double r = t2 + t1;
+  const double r = log_series(s);
   // Where |f| is largest, log(1+f) = f − (f²/2 − s·(f²/2 + R)) keeps the error below 1 ulp;
   // elsewhere the cheaper f − s·(f − R) does.
   if (mant_hi >= kMantLargeFLow && mant_hi <= kMantLargeFHigh) {

@@ -121,7 +121,7 @@ namespace avx2 {
   // Lanes for the scalar function: not finite or |x| ≥ 2^20·π/2 (the compare is false for
   // NaN), or a cancelling reduction (det_trig::reduce's second-round test).
   const __m256d abs_x = _mm256_andnot_pd(k(-0.0), x);
-  const __m256d medium = _mm256_cmp_pd(abs_x, k(1647099.3291652855), _CMP_LT_OQ);
+  const __m256d medium = _mm256_cmp_pd(abs_x, k(det_trig::kMediumMax), _CMP_LT_OQ);
   const __m256i cancels = _mm256_cmpgt_epi64(
       _mm256_sub_epi64(avx2::exponent_of(x), avx2::exponent_of(y0)), _mm256_set1_epi64x(16));
   const int slow = _mm256_movemask_pd(

@@ -36,6 +36,9 @@ constexpr double kPio2_1 = 1.57079632673412561417e+00, kPio2_1t = 6.077100506506
 constexpr double kPio2_2 = 6.07710050630396597660e-11, kPio2_2t = 2.02226624879595063154e-21;
 constexpr double kPio2_3 = 2.02226624871116645580e-21, kPio2_3t = 8.47842766036889956997e-32;
 constexpr double kToInt = 6755399441055744.0;  // Adding it rounds to an integer.
+// Beyond kMediumMax = 2^20·π/2 angles are first reduced by 2π rounded to a double (see above).
+constexpr double kMediumMax = 1647099.3291652855;
+constexpr double kTwoPiRounded = 6.283185307179586;
 
 inline double kernel_sin(double x, double y) {
   const double z = x * x, w = z * z;
@@ -86,12 +89,11 @@ inline std::int64_t reduce(double x, double& y0, double& y1) {
 // land in any quadrant, which a branch would mispredict): the kernels run on the reduced
 // angle and the quadrant picks and signs their results with bit masks.
 [[gnu::always_inline]] inline void det_sincos(double x, double& s, double& c) {
-  constexpr double kMediumMax = 1647099.3291652855;  // 2^20 · π/2
   if (!std::isfinite(x)) {
     s = c = x - x;
     return;
   }
-  if (std::fabs(x) >= kMediumMax) x = std::remainder(x, 6.283185307179586);  // Exact; see above.
+  if (std::fabs(x) >= det_trig::kMediumMax) x = std::remainder(x, det_trig::kTwoPiRounded);  // Exact; see above.
   double y0, y1;
   const std::int64_t n = det_trig::reduce(x, y0, y1);  // n = 0, y0 = x, y1 = 0 for |x| ≤ π/4.
   const auto ks = std::bit_cast<std::uint64_t>(det_trig::kernel_sin(y0, y1));
