@@ -56,8 +56,14 @@ struct Error {
   }
 };
 
+// std::expected with [[nodiscard]]: a Result dropped on the floor does not compile (cast to
+// void where ignoring one is a decision, and say why beside it).
 template <typename T>
-using Result = std::expected<T, Error>;
+class [[nodiscard]] Result : public std::expected<T, Error> {
+ public:
+  using std::expected<T, Error>::expected;
+  Result(std::expected<T, Error> e) : std::expected<T, Error>(std::move(e)) {}  // NOLINT: implicit on purpose.
+};
 
 inline std::unexpected<Error> fail(Error e) { return std::unexpected<Error>(std::move(e)); }
 
@@ -69,3 +75,14 @@ inline std::unexpected<Error> fail(Error e) { return std::unexpected<Error>(std:
     auto&& atelier_try_result_ = (expr);                              \
     if (!atelier_try_result_) return ::atelier::fail(atelier_try_result_.error()); \
   } while (0)
+
+// Declares or assigns `lhs` from the value of an expression returning Result<T> (T not void),
+// or returns its error:   ATELIER_TRY_ASSIGN(bool found, q.next("reading balance"));
+#define ATELIER_TRY_ASSIGN(lhs, expr) \
+  ATELIER_TRY_ASSIGN_IMPL_(ATELIER_TRY_CONCAT_(atelier_try_value_, __LINE__), lhs, expr)
+#define ATELIER_TRY_CONCAT_INNER_(a, b) a##b
+#define ATELIER_TRY_CONCAT_(a, b) ATELIER_TRY_CONCAT_INNER_(a, b)
+#define ATELIER_TRY_ASSIGN_IMPL_(tmp, lhs, expr)                 \
+  auto tmp = (expr);                                             \
+  if (!tmp) return ::atelier::fail(std::move(tmp).error());      \
+  lhs = std::move(*tmp)

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/assert.h"
 #include "core/canonical_json.h"
 #include "core/event.h"
 #include "core/hash.h"
@@ -425,7 +426,8 @@ namespace {
 
 // floor(amount × bps / 10,000).
 U256 bps_of(const U256& amount, std::int64_t bps) {
-  return *mul_div(amount, U256(static_cast<std::uint64_t>(bps)), U256(10'000));  // bps ≤ 10,000: fits.
+  return ATELIER_VALUE(mul_div(amount, U256(static_cast<std::uint64_t>(bps)), U256(10'000)),
+                       "bps ≤ 10,000: the share fits");
 }
 
 }  // namespace
@@ -447,7 +449,7 @@ Result<std::vector<Payout>> sale_payouts(const store::CollectionRecord& c, std::
   auto pay = [&](const std::string& account, const U256& amount, const char* role) {
     if (amount.is_zero()) return;
     out.push_back({account, amount, role});
-    rest = *checked_sub(rest, amount);  // Each share is a floor of a part of `rest`: never more.
+    rest = ATELIER_VALUE(checked_sub(rest, amount), "each share is a floor of a part of the rest");
   };
   pay(std::string(kPlatformAccount), bps_of(price, fee_bps), "platform_fee");
   if (primary) {
@@ -464,6 +466,10 @@ Result<std::vector<Payout>> sale_payouts(const store::CollectionRecord& c, std::
     }
   }
   pay(std::string(seller), rest, "seller");
+  // Every unit of the price is paid out once: the shares and the seller's rest sum to it.
+  U256 paid;
+  for (const auto& p : out) paid = ATELIER_VALUE(checked_add(paid, p.amount), "shares of a U256 price fit");
+  ATELIER_ASSERT(paid == price, "payouts sum to " + paid.to_decimal() + ", the price is " + price.to_decimal());
   return out;
 }
 
@@ -476,7 +482,7 @@ Result<RoyaltyInfo> Ledger::royalty_info(std::string_view collection, const U256
   if (!product) {
     return fail(Error::invalid("amount_overflow", "sale_price x royalty_bps exceeds 2^256 - 1", "sale_price"));
   }
-  return RoyaltyInfo{c->royalty_receiver, *checked_div(*product, U256(10'000))};
+  return RoyaltyInfo{c->royalty_receiver, ATELIER_VALUE(checked_div(*product, U256(10'000)), "a nonzero divisor")};
 }
 
 Result<std::string> Ledger::token_metadata(std::string_view collection, const U256& token_id, std::string_view base_url) {

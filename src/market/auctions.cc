@@ -3,6 +3,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "core/assert.h"
 #include "market/internal/listing_terms.h"
 #include "market/listings.h"
 
@@ -145,7 +146,7 @@ Result<Settlement> Market::settle(std::string_view listing_id) {
     change.postings.push_back({kEscrow, l.currency, l.high_bid, false});
     for (const auto& p : out.payouts) change.postings.push_back({p.account, l.currency, p.amount, true});
     change.moves.push_back({l.collection_id, l.token_id, kEscrow, l.high_bidder, l.quantity});
-    change.sales.push_back({l.id, 0, l.high_bidder, l.quantity, *checked_div(l.high_bid, l.quantity), l.high_bid, now, 0});
+    change.sales.push_back({l.id, 0, l.high_bidder, l.quantity, ATELIER_VALUE(checked_div(l.high_bid, l.quantity), "a listing has units"), l.high_bid, now, 0});
     transition.sold = l.quantity;
     fields["buyer"] = l.high_bidder;
     fields["quantity"] = l.quantity.to_decimal();
@@ -164,20 +165,20 @@ Result<Settlement> Market::settle(std::string_view listing_id) {
       U256 clearing = sales->front().unit_price, escrowed, units;
       for (const auto& s : *sales) {
         clearing = std::min(clearing, s.unit_price);
-        escrowed = *checked_add(escrowed, s.total);
-        units = *checked_add(units, s.quantity);
+        escrowed = ATELIER_VALUE(checked_add(escrowed, s.total), "the escrow balance holds every payment");
+        units = ATELIER_VALUE(checked_add(units, s.quantity), "units sold never exceed the listing's");
       }
       std::map<std::string, U256> rebate_by_buyer;
       std::vector<std::string> order;
       for (const auto& s : *sales) {
-        const U256 due = *checked_mul(clearing, s.quantity);
-        const U256 rebate = *checked_sub(s.total, due);
+        const U256 due = ATELIER_VALUE(checked_mul(clearing, s.quantity), "clearing ≤ the unit price paid");
+        const U256 rebate = ATELIER_VALUE(checked_sub(s.total, due), "unit price × quantity ≤ total");
         if (rebate.is_zero()) continue;
         auto [it, fresh] = rebate_by_buyer.try_emplace(s.buyer, U256());
         if (fresh) order.push_back(s.buyer);
-        it->second = *checked_add(it->second, rebate);
+        it->second = ATELIER_VALUE(checked_add(it->second, rebate), "rebates ≤ what was escrowed");
       }
-      const U256 proceeds = *checked_mul(clearing, units);
+      const U256 proceeds = ATELIER_VALUE(checked_mul(clearing, units), "proceeds ≤ what was escrowed");
       auto payouts = ledger::sale_payouts(**collection, l.seller, proceeds, l.platform_fee_bps);
       if (!payouts) return fail(payouts.error());
       out.price = clearing;

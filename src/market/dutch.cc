@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include "core/assert.h"
 #include "market/internal/kinds.h"
 
 namespace atelier::market::internal {
@@ -9,9 +10,9 @@ namespace atelier::market::internal {
 Result<U256> quote(const DutchLinear& model, const QuoteQuery& query) {
   if (query.elapsed_s >= model.duration_s) return model.end_price_wei;
   // Validated: end <= start, duration > 0; the discount is at most the span, so all fit.
-  U256 span = *checked_sub(model.start_price_wei, model.end_price_wei);
-  U256 discount = *mul_div(span, U256(query.elapsed_s), U256(model.duration_s));
-  return *checked_sub(model.start_price_wei, discount);
+  const U256 span = ATELIER_VALUE(checked_sub(model.start_price_wei, model.end_price_wei), "parsed: end ≤ start");
+  const U256 discount = ATELIER_VALUE(mul_div(span, U256(query.elapsed_s), U256(model.duration_s)), "elapsed < duration: discount < span");
+  return ATELIER_VALUE(checked_sub(model.start_price_wei, discount), "discount ≤ span ≤ start");
 }
 
 Result<U256> quote(const DutchExponential& model, const QuoteQuery& query) {

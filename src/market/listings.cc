@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/assert.h"
 #include "core/canonical_json.h"
 #include "core/event.h"
 #include "core/random_id.h"
@@ -213,7 +214,7 @@ Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buye
     if (l.status == "cancelled" || l.status == "ended" || l.status == "settled") return fail(listing_closed(l));
     if (now < l.starts_ms) return fail(Error::conflict("listing_not_started", "listing " + l.id + " opens at " + std::to_string(l.starts_ms), "id"));
     if (l.ends_ms != 0 && now >= l.ends_ms) return fail(Error::conflict("listing_ended", "listing " + l.id + " has ended", "id"));
-    const U256 left = *checked_sub(l.quantity, l.sold);
+    const U256 left = ATELIER_VALUE(checked_sub(l.quantity, l.sold), "the store reads sold ≤ quantity");
     if (left.is_zero() || l.status == "sold_out") {
       return fail(Error::conflict("sold_out", "listing " + l.id + " is sold out", "id"));
     }
@@ -259,7 +260,7 @@ Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buye
         {l.id, quantity, internal::sold_dependent(l, *terms) ? std::optional<U256>(l.sold) : std::nullopt});
     // The sales history keeps the listed price (the listing's currency); the postings and the
     // log entry say what was paid.
-    const U256 unit = *checked_div(*listed, quantity);
+    const U256 unit = ATELIER_VALUE(checked_div(*listed, quantity), "a purchase is of at least one unit");
     change.sales.push_back({l.id, 0, std::string(buyer), quantity, unit, *listed, now, 0});
     nlohmann::json fields = {{"listing", l.id}, {"kind", l.kind}, {"collection", l.collection_id},
                              {"token_id", l.token_id.to_decimal()}, {"seller", l.seller}, {"buyer", buyer},

@@ -4,6 +4,7 @@
 // Every product here is computed exactly in 1024-bit integers (Boost.Multiprecision, checked:
 // an overflow would throw, and cannot happen for the bounded inputs, see Wide below) and
 // divided once at the end, so each result is rounded exactly once, in the documented direction.
+#include "core/assert.h"
 #include "market/oracle.h"
 
 #include <algorithm>
@@ -222,7 +223,9 @@ U256 median(const std::vector<U256>& sorted) {
   const U256& lo = sorted[n / 2 - 1];
   const U256& hi = sorted[n / 2];
   // lo + floor((hi − lo) / 2) = floor((lo + hi) / 2), without the sum's overflow.
-  return *checked_add(lo, *checked_div(*checked_sub(hi, lo), U256(2)));
+  const U256 spread = ATELIER_VALUE(checked_sub(hi, lo), "sorted: lo ≤ hi");
+  const U256 half = ATELIER_VALUE(checked_div(spread, U256(2)), "a nonzero divisor");
+  return ATELIER_VALUE(checked_add(lo, half), "lo + (hi − lo) / 2 ≤ hi");
 }
 
 std::vector<U256> sorted_prices(const std::vector<const OracleReport*>& reports) {

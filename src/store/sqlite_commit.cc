@@ -8,12 +8,12 @@
 #include <cstring>
 #include <limits>
 
+#include "core/assert.h"
 #include "core/limits.h"
 #include "store/internal/sqlite_txn.h"
 
 namespace atelier::store {
 
-using internal::db_error;
 using internal::exec;
 using internal::Stmt;
 
@@ -45,7 +45,7 @@ std::future<Result<std::uint64_t>> SqliteStore::submit(WriteOp op) {
   auto future = pending->done.get_future();
   {
     std::lock_guard lock(queue_mu_);
-    assert(!stopping_);
+    ATELIER_ASSERT(!stopping_, "a write was submitted after the store began to close");
     queue_.push_back(std::move(pending));
     if (!committer_.joinable()) committer_ = std::thread([this] { commit_loop(); });
   }
@@ -96,32 +96,55 @@ void SqliteStore::commit_group(std::deque<std::unique_ptr<Pending>>& group) {
     return finish(loaded);
   }
   Txn txn(*this);
-  Result<void> alive;  // An error once SQLite has rolled the whole transaction back under us.
+  const std::uint64_t size_before = edge_.size();
+  // An error once the group cannot commit: SQLite rolled the transaction back under us (I/O
+  // error, disk full), or a savepoint could not be opened, rolled back or released — then a
+  // refused write's changes might be committed with the rest, so nothing of the group is.
+  Result<void> alive;
   for (auto& pending : group) {
     MerkleEdge saved = edge_;
-    stmts_->get("SAVEPOINT write").step();
+    if (auto opened = stmts_->get("SAVEPOINT write").run("opening a write's savepoint"); !opened) {
+      alive = fail(opened.error());
+      break;
+    }
     Result<std::uint64_t> r = pending->op(txn);
     if (!r) {
-      if (sqlite3_get_autocommit(db_)) {  // I/O error, disk full: the transaction is gone.
+      if (sqlite3_get_autocommit(db_)) {
         alive = fail(r.error());
         results.push_back(std::move(r));
         break;
       }
-      stmts_->get("ROLLBACK TO write").step();
+      if (auto undone = stmts_->get("ROLLBACK TO write").run("rolling back a refused write"); !undone) {
+        alive = fail(undone.error());
+        results.push_back(std::move(r));
+        break;
+      }
       edge_ = saved;
     }
-    stmts_->get("RELEASE write").step();
+    if (auto released = stmts_->get("RELEASE write").run("releasing a write's savepoint"); !released) {
+      alive = fail(released.error());
+      results.push_back(std::move(r));
+      break;
+    }
     results.push_back(std::move(r));
   }
   if (alive) {
+    ATELIER_ASSERT(edge_.size() >= size_before, "the log shrank inside a group: " +
+                                                    std::to_string(size_before) + " → " +
+                                                    std::to_string(edge_.size()));
     bool grew = edge_.size() > checkpoint_size_;
     if (signer_ && grew && clock_->now_ms() - checkpoint_ms_ >= checkpoint_interval_ms_) {
       // A failed signature leaves the group's writes intact; checkpoint_now() reports it.
-      (void)exec(db_, "SAVEPOINT checkpoint");
-      if (auto signed_ok = sign_checkpoint_locked(); !signed_ok) {
-        (void)exec(db_, "ROLLBACK TO checkpoint");
+      if (exec(db_, "SAVEPOINT checkpoint")) {
+        const std::uint64_t checkpoint_before = checkpoint_size_;
+        const std::int64_t checkpoint_ms_before = checkpoint_ms_;
+        if (auto signed_ok = sign_checkpoint_locked(); !signed_ok) {
+          checkpoint_size_ = checkpoint_before;
+          checkpoint_ms_ = checkpoint_ms_before;
+          if (auto undone = exec(db_, "ROLLBACK TO checkpoint"); !undone) alive = undone;
+        }
+        if (auto released = exec(db_, "RELEASE checkpoint"); alive && !released) alive = released;
       }
-      (void)exec(db_, "RELEASE checkpoint");
     }
   }
   Result<void> commit = alive;
@@ -138,13 +161,18 @@ void SqliteStore::commit_group(std::deque<std::unique_ptr<Pending>>& group) {
 
 Result<void> SqliteStore::load_log_state() {
   Stmt& size_q = stmts_->get("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries");
-  if (size_q.step() != SQLITE_ROW) return fail(db_error(db_, "reading the log size"));
-  auto size = static_cast<std::uint64_t>(size_q.int64(0));
+  ATELIER_TRY(size_q.one("reading the log size"));
+  const auto size = static_cast<std::uint64_t>(size_q.int64(0));
   size_q.reset();
+  if (edge_valid_ && size < edge_.size()) {
+    // Committed entries are never deleted: a shorter log was changed outside atelier.
+    return fail(log_corrupt("the log holds " + std::to_string(size) + " entries, fewer than the " +
+                            std::to_string(edge_.size()) + " it held"));
+  }
   if (!edge_valid_ || edge_.size() != size) {
     std::vector<Digest> hashes;
     for (const NodeId& node : edge_nodes(size)) {
-      auto h = log_hashes_on(db_, *stmts_, node.level, node.index, node.index + 1);
+      auto h = log_hashes_on(*stmts_, node.level, node.index, node.index + 1);
       if (!h) return fail(h.error());
       if (h->size() != 1) {
         return fail(log_corrupt("subtree (" + std::to_string(node.level) + ", " +
@@ -157,23 +185,25 @@ Result<void> SqliteStore::load_log_state() {
     edge_valid_ = true;
   }
   Stmt& cp = stmts_->get("SELECT size, created_ms FROM log_checkpoints ORDER BY size DESC LIMIT 1");
-  int rc = cp.step();
-  if (rc == SQLITE_ROW) {
+  internal::ScopedReset cp_done(cp);
+  ATELIER_TRY_ASSIGN(const bool any, cp.next("reading the latest checkpoint"));
+  if (any) {
     checkpoint_size_ = static_cast<std::uint64_t>(cp.int64(0));
     checkpoint_ms_ = cp.int64(1);
-  } else if (rc == SQLITE_DONE) {
+    if (checkpoint_size_ > size) {
+      return fail(log_corrupt("a checkpoint of " + std::to_string(checkpoint_size_) +
+                              " entries is beyond the log's " + std::to_string(size)));
+    }
+  } else {
     checkpoint_size_ = 0;
     checkpoint_ms_ = std::numeric_limits<std::int64_t>::min() / 2;
-  } else {
-    return fail(db_error(db_, "reading the latest checkpoint"));
   }
-  cp.reset();
   return {};
 }
 
 Result<std::uint64_t> SqliteStore::Txn::append(const LogEvent& event) {
   SqliteStore& s = store_;
-  assert(s.edge_valid_);
+  ATELIER_ASSERT(s.edge_valid_, "a log append outside a loaded group");
   if (event.entry.size() > static_cast<std::size_t>(limits::kLogEntryBytesMax)) {
     return fail(Error{ErrorKind::kTooLarge, "log_entry_too_large",
                       "a log entry of " + std::to_string(event.entry.size()) +
@@ -185,19 +215,22 @@ Result<std::uint64_t> SqliteStore::Txn::append(const LogEvent& event) {
   const Digest leaf = leaf_hash(event.entry);
   Stmt& ins = s.stmts_->get("INSERT INTO log_entries (idx, entry, leaf_hash) VALUES (?1, ?2, ?3)");
   ins.bind(1, as_int64(index)).bind(2, event.entry).bind_blob(3, leaf);
-  if (ins.step() != SQLITE_DONE) return fail(db_error(s.db_, "appending a log entry"));
+  ATELIER_TRY(ins.run("appending a log entry"));
   Result<void> nodes;
   s.edge_.append(leaf, [&](std::uint32_t level, std::uint64_t node_index, const Digest& h) {
     if (!nodes) return;
     Stmt& n = s.stmts_->get("INSERT INTO log_nodes (level, idx, hash) VALUES (?1, ?2, ?3)");
     n.bind(1, static_cast<std::int64_t>(level)).bind(2, as_int64(node_index)).bind_blob(3, h);
-    if (n.step() != SQLITE_DONE) nodes = fail(db_error(s.db_, "storing a log tree node"));
+    nodes = n.run("storing a log tree node");
   });
   if (!nodes) return fail(nodes.error());
+  ATELIER_ASSERT(s.edge_.size() == index + 1, "a log append grew the tree from " +
+                                                  std::to_string(index) + " to " +
+                                                  std::to_string(s.edge_.size()));
   for (const std::string& subject : event.subjects) {
     Stmt& sub = s.stmts_->get("INSERT OR IGNORE INTO log_subjects (subject, idx) VALUES (?1, ?2)");
     sub.bind(1, subject).bind(2, as_int64(index));
-    if (sub.step() != SQLITE_DONE) return fail(db_error(s.db_, "indexing a log entry"));
+    ATELIER_TRY(sub.run("indexing a log entry"));
   }
   return index;
 }
@@ -212,7 +245,8 @@ Result<void> SqliteStore::sign_checkpoint_locked() {
   const std::int64_t now = clock_->now_ms();
   Stmt& ins = stmts_->get("INSERT INTO log_checkpoints (size, note, created_ms) VALUES (?1, ?2, ?3)");
   ins.bind(1, as_int64(edge_.size())).bind(2, *note).bind(3, now);
-  if (ins.step() != SQLITE_DONE) return fail(db_error(db_, "storing a checkpoint"));
+  ATELIER_TRY(ins.run("storing a checkpoint"));
+  ATELIER_ASSERT(edge_.size() > checkpoint_size_, "checkpoints only grow");
   checkpoint_size_ = edge_.size();
   checkpoint_ms_ = now;
   return {};
@@ -260,7 +294,7 @@ SqliteStore::CommitStats SqliteStore::commit_stats() const {
 
 // Reads ------------------------------------------------------------------------------------
 
-Result<std::vector<Digest>> SqliteStore::log_hashes_on(sqlite3* db, internal::StmtCache& stmts,
+Result<std::vector<Digest>> SqliteStore::log_hashes_on(internal::StmtCache& stmts,
                                                        std::uint32_t level, std::uint64_t begin, std::uint64_t end) {
   std::vector<Digest> out;
   if (begin >= end) return out;
@@ -270,33 +304,30 @@ Result<std::vector<Digest>> SqliteStore::log_hashes_on(sqlite3* db, internal::St
                               "ORDER BY idx");
   if (level != 0) q.bind(1, static_cast<std::int64_t>(level));
   q.bind(2, as_int64(begin)).bind(3, as_int64(end));
-  int rc;
-  while ((rc = q.step()) == SQLITE_ROW) {
+  internal::ScopedReset q_done(q);
+  ATELIER_TRY(internal::each_row(q, "reading log hashes", [&]() -> Result<void> {
     auto b = q.blob(0);
     if (b.size() != 32) {
-      q.reset();
       return fail(log_corrupt("a stored hash at level " + std::to_string(level) + " is not 32 bytes"));
     }
     out.push_back(to_digest(b));
-  }
-  q.reset();
-  if (rc != SQLITE_DONE) return fail(db_error(db, "reading log hashes"));
+    return {};
+  }));
   return out;
 }
 
 Result<std::vector<Digest>> SqliteStore::log_hashes(std::uint32_t level, std::uint64_t begin,
                                                     std::uint64_t end) {
   std::lock_guard lock(read_mu_);
-  return log_hashes_on(rdb_, *rstmts_, level, begin, end);
+  return log_hashes_on(*rstmts_, level, begin, end);
 }
 
 Result<std::uint64_t> SqliteStore::log_size() {
   std::lock_guard lock(read_mu_);
   Stmt& q = rstmts_->get("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries");
-  if (q.step() != SQLITE_ROW) return fail(db_error(rdb_, "reading the log size"));
-  auto size = static_cast<std::uint64_t>(q.int64(0));
-  q.reset();
-  return size;
+  internal::ScopedReset q_done(q);
+  ATELIER_TRY(q.one("reading the log size"));
+  return static_cast<std::uint64_t>(q.int64(0));
 }
 
 Result<std::vector<LogEntryRecord>> SqliteStore::log_entries(std::uint64_t begin, std::uint64_t end) {
@@ -305,12 +336,15 @@ Result<std::vector<LogEntryRecord>> SqliteStore::log_entries(std::uint64_t begin
   if (begin >= end) return out;
   Stmt& q = rstmts_->get("SELECT idx, entry, leaf_hash FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx");
   q.bind(1, as_int64(begin)).bind(2, as_int64(end));
-  int rc;
-  while ((rc = q.step()) == SQLITE_ROW) {
-    out.push_back({static_cast<std::uint64_t>(q.int64(0)), q.text(1), to_digest(q.blob(2))});
-  }
-  q.reset();
-  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "reading log entries"));
+  internal::ScopedReset q_done(q);
+  ATELIER_TRY(internal::each_row(q, "reading log entries", [&]() -> Result<void> {
+    const auto index = static_cast<std::uint64_t>(q.int64(0));
+    if (q.blob(2).size() != 32) {
+      return fail(log_corrupt("the leaf hash of entry " + std::to_string(index) + " is not 32 bytes"));
+    }
+    out.push_back({index, q.text(1), to_digest(q.blob(2))});
+    return {};
+  }));
   return out;
 }
 
@@ -319,10 +353,11 @@ Result<std::vector<std::uint64_t>> SqliteStore::log_indexes(std::string_view sub
   Stmt& q = rstmts_->get("SELECT idx FROM log_subjects WHERE subject = ?1 ORDER BY idx");
   q.bind(1, subject);
   std::vector<std::uint64_t> out;
-  int rc;
-  while ((rc = q.step()) == SQLITE_ROW) out.push_back(static_cast<std::uint64_t>(q.int64(0)));
-  q.reset();
-  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "reading log subjects"));
+  internal::ScopedReset q_done(q);
+  ATELIER_TRY(internal::each_row(q, "reading log subjects", [&]() -> Result<void> {
+    out.push_back(static_cast<std::uint64_t>(q.int64(0)));
+    return {};
+  }));
   return out;
 }
 
@@ -331,23 +366,21 @@ Result<std::vector<CheckpointRecord>> SqliteStore::checkpoints(std::uint64_t aft
   Stmt& q = rstmts_->get("SELECT size, note, created_ms FROM log_checkpoints WHERE size > ?1 ORDER BY size LIMIT ?2");
   q.bind(1, as_int64(after_size)).bind(2, limit);
   std::vector<CheckpointRecord> out;
-  int rc;
-  while ((rc = q.step()) == SQLITE_ROW) {
+  internal::ScopedReset q_done(q);
+  ATELIER_TRY(internal::each_row(q, "reading checkpoints", [&]() -> Result<void> {
     out.push_back({static_cast<std::uint64_t>(q.int64(0)), q.text(1), q.int64(2)});
-  }
-  q.reset();
-  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "reading checkpoints"));
+    return {};
+  }));
   return out;
 }
 
 Result<std::optional<CheckpointRecord>> SqliteStore::latest_checkpoint() {
   std::lock_guard lock(read_mu_);
   Stmt& q = rstmts_->get("SELECT size, note, created_ms FROM log_checkpoints ORDER BY size DESC LIMIT 1");
-  int rc = q.step();
+  internal::ScopedReset q_done(q);
+  ATELIER_TRY_ASSIGN(const bool any, q.next("reading the latest checkpoint"));
   std::optional<CheckpointRecord> out;
-  if (rc == SQLITE_ROW) out = CheckpointRecord{static_cast<std::uint64_t>(q.int64(0)), q.text(1), q.int64(2)};
-  q.reset();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(rdb_, "reading the latest checkpoint"));
+  if (any) out = CheckpointRecord{static_cast<std::uint64_t>(q.int64(0)), q.text(1), q.int64(2)};
   return out;
 }
 

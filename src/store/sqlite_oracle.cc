@@ -2,33 +2,28 @@
 // replacing a feed's policy, keeping each source's latest report, and reading them back.
 #include "store/internal/sqlite_oracle.h"
 
-#include <cassert>
 #include <cstring>
 #include <string>
 
+#include "core/assert.h"
 #include "core/limits.h"
 #include "store/sqlite_store.h"
 
 namespace atelier::store {
 
-using internal::db_error;
 using internal::Stmt;
 
 namespace {
 
-U256 u256_at(const Stmt& s, int col) {
-  auto b = s.blob(col);
-  std::array<std::uint8_t, 32> bytes{};
-  if (b.size() == 32) std::memcpy(bytes.data(), b.data(), 32);
-  return U256::from_be_bytes(bytes);
-}
-
 constexpr std::string_view kReportColumns =
     "feed_id, source, price_wad, observed_ms, received_ms, log_index";
 
-FeedReportRecord read_report(const Stmt& s) {
-  return {s.text(0), s.text(1), u256_at(s, 2), s.int64(3), s.int64(4),
-          static_cast<std::uint64_t>(s.int64(5))};
+Result<FeedReportRecord> read_report(const Stmt& s) {
+  internal::Row row(s, "oracle_reports", s.text(0) + "/" + s.text(1));
+  FeedReportRecord r{s.text(0), s.text(1), row.u256(2, "price_wad"), s.int64(3), s.int64(4),
+                     row.count(5, "log_index")};
+  ATELIER_TRY(row.status());
+  return r;
 }
 
 }  // namespace
@@ -37,35 +32,34 @@ namespace internal {
 
 namespace {
 
-Result<void> upsert_feed(sqlite3* db, StmtCache& stmts, const FeedRecord& f) {
-  assert(!f.id.empty() && !f.policy.empty());
+Result<void> upsert_feed(StmtCache& stmts, const FeedRecord& f) {
+  ATELIER_ASSERT(!f.id.empty() && !f.policy.empty());
   Stmt& up = stmts.get(
       "INSERT INTO oracle_feeds (id, policy, created_ms, updated_ms) VALUES (?1, ?2, ?3, ?4) "
       "ON CONFLICT (id) DO UPDATE SET policy = excluded.policy, updated_ms = excluded.updated_ms");
   up.bind(1, f.id).bind(2, f.policy).bind(3, f.created_ms).bind(4, f.updated_ms);
-  if (up.step() != SQLITE_DONE) return fail(db_error(db, "writing feed"));
-  return {};
+  return up.run("writing feed");
 }
 
-Result<void> record_report(sqlite3* db, StmtCache& stmts, const FeedReportRecord& r,
+Result<void> record_report(StmtCache& stmts, const FeedReportRecord& r,
                            std::uint64_t log_index) {
   Stmt& feed = stmts.get("SELECT 1 FROM oracle_feeds WHERE id = ?1");
   feed.bind(1, r.feed_id);
-  int rc = feed.step();
+  auto feed_known = feed.next("reading feed");
   feed.reset();
-  if (rc == SQLITE_DONE) {
+  if (!feed_known) return fail(feed_known.error());
+  if (!*feed_known) {
     return fail(Error::not_found("unknown_feed", "no price feed " + r.feed_id, "feed"));
   }
-  if (rc != SQLITE_ROW) return fail(db_error(db, "reading feed"));
 
   Stmt& prev = stmts.get(
       "SELECT observed_ms FROM oracle_reports WHERE feed_id = ?1 AND source = ?2");
   prev.bind(1, r.feed_id).bind(2, r.source);
-  rc = prev.step();
-  const bool known = rc == SQLITE_ROW;
+  auto prev_row = prev.next("reading report");
+  const bool known = prev_row && *prev_row;
   const std::int64_t stored_ms = known ? prev.int64(0) : 0;
   prev.reset();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(db, "reading report"));
+  if (!prev_row) return fail(prev_row.error());
   if (known && r.observed_ms < stored_ms) {
     return fail(Error::conflict(
         "report_out_of_order",
@@ -76,10 +70,10 @@ Result<void> record_report(sqlite3* db, StmtCache& stmts, const FeedReportRecord
   if (!known) {
     Stmt& n = stmts.get("SELECT COUNT(*) FROM oracle_reports WHERE feed_id = ?1");
     n.bind(1, r.feed_id);
-    rc = n.step();
-    const std::int64_t count = n.int64(0);
+    auto counted = n.one("counting reports");
+    const std::int64_t count = counted ? n.int64(0) : 0;
     n.reset();
-    if (rc != SQLITE_ROW) return fail(db_error(db, "counting reports"));
+    if (!counted) return fail(counted.error());
     if (count >= limits::kOracleReportsMax) {
       return fail(Error::limit("too_many_sources",
                                "feed " + r.feed_id + " already holds reports of " +
@@ -94,16 +88,15 @@ Result<void> record_report(sqlite3* db, StmtCache& stmts, const FeedReportRecord
       "received_ms = excluded.received_ms, log_index = excluded.log_index");
   up.bind(1, r.feed_id).bind(2, r.source).bind_blob(3, r.price_wad.to_be_bytes());
   up.bind(4, r.observed_ms).bind(5, r.received_ms).bind(6, static_cast<std::int64_t>(log_index));
-  if (up.step() != SQLITE_DONE) return fail(db_error(db, "writing report"));
-  return {};
+  return up.run("writing report");
 }
 
 }  // namespace
 
-Result<void> apply_feed_changes(sqlite3* db, StmtCache& stmts, const LedgerChange& change,
+Result<void> apply_feed_changes(StmtCache& stmts, const LedgerChange& change,
                                 std::uint64_t log_index) {
-  for (const auto& f : change.feeds) ATELIER_TRY(upsert_feed(db, stmts, f));
-  for (const auto& r : change.feed_reports) ATELIER_TRY(record_report(db, stmts, r, log_index));
+  for (const auto& f : change.feeds) ATELIER_TRY(upsert_feed(stmts, f));
+  for (const auto& r : change.feed_reports) ATELIER_TRY(record_report(stmts, r, log_index));
   return {};
 }
 
@@ -113,11 +106,10 @@ Result<std::optional<FeedRecord>> SqliteStore::feed(std::string_view id) {
   std::lock_guard lock(read_mu_);
   Stmt& q = rstmts_->get("SELECT id, policy, created_ms, updated_ms FROM oracle_feeds WHERE id = ?1");
   q.bind(1, id);
-  int rc = q.step();
+  internal::ScopedReset q_done(q);
+  ATELIER_TRY_ASSIGN(const bool found, q.next("reading feed"));
   std::optional<FeedRecord> out;
-  if (rc == SQLITE_ROW) out = FeedRecord{q.text(0), q.text(1), q.int64(2), q.int64(3)};
-  q.reset();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(db_error(rdb_, "reading feed"));
+  if (found) out = FeedRecord{q.text(0), q.text(1), q.int64(2), q.int64(3)};
   return out;
 }
 
@@ -125,10 +117,11 @@ Result<std::vector<FeedRecord>> SqliteStore::feeds() {
   std::lock_guard lock(read_mu_);
   Stmt& q = rstmts_->get("SELECT id, policy, created_ms, updated_ms FROM oracle_feeds ORDER BY id");
   std::vector<FeedRecord> out;
-  int rc;
-  while ((rc = q.step()) == SQLITE_ROW) out.push_back({q.text(0), q.text(1), q.int64(2), q.int64(3)});
-  q.reset();
-  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "reading feeds"));
+  internal::ScopedReset q_done(q);
+  ATELIER_TRY(internal::each_row(q, "reading feeds", [&]() -> Result<void> {
+    out.push_back({q.text(0), q.text(1), q.int64(2), q.int64(3)});
+    return {};
+  }));
   return out;
 }
 
@@ -138,10 +131,12 @@ Result<std::vector<FeedReportRecord>> SqliteStore::feed_reports(std::string_view
                          " FROM oracle_reports WHERE feed_id = ?1 ORDER BY source");
   q.bind(1, feed_id);
   std::vector<FeedReportRecord> out;
-  int rc;
-  while ((rc = q.step()) == SQLITE_ROW) out.push_back(read_report(q));
-  q.reset();
-  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "reading reports"));
+  internal::ScopedReset q_done(q);
+  ATELIER_TRY(internal::each_row(q, "reading reports", [&]() -> Result<void> {
+    ATELIER_TRY_ASSIGN(auto report, read_report(q));
+    out.push_back(std::move(report));
+    return {};
+  }));
   return out;
 }
 

@@ -3,7 +3,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
-#include <cassert>
+#include "core/assert.h"
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -14,7 +14,6 @@
 
 namespace atelier::store {
 
-using internal::db_error;
 using internal::exec;
 using internal::Stmt;
 
@@ -52,12 +51,22 @@ std::string files_to_json(const std::vector<BundleFile>& files) {
   return arr.dump();
 }
 
-std::vector<BundleFile> files_from_json(const std::string& text) {
+// The files column as files_to_json wrote it; anything else is corruption, never "no files".
+std::vector<BundleFile> files_from_json(internal::Row& row, int col) {
   std::vector<BundleFile> files;
-  auto arr = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!arr.is_array()) return files;
+  auto arr = nlohmann::json::parse(row.text(col), nullptr, /*allow_exceptions=*/false);
+  if (!arr.is_array()) {
+    row.bad("files_json", "not a JSON array");
+    return files;
+  }
   for (const auto& f : arr) {
-    files.push_back({f.value("path", ""), f.value("sha256", ""), f.value("size", std::int64_t{0})});
+    if (!f.is_object() || !f.contains("path") || !f["path"].is_string() || !f.contains("sha256") ||
+        !f["sha256"].is_string() || !f.contains("size") || !f["size"].is_number_integer()) {
+      row.bad("files_json", "a file entry is not {path, sha256, size}");
+      return files;
+    }
+    files.push_back({f["path"].get<std::string>(), f["sha256"].get<std::string>(),
+                     f["size"].get<std::int64_t>()});
   }
   return files;
 }
@@ -65,7 +74,8 @@ std::vector<BundleFile> files_from_json(const std::string& text) {
 constexpr std::string_view kGeneratorColumns =
     "seq, name, bundle_hash, version, description, manifest_json, files_json, created_ms";
 
-GeneratorVersion read_generator(const Stmt& s) {
+Result<GeneratorVersion> read_generator(const Stmt& s) {
+  internal::Row row(s, "generator_versions", std::to_string(s.int64(0)));
   GeneratorVersion g;
   g.seq = s.int64(0);
   g.name = s.text(1);
@@ -73,8 +83,9 @@ GeneratorVersion read_generator(const Stmt& s) {
   g.version = s.text(3);
   g.description = s.text(4);
   g.manifest_json = s.text(5);
-  g.files = files_from_json(s.text(6));
+  g.files = files_from_json(row, 6);
   g.created_ms = s.int64(7);
+  ATELIER_TRY(row.status());
   return g;
 }
 
@@ -82,7 +93,8 @@ constexpr std::string_view kRenderColumns =
     "seq, recipe_id, recipe_json, generator_name, generator_hash, token_hash, width, height, format, "
     "asset_sha256, traits_json, atelier_version, script_us, raster_us, encode_us, created_ms";
 
-RenderRecord read_render(const Stmt& s) {
+Result<RenderRecord> read_render(const Stmt& s) {
+  internal::Row row(s, "renders", s.text(1));
   RenderRecord r;
   r.seq = s.int64(0);
   r.recipe_id = s.text(1);
@@ -100,6 +112,8 @@ RenderRecord read_render(const Stmt& s) {
   r.raster_us = s.int64(13);
   r.encode_us = s.int64(14);
   r.created_ms = s.int64(15);
+  if (r.width <= 0 || r.height <= 0) row.bad("width", "a render's size must be positive");
+  ATELIER_TRY(row.status());
   return r;
 }
 
@@ -119,7 +133,8 @@ std::vector<std::string> split_scopes(const std::string& text) {
   return out;
 }
 
-ApiKeyRecord read_api_key(const Stmt& s) {
+Result<ApiKeyRecord> read_api_key(const Stmt& s) {
+  internal::Row row(s, "api_keys", s.text(0));
   ApiKeyRecord k;
   k.id = s.text(0);
   k.salt_hex = s.text(1);
@@ -127,14 +142,15 @@ ApiKeyRecord read_api_key(const Stmt& s) {
   k.scopes = split_scopes(s.text(3));
   k.label = s.text(4);
   k.created_ms = s.int64(5);
-  k.revoked = s.int64(6) != 0;
+  k.revoked = row.flag(6, "revoked");
   k.account = s.text(7);
+  ATELIER_TRY(row.status());
   return k;
 }
 
 Result<void> apply_migrations(sqlite3* db) {
   Stmt v(db, "PRAGMA user_version");
-  if (!v.ok() || v.step() != SQLITE_ROW) return fail(db_error(db, "reading schema version"));
+  ATELIER_TRY(v.one("reading schema version"));
   auto current = static_cast<std::size_t>(v.int64(0));
   v.reset();  // A pending statement would lock the tables a migration rebuilds.
   auto all = internal::migrations();
@@ -209,11 +225,11 @@ SqliteStore::~SqliteStore() {
 int SqliteStore::schema_version() const {
   std::lock_guard lock(mu_);
   Stmt v(db_, "PRAGMA user_version");
-  return v.step() == SQLITE_ROW ? static_cast<int>(v.int64(0)) : -1;
+  return v.one("reading schema version") ? static_cast<int>(v.int64(0)) : -1;
 }
 
 Result<bool> SqliteStore::put_generator_version(const GeneratorVersion& g, const LogEvent& event) {
-  assert(!g.name.empty() && g.bundle_hash.size() == 64);
+  ATELIER_ASSERT(!g.name.empty() && g.bundle_hash.size() == 64);
   return write<bool>([&](Txn& txn) -> Result<bool> {
     Stmt s(db_,
            "INSERT INTO generator_versions (name, bundle_hash, version, description, manifest_json, "
@@ -221,7 +237,7 @@ Result<bool> SqliteStore::put_generator_version(const GeneratorVersion& g, const
            "ON CONFLICT (name, bundle_hash) DO NOTHING");
     s.bind(1, g.name).bind(2, g.bundle_hash).bind(3, g.version).bind(4, g.description);
     s.bind(5, g.manifest_json).bind(6, files_to_json(g.files)).bind(7, g.created_ms);
-    if (s.step() != SQLITE_DONE) return fail(db_error(db_, "inserting generator version"));
+    ATELIER_TRY(s.run("inserting generator version"));
     if (sqlite3_changes(db_) == 0) return false;
     ATELIER_TRY(txn.append(event));
     return true;
@@ -234,10 +250,9 @@ Result<std::optional<GeneratorVersion>> SqliteStore::generator_version(std::stri
   Stmt s(rdb_, "SELECT " + std::string(kGeneratorColumns) +
                   " FROM generator_versions WHERE name = ?1 AND bundle_hash = ?2");
   s.bind(1, name).bind(2, hash);
-  int rc = s.step();
-  if (rc == SQLITE_ROW) return read_generator(s);
-  if (rc == SQLITE_DONE) return std::nullopt;
-  return fail(db_error(rdb_, "reading generator version"));
+  ATELIER_TRY_ASSIGN(const bool found, s.next("reading generator version"));
+  if (!found) return std::nullopt;
+  return read_generator(s);
 }
 
 Result<std::optional<GeneratorVersion>> SqliteStore::latest_generator_version(std::string_view name) {
@@ -245,10 +260,9 @@ Result<std::optional<GeneratorVersion>> SqliteStore::latest_generator_version(st
   Stmt s(rdb_, "SELECT " + std::string(kGeneratorColumns) +
                   " FROM generator_versions WHERE name = ?1 ORDER BY seq DESC LIMIT 1");
   s.bind(1, name);
-  int rc = s.step();
-  if (rc == SQLITE_ROW) return read_generator(s);
-  if (rc == SQLITE_DONE) return std::nullopt;
-  return fail(db_error(rdb_, "reading generator version"));
+  ATELIER_TRY_ASSIGN(const bool found, s.next("reading generator version"));
+  if (!found) return std::nullopt;
+  return read_generator(s);
 }
 
 Result<std::vector<GeneratorVersion>> SqliteStore::generator_versions(std::string_view name) {
@@ -257,14 +271,16 @@ Result<std::vector<GeneratorVersion>> SqliteStore::generator_versions(std::strin
                   " FROM generator_versions WHERE name = ?1 ORDER BY seq DESC");
   s.bind(1, name);
   std::vector<GeneratorVersion> out;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_generator(s));
-  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "listing generator versions"));
+  ATELIER_TRY(internal::each_row(s, "listing generator versions", [&]() -> Result<void> {
+    ATELIER_TRY_ASSIGN(auto item, read_generator(s));
+    out.push_back(std::move(item));
+    return {};
+  }));
   return out;
 }
 
 Result<Page<GeneratorSummary>> SqliteStore::list_generators(const PageRequest& page) {
-  assert(page.limit > 0);
+  ATELIER_ASSERT(page.limit > 0);
   // The cursor is the last name returned; names are unique per summary.
   std::lock_guard lock(read_mu_);
   Stmt s(rdb_,
@@ -274,11 +290,10 @@ Result<Page<GeneratorSummary>> SqliteStore::list_generators(const PageRequest& p
          "ORDER BY g.name LIMIT ?2");
   s.bind(1, page.cursor).bind(2, page.limit + 1);
   Page<GeneratorSummary> out;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) {
+  ATELIER_TRY(internal::each_row(s, "listing generators", [&]() -> Result<void> {
     out.items.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.int64(4), s.int64(5)});
-  }
-  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "listing generators"));
+    return {};
+  }));
   if (static_cast<std::int64_t>(out.items.size()) > page.limit) {
     out.items.pop_back();
     out.next_cursor = out.items.back().name;
@@ -287,14 +302,14 @@ Result<Page<GeneratorSummary>> SqliteStore::list_generators(const PageRequest& p
 }
 
 Result<bool> SqliteStore::put_render(const RenderRecord& r, const AssetRecord& a, const LogEvent& event) {
-  assert(r.asset_sha256 == a.sha256 && r.recipe_id.size() == 64);
+  ATELIER_ASSERT(r.asset_sha256 == a.sha256 && r.recipe_id.size() == 64);
   return write<bool>([&](Txn& txn) -> Result<bool> {
     Stmt sa(db_,
             "INSERT INTO blobs_meta (sha256, mime_type, size_bytes, width, height, created_ms) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (sha256) DO NOTHING");
     sa.bind(1, a.sha256).bind(2, a.mime_type).bind(3, a.size_bytes).bind(4, a.width);
     sa.bind(5, a.height).bind(6, a.created_ms);
-    if (sa.step() != SQLITE_DONE) return fail(db_error(db_, "inserting asset"));
+    ATELIER_TRY(sa.run("inserting asset"));
     Stmt sr(db_,
             "INSERT INTO renders (recipe_id, recipe_json, generator_name, generator_hash, token_hash, "
             "width, height, format, asset_sha256, traits_json, atelier_version, script_us, raster_us, "
@@ -304,7 +319,7 @@ Result<bool> SqliteStore::put_render(const RenderRecord& r, const AssetRecord& a
     sr.bind(5, r.token_hash).bind(6, r.width).bind(7, r.height).bind(8, r.format);
     sr.bind(9, r.asset_sha256).bind(10, r.traits_json).bind(11, r.atelier_version);
     sr.bind(12, r.script_us).bind(13, r.raster_us).bind(14, r.encode_us).bind(15, r.created_ms);
-    if (sr.step() != SQLITE_DONE) return fail(db_error(db_, "inserting render"));
+    ATELIER_TRY(sr.run("inserting render"));
     if (sqlite3_changes(db_) == 0) return false;
     ATELIER_TRY(txn.append(event));
     return true;
@@ -315,10 +330,9 @@ Result<std::optional<RenderRecord>> SqliteStore::render_by_recipe(std::string_vi
   std::lock_guard lock(read_mu_);
   Stmt s(rdb_, "SELECT " + std::string(kRenderColumns) + " FROM renders WHERE recipe_id = ?1");
   s.bind(1, recipe_id);
-  int rc = s.step();
-  if (rc == SQLITE_ROW) return read_render(s);
-  if (rc == SQLITE_DONE) return std::nullopt;
-  return fail(db_error(rdb_, "reading render"));
+  ATELIER_TRY_ASSIGN(const bool found, s.next("reading render"));
+  if (!found) return std::nullopt;
+  return read_render(s);
 }
 
 Result<std::optional<RenderRecord>> SqliteStore::render_by_asset(std::string_view sha256) {
@@ -326,14 +340,13 @@ Result<std::optional<RenderRecord>> SqliteStore::render_by_asset(std::string_vie
   Stmt s(rdb_, "SELECT " + std::string(kRenderColumns) +
                   " FROM renders WHERE asset_sha256 = ?1 ORDER BY seq LIMIT 1");
   s.bind(1, sha256);
-  int rc = s.step();
-  if (rc == SQLITE_ROW) return read_render(s);
-  if (rc == SQLITE_DONE) return std::nullopt;
-  return fail(db_error(rdb_, "reading render"));
+  ATELIER_TRY_ASSIGN(const bool found, s.next("reading render"));
+  if (!found) return std::nullopt;
+  return read_render(s);
 }
 
 Result<Page<RenderRecord>> SqliteStore::list_renders(const PageRequest& page) {
-  assert(page.limit > 0);
+  ATELIER_ASSERT(page.limit > 0);
   auto cursor = parse_cursor(page.cursor);
   if (!cursor) return fail(cursor.error());
   std::lock_guard lock(read_mu_);
@@ -342,9 +355,11 @@ Result<Page<RenderRecord>> SqliteStore::list_renders(const PageRequest& page) {
                   " FROM renders WHERE (?1 = 0 OR seq < ?1) ORDER BY seq DESC LIMIT ?2");
   s.bind(1, *cursor).bind(2, page.limit + 1);
   Page<RenderRecord> out;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.items.push_back(read_render(s));
-  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "listing renders"));
+  ATELIER_TRY(internal::each_row(s, "listing renders", [&]() -> Result<void> {
+    ATELIER_TRY_ASSIGN(auto item, read_render(s));
+    out.items.push_back(std::move(item));
+    return {};
+  }));
   if (static_cast<std::int64_t>(out.items.size()) > page.limit) {
     out.items.pop_back();
     out.next_cursor = std::to_string(out.items.back().seq);
@@ -357,12 +372,9 @@ Result<std::optional<AssetRecord>> SqliteStore::asset(std::string_view sha256) {
   Stmt s(rdb_, "SELECT sha256, mime_type, size_bytes, width, height, created_ms FROM blobs_meta "
               "WHERE sha256 = ?1");
   s.bind(1, sha256);
-  int rc = s.step();
-  if (rc == SQLITE_ROW) {
-    return AssetRecord{s.text(0), s.text(1), s.int64(2), s.int64(3), s.int64(4), s.int64(5)};
-  }
-  if (rc == SQLITE_DONE) return std::nullopt;
-  return fail(db_error(rdb_, "reading asset"));
+  ATELIER_TRY_ASSIGN(const bool found, s.next("reading asset"));
+  if (!found) return std::nullopt;
+  return AssetRecord{s.text(0), s.text(1), s.int64(2), s.int64(3), s.int64(4), s.int64(5)};
 }
 
 Result<void> SqliteStore::put_api_key(const ApiKeyRecord& k) {
@@ -371,7 +383,7 @@ Result<void> SqliteStore::put_api_key(const ApiKeyRecord& k) {
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     s.bind(1, k.id).bind(2, k.salt_hex).bind(3, k.hash_hex).bind(4, join_scopes(k.scopes));
     s.bind(5, k.label).bind(6, k.created_ms).bind(7, k.revoked ? 1 : 0).bind(8, k.account);
-    if (s.step() != SQLITE_DONE) return fail(db_error(db_, "inserting api key"));
+    ATELIER_TRY(s.run("inserting api key"));
     return {};
   });
 }
@@ -381,10 +393,9 @@ Result<std::optional<ApiKeyRecord>> SqliteStore::api_key(std::string_view id) {
   Stmt s(rdb_, "SELECT id, salt_hex, hash_hex, scopes, label, created_ms, revoked, account FROM api_keys "
               "WHERE id = ?1");
   s.bind(1, id);
-  int rc = s.step();
-  if (rc == SQLITE_ROW) return read_api_key(s);
-  if (rc == SQLITE_DONE) return std::nullopt;
-  return fail(db_error(rdb_, "reading api key"));
+  ATELIER_TRY_ASSIGN(const bool found, s.next("reading api key"));
+  if (!found) return std::nullopt;
+  return read_api_key(s);
 }
 
 Result<std::vector<ApiKeyRecord>> SqliteStore::list_api_keys() {
@@ -392,9 +403,11 @@ Result<std::vector<ApiKeyRecord>> SqliteStore::list_api_keys() {
   Stmt s(rdb_, "SELECT id, salt_hex, hash_hex, scopes, label, created_ms, revoked, account FROM api_keys "
               "ORDER BY created_ms, id");
   std::vector<ApiKeyRecord> out;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_api_key(s));
-  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "listing api keys"));
+  ATELIER_TRY(internal::each_row(s, "listing api keys", [&]() -> Result<void> {
+    ATELIER_TRY_ASSIGN(auto item, read_api_key(s));
+    out.push_back(std::move(item));
+    return {};
+  }));
   return out;
 }
 
@@ -402,7 +415,7 @@ Result<bool> SqliteStore::revoke_api_key(std::string_view id) {
   return write<bool>([&](Txn&) -> Result<bool> {
     Stmt s(db_, "UPDATE api_keys SET revoked = 1 WHERE id = ?1 AND revoked = 0");
     s.bind(1, id);
-    if (s.step() != SQLITE_DONE) return fail(db_error(db_, "revoking api key"));
+    ATELIER_TRY(s.run("revoking api key"));
     return sqlite3_changes(db_) > 0;
   });
 }
@@ -414,8 +427,8 @@ Result<IdempotencyClaim> SqliteStore::claim_idempotency(std::string_view key_id,
     Stmt q(db_, "SELECT request_hash, status, body FROM idempotency_keys WHERE key_id = ?1 AND "
                 "idem_key = ?2");
     q.bind(1, key_id).bind(2, idem_key);
-    int rc = q.step();
-    if (rc == SQLITE_ROW) {
+    ATELIER_TRY_ASSIGN(const bool found, q.next("reading idempotency key"));
+    if (found) {
       IdempotencyClaim c;
       if (q.text(0) != request_hash) {
         c.state = IdempotencyClaim::State::kMismatch;
@@ -428,11 +441,10 @@ Result<IdempotencyClaim> SqliteStore::claim_idempotency(std::string_view key_id,
       }
       return c;
     }
-    if (rc != SQLITE_DONE) return fail(db_error(db_, "reading idempotency key"));
     Stmt ins(db_, "INSERT INTO idempotency_keys (key_id, idem_key, request_hash, created_ms) "
                   "VALUES (?1, ?2, ?3, ?4)");
     ins.bind(1, key_id).bind(2, idem_key).bind(3, request_hash).bind(4, now_ms);
-    if (ins.step() != SQLITE_DONE) return fail(db_error(db_, "claiming idempotency key"));
+    ATELIER_TRY(ins.run("claiming idempotency key"));
     return IdempotencyClaim{};
   });
 }
@@ -443,7 +455,7 @@ Result<void> SqliteStore::complete_idempotency(std::string_view key_id, std::str
     Stmt s(db_, "UPDATE idempotency_keys SET status = ?3, body = ?4 WHERE key_id = ?1 AND "
                 "idem_key = ?2");
     s.bind(1, key_id).bind(2, idem_key).bind(3, status).bind(4, body);
-    if (s.step() != SQLITE_DONE) return fail(db_error(db_, "completing idempotency key"));
+    ATELIER_TRY(s.run("completing idempotency key"));
     return {};
   });
 }
@@ -452,7 +464,7 @@ Result<void> SqliteStore::release_idempotency(std::string_view key_id, std::stri
   return write<void>([&](Txn&) -> Result<void> {
     Stmt s(db_, "DELETE FROM idempotency_keys WHERE key_id = ?1 AND idem_key = ?2 AND status IS NULL");
     s.bind(1, key_id).bind(2, idem_key);
-    if (s.step() != SQLITE_DONE) return fail(db_error(db_, "releasing idempotency key"));
+    ATELIER_TRY(s.run("releasing idempotency key"));
     return {};
   });
 }

@@ -128,7 +128,7 @@ class SqliteStore final : public Store, public LedgerStore {
   void commit_group(std::deque<std::unique_ptr<Pending>>& group);
   Result<void> load_log_state();
   // Hashes at `level` over one connection: the writer's (db_, under mu_) or the reader's.
-  Result<std::vector<Digest>> log_hashes_on(sqlite3* db, internal::StmtCache& stmts, std::uint32_t level,
+  Result<std::vector<Digest>> log_hashes_on(internal::StmtCache& stmts, std::uint32_t level,
                                             std::uint64_t begin, std::uint64_t end);
   Result<void> sign_checkpoint_locked();
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/assert.h"
 #include "core/limits.h"
 
 namespace atelier::market::internal {
@@ -198,15 +199,16 @@ Result<U256> total_price(const store::ListingRecord& l, const Terms& t, std::int
     auto emitted_or = checked_mul(U256(elapsed), rate);  // units × 1e18
     if (!emitted_or) return fail(Error::invalid("price_overflow", "emitted units overflow 256 bits", "params.emission_rate"));
     const U256 emitted = *emitted_or;
-    const U256 wanted = *checked_mul(U256(*sold + *q), wad);
+    const U256 wanted = ATELIER_VALUE(checked_mul(U256(*sold + *q), wad), "a 64-bit count × 1e18 fits");
     if (wanted > emitted) {
       return fail(Error::conflict("not_yet_available", std::to_string(*sold + *q) + " units are not emitted yet (" +
-                                                           (*checked_div(emitted, wad)).to_decimal() + " so far)",
+                                                           ATELIER_VALUE(checked_div(emitted, wad), "a nonzero divisor").to_decimal() + " so far)",
                                   "quantity"));
     }
-    const U256 consumed = *checked_mul(U256(*sold), wad);
-    const U256 since = *checked_div(*checked_sub(emitted, consumed), rate);  // floor(elapsed − sold / rate)
-    return quote_price(*t.model, {.elapsed_s = *since.to_u64(), .sold = 0, .quantity = *q});
+    const U256 consumed = ATELIER_VALUE(checked_mul(U256(*sold), wad), "a 64-bit count × 1e18 fits");
+    const U256 unclaimed = ATELIER_VALUE(checked_sub(emitted, consumed), "consumed ≤ wanted ≤ emitted");
+    const U256 since = ATELIER_VALUE(checked_div(unclaimed, rate), "parsed: emission_rate > 0");  // floor(elapsed − sold / rate)
+    return quote_price(*t.model, {.elapsed_s = ATELIER_VALUE(since.to_u64(), "since ≤ elapsed seconds"), .sold = 0, .quantity = *q});
   }
   if (std::holds_alternative<GdaDiscrete>(*t.model)) {
     auto q = u64_of(quantity, "quantity", limits::kQuoteQuantityMax);
@@ -228,8 +230,8 @@ Result<U256> total_price(const store::ListingRecord& l, const Terms& t, std::int
 
 U256 min_next_bid(const store::ListingRecord& l, const Terms& t) {
   if (l.bid_count == 0) return t.reserve_price.is_zero() ? U256(1) : t.reserve_price;
-  U256 step = *mul_div(l.high_bid, U256(static_cast<std::uint64_t>(t.min_increment_bps)),
-                       U256(static_cast<std::uint64_t>(kBpsDenominator)));
+  U256 step = ATELIER_VALUE(mul_div(l.high_bid, U256(static_cast<std::uint64_t>(t.min_increment_bps)),
+                       U256(static_cast<std::uint64_t>(kBpsDenominator))), "bps ≤ 10,000: the step fits");
   if (step.is_zero()) step = U256(1);
   return checked_add(l.high_bid, step).value_or(U256::max());
 }

@@ -15,7 +15,7 @@ namespace atelier::store::internal {
 
 // Upserts change.feeds, then records change.feed_reports under `log_index`, refusing with the
 // codes ledger_store.h names. Runs on the writer's connection, inside its transaction.
-Result<void> apply_feed_changes(sqlite3* db, StmtCache& stmts, const LedgerChange& change,
+Result<void> apply_feed_changes(StmtCache& stmts, const LedgerChange& change,
                                 std::uint64_t log_index);
 
 }  // namespace atelier::store::internal
