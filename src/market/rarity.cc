@@ -9,6 +9,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/det_math.h"
 #include "core/limits.h"
 
 namespace atelier::market {
@@ -125,7 +126,7 @@ Result<std::vector<TokenRarity>> rank_rarity(std::span<const RarityToken> tokens
   const auto supply = static_cast<std::uint64_t>(tokens.size());
   const auto n_double = static_cast<double>(supply);
   auto minus_log2_p = [&](std::uint64_t count) {
-    return -std::log2(static_cast<double>(count) / n_double);
+    return -det_log2(static_cast<double>(count) / n_double);
   };
 
   // Index the types; the null count of each; the collection entropy.

@@ -7,7 +7,9 @@
 //   // (*ranked)[0].rank == 1: the rarest token; ranks go 1, 2, 2, 4 when two tie.
 //
 // Pure function: no clock, no I/O. Scores are doubles (rarity is not money); ranks are made
-// deterministic as described below. The method, step for step:
+// deterministic as described below, and the logarithms are core/det_math.h's det_log2, whose
+// bits do not depend on the CPU (ranks choose price tiers: the C library's log2 may differ in
+// the last bit between machines). The method, step for step:
 //
 // 1. Normalisation. Trait types and values are lower-cased and stripped of surrounding
 //    whitespace ("Hat " == "hat"). A value that is then "none" or empty counts as missing, as

@@ -14,14 +14,16 @@
 // the linker's --wrap=pow, so that call lands in det_pow), and rand_gaussian.
 #pragma once
 
+#include "core/det_math.h"
+
 namespace atelier::render::internal {
 
-// det_exp_log.cc
-double det_exp(double x);
-double det_log(double x);
-double det_log2(double x);
-double det_log10(double x);
-double det_pow(double x, double y);
+// src/core/det_exp_log.cc (the market's rarity scores use them too)
+using atelier::det_exp;
+using atelier::det_log;
+using atelier::det_log10;
+using atelier::det_log2;
+using atelier::det_pow;
 
 // det_arc_tan.cc
 double det_tan(double x);

@@ -1,5 +1,5 @@
 // det_exp_log.cc — exp, log, log2, log10 and pow with the same bits on every CPU
-// (internal/det_math.h).
+// (det_math.h).
 //
 // Ports of fdlibm (Sun Microsystems, 1993/2004; the versions FreeBSD's msun carries: e_exp.c,
 // e_log.c, e_log2.c, e_log10.c with k_log.h, e_pow.c). The algorithms, the constants and the
@@ -18,9 +18,9 @@
 #include <cstdint>
 #include <limits>
 
-#include "render/internal/det_math.h"
+#include "core/det_math.h"
 
-namespace atelier::render::internal {
+namespace atelier {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -535,4 +535,4 @@ double det_pow(double x, double y) {
   return sign * z;
 }
 
-}  // namespace atelier::render::internal
+}  // namespace atelier
