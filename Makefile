@@ -49,12 +49,13 @@ fuzz:
 	@echo "run: build-fuzz/fuzz/recipe_fuzz fuzz/corpus/recipe (or note_fuzz fuzz/corpus/note, log_fuzz fuzz/corpus/log, market_fuzz fuzz/corpus/market) -max_total_time=60"
 
 # clang-tidy (checks in .clang-tidy) with clang 16, which parses <expected> given the same
-# __cpp_concepts override as `make fuzz`. FILES=… to check a subset.
+# __cpp_concepts override as `make fuzz`, and clang's lock analysis (-Wthread-safety: members
+# marked ATELIER_GUARDED_BY in core/mutex.h). FILES=… to check a subset.
 FILES ?= $(shell git ls-files 'src/*.cc')
 tidy: configure
 	scripts/setup --fuzz
 	clang-tidy-16 -p $(BUILD) --quiet --extra-arg=-std=c++2b --extra-arg=-D__cpp_concepts=202002L \
-	  --extra-arg=-Wno-macro-redefined $(FILES)
+	  --extra-arg=-Wno-macro-redefined --extra-arg=-Wthread-safety $(FILES)
 
 clean:
 	rm -rf $(BUILD) build-fuzz

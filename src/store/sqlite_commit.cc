@@ -44,7 +44,7 @@ std::future<Result<std::uint64_t>> SqliteStore::submit(WriteOp op) {
   pending->op = std::move(op);
   auto future = pending->done.get_future();
   {
-    std::lock_guard lock(queue_mu_);
+    MutexLock lock(queue_mu_);
     ATELIER_ASSERT(!stopping_, "a write was submitted after the store began to close");
     queue_.push_back(std::move(pending));
     if (!committer_.joinable()) committer_ = std::thread([this] { commit_loop(); });
@@ -58,18 +58,18 @@ void SqliteStore::commit_loop() {
   sigset_t all;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, nullptr);
-  std::unique_lock lock(queue_mu_);
   for (;;) {
-    queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // Stopping, and everything queued is done.
     std::deque<std::unique_ptr<Pending>> group;
-    while (!queue_.empty() && group.size() < kGroupWritesMax) {
-      group.push_back(std::move(queue_.front()));
-      queue_.pop_front();
+    {
+      MutexLock lock(queue_mu_);
+      while (!stopping_ && queue_.empty()) queue_cv_.wait(queue_mu_);
+      if (queue_.empty()) return;  // Stopping, and everything queued is done.
+      while (!queue_.empty() && group.size() < kGroupWritesMax) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
     }
-    lock.unlock();
     commit_group(group);
-    lock.lock();
   }
 }
 
@@ -88,7 +88,7 @@ void SqliteStore::commit_group(std::deque<std::unique_ptr<Pending>>& group) {
     }
   };
 
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (auto begin = exec(db_, "BEGIN IMMEDIATE"); !begin) return finish(begin);
   if (auto loaded = load_log_state(); !loaded) {
     (void)exec(db_, "ROLLBACK");
@@ -203,6 +203,7 @@ Result<void> SqliteStore::load_log_state() {
 
 Result<std::uint64_t> SqliteStore::Txn::append(const LogEvent& event) {
   SqliteStore& s = store_;
+  s.mu_.assert_held();  // Appends run inside commit_group (sqlite_txn.h).
   ATELIER_ASSERT(s.edge_valid_, "a log append outside a loaded group");
   if (event.entry.size() > static_cast<std::size_t>(limits::kLogEntryBytesMax)) {
     return fail(Error{ErrorKind::kTooLarge, "log_entry_too_large",
@@ -219,6 +220,7 @@ Result<std::uint64_t> SqliteStore::Txn::append(const LogEvent& event) {
   Result<void> nodes;
   s.edge_.append(leaf, [&](std::uint32_t level, std::uint64_t node_index, const Digest& h) {
     if (!nodes) return;
+    s.mu_.assert_held();  // Called back by edge_.append, inside this append.
     Stmt& n = s.stmts_->get("INSERT INTO log_nodes (level, idx, hash) VALUES (?1, ?2, ?3)");
     n.bind(1, static_cast<std::int64_t>(level)).bind(2, as_int64(node_index)).bind_blob(3, h);
     nodes = n.run("storing a log tree node");
@@ -273,7 +275,7 @@ std::future<Result<std::uint64_t>> SqliteStore::append_event_async(LogEvent even
 }
 
 void SqliteStore::set_checkpoint_signer(CheckpointSigner signer, std::int64_t interval_ms) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   signer_ = std::move(signer);
   checkpoint_interval_ms_ = std::max<std::int64_t>(0, interval_ms);
 }
@@ -288,7 +290,7 @@ Result<std::optional<CheckpointRecord>> SqliteStore::checkpoint_now() {
 }
 
 SqliteStore::CommitStats SqliteStore::commit_stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stats_;
 }
 
@@ -318,12 +320,12 @@ Result<std::vector<Digest>> SqliteStore::log_hashes_on(internal::StmtCache& stmt
 
 Result<std::vector<Digest>> SqliteStore::log_hashes(std::uint32_t level, std::uint64_t begin,
                                                     std::uint64_t end) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   return log_hashes_on(*rstmts_, level, begin, end);
 }
 
 Result<std::uint64_t> SqliteStore::log_size() {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries");
   internal::ScopedReset q_done(q);
   ATELIER_TRY(q.one("reading the log size"));
@@ -331,7 +333,7 @@ Result<std::uint64_t> SqliteStore::log_size() {
 }
 
 Result<std::vector<LogEntryRecord>> SqliteStore::log_entries(std::uint64_t begin, std::uint64_t end) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   std::vector<LogEntryRecord> out;
   if (begin >= end) return out;
   Stmt& q = rstmts_->get("SELECT idx, entry, leaf_hash FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx");
@@ -349,7 +351,7 @@ Result<std::vector<LogEntryRecord>> SqliteStore::log_entries(std::uint64_t begin
 }
 
 Result<std::vector<std::uint64_t>> SqliteStore::log_indexes(std::string_view subject) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get("SELECT idx FROM log_subjects WHERE subject = ?1 ORDER BY idx");
   q.bind(1, subject);
   std::vector<std::uint64_t> out;
@@ -362,7 +364,7 @@ Result<std::vector<std::uint64_t>> SqliteStore::log_indexes(std::string_view sub
 }
 
 Result<std::vector<CheckpointRecord>> SqliteStore::checkpoints(std::uint64_t after_size, std::int64_t limit) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get("SELECT size, note, created_ms FROM log_checkpoints WHERE size > ?1 ORDER BY size LIMIT ?2");
   q.bind(1, as_int64(after_size)).bind(2, limit);
   std::vector<CheckpointRecord> out;
@@ -375,7 +377,7 @@ Result<std::vector<CheckpointRecord>> SqliteStore::checkpoints(std::uint64_t aft
 }
 
 Result<std::optional<CheckpointRecord>> SqliteStore::latest_checkpoint() {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get("SELECT size, note, created_ms FROM log_checkpoints ORDER BY size DESC LIMIT 1");
   internal::ScopedReset q_done(q);
   ATELIER_TRY_ASSIGN(const bool any, q.next("reading the latest checkpoint"));

@@ -161,7 +161,7 @@ Result<TokenHolding> read_holding(const Stmt& q) {
 }  // namespace
 
 Result<std::optional<ListingRecord>> SqliteStore::listing(std::string_view id) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get("SELECT " + std::string(internal::kListingReadColumns) +
                          " FROM listings WHERE id = ?1");
   q.bind(1, id);
@@ -169,7 +169,7 @@ Result<std::optional<ListingRecord>> SqliteStore::listing(std::string_view id) {
 }
 
 Result<std::vector<BidRecord>> SqliteStore::bids(std::string_view listing_id) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get(
       "SELECT seq, bidder, amount, time_ms, log_index FROM bids WHERE listing_id = ?1 ORDER BY "
       "seq");
@@ -184,7 +184,7 @@ Result<std::vector<BidRecord>> SqliteStore::bids(std::string_view listing_id) {
 }
 
 Result<std::vector<SaleRecord>> SqliteStore::sales(std::string_view listing_id) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get(
       "SELECT seq, buyer, quantity, unit_price, total, time_ms, log_index FROM sales WHERE "
       "listing_id = ?1 "
@@ -201,7 +201,7 @@ Result<std::vector<SaleRecord>> SqliteStore::sales(std::string_view listing_id) 
 }
 
 Result<std::optional<AccountRecord>> SqliteStore::account(std::string_view id) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q =
       rstmts_->get("SELECT id, kind, name, allow_negative, created_ms FROM accounts WHERE id = ?1");
   q.bind(1, id);
@@ -214,7 +214,7 @@ Result<std::optional<AccountRecord>> SqliteStore::account(std::string_view id) {
 }
 
 Result<std::vector<Balance>> SqliteStore::balances(std::string_view account) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get(
       "SELECT currency, amount, negative FROM balances WHERE account = ?1 ORDER BY currency");
   q.bind(1, account);
@@ -227,7 +227,7 @@ Result<std::vector<Balance>> SqliteStore::balances(std::string_view account) {
 }
 
 Result<std::optional<CollectionRecord>> SqliteStore::collection(std::string_view id) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get("SELECT " + std::string(internal::kCollectionColumns) +
                          " FROM collections WHERE id = ?1");
   q.bind(1, id);
@@ -236,7 +236,7 @@ Result<std::optional<CollectionRecord>> SqliteStore::collection(std::string_view
 
 Result<std::optional<TokenRecord>> SqliteStore::token(std::string_view collection,
                                                       const U256& token_id) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get("SELECT " + std::string(internal::kTokenColumns) +
                          " FROM tokens WHERE collection_id = ?1 AND token_id = ?2");
   q.bind(1, collection).bind_blob(2, be(token_id));
@@ -246,7 +246,7 @@ Result<std::optional<TokenRecord>> SqliteStore::token(std::string_view collectio
 Result<std::vector<TokenRecord>> SqliteStore::tokens(std::string_view collection,
                                                      std::int64_t limit,
                                                      const std::optional<U256>& after) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get("SELECT " + std::string(internal::kTokenColumns) +
                          " FROM tokens WHERE collection_id = ?1 AND (?2 IS NULL OR token_id > ?2) "
                          "ORDER BY token_id LIMIT ?3");
@@ -257,7 +257,7 @@ Result<std::vector<TokenRecord>> SqliteStore::tokens(std::string_view collection
 }
 
 Result<std::uint64_t> SqliteStore::token_count(std::string_view collection) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get("SELECT COUNT(*) FROM tokens WHERE collection_id = ?1");
   ScopedReset q_done(q);
   q.bind(1, collection);
@@ -267,7 +267,7 @@ Result<std::uint64_t> SqliteStore::token_count(std::string_view collection) {
 
 Result<std::vector<TokenHolding>> SqliteStore::holders(std::string_view collection,
                                                        const U256& token_id) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get(
       "SELECT collection_id, token_id, account, amount FROM token_holdings "
       "WHERE collection_id = ?1 AND token_id = ?2 ORDER BY account");
@@ -276,7 +276,7 @@ Result<std::vector<TokenHolding>> SqliteStore::holders(std::string_view collecti
 }
 
 Result<std::vector<TokenHolding>> SqliteStore::holdings(std::string_view account) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get(
       "SELECT collection_id, token_id, account, amount FROM token_holdings "
       "WHERE account = ?1 ORDER BY collection_id, token_id");
@@ -285,7 +285,7 @@ Result<std::vector<TokenHolding>> SqliteStore::holdings(std::string_view account
 }
 
 Result<std::string> SqliteStore::approved(std::string_view collection, const U256& token_id) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get(
       "SELECT approved FROM token_approvals WHERE collection_id = ?1 AND token_id = ?2");
   ScopedReset q_done(q);
@@ -296,7 +296,7 @@ Result<std::string> SqliteStore::approved(std::string_view collection, const U25
 
 Result<bool> SqliteStore::is_operator(std::string_view collection, std::string_view owner,
                                       std::string_view operator_account) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get(
       "SELECT 1 FROM token_operators WHERE collection_id = ?1 AND owner = ?2 AND operator = ?3");
   ScopedReset q_done(q);

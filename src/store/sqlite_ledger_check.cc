@@ -240,7 +240,7 @@ Result<void> Checker::escrow_tokens() {
 }  // namespace
 
 Result<LedgerCheck> SqliteStore::check_ledger() {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   // One read transaction: postings, balances and holdings from the same snapshot, even while
   // the committer writes.
   ATELIER_TRY(internal::exec(rdb_, "BEGIN"));

@@ -103,7 +103,7 @@ Result<void> apply_feed_changes(StmtCache& stmts, const LedgerChange& change,
 }  // namespace internal
 
 Result<std::optional<FeedRecord>> SqliteStore::feed(std::string_view id) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get("SELECT id, policy, created_ms, updated_ms FROM oracle_feeds WHERE id = ?1");
   q.bind(1, id);
   internal::ScopedReset q_done(q);
@@ -114,7 +114,7 @@ Result<std::optional<FeedRecord>> SqliteStore::feed(std::string_view id) {
 }
 
 Result<std::vector<FeedRecord>> SqliteStore::feeds() {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get("SELECT id, policy, created_ms, updated_ms FROM oracle_feeds ORDER BY id");
   std::vector<FeedRecord> out;
   internal::ScopedReset q_done(q);
@@ -126,7 +126,7 @@ Result<std::vector<FeedRecord>> SqliteStore::feeds() {
 }
 
 Result<std::vector<FeedReportRecord>> SqliteStore::feed_reports(std::string_view feed_id) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get("SELECT " + std::string(kReportColumns) +
                          " FROM oracle_reports WHERE feed_id = ?1 ORDER BY source");
   q.bind(1, feed_id);

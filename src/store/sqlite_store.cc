@@ -211,11 +211,16 @@ SqliteStore::SqliteStore(sqlite3* db, sqlite3* rdb, const Clock* clock)
 
 SqliteStore::~SqliteStore() {
   {
-    std::lock_guard lock(queue_mu_);
+    MutexLock lock(queue_mu_);
     stopping_ = true;
   }
   queue_cv_.notify_all();
-  if (committer_.joinable()) committer_.join();  // Commits whatever is still queued first.
+  std::thread committer;
+  {
+    MutexLock lock(queue_mu_);
+    committer = std::move(committer_);
+  }
+  if (committer.joinable()) committer.join();  // Commits whatever is still queued first.
   stmts_.reset();
   rstmts_.reset();
   sqlite3_close(rdb_);
@@ -223,7 +228,7 @@ SqliteStore::~SqliteStore() {
 }
 
 int SqliteStore::schema_version() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Stmt v(db_, "PRAGMA user_version");
   return v.one("reading schema version") ? static_cast<int>(v.int64(0)) : -1;
 }
@@ -246,7 +251,7 @@ Result<bool> SqliteStore::put_generator_version(const GeneratorVersion& g, const
 
 Result<std::optional<GeneratorVersion>> SqliteStore::generator_version(std::string_view name,
                                                                        std::string_view hash) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt s(rdb_, "SELECT " + std::string(kGeneratorColumns) +
                   " FROM generator_versions WHERE name = ?1 AND bundle_hash = ?2");
   s.bind(1, name).bind(2, hash);
@@ -256,7 +261,7 @@ Result<std::optional<GeneratorVersion>> SqliteStore::generator_version(std::stri
 }
 
 Result<std::optional<GeneratorVersion>> SqliteStore::latest_generator_version(std::string_view name) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt s(rdb_, "SELECT " + std::string(kGeneratorColumns) +
                   " FROM generator_versions WHERE name = ?1 ORDER BY seq DESC LIMIT 1");
   s.bind(1, name);
@@ -266,7 +271,7 @@ Result<std::optional<GeneratorVersion>> SqliteStore::latest_generator_version(st
 }
 
 Result<std::vector<GeneratorVersion>> SqliteStore::generator_versions(std::string_view name) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt s(rdb_, "SELECT " + std::string(kGeneratorColumns) +
                   " FROM generator_versions WHERE name = ?1 ORDER BY seq DESC");
   s.bind(1, name);
@@ -282,7 +287,7 @@ Result<std::vector<GeneratorVersion>> SqliteStore::generator_versions(std::strin
 Result<Page<GeneratorSummary>> SqliteStore::list_generators(const PageRequest& page) {
   ATELIER_ASSERT(page.limit > 0);
   // The cursor is the last name returned; names are unique per summary.
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt s(rdb_,
          "SELECT g.name, g.bundle_hash, g.version, g.description, c.n, g.created_ms "
          "FROM generator_versions g JOIN (SELECT name, MAX(seq) AS top, COUNT(*) AS n "
@@ -327,7 +332,7 @@ Result<bool> SqliteStore::put_render(const RenderRecord& r, const AssetRecord& a
 }
 
 Result<std::optional<RenderRecord>> SqliteStore::render_by_recipe(std::string_view recipe_id) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt s(rdb_, "SELECT " + std::string(kRenderColumns) + " FROM renders WHERE recipe_id = ?1");
   s.bind(1, recipe_id);
   ATELIER_TRY_ASSIGN(const bool found, s.next("reading render"));
@@ -336,7 +341,7 @@ Result<std::optional<RenderRecord>> SqliteStore::render_by_recipe(std::string_vi
 }
 
 Result<std::optional<RenderRecord>> SqliteStore::render_by_asset(std::string_view sha256) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt s(rdb_, "SELECT " + std::string(kRenderColumns) +
                   " FROM renders WHERE asset_sha256 = ?1 ORDER BY seq LIMIT 1");
   s.bind(1, sha256);
@@ -349,7 +354,7 @@ Result<Page<RenderRecord>> SqliteStore::list_renders(const PageRequest& page) {
   ATELIER_ASSERT(page.limit > 0);
   auto cursor = parse_cursor(page.cursor);
   if (!cursor) return fail(cursor.error());
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   // Newest first; the cursor is the seq of the last row returned.
   Stmt s(rdb_, "SELECT " + std::string(kRenderColumns) +
                   " FROM renders WHERE (?1 = 0 OR seq < ?1) ORDER BY seq DESC LIMIT ?2");
@@ -368,7 +373,7 @@ Result<Page<RenderRecord>> SqliteStore::list_renders(const PageRequest& page) {
 }
 
 Result<std::optional<AssetRecord>> SqliteStore::asset(std::string_view sha256) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt s(rdb_, "SELECT sha256, mime_type, size_bytes, width, height, created_ms FROM blobs_meta "
               "WHERE sha256 = ?1");
   s.bind(1, sha256);
@@ -389,7 +394,7 @@ Result<void> SqliteStore::put_api_key(const ApiKeyRecord& k) {
 }
 
 Result<std::optional<ApiKeyRecord>> SqliteStore::api_key(std::string_view id) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt s(rdb_, "SELECT id, salt_hex, hash_hex, scopes, label, created_ms, revoked, account FROM api_keys "
               "WHERE id = ?1");
   s.bind(1, id);
@@ -399,7 +404,7 @@ Result<std::optional<ApiKeyRecord>> SqliteStore::api_key(std::string_view id) {
 }
 
 Result<std::vector<ApiKeyRecord>> SqliteStore::list_api_keys() {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Stmt s(rdb_, "SELECT id, salt_hex, hash_hex, scopes, label, created_ms, revoked, account FROM api_keys "
               "ORDER BY created_ms, id");
   std::vector<ApiKeyRecord> out;

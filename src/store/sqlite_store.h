@@ -27,6 +27,7 @@
 
 #include "core/clock.h"
 #include "core/merkle.h"
+#include "core/mutex.h"
 #include "store/ledger_store.h"
 #include "store/store.h"
 
@@ -126,33 +127,35 @@ class SqliteStore final : public Store, public LedgerStore {
   Result<T> write(F&& op);
   void commit_loop();
   void commit_group(std::deque<std::unique_ptr<Pending>>& group);
-  Result<void> load_log_state();
+  Result<void> load_log_state() ATELIER_REQUIRES(mu_);
   // Hashes at `level` over one connection: the writer's (db_, under mu_) or the reader's.
   Result<std::vector<Digest>> log_hashes_on(internal::StmtCache& stmts, std::uint32_t level,
                                             std::uint64_t begin, std::uint64_t end);
-  Result<void> sign_checkpoint_locked();
+  Result<void> sign_checkpoint_locked() ATELIER_REQUIRES(mu_);
 
   sqlite3* db_;   // The writer's connection (the committer thread, migrations).
   sqlite3* rdb_;  // Reads: WAL lets them run beside a commit instead of waiting for its fsync.
   const Clock* clock_;
-  mutable std::mutex mu_;  // Guards db_, stmts_ and the log state below.
-  std::unique_ptr<internal::StmtCache> stmts_;
-  mutable std::mutex read_mu_;  // Guards rdb_ and rstmts_.
-  std::unique_ptr<internal::StmtCache> rstmts_;
+  // db_ and rdb_ are used under mu_ and read_mu_ respectively (and alone by the constructor,
+  // the migrations and the destructor, when no other thread can reach them).
+  mutable Mutex mu_;  // The writer's connection, its statements and the log state below.
+  std::unique_ptr<internal::StmtCache> stmts_ ATELIER_GUARDED_BY(mu_);
+  mutable Mutex read_mu_;  // The reader's connection and its statements.
+  std::unique_ptr<internal::StmtCache> rstmts_ ATELIER_GUARDED_BY(read_mu_);
   // The log as of the last commit by this process; reread when another process has written.
-  MerkleEdge edge_;
-  bool edge_valid_ = false;
-  std::uint64_t checkpoint_size_ = 0;
-  std::int64_t checkpoint_ms_ = 0;
-  CheckpointSigner signer_;
-  std::int64_t checkpoint_interval_ms_ = 0;
-  CommitStats stats_;
+  MerkleEdge edge_ ATELIER_GUARDED_BY(mu_);
+  bool edge_valid_ ATELIER_GUARDED_BY(mu_) = false;
+  std::uint64_t checkpoint_size_ ATELIER_GUARDED_BY(mu_) = 0;
+  std::int64_t checkpoint_ms_ ATELIER_GUARDED_BY(mu_) = 0;
+  CheckpointSigner signer_ ATELIER_GUARDED_BY(mu_);
+  std::int64_t checkpoint_interval_ms_ ATELIER_GUARDED_BY(mu_) = 0;
+  CommitStats stats_ ATELIER_GUARDED_BY(mu_);
 
-  std::mutex queue_mu_;  // Guards queue_, stopping_, committer_.
-  std::condition_variable queue_cv_;
-  std::deque<std::unique_ptr<Pending>> queue_;
-  bool stopping_ = false;
-  std::thread committer_;
+  Mutex queue_mu_;
+  CondVar queue_cv_;
+  std::deque<std::unique_ptr<Pending>> queue_ ATELIER_GUARDED_BY(queue_mu_);
+  bool stopping_ ATELIER_GUARDED_BY(queue_mu_) = false;
+  std::thread committer_ ATELIER_GUARDED_BY(queue_mu_);
 };
 
 // The data directory: atelier.db, blobs/, keys/ (DESIGN.md "Embedded default").

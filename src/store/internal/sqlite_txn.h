@@ -16,12 +16,19 @@ class SqliteStore::Txn {
  public:
   explicit Txn(SqliteStore& store) : store_(store) {}
   sqlite3* db() const { return store_.db_; }
-  internal::StmtCache& stmts() const { return *store_.stmts_; }
+  // A Txn exists only inside commit_group, which holds mu_ while the writes run.
+  internal::StmtCache& stmts() const {
+    store_.mu_.assert_held();
+    return *store_.stmts_;
+  }
   // Appends `event` to the log: the entry, its leaf hash, the subtree hashes it completes and
   // its subjects. Returns its index.
   Result<std::uint64_t> append(const LogEvent& event);
   // Signs a checkpoint of the tree as it stands if it has grown past the latest one.
-  Result<void> sign_checkpoint() { return store_.sign_checkpoint_locked(); }
+  Result<void> sign_checkpoint() {
+    store_.mu_.assert_held();
+    return store_.sign_checkpoint_locked();
+  }
 
  private:
   SqliteStore& store_;
