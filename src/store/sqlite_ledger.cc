@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "store/internal/sqlite_idempotency.h"
 #include "store/internal/sqlite_oracle.h"
 #include "store/internal/sqlite_txn.h"
 
@@ -430,6 +431,10 @@ Result<LedgerReceipt> SqliteStore::apply_ledger_change(const LedgerChange& chang
       if (ins.step() != SQLITE_DONE) return fail(db_error(db, "inserting sale"));
     }
     ATELIER_TRY(internal::apply_feed_changes(db, txn.stmts(), change, *index));
+    if (change.completion) {
+      ATELIER_TRY(
+          internal::write_completion(db, txn.stmts(), *change.completion, LedgerReceipt{*index}));
+    }
 
     return LedgerReceipt{*index};
   });
