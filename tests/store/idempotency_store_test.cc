@@ -190,6 +190,11 @@ TEST(ProcessIdentity, ThisProcessIsAliveAnExitedOneIsNot) {
   EXPECT_FALSE(internal::owner_may_be_alive("another-boot" + me.substr(slash)));
   // Our pid with another start time: a process that had our pid before us.
   EXPECT_FALSE(internal::owner_may_be_alive(me.substr(0, me.rfind('/')) + "/1"));
+  // The same boot, another pid namespace (a container): its pids cannot be looked up here.
+  // (A pid that no process of ours has: dead here, but not necessarily there.)
+  const std::string our_ns = me.substr(slash + 1, me.find('/', slash + 1) - slash - 1);
+  EXPECT_FALSE(internal::owner_may_be_alive(me.substr(0, slash) + "/" + our_ns + "/999999999/1"));
+  EXPECT_TRUE(internal::owner_may_be_alive(me.substr(0, slash) + "/1" + our_ns + "/999999999/1"));
   // Names of another form cannot be judged: the lease decides.
   EXPECT_TRUE(internal::owner_may_be_alive("A"));
   EXPECT_TRUE(internal::owner_may_be_alive(""));

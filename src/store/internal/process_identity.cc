@@ -3,9 +3,11 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <tuple>
 
 namespace atelier::store::internal {
 namespace {
@@ -15,6 +17,15 @@ std::string boot_id() {
   std::string id;
   if (!(in >> id)) return "noboot";
   return id;
+}
+
+// The pid namespace (the inode of /proc/self/ns/pid): pids name processes only within one.
+std::string pid_namespace() {
+  std::error_code ec;
+  const std::string link = std::filesystem::read_symlink("/proc/self/ns/pid", ec).string();
+  const auto open = link.find('['), close = link.find(']');
+  if (ec || open == std::string::npos || close == std::string::npos || close < open) return "nons";
+  return link.substr(open + 1, close - open - 1);
 }
 
 // The state letter and start time of `pid` from /proc/<pid>/stat; nothing if it does not exist.
@@ -46,7 +57,7 @@ std::string compute_owner() {
   const long pid = static_cast<long>(::getpid());
   ProcStat st;
   const std::string start = read_stat(pid, st) ? st.start_ticks : "0";
-  return boot_id() + "/" + std::to_string(pid) + "/" + start;
+  return boot_id() + "/" + pid_namespace() + "/" + std::to_string(pid) + "/" + start;
 }
 
 }  // namespace
@@ -66,18 +77,23 @@ std::string this_process_owner() {
 }
 
 bool owner_may_be_alive(std::string_view owner) {
-  const auto a = owner.find('/');
-  const auto b = a == std::string_view::npos ? a : owner.find('/', a + 1);
-  if (b == std::string_view::npos) return true;
-  const std::string_view boot = owner.substr(0, a);
-  const std::string_view pid_text = owner.substr(a + 1, b - a - 1);
-  const std::string_view start = owner.substr(b + 1);
+  std::string_view part[4];
+  for (int i = 0; i < 4; ++i) {
+    const auto slash = owner.find('/');
+    if ((slash == std::string_view::npos) != (i == 3)) return true;  // Another form.
+    part[i] = owner.substr(0, slash);
+    owner = i == 3 ? std::string_view() : owner.substr(slash + 1);
+  }
+  const auto [boot, pid_ns, pid_text, start] = std::tuple(part[0], part[1], part[2], part[3]);
   long pid = 0;
   auto [p, ec] = std::from_chars(pid_text.data(), pid_text.data() + pid_text.size(), pid);
   if (ec != std::errc() || p != pid_text.data() + pid_text.size() || pid <= 0) return true;
   static const std::string our_boot = boot_id();
-  if (our_boot == "noboot" || boot == "noboot" || start == "0") return true;  // Cannot tell.
+  static const std::string our_pid_ns = pid_namespace();
+  if (our_boot == "noboot" || boot == "noboot") return true;  // Cannot tell.
   if (boot != our_boot) return false;  // That boot, and every process of it, is over.
+  // Another container on this host sharing the data directory: its pids are not ours.
+  if (pid_ns != our_pid_ns || our_pid_ns == "nons" || start == "0") return true;
   ProcStat st;
   if (!read_stat(pid, st)) return false;
   if (st.start_ticks != start) return false;  // The pid belongs to a later process now.

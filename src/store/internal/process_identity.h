@@ -1,11 +1,14 @@
 // process_identity.h — who owns an idempotency claim, and whether that owner still runs.
 //
-// An owner is "<boot id>/<pid>/<start time>" (Linux: /proc/sys/kernel/random/boot_id and field
-// 22 of /proc/<pid>/stat, in clock ticks since boot). The three together name one process
-// forever: a pid is reused, but not with the same start time in the same boot. SQLite in WAL
-// mode is shared by processes of one host only, so every owner of a row was a process of this
-// host, and its liveness can be read from /proc instead of waiting for a lease to run out: after
-// kill -9 and a restart, the killed process's claims are taken over by the first retry.
+// An owner is "<boot id>/<pid namespace>/<pid>/<start time>" (Linux:
+// /proc/sys/kernel/random/boot_id, the inode of /proc/self/ns/pid, and field 22 of
+// /proc/<pid>/stat, in clock ticks since boot). Together they name one process forever: a pid is
+// reused, but not with the same start time in the same boot. SQLite in WAL mode is shared by
+// processes of one host only, so every owner of a row was a process of this host, and its
+// liveness can be read from /proc instead of waiting for a lease to run out: after kill -9 and
+// a restart, the killed process's claims are taken over by the first retry. An owner in another
+// pid namespace (another container sharing the data directory) cannot be looked up: its lease
+// decides.
 #pragma once
 
 #include <string>
