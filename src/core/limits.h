@@ -47,6 +47,10 @@ inline constexpr std::int64_t kRequestHeaderBytesMax = 16LL << 10;
 inline constexpr std::int64_t kPageSizeMax = 100;
 inline constexpr std::int64_t kPageSizeDefault = 20;
 inline constexpr std::int64_t kIdempotencyKeyBytesMax = 255;
+// How long an idempotency claim holds against retries while its owner process still runs
+// (store.h "Idempotency"): longer than any request takes, so that a slow live request is not run
+// twice; a dead owner's claim is taken over at once, whatever its lease.
+inline constexpr std::int64_t kIdempotencyLeaseMs = 120'000;
 inline constexpr std::int64_t kConnectionsMax = 1024;
 inline constexpr std::int64_t kCursorBytesMax = 512;            // ?cursor= on list routes
 inline constexpr std::int64_t kApiKeyLabelBytesMax = 128;

@@ -26,7 +26,7 @@ Result<store::ListingRecord> find_listing(store::LedgerStore& ledger_store, std:
 }  // namespace
 
 Result<Bid> Market::bid(std::string_view listing_id, std::string_view bidder, const U256& amount,
-                        std::string_view currency) {
+                        std::string_view currency, const store::Respond<Bid>* respond) {
   if (bidder.empty()) return fail(Error::invalid("missing_bidder", "a bid needs a bidder account", "bidder"));
   for (int attempt = 0;; ++attempt) {
     auto found = find_listing(ledger_store_, listing_id);
@@ -83,21 +83,26 @@ Result<Bid> Market::bid(std::string_view listing_id, std::string_view bidder, co
     if (l.bid_count > 0) fields["refunded"] = {{"account", l.high_bidder}, {"amount", l.high_bid.to_decimal()}};
     change.event = listing_event("bid", now, std::move(fields),
                                  listing_subjects(ledger_store_, l, {bidder, l.bid_count > 0 ? l.high_bidder : ""}));
+    auto bid_at = [&](const store::LedgerReceipt& receipt) {
+      Bid out{l.id, std::string(bidder), amount, ends, "", U256(), receipt.log_index};
+      if (l.bid_count > 0) {
+        out.refunded = l.high_bidder;
+        out.refund = l.high_bid;
+      }
+      return out;
+    };
+    change.completion = store::complete_with(respond, bid_at);
     auto applied = ledger_store_.apply_ledger_change(change);
     if (!applied) {
       if (applied.error().code == "listing_changed" && attempt + 1 < kBidAttemptsMax) continue;  // Outbid meanwhile.
       return fail(applied.error());
     }
-    Bid out{l.id, std::string(bidder), amount, ends, "", U256(), applied->log_index};
-    if (l.bid_count > 0) {
-      out.refunded = l.high_bidder;
-      out.refund = l.high_bid;
-    }
-    return out;
+    return bid_at(*applied);
   }
 }
 
-Result<Settlement> Market::settle(std::string_view listing_id) {
+Result<Settlement> Market::settle(std::string_view listing_id,
+                                  const store::Respond<Settlement>* respond) {
   auto found = find_listing(ledger_store_, listing_id);
   if (!found) return fail(found.error());
   const store::ListingRecord& l = *found;
@@ -207,6 +212,12 @@ Result<Settlement> Market::settle(std::string_view listing_id) {
   transition.outcome = outcome.dump();
   change.transitions.push_back(std::move(transition));
   change.event = listing_event(type, now, std::move(fields), std::move(subjects));
+  auto settled_at = [&out](const store::LedgerReceipt& receipt) {
+    Settlement s = out;
+    s.log_index = receipt.log_index;
+    return s;
+  };
+  change.completion = store::complete_with(respond, settled_at);
   auto applied = ledger_store_.apply_ledger_change(change);
   if (!applied) {
     if (applied.error().code == "listing_changed") {

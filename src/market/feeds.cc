@@ -99,32 +99,41 @@ Result<Feeds::Loaded> Feeds::load(std::string_view feed_id) {
   return Loaded{std::move(*policy), std::move(**record)};
 }
 
-Result<FeedRegistration> Feeds::register_feed(std::string_view id, const PriceParams& params) {
+Result<FeedRegistration> Feeds::register_feed(std::string_view id, const PriceParams& params,
+                                              const store::Respond<FeedRegistration>* respond) {
   auto policy = parse_feed_policy(id, params);
   if (!policy) return fail(policy.error());
   const std::string text = feed_policy_json(*policy);
   auto existing = store_.feed(id);
   if (!existing) return fail(existing.error());
-  FeedRegistration out{*policy, !existing->has_value(), true, 0};
+  const std::int64_t now = clock_.now_ms();
+  FeedRegistration out{*policy, !existing->has_value(), true, 0, now, now};
+  if (*existing) out.created_ms = (*existing)->created_ms;
   if (*existing && (*existing)->policy == text) {
     out.changed = false;  // Registering the same policy again is a no-op, not a log entry.
+    out.updated_ms = (*existing)->updated_ms;
     return out;
   }
-  const std::int64_t now = clock_.now_ms();
   store::LedgerChange change;
   change.time_ms = now;
   change.feeds.push_back({policy->id, text, now, now});
   change.event = feed_event("oracle.feed", now,
                             {{"feed", policy->id}, {"policy", policy_object(*policy)}, {"created", out.created}},
                             policy->id);
+  auto registered_at = [&out](const store::LedgerReceipt& receipt) {
+    FeedRegistration r = out;
+    r.log_index = receipt.log_index;
+    return r;
+  };
+  change.completion = store::complete_with(respond, registered_at);
   auto receipt = store_.apply_ledger_change(change);
   if (!receipt) return fail(receipt.error());
-  out.log_index = receipt->log_index;
-  return out;
+  return registered_at(*receipt);
 }
 
-Result<store::FeedReportRecord> Feeds::report(std::string_view feed_id, std::string_view source,
-                                              std::string_view price_text, std::int64_t observed_ms) {
+Result<store::FeedReportRecord> Feeds::report(
+    std::string_view feed_id, std::string_view source, std::string_view price_text,
+    std::int64_t observed_ms, const store::Respond<store::FeedReportRecord>* respond) {
   auto feed = load(feed_id);
   if (!feed) return fail(feed.error());
   const FeedPolicy& policy = feed->policy;
@@ -161,10 +170,15 @@ Result<store::FeedReportRecord> Feeds::report(std::string_view feed_id, std::str
                             {{"feed", policy.id}, {"source", record.source}, {"price", wad_text(*price)},
                              {"price_wad", price->to_decimal()}, {"observed_ms", observed_ms}},
                             policy.id);
+  auto recorded_at = [&record](const store::LedgerReceipt& receipt) {
+    store::FeedReportRecord r = record;
+    r.log_index = receipt.log_index;
+    return r;
+  };
+  change.completion = store::complete_with(respond, recorded_at);
   auto receipt = store_.apply_ledger_change(change);
   if (!receipt) return fail(receipt.error());
-  record.log_index = receipt->log_index;
-  return record;
+  return recorded_at(*receipt);
 }
 
 Result<FeedPrice> Feeds::price_of(const FeedPolicy& policy, std::int64_t now_ms) {
@@ -185,19 +199,24 @@ Result<FeedPrice> Feeds::price(std::string_view feed_id) {
 Result<FeedView> Feeds::show(std::string_view feed_id) {
   auto feed = load(feed_id);
   if (!feed) return fail(feed.error());
-  FeedView view{feed->policy, feed->record.created_ms, feed->record.updated_ms, {}, clock_.now_ms(), {}, {}};
-  auto reports = store_.feed_reports(feed->policy.id);
+  return view(feed->policy, feed->record.created_ms, feed->record.updated_ms);
+}
+
+Result<FeedView> Feeds::view(const FeedPolicy& policy, std::int64_t created_ms,
+                             std::int64_t updated_ms) {
+  FeedView out{policy, created_ms, updated_ms, {}, clock_.now_ms(), {}, {}};
+  auto reports = store_.feed_reports(policy.id);
   if (!reports) return fail(reports.error());
-  view.reports = std::move(*reports);
-  auto price = price_of(view.policy, view.now_ms);
+  out.reports = std::move(*reports);
+  auto price = price_of(out.policy, out.now_ms);
   if (price) {
-    view.price = std::move(*price);
+    out.price = std::move(*price);
   } else if (price.error().kind == ErrorKind::kConflict) {
-    view.tripped = price.error();  // The feed's state, not a failure to read it.
+    out.tripped = price.error();  // The feed's state, not a failure to read it.
   } else {
     return fail(price.error());
   }
-  return view;
+  return out;
 }
 
 Result<FeedPolicy> Feeds::find_pair(std::string_view base, std::string_view quote) {

@@ -37,6 +37,8 @@ struct FeedRegistration {
   bool created = false;  // The id was new.
   bool changed = false;  // False: the feed already had this policy; nothing was written.
   std::uint64_t log_index = 0;  // Of the "oracle.feed" entry, when changed.
+  std::int64_t created_ms = 0;  // The feed's, as registered.
+  std::int64_t updated_ms = 0;
 };
 
 // A feed as GET /v1/oracles/feeds/{id} and `atelier oracle show` present it.
@@ -65,7 +67,10 @@ class Feeds {
   // Registers feed `id` ("ETH-USD") with the policy in `params` (parse_feed_policy: max_age_ms,
   // max_deviation_bps, min_sources, optional sources), or replaces the policy of a feed that
   // exists. Logged "oracle.feed" unless the policy is unchanged. Codes: parse_feed_policy's.
-  Result<FeedRegistration> register_feed(std::string_view id, const PriceParams& params);
+  // `respond`: an idempotent request's response, stored in the registration's transaction
+  // (ledger_store.h "Respond"; nothing is stored when nothing changed).
+  Result<FeedRegistration> register_feed(std::string_view id, const PriceParams& params,
+                                         const store::Respond<FeedRegistration>* respond = nullptr);
 
   // Records `source`'s observation of the feed's price: decimal text of quote per base unit
   // ("3012.45"), observed at observed_ms (Unix ms). Logged "oracle.report". Codes:
@@ -73,9 +78,11 @@ class Feeds {
   // "source"), parse_price_wad's (field "price"), "value_out_of_range" (observed_ms < 0) and
   // "report_from_future" (observed_ms beyond now + kReportClockSkewMs; field "observed_ms"),
   // "report_out_of_order" (409: the source already reported a later observation),
-  // "too_many_sources" (422).
-  Result<store::FeedReportRecord> report(std::string_view feed_id, std::string_view source,
-                                         std::string_view price_text, std::int64_t observed_ms);
+  // "too_many_sources" (422). `respond`: an idempotent request's response, stored in the
+  // report's transaction (ledger_store.h "Respond").
+  Result<store::FeedReportRecord> report(
+      std::string_view feed_id, std::string_view source, std::string_view price_text,
+      std::int64_t observed_ms, const store::Respond<store::FeedReportRecord>* respond = nullptr);
 
   // The feed's price now: aggregate() over each source's latest report. Codes: "unknown_feed",
   // "oracle_circuit_open" (409, aggregate's: too few fresh, agreeing sources).
@@ -83,6 +90,9 @@ class Feeds {
 
   // The feed, its reports, and its price or why it has none now. Codes: "unknown_feed".
   Result<FeedView> show(std::string_view feed_id);
+  // The same for a feed with `policy` and those times (a registration not committed yet),
+  // over the stored reports.
+  Result<FeedView> view(const FeedPolicy& policy, std::int64_t created_ms, std::int64_t updated_ms);
 
   // The feed that prices one currency in the other, in either orientation ("ETH-USD" serves
   // both ETH→USD and USD→ETH; BASE-QUOTE is preferred when both exist). Codes: "no_feed"

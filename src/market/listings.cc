@@ -90,7 +90,8 @@ Result<Due> Market::quote(std::string_view listing_id, const U256& quantity, std
   return due_in(feeds_, l, *terms, *total, currency);
 }
 
-Result<store::ListingRecord> Market::create_listing(const NewListing& r) {
+Result<store::ListingRecord> Market::create_listing(
+    const NewListing& r, const store::Respond<store::ListingRecord>* respond) {
   if (!ledger::find_currency(r.currency)) {
     return fail(Error::invalid("unknown_currency", "currency must be ETH (wei) or USD (cents)", "currency"));
   }
@@ -145,6 +146,8 @@ Result<store::ListingRecord> Market::create_listing(const NewListing& r) {
                                 {"terms", nlohmann::json::parse(l.terms)}, {"quantity", l.quantity.to_decimal()},
                                 {"platform_fee_bps", l.platform_fee_bps}, {"starts_ms", l.starts_ms}, {"ends_ms", l.ends_ms}},
                                listing_subjects(ledger_store_, l, {l.seller}));
+  change.completion =
+      store::complete_with(respond, [&l](const store::LedgerReceipt&) { return l; });
   auto applied = ledger_store_.apply_ledger_change(change);
   if (!applied) {
     if (applied.error().code == "ledger_conflict") {
@@ -160,6 +163,10 @@ Result<ListingView> Market::listing(std::string_view id) {
   if (!l) return fail(l.error());
   if (!*l) return fail(Error::not_found("unknown_listing", "no listing " + std::string(id), "id"));
   return view_of(**l, clock_.now_ms());
+}
+
+Result<ListingView> Market::view(const store::ListingRecord& l) {
+  return view_of(l, clock_.now_ms());
 }
 
 Result<ListingView> Market::view_of(const store::ListingRecord& l, std::int64_t now) {
@@ -194,11 +201,14 @@ Result<ListingView> Market::view_of(const store::ListingRecord& l, std::int64_t 
 
 Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buyer, const U256& quantity,
                               const std::optional<U256>& max_total, std::string_view currency) {
-  return purchase(listing_id, buyer, quantity, PurchaseOptions{.max_total = max_total, .currency = std::string(currency)});
+  return purchase(listing_id, buyer, quantity,
+                  PurchaseOptions{.max_total = max_total, .currency = std::string(currency)},
+                  nullptr);
 }
 
-Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buyer, const U256& quantity,
-                              const PurchaseOptions& options) {
+Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buyer,
+                              const U256& quantity, const PurchaseOptions& options,
+                              const store::Respond<Sale>* respond) {
   const std::optional<U256>& max_total = options.max_total;
   if (quantity.is_zero()) return fail(Error::invalid("invalid_quantity", "quantity must be positive", "quantity"));
   if (buyer.empty()) return fail(Error::invalid("missing_buyer", "a purchase needs a buyer account", "buyer"));
@@ -273,11 +283,14 @@ Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buye
                         {"as_of_ms", due->price.as_of_ms}, {"sources", due->price.used}};
     }
     change.event = listing_event("sale", now, std::move(fields), listing_subjects(ledger_store_, l, {buyer, l.seller}));
+    auto sale_at = [&](const store::LedgerReceipt& receipt) {
+      return Sale{l.id,      std::string(buyer),  quantity, *total,
+                  payouts,   receipt.log_index,   pay,      due->feed.empty() ? U256() : *listed,
+                  due->feed, due->price.price_wad};
+    };
+    change.completion = store::complete_with(respond, sale_at);
     auto applied = ledger_store_.apply_ledger_change(change);
-    if (applied) {
-      return Sale{l.id, std::string(buyer), quantity, *total, std::move(payouts), applied->log_index, pay,
-                  due->feed.empty() ? U256() : *listed, due->feed, due->price.price_wad};
-    }
+    if (applied) return sale_at(*applied);
     const std::string& code = applied.error().code;
     if (code == "listing_changed" && attempt + 1 < kPurchaseAttemptsMax) continue;  // Someone bought first.
     if (code == "ledger_conflict") {
@@ -287,7 +300,9 @@ Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buye
   }
 }
 
-Result<store::ListingRecord> Market::cancel(std::string_view listing_id, std::string_view caller, bool admin) {
+Result<store::ListingRecord> Market::cancel(std::string_view listing_id, std::string_view caller,
+                                            bool admin,
+                                            const store::Respond<store::ListingRecord>* respond) {
   for (int attempt = 0;; ++attempt) {
     auto found = ledger_store_.listing(listing_id);
     if (!found) return fail(found.error());
@@ -321,14 +336,17 @@ Result<store::ListingRecord> Market::cancel(std::string_view listing_id, std::st
     }
     change.event = listing_event("listing.cancelled", now, {{"listing", l.id}, {"cancelled_by", caller}},
                                  listing_subjects(ledger_store_, l, {l.seller}));
+    store::ListingRecord cancelled = l;
+    cancelled.status = "cancelled";
+    cancelled.outcome = outcome;
+    change.completion = store::complete_with(
+        respond, [&cancelled](const store::LedgerReceipt&) { return cancelled; });
     auto applied = ledger_store_.apply_ledger_change(change);
     if (!applied) {
       if (applied.error().code == "listing_changed" && attempt + 1 < kPurchaseAttemptsMax) continue;
       return fail(applied.error());
     }
-    l.status = "cancelled";
-    l.outcome = outcome;
-    return l;
+    return cancelled;
   }
 }
 

@@ -154,8 +154,16 @@ class Market {
   // "invalid_time_buffer", the pricing model's ("params.<name>"), "not_token_holder" (the
   // seller does not hold `quantity` of the token), ledger's. An English auction's token moves
   // into escrow until it settles or is cancelled.
-  Result<store::ListingRecord> create_listing(const NewListing& request);
+  //
+  // Every operation that changes something takes an optional `respond` (ledger_store.h
+  // "Respond"): the response to an idempotent request, made from the result and stored in the
+  // operation's own transaction, so that a retry after a crash replays it rather than running
+  // the operation again.
+  Result<store::ListingRecord> create_listing(
+      const NewListing& request, const store::Respond<store::ListingRecord>* respond = nullptr);
   Result<ListingView> listing(std::string_view id);
+  // What `listing` (as recorded, perhaps not committed yet) shows now.
+  Result<ListingView> view(const store::ListingRecord& listing);
   // Codes: "unknown_listing", "listing_not_active" (cancelled, ended or settled),
   // "listing_not_started", "listing_ended", "sold_out", "invalid_quantity", "not_for_sale"
   // (English: bid instead), "not_yet_available" (gda-continuous: not emitted yet),
@@ -168,7 +176,8 @@ class Market {
   // accepts it, "no_feed", "oracle_circuit_open" (the feed is not trusted now: no sale rather
   // than a guess), "slippage_exceeded" (above quoted_total by more than max_slippage_bps).
   Result<Sale> purchase(std::string_view listing_id, std::string_view buyer, const U256& quantity,
-                        const PurchaseOptions& options);
+                        const PurchaseOptions& options,
+                        const store::Respond<Sale>* respond = nullptr);
   // What `quantity` units cost now in `currency` (the listing's or one it accepts): the amount
   // a purchase would charge, for quotes and slippage bounds.
   Result<Due> quote(std::string_view listing_id, const U256& quantity, std::string_view currency);
@@ -178,18 +187,21 @@ class Market {
   // increment; the message names the minimum), "seller_cannot_bid", "wrong_currency",
   // "insufficient_funds".
   Result<Bid> bid(std::string_view listing_id, std::string_view bidder, const U256& amount,
-                  std::string_view currency = {});
+                  std::string_view currency = {}, const store::Respond<Bid>* respond = nullptr);
   // Closes an auction whose time is up (or a clearing-price Dutch auction that sold out):
   // English pays the winning bid out (fee, royalties or splits, seller) and hands over the
   // token, or returns the token when nobody bid; clearing-price Dutch rebates every buyer down
   // to the clearing price and pays the proceeds out. Codes: "not_an_auction",
   // "auction_not_ended", "already_settled", "listing_not_active".
-  Result<Settlement> settle(std::string_view listing_id);
+  Result<Settlement> settle(std::string_view listing_id,
+                            const store::Respond<Settlement>* respond = nullptr);
   // Withdraws a listing. The seller (or an admin caller) only; an English auction only before
   // its first bid (its token comes back); a clearing-price auction only before its first sale.
   // Codes: "unknown_listing", "not_your_listing", "listing_not_active", "auction_has_bids",
   // "auction_has_sales".
-  Result<store::ListingRecord> cancel(std::string_view listing_id, std::string_view caller, bool admin = false);
+  Result<store::ListingRecord> cancel(
+      std::string_view listing_id, std::string_view caller, bool admin = false,
+      const store::Respond<store::ListingRecord>* respond = nullptr);
   Result<std::vector<store::BidRecord>> bids(std::string_view listing_id);
   // The collection's rarity ranking, computed once per token count (a mint recomputes it).
   // Codes: "unknown_collection", rarity.h's.

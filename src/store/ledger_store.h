@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -163,6 +164,19 @@ struct FeedReportRecord {
   std::uint64_t log_index = 0;   // The entry that recorded it; set by the store.
 };
 
+struct LedgerReceipt {
+  std::uint64_t log_index = 0;
+};
+
+// An idempotent request answered in the transaction of the change it makes (store.h
+// "Idempotency"): after the change applied, `respond` turns its receipt into the response, which
+// is stored for the claim held under `fence` — or, when that claim was completed or taken over
+// meanwhile, the whole change is refused ("idempotency_claim_lost") and nothing is written.
+struct IdempotentCompletion {
+  IdempotencyFence fence;
+  std::function<Result<IdempotentResponse>(const LedgerReceipt&)> respond;
+};
+
 struct LedgerChange {
   std::vector<AccountRecord> new_accounts;
   std::vector<CollectionRecord> new_collections;
@@ -230,11 +244,27 @@ struct LedgerChange {
   std::vector<FeedReportRecord> feed_reports;
   std::int64_t time_ms = 0;  // When the change was decided (bids and sales rows).
   LogEvent event;  // Required: every change is logged in the same transaction.
+  std::optional<IdempotentCompletion> completion = std::nullopt;  // See IdempotentCompletion.
 };
 
-struct LedgerReceipt {
-  std::uint64_t log_index = 0;
+// What a caller hands an engine operation whose result is a T to answer its idempotent
+// request inside the operation's transaction: the claim's fence, and the response to a result.
+template <typename T>
+struct Respond {
+  IdempotencyFence fence;
+  std::function<Result<IdempotentResponse>(const T&)> answer;
 };
+
+// The completion of a change whose result the engine makes from its receipt with `make`;
+// none without `respond` (no Idempotency-Key). `respond` must outlive the change.
+template <typename T, typename Make>
+std::optional<IdempotentCompletion> complete_with(const Respond<T>* respond, Make make) {
+  if (respond == nullptr) return std::nullopt;
+  return IdempotentCompletion{respond->fence,
+                              [respond, make = std::move(make)](const LedgerReceipt& r) {
+                                return respond->answer(make(r));
+                              }};
+}
 
 // What `atelier ledger check` found.
 struct LedgerCheck {

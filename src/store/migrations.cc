@@ -278,7 +278,17 @@ CREATE TABLE oracle_reports (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::string_view kAll[] = {kV1, kV2, kV3, kV4, kV5};
+// v6: idempotency claims belong to an owner process for a lease and carry a fencing token
+// (store.h "Idempotency", issue 14). Claims made before v6 have no owner: no process can be
+// shown to have been cut off before their work committed, so they stay in flight (see
+// sqlite_idempotency.cc).
+constexpr std::string_view kV6 = R"sql(
+ALTER TABLE idempotency_keys ADD COLUMN owner TEXT;
+ALTER TABLE idempotency_keys ADD COLUMN token TEXT;
+ALTER TABLE idempotency_keys ADD COLUMN lease_expires_ms INTEGER;
+)sql";
+
+constexpr std::string_view kAll[] = {kV1, kV2, kV3, kV4, kV5, kV6};
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include "core/assert.h"
 #include "store/internal/ledger_apply.h"
 #include "store/internal/ledger_rows.h"
+#include "store/internal/sqlite_idempotency.h"
 #include "store/internal/sqlite_oracle.h"
 #include "store/internal/sqlite_txn.h"
 
@@ -46,6 +47,10 @@ Result<LedgerReceipt> SqliteStore::apply_ledger_change(const LedgerChange& chang
     ATELIER_TRY(apply.new_listings());
     ATELIER_TRY(apply.history(index));
     ATELIER_TRY(internal::apply_feed_changes(txn.stmts(), change, index));
+    // The idempotent answer commits with the work (sqlite_idempotency.cc), or nothing does.
+    if (change.completion) {
+      ATELIER_TRY(internal::write_completion(txn.db(), txn.stmts(), *change.completion, LedgerReceipt{index}));
+    }
     return LedgerReceipt{index};
   });
 }

@@ -425,54 +425,7 @@ Result<bool> SqliteStore::revoke_api_key(std::string_view id) {
   });
 }
 
-Result<IdempotencyClaim> SqliteStore::claim_idempotency(std::string_view key_id, std::string_view idem_key,
-                                                        std::string_view request_hash,
-                                                        std::int64_t now_ms) {
-  return write<IdempotencyClaim>([&](Txn&) -> Result<IdempotencyClaim> {
-    Stmt q(db_, "SELECT request_hash, status, body FROM idempotency_keys WHERE key_id = ?1 AND "
-                "idem_key = ?2");
-    q.bind(1, key_id).bind(2, idem_key);
-    ATELIER_TRY_ASSIGN(const bool found, q.next("reading idempotency key"));
-    if (found) {
-      IdempotencyClaim c;
-      if (q.text(0) != request_hash) {
-        c.state = IdempotencyClaim::State::kMismatch;
-      } else if (q.is_null(1)) {
-        c.state = IdempotencyClaim::State::kInFlight;
-      } else {
-        c.state = IdempotencyClaim::State::kReplay;
-        c.status = static_cast<int>(q.int64(1));
-        c.body = q.text(2);
-      }
-      return c;
-    }
-    Stmt ins(db_, "INSERT INTO idempotency_keys (key_id, idem_key, request_hash, created_ms) "
-                  "VALUES (?1, ?2, ?3, ?4)");
-    ins.bind(1, key_id).bind(2, idem_key).bind(3, request_hash).bind(4, now_ms);
-    ATELIER_TRY(ins.run("claiming idempotency key"));
-    return IdempotencyClaim{};
-  });
-}
-
-Result<void> SqliteStore::complete_idempotency(std::string_view key_id, std::string_view idem_key,
-                                               int status, std::string_view body) {
-  return write<void>([&](Txn&) -> Result<void> {
-    Stmt s(db_, "UPDATE idempotency_keys SET status = ?3, body = ?4 WHERE key_id = ?1 AND "
-                "idem_key = ?2");
-    s.bind(1, key_id).bind(2, idem_key).bind(3, status).bind(4, body);
-    ATELIER_TRY(s.run("completing idempotency key"));
-    return {};
-  });
-}
-
-Result<void> SqliteStore::release_idempotency(std::string_view key_id, std::string_view idem_key) {
-  return write<void>([&](Txn&) -> Result<void> {
-    Stmt s(db_, "DELETE FROM idempotency_keys WHERE key_id = ?1 AND idem_key = ?2 AND status IS NULL");
-    s.bind(1, key_id).bind(2, idem_key);
-    ATELIER_TRY(s.run("releasing idempotency key"));
-    return {};
-  });
-}
+// Idempotency claims: sqlite_idempotency.cc.
 
 Result<DataDir> open_data_dir(const std::filesystem::path& root) {
   std::error_code ec;

@@ -21,6 +21,7 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -69,9 +70,13 @@ class SqliteStore final : public Store, public LedgerStore {
 
   Result<IdempotencyClaim> claim_idempotency(std::string_view key_id, std::string_view idem_key,
                                              std::string_view request_hash, std::int64_t now_ms) override;
-  Result<void> complete_idempotency(std::string_view key_id, std::string_view idem_key, int status,
+  Result<bool> complete_idempotency(const IdempotencyFence& fence, int status,
                                     std::string_view body) override;
-  Result<void> release_idempotency(std::string_view key_id, std::string_view idem_key) override;
+  Result<void> release_idempotency(const IdempotencyFence& fence) override;
+  // Who claims idempotency keys through this store, and whether another claimer still runs
+  // (sqlite_idempotency.cc). Defaults: this process, read from /proc
+  // (internal/process_identity.h). Tests set both to play several processes in one.
+  void set_idempotency_owner(std::string owner, std::function<bool(std::string_view)> owner_alive);
 
   Result<std::uint64_t> append_events(std::span<const LogEvent> events) override;
   std::future<Result<std::uint64_t>> append_event_async(LogEvent event) override;
@@ -150,6 +155,9 @@ class SqliteStore final : public Store, public LedgerStore {
   CheckpointSigner signer_ ATELIER_GUARDED_BY(mu_);
   std::int64_t checkpoint_interval_ms_ ATELIER_GUARDED_BY(mu_) = 0;
   CommitStats stats_ ATELIER_GUARDED_BY(mu_);
+  // Set under mu_ (set_idempotency_owner) and read by writes, which run under it.
+  std::string idem_owner_;                                  // Empty: this process.
+  std::function<bool(std::string_view)> idem_owner_alive_;  // Empty: read from /proc.
 
   Mutex queue_mu_;
   CondVar queue_cv_;

@@ -97,17 +97,44 @@ struct ApiKeyRecord {
   std::string account = {};  // The ledger account the key acts for; empty: none.
 };
 
+// Idempotency (issue 14). A claim on (key_id, idem_key) belongs to one owner (a process: see
+// internal/process_identity.h) for a lease, and carries a fencing token. A retry takes a claim
+// over, with a new token, when its owner is known to be dead (a crash, kill -9: no lease wait) or
+// its lease (limits::kIdempotencyLeaseMs) has run out. Whatever completes or releases a claim
+// must present the token it was given: a worker whose claim was taken over changes nothing.
+//
+// The invariant that makes a takeover safe: a change that must not run twice writes its
+// response in its own transaction (LedgerChange::completion, ledger_store.h), so "claimed, not
+// completed" means "its work did not commit" and re-running is safe, and "completed" replays
+// exactly what the first client was (or would have been) told. Work that may run twice (a
+// deterministic, content-addressed render; a 4xx that changed nothing) is completed after the
+// fact by complete_idempotency.
+struct IdempotencyFence {
+  std::string key_id;    // The API key's id (or "ip:<addr>") the claim is scoped to.
+  std::string idem_key;  // The client's Idempotency-Key.
+  std::string token;     // This claim's fencing token.
+};
+
+// The response stored for an idempotency key.
+struct IdempotentResponse {
+  int status = 0;
+  std::string body;  // JSON.
+};
+
 // The outcome of claiming an idempotency key for a request.
 struct IdempotencyClaim {
   enum class State {
-    kNew,        // First time: the caller does the work, then complete() or release().
-    kReplay,     // Done before with the same request: return `status` and `body`.
-    kMismatch,   // The key was used with a different request.
-    kInFlight,   // The first request with this key is still running.
+    kNew,       // First time, or taken over from a dead or expired owner: the caller does the
+                // work under `token`, then completes or releases the claim.
+    kReplay,    // Done before with the same request: return `status` and `body`.
+    kMismatch,  // The key was used with a different request.
+    kInFlight,  // A live owner is running the first request with this key.
   };
   State state = State::kNew;
   int status = 0;
   std::string body;
+  std::string token;        // kNew: the fencing token.
+  bool taken_over = false;  // kNew: the claim was another owner's (for logs).
 };
 
 // One event for the transparency log (DESIGN.md "Events"): the canonical JSON entry the log
@@ -166,14 +193,17 @@ class Store {
   virtual Result<std::vector<ApiKeyRecord>> list_api_keys() = 0;
   virtual Result<bool> revoke_api_key(std::string_view id) = 0;
 
-  // Idempotency keys, scoped by API key id. `request_hash` identifies method+path+body.
+  // Idempotency keys, scoped by API key id (see IdempotencyClaim above). `request_hash`
+  // identifies method+path+body; the claim's lease runs from `now_ms`.
   virtual Result<IdempotencyClaim> claim_idempotency(std::string_view key_id, std::string_view idem_key,
                                                      std::string_view request_hash,
                                                      std::int64_t now_ms) = 0;
-  virtual Result<void> complete_idempotency(std::string_view key_id, std::string_view idem_key,
-                                            int status, std::string_view body) = 0;
-  // Forgets a claim whose request failed without effect, so a retry can run.
-  virtual Result<void> release_idempotency(std::string_view key_id, std::string_view idem_key) = 0;
+  // Stores the response of a claim still held under `fence`; false (and nothing written) when
+  // it was completed already (in the work's own transaction) or taken over.
+  virtual Result<bool> complete_idempotency(const IdempotencyFence& fence, int status,
+                                            std::string_view body) = 0;
+  // Forgets a claim held under `fence` whose request failed without effect, so a retry runs.
+  virtual Result<void> release_idempotency(const IdempotencyFence& fence) = 0;
 
   // The transparency log. Entries are appended only by the commit that makes the change they
   // record (the put_* calls above) or by append_events for events that change nothing else.

@@ -81,7 +81,8 @@ class FakeStore final : public store::Store {
     auto it = claims_.find(k);
     store::IdempotencyClaim c;
     if (it == claims_.end()) {
-      claims_[k] = {std::string(request_hash), -1, {}};
+      c.token = "t" + std::to_string(++tokens_);
+      claims_[k] = {std::string(request_hash), -1, {}, c.token};
       return c;
     }
     if (it->second.hash != request_hash)
@@ -95,17 +96,21 @@ class FakeStore final : public store::Store {
     }
     return c;
   }
-  Result<void> complete_idempotency(std::string_view key_id, std::string_view idem_key, int status,
+  Result<bool> complete_idempotency(const store::IdempotencyFence& fence, int status,
                                     std::string_view body) override {
     std::lock_guard lock(mu_);
-    auto& c = claims_[std::string(key_id) + "\n" + std::string(idem_key)];
-    c.status = status;
-    c.body = std::string(body);
-    return {};
+    auto it = claims_.find(fence.key_id + "\n" + fence.idem_key);
+    if (it == claims_.end() || it->second.token != fence.token || it->second.status >= 0)
+      return false;
+    it->second.status = status;
+    it->second.body = std::string(body);
+    return true;
   }
-  Result<void> release_idempotency(std::string_view key_id, std::string_view idem_key) override {
+  Result<void> release_idempotency(const store::IdempotencyFence& fence) override {
     std::lock_guard lock(mu_);
-    claims_.erase(std::string(key_id) + "\n" + std::string(idem_key));
+    auto it = claims_.find(fence.key_id + "\n" + fence.idem_key);
+    if (it != claims_.end() && it->second.token == fence.token && it->second.status < 0)
+      claims_.erase(it);
     return {};
   }
 
@@ -145,6 +150,7 @@ class FakeStore final : public store::Store {
     std::string hash;
     int status = -1;  // -1: in flight.
     std::string body;
+    std::string token;
   };
   static Result<std::uint64_t> unused() {
     return fail(Error::internal("not_implemented", "FakeStore keeps no log"));
@@ -152,6 +158,7 @@ class FakeStore final : public store::Store {
   std::mutex mu_;
   std::map<std::string, store::ApiKeyRecord> keys_;
   std::map<std::string, Claim> claims_;
+  std::uint64_t tokens_ = 0;
 };
 
 }  // namespace atelier::api::testing

@@ -166,9 +166,16 @@ TEST_F(OracleStore, MigrationV5AppliesOnTopOfAV4Database) {
   // Roll the file back to v4 (the oracle tables did not exist), then open it again.
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open((dir / "atelier.db").c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE oracle_reports; DROP TABLE oracle_feeds; PRAGMA user_version = 4",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  // (v6 and later changed other tables: roll those back too, so that they apply again.)
+  ASSERT_EQ(
+      sqlite3_exec(
+          raw,
+          "DROP TABLE oracle_reports; DROP TABLE oracle_feeds; "
+          "ALTER TABLE idempotency_keys DROP COLUMN owner; "
+          "ALTER TABLE idempotency_keys DROP COLUMN token; "
+          "ALTER TABLE idempotency_keys DROP COLUMN lease_expires_ms; PRAGMA user_version = 4",
+          nullptr, nullptr, nullptr),
+      SQLITE_OK);
   sqlite3_close(raw);
   reopen();
   EXPECT_EQ(db->schema_version(), static_cast<int>(internal::migrations().size()));

@@ -410,7 +410,7 @@ TEST(SqliteStore, IdempotencyNewInFlightReplayMismatch) {
   ASSERT_TRUE(other_body);
   EXPECT_EQ(other_body->state, State::kMismatch);
 
-  ASSERT_TRUE(db->complete_idempotency("key1", "idem-1", 201, R"({"ok":true})"));
+  ASSERT_TRUE(db->complete_idempotency({"key1", "idem-1", first->token}, 201, R"({"ok":true})"));
   auto replay = db->claim_idempotency("key1", "idem-1", "hashA", 1003);
   ASSERT_TRUE(replay);
   EXPECT_EQ(replay->state, State::kReplay);
@@ -430,19 +430,21 @@ TEST(SqliteStore, IdempotencyNewInFlightReplayMismatch) {
 TEST(SqliteStore, IdempotencyReleaseLetsARetryRunButNeverForgetsACompletedOne) {
   TempDir dir;
   auto db = open_store(dir / "atelier.db");
-  ASSERT_EQ(db->claim_idempotency("k", "a", "h", 1)->state, State::kNew);
-  ASSERT_TRUE(db->release_idempotency("k", "a"));
-  EXPECT_EQ(db->claim_idempotency("k", "a", "h2", 2)->state, State::kNew);  // Free again, any body.
+  auto first = db->claim_idempotency("k", "a", "h", 1);
+  ASSERT_EQ(first->state, State::kNew);
+  ASSERT_TRUE(db->release_idempotency({"k", "a", first->token}));
+  auto second = db->claim_idempotency("k", "a", "h2", 2);
+  EXPECT_EQ(second->state, State::kNew);  // Free again, any body.
 
-  ASSERT_TRUE(db->complete_idempotency("k", "a", 200, "body"));
-  ASSERT_TRUE(db->release_idempotency("k", "a"));  // A completed claim is kept.
+  ASSERT_TRUE(db->complete_idempotency({"k", "a", second->token}, 200, "body"));
+  ASSERT_TRUE(db->release_idempotency({"k", "a", second->token}));  // A completed claim is kept.
   auto r = db->claim_idempotency("k", "a", "h2", 3);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->state, State::kReplay);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "body");
 
-  EXPECT_TRUE(db->release_idempotency("k", "never-claimed"));  // Harmless.
+  EXPECT_TRUE(db->release_idempotency({"k", "never-claimed", "t"}));  // Harmless.
 }
 
 TEST(SqliteStore, IdempotencyClaimIsExclusiveAcrossThreads) {

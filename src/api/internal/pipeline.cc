@@ -21,7 +21,7 @@ struct Pipeline::InFlight {
   const Route* route = nullptr;
   std::optional<RequestContext> ctx;
   std::string key_id;        // Authenticated key, for logs and idempotency scoping.
-  std::string idem_key;      // Non-empty when an idempotency claim is held.
+  std::optional<store::IdempotencyFence> claim;  // Set while an idempotency claim is held.
   std::string error_detail;  // Internal error details, logged only.
 };
 
@@ -210,7 +210,12 @@ std::optional<HttpResponse> Pipeline::claim_idempotency(InFlight& f) {
   using State = store::IdempotencyClaim::State;
   switch (claim->state) {
     case State::kNew:
-      f.idem_key = std::string(*key);
+      f.claim = store::IdempotencyFence{scope_id, std::string(*key), claim->token};
+      f.ctx->idempotency = f.claim;
+      if (claim->taken_over) {
+        log_.write("info", "idempotency_claim_taken_over",
+                   {{"request_id", f.request_id}, {"key_id", f.key_id}});
+      }
       return std::nullopt;
     case State::kReplay: {
       HttpResponse r;
@@ -280,12 +285,13 @@ void Pipeline::finish(const std::shared_ptr<InFlight>& f, HttpResponse response)
           Error::internal("internal_error", "internal error (request id " + f->request_id + ")"));
     }
   }
-  if (!f->idem_key.empty()) {
-    const std::string scope_id = f->key_id.empty() ? "ip:" + f->request.remote_ip : f->key_id;
+  if (f->claim) {
+    // A route whose work must not run twice has stored its response with the work already
+    // (idempotent.h); then, as after a takeover, the fenced writes below change nothing.
     if (response.status >= 500) {
-      (void)store_.release_idempotency(scope_id, f->idem_key);
+      (void)store_.release_idempotency(*f->claim);
     } else {
-      auto ok = store_.complete_idempotency(scope_id, f->idem_key, response.status, response.body);
+      auto ok = store_.complete_idempotency(*f->claim, response.status, response.body);
       if (!ok) {
         log_.write("error", "idempotency_complete_failed",
                    {{"request_id", f->request_id}, {"error", ok.error().to_string()}});

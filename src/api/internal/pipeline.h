@@ -9,7 +9,11 @@
 //   4. rate limit    per key (or per client IP without a key) → 429 rate_limited, Retry-After.
 //   5. input         query string decodes; a JSON body parses (400 malformed_json).
 //   6. idempotency   POST with Idempotency-Key: replay (Idempotent-Replayed: true), 422
-//                    idempotency_key_reused for another request, 409 idempotency_key_in_flight.
+//                    idempotency_key_reused for another request, 409 idempotency_key_in_flight
+//                    while a live process runs it; a claim whose process died (or whose lease
+//                    ran out) is taken over and run (store.h "Idempotency"). The claim's fence
+//                    is on the RequestContext for routes that store their response with their
+//                    work (idempotent.h).
 //   7. handler       inline, or queued on a render worker (503 server_busy when full).
 //   8. finish        errors as JSON (api_error.h); idempotency completed (or released on
 //                    5xx); metrics; one JSON log line.

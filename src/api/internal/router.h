@@ -27,6 +27,7 @@
 #include "api/api_keys.h"
 #include "api/internal/http_types.h"
 #include "core/error.h"
+#include "store/store.h"
 
 namespace atelier::api {
 
@@ -63,6 +64,10 @@ struct RequestContext {
   QueryParams query;                                             // Decoded.
   std::optional<Principal> principal;                            // Set when a valid key was sent.
   std::string request_id;
+  // Set while this request holds an idempotency claim (pipeline.h step 6): a route whose work
+  // must not run twice stores its response under it in the work's own transaction
+  // (idempotent.h).
+  std::optional<store::IdempotencyFence> idempotency = std::nullopt;
 
   std::string_view path_param(std::string_view name) const;
   std::optional<std::string_view> query_param(std::string_view name) const;

@@ -4,9 +4,11 @@
 // POST /v1/listings/{id}/cancel (scope trade), GET /v1/listings/{id}/bids and GET
 // /v1/collections/{id}/rarity (public). The key's ledger account is the seller, buyer or
 // bidder (`atelier apikey create --account`); an admin key may name them. Every POST takes an
-// Idempotency-Key (the pipeline replays the first result). Amounts are decimal strings of
-// minor units.
+// Idempotency-Key (the pipeline replays the first result); each stores its response in the
+// transaction of its change (idempotent.h), so a retry after a crash replays a change that
+// committed and runs one that did not. Amounts are decimal strings of minor units.
 #include "api/internal/handler_util.h"
+#include "api/internal/idempotent.h"
 #include "api/internal/routes.h"
 #include "core/canonical_json.h"
 #include "ledger/ledger.h"
@@ -122,11 +124,15 @@ Result<HttpResponse> create_listing(market::Market& market, RequestContext& ctx)
     if (!(*j)[field].is_number_integer()) return fail(Error::invalid("invalid_field", std::string(field) + " must be an integer", field));
     *target = (*j)[field].get<std::int64_t>();
   }
-  auto created = market.create_listing(l);
+  InCommit<store::ListingRecord> answer(
+      ctx, [&market](const store::ListingRecord& r) -> Result<HttpResponse> {
+        auto view = market.view(r);
+        if (!view) return fail(view.error());
+        return json_text_response(market::listing_json(*view), 201);
+      });
+  auto created = market.create_listing(l, answer.respond());
   if (!created) return fail(created.error());
-  auto view = market.listing(created->id);
-  if (!view) return fail(view.error());
-  return json_text_response(market::listing_json(*view), 201);
+  return answer.response(*created);
 }
 
 Result<HttpResponse> purchase(market::Market& market, RequestContext& ctx) {
@@ -156,9 +162,12 @@ Result<HttpResponse> purchase(market::Market& market, RequestContext& ctx) {
     }
     options.max_slippage_bps = (*j)["max_slippage_bps"].get<std::int64_t>();
   }
-  auto sale = market.purchase(ctx.path_param("id"), *buyer, *quantity, options);
+  InCommit<market::Sale> answer(ctx, [](const market::Sale& s) -> Result<HttpResponse> {
+    return json_text_response(market::sale_json(s), 201);
+  });
+  auto sale = market.purchase(ctx.path_param("id"), *buyer, *quantity, options, answer.respond());
   if (!sale) return fail(sale.error());
-  return json_text_response(market::sale_json(*sale), 201);
+  return answer.response(*sale);
 }
 
 Result<HttpResponse> place_bid(market::Market& market, RequestContext& ctx) {
@@ -170,9 +179,12 @@ Result<HttpResponse> place_bid(market::Market& market, RequestContext& ctx) {
   if (!amount) return fail(amount.error());
   auto currency = optional_string(*j, "currency");
   if (!currency) return fail(currency.error());
-  auto bid = market.bid(ctx.path_param("id"), *bidder, *amount, *currency);
+  InCommit<market::Bid> answer(ctx, [](const market::Bid& b) -> Result<HttpResponse> {
+    return json_text_response(market::bid_json(b), 201);
+  });
+  auto bid = market.bid(ctx.path_param("id"), *bidder, *amount, *currency, answer.respond());
   if (!bid) return fail(bid.error());
-  return json_text_response(market::bid_json(*bid), 201);
+  return answer.response(*bid);
 }
 
 Result<HttpResponse> cancel_listing(market::Market& market, RequestContext& ctx) {
@@ -185,11 +197,15 @@ Result<HttpResponse> cancel_listing(market::Market& market, RequestContext& ctx)
                                "this API key acts for no account; create one with `atelier apikey create --account`",
                                "seller"));
   }
-  auto l = market.cancel(ctx.path_param("id"), caller, admin);
+  InCommit<store::ListingRecord> answer(
+      ctx, [&market](const store::ListingRecord& r) -> Result<HttpResponse> {
+        auto view = market.view(r);
+        if (!view) return fail(view.error());
+        return json_text_response(market::listing_json(*view));
+      });
+  auto l = market.cancel(ctx.path_param("id"), caller, admin, answer.respond());
   if (!l) return fail(l.error());
-  auto view = market.listing(l->id);
-  if (!view) return fail(view.error());
-  return json_text_response(market::listing_json(*view));
+  return answer.response(*l);
 }
 
 constexpr const char* kListingSchema = R"({
@@ -383,21 +399,29 @@ void add_market_routes(RouteTable& table, RouteDeps& deps) {
                }
                return json_text_response(nlohmann::json{{"listing", c.path_param("id")}, {"bids", a}}.dump());
              }});
-  table.add({.method = "POST",
-             .path = "/v1/auctions/{id}/settle",
-             .operation_id = "settleAuction",
-             .summary = "Close an auction whose time is up: pay the winner's bid out and hand over the token, or "
-                        "rebate a clearing-price Dutch auction's buyers",
-             .description = "Anyone with scope trade may settle. 409 auction_not_ended, 409 already_settled.",
-             .tag = "market",
-             .scope = "trade",
-             .params = {{.name = "id", .in = ParamIn::kPath, .description = "The auction's listing id."}},
-             .responses = {{200, "What settling did.", "application/json", R"({"$ref": "#/components/schemas/Settlement"})"}},
-             .handler = [&market](RequestContext& c) -> Result<HttpResponse> {
-               auto s = market.settle(c.path_param("id"));
-               if (!s) return fail(s.error());
-               return json_text_response(market::settlement_json(*s));
-             }});
+  table.add(
+      {.method = "POST",
+       .path = "/v1/auctions/{id}/settle",
+       .operation_id = "settleAuction",
+       .summary = "Close an auction whose time is up: pay the winner's bid out and hand over the "
+                  "token, or "
+                  "rebate a clearing-price Dutch auction's buyers",
+       .description =
+           "Anyone with scope trade may settle. 409 auction_not_ended, 409 already_settled.",
+       .tag = "market",
+       .scope = "trade",
+       .params = {{.name = "id", .in = ParamIn::kPath, .description = "The auction's listing id."}},
+       .responses = {{200, "What settling did.", "application/json",
+                      R"({"$ref": "#/components/schemas/Settlement"})"}},
+       .handler = [&market](RequestContext& c) -> Result<HttpResponse> {
+         InCommit<market::Settlement> answer(
+             c, [](const market::Settlement& s) -> Result<HttpResponse> {
+               return json_text_response(market::settlement_json(s));
+             });
+         auto s = market.settle(c.path_param("id"), answer.respond());
+         if (!s) return fail(s.error());
+         return answer.response(*s);
+       }});
   table.add({.method = "POST",
              .path = "/v1/listings/{id}/cancel",
              .operation_id = "cancelListing",

@@ -3,8 +3,10 @@
 // policy, latest reports and current price or why it has none (public, like listings: the
 // prices that listings are sold at are no secret), POST /v1/oracles/feeds/{id}/reports
 // records one reporter's observation (scope oracle). POSTs take an Idempotency-Key (the
-// pipeline replays the first result), so a reporter may retry a report safely.
+// pipeline replays the first result), so a reporter may retry a report safely, even after a
+// crash: both store their response in the transaction of their change (idempotent.h).
 #include "api/internal/handler_util.h"
+#include "api/internal/idempotent.h"
 #include "api/internal/routes.h"
 #include "core/canonical_json.h"
 #include "market/feeds.h"
@@ -65,11 +67,15 @@ Result<HttpResponse> register_feed(market::Feeds& feeds, RequestContext& ctx) {
   }
   auto params = policy_params(*j);
   if (!params) return fail(params.error());
-  auto registered = feeds.register_feed((*j)["id"].get<std::string>(), *params);
+  InCommit<market::FeedRegistration> answer(
+      ctx, [&feeds](const market::FeedRegistration& r) -> Result<HttpResponse> {
+        auto view = feeds.view(r.policy, r.created_ms, r.updated_ms);
+        if (!view) return fail(view.error());
+        return json_text_response(market::feed_json(*view), r.created ? 201 : 200);
+      });
+  auto registered = feeds.register_feed((*j)["id"].get<std::string>(), *params, answer.respond());
   if (!registered) return fail(body_field(registered.error()));
-  auto view = feeds.show(registered->policy.id);
-  if (!view) return fail(view.error());
-  return json_text_response(market::feed_json(*view), registered->created ? 201 : 200);
+  return answer.response(*registered);
 }
 
 Result<HttpResponse> report(market::Feeds& feeds, RequestContext& ctx) {
@@ -92,10 +98,14 @@ Result<HttpResponse> report(market::Feeds& feeds, RequestContext& ctx) {
     return fail(Error{ErrorKind::kForbidden, "source_not_yours",
                       "this API key reports as \"" + ctx.principal->account + "\", not \"" + source + "\"", "source"});
   }
-  auto recorded = feeds.report(ctx.path_param("id"), source,
-                               (*j)["price"].get<std::string>(), (*j)["observed_ms"].get<std::int64_t>());
+  InCommit<store::FeedReportRecord> answer(
+      ctx, [](const store::FeedReportRecord& r) -> Result<HttpResponse> {
+        return json_text_response(market::feed_report_json(r), 201);
+      });
+  auto recorded = feeds.report(ctx.path_param("id"), source, (*j)["price"].get<std::string>(),
+                               (*j)["observed_ms"].get<std::int64_t>(), answer.respond());
   if (!recorded) return fail(recorded.error());
-  return json_text_response(market::feed_report_json(*recorded), 201);
+  return answer.response(*recorded);
 }
 
 constexpr const char* kPolicySchema = R"({

@@ -75,6 +75,11 @@ constexpr const char* kAssetSchema = R"({
 
 double ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
 
+// Idempotency-Key (store.h "Idempotency"): unlike the ledger routes, a render does not store
+// its response in its own transaction, because running it twice is harmless: a recipe renders
+// to the same bytes, the asset is content-addressed, and put_render keeps (and logs) only the
+// first render of a recipe_id. So a retry after a crash that cut this request re-runs it, and
+// answers 200 "cached" where the lost first answer would have said 201.
 Result<HttpResponse> post_render(RouteDeps& deps, RequestContext& ctx) {
   auto request = render::parse_render_request(ctx.request.body);
   if (!request) return fail(request.error());
