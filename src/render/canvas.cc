@@ -113,6 +113,15 @@ Result<void> Canvas::charge_points(std::int64_t n) {
   return {};
 }
 
+Result<void> Canvas::charge_draw_call() {
+  if (draw_calls_ >= limits::kDrawCallsMax) {
+    return fail(Error::limit("draw_calls_max", "the script made more than draw_calls_max (" +
+                                                   std::to_string(limits::kDrawCallsMax) + ") canvas calls"));
+  }
+  ++draw_calls_;
+  return {};
+}
+
 void Canvas::begin_path() {
   cairo_new_path(cr_);
   lines_only_ = true;

@@ -27,6 +27,50 @@ extern "C" {
 #include "render/internal/lua_api.h"
 #include "render/internal/lua_strlib.h"
 
+// What every function a script can reach costs (issue 14: nothing may run uncounted).
+// "O(1)" means constant work, or work bounded by a small constant such as the Lua stack
+// (LUAI_MAXSTACK, 1,000,000 slots: a few milliseconds at most). Billed functions add
+// instruction-equivalent units to render_instructions_max before the work, or right after
+// it where one call is bounded by the size of a string (itself bounded by the memory
+// budget); the clock is read every kClockCheckUnits units (internal/lua_strlib.h).
+//
+// base    assert, error, getmetatable, ipairs (and each step), rawequal (memcmp of two
+//         strings: bounded by their size), rawget, rawlen, rawset, select, type, _G,
+//         _VERSION, warn (no warning function is set: O(arguments)): O(1).
+//         pairs, next, tostring, setmetatable: the prelude's Lua (budgeted like the script);
+//         what they call in C is O(1). pcall, xpcall: sandbox_pcall/xpcall, O(1) plus the
+//         called function. print: a no-op. tonumber: billed, string length / 4.
+//         Removed: dofile, loadfile, load, require, collectgarbage.
+// math    every function O(1) (min and max: O(arguments)); sin, cos, tan, asin, acos, atan,
+//         exp, log are det_* (internal/det_math.h); random and randomseed are atelier's.
+// string  len: O(1). find, match, gmatch (each iterator step), gsub: atelier's matcher
+//         (internal/lua_pattern.h), one unit per step, depth kPatternDepthMax; plain find
+//         bills scanned bytes / 16; gsub bills replacement bytes / 16, and its replacement
+//         functions are Lua code under the hook. rep: rewritten, allocates first (memory
+//         budget) then bills result bytes / 16 (Lua's own looped 2^62 times for rep('', 2^62)).
+//         upper, lower, reverse, packsize: string length / 4. sub: copied bytes / 16.
+//         byte: one unit per value pushed. char: one per argument. format (under the
+//         prelude's wrapper), pack, unpack: format and string arguments' bytes / 16 plus one
+//         per argument (pack's padding grows a buffer: memory budget and watchdog).
+//         Removed: dump.
+// table   concat: one per element (bounds computed once, so __len runs once) plus result
+//         bytes / 16. unpack: one per value. move: one per element. pack: one per argument.
+//         insert, remove: rewritten, one per element shifted (#t read once). sort: the
+//         prelude's merge sort in Lua.
+// utf8    len, codepoint: one unit per byte of the range. offset: bytes moved / 16, after
+//         the call. codes: each iterator step bills bytes skipped plus 8. char: one per
+//         argument. charpattern: a string.
+// atelier (lua_api.cc) rand*, noise2/3, has_control, control_luma/edge, flowfield,
+//         field:angle, gradients, ctx state and properties: O(1). Path building: points
+//         charged against path_points_max (polyline O(points)). field:trace, ctx:flowline,
+//         ctx:flowlines: capped per call and billed per step (native_units). Painting (fill,
+//         stroke, fillRect, strokeRect, clearRect, background): bounded by the canvas and the
+//         path, not billed by size; the watchdog stops the script right after a paint that
+//         overruns the deadline. Every ctx method counts against draw_calls_max.
+// VM      instructions are counted by the hook; allocation growth is billed at
+//         kAllocBytesPerUnit; single slow instructions (== or < on long strings, `..`,
+//         varargs) are bounded by the watchdog.
+
 namespace atelier::render {
 
 namespace {

@@ -1014,3 +1014,35 @@ TEST(SandboxLimitsNativeWork, SlowInstructionsStopAtTheWallClock) {
 
 }  // namespace
 }  // namespace atelier::render
+
+namespace atelier::render {
+namespace {
+
+// Issue 14.3: draw_calls_max was declared but not enforced. Every ctx method counts.
+TEST(Sandbox, DrawCallsLimitBothSides) {
+  const std::string max = std::to_string(limits::kDrawCallsMax);
+  const SandboxLimits roomy{1'000'000'000, 32LL << 20, 60'000};
+  Script at_limit;
+  // Two calls per iteration, a mix of path building and state.
+  auto ok = at_limit("for i = 1, " + max + " // 2 do ctx:closePath(); ctx:resetTransform() end\nreturn {ok = true}",
+                     roomy);
+  ASSERT_TRUE(ok) << ok.error().to_string();
+  Script over;
+  auto r = over("for i = 1, " + max + " // 2 do ctx:closePath(); ctx:resetTransform() end\nctx:fillRect(0, 0, 1, 1)",
+                roomy);
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message, AllOf(HasSubstr("draw_calls_max"), HasSubstr("main.lua:2:")));
+  // Caught with pcall, the call still draws nothing, and neither does any later one.
+  Script caught;
+  auto c = caught("for i = 1, " + max + " do ctx:beginPath() end\n"
+                  "local ok1 = pcall(ctx.fillRect, ctx, 0, 0, 1, 1)\n"
+                  "local ok2 = pcall(ctx.background, ctx, '#fff')\n"
+                  "return {ok1 = ok1, ok2 = ok2}",
+                  roomy);
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_EQ(traits_of(c)["ok1"], false);
+  EXPECT_EQ(traits_of(c)["ok2"], false);
+}
+
+}  // namespace
+}  // namespace atelier::render
