@@ -89,12 +89,18 @@ local function all(gm, s, p, init)
   end
   return true, table.concat(out, ";")
 end
+stats = {errors = 0, results = 0}
 function same(name, ...)
   local a, b
   if name == "gmatch" then
     a, b = show(all(stock.gmatch, ...)), show(all(ours.gmatch, ...))
   else
     a, b = show(pcall(via, stock[name], ...)), show(pcall(via, ours[name], ...))
+  end
+  if a:sub(1, 3) == "err" then
+    stats.errors = stats.errors + 1
+  elseif a ~= "ok|nil:nil" and a ~= "ok|string:" then
+    stats.results = stats.results + 1
   end
   if a ~= b then
     local args = {}
@@ -174,13 +180,13 @@ math.randomseed(20261207)
 local R = math.random
 local atoms = {"a", "b", "c", ".", "%a", "%d", "%s", "%w", "%x", "%p", "%A", "%S", "[abc]", "[^ab]", "[a-c]",
   "[%d.]", "[]a]", "1", " ", "%.", "%%", "(", ")", "()", "%b()", "%f[%w]", "%f[%s]", "%1", "%2", "-", "x",
-  "[", "%", "$", "^", "%b", "%f"}
+  "[", "%", "$", "^", "%b", "%f", "[%a-z]", "[a-%d]", "%baa", "%b)(", "%f[^%w]", "[^%s%d]", "(a*(.))", "%3", "[%]a]", "[a-]", "[^]]", "%z", "%Z", "(()", "))", "[%", "[^", "%f[", "%f[a"}
 local suffixes = {"", "", "", "*", "+", "-", "?"}
 local alphabet = {"a", "b", "c", " ", "(", ")", ".", "1", "2", "x", "-", "%", "[", "]", "\0", "\200", "A"}
 local function pattern()
   local parts = {}
   if R(6) == 1 then parts[1] = "^" end
-  for _ = 1, R(0, 6) do parts[#parts + 1] = atoms[R(#atoms)] .. suffixes[R(#suffixes)] end
+  for _ = 1, R(0, 8) do parts[#parts + 1] = atoms[R(#atoms)] .. suffixes[R(#suffixes)] end
   if R(6) == 1 then parts[#parts + 1] = "$" end
   return table.concat(parts)
 end
@@ -200,6 +206,9 @@ for _ = 1, 6000 do
 end
 )lua";
   EXPECT_EQ(check_all(libs, cases), "");
+  // The cases exercise both outcomes: errors (malformed patterns) and results.
+  EXPECT_GT(std::stoi(libs.run("return tostring(stats.errors)")), 2000);
+  EXPECT_GT(std::stoi(libs.run("return tostring(stats.results)")), 5000);
 }
 
 TEST(LuaPattern, StepsAreBilledAndStopTheMatch) {
