@@ -3,7 +3,6 @@
 // valid and reads as byte 0 where Lua reads the string's terminating zero.
 #include "render/internal/lua_pattern.h"
 
-#include <cctype>
 #include <cstring>
 
 namespace atelier::render::internal {
@@ -12,39 +11,49 @@ namespace {
 
 constexpr unsigned char kEscape = '%';
 
-// %a, %d, … and their upper-case complements; any other letter after '%' stands for itself.
+// The character classes of the C locale, by hand: <cctype> follows the process locale
+// (setlocale), and a pattern's result must not depend on where the render runs. These are
+// the classes stock Lua has under the default "C" locale.
+bool is_upper(int c) { return c >= 'A' && c <= 'Z'; }
+bool is_lower(int c) { return c >= 'a' && c <= 'z'; }
+bool is_alpha(int c) { return is_upper(c) || is_lower(c); }
+bool is_digit(int c) { return c >= '0' && c <= '9'; }
+bool is_graph(int c) { return c > ' ' && c < 127; }
+bool is_space(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+// %a, %d, … and their upper-case complements; any other character after '%' stands for itself.
 bool class_matches(int c, int letter) {
   bool in;
-  switch (std::tolower(letter)) {
+  switch (is_upper(letter) ? letter - 'A' + 'a' : letter) {
     case 'a':
-      in = std::isalpha(c);
+      in = is_alpha(c);
       break;
     case 'c':
-      in = std::iscntrl(c);
+      in = c < ' ' || c == 127;
       break;
     case 'd':
-      in = std::isdigit(c);
+      in = is_digit(c);
       break;
     case 'g':
-      in = std::isgraph(c);
+      in = is_graph(c);
       break;
     case 'l':
-      in = std::islower(c);
+      in = is_lower(c);
       break;
     case 'p':
-      in = std::ispunct(c);
+      in = is_graph(c) && !is_alpha(c) && !is_digit(c);
       break;
     case 's':
-      in = std::isspace(c);
+      in = is_space(c);
       break;
     case 'u':
-      in = std::isupper(c);
+      in = is_upper(c);
       break;
     case 'w':
-      in = std::isalnum(c);
+      in = is_alpha(c) || is_digit(c);
       break;
     case 'x':
-      in = std::isxdigit(c);
+      in = is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
       break;
     case 'z':
       in = c == 0;
@@ -52,10 +61,12 @@ bool class_matches(int c, int letter) {
     default:
       return letter == c;
   }
-  return std::isupper(letter) ? !in : in;
+  return is_upper(letter) ? !in : in;
 }
 
 }  // namespace
+
+bool pattern_is_digit(int c) { return is_digit(c); }
 
 bool pattern_is_plain(std::string_view pattern) {
   return pattern.find_first_of(std::string_view("^$*+?.([%-")) == std::string_view::npos;
@@ -204,7 +215,7 @@ std::ptrdiff_t PatternMatcher::match(std::ptrdiff_t s, std::ptrdiff_t p) {
         p = ep;
         continue;
       }
-      if (std::isdigit(next)) {
+      if (is_digit(next)) {
         s = back_reference(s, next);
         if (s < 0) return -1;
         p += 2;

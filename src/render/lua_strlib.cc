@@ -13,7 +13,6 @@ extern "C" {
 #include <lualib.h>
 }
 
-#include <cctype>
 #include <climits>
 #include <cstring>
 
@@ -29,6 +28,8 @@ namespace {
 constexpr std::int64_t kCopyBytesPerUnit = 16;   // memcpy, memchr, memcmp
 constexpr std::int64_t kLoopBytesPerUnit = 4;    // upper, lower, reverse, tonumber
 constexpr std::int64_t kDecodeBytesPerUnit = 1;  // utf8
+// A matcher step (a recursive call, a class test) takes about two VM instructions' time.
+constexpr std::int64_t kUnitsPerPatternStep = 2;
 // An iterator step of utf8.codes: a C call from the VM costs several instructions' time.
 constexpr std::int64_t kIteratorStepUnits = 8;
 // Largest string string.rep makes: Lua's own MAXSIZE (it fits an int).
@@ -86,7 +87,7 @@ struct MeterContext {
 
 bool charge_steps(void* context, std::int64_t steps) {
   auto* c = static_cast<MeterContext*>(context);
-  return c->meter->charge(c->L, steps);
+  return c->meter->charge(c->L, steps * kUnitsPerPatternStep);
 }
 
 // Raises what stopped the matcher: a malformed pattern (Lua's message) or a spent budget.
@@ -259,7 +260,7 @@ void add_template(lua_State* L, luaL_Buffer* b, PatternMatcher& m, const char* s
       luaL_addlstring(b, subject + start, end - start);
       ensure(L, m.add_steps(static_cast<std::int64_t>((end - start) / kCopyBytesPerUnit)), m,
              meter);
-    } else if (std::isdigit(static_cast<unsigned char>(c))) {
+    } else if (pattern_is_digit(static_cast<unsigned char>(c))) {
       push_capture(L, m, c - '1', subject, start, end);
       ensure(L, m.add_steps(static_cast<std::int64_t>(lua_rawlen(L, -1) / kCopyBytesPerUnit)), m,
              meter);

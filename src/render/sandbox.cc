@@ -44,8 +44,8 @@ extern "C" {
 // math    every function O(1) (min and max: O(arguments)); sin, cos, tan, asin, acos, atan,
 //         exp, log are det_* (internal/det_math.h); random and randomseed are atelier's.
 // string  len: O(1). find, match, gmatch (each iterator step), gsub: atelier's matcher
-//         (internal/lua_pattern.h), one unit per step, depth kPatternDepthMax; plain find
-//         bills scanned bytes / 16; gsub bills replacement bytes / 16, and its replacement
+//         (internal/lua_pattern.h), two units per step, depth kPatternDepthMax; plain find
+//         bills scanned bytes / 8; gsub bills replacement bytes / 8, and its replacement
 //         functions are Lua code under the hook. rep: rewritten, allocates first (memory
 //         budget) then bills result bytes / 16 (Lua's own looped 2^62 times for rep('', 2^62)).
 //         upper, lower, reverse, packsize: string length / 4. sub: copied bytes / 16.
@@ -328,10 +328,12 @@ int meter_raise(lua_State* L) {
   // The nearest script line: the caller may be C (pcall(string.find, …)).
   for (int level = 1; lua_getstack(L, level, &ar) != 0; ++level) {
     if (lua_getinfo(L, "Sl", &ar) != 0 && ar.currentline > 0) {
-      return luaL_error(L, "%s (at %s:%d)", s->abort_message, ar.short_src, ar.currentline);
+      lua_pushfstring(L, "%s (at %s:%d)", s->abort_message, ar.short_src, ar.currentline);
+      return lua_error(L);
     }
   }
-  return luaL_error(L, "%s", s->abort_message);
+  lua_pushstring(L, s->abort_message);
+  return lua_error(L);
 }
 
 constexpr internal::LuaMeter kMeter{meter_charge, meter_raise};

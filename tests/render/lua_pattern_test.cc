@@ -157,6 +157,14 @@ for _, s in ipairs(subjects) do
     end
   end
 end
+-- Every byte against every class, alone and in a set (atelier's classes are the C locale's).
+for c = 0, 255 do
+  for l in ("acdglpsuwxzACDGLPSUWXZ.%b"):gmatch(".") do
+    check(same("find", string.char(c), "%" .. l))
+    check(same("find", string.char(c), "[%" .. l .. "]"))
+    check(same("find", string.char(c), "[^%" .. l .. "]"))
+  end
+end
 check(same("gsub", "abc", "b", nil))
 check(same("gsub", "abc", "b", true))
 check(same("find", "abc", nil))

@@ -102,5 +102,7 @@ static_assert(std::is_trivially_destructible_v<PatternMatcher>);
 
 // True when Lua would treat `pattern` as plain text in string.find (no magic characters).
 bool pattern_is_plain(std::string_view pattern);
+// '0'..'9', whatever the process locale.
+bool pattern_is_digit(int c);
 
 }  // namespace atelier::render::internal
