@@ -50,6 +50,15 @@ std::int64_t units_of(lua_Unsigned count) {
                                                       : static_cast<std::int64_t>(count);
 }
 
+// Elements in [first, last], saturated: a range can span all of lua_Integer, whose count
+// (2^64) wraps to 0 as a lua_Unsigned.
+std::int64_t range_units(lua_Integer first, lua_Integer last) {
+  if (last < first) return 0;
+  const lua_Unsigned span = static_cast<lua_Unsigned>(last) - static_cast<lua_Unsigned>(first);
+  return span >= static_cast<lua_Unsigned>(INT64_MAX) ? INT64_MAX
+                                                      : static_cast<std::int64_t>(span) + 1;
+}
+
 int call_wrapped(lua_State* L) {
   lua_pushvalue(L, lua_upvalueindex(2));
   lua_insert(L, 1);
@@ -526,8 +535,7 @@ int l_table_concat(lua_State* L) {
   }
   lua_pushinteger(L, first);
   lua_pushinteger(L, last);
-  if (last >= first)
-    bill(L, units_of(static_cast<lua_Unsigned>(last) - static_cast<lua_Unsigned>(first) + 1));
+  bill(L, range_units(first, last));
   const int results = call_wrapped(L);
   bill(L, static_cast<std::int64_t>(lua_rawlen(L, -1) / kCopyBytesPerUnit));
   return results;
@@ -540,8 +548,7 @@ int l_table_unpack(lua_State* L) {
   lua_settop(L, 1);
   lua_pushinteger(L, first);
   lua_pushinteger(L, last);
-  if (last >= first)
-    bill(L, units_of(static_cast<lua_Unsigned>(last) - static_cast<lua_Unsigned>(first) + 1));
+  bill(L, range_units(first, last));
   return call_wrapped(L);
 }
 
@@ -549,7 +556,7 @@ int l_table_unpack(lua_State* L) {
 int l_table_move(lua_State* L) {
   const lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
   luaL_checkinteger(L, 4);
-  if (e >= f) bill(L, units_of(static_cast<lua_Unsigned>(e) - static_cast<lua_Unsigned>(f) + 1));
+  bill(L, range_units(f, e));
   return call_wrapped(L);
 }
 
@@ -557,7 +564,9 @@ int l_table_move(lua_State* L) {
 // times, and a __len that answers 1 then 2^62 would make a wrapper's bill meaningless).
 int l_table_insert(lua_State* L) {
   luaL_checktype(L, 1, LUA_TTABLE);
-  const lua_Integer end = table_length(L, 1) + 1;  // The first free slot.
+  // The first free slot (wrapping as Lua's own does when __len answers maxinteger).
+  const lua_Integer end =
+      static_cast<lua_Integer>(static_cast<lua_Unsigned>(table_length(L, 1)) + 1u);
   lua_Integer pos = end;
   switch (lua_gettop(L)) {
     case 2:

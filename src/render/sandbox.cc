@@ -18,6 +18,7 @@ extern "C" {
 #include <cstring>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <system_error>
 #include <thread>
 
 #include "core/canonical_json.h"
@@ -371,31 +372,44 @@ class Watchdog {
  public:
   Watchdog(lua_State* L, Clock::time_point deadline) : target_(pthread_self()) {
     const int signal_number = watchdog_signal();
+    // The caller's thread may block signals (server threads often do): let this one in.
+    sigset_t ours;
+    sigemptyset(&ours);
+    sigaddset(&ours, signal_number);
+    pthread_sigmask(SIG_UNBLOCK, &ours, &previous_mask_);
     t_running_state.store(L, std::memory_order_relaxed);
-    thread_ = std::thread([this, deadline, signal_number] {
-      std::unique_lock lock(mutex_);
-      if (cv_.wait_until(lock, deadline, [this] { return done_; })) return;
-      while (!done_) {
-        pthread_kill(target_, signal_number);
-        cv_.wait_for(lock, kWatchdogRepeat, [this] { return done_; });
-      }
-    });
+    try {
+      thread_ = std::thread([this, deadline, signal_number] {
+        std::unique_lock lock(mutex_);
+        if (cv_.wait_until(lock, deadline, [this] { return done_; })) return;
+        while (!done_) {
+          pthread_kill(target_, signal_number);
+          cv_.wait_for(lock, kWatchdogRepeat, [this] { return done_; });
+        }
+      });
+    } catch (const std::system_error&) {
+      // No thread (resources exhausted): started() is false and the render is refused.
+    }
   }
-  // Call before the state is closed: no signal touches it afterwards.
+  // Runs before the state is closed: no signal touches it afterwards.
   ~Watchdog() {
     {
       std::lock_guard lock(mutex_);
       done_ = true;
     }
     cv_.notify_all();
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
     t_running_state.store(nullptr, std::memory_order_relaxed);
+    pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
   }
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
 
+  bool started() const { return thread_.joinable(); }
+
  private:
   pthread_t target_;
+  sigset_t previous_mask_;
   std::mutex mutex_;
   std::condition_variable cv_;
   bool done_ = false;
@@ -588,6 +602,9 @@ Result<ScriptResult> run_script(std::string_view source, std::string_view chunk_
   lua_sethook(L, budget_hook, LUA_MASKCOUNT, kHookEvery);
   // Declared after the closer: stops (and joins) before the state is closed.
   Watchdog watchdog(L, sandbox.deadline);
+  if (!watchdog.started()) {
+    return fail(Error::internal("render_watchdog", "cannot start the render's wall-clock watchdog thread"));
+  }
 
   auto script_error = [&](const char* fallback) -> Error {
     std::string msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : fallback;

@@ -950,6 +950,7 @@ TEST(SandboxLimitsNativeWork, UnboundedLibraryLoopsAreRefused) {
   for (const char* script : {
            "table.concat(setmetatable({}, {__index = table.concat}), '', 1, math.maxinteger)",
            "table.unpack({}, 1, 1 << 40)",
+           "table.concat(setmetatable({}, {__index = table.concat}), '', math.mininteger, math.maxinteger)",
            "table.move({}, 1, math.maxinteger, 2)",
            "table.insert(setmetatable({}, {__len = function() return 1 << 62 end}), 1, 'x')",
            "table.remove(setmetatable({}, {__len = function() return 1 << 62 end}), 1)",
