@@ -27,13 +27,13 @@ class Gradient {
   ~Gradient() { cairo_pattern_destroy(pattern_); }
   Gradient(const Gradient&) = delete;
   Gradient& operator=(const Gradient&) = delete;
-  void add_color_stop(double offset, const Rgba& c) {
-    cairo_pattern_add_color_stop_rgba(pattern_, offset, c.r, c.g, c.b, c.a);
-  }
+  // Fails past kGradientStopsMax stops (the stop is not added).
+  Result<void> add_color_stop(double offset, const Rgba& c);
   cairo_pattern_t* pattern() const { return pattern_; }
 
  private:
   cairo_pattern_t* pattern_;
+  std::int64_t stops_ = 0;
 };
 
 struct Paint {

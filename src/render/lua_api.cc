@@ -524,8 +524,8 @@ int l_add_color_stop(lua_State* L) {
   double offset = luaL_checknumber(L, 2);
   if (!(offset >= 0 && offset <= 1)) return luaL_error(L, "addColorStop offset must be in [0, 1]");
   Rgba c = check_color(L, 3);
-  (*g)->add_color_stop(offset, c);
-  return 0;
+  auto added = (*g)->add_color_stop(offset, c);
+  return added ? 0 : raise(L, added.error());
 }
 
 int l_linear_gradient(lua_State* L) {
@@ -671,7 +671,7 @@ void install_api(lua_State* L, ScriptEnv* env) {
   lua_pushcfunction(L, l_gradient_gc);
   lua_setfield(L, -2, "__gc");
   lua_newtable(L);
-  lua_pushcfunction(L, l_add_color_stop);
+  lua_pushcfunction(L, wrap<l_add_color_stop>);
   lua_setfield(L, -2, "addColorStop");
   lua_setfield(L, -2, "__index");
   lua_pushliteral(L, "gradient");

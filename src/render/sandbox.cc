@@ -62,7 +62,8 @@ extern "C" {
 //         the call. codes: each iterator step bills bytes skipped plus 8. char: one per
 //         argument. charpattern: a string.
 // atelier (lua_api.cc) rand*, noise2/3, has_control, control_luma/edge, flowfield,
-//         field:angle, gradients, ctx state and properties: O(1). Path building: points
+//         field:angle, gradients (at most gradient_stops_max stops each: Cairo keeps them
+//         outside the Lua heap), ctx state and properties: O(1). Path building: points
 //         charged against path_points_max (polyline O(points)). field:trace, ctx:flowline,
 //         ctx:flowlines: capped per call and billed per step (native_units). Painting (fill,
 //         stroke, fillRect, strokeRect, clearRect, background): bounded by the canvas and the

@@ -1045,5 +1045,22 @@ TEST(Sandbox, DrawCallsLimitBothSides) {
   EXPECT_EQ(traits_of(c)["ok2"], false);
 }
 
+
+// Cairo keeps gradient stops outside the Lua heap: a loop of addColorStop grew one by
+// gigabytes while the memory budget saw 16 bytes.
+TEST(Sandbox, GradientStopsLimitBothSides) {
+  const std::string max = std::to_string(limits::kGradientStopsMax);
+  Script at_limit;
+  auto ok = at_limit("local g = ctx:createLinearGradient(0, 0, 1, 0)\n"
+                     "for i = 1, " + max + " do g:addColorStop(i / " + max + ", '#123456') end\n"
+                     "ctx.fillStyle = g\nctx:fillRect(0, 0, 1, 1)\nreturn {ok = true}");
+  ASSERT_TRUE(ok) << ok.error().to_string();
+  Script over;
+  auto r = over("local g = ctx:createLinearGradient(0, 0, 1, 0)\n"
+                "for i = 1, " + max + " + 1 do g:addColorStop(0.5, '#123456') end");
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message, AllOf(HasSubstr("gradient_stops_max"), HasSubstr("main.lua:2:")));
+}
+
 }  // namespace
 }  // namespace atelier::render
