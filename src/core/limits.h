@@ -18,8 +18,16 @@ inline constexpr std::int64_t kRenderWallMsMax = 20'000;        // wall clock pe
 inline constexpr std::int64_t kPathPointsMax = 50'000'000;      // canvas points per render
 inline constexpr std::int64_t kDrawCallsMax = 20'000'000;       // canvas calls per render
 inline constexpr std::int64_t kSaveDepthMax = 256;              // ctx:save() nesting
+// Colour stops per gradient: Cairo keeps them outside the Lua heap, where the memory budget
+// does not see them, so a loop of addColorStop could otherwise grow one without bound.
+inline constexpr std::int64_t kGradientStopsMax = 256;
 inline constexpr std::int64_t kTraitsMax = 64;                  // traits a script returns
 inline constexpr std::int64_t kTraitValueBytesMax = 256;
+// Lua patterns (string.find/match/gmatch/gsub, src/render/internal/lua_pattern.h): captures
+// in one pattern and nested matcher calls, Lua 5.4's own LUA_MAXCAPTURES and MAXCCALLS, so
+// scripts behave as under stock Lua. Steps are billed to render_instructions_max.
+inline constexpr int kPatternCapturesMax = 32;
+inline constexpr int kPatternDepthMax = 200;
 
 // Generators.
 inline constexpr std::int64_t kScriptBytesMax = 1LL << 20;      // one .lua file

@@ -113,6 +113,25 @@ Result<void> Canvas::charge_points(std::int64_t n) {
   return {};
 }
 
+Result<void> Gradient::add_color_stop(double offset, const Rgba& c) {
+  if (stops_ >= limits::kGradientStopsMax) {
+    return fail(Error::limit("gradient_stops_max", "addColorStop: a gradient holds at most gradient_stops_max (" +
+                                                       std::to_string(limits::kGradientStopsMax) + ") stops"));
+  }
+  ++stops_;
+  cairo_pattern_add_color_stop_rgba(pattern_, offset, c.r, c.g, c.b, c.a);
+  return {};
+}
+
+Result<void> Canvas::charge_draw_call() {
+  if (draw_calls_ >= limits::kDrawCallsMax) {
+    return fail(Error::limit("draw_calls_max", "the script made more than draw_calls_max (" +
+                                                   std::to_string(limits::kDrawCallsMax) + ") canvas calls"));
+  }
+  ++draw_calls_;
+  return {};
+}
+
 void Canvas::begin_path() {
   cairo_new_path(cr_);
   lines_only_ = true;

@@ -27,13 +27,13 @@ class Gradient {
   ~Gradient() { cairo_pattern_destroy(pattern_); }
   Gradient(const Gradient&) = delete;
   Gradient& operator=(const Gradient&) = delete;
-  void add_color_stop(double offset, const Rgba& c) {
-    cairo_pattern_add_color_stop_rgba(pattern_, offset, c.r, c.g, c.b, c.a);
-  }
+  // Fails past kGradientStopsMax stops (the stop is not added).
+  Result<void> add_color_stop(double offset, const Rgba& c);
   cairo_pattern_t* pattern() const { return pattern_; }
 
  private:
   cairo_pattern_t* pattern_;
+  std::int64_t stops_ = 0;
 };
 
 struct Paint {
@@ -54,6 +54,9 @@ class Canvas {
 
   // Paths. Points are charged against kPathPointsMax; over it, charge() fails.
   Result<void> charge_points(std::int64_t n);
+  // Every ctx method a script calls is charged against kDrawCallsMax; over it, this fails
+  // (and keeps failing: the call does nothing).
+  Result<void> charge_draw_call();
   //
   // A path of straight lines only (move_to, line_to, close_path, polyline) is kept here in
   // device pixels, outside Cairo, until an operation needs Cairo's path (a curve, a fill, a
@@ -142,6 +145,7 @@ class Canvas {
   internal::StrokeMask mask_;
   std::vector<double> polyline_scratch_;  // fast_stroke's sub-path points, reused.
   std::int64_t points_ = 0;
+  std::int64_t draw_calls_ = 0;
   std::int64_t raster_ns_ = 0;
 };
 

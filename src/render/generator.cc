@@ -43,6 +43,32 @@ Error manifest_error(std::string code, std::string message, std::string field) {
   return Error::invalid(std::move(code), "manifest: " + message, "manifest." + field);
 }
 
+// Whether `path` names a file inside the bundle directory by its text alone: relative,
+// '/'-separated, with no empty, '.' or '..' segment, and no backslash or NUL (other systems
+// and C APIs read those as separators or ends). Bundle files are keyed by such paths, so a
+// manifest path that fails this names nothing inside the bundle.
+bool is_bundle_path(std::string_view path) {
+  if (path.empty() || path.front() == '/') return false;
+  if (path.find('\\') != std::string_view::npos || path.find('\0') != std::string_view::npos) return false;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view segment = path.substr(start, end - start);
+    if (segment.empty() || segment == "." || segment == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+Result<void> check_bundle_path(const std::string& path, const std::string& what, const std::string& field) {
+  if (is_bundle_path(path)) return {};
+  return fail(manifest_error("bundle_path_outside",
+                             what + " \"" + path + "\" is not a path inside the bundle (relative, no '.' or '..' "
+                                 "segments, no backslashes)",
+                             field));
+}
+
 const char* type_name(ParamType t) {
   switch (t) {
     case ParamType::kNumber: return "number";
@@ -196,6 +222,10 @@ Result<void> parse_inputs(const json& m, Manifest& out) {
     if (spec.kind != "image") return fail(manifest_error("invalid_manifest", "input kind must be \"image\"", "inputs." + spec.name));
     if (in.contains("default") && !in["default"].is_string()) return fail(manifest_error("invalid_manifest", "input default must be a path", "inputs." + spec.name));
     spec.default_file = in.value("default", "");
+    if (!spec.default_file.empty()) {
+      ATELIER_TRY(check_bundle_path(spec.default_file, "input " + spec.name + " default",
+                                    "inputs." + spec.name + ".default"));
+    }
     spec.description = in.value("description", "");
     if (out.input(spec.name)) return fail(manifest_error("invalid_manifest", "input " + spec.name + " declared twice", "inputs." + spec.name));
     out.inputs.push_back(std::move(spec));
@@ -242,6 +272,7 @@ Result<Manifest> parse_manifest(std::string_view json_text, std::string_view dir
   out.version = m.contains("version") && m["version"].is_string() ? m["version"].get<std::string>() : "0.0.0";
   out.description = m.contains("description") && m["description"].is_string() ? m["description"].get<std::string>() : "";
   out.script = m.contains("script") && m["script"].is_string() ? m["script"].get<std::string>() : "main.lua";
+  ATELIER_TRY(check_bundle_path(out.script, "script", "script"));
   ATELIER_TRY(parse_aspect(m, out));
   if (m.contains("params")) {
     if (!m["params"].is_array() || static_cast<std::int64_t>(m["params"].size()) > limits::kParamsMax) {
@@ -307,7 +338,24 @@ Result<Bundle> load_bundle(const std::filesystem::path& dir_in) {
       if (it->is_directory()) it.disable_recursion_pending();
       continue;
     }
+    // Every symbolic link is refused, whatever it points to: a link can lead outside the
+    // bundle (to /etc/passwd, to a sibling's private image), and "inside" depends on the
+    // moment it is resolved. Refusing them all is simpler to state and to trust than
+    // resolving each; a studio that wants a shared asset copies it in.
+    const std::string rel = it->path().lexically_relative(dir).generic_string();
+    std::error_code link_ec;
+    if (it->is_symlink(link_ec) || link_ec) {
+      return fail(Error::invalid("bundle_symlink", "bundle entry \"" + rel +
+                                                       "\" is a symbolic link; bundles may not contain links "
+                                                       "(a link can point outside the bundle)",
+                                 "dir"));
+    }
     if (!it->is_regular_file()) continue;
+    if (!is_bundle_path(rel)) {
+      return fail(Error::invalid("bundle_path_outside", "bundle entry \"" + rel + "\" has a name atelier cannot "
+                                                        "store as a bundle path (a backslash?)",
+                                 "dir"));
+    }
     if (static_cast<std::int64_t>(bundle.files.size()) >= limits::kBundleFilesMax) {
       return fail(Error::invalid("bundle_too_large", "bundle has more than bundle_files_max (" +
                                                          std::to_string(limits::kBundleFilesMax) + ") files", "dir"));
@@ -318,7 +366,7 @@ Result<Bundle> load_bundle(const std::filesystem::path& dir_in) {
                                                          std::to_string(limits::kBundleBytesMax) + " bytes)", "dir"));
     }
     total += static_cast<std::int64_t>(bytes->size());
-    bundle.files[fs::relative(it->path(), dir).generic_string()] = std::move(*bytes);
+    bundle.files[rel] = std::move(*bytes);
   }
   if (ec) return fail(Error::invalid("bundle_unreadable", "cannot read " + dir.string() + ": " + ec.message(), "dir"));
   auto mf = bundle.files.find("manifest.json");

@@ -4,6 +4,11 @@
 // docs/generators.md). Its identity is
 //   bundle_hash = sha256(canonical JSON {"files":{"<path>":"<sha256>",…}})
 // over every regular, non-hidden file, so any change to any file is a new version.
+//
+// Everything a bundle holds lies inside its directory: a bundle with a symbolic link anywhere
+// in it (file or directory, pointing inside or out) is refused (bundle_symlink), and the
+// manifest's paths (script, input defaults) must be relative with no '.' or '..' segment
+// (bundle_path_outside, naming the field).
 #pragma once
 
 #include <cstdint>

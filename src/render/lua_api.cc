@@ -40,6 +40,19 @@ int raise(lua_State* L, const Error& e) {
   return kRaise;
 }
 
+// A ctx method: charged against draw_calls_max before it runs, then as wrap<>.
+template <int (*F)(lua_State*)>
+int ctx_method(lua_State* L) {
+  int n = kRaise;
+  if (auto r = canvas_of(L).charge_draw_call(); !r) {
+    raise(L, r.error());
+  } else {
+    n = F(L);
+  }
+  if (n == kRaise) return lua_error(L);
+  return n;
+}
+
 // Reads `count` numbers starting at `first`; false when any is not finite (Canvas 2D then
 // ignores the call).
 bool numbers(lua_State* L, int first, int count, double* out) {
@@ -511,8 +524,8 @@ int l_add_color_stop(lua_State* L) {
   double offset = luaL_checknumber(L, 2);
   if (!(offset >= 0 && offset <= 1)) return luaL_error(L, "addColorStop offset must be in [0, 1]");
   Rgba c = check_color(L, 3);
-  (*g)->add_color_stop(offset, c);
-  return 0;
+  auto added = (*g)->add_color_stop(offset, c);
+  return added ? 0 : raise(L, added.error());
 }
 
 int l_linear_gradient(lua_State* L) {
@@ -583,34 +596,34 @@ struct Method {
 };
 
 const Method kCtxMethods[] = {
-    {"beginPath", wrap<l_begin_path>},
-    {"moveTo", wrap<l_move_to>},
-    {"lineTo", wrap<l_line_to>},
-    {"bezierCurveTo", wrap<l_bezier_to>},
-    {"quadraticCurveTo", wrap<l_quadratic_to>},
-    {"arc", wrap<l_arc>},
-    {"ellipse", wrap<l_ellipse>},
-    {"rect", wrap<l_rect>},
-    {"closePath", wrap<l_close_path>},
-    {"polyline", wrap<l_polyline>},
-    {"flowline", wrap<l_flowline>},
-    {"flowlines", wrap<l_flowlines>},
-    {"fill", wrap<l_fill>},
-    {"stroke", wrap<l_stroke>},
-    {"fillRect", wrap<l_rect_op<&Canvas::fill_rect>>},
-    {"strokeRect", wrap<l_rect_op<&Canvas::stroke_rect>>},
-    {"clearRect", wrap<l_rect_op<&Canvas::clear_rect>>},
-    {"background", wrap<l_background>},
-    {"save", wrap<l_save>},
-    {"restore", wrap<l_restore>},
-    {"translate", wrap<l_translate>},
-    {"rotate", wrap<l_rotate>},
-    {"scale", wrap<l_scale>},
-    {"transform", wrap<l_transform>},
-    {"setTransform", wrap<l_set_transform>},
-    {"resetTransform", wrap<l_reset_transform>},
-    {"createLinearGradient", wrap<l_linear_gradient>},
-    {"createRadialGradient", wrap<l_radial_gradient>},
+    {"beginPath", ctx_method<l_begin_path>},
+    {"moveTo", ctx_method<l_move_to>},
+    {"lineTo", ctx_method<l_line_to>},
+    {"bezierCurveTo", ctx_method<l_bezier_to>},
+    {"quadraticCurveTo", ctx_method<l_quadratic_to>},
+    {"arc", ctx_method<l_arc>},
+    {"ellipse", ctx_method<l_ellipse>},
+    {"rect", ctx_method<l_rect>},
+    {"closePath", ctx_method<l_close_path>},
+    {"polyline", ctx_method<l_polyline>},
+    {"flowline", ctx_method<l_flowline>},
+    {"flowlines", ctx_method<l_flowlines>},
+    {"fill", ctx_method<l_fill>},
+    {"stroke", ctx_method<l_stroke>},
+    {"fillRect", ctx_method<l_rect_op<&Canvas::fill_rect>>},
+    {"strokeRect", ctx_method<l_rect_op<&Canvas::stroke_rect>>},
+    {"clearRect", ctx_method<l_rect_op<&Canvas::clear_rect>>},
+    {"background", ctx_method<l_background>},
+    {"save", ctx_method<l_save>},
+    {"restore", ctx_method<l_restore>},
+    {"translate", ctx_method<l_translate>},
+    {"rotate", ctx_method<l_rotate>},
+    {"scale", ctx_method<l_scale>},
+    {"transform", ctx_method<l_transform>},
+    {"setTransform", ctx_method<l_set_transform>},
+    {"resetTransform", ctx_method<l_reset_transform>},
+    {"createLinearGradient", ctx_method<l_linear_gradient>},
+    {"createRadialGradient", ctx_method<l_radial_gradient>},
 };
 
 const Method kGlobals[] = {
@@ -658,7 +671,7 @@ void install_api(lua_State* L, ScriptEnv* env) {
   lua_pushcfunction(L, l_gradient_gc);
   lua_setfield(L, -2, "__gc");
   lua_newtable(L);
-  lua_pushcfunction(L, l_add_color_stop);
+  lua_pushcfunction(L, wrap<l_add_color_stop>);
   lua_setfield(L, -2, "addColorStop");
   lua_setfield(L, -2, "__index");
   lua_pushliteral(L, "gradient");

@@ -6,18 +6,72 @@ extern "C" {
 #include <lualib.h>
 }
 
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <system_error>
+#include <thread>
 
 #include "core/canonical_json.h"
 #include "core/limits.h"
 #include "render/internal/det_math.h"
 #include "render/internal/det_trig.h"
 #include "render/internal/lua_api.h"
+#include "render/internal/lua_strlib.h"
+
+// What every function a script can reach costs (issue 14: nothing may run uncounted).
+// "O(1)" means constant work, or work bounded by a small constant such as the Lua stack
+// (LUAI_MAXSTACK, 1,000,000 slots: a few milliseconds at most). Billed functions add
+// instruction-equivalent units to render_instructions_max before the work, or right after
+// it where one call is bounded by the size of a string (itself bounded by the memory
+// budget); the clock is read every kClockCheckUnits units (internal/lua_strlib.h).
+//
+// base    assert, error, getmetatable, ipairs (and each step), rawequal (memcmp of two
+//         strings: bounded by their size), rawget, rawlen, rawset, select, type, _G,
+//         _VERSION, warn (no warning function is set: O(arguments)): O(1).
+//         pairs, next, tostring, setmetatable: the prelude's Lua (budgeted like the script);
+//         what they call in C is O(1). pcall, xpcall: sandbox_pcall/xpcall, O(1) plus the
+//         called function. print: a no-op. tonumber: billed, string length / 4.
+//         Removed: dofile, loadfile, load, require, collectgarbage.
+// math    every function O(1) (min and max: O(arguments)); sin, cos, tan, asin, acos, atan,
+//         exp, log are det_* (internal/det_math.h); random and randomseed are atelier's.
+// string  len: O(1). find, match, gmatch (each iterator step), gsub: atelier's matcher
+//         (internal/lua_pattern.h), two units per step, depth kPatternDepthMax; plain find
+//         bills scanned bytes / 8; gsub bills replacement bytes / 8, and its replacement
+//         functions are Lua code under the hook. rep: rewritten, allocates first (memory
+//         budget) then bills result bytes / 16 (Lua's own looped 2^62 times for rep('', 2^62)).
+//         upper, lower, reverse, packsize: string length / 4. sub: copied bytes / 16.
+//         byte: one unit per value pushed. char: one per argument. format (under the
+//         prelude's wrapper), pack, unpack: format and string arguments' bytes / 16 plus one
+//         per argument (pack's padding grows a buffer: memory budget and watchdog).
+//         Removed: dump.
+// table   concat: one per element (bounds computed once, so __len runs once) plus result
+//         bytes / 16. unpack: one per value. move: one per element. pack: one per argument.
+//         insert, remove: rewritten, one per element shifted (#t read once). sort: the
+//         prelude's merge sort in Lua.
+// utf8    len, codepoint: one unit per byte of the range. offset: bytes moved / 16, after
+//         the call. codes: each iterator step bills bytes skipped plus 8. char: one per
+//         argument. charpattern: a string.
+// atelier (lua_api.cc) rand*, noise2/3, has_control, control_luma/edge, flowfield,
+//         field:angle, gradients (at most gradient_stops_max stops each: Cairo keeps them
+//         outside the Lua heap), ctx state and properties: O(1). Path building: points
+//         charged against path_points_max (polyline O(points)). field:trace, ctx:flowline,
+//         ctx:flowlines: capped per call and billed per step (native_units). Painting (fill,
+//         stroke, fillRect, strokeRect, clearRect, background): bounded by the canvas and the
+//         path, not billed by size; the watchdog stops the script right after a paint that
+//         overruns the deadline. Every ctx method counts against draw_calls_max.
+// VM      instructions are counted by the hook; allocation growth is billed at
+//         kAllocBytesPerUnit; single slow instructions (== or < on long strings, `..`,
+//         varargs) are bounded by the watchdog.
 
 namespace atelier::render {
 
@@ -27,6 +81,15 @@ using Clock = std::chrono::steady_clock;
 
 // Hook granularity: budgets are checked every kHookEvery VM instructions.
 constexpr int kHookEvery = 10'000;
+// Native work (internal/lua_strlib.h) reads the clock once per this many billed units, so a
+// stream of cheap calls does not pay for a clock read each.
+constexpr std::int64_t kClockCheckUnits = 4096;
+// Allocated bytes are billed to the instruction budget at this rate (a VM instruction costs
+// about as much as allocating and filling 64 bytes).
+constexpr std::int64_t kAllocBytesPerUnit = 64;
+// After the deadline, the watchdog re-signals the render thread at this interval until the
+// render has stopped (a signal can land just before the hook's own clock read).
+constexpr auto kWatchdogRepeat = std::chrono::milliseconds(10);
 
 // Deterministic replacements for the parts of Lua whose results depend on hash seeds,
 // addresses or the clock. Runs before the user script, with the budgets already active.
@@ -162,6 +225,7 @@ struct Sandbox {
   std::int64_t instructions_max = 0;
   std::int64_t wall_ms_max = 0;
   Clock::time_point deadline;
+  std::int64_t units_unchecked = 0;  // Billed native units since the last clock read.
   ScriptEnv* env = nullptr;
   bool aborted = false;
   char abort_message[256] = {0};  // Plain buffer: it is read on longjmp paths.
@@ -171,6 +235,26 @@ struct Sandbox {
       aborted = true;
       std::snprintf(abort_message, sizeof abort_message, "%s", message);
     }
+  }
+
+  void trip_instructions() {
+    char msg[200];
+    std::snprintf(msg, sizeof msg, "render_instructions_max exceeded: the script ran more than %lld Lua instructions",
+                  static_cast<long long>(instructions_max));
+    trip(msg);
+  }
+
+  void trip_wall() {
+    char msg[200];
+    std::snprintf(msg, sizeof msg, "render_wall_ms_max exceeded: the script ran longer than %lld ms",
+                  static_cast<long long>(wall_ms_max));
+    trip(msg);
+  }
+
+  // Adds `units` to the instruction count (saturating) and trips when it is over.
+  void add_instructions(std::int64_t units) {
+    instructions = units > INT64_MAX - instructions ? INT64_MAX : instructions + units;
+    if (instructions > instructions_max) trip_instructions();
   }
 };
 
@@ -196,6 +280,11 @@ void* counting_alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) 
     s->trip(msg);
     return nullptr;
   }
+  // Growth is billed: an allocating VM instruction (`..` of long strings, a table resize)
+  // does work in proportion to the bytes, and the count hook sees only one instruction.
+  if (s->env != nullptr && static_cast<std::int64_t>(nsize) > old) {
+    s->env->native_units += (static_cast<std::int64_t>(nsize) - old) / kAllocBytesPerUnit;
+  }
   void* p = std::realloc(ptr, nsize);
   if (p == nullptr) return nullptr;
   s->memory_used = next;
@@ -209,15 +298,10 @@ void budget_hook(lua_State* L, lua_Debug* ar) {
   s->env->native_units = 0;
   if (lua_gethookcount(L) != kHookEvery) lua_sethook(L, budget_hook, LUA_MASKCOUNT, kHookEvery);
   if (!s->aborted) {
-    char msg[200];
     if (s->instructions > s->instructions_max) {
-      std::snprintf(msg, sizeof msg, "render_instructions_max exceeded: the script ran more than %lld Lua instructions",
-                    static_cast<long long>(s->instructions_max));
-      s->trip(msg);
+      s->trip_instructions();
     } else if (Clock::now() > s->deadline) {
-      std::snprintf(msg, sizeof msg, "render_wall_ms_max exceeded: the script ran longer than %lld ms",
-                    static_cast<long long>(s->wall_ms_max));
-      s->trip(msg);
+      s->trip_wall();
     }
   }
   if (s->aborted) {
@@ -225,6 +309,113 @@ void budget_hook(lua_State* L, lua_Debug* ar) {
     luaL_error(L, "%s (at %s:%d)", s->abort_message, ar->short_src, ar->currentline);
   }
 }
+
+// The meter the metered library functions bill (internal/lua_strlib.h): native work counts
+// as instructions, and the clock is read every kClockCheckUnits units.
+bool meter_charge(lua_State* L, std::int64_t units) {
+  Sandbox* s = sandbox_of(L);
+  if (!s->aborted) s->add_instructions(units);
+  s->units_unchecked += units;
+  if (!s->aborted && s->units_unchecked >= kClockCheckUnits) {
+    s->units_unchecked = 0;
+    if (Clock::now() > s->deadline) s->trip_wall();
+  }
+  return !s->aborted;
+}
+
+// Raises the tripped budget's error, naming the script position that made the call.
+int meter_raise(lua_State* L) {
+  Sandbox* s = sandbox_of(L);
+  lua_Debug ar;
+  // The nearest script line: the caller may be C (pcall(string.find, …)).
+  for (int level = 1; lua_getstack(L, level, &ar) != 0; ++level) {
+    if (lua_getinfo(L, "Sl", &ar) != 0 && ar.currentline > 0) {
+      lua_pushfstring(L, "%s (at %s:%d)", s->abort_message, ar.short_src, ar.currentline);
+      return lua_error(L);
+    }
+  }
+  lua_pushstring(L, s->abort_message);
+  return lua_error(L);
+}
+
+constexpr internal::LuaMeter kMeter{meter_charge, meter_raise};
+
+// The watchdog: the count hook runs between VM instructions only every kHookEvery of them,
+// and some single instructions take milliseconds (comparing or concatenating 100 MB
+// strings, copying a million varargs), so the clock alone would be read too rarely. At the
+// deadline a watchdog thread signals the render thread, whose handler sets the count hook
+// to fire at the very next instruction; the hook then reads the clock and trips. This is
+// how lua.c stops a script on Ctrl-C: lua_sethook is safe to call from a signal handler
+// (ldebug.c), and the handler runs on the render thread itself, never beside the VM.
+thread_local std::atomic<lua_State*> t_running_state{nullptr};
+static_assert(std::atomic<lua_State*>::is_always_lock_free);  // Read in a signal handler.
+
+void on_watchdog_signal(int) {
+  if (lua_State* L = t_running_state.load(std::memory_order_relaxed)) {
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+  }
+}
+
+int watchdog_signal() {
+  static const int signal_number = [] {
+    const int number = SIGRTMIN + 4;
+    struct sigaction action {};
+    action.sa_handler = on_watchdog_signal;
+    action.sa_flags = SA_RESTART;  // Interrupted system calls resume.
+    sigemptyset(&action.sa_mask);
+    sigaction(number, &action, nullptr);
+    return number;
+  }();
+  return signal_number;
+}
+
+class Watchdog {
+ public:
+  Watchdog(lua_State* L, Clock::time_point deadline) : target_(pthread_self()) {
+    const int signal_number = watchdog_signal();
+    // The caller's thread may block signals (server threads often do): let this one in.
+    sigset_t ours;
+    sigemptyset(&ours);
+    sigaddset(&ours, signal_number);
+    pthread_sigmask(SIG_UNBLOCK, &ours, &previous_mask_);
+    t_running_state.store(L, std::memory_order_relaxed);
+    try {
+      thread_ = std::thread([this, deadline, signal_number] {
+        std::unique_lock lock(mutex_);
+        if (cv_.wait_until(lock, deadline, [this] { return done_; })) return;
+        while (!done_) {
+          pthread_kill(target_, signal_number);
+          cv_.wait_for(lock, kWatchdogRepeat, [this] { return done_; });
+        }
+      });
+    } catch (const std::system_error&) {
+      // No thread (resources exhausted): started() is false and the render is refused.
+    }
+  }
+  // Runs before the state is closed: no signal touches it afterwards.
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    t_running_state.store(nullptr, std::memory_order_relaxed);
+    pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
+  }
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+  bool started() const { return thread_.joinable(); }
+
+ private:
+  pthread_t target_;
+  sigset_t previous_mask_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
 
 // pcall/xpcall that cannot swallow a tripped budget.
 int sandbox_pcall(lua_State* L) {
@@ -329,6 +520,8 @@ void open_safe_libs(lua_State* L) {
   lua_pushnil(L);
   lua_setfield(L, -2, "dump");
   lua_pop(L, 1);
+  // Before the prelude captures string.format and friends: the captured ones are metered.
+  internal::install_metered_libs(L, &kMeter);
   // The math library's transcendental functions give the same bits on every CPU (det_trig.h,
   // det_math.h); the C library's last bit varies with the CPU it picks an implementation
   // for. (`^` is the VM's: see __wrap_pow below.)
@@ -408,6 +601,11 @@ Result<ScriptResult> run_script(std::string_view source, std::string_view chunk_
   open_safe_libs(L);
   internal::install_api(L, &env);
   lua_sethook(L, budget_hook, LUA_MASKCOUNT, kHookEvery);
+  // Declared after the closer: stops (and joins) before the state is closed.
+  Watchdog watchdog(L, sandbox.deadline);
+  if (!watchdog.started()) {
+    return fail(Error::internal("render_watchdog", "cannot start the render's wall-clock watchdog thread"));
+  }
 
   auto script_error = [&](const char* fallback) -> Error {
     std::string msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : fallback;

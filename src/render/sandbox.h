@@ -11,10 +11,13 @@
 // swallow a budget error: once a budget trips, every further hook and protected call
 // re-raises it.
 //
-// Known gap: the wall-clock limit is checked between VM instructions, so a single C call
-// that runs long (a pathological string pattern) is bounded only by its own work; scripts
-// are registered by trusted studio keys (scope admin), and the CLI runs one render per
-// process.
+// Library functions run outside the VM, where the count hook cannot see them: every one a
+// script can reach is O(1), or billed to the instruction budget by the work it does (string
+// patterns by matcher step, copies and scans by size; sandbox.cc lists them all), and the
+// wall clock is read as the bill grows. A watchdog thread makes the hook fire at the next VM
+// instruction once the deadline passes, so a render stops at its wall-clock limit plus the
+// longest single step: one VM instruction or one library call on strings bounded by the
+// memory budget (tens of milliseconds), or one canvas paint.
 #pragma once
 
 #include <cstdint>

@@ -8,6 +8,9 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -211,6 +214,51 @@ TEST_F(ApiServer, TheValidatorRejectsABrokenDocument) {
   testing::write_text(file, doc.dump());
   std::string out;
   EXPECT_NE(testing::run_node_tool("validate-openapi.mjs", file, out), 0) << out;
+}
+
+// Issue 14: a backtracking string pattern ran for minutes inside one Lua C call, outside
+// every render limit, and pinned the HTTP render workers. Now, with both workers busy on such
+// renders, each fails at its wall limit and a normal render waits no longer than that.
+TEST_F(ApiServer, RunawayPatternRendersFreeTheirWorkersAtTheWallLimit) {
+  render::EngineOptions options;
+  options.wall_ms_max = 1000;
+  engine = std::make_unique<render::Engine>(*db, *blobs, options);
+  auto evil = dir.path() / "src" / "evil";
+  std::filesystem::create_directories(evil);
+  std::ofstream(evil / "manifest.json") << R"({"name": "evil", "version": "1.0.0"})";
+  std::ofstream(evil / "main.lua") << "ctx:background('#000')\n"
+                                      "local r = string.find(string.rep('a', 3000), string.rep('a-', 12) .. 'b')\n";
+  ASSERT_TRUE(engine->add_generator(evil));
+  ServerOptions server_options;
+  server_options.worker_threads = 2;
+  start(server_options);
+
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  std::vector<Reply> runaway(2);
+  std::vector<Clock::duration> runaway_took(2);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([&, i] {
+      Client c(server->port());
+      json req = {{"generator", "evil"}, {"token_hash", i == 0 ? kToken1 : kToken2}, {"width", 64}, {"height", 64}};
+      runaway[i] = c.request("POST", "/v1/renders", req.dump(), auth(render_key));
+      runaway_took[i] = Clock::now() - t0;
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // Both workers are busy now.
+  Client c(server->port());
+  auto normal = render_via_api(c, kToken3);
+  const auto normal_took = Clock::now() - t0;
+  for (auto& t : threads) t.join();
+  EXPECT_TRUE(normal.contains("recipe_id")) << normal.dump();
+  EXPECT_LT(normal_took, std::chrono::milliseconds(1000 + 1500));
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_GE(runaway[i].status, 400) << runaway[i].body;
+    EXPECT_LT(runaway[i].status, 500) << runaway[i].body;
+    EXPECT_EQ(json::parse(runaway[i].body)["error"]["code"], "render_wall_ms_max") << runaway[i].body;
+    EXPECT_LT(runaway_took[i], std::chrono::milliseconds(1000 + 1500));
+  }
 }
 
 TEST_F(ApiServer, Health) {

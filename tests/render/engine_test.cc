@@ -795,6 +795,31 @@ TEST(Engine, BudgetsComeFromEngineOptions) {
   }
 }
 
+// Issue 14: a backtracking pattern ran for over 75 s inside one C call, outside every
+// budget. Through the engine it now fails like any other runaway script, at its limit.
+TEST(Engine, BacktrackingPatternFailsTheRenderAtTheWallLimit) {
+  EngineOptions options;
+  options.wall_ms_max = 500;
+  options.instructions_max = std::int64_t{1} << 60;
+  for (const char* call : {"string.find(s, p)", "string.gsub(s, p, '')", "s:match(p)"}) {
+    auto s = studio_with_script(std::string("ctx:background('#000')\nlocal s, p = string.rep('a', 3000), "
+                                            "string.rep('a-', 12) .. 'b'\nlocal r = ") +
+                                    call + "\nreturn {}\n",
+                                options);
+    std::size_t blobs = s->blob_count();
+    auto start = std::chrono::steady_clock::now();
+    auto r = s->render(request("test-gen", kTokenA));
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    ASSERT_FALSE(r) << call;
+    EXPECT_EQ(r.error().code, "render_wall_ms_max") << r.error().to_string();
+    EXPECT_EQ(r.error().kind, ErrorKind::kLimitExceeded);
+    EXPECT_THAT(r.error().message, HasSubstr("main.lua:3"));
+    EXPECT_LT(elapsed, std::chrono::seconds(2)) << call;
+    EXPECT_EQ(s->render_count(), 0u);
+    EXPECT_EQ(s->blob_count(), blobs);
+  }
+}
+
 TEST(Engine, ParamsFromCliText) {
   Studio s;
   s.add(fixture_dir("test-gen"));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -389,6 +390,87 @@ TEST(Bundle, Errors) {
   auto mismatch = load_bundle(renamed);
   ASSERT_FALSE(mismatch);
   EXPECT_EQ(mismatch.error().code, "name_mismatch");
+}
+
+// Issue 14: `ln -s /etc/passwd bundle/notes.txt` made `generator add` copy the outside file
+// into the store under a ../../.. path, which GET /v1/generators/{name} then disclosed.
+TEST(Bundle, SymlinksAreRefusedWhereverTheyPoint) {
+  TempDir tmp;
+  fs::create_directories(tmp / "private");
+  atelier::testing::write_text(tmp / "private" / "secret.txt", "outside the bundle");
+  struct Case {
+    const char* what;
+    std::function<void(const fs::path& bundle)> make;
+    const char* entry;
+  };
+  const fs::path secret = tmp / "private" / "secret.txt";
+  for (const Case& c : {
+           Case{"file link to outside", [&](const fs::path& d) { fs::create_symlink(secret, d / "notes.txt"); },
+                "notes.txt"},
+           Case{"file link to /etc/passwd", [&](const fs::path& d) { fs::create_symlink("/etc/passwd", d / "pw"); },
+                "pw"},
+           Case{"relative link to outside",
+                [&](const fs::path& d) { fs::create_symlink("../private/secret.txt", d / "rel.txt"); }, "rel.txt"},
+           Case{"directory link to outside",
+                [&](const fs::path& d) { fs::create_directory_symlink(tmp / "private", d / "assets"); }, "assets"},
+           Case{"nested link", [&](const fs::path& d) {
+                  fs::create_directories(d / "img");
+                  fs::create_symlink(secret, d / "img" / "a.png");
+                }, "img/a.png"},
+           Case{"link to a file inside", [&](const fs::path& d) { fs::create_symlink(d / "main.lua", d / "copy.lua"); },
+                "copy.lua"},
+           Case{"dangling link", [&](const fs::path& d) { fs::create_symlink(tmp / "nowhere", d / "gone.png"); },
+                "gone.png"},
+       }) {
+    TempDir work;
+    auto dir = atelier::testing::copy_bundle(atelier::testing::fixture_dir("test-gen"), work.path(), "test-gen");
+    c.make(dir);
+    auto b = load_bundle(dir);
+    ASSERT_FALSE(b) << c.what;
+    EXPECT_EQ(b.error().code, "bundle_symlink") << c.what << ": " << b.error().to_string();
+    EXPECT_EQ(b.error().field, "dir");
+    EXPECT_THAT(b.error().message, HasSubstr(std::string("\"") + c.entry + "\"")) << c.what;
+  }
+}
+
+TEST(Bundle, ManifestPathsMustStayInsideTheBundle) {
+  const std::string base = R"({"name": "test-gen", "script": "main.lua", "inputs": [)";
+  struct Case {
+    std::string manifest;
+    const char* field;
+  };
+  for (const Case& c : {
+           Case{R"({"name": "test-gen", "script": "../other/main.lua"})", "manifest.script"},
+           Case{R"({"name": "test-gen", "script": "/etc/passwd"})", "manifest.script"},
+           Case{R"({"name": "test-gen", "script": "lib/../../main.lua"})", "manifest.script"},
+           Case{R"({"name": "test-gen", "script": "./main.lua"})", "manifest.script"},
+           Case{R"({"name": "test-gen", "script": "..\\main.lua"})", "manifest.script"},
+           Case{R"({"name": "test-gen", "script": ""})", "manifest.script"},
+           Case{base + R"({"name": "control", "default": "../private/x.png"}]})", "manifest.inputs.control.default"},
+           Case{base + R"({"name": "control", "default": "/home/studio/x.png"}]})", "manifest.inputs.control.default"},
+           Case{base + R"({"name": "control", "default": "img//x.png"}]})", "manifest.inputs.control.default"},
+       }) {
+    auto m = parse_manifest(c.manifest, "test-gen");
+    ASSERT_FALSE(m) << c.manifest;
+    EXPECT_EQ(m.error().code, "bundle_path_outside") << c.manifest << ": " << m.error().to_string();
+    EXPECT_EQ(m.error().field, c.field) << c.manifest;
+  }
+  // Nested paths inside the bundle are fine.
+  auto ok = parse_manifest(base + R"({"name": "control", "default": "img/x.png"}]})", "test-gen");
+  ASSERT_TRUE(ok) << ok.error().to_string();
+  EXPECT_EQ(ok->inputs.at(0).default_file, "img/x.png");
+
+  // Through load_bundle: an input default that climbs out is refused before any file is read.
+  TempDir tmp;
+  fs::create_directories(tmp / "private");
+  atelier::testing::write_text(tmp / "private" / "x.png", "not in the bundle");
+  auto dir = atelier::testing::copy_bundle(atelier::testing::fixture_dir("test-gen"), tmp.path(), "test-gen");
+  atelier::testing::write_text(dir / "manifest.json",
+                               R"({"name": "test-gen", "inputs": [{"name": "control", "default": "../private/x.png"}]})");
+  auto b = load_bundle(dir);
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().code, "bundle_path_outside");
+  EXPECT_EQ(b.error().field, "manifest.inputs.control.default");
 }
 
 TEST(Bundle, ScriptSizeLimitBothSides) {

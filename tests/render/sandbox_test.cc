@@ -834,3 +834,233 @@ TEST(Sandbox, MathSinAndCosGiveTheSameBitsOnEveryCpu) {
 
 }  // namespace
 }  // namespace atelier::render
+
+// --- issue 14: library calls that ran outside every budget ---------------------------------
+
+namespace atelier::render {
+namespace {
+
+using Ms = std::chrono::milliseconds;
+
+struct Timed {
+  Result<ScriptResult> result;
+  Ms elapsed;
+};
+
+Timed timed_run(const std::string& script, const SandboxLimits& limits) {
+  Script run;
+  auto start = std::chrono::steady_clock::now();
+  auto r = run(script, limits);
+  return {std::move(r), std::chrono::duration_cast<Ms>(std::chrono::steady_clock::now() - start)};
+}
+
+constexpr const char* kBacktrackingBomb = "string.rep('a', 3000), string.rep('a-', 12) .. 'b'";
+
+// The attack: Lua's backtracking matcher ran this for over 75 s inside one C call, where
+// neither the instruction budget nor the wall clock was checked.
+TEST(SandboxLimitsNativeWork, BacktrackingPatternStopsAtTheWallClock) {
+  for (const std::string& call : {std::string("string.find(") + std::string(kBacktrackingBomb) + ")",
+                                 "string.match(" + std::string(kBacktrackingBomb) + ")",
+                                 "string.gsub(" + std::string(kBacktrackingBomb) + ", 'x')",
+                                 "string.gmatch(" + std::string(kBacktrackingBomb) + ")()",
+                                 std::string("(string.rep('a', 3000)):find(string.rep('a-', 12) .. 'b')"),
+                                 "pcall(string.find, " + std::string(kBacktrackingBomb) + ")"}) {
+    auto [r, elapsed] = timed_run("local x = " + call + "\nreturn {}", {std::int64_t{1} << 60, 32LL << 20, 500});
+    ASSERT_FALSE(r) << call;
+    EXPECT_EQ(r.error().code, "render_wall_ms_max") << call << " -> " << r.error().to_string();
+    EXPECT_THAT(r.error().message, HasSubstr("main.lua:1")) << r.error().message;
+    EXPECT_GE(elapsed, Ms(500)) << call;
+    EXPECT_LT(elapsed, Ms(2000)) << call;
+  }
+}
+
+TEST(SandboxLimitsNativeWork, BacktrackingPatternStepsCountAsInstructions) {
+  auto [r, elapsed] = timed_run("local x = string.find(" + std::string(kBacktrackingBomb) + ")",
+                                {20'000'000, 32LL << 20, 60'000});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "render_instructions_max") << r.error().to_string();
+  EXPECT_LT(elapsed, Ms(5000));
+}
+
+// gsub's replacement function is Lua code: the budget keeps counting inside it.
+TEST(SandboxLimitsNativeWork, GsubReplacementFunctionsStayBudgeted) {
+  auto [r, elapsed] = timed_run("string.gsub('aaa', 'a', function() while true do end end)",
+                                {2'000'000, 32LL << 20, 60'000});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "render_instructions_max") << r.error().to_string();
+}
+
+// Ordinary pattern use stays as it was (and cheap).
+TEST(SandboxLimitsNativeWork, PatternsStillWork) {
+  Script run;
+  auto t = traits_of(run(R"lua(
+    local words = {}
+    for w in ("the quick brown fox"):gmatch("%a+") do words[#words + 1] = w end
+    local swapped = ("hello world"):gsub("(%w+) (%w+)", "%2 %1")
+    local k, v = string.match("  key = value ", "(%w+)%s*=%s*(%w+)")
+    return {words = table.concat(words, ","), swapped = swapped, k = k, v = v,
+            at = string.find("a.b", ".", 1, true), n = select(2, string.gsub("abc", "", "-"))})lua"));
+  EXPECT_EQ(t["words"], "the,quick,brown,fox");
+  EXPECT_EQ(t["swapped"], "world hello");
+  EXPECT_EQ(t["k"], "key");
+  EXPECT_EQ(t["v"], "value");
+  EXPECT_EQ(t["at"], 2);
+  EXPECT_EQ(t["n"], 4);
+}
+
+// Linear-time library functions are billed by size: a loop of them hits the instruction
+// budget as a loop of VM instructions would.
+TEST(SandboxLimitsNativeWork, LinearFunctionsAreBilledBySize) {
+  for (const char* loop : {
+           "while true do utf8.len(s) end",
+           "while true do utf8.codepoint(s, 1, 1000) end",
+           "while true do s:upper() end",
+           "while true do s:reverse() end",
+           "while true do s:sub(2) end",
+           "while true do string.format('%s', s) end",
+           "while true do tonumber(s) end",
+           "while true do s:byte(1, 100000) end",
+           "local t = {s, s} while true do table.concat(t) end",
+           "while true do for _ in utf8.codes(s) do end end",
+       }) {
+    auto [r, elapsed] = timed_run(std::string("local s = string.rep('a', 4 << 20)\n") + loop,
+                                  {50'000'000, 64LL << 20, 60'000});
+    ASSERT_FALSE(r) << loop;
+    EXPECT_EQ(r.error().code, "render_instructions_max") << loop << " -> " << r.error().to_string();
+    EXPECT_LT(elapsed, Ms(10'000)) << loop;
+  }
+}
+
+TEST(SandboxLimitsNativeWork, Utf8LenOverABigStringIsBilled) {
+  // One call over 32 MB is billed 32 M units: over a 20 M budget at once.
+  auto [r, elapsed] = timed_run("local s = string.rep('a', 32 << 20)\nlocal n = utf8.len(s)\nreturn {n = n}",
+                                {20'000'000, 96LL << 20, 60'000});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "render_instructions_max") << r.error().to_string();
+  EXPECT_THAT(r.error().message, HasSubstr("main.lua:2"));
+  Script run;
+  auto ok = run("local s = string.rep('a', 1 << 20)\nreturn {n = utf8.len(s)}", {20'000'000, 96LL << 20, 60'000});
+  ASSERT_TRUE(ok) << ok.error().to_string();
+  EXPECT_EQ(traits_of(ok)["n"], 1 << 20);
+  EXPECT_GT(ok->instructions, 1 << 20);
+}
+
+// C loops that allocate nothing and did not end: each is refused up front by its bill.
+TEST(SandboxLimitsNativeWork, UnboundedLibraryLoopsAreRefused) {
+  for (const char* script : {
+           "table.concat(setmetatable({}, {__index = table.concat}), '', 1, math.maxinteger)",
+           "table.unpack({}, 1, 1 << 40)",
+           "table.concat(setmetatable({}, {__index = table.concat}), '', math.mininteger, math.maxinteger)",
+           "table.move({}, 1, math.maxinteger, 2)",
+           "table.insert(setmetatable({}, {__len = function() return 1 << 62 end}), 1, 'x')",
+           "table.remove(setmetatable({}, {__len = function() return 1 << 62 end}), 1)",
+       }) {
+    auto [r, elapsed] = timed_run(script, {20'000'000, 32LL << 20, 60'000});
+    ASSERT_FALSE(r) << script;
+    EXPECT_EQ(r.error().code, "render_instructions_max") << script << " -> " << r.error().to_string();
+    EXPECT_LT(elapsed, Ms(2000)) << script;
+  }
+}
+
+TEST(SandboxLimitsNativeWork, RepOfNothingReturnsAtOnce) {
+  // Lua's string.rep looped 2^62 times here, copying nothing.
+  auto [r, elapsed] = timed_run("return {a = string.rep('', 1 << 62), b = string.rep('', 1 << 62, ''),\n"
+                                "c = string.rep('ab', 3, ','), d = string.rep('x', 0), e = string.rep('', 3, '-')}",
+                                kLimits);
+  ASSERT_TRUE(r) << r.error().to_string();
+  auto t = traits_of(r);
+  EXPECT_EQ(t["a"], "");
+  EXPECT_EQ(t["b"], "");
+  EXPECT_EQ(t["c"], "ab,ab,ab");
+  EXPECT_EQ(t["d"], "");
+  EXPECT_EQ(t["e"], "--");
+  EXPECT_LT(elapsed, Ms(1000));
+}
+
+TEST(SandboxLimitsNativeWork, TableFunctionsKeepTheirMeaning) {
+  Script run;
+  auto t = traits_of(run(R"lua(
+    local t = {1, 2, 3}
+    table.insert(t, 4); table.insert(t, 1, 0)
+    local removed = table.remove(t, 2)
+    local last = table.remove(t)
+    local m = table.move({1, 2, 3}, 1, 3, 2)
+    local ok, err = pcall(table.insert, t, 9, 1)
+    local ok2, err2 = pcall(table.insert, t, 1, 2, 3)
+    return {t = table.concat(t, ","), removed = removed, last = last, m = table.concat(m, ","),
+            u = select("#", table.unpack({1, 2, 3})), err = err, err2 = err2,
+            e = tostring(table.remove({})), c = table.concat({1, 2, 3}, "-", 2)})lua"));
+  EXPECT_EQ(t["t"], "0,2,3");
+  EXPECT_EQ(t["removed"], 1);
+  EXPECT_EQ(t["last"], 4);
+  EXPECT_EQ(t["m"], "1,1,2,3");
+  EXPECT_EQ(t["u"], 3);
+  EXPECT_THAT(t["err"].get<std::string>(), HasSubstr("position out of bounds"));
+  EXPECT_THAT(t["err2"].get<std::string>(), HasSubstr("wrong number of arguments to 'insert'"));
+  EXPECT_EQ(t["e"], "nil");
+  EXPECT_EQ(t["c"], "2-3");
+}
+
+// Single VM instructions can take milliseconds (comparing two 50 MB strings), and the count
+// hook runs every 10,000 instructions: the watchdog stops the script at the deadline anyway.
+TEST(SandboxLimitsNativeWork, SlowInstructionsStopAtTheWallClock) {
+  auto [r, elapsed] = timed_run(
+      "local a, b = string.rep('x', 50 << 20), string.rep('x', 50 << 20)\n"
+      "while true do local same = a == b end",
+      {std::int64_t{1} << 60, 160LL << 20, 500});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "render_wall_ms_max") << r.error().to_string();
+  EXPECT_LT(elapsed, Ms(2000));
+}
+
+}  // namespace
+}  // namespace atelier::render
+
+namespace atelier::render {
+namespace {
+
+// Issue 14.3: draw_calls_max was declared but not enforced. Every ctx method counts.
+TEST(Sandbox, DrawCallsLimitBothSides) {
+  const std::string max = std::to_string(limits::kDrawCallsMax);
+  const SandboxLimits roomy{1'000'000'000, 32LL << 20, 60'000};
+  Script at_limit;
+  // Two calls per iteration, a mix of path building and state.
+  auto ok = at_limit("for i = 1, " + max + " // 2 do ctx:closePath(); ctx:resetTransform() end\nreturn {ok = true}",
+                     roomy);
+  ASSERT_TRUE(ok) << ok.error().to_string();
+  Script over;
+  auto r = over("for i = 1, " + max + " // 2 do ctx:closePath(); ctx:resetTransform() end\nctx:fillRect(0, 0, 1, 1)",
+                roomy);
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message, AllOf(HasSubstr("draw_calls_max"), HasSubstr("main.lua:2:")));
+  // Caught with pcall, the call still draws nothing, and neither does any later one.
+  Script caught;
+  auto c = caught("for i = 1, " + max + " do ctx:beginPath() end\n"
+                  "local ok1 = pcall(ctx.fillRect, ctx, 0, 0, 1, 1)\n"
+                  "local ok2 = pcall(ctx.background, ctx, '#fff')\n"
+                  "return {ok1 = ok1, ok2 = ok2}",
+                  roomy);
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_EQ(traits_of(c)["ok1"], false);
+  EXPECT_EQ(traits_of(c)["ok2"], false);
+}
+
+
+// Cairo keeps gradient stops outside the Lua heap: a loop of addColorStop grew one by
+// gigabytes while the memory budget saw 16 bytes.
+TEST(Sandbox, GradientStopsLimitBothSides) {
+  const std::string max = std::to_string(limits::kGradientStopsMax);
+  Script at_limit;
+  auto ok = at_limit("local g = ctx:createLinearGradient(0, 0, 1, 0)\n"
+                     "for i = 1, " + max + " do g:addColorStop(i / " + max + ", '#123456') end\n"
+                     "ctx.fillStyle = g\nctx:fillRect(0, 0, 1, 1)\nreturn {ok = true}");
+  ASSERT_TRUE(ok) << ok.error().to_string();
+  Script over;
+  auto r = over("local g = ctx:createLinearGradient(0, 0, 1, 0)\n"
+                "for i = 1, " + max + " + 1 do g:addColorStop(0.5, '#123456') end");
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message, AllOf(HasSubstr("gradient_stops_max"), HasSubstr("main.lua:2:")));
+}
+
+}  // namespace
+}  // namespace atelier::render
