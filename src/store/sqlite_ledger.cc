@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cassert>
+#include <charconv>
 #include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -460,6 +462,36 @@ Result<std::vector<BidRecord>> SqliteStore::bids(std::string_view listing_id) {
   }
   q.reset();
   if (rc != SQLITE_DONE) return fail(db_error(rdb_, "reading bids"));
+  return out;
+}
+
+Result<Page<BidRecord>> SqliteStore::bids(std::string_view listing_id, const PageRequest& page) {
+  assert(page.limit > 0);
+  // The cursor is the seq of the last bid returned (as list_renders' is its render's seq).
+  std::int64_t after = 0;
+  if (!page.cursor.empty()) {
+    auto [p, ec] = std::from_chars(page.cursor.data(), page.cursor.data() + page.cursor.size(), after);
+    if (ec != std::errc() || p != page.cursor.data() + page.cursor.size() || after < 0) {
+      return fail(Error::invalid("invalid_cursor", "cursor is not one this server issued", "cursor"));
+    }
+  }
+  std::lock_guard lock(read_mu_);
+  Stmt& q = rstmts_->get(
+      "SELECT seq, bidder, amount, time_ms, log_index FROM bids WHERE listing_id = ?1 AND seq > ?2 "
+      "ORDER BY seq LIMIT ?3");
+  q.bind(1, listing_id).bind(2, after).bind(3, page.limit + 1);
+  Page<BidRecord> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) {
+    out.items.push_back({std::string(listing_id), static_cast<std::uint64_t>(q.int64(0)), q.text(1),
+                         u256_at(q, 2), q.int64(3), static_cast<std::uint64_t>(q.int64(4))});
+  }
+  q.reset();
+  if (rc != SQLITE_DONE) return fail(db_error(rdb_, "reading bids"));
+  if (static_cast<std::int64_t>(out.items.size()) > page.limit) {
+    out.items.pop_back();
+    out.next_cursor = std::to_string(out.items.back().seq);
+  }
   return out;
 }
 

@@ -96,4 +96,18 @@ bool Client::wait_closed(int timeout_ms) {
   }
 }
 
+std::optional<std::string> Client::read_until_closed(int timeout_ms) {
+  impl_->set_timeout(timeout_ms);
+  std::string out = beast::buffers_to_string(impl_->buffer.data());
+  impl_->buffer.consume(impl_->buffer.size());
+  char buf[4096];
+  while (true) {
+    beast::error_code ec;
+    std::size_t n = impl_->socket.read_some(net::buffer(buf), ec);
+    out.append(buf, n);
+    if (ec == net::error::eof || ec == net::error::connection_reset) return out;
+    if (ec) return std::nullopt;
+  }
+}
+
 }  // namespace atelier::api::testing

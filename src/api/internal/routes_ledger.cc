@@ -1,6 +1,7 @@
 // Collections, tokens and accounts over HTTP (issue 4): token metadata JSON for wallets and
 // marketplaces (public), contract-level metadata (public), and an account's balances and
-// tokens (scope "read": balances are not for everyone).
+// tokens (scope "read", and only for the key bound to that account or an admin key: balances
+// are private).
 #include "api/internal/handler_util.h"
 #include "api/internal/routes.h"
 #include "ledger/ledger.h"
@@ -11,6 +12,16 @@ namespace {
 // Metadata is read by wallets and marketplaces that cache aggressively; a token's metadata
 // can change (a burn, a reveal), so it is cached for minutes, not forever.
 constexpr const char* kMetadataCaching = "public, max-age=300";
+
+// Whether the caller may see account `id`: its own key (`apikey create --account`) or an admin
+// key. Anyone else is told what they would be told about an account that does not exist
+// (404 unknown_account), not 403: a 403 would confirm that the account exists, and account
+// ids are often people's names.
+Result<void> may_read_account(const RequestContext& ctx, std::string_view id) {
+  const auto& who = ctx.principal;
+  if (who && (who->allows("admin") || (!who->account.empty() && who->account == id))) return {};
+  return fail(Error::not_found("unknown_account", "no account " + std::string(id), "id"));
+}
 
 Result<U256> token_id_param(const RequestContext& ctx) {
   auto id = ledger::parse_token_id(ctx.path_param("token_id"));
@@ -89,11 +100,15 @@ void add_ledger_routes(RouteTable& table, RouteDeps& deps) {
              .path = "/v1/accounts/{id}",
              .operation_id = "getAccount",
              .summary = "An account's balances (minor units) and tokens",
+             .description = "Private: only the API key bound to the account (`apikey create --account`) or an "
+                            "admin key may read it. Any other key gets 404 unknown_account, as for an account "
+                            "that does not exist, so that the answer does not disclose which accounts exist.",
              .tag = "accounts",
              .scope = "read",
              .params = {{.name = "id", .in = ParamIn::kPath, .description = "Account id."}},
              .responses = {{200, "The account.", "application/json", R"({"$ref": "#/components/schemas/Account"})"}},
              .handler = [&ledger](RequestContext& c) -> Result<HttpResponse> {
+               ATELIER_TRY(may_read_account(c, c.path_param("id")));
                auto v = ledger.account(c.path_param("id"));
                if (!v) return fail(v.error());
                return json_text_response(ledger::account_json(*v));
