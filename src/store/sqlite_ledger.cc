@@ -467,8 +467,9 @@ Result<std::vector<BidRecord>> SqliteStore::bids(std::string_view listing_id) {
 
 Result<Page<BidRecord>> SqliteStore::bids(std::string_view listing_id, const PageRequest& page) {
   assert(page.limit > 0);
-  // The cursor is the seq of the last bid returned (as list_renders' is its render's seq).
-  std::int64_t after = 0;
+  // The cursor is the seq of the last bid returned (as list_renders' is its render's seq);
+  // seqs start at 0.
+  std::int64_t after = -1;
   if (!page.cursor.empty()) {
     auto [p, ec] = std::from_chars(page.cursor.data(), page.cursor.data() + page.cursor.size(), after);
     if (ec != std::errc() || p != page.cursor.data() + page.cursor.size() || after < 0) {

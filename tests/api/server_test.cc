@@ -678,6 +678,17 @@ TEST_F(ApiServer, TokenMetadataAndAccountsAreServed) {
   EXPECT_EQ(aj["tokens"][0]["token_id"], "26");
   EXPECT_EQ(aj["tokens"][0]["amount"], "3");
   EXPECT_EQ(c.get("/v1/accounts/nobody", auth(read_key)).status, 404);
+  // Balances are private (another key gets 404), but who holds a token is public.
+  EXPECT_EQ(c.get("/v1/accounts/ann", auth(read_key)).status, 404);
+  auto owners = c.get("/v1/collections/eds/tokens/26/owners");
+  ASSERT_EQ(owners.status, 200) << owners.body;
+  auto oj = json::parse(owners.body);
+  ASSERT_EQ(oj["data"].size(), 1u);
+  EXPECT_EQ(oj["data"][0]["account"], "ann");
+  EXPECT_EQ(oj["data"][0]["amount"], "3");
+  EXPECT_TRUE(oj["next_cursor"].is_null());
+  EXPECT_EQ(c.get("/v1/collections/eds/tokens/27/owners").status, 404);
+  EXPECT_EQ(c.get("/v1/collections/eds/tokens/26/owners?limit=0").status, 400);
 }
 
 TEST_F(ApiServer, RacingBuyersOverHttpExactlyOneWinsTheLastToken) {
@@ -860,7 +871,9 @@ void expect_400_naming(const Reply& r, const std::string& param, const std::stri
   auto j = json::parse(r.body, nullptr, false);
   ASSERT_TRUE(j.is_object()) << r.body;
   EXPECT_EQ(j["error"]["param"], param) << r.body;
-  if (!code.empty()) EXPECT_EQ(j["error"]["code"], code) << r.body;
+  if (!code.empty()) {
+    EXPECT_EQ(j["error"]["code"], code) << r.body;
+  }
 }
 
 TEST_F(ApiServer, ListingFieldsAreTypeCheckedAndBelongToTheKind) {

@@ -1,7 +1,8 @@
 // Collections, tokens and accounts over HTTP (issue 4): token metadata JSON for wallets and
 // marketplaces (public), contract-level metadata (public), and an account's balances and
 // tokens (scope "read", and only for the key bound to that account or an admin key: balances
-// are private).
+// are private). Who holds a token stays public, as ownerOf is on a chain: GET
+// /v1/collections/{id}/tokens/{token_id}/owners.
 #include "api/internal/handler_util.h"
 #include "api/internal/routes.h"
 #include "ledger/ledger.h"
@@ -44,6 +45,39 @@ constexpr const char* kMetadataSchema = R"({
   }
 })";
 
+// One page of a token's holders, by account id (the cursor is the last account returned).
+// Holders are read whole: an ERC-721 token has one, an ERC-1155 token as many as it has
+// owners, which the store lists in account order.
+Result<HttpResponse> token_owners(ledger::Ledger& ledger, RequestContext& ctx) {
+  auto page = page_request(ctx);
+  if (!page) return fail(page.error());
+  auto id = token_id_param(ctx);
+  if (!id) return fail(id.error());
+  auto holders = ledger.store().holders(ctx.path_param("id"), *id);
+  if (!holders) return fail(holders.error());
+  if (holders->empty()) {
+    return fail(Error::not_found("unknown_token", "no token " + id->to_decimal() + " in collection " +
+                                                      std::string(ctx.path_param("id")), "token_id"));
+  }
+  nlohmann::json data = nlohmann::json::array();
+  std::string next;
+  for (const auto& h : *holders) {
+    if (!page->cursor.empty() && h.account <= page->cursor) continue;
+    if (static_cast<std::int64_t>(data.size()) == page->limit) {
+      next = data.back()["account"];
+      break;
+    }
+    data.push_back({{"account", h.account}, {"amount", h.amount.to_decimal()}});
+  }
+  return page_response(std::move(data), next);
+}
+
+constexpr const char* kTokenOwnerSchema = R"({
+  "type": "object",
+  "required": ["account", "amount"],
+  "properties": {"account": {"type": "string"}, "amount": {"type": "string", "description": "Units held (1 for ERC-721)."}}
+})";
+
 constexpr const char* kAccountSchema = R"({
   "type": "object",
   "required": ["id", "kind", "name", "balances", "tokens"],
@@ -64,6 +98,7 @@ void add_ledger_routes(RouteTable& table, RouteDeps& deps) {
   const std::string& base = deps.public_url;
   table.add_schema("TokenMetadata", kMetadataSchema);
   table.add_schema("Account", kAccountSchema);
+  table.add_schema("TokenOwner", kTokenOwnerSchema);
   table.add({.method = "GET",
              .path = "/v1/collections/{id}/tokens/{token_id}/metadata.json",
              .operation_id = "getTokenMetadata",
@@ -82,6 +117,18 @@ void add_ledger_routes(RouteTable& table, RouteDeps& deps) {
                if (!body) return fail(body.error());
                return json_text_response(std::move(*body), 200, kMetadataCaching);
              }});
+  table.add({.method = "GET",
+             .path = "/v1/collections/{id}/tokens/{token_id}/owners",
+             .operation_id = "listTokenOwners",
+             .summary = "Who holds a token (ERC-721 ownerOf; ERC-1155 every holder), by account id",
+             .description = "Public, as token ownership is on a chain; balances are not (GET /v1/accounts/{id}). "
+                            "404 unknown_token when nobody holds it.",
+             .tag = "collections",
+             .paginated = true,
+             .params = {{.name = "id", .in = ParamIn::kPath, .description = "Collection id."},
+                        {.name = "token_id", .in = ParamIn::kPath, .description = "Token id."}},
+             .responses = {{200, "The holders.", "application/json", R"({"$ref": "#/components/schemas/TokenOwner"})"}},
+             .handler = [&ledger](RequestContext& c) { return token_owners(ledger, c); }});
   table.add({.method = "GET",
              .path = "/v1/collections/{id}",
              .operation_id = "getCollection",

@@ -321,7 +321,7 @@ constexpr const char* kBidSchema = R"({
 constexpr const char* kBidEntrySchema = R"({
   "type": "object",
   "required": ["seq", "bidder", "amount", "time_ms", "log_index"],
-  "properties": {"seq": {"type": "integer", "description": "1 for the first bid on the listing, then 2, …"},
+  "properties": {"seq": {"type": "integer", "description": "0 for the first bid on the listing, then 1, …"},
     "bidder": {"type": "string"}, "amount": {"type": "string"}, "time_ms": {"type": "integer"},
     "log_index": {"type": "integer"}}
 })";
