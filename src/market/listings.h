@@ -206,7 +206,8 @@ class Market {
   Result<std::vector<store::BidRecord>> bids(std::string_view listing_id);
   // One page of them, oldest first (cursor: store.h). Codes: "unknown_listing",
   // "invalid_cursor".
-  Result<store::Page<store::BidRecord>> bids(std::string_view listing_id, const store::PageRequest& page);
+  Result<store::Page<store::BidRecord>> bids(std::string_view listing_id,
+                                             const store::PageRequest& page);
   // The collection's rarity ranking, computed once per token count (a mint recomputes it).
   // Codes: "unknown_collection", rarity.h's.
   Result<std::shared_ptr<const CollectionRarity>> rarity(std::string_view collection);

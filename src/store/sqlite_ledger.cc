@@ -471,9 +471,11 @@ Result<Page<BidRecord>> SqliteStore::bids(std::string_view listing_id, const Pag
   // seqs start at 0.
   std::int64_t after = -1;
   if (!page.cursor.empty()) {
-    auto [p, ec] = std::from_chars(page.cursor.data(), page.cursor.data() + page.cursor.size(), after);
+    auto [p, ec] =
+        std::from_chars(page.cursor.data(), page.cursor.data() + page.cursor.size(), after);
     if (ec != std::errc() || p != page.cursor.data() + page.cursor.size() || after < 0) {
-      return fail(Error::invalid("invalid_cursor", "cursor is not one this server issued", "cursor"));
+      return fail(
+          Error::invalid("invalid_cursor", "cursor is not one this server issued", "cursor"));
     }
   }
   std::lock_guard lock(read_mu_);

@@ -134,7 +134,8 @@ TEST_F(Hardening, TransferEncodingNotEndingInChunkedIsRefusedAndClosed) {
 TEST_F(Hardening, ChunkedTwiceIsRefused) {
   start();
   expect_refused_and_closed(
-      "POST /v1/things HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n");
+      "POST /v1/things HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, "
+      "chunked\r\n\r\n0\r\n\r\n");
   expect_refused_and_closed(
       "POST /v1/things HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
       "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");

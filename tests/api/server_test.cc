@@ -862,7 +862,8 @@ std::string list_setup(ledger::Ledger& ledger, store::SqliteStore& db, const Man
   coll.name = "Strict";
   coll.creator = "vera";
   EXPECT_TRUE(ledger.create_collection(coll));
-  EXPECT_TRUE(ledger.mint({.caller = "vera", .collection = "strict", .asset_sha256 = sha, .to = "vera"}));
+  EXPECT_TRUE(
+      ledger.mint({.caller = "vera", .collection = "strict", .asset_sha256 = sha, .to = "vera"}));
   return create_api_key(db, {"trade"}, "seller", clock, "vera")->secret;
 }
 
@@ -883,30 +884,44 @@ TEST_F(ApiServer, ListingFieldsAreTypeCheckedAndBelongToTheKind) {
   const std::string seller_key = list_setup(*ledger, *db, clock, sha);
   const Headers h = auth(seller_key, {{"Content-Type", "application/json"}});
   const json fixed = {{"collection", "strict"}, {"token_id", "0"}, {"price", "1000"}};
-  const auto post = [&](const json& body) { return c.request("POST", "/v1/listings", body.dump(), h); };
+  const auto post = [&](const json& body) {
+    return c.request("POST", "/v1/listings", body.dump(), h);
+  };
   // A seller that is not a non-empty string was ignored (the key's account was used).
-  for (const json& bad : {json(7), json(nullptr), json::array({"vera"}), json::object({{"id", "vera"}}), json("")}) {
+  for (const json& bad :
+       {json(7), json(nullptr), json::array({"vera"}), json::object({{"id", "vera"}}), json("")}) {
     json body = fixed;
     body["seller"] = bad;
     expect_400_naming(post(body), "seller", "invalid_field");
   }
   // Another kind's fields were accepted and ignored.
-  for (const auto& [field, value] : std::vector<std::pair<std::string, json>>{
-           {"min_increment_bps", 100}, {"time_buffer_s", 60}, {"reserve_price", "5"},
-           {"params", json::object({{"start_price", "1"}})}, {"settlement", "immediate"}}) {
+  for (const auto& [field, value] :
+       std::vector<std::pair<std::string, json>>{{"min_increment_bps", 100},
+                                                 {"time_buffer_s", 60},
+                                                 {"reserve_price", "5"},
+                                                 {"params", json::object({{"start_price", "1"}})},
+                                                 {"settlement", "immediate"}}) {
     json body = fixed;
     body[field] = value;
     expect_400_naming(post(body), field, "field_not_for_kind");
   }
-  json english = {{"collection", "strict"}, {"token_id", "0"}, {"kind", "english"},
+  json english = {{"collection", "strict"},
+                  {"token_id", "0"},
+                  {"kind", "english"},
                   {"ends_ms", clock.now_ms() + 60'000}};
-  for (const auto& [field, value] : std::vector<std::pair<std::string, json>>{
-           {"price", "1000"}, {"rules", json::object()}, {"accepts", json::array({"USD"})}, {"params", json::object()}}) {
+  for (const auto& [field, value] :
+       std::vector<std::pair<std::string, json>>{{"price", "1000"},
+                                                 {"rules", json::object()},
+                                                 {"accepts", json::array({"USD"})},
+                                                 {"params", json::object()}}) {
     json body = english;
     body[field] = value;
     expect_400_naming(post(body), field, "field_not_for_kind");
   }
-  json gda = {{"collection", "strict"}, {"token_id", "0"}, {"kind", "gda-discrete"}, {"rules", json::object()}};
+  json gda = {{"collection", "strict"},
+              {"token_id", "0"},
+              {"kind", "gda-discrete"},
+              {"rules", json::object()}};
   expect_400_naming(post(gda), "rules", "field_not_for_kind");
   // A field no kind has.
   json typo = fixed;
@@ -926,9 +941,10 @@ TEST_F(ApiServer, PurchaseBidAndCancelBodiesAreChecked) {
   Client c(server->port());
   std::string sha = render_via_api(c, kToken1)["asset"]["sha256"];
   const std::string seller_key = list_setup(*ledger, *db, clock, sha);
-  auto listed = c.request("POST", "/v1/listings",
-                          json({{"collection", "strict"}, {"token_id", "0"}, {"price", "1000"}}).dump(),
-                          auth(seller_key, {{"Content-Type", "application/json"}}));
+  auto listed =
+      c.request("POST", "/v1/listings",
+                json({{"collection", "strict"}, {"token_id", "0"}, {"price", "1000"}}).dump(),
+                auth(seller_key, {{"Content-Type", "application/json"}}));
   ASSERT_EQ(listed.status, 201) << listed.body;
   const std::string listing = json::parse(listed.body)["id"];
   ASSERT_TRUE(ledger->create_account({"bob", "collector", "Bob"}));
@@ -942,7 +958,8 @@ TEST_F(ApiServer, PurchaseBidAndCancelBodiesAreChecked) {
     expect_400_naming(buy({{"buyer", bad}}), "buyer", "invalid_field");
   }
   expect_400_naming(buy({{"max_slippage_bps", -1}, {"quoted_total", "1000"}}), "max_slippage_bps");
-  expect_400_naming(buy({{"max_slippage_bps", 10'001}, {"quoted_total", "1000"}}), "max_slippage_bps");
+  expect_400_naming(buy({{"max_slippage_bps", 10'001}, {"quoted_total", "1000"}}),
+                    "max_slippage_bps");
   expect_400_naming(buy({{"max_slippage_bps", 50}}), "max_slippage_bps");  // Bounds no quote.
   expect_400_naming(buy({{"quantity", "1"}, {"colour", "red"}}), "colour", "unknown_field");
   EXPECT_EQ(*ledger->owner_of("strict", U256(0)), "vera");  // Nothing was bought.
@@ -992,9 +1009,13 @@ TEST_F(ApiServer, AuctionBidsArePaginated) {
   std::string sha = render_via_api(c, kToken1)["asset"]["sha256"];
   const std::string seller_key = list_setup(*ledger, *db, clock, sha);
   auto listed = c.request("POST", "/v1/listings",
-                          json({{"collection", "strict"}, {"token_id", "0"}, {"kind", "english"},
-                                {"reserve_price", "100"}, {"min_increment_bps", 0},
-                                {"ends_ms", clock.now_ms() + 3'600'000}}).dump(),
+                          json({{"collection", "strict"},
+                                {"token_id", "0"},
+                                {"kind", "english"},
+                                {"reserve_price", "100"},
+                                {"min_increment_bps", 0},
+                                {"ends_ms", clock.now_ms() + 3'600'000}})
+                              .dump(),
                           auth(seller_key, {{"Content-Type", "application/json"}}));
   ASSERT_EQ(listed.status, 201) << listed.body;
   const std::string listing = json::parse(listed.body)["id"];
@@ -1013,7 +1034,8 @@ TEST_F(ApiServer, AuctionBidsArePaginated) {
   std::string cursor;
   int pages = 0;
   do {
-    auto r = c.get("/v1/listings/" + listing + "/bids?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    auto r = c.get("/v1/listings/" + listing + "/bids?limit=2" +
+                   (cursor.empty() ? "" : "&cursor=" + cursor));
     ASSERT_EQ(r.status, 200) << r.body;
     auto j = json::parse(r.body);
     ASSERT_TRUE(j["data"].is_array()) << r.body;
@@ -1023,13 +1045,15 @@ TEST_F(ApiServer, AuctionBidsArePaginated) {
     ASSERT_LT(++pages, 10);
   } while (!cursor.empty());
   EXPECT_EQ(pages, 3);
-  EXPECT_EQ(amounts, (std::vector<std::string>{"100", "200", "300", "400", "500"}));  // Oldest first.
-  auto all = json::parse(c.get("/v1/listings/" + listing + "/bids").body);  // Default limit: 20.
+  EXPECT_EQ(amounts,
+            (std::vector<std::string>{"100", "200", "300", "400", "500"}));  // Oldest first.
+  auto all = json::parse(c.get("/v1/listings/" + listing + "/bids").body);   // Default limit: 20.
   EXPECT_EQ(all["data"].size(), 5u);
   EXPECT_TRUE(all["next_cursor"].is_null());
   expect_400_naming(c.get("/v1/listings/" + listing + "/bids?limit=0"), "limit", "invalid_limit");
   expect_400_naming(c.get("/v1/listings/" + listing + "/bids?limit=101"), "limit", "invalid_limit");
-  expect_400_naming(c.get("/v1/listings/" + listing + "/bids?cursor=x"), "cursor", "invalid_cursor");
+  expect_400_naming(c.get("/v1/listings/" + listing + "/bids?cursor=x"), "cursor",
+                    "invalid_cursor");
   EXPECT_EQ(c.get("/v1/listings/nope/bids").status, 404);
 }
 

@@ -223,9 +223,9 @@ TEST(ParseJson, DuplicateKeysAreRefused) {
 
 // Issue 14: the JSON library skipped a BOM and stopped at a NUL, so both were accepted.
 TEST(ParseJson, ByteOrderMarkAndNulBytesAreRefused) {
-  for (const std::string& text : {std::string("\xEF\xBB\xBF{\"a\":1}"), std::string("{\"a\":1}\0", 8),
-                                 std::string("{\"a\":1}\0\0", 9), std::string("\0{\"a\":1}", 8),
-                                 std::string("[1,\0 2]", 7)}) {
+  for (const std::string& text : {std::string("\xEF\xBB\xBF{\"a\":1}"),
+                                  std::string("{\"a\":1}\0", 8), std::string("{\"a\":1}\0\0", 9),
+                                  std::string("\0{\"a\":1}", 8), std::string("[1,\0 2]", 7)}) {
     auto r = parse_json(text, 1024, "body");
     ASSERT_FALSE(r) << text;
     EXPECT_EQ(r.error().code, "malformed_json");

@@ -4,7 +4,6 @@
 #include <charconv>
 
 #include "core/canonical_json.h"
-
 #include "core/limits.h"
 
 namespace atelier::api {
@@ -69,8 +68,8 @@ HttpResponse page_response(nlohmann::json items, const std::string& next_cursor)
 }
 
 Result<nlohmann::json> body_object(const RequestContext& ctx) {
-  auto j = parse_json(ctx.request.body, static_cast<std::size_t>(limits::kRequestBodyBytesMax),
-                      "body");
+  auto j =
+      parse_json(ctx.request.body, static_cast<std::size_t>(limits::kRequestBodyBytesMax), "body");
   if (!j) return fail(j.error());
   if (!j->is_object()) {
     return fail(Error::invalid("invalid_body", "the body must be a JSON object", "body"));

@@ -89,7 +89,8 @@ struct FramingError {
 //     refused even when equal, rather than guessing which one a proxy used.
 std::optional<FramingError> framing_error(const http::request_header<>& h) {
   const auto bad = [](std::string message) {
-    return FramingError{400, Error::invalid("bad_framing", std::move(message), "Transfer-Encoding")};
+    return FramingError{400,
+                        Error::invalid("bad_framing", std::move(message), "Transfer-Encoding")};
   };
   std::size_t lengths = 0;
   for (const auto& f : h) {
@@ -98,8 +99,8 @@ std::optional<FramingError> framing_error(const http::request_header<>& h) {
     if (f.value().find(',') != beast::string_view::npos) lengths = 2;
   }
   if (lengths > 1) {
-    return FramingError{400, Error::invalid("bad_framing", "Content-Length must be given once",
-                                            "Content-Length")};
+    return FramingError{
+        400, Error::invalid("bad_framing", "Content-Length must be given once", "Content-Length")};
   }
   std::vector<std::string_view> codings;
   for (const auto& f : h) {
@@ -122,9 +123,9 @@ std::optional<FramingError> framing_error(const http::request_header<>& h) {
     return bad("Transfer-Encoding must end in chunked and name it once");
   }
   if (codings.size() > 1) {
-    return FramingError{501, Error{ErrorKind::kInvalidInput, "transfer_coding_not_implemented",
-                                   "only the chunked transfer coding is implemented",
-                                   "Transfer-Encoding"}};
+    return FramingError{
+        501, Error{ErrorKind::kInvalidInput, "transfer_coding_not_implemented",
+                   "only the chunked transfer coding is implemented", "Transfer-Encoding"}};
   }
   return std::nullopt;
 }
@@ -173,7 +174,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   mutable std::mutex mu;
   std::condition_variable cv;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // Guarded by mu.
-  std::unordered_map<std::string, std::int64_t> per_client;        // Remote IP → sessions; mu.
+  std::unordered_map<std::string, std::int64_t> per_client;       // Remote IP → sessions; mu.
   // Orders sessions by when they began waiting for a request (the oldest is shed first).
   std::atomic<std::uint64_t> wait_seq{0};
 
@@ -320,10 +321,10 @@ class Session : public std::enable_shared_from_this<Session> {
     // Beast's own framing checks (Content-Length with chunked, differing lengths) name the
     // header like ours do.
     if (ec == http::error::bad_transfer_encoding || ec == http::error::bad_content_length) {
-      return refuse(400, Error::invalid("bad_framing", "ambiguous message framing: " + ec.message(),
-                                        ec == http::error::bad_transfer_encoding
-                                            ? "Transfer-Encoding"
-                                            : "Content-Length"));
+      return refuse(400,
+                    Error::invalid("bad_framing", "ambiguous message framing: " + ec.message(),
+                                   ec == http::error::bad_transfer_encoding ? "Transfer-Encoding"
+                                                                            : "Content-Length"));
     }
     if (ec)
       return refuse(400,

@@ -56,8 +56,10 @@ Result<HttpResponse> token_owners(ledger::Ledger& ledger, RequestContext& ctx) {
   auto holders = ledger.store().holders(ctx.path_param("id"), *id);
   if (!holders) return fail(holders.error());
   if (holders->empty()) {
-    return fail(Error::not_found("unknown_token", "no token " + id->to_decimal() + " in collection " +
-                                                      std::string(ctx.path_param("id")), "token_id"));
+    return fail(Error::not_found(
+        "unknown_token",
+        "no token " + id->to_decimal() + " in collection " + std::string(ctx.path_param("id")),
+        "token_id"));
   }
   nlohmann::json data = nlohmann::json::array();
   std::string next;
@@ -117,18 +119,21 @@ void add_ledger_routes(RouteTable& table, RouteDeps& deps) {
                if (!body) return fail(body.error());
                return json_text_response(std::move(*body), 200, kMetadataCaching);
              }});
-  table.add({.method = "GET",
-             .path = "/v1/collections/{id}/tokens/{token_id}/owners",
-             .operation_id = "listTokenOwners",
-             .summary = "Who holds a token (ERC-721 ownerOf; ERC-1155 every holder), by account id",
-             .description = "Public, as token ownership is on a chain; balances are not (GET /v1/accounts/{id}). "
-                            "404 unknown_token when nobody holds it.",
-             .tag = "collections",
-             .paginated = true,
-             .params = {{.name = "id", .in = ParamIn::kPath, .description = "Collection id."},
-                        {.name = "token_id", .in = ParamIn::kPath, .description = "Token id."}},
-             .responses = {{200, "The holders.", "application/json", R"({"$ref": "#/components/schemas/TokenOwner"})"}},
-             .handler = [&ledger](RequestContext& c) { return token_owners(ledger, c); }});
+  table.add(
+      {.method = "GET",
+       .path = "/v1/collections/{id}/tokens/{token_id}/owners",
+       .operation_id = "listTokenOwners",
+       .summary = "Who holds a token (ERC-721 ownerOf; ERC-1155 every holder), by account id",
+       .description =
+           "Public, as token ownership is on a chain; balances are not (GET /v1/accounts/{id}). "
+           "404 unknown_token when nobody holds it.",
+       .tag = "collections",
+       .paginated = true,
+       .params = {{.name = "id", .in = ParamIn::kPath, .description = "Collection id."},
+                  {.name = "token_id", .in = ParamIn::kPath, .description = "Token id."}},
+       .responses = {{200, "The holders.", "application/json",
+                      R"({"$ref": "#/components/schemas/TokenOwner"})"}},
+       .handler = [&ledger](RequestContext& c) { return token_owners(ledger, c); }});
   table.add({.method = "GET",
              .path = "/v1/collections/{id}",
              .operation_id = "getCollection",
@@ -147,13 +152,15 @@ void add_ledger_routes(RouteTable& table, RouteDeps& deps) {
              .path = "/v1/accounts/{id}",
              .operation_id = "getAccount",
              .summary = "An account's balances (minor units) and tokens",
-             .description = "Private: only the API key bound to the account (`apikey create --account`) or an "
-                            "admin key may read it. Any other key gets 404 unknown_account, as for an account "
-                            "that does not exist, so that the answer does not disclose which accounts exist.",
+             .description =
+                 "Private: only the API key bound to the account (`apikey create --account`) or an "
+                 "admin key may read it. Any other key gets 404 unknown_account, as for an account "
+                 "that does not exist, so that the answer does not disclose which accounts exist.",
              .tag = "accounts",
              .scope = "read",
              .params = {{.name = "id", .in = ParamIn::kPath, .description = "Account id."}},
-             .responses = {{200, "The account.", "application/json", R"({"$ref": "#/components/schemas/Account"})"}},
+             .responses = {{200, "The account.", "application/json",
+                            R"({"$ref": "#/components/schemas/Account"})"}},
              .handler = [&ledger](RequestContext& c) -> Result<HttpResponse> {
                ATELIER_TRY(may_read_account(c, c.path_param("id")));
                auto v = ledger.account(c.path_param("id"));

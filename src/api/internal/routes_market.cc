@@ -19,9 +19,9 @@ namespace atelier::api {
 namespace {
 
 // Fields every listing has; each kind's own are market::listing_kind_fields.
-constexpr std::string_view kListingFields[] = {"kind",     "seller",   "collection",
-                                               "token_id", "currency", "quantity",
-                                               "platform_fee_bps", "starts_ms", "ends_ms"};
+constexpr std::string_view kListingFields[] = {
+    "kind",     "seller",           "collection", "token_id", "currency",
+    "quantity", "platform_fee_bps", "starts_ms",  "ends_ms"};
 
 bool has(std::span<const std::string_view> names, std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
@@ -69,8 +69,10 @@ Result<std::string> optional_string(const nlohmann::json& j, const char* field) 
 // The account the request acts for: the key's, or (admin keys only) the body's `field`.
 Result<std::string> acting_account(const RequestContext& ctx, const nlohmann::json& j, const char* field) {
   // Present means named: a number, null or "" is a mistake, not "the key's own account".
-  if (j.contains(field) && (!j[field].is_string() || j[field].get_ref<const std::string&>().empty())) {
-    return fail(Error::invalid("invalid_field", std::string(field) + " must be a non-empty account id", field));
+  if (j.contains(field) &&
+      (!j[field].is_string() || j[field].get_ref<const std::string&>().empty())) {
+    return fail(Error::invalid("invalid_field",
+                               std::string(field) + " must be a non-empty account id", field));
   }
   std::string named = j.contains(field) ? j[field].get<std::string>() : "";
   const std::string own = ctx.principal ? ctx.principal->account : "";
@@ -165,8 +167,8 @@ Result<HttpResponse> create_listing(market::Market& market, RequestContext& ctx)
 Result<HttpResponse> purchase(market::Market& market, RequestContext& ctx) {
   auto j = body_object(ctx);
   if (!j) return fail(j.error());
-  ATELIER_TRY(refuse_unknown_fields(*j, {"buyer", "quantity", "max_total", "currency", "quoted_total",
-                                         "max_slippage_bps"}));
+  ATELIER_TRY(refuse_unknown_fields(
+      *j, {"buyer", "quantity", "max_total", "currency", "quoted_total", "max_slippage_bps"}));
   auto buyer = acting_account(ctx, *j, "buyer");
   if (!buyer) return fail(buyer.error());
   auto quantity = amount_field(*j, "quantity", U256(1));
@@ -187,14 +189,17 @@ Result<HttpResponse> purchase(market::Market& market, RequestContext& ctx) {
   }
   if (j->contains("max_slippage_bps")) {
     const auto& bps = (*j)["max_slippage_bps"];
-    if (!bps.is_number_integer() || bps.get<std::int64_t>() < 0 || bps.get<std::int64_t>() > limits::kSlippageBpsMax) {
+    if (!bps.is_number_integer() || bps.get<std::int64_t>() < 0 ||
+        bps.get<std::int64_t>() > limits::kSlippageBpsMax) {
       return fail(Error::invalid("invalid_field",
-                                 "max_slippage_bps must be an integer from 0 to " + std::to_string(limits::kSlippageBpsMax),
+                                 "max_slippage_bps must be an integer from 0 to " +
+                                     std::to_string(limits::kSlippageBpsMax),
                                  "max_slippage_bps"));
     }
     // It bounds the price above quoted_total; alone it would bound nothing.
     if (!options.quoted_total) {
-      return fail(Error::invalid("invalid_field", "max_slippage_bps needs quoted_total", "max_slippage_bps"));
+      return fail(Error::invalid("invalid_field", "max_slippage_bps needs quoted_total",
+                                 "max_slippage_bps"));
     }
     options.max_slippage_bps = bps.get<std::int64_t>();
   }
@@ -421,7 +426,8 @@ void add_market_routes(RouteTable& table, RouteDeps& deps) {
              .tag = "market",
              .paginated = true,
              .params = listing_id,
-             .responses = {{200, "The bids.", "application/json", R"({"$ref": "#/components/schemas/BidEntry"})"}},
+             .responses = {{200, "The bids.", "application/json",
+                            R"({"$ref": "#/components/schemas/BidEntry"})"}},
              .handler = [&market](RequestContext& c) -> Result<HttpResponse> {
                auto page = page_request(c);
                if (!page) return fail(page.error());
@@ -429,8 +435,11 @@ void add_market_routes(RouteTable& table, RouteDeps& deps) {
                if (!bids) return fail(bids.error());
                nlohmann::json data = nlohmann::json::array();
                for (const auto& b : bids->items) {
-                 data.push_back({{"seq", b.seq}, {"bidder", b.bidder}, {"amount", b.amount.to_decimal()},
-                                 {"time_ms", b.time_ms}, {"log_index", b.log_index}});
+                 data.push_back({{"seq", b.seq},
+                                 {"bidder", b.bidder},
+                                 {"amount", b.amount.to_decimal()},
+                                 {"time_ms", b.time_ms},
+                                 {"log_index", b.log_index}});
                }
                return page_response(std::move(data), bids->next_cursor);
              }});

@@ -36,12 +36,13 @@ namespace atelier::market {
 namespace {
 
 constexpr std::string_view kFixedFields[] = {"price", "rules", "accepts"};
-constexpr std::string_view kEnglishFields[] = {"reserve_price", "min_increment_bps", "time_buffer_s"};
+constexpr std::string_view kEnglishFields[] = {"reserve_price", "min_increment_bps",
+                                               "time_buffer_s"};
 constexpr std::string_view kDutchFields[] = {"params", "settlement", "rules", "accepts"};
 constexpr std::string_view kCurveFields[] = {"params", "settlement", "accepts"};  // GDA, VRGDA
-constexpr std::string_view kTermFields[] = {"price",         "rules",          "accepts",
-                                            "reserve_price", "min_increment_bps", "time_buffer_s",
-                                            "params",        "settlement"};
+constexpr std::string_view kTermFields[] = {
+    "price",         "rules",  "accepts",   "reserve_price", "min_increment_bps",
+    "time_buffer_s", "params", "settlement"};
 
 }  // namespace
 
