@@ -687,6 +687,21 @@ TEST_F(ApiServer, TokenMetadataAndAccountsAreServed) {
   EXPECT_EQ(oj["data"][0]["account"], "ann");
   EXPECT_EQ(oj["data"][0]["amount"], "3");
   EXPECT_TRUE(oj["next_cursor"].is_null());
+  // An ERC-1155 token's holders page by account id.
+  ASSERT_TRUE(ledger->create_account({"zoe", "collector", "Zoe"}));
+  ASSERT_TRUE(ledger->transfer({.caller = "ann", .collection = "eds", .token_id = U256(26),
+                                .from = "ann", .to = "zoe", .amount = U256(1)}));
+  auto first = json::parse(c.get("/v1/collections/eds/tokens/26/owners?limit=1").body);
+  ASSERT_EQ(first["data"].size(), 1u);
+  EXPECT_EQ(first["data"][0]["account"], "ann");
+  EXPECT_EQ(first["data"][0]["amount"], "2");
+  ASSERT_TRUE(first["next_cursor"].is_string());
+  auto second = json::parse(
+      c.get("/v1/collections/eds/tokens/26/owners?limit=1&cursor=" + first["next_cursor"].get<std::string>())
+          .body);
+  ASSERT_EQ(second["data"].size(), 1u);
+  EXPECT_EQ(second["data"][0]["account"], "zoe");
+  EXPECT_TRUE(second["next_cursor"].is_null());
   EXPECT_EQ(c.get("/v1/collections/eds/tokens/27/owners").status, 404);
   EXPECT_EQ(c.get("/v1/collections/eds/tokens/26/owners?limit=0").status, 400);
 }
