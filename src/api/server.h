@@ -70,8 +70,11 @@ struct ServerOptions {
   std::int64_t anonymous_rate_limit_per_minute = 0;
   // On stop(): how long in-flight requests get to finish before their connections are closed.
   std::int64_t drain_timeout_ms = 3'000;
-  // Open connections; further ones are closed at accept.
+  // Open connections, in all and from one remote IP (0: no per-client cap). Past either cap a
+  // new connection takes the place of the longest-waiting connection that has no request in
+  // progress (a half-open one first); it is closed at accept only when none is idle.
   std::int64_t connections_max = limits::kConnectionsMax;
+  std::int64_t connections_per_client_max = limits::kConnectionsPerClientMax;
   // Renders waiting for a worker; more get 503 server_busy with Retry-After.
   std::int64_t render_queue_max = 64;
   // Injected time for rate limits and records.

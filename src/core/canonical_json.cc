@@ -216,6 +216,18 @@ Result<nlohmann::json> parse_json(std::string_view text, std::size_t bytes_max, 
                           " bytes; the limit is " + std::to_string(bytes_max),
                       std::string(what)});
   }
+  // nlohmann skips a leading UTF-8 BOM and stops at a NUL byte, so both would be accepted
+  // and ignored; RFC 8259 forbids a BOM in JSON sent over the network and a raw NUL is no
+  // JSON. Refused, so that every reader of the same bytes agrees they are not JSON.
+  if (text.starts_with("\xEF\xBB\xBF")) {
+    return fail(Error::invalid("malformed_json",
+                               std::string(what) + " starts with a byte order mark (U+FEFF)",
+                               std::string(what)));
+  }
+  if (text.find('\0') != std::string_view::npos) {
+    return fail(Error::invalid("malformed_json", std::string(what) + " contains a NUL byte",
+                               std::string(what)));
+  }
   // Duplicate-key detection: one set of seen keys per open object.
   std::vector<std::set<std::string>> seen;
   std::string duplicate;

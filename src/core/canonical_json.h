@@ -17,7 +17,8 @@ namespace atelier {
 Result<std::string> canonical_json(const nlohmann::json& value);
 
 // Parses untrusted JSON text with limits: at most `bytes_max` bytes and kJsonDepthMax nesting;
-// duplicate object keys are rejected (RFC 8785 §3.1 requires unique names).
+// duplicate object keys are rejected (RFC 8785 §3.1 requires unique names), and so are a
+// leading byte order mark and NUL bytes ("malformed_json"), which the JSON library would skip.
 // `what` names the input in errors ("recipe", "manifest").
 Result<nlohmann::json> parse_json(std::string_view text, std::size_t bytes_max, std::string_view what);
 

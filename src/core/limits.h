@@ -60,6 +60,10 @@ inline constexpr std::int64_t kIdempotencyKeyBytesMax = 255;
 // twice; a dead owner's claim is taken over at once, whatever its lease.
 inline constexpr std::int64_t kIdempotencyLeaseMs = 120'000;
 inline constexpr std::int64_t kConnectionsMax = 1024;
+// Open connections from one remote IP. A reverse proxy is one client too: its pool of upstream
+// connections must fit (nginx keeps 32 idle ones per worker by default); past the cap a new
+// connection replaces the client's longest-idle one rather than being refused.
+inline constexpr std::int64_t kConnectionsPerClientMax = 256;
 inline constexpr std::int64_t kCursorBytesMax = 512;            // ?cursor= on list routes
 inline constexpr std::int64_t kApiKeyLabelBytesMax = 128;
 inline constexpr std::int64_t kApiKeySecretBytesMax = 128;      // longer bearer tokens refused unread
@@ -89,6 +93,8 @@ inline constexpr std::uint64_t kVrgdaBatchMax = 1'000;
 // English auctions: the increment over the standing bid and the end-of-auction extension.
 inline constexpr std::int64_t kBidIncrementBpsMax = 10'000;
 inline constexpr std::int64_t kTimeBufferSMax = 86'400;
+// A converted purchase's bound above its quoted total (market/oracle.h check_slippage).
+inline constexpr std::int64_t kSlippageBpsMax = 10'000;
 inline constexpr std::int64_t kPriceParamsMax = 8;                     // name=value pairs
 inline constexpr std::int64_t kPriceParamBytesMax = 128;               // one name=value's text
 

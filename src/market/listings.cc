@@ -357,6 +357,15 @@ Result<std::vector<store::BidRecord>> Market::bids(std::string_view listing_id) 
   return ledger_store_.bids(listing_id);
 }
 
+Result<store::Page<store::BidRecord>> Market::bids(std::string_view listing_id,
+                                                   const store::PageRequest& page) {
+  auto l = ledger_store_.listing(listing_id);
+  if (!l) return fail(l.error());
+  if (!*l)
+    return fail(Error::not_found("unknown_listing", "no listing " + std::string(listing_id), "id"));
+  return ledger_store_.bids(listing_id, page);
+}
+
 std::string listing_json(const ListingView& v) {
   const auto& l = v.listing;
   nlohmann::json j = {{"id", l.id},

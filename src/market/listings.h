@@ -22,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -137,6 +138,18 @@ struct CollectionRarity {
   std::map<U256, std::size_t> by_token;  // Token id → index into `ranked`.
 };
 
+// The NewListing fields a listing of `kind` uses besides those every listing has (kind,
+// seller, collection, token_id, currency, quantity, platform_fee_bps, starts_ms, ends_ms):
+//   fixed                          price, rules, accepts
+//   english                        reserve_price, min_increment_bps, time_buffer_s
+//   dutch-linear, dutch-exponential params, settlement, rules, accepts
+//   gda-*, vrgda-*                 params, settlement (only "immediate"), accepts
+// Doors refuse a field a kind does not use rather than ignore it (a fixed listing's
+// min_increment_bps is a client's mistake). nullopt for an unknown kind.
+std::optional<std::span<const std::string_view>> listing_kind_fields(std::string_view kind);
+// Every field listing_kind_fields names for some kind.
+std::span<const std::string_view> listing_term_fields();
+
 // Where a token stands in its collection's ranking (rarity-tier rules).
 struct RarityPosition {
   std::optional<std::uint64_t> rank;
@@ -203,6 +216,10 @@ class Market {
       std::string_view listing_id, std::string_view caller, bool admin = false,
       const store::Respond<store::ListingRecord>* respond = nullptr);
   Result<std::vector<store::BidRecord>> bids(std::string_view listing_id);
+  // One page of them, oldest first (cursor: store.h). Codes: "unknown_listing",
+  // "invalid_cursor".
+  Result<store::Page<store::BidRecord>> bids(std::string_view listing_id,
+                                             const store::PageRequest& page);
   // The collection's rarity ranking, computed once per token count (a mint recomputes it).
   // Codes: "unknown_collection", rarity.h's.
   Result<std::shared_ptr<const CollectionRarity>> rarity(std::string_view collection);

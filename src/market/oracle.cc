@@ -372,7 +372,7 @@ Result<U256> amount_due(const FeedPolicy& feed, const U256& price_wad, const Cro
 }
 
 Result<void> check_slippage(const U256& due, const U256& quoted, std::int64_t max_slippage_bps) {
-  if (max_slippage_bps < 0 || max_slippage_bps > 10'000) {
+  if (max_slippage_bps < 0 || max_slippage_bps > limits::kSlippageBpsMax) {
     return fail(out_of_range("max_slippage_bps must be 0 .. 10000", "max_slippage_bps"));
   }
   if (wide(due) * 10'000 > wide(quoted) * (10'000 + max_slippage_bps)) {

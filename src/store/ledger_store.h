@@ -302,6 +302,9 @@ class LedgerStore {
   virtual Result<std::optional<ListingRecord>> listing(std::string_view id) = 0;
   // A listing's bids and sales, oldest first.
   virtual Result<std::vector<BidRecord>> bids(std::string_view listing_id) = 0;
+  // One page of a listing's bids, oldest first; the cursor is the last bid's seq.
+  // "invalid_cursor" for one this store did not issue.
+  virtual Result<Page<BidRecord>> bids(std::string_view listing_id, const PageRequest& page) = 0;
   virtual Result<std::vector<SaleRecord>> sales(std::string_view listing_id) = 0;
   // Price feeds: one by id, all by id, and a feed's latest report per source, by source.
   virtual Result<std::optional<FeedRecord>> feed(std::string_view id) = 0;

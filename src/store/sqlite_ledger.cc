@@ -2,8 +2,10 @@
 // holdings, listings with their bids and sales. Writes are in sqlite_apply_*.cc, the
 // whole-ledger check in sqlite_ledger_check.cc.
 #include <algorithm>
+#include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "core/assert.h"
 #include "store/internal/ledger_rows.h"
 #include "store/internal/sqlite_txn.h"
 
@@ -151,6 +153,14 @@ Result<std::vector<T>> all_rows(Stmt& q, std::string_view what, F&& read) {
   return out;
 }
 
+Result<BidRecord> read_bid(const Stmt& s, std::string_view listing_id) {
+  Row row(s, "bids", std::string(listing_id) + "/" + std::to_string(s.int64(0)));
+  BidRecord b{std::string(listing_id), row.count(0, "seq"), s.text(1), row.u256(2, "amount"),
+              s.int64(3), row.count(4, "log_index")};
+  ATELIER_TRY(row.status());
+  return b;
+}
+
 Result<TokenHolding> read_holding(const Stmt& q) {
   Row row(q, "token_holdings", internal::token_key(q, 0, 1) + "/" + q.text(2));
   TokenHolding h{q.text(0), row.u256(1, "token_id"), q.text(2), row.u256(3, "amount")};
@@ -174,13 +184,34 @@ Result<std::vector<BidRecord>> SqliteStore::bids(std::string_view listing_id) {
       "SELECT seq, bidder, amount, time_ms, log_index FROM bids WHERE listing_id = ?1 ORDER BY "
       "seq");
   q.bind(1, listing_id);
-  return all_rows<BidRecord>(q, "reading bids", [&](const Stmt& s) -> Result<BidRecord> {
-    Row row(s, "bids", std::string(listing_id) + "/" + std::to_string(s.int64(0)));
-    BidRecord b{std::string(listing_id), row.count(0, "seq"), s.text(1),
-                row.u256(2, "amount"),   s.int64(3),          row.count(4, "log_index")};
-    ATELIER_TRY(row.status());
-    return b;
-  });
+  return all_rows<BidRecord>(q, "reading bids", [&](const Stmt& s) { return read_bid(s, listing_id); });
+}
+
+Result<Page<BidRecord>> SqliteStore::bids(std::string_view listing_id, const PageRequest& page) {
+  ATELIER_ASSERT(page.limit > 0, "a page of no bids");
+  // The cursor is the seq of the last bid returned (as list_renders' is its render's seq);
+  // seqs start at 0.
+  std::int64_t after = -1;
+  if (!page.cursor.empty()) {
+    auto [p, ec] = std::from_chars(page.cursor.data(), page.cursor.data() + page.cursor.size(), after);
+    if (ec != std::errc() || p != page.cursor.data() + page.cursor.size() || after < 0) {
+      return fail(Error::invalid("invalid_cursor", "cursor is not one this server issued", "cursor"));
+    }
+  }
+  MutexLock lock(read_mu_);
+  Stmt& q = rstmts_->get(
+      "SELECT seq, bidder, amount, time_ms, log_index FROM bids WHERE listing_id = ?1 AND seq > ?2 "
+      "ORDER BY seq LIMIT ?3");
+  q.bind(1, listing_id).bind(2, after).bind(3, page.limit + 1);
+  Page<BidRecord> out;
+  ATELIER_TRY_ASSIGN(out.items, all_rows<BidRecord>(q, "reading bids", [&](const Stmt& s) {
+                       return read_bid(s, listing_id);
+                     }));
+  if (static_cast<std::int64_t>(out.items.size()) > page.limit) {
+    out.items.pop_back();
+    out.next_cursor = std::to_string(out.items.back().seq);
+  }
+  return out;
 }
 
 Result<std::vector<SaleRecord>> SqliteStore::sales(std::string_view listing_id) {

@@ -105,6 +105,7 @@ class SqliteStore final : public Store, public LedgerStore {
                            std::string_view operator_account) override;
   Result<std::optional<ListingRecord>> listing(std::string_view id) override;
   Result<std::vector<BidRecord>> bids(std::string_view listing_id) override;
+  Result<Page<BidRecord>> bids(std::string_view listing_id, const PageRequest& page) override;
   Result<std::vector<SaleRecord>> sales(std::string_view listing_id) override;
   Result<std::optional<FeedRecord>> feed(std::string_view id) override;
   Result<std::vector<FeedRecord>> feeds() override;

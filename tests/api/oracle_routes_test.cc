@@ -188,6 +188,9 @@ TEST_F(OracleRoutes, BadRequestsAreClearErrorsThatLogNothing) {
        "observed_ms"},
       {"ETH-USD", {{"source", "a"}, {"price", "3000"}, {"observed_ms", now() - 1}}, 409, "report_out_of_order",
        "observed_ms"},
+      // Issue 14: unknown fields were ignored.
+      {"ETH-USD", {{"source", "b"}, {"price", "3000"}, {"observed_ms", now()}, {"confidence", 1}}, 400,
+       "unknown_field", "confidence"},
   };
   for (const auto& k : cases) {
     SCOPED_TRACE(k.body.dump());

@@ -717,7 +717,8 @@ TEST_F(ApiServer, TokenMetadataAndAccountsAreServed) {
   EXPECT_EQ(c.get("/v1/collections/nope").status, 404);
 
   EXPECT_EQ(c.get("/v1/accounts/ann").status, 401);
-  auto acct = c.get("/v1/accounts/ann", auth(read_key));
+  const std::string ann_key = create_api_key(*db, {"read"}, "ann", clock, "ann")->secret;
+  auto acct = c.get("/v1/accounts/ann", auth(ann_key));
   ASSERT_EQ(acct.status, 200) << acct.body;
   auto aj = json::parse(acct.body);
   EXPECT_EQ(aj["balances"][0]["currency"], "USD");
@@ -725,6 +726,32 @@ TEST_F(ApiServer, TokenMetadataAndAccountsAreServed) {
   EXPECT_EQ(aj["tokens"][0]["token_id"], "26");
   EXPECT_EQ(aj["tokens"][0]["amount"], "3");
   EXPECT_EQ(c.get("/v1/accounts/nobody", auth(read_key)).status, 404);
+  // Balances are private (another key gets 404), but who holds a token is public.
+  EXPECT_EQ(c.get("/v1/accounts/ann", auth(read_key)).status, 404);
+  auto owners = c.get("/v1/collections/eds/tokens/26/owners");
+  ASSERT_EQ(owners.status, 200) << owners.body;
+  auto oj = json::parse(owners.body);
+  ASSERT_EQ(oj["data"].size(), 1u);
+  EXPECT_EQ(oj["data"][0]["account"], "ann");
+  EXPECT_EQ(oj["data"][0]["amount"], "3");
+  EXPECT_TRUE(oj["next_cursor"].is_null());
+  // An ERC-1155 token's holders page by account id.
+  ASSERT_TRUE(ledger->create_account({"zoe", "collector", "Zoe"}));
+  ASSERT_TRUE(ledger->transfer({.caller = "ann", .collection = "eds", .token_id = U256(26),
+                                .from = "ann", .to = "zoe", .amount = U256(1)}));
+  auto first = json::parse(c.get("/v1/collections/eds/tokens/26/owners?limit=1").body);
+  ASSERT_EQ(first["data"].size(), 1u);
+  EXPECT_EQ(first["data"][0]["account"], "ann");
+  EXPECT_EQ(first["data"][0]["amount"], "2");
+  ASSERT_TRUE(first["next_cursor"].is_string());
+  auto second = json::parse(
+      c.get("/v1/collections/eds/tokens/26/owners?limit=1&cursor=" + first["next_cursor"].get<std::string>())
+          .body);
+  ASSERT_EQ(second["data"].size(), 1u);
+  EXPECT_EQ(second["data"][0]["account"], "zoe");
+  EXPECT_TRUE(second["next_cursor"].is_null());
+  EXPECT_EQ(c.get("/v1/collections/eds/tokens/27/owners").status, 404);
+  EXPECT_EQ(c.get("/v1/collections/eds/tokens/26/owners?limit=0").status, 400);
 }
 
 TEST_F(ApiServer, RacingBuyersOverHttpExactlyOneWinsTheLastToken) {
@@ -867,7 +894,7 @@ TEST_F(ApiServer, EnglishAuctionOverHttpRacingBiddersThenSettle) {
   EXPECT_EQ(c.request("POST", "/v1/auctions/" + listing + "/settle", "", auth(keys[0])).status, 409);
   EXPECT_EQ(c.request("POST", "/v1/listings/" + listing + "/cancel", "", auth(seller_key)).status, 409);
   auto bids = json::parse(c.get("/v1/listings/" + listing + "/bids").body);
-  ASSERT_EQ(bids["bids"].size(), 2u);
+  ASSERT_EQ(bids["data"].size(), 2u);
   clock.advance_ms(3'600'000);
   auto settled = c.request("POST", "/v1/auctions/" + listing + "/settle", "", auth(keys[0]));
   ASSERT_EQ(settled.status, 200) << settled.body;
@@ -884,6 +911,213 @@ TEST_F(ApiServer, EnglishAuctionOverHttpRacingBiddersThenSettle) {
     EXPECT_EQ(view->balances[0].amount, i == next ? U256(100'000 - 550) : U256(100'000));
   }
   EXPECT_TRUE(db->check_ledger()->ok);
+}
+
+// --- issue 14: defects found when the service was attacked ---------------------------------
+
+// A collection "strict" with token 0 held by vera, whose trade key is returned.
+std::string list_setup(ledger::Ledger& ledger, store::SqliteStore& db, const ManualClock& clock,
+                       const std::string& sha) {
+  EXPECT_TRUE(ledger.create_account({"vera", "creator", "Vera"}));
+  ledger::NewCollection coll;
+  coll.id = "strict";
+  coll.standard = "erc721";
+  coll.name = "Strict";
+  coll.creator = "vera";
+  EXPECT_TRUE(ledger.create_collection(coll));
+  EXPECT_TRUE(
+      ledger.mint({.caller = "vera", .collection = "strict", .asset_sha256 = sha, .to = "vera"}));
+  return create_api_key(db, {"trade"}, "seller", clock, "vera")->secret;
+}
+
+void expect_400_naming(const Reply& r, const std::string& param, const std::string& code = {}) {
+  EXPECT_EQ(r.status, 400) << r.body;
+  auto j = json::parse(r.body, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << r.body;
+  EXPECT_EQ(j["error"]["param"], param) << r.body;
+  if (!code.empty()) {
+    EXPECT_EQ(j["error"]["code"], code) << r.body;
+  }
+}
+
+TEST_F(ApiServer, ListingFieldsAreTypeCheckedAndBelongToTheKind) {
+  start();
+  Client c(server->port());
+  std::string sha = render_via_api(c, kToken1)["asset"]["sha256"];
+  const std::string seller_key = list_setup(*ledger, *db, clock, sha);
+  const Headers h = auth(seller_key, {{"Content-Type", "application/json"}});
+  const json fixed = {{"collection", "strict"}, {"token_id", "0"}, {"price", "1000"}};
+  const auto post = [&](const json& body) {
+    return c.request("POST", "/v1/listings", body.dump(), h);
+  };
+  // A seller that is not a non-empty string was ignored (the key's account was used).
+  for (const json& bad :
+       {json(7), json(nullptr), json::array({"vera"}), json::object({{"id", "vera"}}), json("")}) {
+    json body = fixed;
+    body["seller"] = bad;
+    expect_400_naming(post(body), "seller", "invalid_field");
+  }
+  // Another kind's fields were accepted and ignored.
+  for (const auto& [field, value] :
+       std::vector<std::pair<std::string, json>>{{"min_increment_bps", 100},
+                                                 {"time_buffer_s", 60},
+                                                 {"reserve_price", "5"},
+                                                 {"params", json::object({{"start_price", "1"}})},
+                                                 {"settlement", "immediate"}}) {
+    json body = fixed;
+    body[field] = value;
+    expect_400_naming(post(body), field, "field_not_for_kind");
+  }
+  json english = {{"collection", "strict"},
+                  {"token_id", "0"},
+                  {"kind", "english"},
+                  {"ends_ms", clock.now_ms() + 60'000}};
+  for (const auto& [field, value] :
+       std::vector<std::pair<std::string, json>>{{"price", "1000"},
+                                                 {"rules", json::object()},
+                                                 {"accepts", json::array({"USD"})},
+                                                 {"params", json::object()}}) {
+    json body = english;
+    body[field] = value;
+    expect_400_naming(post(body), field, "field_not_for_kind");
+  }
+  json gda = {{"collection", "strict"},
+              {"token_id", "0"},
+              {"kind", "gda-discrete"},
+              {"rules", json::object()}};
+  expect_400_naming(post(gda), "rules", "field_not_for_kind");
+  // A field no kind has.
+  json typo = fixed;
+  typo["prise"] = "1";
+  expect_400_naming(post(typo), "prise", "unknown_field");
+  json kind_number = fixed;
+  kind_number["kind"] = 3;
+  expect_400_naming(post(kind_number), "kind", "invalid_field");
+  // Nothing was listed by any of them; the proper requests still work.
+  auto ok = post(fixed);
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  EXPECT_TRUE(db->check_ledger()->ok);
+}
+
+TEST_F(ApiServer, PurchaseBidAndCancelBodiesAreChecked) {
+  start();
+  Client c(server->port());
+  std::string sha = render_via_api(c, kToken1)["asset"]["sha256"];
+  const std::string seller_key = list_setup(*ledger, *db, clock, sha);
+  auto listed =
+      c.request("POST", "/v1/listings",
+                json({{"collection", "strict"}, {"token_id", "0"}, {"price", "1000"}}).dump(),
+                auth(seller_key, {{"Content-Type", "application/json"}}));
+  ASSERT_EQ(listed.status, 201) << listed.body;
+  const std::string listing = json::parse(listed.body)["id"];
+  ASSERT_TRUE(ledger->create_account({"bob", "collector", "Bob"}));
+  ASSERT_TRUE(ledger->deposit("bob", "ETH", U256(5000)));
+  const Headers bob = auth(create_api_key(*db, {"trade"}, "bob", clock, "bob")->secret,
+                           {{"Content-Type", "application/json"}});
+  const auto buy = [&](const json& body) {
+    return c.request("POST", "/v1/listings/" + listing + "/purchases", body.dump(), bob);
+  };
+  for (const json& bad : {json(5), json(nullptr), json::array(), json::object(), json("")}) {
+    expect_400_naming(buy({{"buyer", bad}}), "buyer", "invalid_field");
+  }
+  expect_400_naming(buy({{"max_slippage_bps", -1}, {"quoted_total", "1000"}}), "max_slippage_bps");
+  expect_400_naming(buy({{"max_slippage_bps", 10'001}, {"quoted_total", "1000"}}),
+                    "max_slippage_bps");
+  expect_400_naming(buy({{"max_slippage_bps", 50}}), "max_slippage_bps");  // Bounds no quote.
+  expect_400_naming(buy({{"quantity", "1"}, {"colour", "red"}}), "colour", "unknown_field");
+  EXPECT_EQ(*ledger->owner_of("strict", U256(0)), "vera");  // Nothing was bought.
+  EXPECT_EQ(ledger->account("bob")->balances[0].amount, U256(5000));
+
+  const auto bid = [&](const json& body) {
+    return c.request("POST", "/v1/listings/" + listing + "/bids", body.dump(), bob);
+  };
+  expect_400_naming(bid({{"amount", "10"}, {"bidder", json::array()}}), "bidder", "invalid_field");
+  expect_400_naming(bid({{"amount", "10"}, {"max_total", "10"}}), "max_total", "unknown_field");
+  auto cancel = c.request("POST", "/v1/listings/" + listing + "/cancel", R"({"seller":"bob"})",
+                          auth(seller_key, {{"Content-Type", "application/json"}}));
+  expect_400_naming(cancel, "seller", "unknown_field");
+  EXPECT_EQ(json::parse(c.get("/v1/listings/" + listing).body)["status"], "active");
+  EXPECT_EQ(buy({{"quantity", "1"}}).status, 201);
+}
+
+TEST_F(ApiServer, AccountBalancesAreVisibleOnlyToTheirKeyOrAdmin) {
+  start();
+  Client c(server->port());
+  ASSERT_TRUE(ledger->create_account({"ann", "collector", "Ann"}));
+  ASSERT_TRUE(ledger->create_account({"bob", "collector", "Bob"}));
+  ASSERT_TRUE(ledger->deposit("ann", "USD", U256(77)));
+  const std::string ann_key = create_api_key(*db, {"read"}, "ann", clock, "ann")->secret;
+  const std::string bob_key = create_api_key(*db, {"read", "trade"}, "bob", clock, "bob")->secret;
+  const std::string admin_key = create_api_key(*db, {"admin"}, "admin", clock)->secret;
+  auto own = c.get("/v1/accounts/ann", auth(ann_key));
+  ASSERT_EQ(own.status, 200) << own.body;
+  EXPECT_EQ(json::parse(own.body)["balances"][0]["amount"], "77");
+  EXPECT_EQ(c.get("/v1/accounts/ann", auth(admin_key)).status, 200);
+  // Anyone else is answered as for an account that does not exist.
+  auto missing = json::parse(c.get("/v1/accounts/nobody", auth(read_key)).body);
+  for (const auto& key : {bob_key, read_key}) {
+    auto r = c.get("/v1/accounts/ann", auth(key));
+    EXPECT_EQ(r.status, 404) << r.body;
+    auto j = json::parse(r.body);
+    EXPECT_EQ(j["error"]["code"], missing["error"]["code"]);
+    EXPECT_EQ(j["error"]["param"], missing["error"]["param"]);
+    EXPECT_EQ(r.body.find("77"), std::string::npos);
+  }
+  EXPECT_EQ(c.get("/v1/accounts/ann", auth(ann_key)).status, 200);
+}
+
+TEST_F(ApiServer, AuctionBidsArePaginated) {
+  start();
+  Client c(server->port());
+  std::string sha = render_via_api(c, kToken1)["asset"]["sha256"];
+  const std::string seller_key = list_setup(*ledger, *db, clock, sha);
+  auto listed = c.request("POST", "/v1/listings",
+                          json({{"collection", "strict"},
+                                {"token_id", "0"},
+                                {"kind", "english"},
+                                {"reserve_price", "100"},
+                                {"min_increment_bps", 0},
+                                {"ends_ms", clock.now_ms() + 3'600'000}})
+                              .dump(),
+                          auth(seller_key, {{"Content-Type", "application/json"}}));
+  ASSERT_EQ(listed.status, 201) << listed.body;
+  const std::string listing = json::parse(listed.body)["id"];
+  constexpr int kBids = 5;
+  for (int i = 0; i < kBids; ++i) {
+    const std::string id = "p" + std::to_string(i);
+    ASSERT_TRUE(ledger->create_account({id, "collector", id}));
+    ASSERT_TRUE(ledger->deposit(id, "ETH", U256(10'000)));
+    auto key = create_api_key(*db, {"trade"}, id, clock, id)->secret;
+    auto r = c.request("POST", "/v1/listings/" + listing + "/bids",
+                       json({{"amount", std::to_string(100 * (i + 1))}}).dump(),
+                       auth(key, {{"Content-Type", "application/json"}}));
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  std::vector<std::string> amounts;
+  std::string cursor;
+  int pages = 0;
+  do {
+    auto r = c.get("/v1/listings/" + listing + "/bids?limit=2" +
+                   (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto j = json::parse(r.body);
+    ASSERT_TRUE(j["data"].is_array()) << r.body;
+    EXPECT_LE(j["data"].size(), 2u);
+    for (const auto& b : j["data"]) amounts.push_back(b["amount"]);
+    cursor = j["next_cursor"].is_null() ? "" : j["next_cursor"].get<std::string>();
+    ASSERT_LT(++pages, 10);
+  } while (!cursor.empty());
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(amounts,
+            (std::vector<std::string>{"100", "200", "300", "400", "500"}));  // Oldest first.
+  auto all = json::parse(c.get("/v1/listings/" + listing + "/bids").body);   // Default limit: 20.
+  EXPECT_EQ(all["data"].size(), 5u);
+  EXPECT_TRUE(all["next_cursor"].is_null());
+  expect_400_naming(c.get("/v1/listings/" + listing + "/bids?limit=0"), "limit", "invalid_limit");
+  expect_400_naming(c.get("/v1/listings/" + listing + "/bids?limit=101"), "limit", "invalid_limit");
+  expect_400_naming(c.get("/v1/listings/" + listing + "/bids?cursor=x"), "cursor",
+                    "invalid_cursor");
+  EXPECT_EQ(c.get("/v1/listings/nope/bids").status, 404);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "test_client.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -7,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <stdexcept>
 
 namespace atelier::api::testing {
@@ -85,14 +87,27 @@ void Client::send_raw(const std::string& bytes) {
   if (ec) throw std::runtime_error("write: " + ec.message());
 }
 
-bool Client::wait_closed(int timeout_ms) {
-  impl_->set_timeout(timeout_ms);
+bool Client::wait_closed(int timeout_ms) { return read_until_closed(timeout_ms).has_value(); }
+
+std::optional<std::string> Client::read_until_closed(int timeout_ms) {
+  // poll() for the deadline: Asio's blocking read waits again after SO_RCVTIMEO's EAGAIN, so
+  // a server that keeps the connection open would hold the test until its idle timeout.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::string out = beast::buffers_to_string(impl_->buffer.data());
+  impl_->buffer.consume(impl_->buffer.size());
   char buf[4096];
   while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd pfd{impl_->socket.native_handle(), POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) {
+      return std::nullopt;
+    }
     beast::error_code ec;
-    impl_->socket.read_some(net::buffer(buf), ec);
-    if (ec == net::error::eof || ec == net::error::connection_reset) return true;
-    if (ec) return false;  // Timed out (EAGAIN) or another error: still open.
+    std::size_t n = impl_->socket.read_some(net::buffer(buf), ec);
+    out.append(buf, n);
+    if (ec == net::error::eof || ec == net::error::connection_reset) return out;
+    if (ec) return std::nullopt;
   }
 }
 

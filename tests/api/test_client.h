@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,9 @@ class Client {
   Reply read_reply(bool head = false);
   // True when the server closed the connection (EOF/reset) within `timeout_ms`.
   bool wait_closed(int timeout_ms);
+  // Everything the server still sends (bytes already buffered included) until it closes the
+  // connection; nullopt when it is still open after `timeout_ms`.
+  std::optional<std::string> read_until_closed(int timeout_ms);
 
  private:
   struct Impl;

@@ -221,6 +221,19 @@ TEST(ParseJson, DuplicateKeysAreRefused) {
   EXPECT_TRUE(parse_json(R"({"x":{"a":1},"y":{"a":1},"a":[{"a":1},{"a":2}]})", 1024, "recipe"));
 }
 
+// Issue 14: the JSON library skipped a BOM and stopped at a NUL, so both were accepted.
+TEST(ParseJson, ByteOrderMarkAndNulBytesAreRefused) {
+  for (const std::string& text : {std::string("\xEF\xBB\xBF{\"a\":1}"),
+                                  std::string("{\"a\":1}\0", 8), std::string("{\"a\":1}\0\0", 9),
+                                  std::string("\0{\"a\":1}", 8), std::string("[1,\0 2]", 7)}) {
+    auto r = parse_json(text, 1024, "body");
+    ASSERT_FALSE(r) << text;
+    EXPECT_EQ(r.error().code, "malformed_json");
+    EXPECT_EQ(r.error().field, "body");
+  }
+  EXPECT_TRUE(parse_json("{\"a\":\"\\u0000\"}", 1024, "body"));  // An escaped NUL is a string's.
+}
+
 TEST(ParseJson, SizeLimitBothSides) {
   std::string text = R"({"k":")" + std::string(100, 'v') + R"("})";
   auto at_limit = parse_json(text, text.size(), "manifest");

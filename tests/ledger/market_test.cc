@@ -2,6 +2,7 @@
 // settlement, no change on failure, and racing buyers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -31,6 +32,35 @@ U256 sum(const std::vector<Payout>& payouts) {
   U256 total;
   for (const auto& p : payouts) total = *checked_add(total, p.amount);
   return total;
+}
+
+// Issue 14: doors refuse a field the listing's kind does not use; every kind has its list.
+TEST(ListingKindFields, EachKindNamesItsOwnFieldsOnly) {
+  const auto has = [](std::string_view kind, std::string_view field) {
+    auto fields = market::listing_kind_fields(kind);
+    return fields && std::find(fields->begin(), fields->end(), field) != fields->end();
+  };
+  EXPECT_TRUE(has("fixed", "price"));
+  EXPECT_FALSE(has("fixed", "min_increment_bps"));
+  EXPECT_FALSE(has("fixed", "params"));
+  EXPECT_TRUE(has("english", "min_increment_bps"));
+  EXPECT_FALSE(has("english", "price"));
+  EXPECT_FALSE(has("english", "accepts"));  // Escrowed bids are in the listing's currency.
+  EXPECT_TRUE(has("dutch-linear", "rules"));
+  EXPECT_FALSE(has("gda-discrete", "rules"));  // Pricing rules are for fixed and Dutch kinds.
+  for (auto kind : market::price_kind_names()) {
+    ASSERT_TRUE(market::listing_kind_fields(kind)) << kind;
+    EXPECT_TRUE(has(kind, "params")) << kind;
+  }
+  EXPECT_FALSE(market::listing_kind_fields("barter"));
+  for (auto kind : {"fixed", "english", "dutch-exponential", "vrgda-logistic"}) {
+    const auto fields = market::listing_kind_fields(kind);
+    ASSERT_TRUE(fields) << kind;
+    for (auto field : *fields) {
+      const auto all = market::listing_term_fields();
+      EXPECT_NE(std::find(all.begin(), all.end(), field), all.end()) << field;
+    }
+  }
 }
 
 TEST(SalePayouts, SecondarySalePaysFeeRoyaltyAndTheRestToTheSeller) {

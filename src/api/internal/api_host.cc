@@ -30,6 +30,7 @@ Result<void> ApiHost::start() {
   h.read_timeout_ms = o.read_timeout_ms;
   h.idle_timeout_ms = o.idle_timeout_ms;
   h.connections_max = o.connections_max;
+  h.connections_per_client_max = o.connections_per_client_max;
   http_ = std::make_unique<HttpServer>(h, *pipeline_, metrics_, log_);
   auto ok = http_->start();
   if (!ok) {
@@ -49,6 +50,8 @@ Result<void> ApiHost::start() {
 }
 
 std::uint16_t ApiHost::port() const { return http_ ? http_->port() : 0; }
+
+std::size_t ApiHost::connections() const { return http_ ? http_->connections() : 0; }
 
 void ApiHost::stop() {
   {

@@ -31,6 +31,8 @@ class ApiHost {
 
   Result<void> start();
   std::uint16_t port() const;
+  // Connections the HTTP server counts as open now (0 before start()).
+  std::size_t connections() const;
   void stop();
   void wait();
 

@@ -1,7 +1,9 @@
 #include "api/internal/handler_util.h"
 
+#include <algorithm>
 #include <charconv>
 
+#include "core/canonical_json.h"
 #include "core/limits.h"
 
 namespace atelier::api {
@@ -63,6 +65,26 @@ HttpResponse page_response(nlohmann::json items, const std::string& next_cursor)
   nlohmann::json body = {{"data", std::move(items)}, {"next_cursor", nullptr}};
   if (!next_cursor.empty()) body["next_cursor"] = next_cursor;
   return json_response(body);
+}
+
+Result<nlohmann::json> body_object(const RequestContext& ctx) {
+  auto j =
+      parse_json(ctx.request.body, static_cast<std::size_t>(limits::kRequestBodyBytesMax), "body");
+  if (!j) return fail(j.error());
+  if (!j->is_object()) {
+    return fail(Error::invalid("invalid_body", "the body must be a JSON object", "body"));
+  }
+  return std::move(*j);
+}
+
+Result<void> refuse_unknown_fields(const nlohmann::json& j,
+                                   std::initializer_list<std::string_view> allowed) {
+  for (const auto& [name, value] : j.items()) {
+    if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
+    const std::string shown = name.substr(0, 64);  // The error echoes it; keep that short.
+    return fail(Error::invalid("unknown_field", "unknown field \"" + shown + "\"", shown));
+  }
+  return {};
 }
 
 nlohmann::json stored_json(const std::string& text, nlohmann::json fallback) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -31,6 +32,15 @@ HttpResponse page_response(nlohmann::json items, const std::string& next_cursor)
 // An optional integer query parameter in [min, max]; error "invalid_parameter" naming it.
 Result<std::optional<std::int64_t>> int_query(const RequestContext& ctx, std::string_view name,
                                               std::int64_t min, std::int64_t max);
+
+// The request body as a JSON object: parse_json's errors, or "invalid_body", naming "body".
+Result<nlohmann::json> body_object(const RequestContext& ctx);
+
+// Refuses a member of the body object `j` that is not in `allowed` ("unknown_field", naming
+// it): a misspelt or misplaced field is the client's mistake, and ignoring it would do
+// something other than what they asked (every POST route refuses them).
+Result<void> refuse_unknown_fields(const nlohmann::json& j,
+                                   std::initializer_list<std::string_view> allowed);
 
 // Parses canonical JSON text stored by the engine; `fallback` when it does not parse.
 nlohmann::json stored_json(const std::string& text,

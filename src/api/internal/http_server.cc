@@ -54,6 +54,82 @@ bool is_disconnect(const beast::error_code& ec) {
          ec == http::error::partial_message;
 }
 
+// Obsolete line folding (RFC 9112 §5.2): a header line that starts with SP or HTAB. Beast
+// unfolds it silently, so a proxy in front that does not would see other fields than we do;
+// the raw header is checked instead and such a request refused. `header` is the request line
+// and fields, up to and including the CRLF before the empty line.
+bool has_obs_fold(std::string_view header) {
+  for (auto at = header.find("\r\n"); at != std::string_view::npos && at + 2 < header.size();
+       at = header.find("\r\n", at + 2)) {
+    if (header[at + 2] == ' ' || header[at + 2] == '\t') return true;
+  }
+  return false;
+}
+
+std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+struct FramingError {
+  int status;
+  Error error;
+};
+
+// Request smuggling defence (RFC 9112 §6): a message whose length two HTTP parsers could read
+// differently is refused, and the connection closed after the answer, so that no byte of it
+// is ever read as a request of its own. Beast (1.74) treats `Transfer-Encoding: chunked,
+// identity` (or `identity`, `gzip`) as "no body" and would run the body as the next request,
+// and accepts Content-Length after a non-chunked Transfer-Encoding. So, after the header:
+//   - Transfer-Encoding (all its fields as one list) must end in `chunked`, name it once, and
+//     come without Content-Length and not in HTTP/1.0 (400); codings before `chunked` are not
+//     implemented here (501, §6.1).
+//   - Content-Length must be given once, as one number (400): repeated or listed values are
+//     refused even when equal, rather than guessing which one a proxy used.
+std::optional<FramingError> framing_error(const http::request_header<>& h) {
+  const auto bad = [](std::string message) {
+    return FramingError{400,
+                        Error::invalid("bad_framing", std::move(message), "Transfer-Encoding")};
+  };
+  std::size_t lengths = 0;
+  for (const auto& f : h) {
+    if (f.name() != http::field::content_length) continue;
+    ++lengths;
+    if (f.value().find(',') != beast::string_view::npos) lengths = 2;
+  }
+  if (lengths > 1) {
+    return FramingError{
+        400, Error::invalid("bad_framing", "Content-Length must be given once", "Content-Length")};
+  }
+  std::vector<std::string_view> codings;
+  for (const auto& f : h) {
+    if (f.name() != http::field::transfer_encoding) continue;
+    std::string_view list(f.value().data(), f.value().size());
+    while (!list.empty()) {
+      auto comma = list.find(',');
+      auto item = trim_ows(list.substr(0, comma));
+      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+      if (!item.empty()) codings.push_back(item);
+    }
+    if (codings.empty()) return bad("Transfer-Encoding is empty");
+  }
+  if (codings.empty()) return std::nullopt;
+  if (lengths > 0) return bad("Transfer-Encoding and Content-Length must not both be given");
+  if (h.version() < 11) return bad("Transfer-Encoding is not allowed in an HTTP/1.0 request");
+  std::size_t chunked = 0;
+  for (auto c : codings) chunked += iequals(c, "chunked") ? 1 : 0;
+  if (!iequals(codings.back(), "chunked") || chunked != 1) {
+    return bad("Transfer-Encoding must end in chunked and name it once");
+  }
+  if (codings.size() > 1) {
+    return FramingError{
+        501, Error{ErrorKind::kInvalidInput, "transfer_coding_not_implemented",
+                   "only the chunked transfer coding is implemented", "Transfer-Encoding"}};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<HostPort> parse_listen_address(std::string_view listen) {
@@ -98,6 +174,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   mutable std::mutex mu;
   std::condition_variable cv;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // Guarded by mu.
+  std::unordered_map<std::string, std::int64_t> per_client;       // Remote IP → sessions; mu.
+  // Orders sessions by when they began waiting for a request (the oldest is shed first).
+  std::atomic<std::uint64_t> wait_seq{0};
 
   std::vector<std::thread> threads;
   // Declared last so it is destroyed first: pending handlers (and the sessions they own)
@@ -111,6 +190,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   void on_accept(beast::error_code ec, tcp::socket socket);
   bool add_session(Session* s, const std::shared_ptr<Session>& sp);
   void remove_session(Session* s);
+  void forget_locked(Session* s);
+  Session* sheddable_locked(const std::string* remote_ip);
   std::vector<std::shared_ptr<Session>> live_sessions();
 };
 
@@ -121,8 +202,15 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ip_ = ep.address().to_string();
+    waiting_since_ = server_.wait_seq.fetch_add(1);
     server_.metrics.add_connections(1);
   }
+  const std::string& remote_ip() const { return remote_ip_; }
+  // For shedding (read under Impl::mu while the session runs on its strand): whether it is
+  // waiting for a complete request, whether it ever sent one, and since when it waits.
+  bool waiting() const { return waiting_; }
+  bool served() const { return served_; }
+  std::uint64_t waiting_since() const { return waiting_since_; }
   ~Session() {
     server_.metrics.add_connections(-1);
     server_.remove_session(this);
@@ -141,13 +229,23 @@ class Session : public std::enable_shared_from_this<Session> {
   void force_close() {
     net::post(stream_.get_executor(), [self = shared_from_this()] { self->close_now(); });
   }
+  // Shed to make room for a new connection: close now if still without a complete request;
+  // one that completed its request meanwhile is answered first and then closed.
+  void shed() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->shed_ = true;
+      if (self->waiting_) self->close_now();
+    });
+  }
 
  private:
   using Ms = std::chrono::milliseconds;
 
   void wait_for_request() {
     busy_ = false;
-    if (server_.stopping) return close_now();
+    if (server_.stopping || shed_) return close_now();
+    if (!waiting_) waiting_since_ = server_.wait_seq.fetch_add(1);
+    waiting_ = true;
     if (buffer_.size() > 0) return read_header();  // Pipelined request already buffered.
     stream_.expires_after(Ms(server_.options.idle_timeout_ms));
     stream_.async_read_some(
@@ -178,11 +276,38 @@ class Session : public std::enable_shared_from_this<Session> {
       beast::error_code ignored;
       self->stream_.socket().cancel(ignored);  // The pending read ends with operation_aborted.
     });
-    http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&Session::on_header, shared_from_this()));
+    parse_header();
   }
 
-  void on_header(beast::error_code ec, std::size_t) {
+  // Feeds buffered bytes to the parser until the header is in, reading more as needed (what
+  // http::async_read_header does, by hand so that the raw header can be checked for
+  // obs-fold before Beast unfolds it). The parser keeps an incomplete header unconsumed and
+  // reports header_limit once it has seen more than header_bytes_max without its end.
+  void parse_header() {
+    if (buffer_.size() > 0) {
+      std::string_view raw(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+      if (auto end = raw.find("\r\n\r\n");
+          end != std::string_view::npos && has_obs_fold(raw.substr(0, end + 2))) {
+        return refuse(400, Error::invalid("bad_framing",
+                                          "obsolete line folding (a header line starting with "
+                                          "a space or tab) is not accepted",
+                                          "headers"));
+      }
+      beast::error_code ec;
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec != http::error::need_more) return on_header(ec);
+    }
+    stream_.async_read_some(buffer_.prepare(kReadChunkBytes),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec == net::error::eof) ec = http::error::partial_message;
+                              if (ec) return self->on_header(ec);
+                              self->buffer_.commit(n);
+                              self->parse_header();
+                            });
+  }
+
+  void on_header(beast::error_code ec) {
     if (read_timed_out_) return refuse_timeout();
     if (ec == http::error::header_limit) {
       return refuse(431, Error{ErrorKind::kTooLarge,
@@ -193,9 +318,18 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec == beast::error::timeout) return refuse_timeout();
     if (ec && is_disconnect(ec)) return close_now();
+    // Beast's own framing checks (Content-Length with chunked, differing lengths) name the
+    // header like ours do.
+    if (ec == http::error::bad_transfer_encoding || ec == http::error::bad_content_length) {
+      return refuse(400,
+                    Error::invalid("bad_framing", "ambiguous message framing: " + ec.message(),
+                                   ec == http::error::bad_transfer_encoding ? "Transfer-Encoding"
+                                                                            : "Content-Length"));
+    }
     if (ec)
       return refuse(400,
                     Error::invalid("malformed_request", "malformed HTTP request: " + ec.message()));
+    if (auto bad = framing_error(parser_->get())) return refuse(bad->status, bad->error);
     const auto max = static_cast<std::uint64_t>(server_.options.body_bytes_max);
     if (auto len = parser_->content_length(); len && *len > max) return refuse_too_large();
     parser_->body_limit(max);
@@ -255,6 +389,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void refuse(int status, const Error& error) {
+    waiting_ = false;
     read_deadline_.cancel();
     unread_input_ = true;
     HttpRequest partial = parser_ ? partial_request() : HttpRequest{};
@@ -264,6 +399,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void process() {
+    waiting_ = false;
+    served_ = true;
     read_deadline_.cancel();
     stream_.expires_never();
     auto msg = parser_->release();
@@ -294,7 +431,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(HttpResponse r) {
-    const bool close = r.close || !keep_alive_ || server_.stopping;
+    const bool close = r.close || !keep_alive_ || server_.stopping || shed_;
     stream_.expires_after(Ms(server_.options.read_timeout_ms));
     auto done = [self = shared_from_this(), close](beast::error_code ec, std::size_t) {
       self->res_.reset();
@@ -378,6 +515,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_ip_;
   bool busy_ = false;  // From the first byte of a request until its response is written.
+  // Written on the strand, read under Impl::mu by the acceptor choosing whom to shed.
+  std::atomic<bool> waiting_{true};  // No complete request in hand (idle or reading one).
+  std::atomic<bool> served_{false};  // Has sent a complete request.
+  std::atomic<std::uint64_t> waiting_since_{0};
+  bool shed_ = false;  // Chosen to make room: close instead of waiting for another request.
   bool keep_alive_ = true;
   bool head_ = false;
   bool unread_input_ = false;  // A refused request left bytes unread.
@@ -386,17 +528,70 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t lingered_ = 0;
 };
 
+// Admission (see the file comment): a client over its own cap, or any client while the server
+// is full, takes the place of the connection waiting longest for a request, preferring one
+// from that client (over its cap) and one that never sent a request. Only when every
+// candidate is busy with a request is the new connection refused.
 bool HttpServer::Impl::add_session(Session* s, const std::shared_ptr<Session>& sp) {
-  std::lock_guard lock(mu);
-  if (static_cast<std::int64_t>(sessions.size()) >= options.connections_max) return false;
-  sessions.emplace(s, sp);
+  // Released after the lock: dropping the last reference runs ~Session, which takes mu.
+  std::vector<std::shared_ptr<Session>> victims;
+  {
+    std::lock_guard lock(mu);
+    const auto take_place_of = [&](Session* victim) {
+      if (victim == nullptr) return false;
+      if (auto it = sessions.find(victim); it != sessions.end()) {
+        victims.push_back(it->second.lock());  // Null when it is closing already.
+      }
+      forget_locked(victim);
+      return true;
+    };
+    const std::int64_t per_client_max = options.connections_per_client_max;
+    const auto own = per_client.find(s->remote_ip());
+    if (per_client_max > 0 && own != per_client.end() && own->second >= per_client_max &&
+        !take_place_of(sheddable_locked(&s->remote_ip()))) {
+      return false;
+    }
+    if (static_cast<std::int64_t>(sessions.size()) >= options.connections_max &&
+        !take_place_of(sheddable_locked(nullptr))) {
+      return false;
+    }
+    sessions.emplace(s, sp);
+    ++per_client[s->remote_ip()];
+  }
+  for (auto& v : victims) {
+    metrics.add_connections_shed(1);
+    if (v) v->shed();
+  }
   return true;
+}
+
+// The session to shed: waiting for a request (never one mid-request), from `remote_ip` when
+// given; one that never sent a request before one that has, then the longest waiting. Raw
+// pointers only: a session in the map is alive while mu is held (~Session waits for mu to
+// leave the map), and locking its weak_ptr here could drop the last reference under mu.
+Session* HttpServer::Impl::sheddable_locked(const std::string* remote_ip) {
+  Session* best = nullptr;
+  for (auto& [sp, w] : sessions) {
+    if (!sp->waiting() || (remote_ip && sp->remote_ip() != *remote_ip)) continue;
+    if (!best || std::pair(sp->served(), sp->waiting_since()) <
+                     std::pair(best->served(), best->waiting_since())) {
+      best = sp;
+    }
+  }
+  return best;
+}
+
+// Stops counting `s` (its slot is free from now on); safe to call twice.
+void HttpServer::Impl::forget_locked(Session* s) {
+  if (sessions.erase(s) == 0) return;
+  auto it = per_client.find(s->remote_ip());
+  if (it != per_client.end() && --it->second <= 0) per_client.erase(it);
 }
 
 void HttpServer::Impl::remove_session(Session* s) {
   {
     std::lock_guard lock(mu);
-    sessions.erase(s);
+    forget_locked(s);
   }
   cv.notify_all();
 }
@@ -429,7 +624,7 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
   if (add_session(session.get(), session)) {
     session->start();
   }
-  // Else: over connections_max; the session (and socket) is dropped here.
+  // Else: full of busy connections; the session (and socket) is dropped here.
   do_accept();
 }
 

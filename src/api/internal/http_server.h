@@ -12,6 +12,18 @@
 //              is cut off at body_bytes_max (413). Header over header_bytes_max: 431.
 //   handling   the Pipeline (maybe on a render worker); no timeout (renders have their own).
 //   writing    within read_timeout_ms; then the next request, or close.
+// Admission: at most connections_max connections, and connections_per_client_max from one
+// remote IP. A connection that would pass either cap is not refused while a connection is
+// waiting for a request: the longest-waiting one (preferring, over the per-client cap, the
+// same client's, and one that never sent a request over an idle keep-alive one) is closed to
+// make room. So a flood of half-open connections displaces itself, not the clients that send
+// requests; a new connection is refused only when all are busy with a request.
+//
+// Framing (RFC 9112 §5.2, §6): a request whose body length two parsers could read differently
+// (Transfer-Encoding not ending in a single chunked, with Content-Length, or in HTTP/1.0;
+// repeated Content-Length; obs-fold) is answered 400 (501 for codings before chunked) and the
+// connection closed, so no part of it is read as another request.
+//
 // A refused request closes the connection after the response; the rest of its body is read
 // and discarded for up to 1 s (a "lingering close") so the client sees the response rather
 // than a reset.
@@ -42,6 +54,7 @@ struct HttpServerOptions {
   std::int64_t read_timeout_ms = 30'000;
   std::int64_t idle_timeout_ms = 60'000;
   std::int64_t connections_max = limits::kConnectionsMax;
+  std::int64_t connections_per_client_max = limits::kConnectionsPerClientMax;  // 0: no cap.
   std::int64_t body_bytes_max = limits::kRequestBodyBytesMax;
   std::int64_t header_bytes_max = limits::kRequestHeaderBytesMax;
 };

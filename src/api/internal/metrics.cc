@@ -110,6 +110,9 @@ std::string Metrics::prometheus_text() const {
   out += "atelier_http_requests_in_flight " + std::to_string(in_flight_.load()) + "\n";
   family(out, "atelier_http_connections_open", "gauge", "Open client connections.");
   out += "atelier_http_connections_open " + std::to_string(connections_.load()) + "\n";
+  family(out, "atelier_http_connections_shed_total", "counter",
+         "Connections waiting for a request that were closed to admit a new one.");
+  out += "atelier_http_connections_shed_total " + std::to_string(connections_shed_.load()) + "\n";
   family(out, "atelier_renders_total", "counter",
          "Renders requested through the API, by whether the recipe was cached.");
   out += "atelier_renders_total{cached=\"false\"} " + std::to_string(renders_[0]) + "\n";

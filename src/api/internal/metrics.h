@@ -6,6 +6,7 @@
 //   atelier_http_request_duration_seconds{route}          histogram
 //   atelier_http_requests_in_flight                       gauge
 //   atelier_http_connections_open                         gauge
+//   atelier_http_connections_shed_total                   counter (closed to admit another)
 //   atelier_renders_total{cached}                         counter
 //   atelier_render_duration_seconds                       histogram (renders not from cache)
 //   atelier_log_entries, atelier_log_checkpoint_size      gauges (routes_system.cc, from the store)
@@ -49,6 +50,7 @@ class Metrics {
   void observe_render(bool cached, double seconds);
   void add_in_flight(int delta) { in_flight_ += delta; }
   void add_connections(int delta) { connections_ += delta; }
+  void add_connections_shed(int n) { connections_shed_ += n; }
 
   std::string prometheus_text() const;
 
@@ -62,6 +64,7 @@ class Metrics {
   Histogram render_seconds_;                                                     // Guarded by mu_.
   std::atomic<std::int64_t> in_flight_{0};
   std::atomic<std::int64_t> connections_{0};
+  std::atomic<std::int64_t> connections_shed_{0};
 };
 
 // Escapes a label value (backslash, double quote, newline).

@@ -5,7 +5,8 @@
 //   routes_renders.cc     POST /v1/renders, GET /v1/renders/{recipe_id}
 //   routes_assets.cc      GET /v1/assets/{sha256}, /v1/assets/{sha256}/variants
 //   routes_log.cc         GET /checkpoint, /tile/…, /v1/log/entries/{index}, /v1/log/proof/…
-//   routes_ledger.cc      GET /v1/collections/{id}[/tokens/{token_id}/metadata.json], /v1/accounts/{id}
+//   routes_ledger.cc      GET /v1/collections/{id}[/tokens/{token_id}/metadata.json|owners],
+//                         /v1/accounts/{id} (the account's own key or admin only)
 //   routes_market.cc      POST /v1/listings, GET /v1/listings/{id}, POST /v1/listings/{id}/purchases
 //   routes_oracle.cc      POST /v1/oracles/feeds, GET /v1/oracles/feeds/{id}, POST …/{id}/reports
 //

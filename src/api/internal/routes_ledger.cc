@@ -1,6 +1,8 @@
 // Collections, tokens and accounts over HTTP (issue 4): token metadata JSON for wallets and
 // marketplaces (public), contract-level metadata (public), and an account's balances and
-// tokens (scope "read": balances are not for everyone).
+// tokens (scope "read", and only for the key bound to that account or an admin key: balances
+// are private). Who holds a token stays public, as ownerOf is on a chain: GET
+// /v1/collections/{id}/tokens/{token_id}/owners.
 #include "api/internal/handler_util.h"
 #include "api/internal/routes.h"
 #include "ledger/ledger.h"
@@ -11,6 +13,16 @@ namespace {
 // Metadata is read by wallets and marketplaces that cache aggressively; a token's metadata
 // can change (a burn, a reveal), so it is cached for minutes, not forever.
 constexpr const char* kMetadataCaching = "public, max-age=300";
+
+// Whether the caller may see account `id`: its own key (`apikey create --account`) or an admin
+// key. Anyone else is told what they would be told about an account that does not exist
+// (404 unknown_account), not 403: a 403 would confirm that the account exists, and account
+// ids are often people's names.
+Result<void> may_read_account(const RequestContext& ctx, std::string_view id) {
+  const auto& who = ctx.principal;
+  if (who && (who->allows("admin") || (!who->account.empty() && who->account == id))) return {};
+  return fail(Error::not_found("unknown_account", "no account " + std::string(id), "id"));
+}
 
 Result<U256> token_id_param(const RequestContext& ctx) {
   auto id = ledger::parse_token_id(ctx.path_param("token_id"));
@@ -33,6 +45,41 @@ constexpr const char* kMetadataSchema = R"({
   }
 })";
 
+// One page of a token's holders, by account id (the cursor is the last account returned).
+// Holders are read whole: an ERC-721 token has one, an ERC-1155 token as many as it has
+// owners, which the store lists in account order.
+Result<HttpResponse> token_owners(ledger::Ledger& ledger, RequestContext& ctx) {
+  auto page = page_request(ctx);
+  if (!page) return fail(page.error());
+  auto id = token_id_param(ctx);
+  if (!id) return fail(id.error());
+  auto holders = ledger.store().holders(ctx.path_param("id"), *id);
+  if (!holders) return fail(holders.error());
+  if (holders->empty()) {
+    return fail(Error::not_found(
+        "unknown_token",
+        "no token " + id->to_decimal() + " in collection " + std::string(ctx.path_param("id")),
+        "token_id"));
+  }
+  nlohmann::json data = nlohmann::json::array();
+  std::string next;
+  for (const auto& h : *holders) {
+    if (!page->cursor.empty() && h.account <= page->cursor) continue;
+    if (static_cast<std::int64_t>(data.size()) == page->limit) {
+      next = data.back()["account"];
+      break;
+    }
+    data.push_back({{"account", h.account}, {"amount", h.amount.to_decimal()}});
+  }
+  return page_response(std::move(data), next);
+}
+
+constexpr const char* kTokenOwnerSchema = R"({
+  "type": "object",
+  "required": ["account", "amount"],
+  "properties": {"account": {"type": "string"}, "amount": {"type": "string", "description": "Units held (1 for ERC-721)."}}
+})";
+
 constexpr const char* kAccountSchema = R"({
   "type": "object",
   "required": ["id", "kind", "name", "balances", "tokens"],
@@ -53,6 +100,7 @@ void add_ledger_routes(RouteTable& table, RouteDeps& deps) {
   const std::string& base = deps.public_url;
   table.add_schema("TokenMetadata", kMetadataSchema);
   table.add_schema("Account", kAccountSchema);
+  table.add_schema("TokenOwner", kTokenOwnerSchema);
   table.add({.method = "GET",
              .path = "/v1/collections/{id}/tokens/{token_id}/metadata.json",
              .operation_id = "getTokenMetadata",
@@ -71,6 +119,21 @@ void add_ledger_routes(RouteTable& table, RouteDeps& deps) {
                if (!body) return fail(body.error());
                return json_text_response(std::move(*body), 200, kMetadataCaching);
              }});
+  table.add(
+      {.method = "GET",
+       .path = "/v1/collections/{id}/tokens/{token_id}/owners",
+       .operation_id = "listTokenOwners",
+       .summary = "Who holds a token (ERC-721 ownerOf; ERC-1155 every holder), by account id",
+       .description =
+           "Public, as token ownership is on a chain; balances are not (GET /v1/accounts/{id}). "
+           "404 unknown_token when nobody holds it.",
+       .tag = "collections",
+       .paginated = true,
+       .params = {{.name = "id", .in = ParamIn::kPath, .description = "Collection id."},
+                  {.name = "token_id", .in = ParamIn::kPath, .description = "Token id."}},
+       .responses = {{200, "The holders.", "application/json",
+                      R"({"$ref": "#/components/schemas/TokenOwner"})"}},
+       .handler = [&ledger](RequestContext& c) { return token_owners(ledger, c); }});
   table.add({.method = "GET",
              .path = "/v1/collections/{id}",
              .operation_id = "getCollection",
@@ -89,11 +152,17 @@ void add_ledger_routes(RouteTable& table, RouteDeps& deps) {
              .path = "/v1/accounts/{id}",
              .operation_id = "getAccount",
              .summary = "An account's balances (minor units) and tokens",
+             .description =
+                 "Private: only the API key bound to the account (`apikey create --account`) or an "
+                 "admin key may read it. Any other key gets 404 unknown_account, as for an account "
+                 "that does not exist, so that the answer does not disclose which accounts exist.",
              .tag = "accounts",
              .scope = "read",
              .params = {{.name = "id", .in = ParamIn::kPath, .description = "Account id."}},
-             .responses = {{200, "The account.", "application/json", R"({"$ref": "#/components/schemas/Account"})"}},
+             .responses = {{200, "The account.", "application/json",
+                            R"({"$ref": "#/components/schemas/Account"})"}},
              .handler = [&ledger](RequestContext& c) -> Result<HttpResponse> {
+               ATELIER_TRY(may_read_account(c, c.path_param("id")));
                auto v = ledger.account(c.path_param("id"));
                if (!v) return fail(v.error());
                return json_text_response(ledger::account_json(*v));

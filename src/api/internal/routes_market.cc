@@ -7,6 +7,9 @@
 // Idempotency-Key (the pipeline replays the first result); each stores its response in the
 // transaction of its change (idempotent.h), so a retry after a crash replays a change that
 // committed and runs one that did not. Amounts are decimal strings of minor units.
+#include <algorithm>
+#include <span>
+
 #include "api/internal/handler_util.h"
 #include "api/internal/idempotent.h"
 #include "api/internal/routes.h"
@@ -17,11 +20,33 @@
 namespace atelier::api {
 namespace {
 
-Result<nlohmann::json> body_object(const RequestContext& ctx) {
-  auto j = parse_json(ctx.request.body, static_cast<std::size_t>(limits::kRequestBodyBytesMax), "body");
-  if (!j) return fail(j.error());
-  if (!j->is_object()) return fail(Error::invalid("invalid_body", "the body must be a JSON object", "body"));
-  return std::move(*j);
+// Fields every listing has; each kind's own are market::listing_kind_fields.
+constexpr std::string_view kListingFields[] = {
+    "kind",     "seller",           "collection", "token_id", "currency",
+    "quantity", "platform_fee_bps", "starts_ms",  "ends_ms"};
+
+bool has(std::span<const std::string_view> names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// A new listing's body may hold the common fields and its kind's own: another kind's field
+// ("field_not_for_kind") or one no kind has ("unknown_field") is refused, naming it, rather
+// than ignored. With an unknown kind only unknown fields are refused here (create_listing
+// then names the kind).
+Result<void> check_listing_fields(const nlohmann::json& j, const std::string& kind) {
+  const auto own = market::listing_kind_fields(kind);
+  for (const auto& [name, value] : j.items()) {
+    if (has(kListingFields, name) || (own && has(*own, name))) continue;
+    const std::string shown = name.substr(0, 64);
+    if (!has(market::listing_term_fields(), name)) {
+      return fail(Error::invalid("unknown_field", "unknown field \"" + shown + "\"", shown));
+    }
+    if (own) {
+      return fail(Error::invalid("field_not_for_kind",
+                                 shown + " does not apply to a " + kind + " listing", shown));
+    }
+  }
+  return {};
 }
 
 // A decimal string of minor units under `field` (required unless `fallback` is given).
@@ -45,7 +70,13 @@ Result<std::string> optional_string(const nlohmann::json& j, const char* field) 
 
 // The account the request acts for: the key's, or (admin keys only) the body's `field`.
 Result<std::string> acting_account(const RequestContext& ctx, const nlohmann::json& j, const char* field) {
-  std::string named = j.contains(field) && j[field].is_string() ? j[field].get<std::string>() : "";
+  // Present means named: a number, null or "" is a mistake, not "the key's own account".
+  if (j.contains(field) &&
+      (!j[field].is_string() || j[field].get_ref<const std::string&>().empty())) {
+    return fail(Error::invalid("invalid_field",
+                               std::string(field) + " must be a non-empty account id", field));
+  }
+  std::string named = j.contains(field) ? j[field].get<std::string>() : "";
   const std::string own = ctx.principal ? ctx.principal->account : "";
   if (!named.empty() && named != own) {
     if (ctx.principal && ctx.principal->allows("admin")) return named;
@@ -64,6 +95,10 @@ Result<HttpResponse> create_listing(market::Market& market, RequestContext& ctx)
   auto j = body_object(ctx);
   if (!j) return fail(j.error());
   market::NewListing l;
+  if (j->contains("kind") && !(*j)["kind"].is_string()) {
+    return fail(Error::invalid("invalid_field", "kind must be a string", "kind"));
+  }
+  ATELIER_TRY(check_listing_fields(*j, j->value("kind", l.kind)));
   auto seller = acting_account(ctx, *j, "seller");
   if (!seller) return fail(seller.error());
   l.seller = *seller;
@@ -138,6 +173,8 @@ Result<HttpResponse> create_listing(market::Market& market, RequestContext& ctx)
 Result<HttpResponse> purchase(market::Market& market, RequestContext& ctx) {
   auto j = body_object(ctx);
   if (!j) return fail(j.error());
+  ATELIER_TRY(refuse_unknown_fields(
+      *j, {"buyer", "quantity", "max_total", "currency", "quoted_total", "max_slippage_bps"}));
   auto buyer = acting_account(ctx, *j, "buyer");
   if (!buyer) return fail(buyer.error());
   auto quantity = amount_field(*j, "quantity", U256(1));
@@ -157,10 +194,20 @@ Result<HttpResponse> purchase(market::Market& market, RequestContext& ctx) {
     options.quoted_total = *q;
   }
   if (j->contains("max_slippage_bps")) {
-    if (!(*j)["max_slippage_bps"].is_number_integer()) {
-      return fail(Error::invalid("invalid_field", "max_slippage_bps must be an integer", "max_slippage_bps"));
+    const auto& bps = (*j)["max_slippage_bps"];
+    if (!bps.is_number_integer() || bps.get<std::int64_t>() < 0 ||
+        bps.get<std::int64_t>() > limits::kSlippageBpsMax) {
+      return fail(Error::invalid("invalid_field",
+                                 "max_slippage_bps must be an integer from 0 to " +
+                                     std::to_string(limits::kSlippageBpsMax),
+                                 "max_slippage_bps"));
     }
-    options.max_slippage_bps = (*j)["max_slippage_bps"].get<std::int64_t>();
+    // It bounds the price above quoted_total; alone it would bound nothing.
+    if (!options.quoted_total) {
+      return fail(Error::invalid("invalid_field", "max_slippage_bps needs quoted_total",
+                                 "max_slippage_bps"));
+    }
+    options.max_slippage_bps = bps.get<std::int64_t>();
   }
   InCommit<market::Sale> answer(ctx, [](const market::Sale& s) -> Result<HttpResponse> {
     return json_text_response(market::sale_json(s), 201);
@@ -173,6 +220,7 @@ Result<HttpResponse> purchase(market::Market& market, RequestContext& ctx) {
 Result<HttpResponse> place_bid(market::Market& market, RequestContext& ctx) {
   auto j = body_object(ctx);
   if (!j) return fail(j.error());
+  ATELIER_TRY(refuse_unknown_fields(*j, {"bidder", "amount", "currency"}));
   auto bidder = acting_account(ctx, *j, "bidder");
   if (!bidder) return fail(bidder.error());
   auto amount = amount_field(*j, "amount");
@@ -190,6 +238,7 @@ Result<HttpResponse> place_bid(market::Market& market, RequestContext& ctx) {
 Result<HttpResponse> cancel_listing(market::Market& market, RequestContext& ctx) {
   auto j = ctx.request.body.empty() ? Result<nlohmann::json>(nlohmann::json::object()) : body_object(ctx);
   if (!j) return fail(j.error());
+  ATELIER_TRY(refuse_unknown_fields(*j, {}));  // The caller's key says who cancels.
   const bool admin = ctx.principal && ctx.principal->allows("admin");
   std::string caller = ctx.principal ? ctx.principal->account : "";
   if (caller.empty() && !admin) {
@@ -230,6 +279,8 @@ constexpr const char* kListingSchema = R"({
 constexpr const char* kNewListingSchema = R"({
   "type": "object",
   "required": ["collection", "token_id"],
+  "additionalProperties": false,
+  "description": "Besides the fields every listing has, a kind takes its own: fixed price, rules, accepts; english reserve_price, min_increment_bps, time_buffer_s; Dutch kinds params, settlement, rules, accepts; GDA and VRGDA kinds params, settlement, accepts. Another kind's field is refused (400 field_not_for_kind), any other field too (400 unknown_field).",
   "properties": {
     "collection": {"type": "string"}, "token_id": {"type": "string"},
     "kind": {"type": "string", "enum": ["fixed", "english", "dutch-linear", "dutch-exponential", "gda-discrete",
@@ -246,16 +297,18 @@ constexpr const char* kNewListingSchema = R"({
     "accepts": {"type": "array", "items": {"type": "string", "enum": ["ETH", "USD"]},
       "description": "Other currencies buyers may pay in, converted through the pair's oracle feed."},
     "quantity": {"type": "string", "pattern": "^[0-9]+$"}, "platform_fee_bps": {"type": "integer", "minimum": 0, "maximum": 10000},
-    "starts_ms": {"type": "integer"}, "ends_ms": {"type": "integer"}, "seller": {"type": "string"}
+    "starts_ms": {"type": "integer"}, "ends_ms": {"type": "integer"}, "seller": {"type": "string", "minLength": 1}
   }
 })";
 
 constexpr const char* kPurchaseSchema = R"({
   "type": "object",
+  "additionalProperties": false,
   "properties": {
     "quantity": {"type": "string", "pattern": "^[0-9]+$"}, "max_total": {"type": "string", "pattern": "^[0-9]+$"},
-    "buyer": {"type": "string"}, "currency": {"type": "string", "description": "Pay currency: the listing's or one it accepts."},
-    "quoted_total": {"type": "string", "pattern": "^[0-9]+$"}, "max_slippage_bps": {"type": "integer", "minimum": 0, "maximum": 10000}
+    "buyer": {"type": "string", "minLength": 1}, "currency": {"type": "string", "description": "Pay currency: the listing's or one it accepts."},
+    "quoted_total": {"type": "string", "pattern": "^[0-9]+$"},
+    "max_slippage_bps": {"type": "integer", "minimum": 0, "maximum": 10000, "description": "Only with quoted_total."}
   }
 })";
 
@@ -273,7 +326,8 @@ constexpr const char* kSaleSchema = R"({
 constexpr const char* kNewBidSchema = R"({
   "type": "object",
   "required": ["amount"],
-  "properties": {"amount": {"type": "string", "pattern": "^[0-9]+$"}, "bidder": {"type": "string"},
+  "additionalProperties": false,
+  "properties": {"amount": {"type": "string", "pattern": "^[0-9]+$"}, "bidder": {"type": "string", "minLength": 1},
     "currency": {"type": "string"}}
 })";
 
@@ -285,13 +339,12 @@ constexpr const char* kBidSchema = R"({
     "log_index": {"type": "integer"}}
 })";
 
-constexpr const char* kBidListSchema = R"({
+constexpr const char* kBidEntrySchema = R"({
   "type": "object",
-  "required": ["listing", "bids"],
-  "properties": {"listing": {"type": "string"}, "bids": {"type": "array", "items": {"type": "object",
-    "required": ["seq", "bidder", "amount", "time_ms", "log_index"],
-    "properties": {"seq": {"type": "integer"}, "bidder": {"type": "string"}, "amount": {"type": "string"},
-      "time_ms": {"type": "integer"}, "log_index": {"type": "integer"}}}}}
+  "required": ["seq", "bidder", "amount", "time_ms", "log_index"],
+  "properties": {"seq": {"type": "integer", "description": "0 for the first bid on the listing, then 1, …"},
+    "bidder": {"type": "string"}, "amount": {"type": "string"}, "time_ms": {"type": "integer"},
+    "log_index": {"type": "integer"}}
 })";
 
 constexpr const char* kSettlementSchema = R"({
@@ -332,7 +385,7 @@ void add_market_routes(RouteTable& table, RouteDeps& deps) {
   table.add_schema("Sale", kSaleSchema);
   table.add_schema("NewBid", kNewBidSchema);
   table.add_schema("Bid", kBidSchema);
-  table.add_schema("BidList", kBidListSchema);
+  table.add_schema("BidEntry", kBidEntrySchema);
   table.add_schema("Settlement", kSettlementSchema);
   table.add_schema("Rarity", kRaritySchema);
   table.add_schema("ListingQuote", kListingQuoteSchema);
@@ -387,17 +440,24 @@ void add_market_routes(RouteTable& table, RouteDeps& deps) {
              .operation_id = "listBids",
              .summary = "An auction's bids, oldest first",
              .tag = "market",
+             .paginated = true,
              .params = listing_id,
-             .responses = {{200, "The bids.", "application/json", R"({"$ref": "#/components/schemas/BidList"})"}},
+             .responses = {{200, "The bids.", "application/json",
+                            R"({"$ref": "#/components/schemas/BidEntry"})"}},
              .handler = [&market](RequestContext& c) -> Result<HttpResponse> {
-               auto bids = market.bids(c.path_param("id"));
+               auto page = page_request(c);
+               if (!page) return fail(page.error());
+               auto bids = market.bids(c.path_param("id"), *page);
                if (!bids) return fail(bids.error());
-               nlohmann::json a = nlohmann::json::array();
-               for (const auto& b : *bids) {
-                 a.push_back({{"seq", b.seq}, {"bidder", b.bidder}, {"amount", b.amount.to_decimal()},
-                              {"time_ms", b.time_ms}, {"log_index", b.log_index}});
+               nlohmann::json data = nlohmann::json::array();
+               for (const auto& b : bids->items) {
+                 data.push_back({{"seq", b.seq},
+                                 {"bidder", b.bidder},
+                                 {"amount", b.amount.to_decimal()},
+                                 {"time_ms", b.time_ms},
+                                 {"log_index", b.log_index}});
                }
-               return json_text_response(nlohmann::json{{"listing", c.path_param("id")}, {"bids", a}}.dump());
+               return page_response(std::move(data), bids->next_cursor);
              }});
   table.add(
       {.method = "POST",

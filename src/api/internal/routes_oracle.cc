@@ -16,13 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-Result<json> body_object(const RequestContext& ctx) {
-  auto j = parse_json(ctx.request.body, static_cast<std::size_t>(limits::kRequestBodyBytesMax), "body");
-  if (!j) return fail(j.error());
-  if (!j->is_object()) return fail(Error::invalid("invalid_body", "the body must be a JSON object", "body"));
-  return std::move(*j);
-}
-
 // Errors of parse_feed_policy name "params.<name>"; over HTTP the field is the body's own.
 Error body_field(Error e) {
   if (e.field.starts_with("params.")) e.field = e.field.substr(7);
@@ -81,6 +74,7 @@ Result<HttpResponse> register_feed(market::Feeds& feeds, RequestContext& ctx) {
 Result<HttpResponse> report(market::Feeds& feeds, RequestContext& ctx) {
   auto j = body_object(ctx);
   if (!j) return fail(j.error());
+  ATELIER_TRY(refuse_unknown_fields(*j, {"source", "price", "observed_ms"}));
   for (const char* field : {"source", "price"}) {
     if (!j->contains(field) || !(*j)[field].is_string()) {
       return fail(Error::invalid("missing_field", std::string(field) + " is required (a string)", field));
@@ -170,6 +164,7 @@ constexpr const char* kFeedSchema = R"({
 constexpr const char* kNewReportSchema = R"({
   "type": "object",
   "required": ["source", "price", "observed_ms"],
+  "additionalProperties": false,
   "properties": {
     "source": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$"},
     "price": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]{1,18})?$", "description": "Quote per base unit, e.g. \"3012.45\"."},

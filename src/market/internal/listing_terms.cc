@@ -31,6 +31,36 @@ Result<std::uint64_t> u64_of(const U256& v, const char* field, std::uint64_t max
 
 }  // namespace
 
+}  // namespace atelier::market::internal
+
+namespace atelier::market {
+namespace {
+
+constexpr std::string_view kFixedFields[] = {"price", "rules", "accepts"};
+constexpr std::string_view kEnglishFields[] = {"reserve_price", "min_increment_bps",
+                                               "time_buffer_s"};
+constexpr std::string_view kDutchFields[] = {"params", "settlement", "rules", "accepts"};
+constexpr std::string_view kCurveFields[] = {"params", "settlement", "accepts"};  // GDA, VRGDA
+constexpr std::string_view kTermFields[] = {
+    "price",         "rules",  "accepts",   "reserve_price", "min_increment_bps",
+    "time_buffer_s", "params", "settlement"};
+
+}  // namespace
+
+std::optional<std::span<const std::string_view>> listing_kind_fields(std::string_view kind) {
+  if (kind == "fixed") return kFixedFields;
+  if (kind == "english") return kEnglishFields;
+  if (internal::is_dutch(kind)) return kDutchFields;
+  if (internal::is_pricing_kind(kind)) return kCurveFields;
+  return std::nullopt;
+}
+
+std::span<const std::string_view> listing_term_fields() { return kTermFields; }
+
+}  // namespace atelier::market
+
+namespace atelier::market::internal {
+
 bool is_english(const store::ListingRecord& l) { return l.kind == "english"; }
 bool is_dutch(std::string_view kind) { return kind == "dutch-linear" || kind == "dutch-exponential"; }
 
