@@ -75,5 +75,7 @@ std::vector<std::string> listing_subjects(store::LedgerStore& ledger_store, cons
 nlohmann::json payouts_json(const std::vector<ledger::Payout>& payouts);
 // "listing_not_active", naming why (cancelled, ended, settled).
 Error listing_closed(const store::ListingRecord& listing);
+// The listing, or "unknown_listing" naming `id`.
+Result<store::ListingRecord> find_listing(store::LedgerStore& ledger_store, std::string_view id);
 
 }  // namespace atelier::market
