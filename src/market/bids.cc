@@ -30,8 +30,8 @@ Result<Bid> Market::bid(std::string_view listing_id, std::string_view bidder, co
     if (!internal::is_english(l)) {
       return fail(Error::conflict("not_an_auction", "listing " + l.id + " is " + l.kind + ": buy it instead", "id"));
     }
-    if (l.status == "cancelled") return fail(listing_closed(l));
-    if (l.status != "active" || now >= l.ends_ms) {
+    if (l.status == store::ListingStatus::kCancelled) return fail(listing_closed(l));
+    if (l.status != store::ListingStatus::kActive || now >= l.ends_ms) {
       return fail(Error::conflict("listing_ended", "the auction " + l.id + " ended at " + std::to_string(l.ends_ms), "id"));
     }
     if (now < l.starts_ms) {
@@ -67,7 +67,7 @@ Result<Bid> Market::bid(std::string_view listing_id, std::string_view bidder, co
     const std::int64_t buffer_ms = terms->time_buffer_s * 1000;
     if (l.ends_ms - now < buffer_ms) extended = now + buffer_ms;
     change.transitions.push_back({.id = l.id,
-                                  .from_status = "active",
+                                  .from_status = store::ListingStatus::kActive,
                                   .expected_bid_count = l.bid_count,
                                   .bid = store::LedgerChange::ListingTransition::Bid{std::string(bidder), amount},
                                   .ends_ms = extended});

@@ -46,8 +46,11 @@ nlohmann::json payouts_json(const std::vector<ledger::Payout>& payouts) {
 }
 
 Error listing_closed(const store::ListingRecord& l) {
-  if (l.status == "cancelled") return Error::conflict("listing_not_active", "listing " + l.id + " was cancelled", "id");
-  return Error::conflict("listing_not_active", "listing " + l.id + " is " + l.status, "id");
+  if (l.status == store::ListingStatus::kCancelled) {
+    return Error::conflict("listing_not_active", "listing " + l.id + " was cancelled", "id");
+  }
+  return Error::conflict("listing_not_active",
+                         "listing " + l.id + " is " + std::string(store::listing_status_name(l.status)), "id");
 }
 
 Result<store::ListingRecord> find_listing(store::LedgerStore& ledger_store, std::string_view id) {
@@ -94,7 +97,7 @@ Result<store::ListingRecord> Market::create_listing(
                          r.currency,
                          r.quantity,
                          U256(0),
-                         "active",
+                         store::ListingStatus::kActive,
                          *terms,
                          r.platform_fee_bps,
                          starts,
@@ -145,10 +148,10 @@ Result<ListingView> Market::view_of(const store::ListingRecord& l, std::int64_t 
   if (!terms) return fail(terms.error());
   ListingView v{l, U256(), std::nullopt, false};
   const bool ended = l.ends_ms != 0 && now >= l.ends_ms;
-  v.open = l.status == "active" && now >= l.starts_ms && !ended;
+  v.open = l.status == store::ListingStatus::kActive && now >= l.starts_ms && !ended;
   if (internal::is_english(l)) {
     v.price = internal::min_next_bid(l, *terms);
-    if (l.status == "active" && now < l.starts_ms) v.next_change_ms = l.starts_ms;
+    if (l.status == store::ListingStatus::kActive && now < l.starts_ms) v.next_change_ms = l.starts_ms;
     return v;
   }
   const std::int64_t at = std::max(now, l.starts_ms);
@@ -156,7 +159,7 @@ Result<ListingView> Market::view_of(const store::ListingRecord& l, std::int64_t 
   if (!position) return fail(position.error());
   if (auto p = internal::total_price(l, *terms, at, U256(1), *position); p) v.price = *p;
   else v.open = false;  // Nothing to buy at any price now (e.g. not emitted yet, or sold out).
-  if (l.status != "active" || ended || !terms->model) return v;
+  if (l.status != store::ListingStatus::kActive || ended || !terms->model) return v;
   if (now < l.starts_ms) {
     v.next_change_ms = l.starts_ms;
     return v;
@@ -182,7 +185,7 @@ Result<store::ListingRecord> Market::cancel(std::string_view listing_id, std::st
       return fail(Error{ErrorKind::kForbidden, "not_your_listing",
                         "listing " + l.id + " belongs to " + l.seller + ", not " + std::string(caller), "id"});
     }
-    if (l.status != "active") return fail(listing_closed(l));
+    if (l.status != store::ListingStatus::kActive) return fail(listing_closed(l));
     auto terms = parse_terms(l);
     if (!terms) return fail(terms.error());
     if (internal::is_english(l) && l.bid_count > 0) {
@@ -196,10 +199,10 @@ Result<store::ListingRecord> Market::cancel(std::string_view listing_id, std::st
     change.time_ms = now;
     const std::string outcome = nlohmann::json{{"cancelled_by", caller}, {"time_ms", now}}.dump();
     change.transitions.push_back({.id = l.id,
-                                  .from_status = "active",
+                                  .from_status = store::ListingStatus::kActive,
                                   .expected_bid_count = l.bid_count,
                                   .expected_sold = l.sold,
-                                  .to_status = "cancelled",
+                                  .to_status = store::ListingStatus::kCancelled,
                                   .outcome = outcome});
     if (internal::is_english(l)) {
       change.moves.push_back({l.collection_id, l.token_id, std::string(ledger::kEscrowAccount), l.seller, l.quantity});
@@ -207,7 +210,7 @@ Result<store::ListingRecord> Market::cancel(std::string_view listing_id, std::st
     change.event = listing_event("listing.cancelled", now, {{"listing", l.id}, {"cancelled_by", caller}},
                                  listing_subjects(ledger_store_, l, {l.seller}));
     store::ListingRecord cancelled = l;
-    cancelled.status = "cancelled";
+    cancelled.status = store::ListingStatus::kCancelled;
     cancelled.outcome = outcome;
     change.completion = store::complete_with(
         respond, [&cancelled](const store::LedgerReceipt&) { return cancelled; });
@@ -246,7 +249,7 @@ std::string listing_json(const ListingView& v) {
                         {"currency", l.currency},
                         {"quantity", l.quantity.to_decimal()},
                         {"sold", l.sold.to_decimal()},
-                        {"status", l.status},
+                        {"status", store::listing_status_name(l.status)},
                         {"price", v.price.to_decimal()},
                         {"next_change_ms", v.next_change_ms ? nlohmann::json(*v.next_change_ms) : nlohmann::json(nullptr)},
                         {"open", v.open},

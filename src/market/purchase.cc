@@ -82,11 +82,11 @@ Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buye
     if (internal::is_english(l)) {
       return fail(Error::conflict("not_for_sale", "listing " + l.id + " is an English auction: place a bid", "id"));
     }
-    if (l.status == "cancelled" || l.status == "ended" || l.status == "settled") return fail(listing_closed(l));
+    if (store::is_closed(l.status)) return fail(listing_closed(l));
     if (now < l.starts_ms) return fail(Error::conflict("listing_not_started", "listing " + l.id + " opens at " + std::to_string(l.starts_ms), "id"));
     if (l.ends_ms != 0 && now >= l.ends_ms) return fail(Error::conflict("listing_ended", "listing " + l.id + " has ended", "id"));
     const U256 left = ATELIER_VALUE(checked_sub(l.quantity, l.sold), "the store reads sold ≤ quantity");
-    if (left.is_zero() || l.status == "sold_out") {
+    if (left.is_zero() || l.status == store::ListingStatus::kSoldOut) {
       return fail(Error::conflict("sold_out", "listing " + l.id + " is sold out", "id"));
     }
     if (quantity > left) {

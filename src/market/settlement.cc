@@ -120,12 +120,13 @@ Result<Settlement> Market::settle(std::string_view listing_id, const store::Resp
   if (!english && !terms.clearing) {
     return fail(Error::conflict("not_an_auction", "listing " + l.id + " settles with each purchase", "id"));
   }
-  if (l.status == "settled" || l.status == "ended") {
-    return fail(Error::conflict("already_settled", "listing " + l.id + " is already " + l.status, "id"));
+  if (l.status == store::ListingStatus::kSettled || l.status == store::ListingStatus::kEnded) {
+    return fail(Error::conflict("already_settled", "listing " + l.id + " is already " +
+                                                       std::string(store::listing_status_name(l.status)), "id"));
   }
-  if (l.status == "cancelled") return fail(listing_closed(l));
+  if (l.status == store::ListingStatus::kCancelled) return fail(listing_closed(l));
   const bool time_up = l.ends_ms != 0 && now >= l.ends_ms;
-  if (!time_up && !(l.status == "sold_out" && !english)) {
+  if (!time_up && !(l.status == store::ListingStatus::kSoldOut && !english)) {
     return fail(Error::conflict("auction_not_ended", "listing " + l.id + " settles at " + std::to_string(l.ends_ms) +
                                                          (english ? "" : " or when sold out"), "id"));
   }
@@ -151,7 +152,7 @@ Result<Settlement> Market::settle(std::string_view listing_id, const store::Resp
                                 .from_status = l.status,
                                 .expected_bid_count = l.bid_count,
                                 .expected_sold = l.sold,
-                                .to_status = out.status,
+                                .to_status = store::parse_listing_status(out.status),
                                 .sold = plan.sold,
                                 .outcome = outcome.dump()});
   change.event = listing_event(plan.type, now, std::move(plan.fields), std::move(plan.subjects));
@@ -166,8 +167,10 @@ Result<Settlement> Market::settle(std::string_view listing_id, const store::Resp
     if (applied.error().code == "listing_changed") {
       // Someone settled (or, before the end, bought or bid) first: report what it is now.
       auto now_listing = find_listing(ledger_store_, listing_id);
-      if (now_listing && (now_listing->status == "settled" || now_listing->status == "ended")) {
-        return fail(Error::conflict("already_settled", "listing " + l.id + " is already " + now_listing->status, "id"));
+      if (now_listing && (now_listing->status == store::ListingStatus::kSettled ||
+                          now_listing->status == store::ListingStatus::kEnded)) {
+        return fail(Error::conflict("already_settled", "listing " + l.id + " is already " +
+                                                           std::string(store::listing_status_name(now_listing->status)), "id"));
       }
     }
     return fail(applied.error());

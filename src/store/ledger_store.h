@@ -101,6 +101,20 @@ struct TokenMove {
   U256 amount;
 };
 
+// A listing's state. Stored as its name (listings.status, CHECKed by the schema); read back
+// through parse_listing_status, so an unknown name is corruption, never a default.
+enum class ListingStatus {
+  kActive,     // Open for purchases or bids (within its window).
+  kSoldOut,    // Every unit sold (a clearing-price auction still settles after).
+  kCancelled,  // Withdrawn by the seller or an admin.
+  kEnded,      // Closed without a sale (an auction nobody bid on or bought from).
+  kSettled,    // An auction paid out.
+};
+std::string_view listing_status_name(ListingStatus status);
+std::optional<ListingStatus> parse_listing_status(std::string_view name);
+// Cancelled, ended or settled: nothing more happens to it.
+bool is_closed(ListingStatus status);
+
 struct ListingRecord {
   std::string id;
   std::string kind;  // "fixed", "english", or a pricing kind ("dutch-linear", "gda-discrete", …).
@@ -110,7 +124,7 @@ struct ListingRecord {
   std::string currency;
   U256 quantity;
   U256 sold;
-  std::string status;  // active | sold_out | cancelled | ended (closed unsold) | settled
+  ListingStatus status = ListingStatus::kActive;
   std::string terms;   // Canonical JSON of the kind's price parameters, e.g. {"price":"100"}.
   std::int64_t platform_fee_bps = 0;
   std::int64_t starts_ms = 0;
@@ -216,7 +230,7 @@ struct LedgerChange {
   // `sold` and `outcome` record closing, settling or cancelling.
   struct ListingTransition {
     std::string id;
-    std::string from_status = "active";
+    ListingStatus from_status = ListingStatus::kActive;
     std::optional<std::uint64_t> expected_bid_count = std::nullopt;
     std::optional<U256> expected_sold = std::nullopt;
     struct Bid {
@@ -225,7 +239,7 @@ struct LedgerChange {
     };
     std::optional<Bid> bid = std::nullopt;
     std::optional<std::int64_t> ends_ms = std::nullopt;
-    std::string to_status = {};  // Empty: unchanged.
+    std::optional<ListingStatus> to_status = std::nullopt;  // Unset: unchanged.
     std::optional<U256> sold = std::nullopt;
     std::string outcome = {};
   };

@@ -12,7 +12,7 @@ namespace {
 struct ListingState {
   U256 quantity;
   U256 sold;
-  std::string status;
+  ListingStatus status = ListingStatus::kActive;
   std::uint64_t bid_count = 0;
 };
 
@@ -24,7 +24,7 @@ Result<ListingState> read_state(StmtCache& stmts, const std::string& id) {
   if (!found) return fail(Error::not_found("unknown_listing", "no listing " + id, "id"));
   Row row(q, "listings", id);
   ListingState s{row.u256(0, "quantity"), row.u256(1, "sold"),
-                 row.one_of(2, "status", kListingStatuses), row.count(3, "bid_count")};
+                 listing_status_at(row, 2), row.count(3, "bid_count")};
   if (s.sold > s.quantity) row.bad("sold", "more sold (" + s.sold.to_decimal() + ") than listed");
   ATELIER_TRY(row.status());
   return s;
@@ -39,8 +39,8 @@ Result<void> LedgerApply::listing_updates() {
       return fail(conflict("listing_changed",
                            "listing " + u.id + " changed while this request was decided", "id"));
     }
-    if (closed(s.status))
-      return fail(conflict("listing_not_active", "listing " + u.id + " is " + s.status, "id"));
+    if (is_closed(s.status))
+      return fail(conflict("listing_not_active", "listing " + u.id + " is " + std::string(listing_status_name(s.status)), "id"));
     auto next = checked_add(s.sold, u.add_sold);
     if (!next || *next > s.quantity) {
       const U256 left =
@@ -49,7 +49,7 @@ Result<void> LedgerApply::listing_updates() {
                            "quantity"));
     }
     Stmt& up = stmts_.get("UPDATE listings SET sold = ?2, status = ?3 WHERE id = ?1");
-    up.bind(1, u.id).bind_blob(2, be(*next)).bind(3, *next == s.quantity ? "sold_out" : "active");
+    up.bind(1, u.id).bind_blob(2, be(*next)).bind(3, listing_status_name(*next == s.quantity ? ListingStatus::kSoldOut : ListingStatus::kActive));
     ATELIER_TRY(up.run("updating listing"));
   }
   return {};
@@ -61,7 +61,7 @@ Result<void> LedgerApply::listing_transitions() {
     if (s.status != t.from_status ||
         (t.expected_bid_count && *t.expected_bid_count != s.bid_count) ||
         (t.expected_sold && *t.expected_sold != s.sold)) {
-      if (s.status == "cancelled") {
+      if (s.status == ListingStatus::kCancelled) {
         return fail(conflict("listing_not_active", "listing " + t.id + " was cancelled", "id"));
       }
       return fail(conflict("listing_changed",
@@ -80,9 +80,9 @@ Result<void> LedgerApply::listing_transitions() {
       up.bind(1, t.id).bind(2, *t.ends_ms);
       ATELIER_TRY(up.run("updating listing"));
     }
-    if (!t.to_status.empty()) {
+    if (t.to_status) {
       Stmt& up = stmts_.get("UPDATE listings SET status = ?2, outcome = ?3 WHERE id = ?1");
-      up.bind(1, t.id).bind(2, t.to_status).bind(3, t.outcome);
+      up.bind(1, t.id).bind(2, listing_status_name(*t.to_status)).bind(3, t.outcome);
       ATELIER_TRY(up.run("updating listing"));
     }
     if (t.sold) {
@@ -109,7 +109,7 @@ Result<void> LedgerApply::new_listings() {
         .bind(3, l.collection_id)
         .bind_blob(4, be(l.token_id))
         .bind(5, l.seller);
-    ins.bind(6, l.currency).bind_blob(7, be(l.quantity)).bind_blob(8, be(l.sold)).bind(9, l.status);
+    ins.bind(6, l.currency).bind_blob(7, be(l.quantity)).bind_blob(8, be(l.sold)).bind(9, listing_status_name(l.status));
     ins.bind(10, l.terms).bind(11, l.platform_fee_bps).bind(12, l.starts_ms).bind(13, l.ends_ms);
     ins.bind(14, l.created_ms);
     ATELIER_TRY(ins.run("inserting listing"));

@@ -105,7 +105,7 @@ Result<ListingRecord> read_listing(const Stmt& s) {
                   s.text(5),
                   row.u256(6, "quantity"),
                   row.u256(7, "sold"),
-                  row.one_of(8, "status", kListingStatuses),
+                  internal::listing_status_at(row, 8),
                   s.text(9),
                   s.int64(10),
                   s.int64(11),

@@ -98,7 +98,7 @@ TEST_F(AuctionTest, EnglishAuctionEscrowsBidsRefundsTheOutbidAndPaysTheWinner) {
   EXPECT_EQ(balance("escrow"), U256(0));
   EXPECT_EQ(code(market->settle(a)), "already_settled");
   auto view = market->listing(a);
-  EXPECT_EQ(view->listing.status, "settled");
+  EXPECT_EQ(view->listing.status, store::ListingStatus::kSettled);
   EXPECT_EQ(view->listing.sold, U256(1));
   auto bids = market->bids(a);
   ASSERT_EQ(bids->size(), 3u);
@@ -146,13 +146,13 @@ TEST_F(AuctionTest, AnAuctionWithoutBidsEndsAndTheTokenGoesBack) {
   ASSERT_TRUE(s);
   EXPECT_EQ(s->status, "ended");
   EXPECT_EQ(*ledger->owner_of("flows", id), "artist");
-  EXPECT_EQ(market->listing(a)->listing.status, "ended");
+  EXPECT_EQ(market->listing(a)->listing.status, store::ListingStatus::kEnded);
   // Cancelling before any bid also returns it; only the seller may.
   std::string b = english(id);
   EXPECT_EQ(code(market->cancel(b, "alice")), "not_your_listing");
   auto c = market->cancel(b, "artist");
   ASSERT_TRUE(c);
-  EXPECT_EQ(c->status, "cancelled");
+  EXPECT_EQ(c->status, store::ListingStatus::kCancelled);
   EXPECT_EQ(*ledger->owner_of("flows", id), "artist");
   EXPECT_EQ(code(market->bid(b, "alice", U256(1'000))), "listing_not_active");
   expect_ledger_ok();
@@ -281,7 +281,7 @@ TEST_F(AuctionTest, ClearingPriceDutchAuctionRebatesEarlyBuyers) {
   EXPECT_EQ(balance("artist"), U256(8'000));  // 80 % of 4 × 2,500
   EXPECT_EQ(balance("studio"), U256(2'000));
   EXPECT_EQ(balance("escrow"), U256(0));
-  EXPECT_EQ(market->listing(r->id)->listing.status, "settled");
+  EXPECT_EQ(market->listing(r->id)->listing.status, store::ListingStatus::kSettled);
   EXPECT_EQ(code(market->settle(r->id)), "already_settled");
   expect_ledger_ok();
 }

@@ -100,17 +100,17 @@ TEST_F(IdempotentMarketTest, CreatingAndCancellingAListingStoreTheirAnswers) {
 
   auto fence = claim();
   auto answer = respond<store::ListingRecord>(
-      fence, [](const store::ListingRecord& r) { return r.id + " " + r.status; });
+      fence, [](const store::ListingRecord& r) { return r.id + " " + std::string(store::listing_status_name(r.status)); });
   auto l = market->create_listing(
       {.seller = "artist", .collection = "flows", .token_id = id, .price = U256(5)}, &answer);
   ASSERT_TRUE(l) << l.error().to_string();
   EXPECT_EQ(retry(fence), "201 " + l->id + " active");
 
   EXPECT_EQ(code(market->cancel(l->id, "artist", false, &lost)), "idempotency_claim_lost");
-  EXPECT_EQ(market->listing(l->id)->listing.status, "active");
+  EXPECT_EQ(market->listing(l->id)->listing.status, store::ListingStatus::kActive);
   auto cancel_fence = claim();
   auto cancel_answer = respond<store::ListingRecord>(
-      cancel_fence, [](const store::ListingRecord& r) { return r.id + " " + r.status; });
+      cancel_fence, [](const store::ListingRecord& r) { return r.id + " " + std::string(store::listing_status_name(r.status)); });
   ASSERT_TRUE(market->cancel(l->id, "artist", false, &cancel_answer));
   EXPECT_EQ(retry(cancel_fence), "201 " + l->id + " cancelled");
 }

@@ -135,7 +135,7 @@ TEST_F(MarketTest, APrimaryThenASecondarySaleSettleEverything) {
   EXPECT_EQ(balance("platform"), U256(250));
   EXPECT_EQ(balance("artist"), U256(7'800));  // 80 % of 9,750
   EXPECT_EQ(balance("studio"), U256(1'950));
-  EXPECT_EQ(market->listing(l->id)->listing.status, "sold_out");
+  EXPECT_EQ(market->listing(l->id)->listing.status, store::ListingStatus::kSoldOut);
   // Alice resells: the artist now earns the 5 % royalty.
   auto resale = market->create_listing({.seller = "alice", .collection = "flows", .token_id = id, .price = U256(20'000)});
   ASSERT_TRUE(resale);

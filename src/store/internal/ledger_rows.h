@@ -38,11 +38,12 @@ struct Signed {
 // a + (credit ? +x : -x); nullopt on 256-bit overflow.
 std::optional<Signed> apply(const Signed& a, const U256& x, bool credit);
 
-// Listing statuses as stored (the CHECK constraint of the listings table).
-inline constexpr std::array<std::string_view, 5> kListingStatuses = {
-    "active", "sold_out", "cancelled", "ended", "settled"};
-inline bool closed(std::string_view status) {
-  return status == "cancelled" || status == "ended" || status == "settled";
+// A listing's status column (the schema CHECKs the names); an unknown one is corruption.
+inline ListingStatus listing_status_at(Row& row, int col) {
+  const std::string name = row.text(col);
+  if (auto status = parse_listing_status(name)) return *status;
+  row.bad("status", "unexpected value \"" + name + "\"");
+  return ListingStatus::kActive;
 }
 
 inline constexpr std::string_view kCollectionColumns =
