@@ -10,8 +10,11 @@
 // allocation past the check would stop the run.
 //
 // Seeds: ATELIER_WRITE_IMAGE_SEEDS=<dir> ./image_fuzz -runs=0 writes a small image in each
-// format (made by encode_image, so they follow the encoders), plus a PNG that declares
-// 65536 x 65536 pixels over a few bytes of deflate (a decompression bomb).
+// format (made by encode_image, so they follow the encoders). The decompression bombs were made
+// by hand (Python's zlib): bomb-8192x8192.png is 8 KB of zlib-9 zeros declaring a 1-bit grey
+// 8192 x 8192 image (64 Mpx, four times kControlImagePixelsMax); bomb-header-only.png declares
+// 1,000,000 x 1,000,000 RGBA (libpng's own ceiling) over 20 bytes. Both must be refused
+// image_too_large before anything is inflated.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
