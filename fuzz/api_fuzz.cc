@@ -20,7 +20,8 @@
 // Properties: nothing crashes; the pipeline answers exactly once, with a status in 200..599;
 // a JSON answer is JSON, and an error is {"error":{"code":…}}; no input is a 500 unless it
 // carried an Idempotency-Key (those are claimed in the fake store, which the SQLite-backed
-// market cannot complete a claim in).
+// market cannot complete a claim in: such purchases answer 409 idempotency_claim_lost).
+// ATELIER_API_FUZZ_VERBOSE=1 prints each answer's status and body (to check what seeds reach).
 #include <unistd.h>
 
 #include <cstddef>
@@ -318,6 +319,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   request.remote_ip = "127.0.0.1";
   const bool idempotent = request.header("Idempotency-Key").has_value();
-  check_response(w.send(std::move(request)), idempotent);
+  const api::HttpResponse response = w.send(std::move(request));
+  static const bool verbose = std::getenv("ATELIER_API_FUZZ_VERBOSE") != nullptr;
+  if (verbose) std::fprintf(stderr, "%d %s\n", response.status, response.body.substr(0, 300).c_str());
+  check_response(response, idempotent);
   return 0;
 }
