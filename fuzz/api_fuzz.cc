@@ -160,7 +160,8 @@ class World {
     atelier::store::RenderRecord render{.recipe_id = std::string(64, 'b'), .recipe_json = "{}",
                                         .generator_name = "fuzzgen", .generator_hash = std::string(64, 'c'),
                                         .token_hash = std::string(64, 'd'), .width = 1, .height = 1,
-                                        .format = "png", .asset_sha256 = sha, .traits_json = "{}"};
+                                        .format = "png", .asset_sha256 = sha, .traits_json = "{}",
+                                        .atelier_version = "fuzz"};
     atelier::store::AssetRecord asset{.sha256 = sha, .mime_type = "image/png", .size_bytes = 1, .width = 1, .height = 1};
     require(db_->put_render(render, asset, {R"({"type":"render"})", {"asset:" + sha}}).has_value(), "render");
     for (auto [id, standard] : {std::pair{"eds", "erc1155"}, std::pair{"auc", "erc721"}}) {
