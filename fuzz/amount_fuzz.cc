@@ -39,8 +39,10 @@ void check_round_trips(const atelier::U256& v) {
 
 void check_arithmetic(const atelier::U256& a, const atelier::U256& b) {
   auto sum = atelier::checked_add(a, b);
-  if (sum) check(atelier::checked_sub(*sum, b) == a);
-  else check(a > *atelier::checked_sub(atelier::U256::max(), b));  // Only when it would wrap.
+  if (sum)
+    check(atelier::checked_sub(*sum, b) == a);
+  else
+    check(a > *atelier::checked_sub(atelier::U256::max(), b));  // Only when it would wrap.
   auto product = atelier::checked_mul(a, b);
   if (product && !b.is_zero()) check(atelier::checked_div(*product, b) == a);
   auto quotient = atelier::checked_div(a, b);
@@ -83,8 +85,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // The bounds, whatever the input.
   static const std::string max_text = atelier::U256::max().to_decimal();
-  check(max_text == "115792089237316195423570985008687907853269984665640564039457584007913129639935");
+  check(max_text ==
+        "115792089237316195423570985008687907853269984665640564039457584007913129639935");
   check(atelier::U256::from_decimal(max_text) == atelier::U256::max());
-  check(!atelier::U256::from_decimal("115792089237316195423570985008687907853269984665640564039457584007913129639936"));
+  check(!atelier::U256::from_decimal(
+      "115792089237316195423570985008687907853269984665640564039457584007913129639936"));
   return 0;
 }

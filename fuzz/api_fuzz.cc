@@ -26,15 +26,15 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "api/api_keys.h"
 #include "api/internal/json_log.h"
@@ -115,8 +115,9 @@ class World {
     routes_ = api::build_routes(*deps_);
     log_ = std::make_unique<api::JsonLog>(clock_, [](std::string_view) {});
     workers_ = std::make_unique<api::WorkerPool>(1, 4);
-    pipeline_ = std::make_unique<api::Pipeline>(routes_, fake_, metrics_, *workers_, *log_,
-                                                api::PipelineOptions{.rate_limit_per_minute = 0, .clock = &clock_});
+    pipeline_ = std::make_unique<api::Pipeline>(
+        routes_, fake_, metrics_, *workers_, *log_,
+        api::PipelineOptions{.rate_limit_per_minute = 0, .clock = &clock_});
     populate();
   }
 
@@ -157,13 +158,21 @@ class World {
     require(ledger_->deposit("ann", "ETH", U256(1'000'000'000)).has_value(), "deposit ETH");
     require(ledger_->deposit("ann", "USD", U256(1'000'000)).has_value(), "deposit USD");
     const std::string sha(64, 'a');
-    atelier::store::RenderRecord render{.recipe_id = std::string(64, 'b'), .recipe_json = "{}",
-                                        .generator_name = "fuzzgen", .generator_hash = std::string(64, 'c'),
-                                        .token_hash = std::string(64, 'd'), .width = 1, .height = 1,
-                                        .format = "png", .asset_sha256 = sha, .traits_json = "{}",
+    atelier::store::RenderRecord render{.recipe_id = std::string(64, 'b'),
+                                        .recipe_json = "{}",
+                                        .generator_name = "fuzzgen",
+                                        .generator_hash = std::string(64, 'c'),
+                                        .token_hash = std::string(64, 'd'),
+                                        .width = 1,
+                                        .height = 1,
+                                        .format = "png",
+                                        .asset_sha256 = sha,
+                                        .traits_json = "{}",
                                         .atelier_version = "fuzz"};
-    atelier::store::AssetRecord asset{.sha256 = sha, .mime_type = "image/png", .size_bytes = 1, .width = 1, .height = 1};
-    require(db_->put_render(render, asset, {R"({"type":"render"})", {"asset:" + sha}}).has_value(), "render");
+    atelier::store::AssetRecord asset{
+        .sha256 = sha, .mime_type = "image/png", .size_bytes = 1, .width = 1, .height = 1};
+    require(db_->put_render(render, asset, {R"({"type":"render"})", {"asset:" + sha}}).has_value(),
+            "render");
     for (auto [id, standard] : {std::pair{"eds", "erc1155"}, std::pair{"auc", "erc721"}}) {
       atelier::ledger::NewCollection c;
       c.id = id;
@@ -173,24 +182,39 @@ class World {
       c.royalty_bps = 500;
       require(ledger_->create_collection(c).has_value(), "collection");
     }
-    require(ledger_->mint({.caller = "vera", .collection = "eds", .asset_sha256 = sha, .to = "vera",
-                           .token_id = U256(1), .amount = U256(1'000'000)})
+    require(ledger_
+                ->mint({.caller = "vera",
+                        .collection = "eds",
+                        .asset_sha256 = sha,
+                        .to = "vera",
+                        .token_id = U256(1),
+                        .amount = U256(1'000'000)})
                 .has_value(),
             "mint eds");
-    require(ledger_->mint({.caller = "vera", .collection = "auc", .asset_sha256 = sha, .to = "vera"}).has_value(),
-            "mint auc");
-    for (auto [scopes, account] : std::initializer_list<std::pair<std::vector<std::string>, const char*>>{
-             {{"trade"}, "vera"}, {{"trade"}, "ann"}, {{"admin"}, ""}, {{"oracle"}, "a"},
-             {{"render"}, ""}, {{"read"}, ""}}) {
+    require(
+        ledger_->mint({.caller = "vera", .collection = "auc", .asset_sha256 = sha, .to = "vera"})
+            .has_value(),
+        "mint auc");
+    for (auto [scopes, account] :
+         std::initializer_list<std::pair<std::vector<std::string>, const char*>>{
+             {{"trade"}, "vera"},
+             {{"trade"}, "ann"},
+             {{"admin"}, ""},
+             {{"oracle"}, "a"},
+             {{"render"}, ""},
+             {{"read"}, ""}}) {
       auto k = api::create_api_key(fake_, scopes, "fuzz", clock_, account);
       require(k.has_value(), "api key");
       keys_.push_back(k->secret);
     }
-    fixed_listing_ = create(R"({"collection":"eds","token_id":"1","price":"1000","quantity":"1000000"})");
-    auction_ = create(R"({"collection":"auc","token_id":"0","kind":"english","reserve_price":"100",)"
-                      R"("min_increment_bps":1000,"time_buffer_s":60,"ends_ms":)" +
-                      std::to_string(clock_.now_ms() + 3'600'000) + "}");
-    api::HttpRequest feed{.method = "POST", .target = "/v1/oracles/feeds",
+    fixed_listing_ =
+        create(R"({"collection":"eds","token_id":"1","price":"1000","quantity":"1000000"})");
+    auction_ =
+        create(R"({"collection":"auc","token_id":"0","kind":"english","reserve_price":"100",)"
+               R"("min_increment_bps":1000,"time_buffer_s":60,"ends_ms":)" +
+               std::to_string(clock_.now_ms() + 3'600'000) + "}");
+    api::HttpRequest feed{.method = "POST",
+                          .target = "/v1/oracles/feeds",
                           .headers = {{"Authorization", "Bearer " + keys_[2]}},
                           .body = R"({"id":"ETH-USD","max_age_ms":60000,"max_deviation_bps":200,)"
                                   R"("min_sources":2,"sources":["a","b","c"]})",
@@ -199,9 +223,12 @@ class World {
   }
 
   std::string create(const std::string& body) {
-    api::HttpRequest r{.method = "POST", .target = "/v1/listings",
-                       .headers = {{"Authorization", "Bearer " + keys_[0]}, {"Content-Type", "application/json"}},
-                       .body = body, .remote_ip = "127.0.0.1"};
+    api::HttpRequest r{
+        .method = "POST",
+        .target = "/v1/listings",
+        .headers = {{"Authorization", "Bearer " + keys_[0]}, {"Content-Type", "application/json"}},
+        .body = body,
+        .remote_ip = "127.0.0.1"};
     auto answer = send(r);
     if (answer.status != 201) std::fprintf(stderr, "api_fuzz setup: %s\n", answer.body.c_str());
     require(answer.status == 201, "listing");
@@ -260,7 +287,8 @@ api::HttpRequest raw_request(std::string_view rest) {
     std::string_view line = take_line(rest);
     if (line.empty()) break;
     std::size_t colon = line.find(':');
-    std::string_view value = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+    std::string_view value =
+        colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
     while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
     r.headers.push_back({std::string(line.substr(0, colon)), std::string(value)});
   }
@@ -303,7 +331,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (std::string_view(route.path).starts_with("/v1/oracles")) id = "ETH-USD";
     if (flags & 8) id = std::string(take_line(rest));
     request.target = route.path;
-    if (auto at = request.target.find("{id}"); at != std::string::npos) request.target.replace(at, 4, id);
+    if (auto at = request.target.find("{id}"); at != std::string::npos)
+      request.target.replace(at, 4, id);
     if (request.method == "GET") {
       request.target += "?" + std::string(take_line(rest));
     }
@@ -316,13 +345,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     request.headers.push_back({"Authorization", "Bearer " + std::string(token)});
   }
   if (flags & 1) {
-    request.headers.push_back({"Idempotency-Key", "fuzz-" + std::to_string(size > 3 ? data[3] : 0)});
+    request.headers.push_back(
+        {"Idempotency-Key", "fuzz-" + std::to_string(size > 3 ? data[3] : 0)});
   }
   request.remote_ip = "127.0.0.1";
   const bool idempotent = request.header("Idempotency-Key").has_value();
   const api::HttpResponse response = w.send(std::move(request));
   static const bool verbose = std::getenv("ATELIER_API_FUZZ_VERBOSE") != nullptr;
-  if (verbose) std::fprintf(stderr, "%d %s\n", response.status, response.body.substr(0, 300).c_str());
+  if (verbose)
+    std::fprintf(stderr, "%d %s\n", response.status, response.body.substr(0, 300).c_str());
   check_response(response, idempotent);
   return 0;
 }

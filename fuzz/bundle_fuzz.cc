@@ -55,11 +55,13 @@ std::vector<Entry> split(std::string_view text, std::string_view& manifest) {
   while (at != std::string_view::npos && entries.size() < kEntriesMax) {
     std::size_t start = at + (text[at] == '\n' ? 1 : 0) + kMark.size();
     std::size_t line_end = text.find('\n', start);
-    std::size_t next = line_end == std::string_view::npos ? line_end : text.find("\n--- ", line_end);
+    std::size_t next =
+        line_end == std::string_view::npos ? line_end : text.find("\n--- ", line_end);
     Entry e;
     e.header = text.substr(start, line_end == std::string_view::npos ? line_end : line_end - start);
     if (line_end != std::string_view::npos) {
-      e.body = text.substr(line_end + 1, next == std::string_view::npos ? next : next - line_end - 1);
+      e.body =
+          text.substr(line_end + 1, next == std::string_view::npos ? next : next - line_end - 1);
     }
     entries.push_back(e);
     at = next;
@@ -78,7 +80,8 @@ bool safe_path(std::string_view path, bool allow_up) {
     std::string_view seg = path.substr(start, end - start);
     if (seg.empty() || seg == "." || (seg == ".." && !allow_up)) return false;
     for (char c : seg) {
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') return false;
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-')
+        return false;
     }
     if (++segments > kPathDepthMax + (allow_up ? kPathDepthMax : 0)) return false;
     start = end + 1;
@@ -112,7 +115,8 @@ void load_from_disk(const std::vector<Entry>& entries, std::string_view manifest
   std::error_code ec;
   fs::remove_all(root, ec);
   fs::create_directories(dir, ec);
-  std::ofstream(dir / "manifest.json", std::ios::binary).write(manifest.data(), std::streamsize(manifest.size()));
+  std::ofstream(dir / "manifest.json", std::ios::binary)
+      .write(manifest.data(), std::streamsize(manifest.size()));
   bool has_link = false;
   for (const Entry& e : entries) {
     if (auto arrow = e.header.find(" -> "); arrow != std::string_view::npos) {
@@ -123,7 +127,8 @@ void load_from_disk(const std::vector<Entry>& entries, std::string_view manifest
       has_link = has_link || !ec;
     } else if (safe_path(e.header, false)) {
       fs::create_directories((dir / e.header).parent_path(), ec);
-      std::ofstream(dir / e.header, std::ios::binary).write(e.body.data(), std::streamsize(e.body.size()));
+      std::ofstream(dir / e.header, std::ios::binary)
+          .write(e.body.data(), std::streamsize(e.body.size()));
     }
   }
   auto bundle = atelier::render::load_bundle(dir);

@@ -41,9 +41,10 @@ void write_seeds(const std::string& dir) {
   for (int i = 0; i < image.width * image.height; ++i) {
     for (int c = 0; c < 4; ++c) image.rgba.push_back(std::uint8_t(i * 37 + c * 91));
   }
-  const std::pair<ImageFormat, const char*> formats[] = {
-      {ImageFormat::kPng, "seed.png"}, {ImageFormat::kJpeg, "seed.jpg"},
-      {ImageFormat::kWebp, "seed.webp"}, {ImageFormat::kAvif, "seed.avif"}};
+  const std::pair<ImageFormat, const char*> formats[] = {{ImageFormat::kPng, "seed.png"},
+                                                         {ImageFormat::kJpeg, "seed.jpg"},
+                                                         {ImageFormat::kWebp, "seed.webp"},
+                                                         {ImageFormat::kAvif, "seed.avif"}};
   for (auto [format, name] : formats) {
     auto bytes = atelier::render::encode_image(image, {.format = format}, R"({"seed":1})");
     if (!bytes) continue;  // An encoder this build lacks (AVIF without libaom).

@@ -2,4 +2,6 @@
 #include "../../fuzz/amount_fuzz.cc"
 #include "tests/fuzz/replay.h"
 
-TEST(FuzzReplay, AmountCorpus) { atelier::testing::replay_corpus("amount", LLVMFuzzerTestOneInput); }
+TEST(FuzzReplay, AmountCorpus) {
+  atelier::testing::replay_corpus("amount", LLVMFuzzerTestOneInput);
+}

@@ -1,4 +1,5 @@
-// Replays every saved input of the API request (mutating routes, raw heads, bearer tokens) fuzz target (fuzz/corpus/api/).
+// Replays every saved input of the API request (mutating routes, raw heads, bearer tokens) fuzz
+// target (fuzz/corpus/api/).
 #include "../../fuzz/api_fuzz.cc"
 #include "tests/fuzz/replay.h"
 
