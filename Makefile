@@ -38,6 +38,9 @@ bench-log: configure
 	cmake --build $(BUILD) -j$(JOBS) --target log_bench
 	$(BUILD)/bench/log_bench
 
+# Every libFuzzer target in fuzz/ (fuzz/CMakeLists.txt lists the same); corpora in fuzz/corpus/<name>.
+FUZZ_TARGETS = recipe_fuzz note_fuzz log_fuzz market_fuzz rules_fuzz api_fuzz amount_fuzz image_fuzz bundle_fuzz
+
 # libFuzzer targets, with clang 16. Its libstdc++ <expected> is gated on a __cpp_concepts value
 # clang 16 does not advertise although it implements what <expected> needs (P0848).
 fuzz:
@@ -45,8 +48,9 @@ fuzz:
 	cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 \
 	  -DCMAKE_CXX_FLAGS="-Wno-macro-redefined -D__cpp_concepts=202002L" \
 	  -DATELIER_FUZZ=ON -DBUILD_TESTING=OFF -DATELIER_BENCH=OFF -DATELIER_WERROR=OFF
-	cmake --build build-fuzz -j$(JOBS) --target recipe_fuzz note_fuzz log_fuzz market_fuzz
-	@echo "run: build-fuzz/fuzz/recipe_fuzz fuzz/corpus/recipe (or note_fuzz fuzz/corpus/note, log_fuzz fuzz/corpus/log, market_fuzz fuzz/corpus/market) -max_total_time=60"
+	cmake --build build-fuzz -j$(JOBS) --target $(FUZZ_TARGETS)
+	@echo "run: build-fuzz/fuzz/<name>_fuzz fuzz/corpus/<name> -max_total_time=60, <name> one of: $(FUZZ_TARGETS:_fuzz=)"
+	@echo "     (image_fuzz also with -malloc_limit_mb=128: a decoder allocating past its pixel limit stops it)"
 
 # clang-tidy (checks in .clang-tidy) with clang 16, which parses <expected> given the same
 # __cpp_concepts override as `make fuzz`, and clang's lock analysis (-Wthread-safety: members
