@@ -16,12 +16,15 @@
 #include <vector>
 
 #include "core/error.h"
+#include "store/env.h"
 
 namespace atelier::store {
 
 class BlobStore {
  public:
-  explicit BlobStore(std::filesystem::path root);
+  // `env` (default: the POSIX file system) must outlive the store; tests pass a
+  // fault-injecting one (tests/store/fault_env.h).
+  explicit BlobStore(std::filesystem::path root, Env* env = &Env::posix());
 
   // Stores `bytes`, returns their sha256 hex.
   Result<std::string> put(std::span<const std::uint8_t> bytes);
@@ -37,11 +40,14 @@ class BlobStore {
 
  private:
   std::filesystem::path root_;
+  Env* env_;
 };
 
 // Writes `bytes` to `path` atomically (temp file in the same directory, fsync, rename,
 // directory fsync). Used for CLI outputs as well, so a failed render leaves no file.
-Result<void> write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
+// A failed write removes its temp file and leaves `path` as it was.
+Result<void> write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes,
+                               Env& env = Env::posix());
 Result<std::vector<std::uint8_t>> read_file(const std::filesystem::path& path, std::int64_t bytes_max);
 
 }  // namespace atelier::store
