@@ -81,8 +81,9 @@ Result<Bid> Market::bid(std::string_view listing_id, std::string_view bidder, co
     nlohmann::json fields = {{"listing", l.id}, {"bidder", bidder}, {"amount", amount.to_decimal()},
                              {"currency", l.currency}, {"seq", l.bid_count}, {"ends_ms", ends}};
     if (l.bid_count > 0) fields["refunded"] = {{"account", l.high_bidder}, {"amount", l.high_bid.to_decimal()}};
-    change.event = listing_event("bid", now, std::move(fields),
-                                 listing_subjects(ledger_store_, l, {bidder, l.bid_count > 0 ? l.high_bidder : ""}));
+    ATELIER_TRY_ASSIGN(auto subjects,
+                       listing_subjects(ledger_store_, l, {bidder, l.bid_count > 0 ? l.high_bidder : ""}));
+    change.event = listing_event("bid", now, std::move(fields), std::move(subjects));
     auto bid_at = [&](const store::LedgerReceipt& receipt) {
       Bid out{l.id, std::string(bidder), amount, ends, "", U256(), receipt.log_index};
       if (l.bid_count > 0) {
@@ -141,7 +142,7 @@ Result<Settlement> Market::settle(std::string_view listing_id,
     out.status = "ended";
     change.moves.push_back({l.collection_id, l.token_id, kEscrow, l.seller, l.quantity});
     type = "auction.ended";
-    subjects = listing_subjects(ledger_store_, l, {l.seller});
+    ATELIER_TRY_ASSIGN(subjects, listing_subjects(ledger_store_, l, {l.seller}));
   } else if (english) {
     out.winner = l.high_bidder;
     out.price = l.high_bid;
@@ -157,14 +158,14 @@ Result<Settlement> Market::settle(std::string_view listing_id,
     fields["quantity"] = l.quantity.to_decimal();
     fields["total"] = l.high_bid.to_decimal();
     fields["bids"] = l.bid_count;
-    subjects = listing_subjects(ledger_store_, l, {l.high_bidder, l.seller});
+    ATELIER_TRY_ASSIGN(subjects, listing_subjects(ledger_store_, l, {l.high_bidder, l.seller}));
   } else {
     auto sales = ledger_store_.sales(l.id);
     if (!sales) return fail(sales.error());
     if (sales->empty()) {
       out.status = "ended";
       type = "auction.ended";
-      subjects = listing_subjects(ledger_store_, l, {l.seller});
+      ATELIER_TRY_ASSIGN(subjects, listing_subjects(ledger_store_, l, {l.seller}));
     } else {
       // Prices only fall, so the last sale's unit price is the lowest paid: everyone pays it.
       U256 clearing = sales->front().unit_price, escrowed, units;
@@ -201,7 +202,7 @@ Result<Settlement> Market::settle(std::string_view listing_id,
       fields["units"] = units.to_decimal();
       fields["proceeds"] = proceeds.to_decimal();
       fields["rebates"] = rebates;
-      subjects = listing_subjects(ledger_store_, l, {l.seller});
+      ATELIER_TRY_ASSIGN(subjects, listing_subjects(ledger_store_, l, {l.seller}));
       for (const auto& buyer : order) subjects.push_back("account:" + buyer);
     }
   }

@@ -26,13 +26,15 @@ store::LogEvent listing_event(std::string_view type, std::int64_t time_ms, nlohm
   return {event_entry(type, time_ms, std::move(fields)), std::move(subjects)};
 }
 
-std::vector<std::string> listing_subjects(store::LedgerStore& ledger_store, const store::ListingRecord& l,
-                                          std::initializer_list<std::string_view> accounts) {
+Result<std::vector<std::string>> listing_subjects(store::LedgerStore& ledger_store, const store::ListingRecord& l,
+                                                  std::initializer_list<std::string_view> accounts) {
   std::vector<std::string> subjects = {"listing:" + l.id, ledger::token_subject(l.collection_id, l.token_id)};
   for (auto a : accounts) {
     if (!a.empty()) subjects.push_back("account:" + std::string(a));
   }
-  if (auto t = ledger_store.token(l.collection_id, l.token_id); t && *t) subjects.push_back("asset:" + (*t)->asset_sha256);
+  auto t = ledger_store.token(l.collection_id, l.token_id);
+  if (!t) return fail(t.error());
+  if (*t) subjects.push_back("asset:" + (*t)->asset_sha256);
   return subjects;
 }
 
@@ -140,12 +142,13 @@ Result<store::ListingRecord> Market::create_listing(
       change.approvals.push_back({l.collection_id, l.token_id, ""});
     }
   }
+  ATELIER_TRY_ASSIGN(auto subjects, listing_subjects(ledger_store_, l, {l.seller}));
   change.event = listing_event("listing", now,
                                {{"listing", l.id}, {"kind", l.kind}, {"collection", l.collection_id},
                                 {"token_id", l.token_id.to_decimal()}, {"seller", l.seller}, {"currency", l.currency},
                                 {"terms", nlohmann::json::parse(l.terms)}, {"quantity", l.quantity.to_decimal()},
                                 {"platform_fee_bps", l.platform_fee_bps}, {"starts_ms", l.starts_ms}, {"ends_ms", l.ends_ms}},
-                               listing_subjects(ledger_store_, l, {l.seller}));
+                               std::move(subjects));
   change.completion =
       store::complete_with(respond, [&l](const store::LedgerReceipt&) { return l; });
   auto applied = ledger_store_.apply_ledger_change(change);
@@ -282,7 +285,8 @@ Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buye
       fields["feed"] = {{"id", due->feed}, {"price_wad", due->price.price_wad.to_decimal()},
                         {"as_of_ms", due->price.as_of_ms}, {"sources", due->price.used}};
     }
-    change.event = listing_event("sale", now, std::move(fields), listing_subjects(ledger_store_, l, {buyer, l.seller}));
+    ATELIER_TRY_ASSIGN(auto subjects, listing_subjects(ledger_store_, l, {buyer, l.seller}));
+    change.event = listing_event("sale", now, std::move(fields), std::move(subjects));
     auto sale_at = [&](const store::LedgerReceipt& receipt) {
       return Sale{l.id,      std::string(buyer),  quantity, *total,
                   payouts,   receipt.log_index,   pay,      due->feed.empty() ? U256() : *listed,
@@ -334,8 +338,9 @@ Result<store::ListingRecord> Market::cancel(std::string_view listing_id, std::st
     if (internal::is_english(l)) {
       change.moves.push_back({l.collection_id, l.token_id, std::string(ledger::kEscrowAccount), l.seller, l.quantity});
     }
+    ATELIER_TRY_ASSIGN(auto subjects, listing_subjects(ledger_store_, l, {l.seller}));
     change.event = listing_event("listing.cancelled", now, {{"listing", l.id}, {"cancelled_by", caller}},
-                                 listing_subjects(ledger_store_, l, {l.seller}));
+                                 std::move(subjects));
     store::ListingRecord cancelled = l;
     cancelled.status = "cancelled";
     cancelled.outcome = outcome;

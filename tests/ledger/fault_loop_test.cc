@@ -45,7 +45,7 @@ using testing::TempDir;
 // No operation here needs more I/O calls of one kind than this; reaching it is a runaway loop.
 constexpr std::int64_t kStepsMax = 3000;
 constexpr std::int64_t kSetupMs = 1'700'000'000'000;
-constexpr std::int64_t kOperationMs = kSetupMs + 120'000;  // eng-settle has ended, eng-bid not.
+constexpr std::int64_t kOperationMs = kSetupMs + 600'000;  // eng-settle has ended, eng-bid not.
 constexpr std::int64_t kNoCheckpointMs = 24 * 3'600'000;   // An interval no test reaches.
 
 FaultVfs& vfs() {
