@@ -96,8 +96,14 @@ bool BlobStore::contains(std::string_view sha256) const {
 
 Result<std::string> BlobStore::put(std::span<const std::uint8_t> bytes) {
   std::string sha = sha256_hex(bytes);
-  if (contains(sha)) return sha;  // Content addressing: same name, same bytes.
   auto dir = root_ / sha.substr(0, 2);
+  if (contains(sha)) {
+    // Content addressing: same name, same bytes. But the file may be a write whose directory
+    // sync failed (or has not run yet, in another process): sync it before saying "stored",
+    // or a crash could lose a blob a committed row names (found by the fault loop).
+    ATELIER_TRY(env_->sync_dir(dir));
+    return sha;
+  }
   ATELIER_TRY(env_->create_directories(dir));
   ATELIER_TRY(write_file_atomic(path_of(sha), bytes, *env_));
   return sha;

@@ -3,7 +3,8 @@
 // Layout: ROOT/ab/abcdef… (first two hex digits as a fan-out directory). Writes are atomic:
 // the bytes go to ROOT/tmp/<random>, are fsynced, renamed into place, and the directory is
 // fsynced, so a crash leaves either the whole blob or nothing under its name. A blob that
-// already exists is not rewritten. Reads check nothing by default; verify() rehashes.
+// already exists is not rewritten, but its directory is synced again (the write that made it
+// may have failed at that last step). Reads check nothing by default; verify() rehashes.
 //
 // Thread-safety: safe from many threads and processes (rename is atomic).
 #pragma once

@@ -1,8 +1,9 @@
 // Fault loops, SQLite-style (issue 14 §3): for every operation that changes state, for N = 1,
 // 2, … until the operation completes without reaching step N, the N-th read, write, sync or
-// lock of the database (tests/store/fault_vfs.h) — or the N-th blob-store call
-// (tests/store/fault_env.h) — fails, or the machine loses power there (unsynced writes
-// dropped). After each:
+// lock of the database (tests/store/fault_vfs.h) fails, or every call from the N-th on (a
+// dead disk), or the N-th blob-store call (tests/store/fault_env.h), or the machine loses
+// power at the N-th sync (unsynced writes dropped; N past the last sync: power lost after
+// the operation returned). After each:
 //   - the operation took full effect or none: the database, dumped table by table, equals
 //     either the state before or the state a fault-free run leaves;
 //   - a caller told "ok" finds the effect, a crash notwithstanding;
@@ -15,6 +16,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <functional>
 #include <iterator>
@@ -428,6 +430,8 @@ std::vector<Loop> loops() {
   for (FaultKind kind : {FaultKind::kRead, FaultKind::kWrite, FaultKind::kSync, FaultKind::kLock}) {
     out.push_back({testing::fault_kind_name(kind), [kind](World&, std::int64_t n) { vfs().fail_at(kind, n); }});
   }
+  // A disk that dies: from the n-th call of any kind on, every call fails.
+  out.push_back({"dead", [](World&, std::int64_t n) { vfs().fail_at(FaultKind::kAny, n, /*persistent=*/true); }});
   out.push_back({"blob", [](World& w, std::int64_t n) { w.env.fail_at(FaultEnv::kAny, n); }});
   // The disk changes only when a file is synced (the VFS holds writes until then), so a crash
   // at each sync reaches every state a power loss can leave.
@@ -435,53 +439,59 @@ std::vector<Loop> loops() {
   return out;
 }
 
-TEST_F(FaultLoop, EveryOperationTakesFullEffectOrNoneUnderIoFaultsAndCrashes) {
+// One test per operation, so that CTest can run them side by side.
+class FaultLoopOf : public FaultLoop, public ::testing::WithParamInterface<std::size_t> {};
+
+TEST_P(FaultLoopOf, TakesFullEffectOrNoneUnderIoFaultsAndCrashes) {
   const auto started = std::chrono::steady_clock::now();
+  const Operation op = operations()[GetParam()];
+  const Operation nothing{"nothing", op.checkpoint_interval_ms, [](World&) { return Result<void>{}; }};
+  auto no_fault = [](World&) {};
+  const std::string before = run(nothing, "before", no_fault, false, false).state;
+  const std::string before_probe = run(nothing, "before-probe", no_fault, true, false).state;
+  const Outcome after = run(op, "after", no_fault, false, false);
+  ASSERT_TRUE(after.ok) << op.name << " fails without faults: " << after.error;
+  ASSERT_NE(after.state, before) << op.name << " changed nothing";
+  const Outcome after_probe = run(op, "after-probe", no_fault, true, false);
+  ASSERT_TRUE(after_probe.ok);
+  ASSERT_NE(after_probe.state, before_probe);
+  Tally tally;
   std::int64_t total = 0;
-  std::string report;
-  for (const Operation& op : operations()) {
-    SCOPED_TRACE(op.name);
-    const Operation nothing{"nothing", op.checkpoint_interval_ms, [](World&) { return Result<void>{}; }};
-    auto no_fault = [](World&) {};
-    const std::string before = run(nothing, "before", no_fault, false, false).state;
-    const std::string before_probe = run(nothing, "before-probe", no_fault, true, false).state;
-    const Outcome after = run(op, "after", no_fault, false, false);
-    ASSERT_TRUE(after.ok) << op.name << " fails without faults: " << after.error;
-    ASSERT_NE(after.state, before) << op.name << " changed nothing";
-    const Outcome after_probe = run(op, "after-probe", no_fault, true, false);
-    ASSERT_TRUE(after_probe.ok);
-    ASSERT_NE(after_probe.state, before_probe);
-    Tally tally;
-    for (const Loop& loop : loops()) {
-      std::int64_t n = 1;
-      for (; n <= kStepsMax; ++n) {
-        const std::string name = op.name + " / " + loop.label + " #" + std::to_string(n);
-        const bool probe = !loop.crash;
-        Outcome o = run(op, name, [&](World& w) { loop.arm(w, n); }, probe, loop.crash);
-        ++total;
-        if (!o.ok) ++tally.errors;
-        const bool none = o.state == (probe ? before_probe : before);
-        const bool full = o.state == (probe ? after_probe.state : after.state);
-        EXPECT_TRUE(none || full) << name << ": the state is neither before nor after the operation ("
-                                  << (o.ok ? "ok" : o.error) << "); against after:"
-                                  << difference(o.state, probe ? after_probe.state : after.state);
-        EXPECT_TRUE(!o.ok || full) << name << ": told ok, but the effect is lost";
-        EXPECT_TRUE(o.ok || !o.error.empty()) << name << ": an error without a message";
-        if (HasFailure()) return;
-        if (!o.fired) break;  // The operation completed before reaching step n.
-      }
-      ASSERT_LE(n, kStepsMax) << op.name << " / " << loop.label << " never completed";
-      tally.steps.emplace_back(loop.label, n - 1);
+  for (const Loop& loop : loops()) {
+    std::int64_t n = 1;
+    for (; n <= kStepsMax; ++n) {
+      const std::string name = op.name + " / " + loop.label + " #" + std::to_string(n);
+      const bool probe = !loop.crash;
+      Outcome o = run(op, name, [&](World& w) { loop.arm(w, n); }, probe, loop.crash);
+      ++total;
+      if (!o.ok) ++tally.errors;
+      const bool none = o.state == (probe ? before_probe : before);
+      const bool full = o.state == (probe ? after_probe.state : after.state);
+      EXPECT_TRUE(none || full) << name << ": the state is neither before nor after the operation ("
+                                << (o.ok ? "ok" : o.error) << "); against after:"
+                                << difference(o.state, probe ? after_probe.state : after.state);
+      EXPECT_TRUE(!o.ok || full) << name << ": told ok, but the effect is lost";
+      EXPECT_TRUE(o.ok || !o.error.empty()) << name << ": an error without a message";
+      if (HasFailure()) return;
+      if (!o.fired) break;  // The operation completed before reaching step n.
     }
-    report += "  " + op.name + ":";
-    for (const auto& [label, steps] : tally.steps) report += " " + label + " " + std::to_string(steps);
-    report += " (errors " + std::to_string(tally.errors) + ")\n";
+    ASSERT_LE(n, kStepsMax) << op.name << " / " << loop.label << " never completed";
+    tally.steps.emplace_back(loop.label, n - 1);
   }
+  std::string report = op.name + ": injection points";
+  for (const auto& [label, steps] : tally.steps) report += " " + label + " " + std::to_string(steps);
   const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::cout << "fault loop: injection points per operation and kind\n"
-            << report << "fault loop: " << total << " runs in " << seconds << " s\n";
+  std::cout << "fault loop: " << report << "; " << total << " runs (" << tally.errors << " errors) in "
+            << seconds << " s\n";
   RecordProperty("runs", static_cast<int>(total));
 }
+
+INSTANTIATE_TEST_SUITE_P(Operations, FaultLoopOf, ::testing::Range<std::size_t>(0, operations().size()),
+                         [](const ::testing::TestParamInfo<std::size_t>& info) {
+                           std::string name;
+                           for (char c : operations()[info.param].name) name += std::isalnum(c) ? c : '_';
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace atelier
