@@ -488,8 +488,8 @@ TEST_P(FaultLoopOf, TakesFullEffectOrNoneUnderIoFaultsAndCrashes) {
 
 INSTANTIATE_TEST_SUITE_P(Operations, FaultLoopOf, ::testing::Range<std::size_t>(0, operations().size()),
                          [](const ::testing::TestParamInfo<std::size_t>& info) {
-                           std::string name;
-                           for (char c : operations()[info.param].name) name += std::isalnum(c) ? c : '_';
+                           std::string name = operations()[info.param].name;
+                           for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
                            return name;
                          });
 
