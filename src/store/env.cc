@@ -18,7 +18,9 @@ class PosixWritableFile final : public WritableFile {
   ~PosixWritableFile() override {
     if (fd_ >= 0) ::close(fd_);
   }
-  Result<void> append(std::span<const std::uint8_t> bytes) override { return write_all(fd_, bytes, path_); }
+  Result<void> append(std::span<const std::uint8_t> bytes) override {
+    return write_all(fd_, bytes, path_);
+  }
   Result<void> sync() override {
     if (::fsync(fd_) != 0) return fail(io_error("syncing", path_));
     return {};
@@ -37,7 +39,8 @@ class PosixWritableFile final : public WritableFile {
 
 class PosixEnv final : public Env {
  public:
-  Result<std::unique_ptr<WritableFile>> create_exclusive(const std::filesystem::path& path) override {
+  Result<std::unique_ptr<WritableFile>> create_exclusive(
+      const std::filesystem::path& path) override {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) return fail(io_error("creating", path));
     return std::make_unique<PosixWritableFile>(fd, path);
@@ -54,7 +57,8 @@ class PosixEnv final : public Env {
   Result<void> create_directories(const std::filesystem::path& dir) override {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    if (ec) return fail(Error::internal("io_error", "creating " + dir.string() + ": " + ec.message()));
+    if (ec)
+      return fail(Error::internal("io_error", "creating " + dir.string() + ": " + ec.message()));
     return {};
   }
 };

@@ -37,9 +37,11 @@ class Env {
   static Env& posix();
 
   // Creates `path`, which must not exist (O_EXCL), mode 0644, for writing.
-  virtual Result<std::unique_ptr<WritableFile>> create_exclusive(const std::filesystem::path& path) = 0;
+  virtual Result<std::unique_ptr<WritableFile>> create_exclusive(
+      const std::filesystem::path& path) = 0;
   // Atomically replaces `to` with `from` (rename(2)); durable once the directory is synced.
-  virtual Result<void> rename(const std::filesystem::path& from, const std::filesystem::path& to) = 0;
+  virtual Result<void> rename(const std::filesystem::path& from,
+                              const std::filesystem::path& to) = 0;
   // Removes a file; a missing file is not an error.
   virtual Result<void> remove(const std::filesystem::path& path) = 0;
   // fsync()s a directory, making a rename, link or unlink in it durable.

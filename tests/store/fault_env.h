@@ -46,7 +46,8 @@ class FaultEnv final : public store::Env {
     return kind == kAny ? any_ : counts_[kind];
   }
 
-  Result<std::unique_ptr<store::WritableFile>> create_exclusive(const std::filesystem::path& path) override {
+  Result<std::unique_ptr<store::WritableFile>> create_exclusive(
+      const std::filesystem::path& path) override {
     ATELIER_TRY(tick(kCreate, "creating", path));
     ATELIER_TRY_ASSIGN(auto file, real_.create_exclusive(path));
     return std::make_unique<File>(*this, std::move(file), path);

@@ -51,9 +51,10 @@ TEST(FaultVfs, TheNthCallOfAKindFailsOnceAndIsCounted) {
   ASSERT_TRUE(internal::exec(db, "INSERT INTO t VALUES (3)"));
   EXPECT_GE(vfs().count(FaultKind::kWrite), 1);
   EXPECT_GE(vfs().count(FaultKind::kSync), 1);
-  EXPECT_EQ(vfs().count(FaultKind::kAny), vfs().count(FaultKind::kRead) + vfs().count(FaultKind::kWrite) +
-                                              vfs().count(FaultKind::kSync) + vfs().count(FaultKind::kLock) +
-                                              vfs().count(FaultKind::kTruncate));
+  EXPECT_EQ(vfs().count(FaultKind::kAny),
+            vfs().count(FaultKind::kRead) + vfs().count(FaultKind::kWrite) +
+                vfs().count(FaultKind::kSync) + vfs().count(FaultKind::kLock) +
+                vfs().count(FaultKind::kTruncate));
   vfs().fail_at(FaultKind::kWrite, 1, /*persistent=*/true);
   EXPECT_FALSE(internal::exec(db, "INSERT INTO t VALUES (4)"));
   EXPECT_FALSE(internal::exec(db, "INSERT INTO t VALUES (5)")) << "a dead disk stays dead";
@@ -66,8 +67,10 @@ TEST(FaultVfs, ACrashDropsWritesThatWereNotSynced) {
   TempDir dir;
   sqlite3* db = open_db(dir / "a.db");
   // synchronous=OFF: commits are never synced, so a crash must lose them all.
-  ASSERT_TRUE(internal::exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE t (x);"
-                                 "INSERT INTO t VALUES (1); PRAGMA synchronous=OFF; INSERT INTO t VALUES (2);"));
+  ASSERT_TRUE(internal::exec(
+      db,
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE t (x);"
+      "INSERT INTO t VALUES (1); PRAGMA synchronous=OFF; INSERT INTO t VALUES (2);"));
   EXPECT_EQ(rows(db), 2) << "unsynced writes are read back before the crash";
   vfs().crash();
   sqlite3_close(db);
@@ -139,7 +142,8 @@ TEST(FaultEnv, EveryStepOfAnAtomicWriteCanFailAndLeavesNothing) {
     }
     std::filesystem::remove(dir / "f");  // A failed directory sync leaves the renamed file.
   }
-  EXPECT_EQ(n, 7) << "create, append, sync, close, rename and sync_dir can fail; the 7th run succeeds";
+  EXPECT_EQ(n, 7)
+      << "create, append, sync, close, rename and sync_dir can fail; the 7th run succeeds";
   EXPECT_EQ(*read_file(dir / "f", 10), bytes);
 }
 

@@ -17,12 +17,18 @@ std::size_t index_of(FaultKind kind) { return static_cast<std::size_t>(kind); }
 
 int error_of(FaultKind kind) {
   switch (kind) {
-    case FaultKind::kRead: return SQLITE_IOERR_READ;
-    case FaultKind::kWrite: return SQLITE_IOERR_WRITE;
-    case FaultKind::kSync: return SQLITE_IOERR_FSYNC;
-    case FaultKind::kLock: return SQLITE_IOERR_LOCK;
-    case FaultKind::kTruncate: return SQLITE_IOERR_TRUNCATE;
-    case FaultKind::kAny: break;
+    case FaultKind::kRead:
+      return SQLITE_IOERR_READ;
+    case FaultKind::kWrite:
+      return SQLITE_IOERR_WRITE;
+    case FaultKind::kSync:
+      return SQLITE_IOERR_FSYNC;
+    case FaultKind::kLock:
+      return SQLITE_IOERR_LOCK;
+    case FaultKind::kTruncate:
+      return SQLITE_IOERR_TRUNCATE;
+    case FaultKind::kAny:
+      break;
   }
   return SQLITE_IOERR;
 }
@@ -31,12 +37,18 @@ int error_of(FaultKind kind) {
 
 const char* fault_kind_name(FaultKind kind) {
   switch (kind) {
-    case FaultKind::kRead: return "read";
-    case FaultKind::kWrite: return "write";
-    case FaultKind::kSync: return "sync";
-    case FaultKind::kLock: return "lock";
-    case FaultKind::kTruncate: return "truncate";
-    case FaultKind::kAny: return "any";
+    case FaultKind::kRead:
+      return "read";
+    case FaultKind::kWrite:
+      return "write";
+    case FaultKind::kSync:
+      return "sync";
+    case FaultKind::kLock:
+      return "lock";
+    case FaultKind::kTruncate:
+      return "truncate";
+    case FaultKind::kAny:
+      return "any";
   }
   return "?";
 }
@@ -54,7 +66,9 @@ struct FaultVfs::File {
 };
 
 namespace {
-constexpr std::size_t header_bytes(std::size_t size) { return (size + kAlign - 1) / kAlign * kAlign; }
+constexpr std::size_t header_bytes(std::size_t size) {
+  return (size + kAlign - 1) / kAlign * kAlign;
+}
 }  // namespace
 
 FaultVfs::FaultVfs(std::string name) : name_(std::move(name)) {
@@ -180,7 +194,8 @@ int FaultVfs::x_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file
   auto* f = new (file) File{};
   f->base.pMethods = nullptr;  // Until the real open succeeds: SQLite then skips xClose.
   f->vfs = self;
-  f->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(file) + header_bytes(sizeof(File)));
+  f->real =
+      reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(file) + header_bytes(sizeof(File)));
   {
     std::lock_guard lock(self->mu_);
     if (self->crashed_) {
@@ -277,7 +292,8 @@ int FaultVfs::x_sync(sqlite3_file* file, int flags) {
   if (int rc = f->vfs->tick(FaultKind::kSync); rc != SQLITE_OK) return rc;
   if (f->held) {
     for (const auto& [offset, bytes] : f->held->writes) {
-      int rc = f->real->pMethods->xWrite(f->real, bytes.data(), static_cast<int>(bytes.size()), offset);
+      int rc =
+          f->real->pMethods->xWrite(f->real, bytes.data(), static_cast<int>(bytes.size()), offset);
       if (rc != SQLITE_OK) return rc;
     }
     f->held->writes.clear();
