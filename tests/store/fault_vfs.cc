@@ -349,6 +349,10 @@ int FaultVfs::x_shm_map(sqlite3_file* file, int region, int size, int extend, vo
 
 int FaultVfs::x_shm_lock(sqlite3_file* file, int offset, int n, int flags) {
   auto* f = reinterpret_cast<File*>(file);
+  if ((flags & SQLITE_SHM_LOCK) != 0) {  // Taking a WAL lock (the writer's, a reader's) can fail;
+    std::lock_guard lock(f->vfs->mu_);   // releasing one cannot.
+    if (int rc = f->vfs->tick(FaultKind::kLock); rc != SQLITE_OK) return SQLITE_IOERR_SHMLOCK;
+  }
   return f->real->pMethods->xShmLock(f->real, offset, n, flags);
 }
 

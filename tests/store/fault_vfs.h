@@ -8,14 +8,15 @@
 //   vfs.crash();                                          // power loss: unsynced writes gone
 //   db.reset(); vfs.recover();                            // then reopen
 //
-// It wraps the default VFS ("unix"). Every write to a named file (database, WAL, journal) is
-// held in memory, per path (so the writer and reader connections see the same bytes), and
-// reaches the real file only when that file is synced: what is on disk is exactly what a
-// power loss would leave. Reads see the held writes. Truncation reaches the file at once (a
-// simplification: SQLite truncates only after syncing what the truncation depends on).
-// The I/O methods are version 2 (no xFetch), so SQLite never maps the database into memory
-// behind the shim's back; the WAL index (-shm) is passed through, as unix rebuilds it from the
-// WAL when the first connection opens after a crash.
+// Locks: xLock on the database file and, in WAL mode, taking a WAL-index lock (xShmLock) both
+// count as kLock; releasing never fails. It wraps the default VFS ("unix"). Every write to a named
+// file (database, WAL, journal) is held in memory, per path (so the writer and reader connections
+// see the same bytes), and reaches the real file only when that file is synced: what is on disk is
+// exactly what a power loss would leave. Reads see the held writes. Truncation reaches the file at
+// once (a simplification: SQLite truncates only after syncing what the truncation depends on). The
+// I/O methods are version 2 (no xFetch), so SQLite never maps the database into memory behind the
+// shim's back; the WAL index (-shm) is passed through, as unix rebuilds it from the WAL when the
+// first connection opens after a crash.
 //
 // Thread-safety: every method may be called from any thread (the store's committer and
 // reader threads do I/O concurrently); one mutex guards the counters and the held writes.
