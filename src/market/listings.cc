@@ -137,8 +137,11 @@ Result<store::ListingRecord> Market::create_listing(
   if (internal::is_english(l)) {
     // The token waits in escrow, so the seller cannot sell it twice while bids come in.
     change.moves.push_back({l.collection_id, l.token_id, l.seller, std::string(ledger::kEscrowAccount), l.quantity});
+    // A failed read is the listing's error: swallowed, an ERC-721's approval would survive
+    // into escrow (the "create listing" case of tests/ledger/fault_loop_test.cc).
     auto collection = ledger_store_.collection(l.collection_id);
-    if (collection && *collection && (*collection)->standard == "erc721") {
+    if (!collection) return fail(collection.error());
+    if (*collection && (*collection)->standard == "erc721") {
       change.approvals.push_back({l.collection_id, l.token_id, ""});
     }
   }

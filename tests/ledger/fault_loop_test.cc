@@ -222,6 +222,17 @@ std::vector<Operation> operations() {
                                          .from = "alice",
                                          .to = "bob"}));
        }},
+      {"create listing", 0,
+       [](World& w) {
+         market::NewListing e{.id = "eng-new",
+                              .kind = "english",
+                              .seller = "artist",
+                              .collection = "flows",
+                              .token_id = U256(4),
+                              .ends_ms = kOperationMs + 3'600'000};
+         e.reserve_price = U256(1'000);
+         return done(w.market->create_listing(e));
+       }},
       {"purchase fixed", 0,
        [](World& w) { return done(w.market->purchase("fixed-1", "bob", U256(1))); }},
       {"purchase dutch", 0,
@@ -288,7 +299,10 @@ Result<void> build_template(const fs::path& root) {
   ATELIER_TRY(mint("flows", 1, "artist", U256(1)));  // #1: fixed price.
   ATELIER_TRY(mint("flows", 2, "artist", U256(1)));  // #2: English, bid on.
   ATELIER_TRY(mint("flows", 3, "artist", U256(1)));  // #3: English, ended.
-  ATELIER_TRY(mint("eds", 4, "artist", U256(100)));  // eds #0: Dutch, GDA, VRGDA.
+  ATELIER_TRY(mint("eds", 4, "artist", U256(100)));
+  ATELIER_TRY(mint("flows", 5, "artist", U256(1)));  // #4: listed by the operation, approved
+  ATELIER_TRY(w.ledger->approve("artist", "flows", U256(4),
+                                "carol"));  // (escrow clears it).  // eds #0: Dutch, GDA, VRGDA.
   ATELIER_TRY(w.market->create_listing({.id = "fixed-1",
                                         .seller = "artist",
                                         .collection = "flows",

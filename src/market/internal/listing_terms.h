@@ -72,7 +72,7 @@ store::LogEvent listing_event(std::string_view type, std::int64_t time_ms, nlohm
 // listing:<id>, the token, asset:<sha256> of its image, and account:<a> for each named account.
 // A failed read of the token is an error: swallowed, the entry would lose its asset subject.
 Result<std::vector<std::string>> listing_subjects(store::LedgerStore& ledger_store, const store::ListingRecord& listing,
-                                          std::initializer_list<std::string_view> accounts);
+                                                  std::initializer_list<std::string_view> accounts);
 nlohmann::json payouts_json(const std::vector<ledger::Payout>& payouts);
 // "listing_not_active", naming why (cancelled, ended, settled).
 Error listing_closed(const store::ListingRecord& listing);
