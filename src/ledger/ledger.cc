@@ -337,8 +337,11 @@ Result<store::LedgerReceipt> Ledger::transfer(const TransferRequest& r) {
                        {{"collection", r.collection}, {"token_id", r.token_id.to_decimal()}, {"from", r.from},
                         {"to", r.to}, {"amount", r.amount.to_decimal()}, {"operator", r.caller}},
                        {token_subject(r.collection, r.token_id), "account:" + r.from, "account:" + r.to});
+  // A failed read is the transfer's error: swallowed, the entry would lose its asset subject
+  // for good (found by the fault loop, tests/ledger/fault_loop_test.cc).
   auto t = ledger_.token(r.collection, r.token_id);
-  if (t && *t) change.event.subjects.push_back("asset:" + (*t)->asset_sha256);
+  if (!t) return fail(t.error());
+  if (*t) change.event.subjects.push_back("asset:" + (*t)->asset_sha256);
   return apply(std::move(change));
 }
 

@@ -75,8 +75,9 @@ Result<Bid> Market::bid(std::string_view listing_id, std::string_view bidder, co
     nlohmann::json fields = {{"listing", l.id}, {"bidder", bidder}, {"amount", amount.to_decimal()},
                              {"currency", l.currency}, {"seq", l.bid_count}, {"ends_ms", ends}};
     if (l.bid_count > 0) fields["refunded"] = {{"account", l.high_bidder}, {"amount", l.high_bid.to_decimal()}};
-    change.event = listing_event("bid", now, std::move(fields),
-                                 listing_subjects(ledger_store_, l, {bidder, l.bid_count > 0 ? l.high_bidder : ""}));
+    ATELIER_TRY_ASSIGN(auto subjects,
+                       listing_subjects(ledger_store_, l, {bidder, l.bid_count > 0 ? l.high_bidder : ""}));
+    change.event = listing_event("bid", now, std::move(fields), std::move(subjects));
     auto bid_at = [&](const store::LedgerReceipt& receipt) {
       Bid out{l.id, std::string(bidder), amount, ends, "", U256(), receipt.log_index};
       if (l.bid_count > 0) {

@@ -29,13 +29,15 @@ store::LogEvent listing_event(std::string_view type, std::int64_t time_ms, nlohm
   return {event_entry(type, time_ms, std::move(fields)), std::move(subjects)};
 }
 
-std::vector<std::string> listing_subjects(store::LedgerStore& ledger_store, const store::ListingRecord& l,
-                                          std::initializer_list<std::string_view> accounts) {
+Result<std::vector<std::string>> listing_subjects(store::LedgerStore& ledger_store, const store::ListingRecord& l,
+                                                  std::initializer_list<std::string_view> accounts) {
   std::vector<std::string> subjects = {"listing:" + l.id, ledger::token_subject(l.collection_id, l.token_id)};
   for (auto a : accounts) {
     if (!a.empty()) subjects.push_back("account:" + std::string(a));
   }
-  if (auto t = ledger_store.token(l.collection_id, l.token_id); t && *t) subjects.push_back("asset:" + (*t)->asset_sha256);
+  auto t = ledger_store.token(l.collection_id, l.token_id);
+  if (!t) return fail(t.error());
+  if (*t) subjects.push_back("asset:" + (*t)->asset_sha256);
   return subjects;
 }
 
@@ -109,17 +111,21 @@ Result<store::ListingRecord> Market::create_listing(
   if (internal::is_english(l)) {
     // The token waits in escrow, so the seller cannot sell it twice while bids come in.
     change.moves.push_back({l.collection_id, l.token_id, l.seller, std::string(ledger::kEscrowAccount), l.quantity});
+    // A failed read is the listing's error: swallowed, an ERC-721's approval would survive
+    // into escrow (the "create listing" case of tests/ledger/fault_loop_test.cc).
     auto collection = ledger_store_.collection(l.collection_id);
-    if (collection && *collection && (*collection)->standard == "erc721") {
+    if (!collection) return fail(collection.error());
+    if (*collection && (*collection)->standard == "erc721") {
       change.approvals.push_back({l.collection_id, l.token_id, ""});
     }
   }
+  ATELIER_TRY_ASSIGN(auto subjects, listing_subjects(ledger_store_, l, {l.seller}));
   change.event = listing_event("listing", now,
                                {{"listing", l.id}, {"kind", l.kind}, {"collection", l.collection_id},
                                 {"token_id", l.token_id.to_decimal()}, {"seller", l.seller}, {"currency", l.currency},
                                 {"terms", nlohmann::json::parse(l.terms)}, {"quantity", l.quantity.to_decimal()},
                                 {"platform_fee_bps", l.platform_fee_bps}, {"starts_ms", l.starts_ms}, {"ends_ms", l.ends_ms}},
-                               listing_subjects(ledger_store_, l, {l.seller}));
+                               std::move(subjects));
   change.completion =
       store::complete_with(respond, [&l](const store::LedgerReceipt&) { return l; });
   auto applied = ledger_store_.apply_ledger_change(change);
@@ -207,8 +213,9 @@ Result<store::ListingRecord> Market::cancel(std::string_view listing_id, std::st
     if (internal::is_english(l)) {
       change.moves.push_back({l.collection_id, l.token_id, std::string(ledger::kEscrowAccount), l.seller, l.quantity});
     }
+    ATELIER_TRY_ASSIGN(auto subjects, listing_subjects(ledger_store_, l, {l.seller}));
     change.event = listing_event("listing.cancelled", now, {{"listing", l.id}, {"cancelled_by", caller}},
-                                 listing_subjects(ledger_store_, l, {l.seller}));
+                                 std::move(subjects));
     store::ListingRecord cancelled = l;
     cancelled.status = store::ListingStatus::kCancelled;
     cancelled.outcome = outcome;

@@ -143,7 +143,8 @@ Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buye
       fields["feed"] = {{"id", due->feed}, {"price_wad", due->price.price_wad.to_decimal()},
                         {"as_of_ms", due->price.as_of_ms}, {"sources", due->price.used}};
     }
-    change.event = listing_event("sale", now, std::move(fields), listing_subjects(ledger_store_, l, {buyer, l.seller}));
+    ATELIER_TRY_ASSIGN(auto subjects, listing_subjects(ledger_store_, l, {buyer, l.seller}));
+    change.event = listing_event("sale", now, std::move(fields), std::move(subjects));
     auto sale_at = [&](const store::LedgerReceipt& receipt) {
       return Sale{l.id,      std::string(buyer),  quantity, *total,
                   payouts,   receipt.log_index,   pay,      due->feed.empty() ? U256() : *listed,

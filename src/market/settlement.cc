@@ -35,7 +35,7 @@ Result<void> settle_english(store::LedgerStore& ledger_store, const store::Listi
     plan.out.status = "ended";
     plan.change.moves.push_back({l.collection_id, l.token_id, kEscrow, l.seller, l.quantity});
     plan.type = "auction.ended";
-    plan.subjects = listing_subjects(ledger_store, l, {l.seller});
+    ATELIER_TRY_ASSIGN(plan.subjects, listing_subjects(ledger_store, l, {l.seller}));
     return {};
   }
   plan.out.winner = l.high_bidder;
@@ -51,7 +51,7 @@ Result<void> settle_english(store::LedgerStore& ledger_store, const store::Listi
   plan.fields["quantity"] = l.quantity.to_decimal();
   plan.fields["total"] = l.high_bid.to_decimal();
   plan.fields["bids"] = l.bid_count;
-  plan.subjects = listing_subjects(ledger_store, l, {l.high_bidder, l.seller});
+  ATELIER_TRY_ASSIGN(plan.subjects, listing_subjects(ledger_store, l, {l.high_bidder, l.seller}));
   return {};
 }
 
@@ -63,7 +63,7 @@ Result<void> settle_clearing(store::LedgerStore& ledger_store, const store::List
   if (sales.empty()) {
     plan.out.status = "ended";
     plan.type = "auction.ended";
-    plan.subjects = listing_subjects(ledger_store, l, {l.seller});
+    ATELIER_TRY_ASSIGN(plan.subjects, listing_subjects(ledger_store, l, {l.seller}));
     return {};
   }
   U256 clearing = sales.front().unit_price, escrowed, units;
@@ -105,7 +105,7 @@ Result<void> settle_clearing(store::LedgerStore& ledger_store, const store::List
   plan.fields["units"] = units.to_decimal();
   plan.fields["proceeds"] = proceeds.to_decimal();
   plan.fields["rebates"] = rebates;
-  plan.subjects = listing_subjects(ledger_store, l, {l.seller});
+  ATELIER_TRY_ASSIGN(plan.subjects, listing_subjects(ledger_store, l, {l.seller}));
   for (const auto& buyer : order) plan.subjects.push_back("account:" + buyer);
   return {};
 }

@@ -38,20 +38,20 @@ Result<void> write_all(int fd, std::span<const std::uint8_t> bytes, const std::f
   return {};
 }
 
-Result<void> write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
+Result<void> write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes,
+                               Env& env) {
   auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
   auto tmp = dir / ("." + path.filename().string() + ".tmp-" + random_hex(8));
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return fail(io_error("creating", tmp));
-  auto written = write_all(fd, bytes, tmp);
-  if (written && ::fsync(fd) != 0) written = fail(io_error("syncing", tmp));
-  if (::close(fd) != 0 && written) written = fail(io_error("closing", tmp));
-  if (written && ::rename(tmp.c_str(), path.c_str()) != 0) written = fail(io_error("renaming onto", path));
+  ATELIER_TRY_ASSIGN(auto file, env.create_exclusive(tmp));
+  Result<void> written = file->append(bytes);
+  if (written) written = file->sync();
+  if (auto closed = file->close(); written && !closed) written = closed;
+  if (written) written = env.rename(tmp, path);
   if (!written) {
-    ::unlink(tmp.c_str());
+    (void)env.remove(tmp);  // Best effort: remove_stale_temp_files() gets what this cannot.
     return written;
   }
-  return fsync_dir(dir);
+  return env.sync_dir(dir);
 }
 
 Result<std::vector<std::uint8_t>> read_file(const std::filesystem::path& path, std::int64_t bytes_max) {
@@ -81,7 +81,7 @@ Result<std::vector<std::uint8_t>> read_file(const std::filesystem::path& path, s
   return out;
 }
 
-BlobStore::BlobStore(std::filesystem::path root) : root_(std::move(root)) {}
+BlobStore::BlobStore(std::filesystem::path root, Env* env) : root_(std::move(root)), env_(env) {}
 
 std::filesystem::path BlobStore::path_of(std::string_view sha256) const {
   assert(sha256.size() == 64);
@@ -96,12 +96,16 @@ bool BlobStore::contains(std::string_view sha256) const {
 
 Result<std::string> BlobStore::put(std::span<const std::uint8_t> bytes) {
   std::string sha = sha256_hex(bytes);
-  if (contains(sha)) return sha;  // Content addressing: same name, same bytes.
   auto dir = root_ / sha.substr(0, 2);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return fail(Error::internal("io_error", "creating " + dir.string() + ": " + ec.message()));
-  ATELIER_TRY(write_file_atomic(path_of(sha), bytes));
+  if (contains(sha)) {
+    // Content addressing: same name, same bytes. But the file may be a write whose directory
+    // sync failed (or has not run yet, in another process): sync it before saying "stored",
+    // or a crash could lose a blob a committed row names (found by the fault loop).
+    ATELIER_TRY(env_->sync_dir(dir));
+    return sha;
+  }
+  ATELIER_TRY(env_->create_directories(dir));
+  ATELIER_TRY(write_file_atomic(path_of(sha), bytes, *env_));
   return sha;
 }
 

@@ -3,7 +3,8 @@
 // Layout: ROOT/ab/abcdef… (first two hex digits as a fan-out directory). Writes are atomic:
 // the bytes go to ROOT/tmp/<random>, are fsynced, renamed into place, and the directory is
 // fsynced, so a crash leaves either the whole blob or nothing under its name. A blob that
-// already exists is not rewritten. Reads check nothing by default; verify() rehashes.
+// already exists is not rewritten, but its directory is synced again (the write that made it
+// may have failed at that last step). Reads check nothing by default; verify() rehashes.
 //
 // Thread-safety: safe from many threads and processes (rename is atomic).
 #pragma once
@@ -16,12 +17,15 @@
 #include <vector>
 
 #include "core/error.h"
+#include "store/env.h"
 
 namespace atelier::store {
 
 class BlobStore {
  public:
-  explicit BlobStore(std::filesystem::path root);
+  // `env` (default: the POSIX file system) must outlive the store; tests pass a
+  // fault-injecting one (tests/store/fault_env.h).
+  explicit BlobStore(std::filesystem::path root, Env* env = &Env::posix());
 
   // Stores `bytes`, returns their sha256 hex.
   Result<std::string> put(std::span<const std::uint8_t> bytes);
@@ -37,11 +41,14 @@ class BlobStore {
 
  private:
   std::filesystem::path root_;
+  Env* env_;
 };
 
 // Writes `bytes` to `path` atomically (temp file in the same directory, fsync, rename,
 // directory fsync). Used for CLI outputs as well, so a failed render leaves no file.
-Result<void> write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
+// A failed write removes its temp file and leaves `path` as it was.
+Result<void> write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes,
+                               Env& env = Env::posix());
 Result<std::vector<std::uint8_t>> read_file(const std::filesystem::path& path, std::int64_t bytes_max);
 
 }  // namespace atelier::store

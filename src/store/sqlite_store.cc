@@ -171,10 +171,12 @@ Result<void> apply_migrations(sqlite3* db) {
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& db_path,
-                                                       const Clock* clock) {
+                                                       const Clock* clock,
+                                                       const SqliteStoreOptions& options) {
+  const char* vfs = options.vfs.empty() ? nullptr : options.vfs.c_str();
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(db_path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
@@ -191,7 +193,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   }
   // The read connection opens after the migrations, onto the current schema.
   sqlite3* rdb = nullptr;
-  rc = sqlite3_open_v2(db_path.c_str(), &rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  rc = sqlite3_open_v2(db_path.c_str(), &rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, vfs);
   if (rc != SQLITE_OK) {
     std::string msg = rdb ? sqlite3_errmsg(rdb) : "out of memory";
     sqlite3_close(rdb);

@@ -40,11 +40,21 @@ namespace internal {
 class StmtCache;
 }
 
+// How SqliteStore::open opens its connections.
+struct SqliteStoreOptions {
+  // The name of a registered SQLite VFS (sqlite3_vfs_register) both connections use. Empty
+  // (the default): SQLite's default VFS ("unix"). Tests name a fault-injecting one
+  // (tests/store/fault_vfs.h) to fail the N-th read, write, sync or lock, or to drop the
+  // writes that were not synced.
+  std::string vfs = {};
+};
+
 class SqliteStore final : public Store, public LedgerStore {
  public:
   // `clock` stamps checkpoints and drives the checkpoint interval; it must outlive the store.
   static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& db_path,
-                                                   const Clock* clock = &SystemClock::instance());
+                                                   const Clock* clock = &SystemClock::instance(),
+                                                   const SqliteStoreOptions& options = {});
   ~SqliteStore() override;
 
   int schema_version() const;

@@ -1,6 +1,6 @@
 // listing_terms.h — a listing's stored terms (its kind's parameters), what they price now, and
-// the pieces of a listing's log entries. Internal to src/market: listings.cc and auctions.cc
-// share it.
+// the pieces of a listing's log entries. Internal to src/market: listings.cc, purchase.cc,
+// bids.cc and settlement.cc share it.
 #pragma once
 
 #include <cstdint>
@@ -70,8 +70,9 @@ namespace atelier::market {
 store::LogEvent listing_event(std::string_view type, std::int64_t time_ms, nlohmann::json fields,
                               std::vector<std::string> subjects);
 // listing:<id>, the token, asset:<sha256> of its image, and account:<a> for each named account.
-std::vector<std::string> listing_subjects(store::LedgerStore& ledger_store, const store::ListingRecord& listing,
-                                          std::initializer_list<std::string_view> accounts);
+// A failed read of the token is an error: swallowed, the entry would lose its asset subject.
+Result<std::vector<std::string>> listing_subjects(store::LedgerStore& ledger_store, const store::ListingRecord& listing,
+                                                  std::initializer_list<std::string_view> accounts);
 nlohmann::json payouts_json(const std::vector<ledger::Payout>& payouts);
 // "listing_not_active", naming why (cancelled, ended, settled).
 Error listing_closed(const store::ListingRecord& listing);

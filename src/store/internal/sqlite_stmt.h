@@ -50,8 +50,7 @@ inline Error corrupt(std::string_view table, std::string_view row, std::string_v
 class Stmt {
  public:
   Stmt(sqlite3* db, std::string_view sql, unsigned prepare_flags = 0) : db_(db) {
-    rc_ = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), prepare_flags, &stmt_,
-                             nullptr);
+    prepare(sql, prepare_flags);
   }
   ~Stmt() { sqlite3_finalize(stmt_); }
   Stmt(const Stmt&) = delete;
@@ -70,9 +69,22 @@ class Stmt {
   Stmt& bind_null(int i) { return keep(sqlite3_bind_null(stmt_, i)); }
   // Ready to run again: no result in progress, no bindings, no kept bind error.
   void reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
+    if (stmt_ != nullptr) {  // sqlite3_clear_bindings(NULL) crashes.
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
     bind_rc_ = SQLITE_OK;
+  }
+  // Whether preparing succeeded. It can fail for a passing reason (an I/O error or a busy
+  // database while the schema is read), so StmtCache prepares a failed statement again.
+  bool prepared() const { return stmt_ != nullptr; }
+  // (Re)prepares `sql`, dropping the previous statement and any kept error.
+  void prepare(std::string_view sql, unsigned prepare_flags) {
+    sqlite3_finalize(stmt_);
+    stmt_ = nullptr;
+    bind_rc_ = SQLITE_OK;
+    rc_ = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), prepare_flags, &stmt_,
+                             nullptr);
   }
 
   // One step: true with a row to read, false when the statement is done.
@@ -130,7 +142,7 @@ class Stmt {
 
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
+  int rc_ = SQLITE_OK;
   int bind_rc_ = SQLITE_OK;
 };
 
@@ -222,7 +234,9 @@ class [[nodiscard]] ScopedReset {
 class StmtCache {
  public:
   explicit StmtCache(sqlite3* db) : db_(db) {}
-  // The statement for `sql`, reset; a preparation error is reported by its first step.
+  // The statement for `sql`, reset; a preparation error is reported by its first step, and
+  // the next get() prepares it again (in place: references to it stay valid), so a passing
+  // I/O error does not make the query fail for the connection's lifetime.
   Stmt& get(std::string_view sql) {
     auto it = cache_.find(sql);
     if (it == cache_.end()) {
@@ -230,6 +244,8 @@ class StmtCache {
                .emplace(std::string(sql),
                         std::make_unique<Stmt>(db_, sql, SQLITE_PREPARE_PERSISTENT))
                .first;
+    } else if (!it->second->prepared()) {
+      it->second->prepare(it->first, SQLITE_PREPARE_PERSISTENT);
     }
     it->second->reset();
     return *it->second;

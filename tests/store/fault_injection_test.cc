@@ -1,0 +1,168 @@
+// The fault-injection tools themselves (fault_vfs.h, fault_env.h) and the regressions they
+// found in the store: a statement whose preparation failed crashed the next reset; a blob whose
+// directory sync failed was later reported stored without one.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "core/hash.h"
+#include "store/blob_store.h"
+#include "store/internal/sqlite_stmt.h"
+#include "store/sqlite_store.h"
+#include "tests/store/fault_env.h"
+#include "tests/store/fault_vfs.h"
+#include "tests/store/test_dir.h"
+
+namespace atelier::store {
+namespace {
+
+using atelier::testing::FaultEnv;
+using atelier::testing::FaultKind;
+using atelier::testing::FaultVfs;
+using atelier::testing::TempDir;
+
+FaultVfs& vfs() {
+  static FaultVfs v("atelier-fault-store-test");
+  return v;
+}
+
+sqlite3* open_db(const std::filesystem::path& path) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                            vfs().name().c_str()),
+            SQLITE_OK);
+  return db;
+}
+
+std::int64_t rows(sqlite3* db) {
+  internal::Stmt q(db, "SELECT COUNT(*) FROM t");
+  return q.one("counting") ? q.int64(0) : -1;
+}
+
+TEST(FaultVfs, TheNthCallOfAKindFailsOnceAndIsCounted) {
+  TempDir dir;
+  sqlite3* db = open_db(dir / "a.db");
+  ASSERT_TRUE(internal::exec(db, "PRAGMA journal_mode=WAL; CREATE TABLE t (x)"));
+  vfs().fail_at(FaultKind::kSync, 1);
+  EXPECT_FALSE(internal::exec(db, "INSERT INTO t VALUES (1)"));
+  EXPECT_TRUE(vfs().fired());
+  EXPECT_TRUE(internal::exec(db, "INSERT INTO t VALUES (2)")) << "a one-shot fault passes";
+  EXPECT_EQ(rows(db), 1);
+  vfs().reset_counts();
+  ASSERT_TRUE(internal::exec(db, "INSERT INTO t VALUES (3)"));
+  EXPECT_GE(vfs().count(FaultKind::kWrite), 1);
+  EXPECT_GE(vfs().count(FaultKind::kSync), 1);
+  EXPECT_EQ(vfs().count(FaultKind::kAny),
+            vfs().count(FaultKind::kRead) + vfs().count(FaultKind::kWrite) +
+                vfs().count(FaultKind::kSync) + vfs().count(FaultKind::kLock) +
+                vfs().count(FaultKind::kTruncate));
+  vfs().fail_at(FaultKind::kWrite, 1, /*persistent=*/true);
+  EXPECT_FALSE(internal::exec(db, "INSERT INTO t VALUES (4)"));
+  EXPECT_FALSE(internal::exec(db, "INSERT INTO t VALUES (5)")) << "a dead disk stays dead";
+  vfs().disarm();
+  EXPECT_EQ(rows(db), 2);
+  sqlite3_close(db);
+}
+
+TEST(FaultVfs, ACrashDropsWritesThatWereNotSynced) {
+  TempDir dir;
+  sqlite3* db = open_db(dir / "a.db");
+  // synchronous=OFF: commits are never synced, so a crash must lose them all.
+  ASSERT_TRUE(internal::exec(
+      db,
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE t (x);"
+      "INSERT INTO t VALUES (1); PRAGMA synchronous=OFF; INSERT INTO t VALUES (2);"));
+  EXPECT_EQ(rows(db), 2) << "unsynced writes are read back before the crash";
+  vfs().crash();
+  sqlite3_close(db);
+  vfs().recover();
+  db = open_db(dir / "a.db");
+  EXPECT_EQ(rows(db), 1) << "the synced commit survives, the unsynced one does not";
+  sqlite3_close(db);
+}
+
+TEST(FaultVfs, AStoreCommitSurvivesACrashRightAfterIt) {
+  TempDir dir;
+  ManualClock clock;
+  {
+    auto db = SqliteStore::open(dir / "a.db", &clock, {.vfs = vfs().name()});
+    ASSERT_TRUE(db) << db.error().to_string();
+    LogEvent e{R"({"type":"x"})", {"s"}};
+    ASSERT_TRUE((*db)->append_events(std::span(&e, 1)));
+    vfs().crash();
+  }
+  vfs().recover();
+  auto db = SqliteStore::open(dir / "a.db", &clock);
+  ASSERT_TRUE(db);
+  EXPECT_EQ(*(*db)->log_size(), 1u);
+}
+
+// Regression: an I/O error while SQLite read the schema left a cached statement unprepared;
+// the next use reset it through sqlite3_clear_bindings(NULL) and crashed. Now it is prepared
+// again and works.
+TEST(FaultVfs, ACachedStatementWhosePrepareFailedIsPreparedAgain) {
+  TempDir dir;
+  {
+    sqlite3* db = open_db(dir / "a.db");
+    ASSERT_TRUE(internal::exec(db, "CREATE TABLE t (x); INSERT INTO t VALUES (1)"));
+    sqlite3_close(db);
+  }
+  sqlite3* db = open_db(dir / "a.db");  // Schema not read yet: the first prepare reads it.
+  internal::StmtCache cache(db);
+  vfs().fail_at(FaultKind::kRead, 1, /*persistent=*/true);
+  {
+    internal::Stmt& q = cache.get("SELECT COUNT(*) FROM t");
+    EXPECT_FALSE(q.prepared());
+    EXPECT_FALSE(q.one("counting"));
+  }
+  vfs().disarm();
+  internal::Stmt& q = cache.get("SELECT COUNT(*) FROM t");
+  ASSERT_TRUE(q.one("counting"));
+  EXPECT_EQ(q.int64(0), 1);
+  q.reset();
+  cache.clear();
+  sqlite3_close(db);
+}
+
+TEST(FaultEnv, EveryStepOfAnAtomicWriteCanFailAndLeavesNothing) {
+  TempDir dir;
+  const std::vector<std::uint8_t> bytes = {1, 2, 3};
+  std::int64_t n = 1;
+  for (; n < 20; ++n) {
+    FaultEnv env;
+    env.fail_at(FaultEnv::kAny, n);
+    auto w = write_file_atomic(dir / "f", bytes, env);
+    if (!env.fired()) {
+      ASSERT_TRUE(w);
+      break;
+    }
+    ASSERT_FALSE(w);
+    EXPECT_EQ(w.error().code, "io_error");
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+      EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << "step " << n;
+    }
+    std::filesystem::remove(dir / "f");  // A failed directory sync leaves the renamed file.
+  }
+  EXPECT_EQ(n, 7)
+      << "create, append, sync, close, rename and sync_dir can fail; the 7th run succeeds";
+  EXPECT_EQ(*read_file(dir / "f", 10), bytes);
+}
+
+// Regression: put() of bytes already present returned at once, so after a put whose directory
+// sync failed a retry reported the blob stored although its rename was never made durable.
+TEST(FaultEnv, ARetriedPutSyncsTheDirectoryAWriteFailedToSync) {
+  TempDir dir;
+  FaultEnv env;
+  BlobStore blobs(dir / "blobs", &env);
+  const std::vector<std::uint8_t> bytes = {4, 5, 6};
+  env.fail_at(FaultEnv::kSyncDir, 1);
+  EXPECT_FALSE(blobs.put(bytes));
+  env.fail_at(FaultEnv::kAny, 0);
+  auto again = blobs.put(bytes);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(env.count(FaultEnv::kSyncDir), 1) << "the retry synced the directory";
+  EXPECT_EQ(env.count(FaultEnv::kCreate), 0) << "the bytes were not written twice";
+  EXPECT_EQ(*again, sha256_hex(bytes));
+}
+
+}  // namespace
+}  // namespace atelier::store
