@@ -5,12 +5,11 @@
 #   bench/compare.sh 0974fc0 'render/flow-lines/1024' 3
 #   bench/compare.sh d344c82 'SettledPurchases' 3 settlement_bench
 #
-# BENCH is a target of bench/CMakeLists.txt (default render_bench); BENCH_BASE_DIR moves the
-# base build (default /tmp/atelier-bench-base-REF). Builds it for BASE_REF
-# once (git archive into /tmp/atelier-bench-base-REF, so it reads its own generator scripts),
-# builds this tree's build/ target, then runs the two binaries alternately ROUNDS times: the
-# machine is shared and noisy, so compare rows of the same round, or the best of the rounds,
-# never runs from different times.
+# BENCH is a target of bench/CMakeLists.txt (default render_bench). Builds it for BASE_REF
+# once (git archive into BENCH_BASE_DIR, default /tmp/atelier-bench-base-REF, so it reads its
+# own generator scripts), builds this tree's build/ target, then runs the two binaries
+# alternately ROUNDS times: the machine is shared and noisy, so compare rows of the same round,
+# or the best of the rounds, never runs from different times.
 set -euo pipefail
 base=${1:-0974fc0}
 filter=${2:-render/flow-lines/1024}
