@@ -13,6 +13,7 @@
 #include "api/internal/api_host.h"
 #include "api/internal/handler_util.h"
 #include "fake_store.h"
+#include "host_fixture.h"
 #include "test_client.h"
 
 namespace atelier::api {
@@ -22,62 +23,11 @@ using nlohmann::json;
 using testing::Client;
 using testing::Reply;
 
-class Hardening : public ::testing::Test {
+class Hardening : public testing::HostFixture {
  protected:
-  std::mutex gate_mu;
-  std::condition_variable gate_cv;
-  bool gate_open = false;
-  std::atomic<int> slow_started{0};
   std::atomic<int> pings{0};
 
-  testing::FakeStore store;
-  ManualClock manual_clock;
-  Metrics metrics;
-  std::unique_ptr<JsonLog> log;
-  RouteTable routes;
-  ServerOptions options;
-  std::unique_ptr<ApiHost> host;
-  std::string render_key;
-
-  void SetUp() override {
-    options.listen = "127.0.0.1:0";
-    options.clock = &manual_clock;
-    options.rate_limit_per_minute = 0;
-    log = std::make_unique<JsonLog>(manual_clock, [](std::string_view) {});
-    add_routes();
-    render_key = create_api_key(store, {"render"}, "render", manual_clock)->secret;
-  }
-
-  void TearDown() override {
-    open_gate();
-    if (host) host->stop();
-  }
-
-  void start() {
-    host = std::make_unique<ApiHost>(routes, store, metrics, *log, options);
-    auto ok = host->start();
-    ASSERT_TRUE(ok) << ok.error().to_string();
-  }
-
-  void open_gate() {
-    std::lock_guard lock(gate_mu);
-    gate_open = true;
-    gate_cv.notify_all();
-  }
-
-  static Route make(std::string method, std::string path, std::string scope, Handler h) {
-    Route r;
-    r.method = std::move(method);
-    r.path = std::move(path);
-    r.operation_id = r.method + r.path;
-    r.summary = "test route";
-    r.scope = std::move(scope);
-    r.responses = {{200, "ok"}};
-    r.handler = std::move(h);
-    return r;
-  }
-
-  void add_routes() {
+  void add_routes() override {
     routes.add(make("GET", "/v1/ping", "", [this](RequestContext&) -> Result<HttpResponse> {
       ++pings;
       return json_response({{"ok", true}});

@@ -14,6 +14,7 @@
 #include "api/internal/api_host.h"
 #include "api/internal/handler_util.h"
 #include "fake_store.h"
+#include "host_fixture.h"
 #include "test_client.h"
 #include "test_support.h"
 
@@ -40,57 +41,16 @@ void expect_error(const Reply& r, int status, const std::string& type, const std
   EXPECT_FALSE(r.header("x-request-id").empty());
 }
 
-class Plumbing : public ::testing::Test {
+class Plumbing : public testing::HostFixture {
  protected:
-  // A gate the /v1/slow handler waits on (or slow_ms, whichever ends first).
-  std::mutex gate_mu;
-  std::condition_variable gate_cv;
-  bool gate_open = false;
-  std::atomic<int> slow_started{0};
-  std::int64_t slow_ms = 5'000;
+  std::int64_t slow_ms = 5'000;  // How long /v1/slow waits when its gate stays shut.
   std::atomic<int> things_created{0};
-
-  testing::FakeStore store;
-  ManualClock manual_clock;
-  Metrics metrics;
-  std::mutex log_mu;
-  std::vector<std::string> log_lines;
-  std::unique_ptr<JsonLog> log;
-  RouteTable routes;
-  ServerOptions options;
-  std::unique_ptr<ApiHost> host;
-  std::string render_key, read_key, admin_key;
+  std::string read_key, admin_key;
 
   void SetUp() override {
-    options.listen = "127.0.0.1:0";
-    options.clock = &manual_clock;
-    options.rate_limit_per_minute = 0;
-    log = std::make_unique<JsonLog>(manual_clock, [this](std::string_view line) {
-      std::lock_guard lock(log_mu);
-      log_lines.emplace_back(line);
-    });
-    add_routes();
-    render_key = create_api_key(store, {"render"}, "render", manual_clock)->secret;
+    HostFixture::SetUp();
     read_key = create_api_key(store, {"read"}, "read", manual_clock)->secret;
     admin_key = create_api_key(store, {"admin"}, "admin", manual_clock)->secret;
-  }
-
-  void TearDown() override {
-    open_gate();
-    if (host) host->stop();
-  }
-
-  void start() {
-    host = std::make_unique<ApiHost>(routes, store, metrics, *log, options);
-    auto ok = host->start();
-    ASSERT_TRUE(ok) << ok.error().to_string();
-    ASSERT_NE(host->port(), 0);
-  }
-
-  void open_gate() {
-    std::lock_guard lock(gate_mu);
-    gate_open = true;
-    gate_cv.notify_all();
   }
 
   static Headers bearer(const std::string& key, Headers more = {}) {
@@ -98,21 +58,7 @@ class Plumbing : public ::testing::Test {
     return more;
   }
 
-  static Route make(std::string method, std::string path, std::string scope, Handler h) {
-    Route r;
-    r.method = std::move(method);
-    r.path = std::move(path);
-    r.operation_id = r.method + r.path;
-    r.summary = "test route";
-    r.scope = std::move(scope);
-    r.responses = {{200, "ok"}};
-    r.handler = std::move(h);
-    for (const auto& p : template_params(r.path))
-      r.params.push_back({.name = p, .in = ParamIn::kPath});
-    return r;
-  }
-
-  void add_routes() {
+  void add_routes() override {
     routes.add(make("GET", "/v1/ping", "", [](RequestContext&) -> Result<HttpResponse> {
       return json_response({{"ok", true}});
     }));
