@@ -18,10 +18,10 @@
 #include <memory>
 
 #include "core/hash.h"
-#include "render/canvas.h"
 #include "render/codec.h"
-#include "render/noise.h"
 #include "render/engine.h"
+#include "render/math/noise.h"
+#include "render/raster/canvas.h"
 #include "store/sqlite_store.h"
 
 namespace {
@@ -172,7 +172,8 @@ void BM_PngSettings(benchmark::State& state, const char* generator, int size, re
 }
 
 // PNG encoding of one real render with each compressor: same filtered rows, same output
-// pixels (tests/codec checks both decode identically); only the deflate implementation differs.
+// pixels (tests/render/codec checks both decode identically); only the deflate implementation
+// differs.
 void BM_PngCompressor(benchmark::State& state, render::PngCompressor compressor, int level) {
   Fixture& f = fixture();
   static render::Image image = [&] {

@@ -25,7 +25,7 @@
 
 #include "core/limits.h"
 #include "render/codec.h"
-#include "render/control.h"
+#include "render/raster/control.h"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // libFuzzer target: recipe and render-request parsing, and recipe extraction from files.
 // Build with `make fuzz` (clang); run: build-fuzz/fuzz/recipe_fuzz fuzz/corpus/recipe
-// Saved crashers go in fuzz/corpus/recipe and are replayed by tests/render (fuzz_replay).
+// Saved crashers go in fuzz/corpus/recipe and are replayed by tests/fuzz (fuzz_replay_test).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

@@ -3,7 +3,7 @@
 // Why: glibc picks FMA or non-FMA implementations of these per CPU at run time, so their last
 // bit may differ between machines. Anything that must come out the same everywhere uses these
 // instead: the render sandbox's math (a generator feeds results into later steps, so one bit
-// can move a curve; render/internal/det_math.h adds the trigonometric functions) and the
+// can move a curve; render/math/det_math.h adds the trigonometric functions) and the
 // market's OpenRarity scores (ranks choose price tiers). They follow fdlibm (Sun
 // Microsystems, 1993; FreeBSD's msun and musl carry it): argument reduction and minimax
 // polynomials in plain IEEE double operations, which the project compiles with

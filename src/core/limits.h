@@ -23,7 +23,7 @@ inline constexpr std::int64_t kSaveDepthMax = 256;              // ctx:save() ne
 inline constexpr std::int64_t kGradientStopsMax = 256;
 inline constexpr std::int64_t kTraitsMax = 64;                  // traits a script returns
 inline constexpr std::int64_t kTraitValueBytesMax = 256;
-// Lua patterns (string.find/match/gmatch/gsub, src/render/internal/lua_pattern.h): captures
+// Lua patterns (string.find/match/gmatch/gsub, src/render/sandbox/internal/lua_pattern.h): captures
 // in one pattern and nested matcher calls, Lua 5.4's own LUA_MAXCAPTURES and MAXCCALLS, so
 // scripts behave as under stock Lua. Steps are billed to render_instructions_max.
 inline constexpr int kPatternCapturesMax = 32;

@@ -8,14 +8,14 @@
 #include "core/canonical_json.h"
 #include "core/hash.h"
 #include "core/version.h"
-#include "render/canvas.h"
-#include "render/control.h"
 #include "render/events.h"
 #include "render/generator.h"
 #include "render/internal/spare_buffer.h"
-#include "render/noise.h"
-#include "render/prng.h"
-#include "render/sandbox.h"
+#include "render/math/noise.h"
+#include "render/math/prng.h"
+#include "render/raster/canvas.h"
+#include "render/raster/control.h"
+#include "render/sandbox/sandbox.h"
 
 namespace atelier::render {
 

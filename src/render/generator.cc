@@ -13,8 +13,8 @@ extern "C" {
 #include "core/canonical_json.h"
 #include "core/hash.h"
 #include "core/limits.h"
-#include "render/color.h"
 #include "render/internal/param_json.h"
+#include "render/raster/color.h"
 #include "store/blob_store.h"
 
 namespace atelier::render {

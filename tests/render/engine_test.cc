@@ -17,7 +17,7 @@
 #include "render/engine.h"
 #include "render/internal/cpu.h"
 #include "store/sqlite_store.h"
-#include "tests/codec/png_judge.h"
+#include "tests/render/codec/png_judge.h"
 #include "tests/render/test_util.h"
 
 namespace atelier::render {

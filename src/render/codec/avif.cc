@@ -23,7 +23,7 @@
 
 #include <memory>
 
-#include "render/codec/internal.h"
+#include "render/codec/internal/formats.h"
 
 namespace atelier::render::codec_internal {
 namespace {

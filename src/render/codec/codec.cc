@@ -8,7 +8,7 @@
 #include <string>
 
 #include "core/limits.h"
-#include "render/codec/internal.h"
+#include "render/codec/internal/formats.h"
 
 namespace atelier::render {
 namespace ci = codec_internal;

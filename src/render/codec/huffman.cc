@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "render/codec/internal.h"
+#include "render/codec/internal/formats.h"
 
 namespace atelier::render::codec_internal {
 namespace {

@@ -39,7 +39,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "render/codec/internal.h"
+#include "render/codec/internal/formats.h"
 #include "render/internal/spare_buffer.h"
 
 namespace atelier::render::codec_internal {

@@ -20,7 +20,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "render/codec/internal.h"
+#include "render/codec/internal/formats.h"
 #include "render/internal/spare_buffer.h"
 
 namespace atelier::render::codec_internal {

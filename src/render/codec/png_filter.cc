@@ -28,7 +28,7 @@
 #include <immintrin.h>
 #endif
 
-#include "render/codec/internal.h"
+#include "render/codec/internal/formats.h"
 #include "render/internal/cpu.h"
 
 namespace atelier::render::codec_internal {

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <optional>
 
-#include "render/codec/internal.h"
+#include "render/codec/internal/formats.h"
 
 namespace atelier::render::codec_internal {
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 #include <utility>
 
-#include "render/codec/internal.h"
+#include "render/codec/internal/formats.h"
 
 namespace atelier::render::codec_internal {
 namespace {
