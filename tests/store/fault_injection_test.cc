@@ -257,5 +257,58 @@ TEST(FaultEnv, APutSurvivesACrashAtEveryStepAndAfterIt) {
   EXPECT_EQ(n, 9) << "mkdir, create, append, sync, close, rename, sync_dir ×2, then none";
 }
 
+// A COMMIT whose first WAL write (restarting the WAL) fails, after a write refused inside its
+// transaction; the next commit, with a reader connection open, must survive closing.
+TEST(FaultVfs, ACommitAfterAFailedWalRestartIsKept) {
+  TempDir dir;
+  sqlite3* db = open_db(dir / "a.db");
+  ASSERT_TRUE(internal::exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE t (x);"
+                                 "INSERT INTO t VALUES (1); PRAGMA wal_checkpoint(PASSIVE);"));
+  sqlite3* reader = open_db(dir / "a.db");  // As the store has: one writer, one reader.
+  EXPECT_EQ(rows(reader), 1);
+  vfs().fail_at(FaultKind::kWrite, 1);
+  // A write refused inside its transaction: its pages are dirty, its content rolled back.
+  ASSERT_TRUE(internal::exec(
+      db, "BEGIN IMMEDIATE; SAVEPOINT w; INSERT INTO t VALUES (2); ROLLBACK TO w; RELEASE w;"));
+  EXPECT_FALSE(internal::exec(db, "COMMIT"));
+  EXPECT_TRUE(vfs().fired());
+  if (!sqlite3_get_autocommit(db)) (void)internal::exec(db, "ROLLBACK");
+  vfs().disarm();
+  ASSERT_TRUE(internal::exec(db, "BEGIN IMMEDIATE; INSERT INTO t VALUES (3); COMMIT"));
+  EXPECT_EQ(rows(db), 2);
+  EXPECT_EQ(rows(reader), 2);
+  sqlite3_close(db);
+  sqlite3_close(reader);
+  db = open_db(dir / "a.db");
+  EXPECT_EQ(rows(db), 2) << "the commit after the failed one survives closing";
+  sqlite3_close(db);
+}
+
+// Regression (idempotency fault loop): when the disk failed a request and then the release of
+// its Idempotency-Key claim, the claim stayed held by this live process, and every retry got
+// "in flight" until the lease ran out. A retry now takes it over.
+TEST(FaultVfs, AClaimWhoseReleaseFailedIsTakenOverByARetry) {
+  TempDir dir;
+  ManualClock clock(1'000'000);
+  auto db = SqliteStore::open(dir / "a.db", &clock, {.vfs = vfs().name()});
+  ASSERT_TRUE(db) << db.error().to_string();
+  (*db)->set_idempotency_owner("me", [](std::string_view owner) { return owner == "me"; });
+  auto claim = (*db)->claim_idempotency("key", "idem", "hash", clock.now_ms());
+  ASSERT_TRUE(claim);
+  ASSERT_EQ(claim->state, IdempotencyClaim::State::kNew);
+  vfs().fail_at(FaultKind::kAny, 1, /*persistent=*/true);  // The disk dies: the release fails.
+  EXPECT_FALSE((*db)->release_idempotency({"key", "idem", claim->token}));
+  vfs().disarm();
+  auto retry = (*db)->claim_idempotency("key", "idem", "hash", clock.now_ms());
+  ASSERT_TRUE(retry) << retry.error().to_string();
+  EXPECT_EQ(retry->state, IdempotencyClaim::State::kNew) << "not in flight: its request returned";
+  EXPECT_TRUE(retry->taken_over);
+  EXPECT_FALSE((*db)->complete_idempotency({"key", "idem", claim->token}, 200, "{}").value_or(true))
+      << "the first claim's token is fenced off";
+  auto again = (*db)->claim_idempotency("key", "idem", "hash", clock.now_ms());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->state, IdempotencyClaim::State::kInFlight) << "the retry's claim is live";
+}
+
 }  // namespace
 }  // namespace atelier::store
