@@ -68,9 +68,10 @@ Result<IdempotencyClaim> SqliteStore::claim_idempotency(std::string_view key_id,
     c.token = random_hex(kTokenBytes);
     const std::int64_t lease_expires_ms = now_ms + limits::kIdempotencyLeaseMs;
 
-    Stmt q(db_,
-           "SELECT request_hash, status, body, owner, lease_expires_ms, token FROM idempotency_keys "
-           "WHERE key_id = ?1 AND idem_key = ?2");
+    Stmt q(
+        db_,
+        "SELECT request_hash, status, body, owner, lease_expires_ms, token FROM idempotency_keys "
+        "WHERE key_id = ?1 AND idem_key = ?2");
     q.bind(1, key_id).bind(2, idem_key);
     ATELIER_TRY_ASSIGN(const bool found, q.next("reading idempotency key"));
     if (!found) {

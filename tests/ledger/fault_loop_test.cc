@@ -27,10 +27,10 @@
 #include <functional>
 #include <future>
 #include <iostream>
-#include <thread>
 #include <iterator>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "core/hash.h"
 #include "ledger/ledger.h"
@@ -246,12 +246,11 @@ Result<void> purchase_idempotently(World& w) {
   if (claim->state != store::IdempotencyClaim::State::kNew) {
     return fail(Error::internal("unexpected_claim", "a fresh key was not claimed as new"));
   }
-  const store::IdempotencyFence fence{std::string(kIdemScope), std::string(kIdemKey),
-                                      claim->token};
+  const store::IdempotencyFence fence{std::string(kIdemScope), std::string(kIdemKey), claim->token};
   store::Respond<market::Sale> answer{
       fence, [](const market::Sale& sale) -> Result<store::IdempotentResponse> {
-        return store::IdempotentResponse{201, R"({"quantity":")" + sale.quantity.to_decimal() +
-                                                  R"("})"};
+        return store::IdempotentResponse{201,
+                                         R"({"quantity":")" + sale.quantity.to_decimal() + R"("})"};
       }};
   auto sale = w.market->purchase("fixed-1", "bob", U256(1), market::PurchaseOptions{}, &answer);
   if (!sale) {
@@ -278,8 +277,8 @@ void retry_finds_no_live_claim(store::SqliteStore& db, std::int64_t now_ms, bool
     EXPECT_EQ(again->status, 201) << where;
   }
   if (again->state == State::kNew) {  // Undo the retry's claim: the state is compared next.
-    auto released = db.release_idempotency({std::string(kIdemScope), std::string(kIdemKey),
-                                            again->token});
+    auto released =
+        db.release_idempotency({std::string(kIdemScope), std::string(kIdemKey), again->token});
     EXPECT_TRUE(released) << where;
   }
 }
@@ -305,7 +304,8 @@ Result<void> group_commit(World& w) {
   });
   entered.get_future().wait();
   std::vector<std::future<Result<std::uint64_t>>> group;
-  for (int i = 0; i < 3; ++i) group.push_back(w.db->append_event_async(note("group" + std::to_string(i))));
+  for (int i = 0; i < 3; ++i)
+    group.push_back(w.db->append_event_async(note("group" + std::to_string(i))));
   w.arm();
   release.set_value();
   gate_writer.join();
@@ -314,7 +314,8 @@ Result<void> group_commit(World& w) {
   }
   std::vector<Result<std::uint64_t>> results;
   for (auto& f : group) results.push_back(f.get());
-  const bool all_ok = std::all_of(results.begin(), results.end(), [](const auto& r) { return bool(r); });
+  const bool all_ok =
+      std::all_of(results.begin(), results.end(), [](const auto& r) { return bool(r); });
   const bool all_failed =
       std::none_of(results.begin(), results.end(), [](const auto& r) { return bool(r); });
   if (!all_ok && !all_failed) {
@@ -382,13 +383,13 @@ std::vector<Operation> operations() {
        }},
       {"checkpoint signing", kNoCheckpointMs,
        [](World& w) { return done(w.db->checkpoint_now()); }},
-      {"listing cancel", 0,
-       [](World& w) { return done(w.market->cancel("fixed-eds", "artist")); }},
+      {"listing cancel", 0, [](World& w) { return done(w.market->cancel("fixed-eds", "artist")); }},
       {"deposit", 0, [](World& w) { return done(w.ledger->deposit("carol", "ETH", U256(500))); }},
-      {"withdraw", 0,
-       [](World& w) { return done(w.ledger->withdraw("alice", "ETH", U256(500))); }},
+      {"withdraw", 0, [](World& w) { return done(w.ledger->withdraw("alice", "ETH", U256(500))); }},
       {"account registration", 0,
-       [](World& w) { return done(w.ledger->create_account({"dave", "collector", "Dave"})); }},
+       [](World& w) {
+         return done(w.ledger->create_account({"dave", "collector", "Dave"}));
+       }},
       {"collection registration", 0,
        [](World& w) {
          return done(w.ledger->create_collection(

@@ -166,7 +166,8 @@ class FaultEnv final : public store::Env {
       ATELIER_TRY(env_.tick(kAppend, "writing", path_));
       ATELIER_TRY(real_->append(bytes));
       std::lock_guard lock(env_.mu_);
-      if (auto it = env_.files_.find(path_); it != env_.files_.end()) it->second.size += bytes.size();
+      if (auto it = env_.files_.find(path_); it != env_.files_.end())
+        it->second.size += bytes.size();
       return {};
     }
     Result<void> sync() override {

@@ -66,8 +66,8 @@ TEST(FaultVfs, OpenFileSizeDeleteAndAccessFailAtTheNthCall) {
   TempDir dir;
   vfs().fail_at(FaultKind::kOpen, 1);
   sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2((dir / "a.db").c_str(), &db,
-                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs().name().c_str()),
+  EXPECT_EQ(sqlite3_open_v2((dir / "a.db").c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                            vfs().name().c_str()),
             SQLITE_CANTOPEN);
   EXPECT_TRUE(vfs().fired());
   sqlite3_close(db);
@@ -262,8 +262,9 @@ TEST(FaultEnv, APutSurvivesACrashAtEveryStepAndAfterIt) {
 TEST(FaultVfs, ACommitAfterAFailedWalRestartIsKept) {
   TempDir dir;
   sqlite3* db = open_db(dir / "a.db");
-  ASSERT_TRUE(internal::exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE t (x);"
-                                 "INSERT INTO t VALUES (1); PRAGMA wal_checkpoint(PASSIVE);"));
+  ASSERT_TRUE(internal::exec(db,
+                             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE t (x);"
+                             "INSERT INTO t VALUES (1); PRAGMA wal_checkpoint(PASSIVE);"));
   sqlite3* reader = open_db(dir / "a.db");  // As the store has: one writer, one reader.
   EXPECT_EQ(rows(reader), 1);
   vfs().fail_at(FaultKind::kWrite, 1);

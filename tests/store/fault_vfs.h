@@ -70,7 +70,8 @@ class FaultVfs {
 
   // The `n`-th call (1-based, counted from now) of `kind` (kAny: of any kind) returns an
   // I/O error (SQLITE_IOERR_READ, _WRITE, _FSYNC, _LOCK, _TRUNCATE, SQLITE_CANTOPEN,
-  // SQLITE_IOERR_FSTAT, _DELETE, _ACCESS) without touching the file. `persistent`: every later call of that kind fails too, as a dead disk would.
+  // SQLITE_IOERR_FSTAT, _DELETE, _ACCESS) without touching the file. `persistent`: every later call
+  // of that kind fails too, as a dead disk would.
   void fail_at(FaultKind kind, std::int64_t n, bool persistent = false);
   // The `n`-th call of `kind` (kAny: any) crashes instead of failing: see crash().
   void crash_at(FaultKind kind, std::int64_t n);
@@ -79,7 +80,8 @@ class FaultVfs {
   bool fired() const;
 
   // Power loss now: the writes not yet synced are dropped, and until recover() every counted
-  // call (read, write, sync, lock, truncate, open, file size, delete, access) fails (the process is "dead"; closing still works).
+  // call (read, write, sync, lock, truncate, open, file size, delete, access) fails (the process is
+  // "dead"; closing still works).
   void crash();
   // After every connection of the crashed process has been closed: files work again.
   void recover();
