@@ -94,18 +94,33 @@ bool BlobStore::contains(std::string_view sha256) const {
   return std::filesystem::exists(path_of(sha256), ec);
 }
 
+Result<void> BlobStore::sync_root_once(const std::string& fan_out) {
+  {
+    std::lock_guard lock(durable_->mu);
+    if (durable_->names.contains(fan_out)) return {};
+  }
+  // The directory may have been made by this put, or by one that failed or crashed before
+  // syncing ROOT: its name is durable only once ROOT is synced (found by the crash-drop loop).
+  ATELIER_TRY(env_->sync_dir(root_));
+  std::lock_guard lock(durable_->mu);
+  durable_->names.insert(fan_out);
+  return {};
+}
+
 Result<std::string> BlobStore::put(std::span<const std::uint8_t> bytes) {
   std::string sha = sha256_hex(bytes);
-  auto dir = root_ / sha.substr(0, 2);
+  const std::string fan_out = sha.substr(0, 2);
   if (contains(sha)) {
     // Content addressing: same name, same bytes. But the file may be a write whose directory
     // sync failed (or has not run yet, in another process): sync it before saying "stored",
     // or a crash could lose a blob a committed row names (found by the fault loop).
-    ATELIER_TRY(env_->sync_dir(dir));
+    ATELIER_TRY(env_->sync_dir(root_ / fan_out));
+    ATELIER_TRY(sync_root_once(fan_out));
     return sha;
   }
-  ATELIER_TRY(env_->create_directories(dir));
-  ATELIER_TRY(write_file_atomic(path_of(sha), bytes, *env_));
+  ATELIER_TRY(env_->create_directories(root_ / fan_out));
+  ATELIER_TRY(write_file_atomic(path_of(sha), bytes, *env_));  // Syncs the fan-out directory.
+  ATELIER_TRY(sync_root_once(fan_out));
   return sha;
 }
 

@@ -1,16 +1,21 @@
 // blob_store.h — content-addressed files named by their SHA-256.
 //
 // Layout: ROOT/ab/abcdef… (first two hex digits as a fan-out directory). Writes are atomic:
-// the bytes go to ROOT/tmp/<random>, are fsynced, renamed into place, and the directory is
-// fsynced, so a crash leaves either the whole blob or nothing under its name. A blob that
-// already exists is not rewritten, but its directory is synced again (the write that made it
-// may have failed at that last step). Reads check nothing by default; verify() rehashes.
+// the bytes go to a temp file beside the blob, are fsynced, renamed into place, and the
+// directory is fsynced, so a crash leaves either the whole blob or nothing under its name. The
+// first put into a fan-out directory (per BlobStore) also fsyncs ROOT, so that the directory's
+// own name survives a crash: a blob in a directory that vanishes is lost. A blob that already
+// exists is not rewritten, but its directory is synced again (the write that made it may have
+// failed at that last step). Reads check nothing by default; verify() rehashes.
 //
 // Thread-safety: safe from many threads and processes (rename is atomic).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <mutex>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -40,8 +45,18 @@ class BlobStore {
   std::int64_t remove_stale_temp_files(std::int64_t age_ms_min = 3'600'000);
 
  private:
+  // Fan-out directories whose name this store has made durable (synced ROOT after they
+  // existed). A process's first put into each of the 256 pays one more directory fsync.
+  struct DurableDirs {
+    std::mutex mu;
+    std::set<std::string> names;  // "ab".
+  };
+  // Syncs ROOT unless `fan_out` is known durable, then records it so.
+  Result<void> sync_root_once(const std::string& fan_out);
+
   std::filesystem::path root_;
   Env* env_;
+  std::unique_ptr<DurableDirs> durable_ = std::make_unique<DurableDirs>();
 };
 
 // Writes `bytes` to `path` atomically (temp file in the same directory, fsync, rename,

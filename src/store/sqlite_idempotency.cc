@@ -11,6 +11,10 @@
 //     nothing: its whole transaction is refused;
 //   - work that must not run twice stores its response in its own transaction, so a claim that
 //     is not completed is one whose work did not commit, and running it again is safe.
+// A claim whose release failed (the disk failed the request, then the release too) is
+// remembered in memory as abandoned: its request has returned, so a retry in this process takes
+// it over at once instead of answering "in flight" until the lease runs out (found by the
+// idempotency fault loop). Another process sees a live owner and waits for the lease.
 // The lease is not renewed: a request that outlives it (longer than any should) may run a
 // second time beside the first, and fencing then lets exactly one of them commit.
 #include "store/internal/sqlite_idempotency.h"
@@ -33,6 +37,9 @@ namespace {
 
 // Fencing tokens: 128 random bits, so that no two claims of a key ever share one.
 constexpr std::size_t kTokenBytes = 16;
+
+// Abandoned claims remembered at once; past it, a retry waits for the lease as before.
+constexpr std::size_t kAbandonedClaimsMax = 4096;
 
 constexpr std::string_view kCompleteSql =
     "UPDATE idempotency_keys SET status = ?4, body = ?5, lease_expires_ms = NULL "
@@ -61,9 +68,10 @@ Result<IdempotencyClaim> SqliteStore::claim_idempotency(std::string_view key_id,
     c.token = random_hex(kTokenBytes);
     const std::int64_t lease_expires_ms = now_ms + limits::kIdempotencyLeaseMs;
 
-    Stmt q(db_,
-           "SELECT request_hash, status, body, owner, lease_expires_ms FROM idempotency_keys "
-           "WHERE key_id = ?1 AND idem_key = ?2");
+    Stmt q(
+        db_,
+        "SELECT request_hash, status, body, owner, lease_expires_ms, token FROM idempotency_keys "
+        "WHERE key_id = ?1 AND idem_key = ?2");
     q.bind(1, key_id).bind(2, idem_key);
     ATELIER_TRY_ASSIGN(const bool found, q.next("reading idempotency key"));
     if (!found) {
@@ -90,7 +98,9 @@ Result<IdempotencyClaim> SqliteStore::claim_idempotency(std::string_view key_id,
     // A claim from before migration v6 has no owner: whether its work committed cannot be told
     // (completion was a separate transaction then), so it is never taken over.
     const bool legacy = q.is_null(3);
-    const bool held = legacy || (alive(q.text(3)) && now_ms < q.int64(4));
+    const std::string old_token = legacy ? std::string() : q.text(5);
+    const bool abandoned = !legacy && abandoned_claims_.contains(old_token);
+    const bool held = legacy || (!abandoned && alive(q.text(3)) && now_ms < q.int64(4));
     if (held) {
       c.state = IdempotencyClaim::State::kInFlight;
       c.token.clear();
@@ -103,6 +113,7 @@ Result<IdempotencyClaim> SqliteStore::claim_idempotency(std::string_view key_id,
     ATELIER_TRY(take.run("taking over idempotency key"));
     ATELIER_ASSERT(sqlite3_changes(db_) == 1, "an uncompleted claim read in this write was not taken over");
     c.taken_over = true;
+    if (abandoned) abandoned_claims_.erase(old_token);
     return c;
   });
 }
@@ -122,7 +133,7 @@ Result<bool> SqliteStore::complete_idempotency(const IdempotencyFence& fence, in
 }
 
 Result<void> SqliteStore::release_idempotency(const IdempotencyFence& fence) {
-  return write<void>([&](Txn&) -> Result<void> {
+  Result<void> released = write<void>([&](Txn&) -> Result<void> {
     Stmt s(db_,
            "DELETE FROM idempotency_keys WHERE key_id = ?1 AND idem_key = ?2 AND token = ?3 AND "
            "status IS NULL");
@@ -130,6 +141,11 @@ Result<void> SqliteStore::release_idempotency(const IdempotencyFence& fence) {
     ATELIER_TRY(s.run("releasing idempotency key"));
     return {};
   });
+  if (!released) {
+    MutexLock lock(mu_);
+    if (abandoned_claims_.size() < kAbandonedClaimsMax) abandoned_claims_.insert(fence.token);
+  }
+  return released;
 }
 
 namespace internal {

@@ -24,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "core/clock.h"
@@ -169,6 +170,10 @@ class SqliteStore final : public Store, public LedgerStore {
   // Set under mu_ (set_idempotency_owner) and read by writes, which run under it.
   std::string idem_owner_;                                  // Empty: this process.
   std::function<bool(std::string_view)> idem_owner_alive_;  // Empty: read from /proc.
+  // Fencing tokens of this process's claims whose release failed (an I/O error after the
+  // request's own error): the request has returned, so a retry takes the claim over rather
+  // than wait for the lease (sqlite_idempotency.cc). At most kAbandonedClaimsMax.
+  std::set<std::string, std::less<>> abandoned_claims_ ATELIER_GUARDED_BY(mu_);
 
   Mutex queue_mu_;
   CondVar queue_cv_;

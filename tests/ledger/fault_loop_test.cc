@@ -1,28 +1,36 @@
 // Fault loops, SQLite-style (issue 14 §3): for every operation that changes state, for N = 1,
-// 2, … until the operation completes without reaching step N, the N-th read, write, sync or
-// lock of the database (tests/store/fault_vfs.h) fails, or every call from the N-th on (a
-// dead disk), or the N-th blob-store call (tests/store/fault_env.h), or the machine loses
-// power at the N-th sync (unsynced writes dropped; N past the last sync: power lost after
-// the operation returned). After each:
+// 2, … until the operation completes without reaching step N, the N-th read, write, sync,
+// lock, truncate, open, file-size query, delete or access check of the database
+// (tests/store/fault_vfs.h) fails, or every call from the N-th on (a dead disk), or the N-th
+// blob-store call (tests/store/fault_env.h), or the machine loses power at the N-th database
+// sync or at the N-th blob-store call (unsynced database writes, blob bytes and directory
+// entries dropped; N past the last step: power lost after the operation returned). After each:
 //   - the operation took full effect or none: the database, dumped table by table, equals
 //     either the state before or the state a fault-free run leaves;
 //   - a caller told "ok" finds the effect, a crash notwithstanding;
 //   - the same store instance still works: a log append after the fault lands exactly where a
 //     fault-free store would put it (a stale Merkle edge or a stuck transaction shows here);
 //   - check_ledger() (`atelier ledger check`) and Log::audit() (`atelier log verify`) pass;
-//   - a failed render leaves no temp file, and every stored render's blob is on disk.
+//   - a failed render leaves no temp file, every stored render's blob is on disk, and every
+//     file under a blob's name hashes to that name (nothing half-written is visible);
+//   - an idempotency key is unclaimed, or claimed and completed with its answer; a retry in the
+//     same process never finds it "in flight" after the error returned.
 // Every iteration starts from a copy of one data directory built once.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <iostream>
 #include <iterator>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "core/hash.h"
 #include "ledger/ledger.h"
@@ -70,6 +78,12 @@ render::RenderRequest tiny(int i) {
   return r;
 }
 
+// Each World is a process of its own for idempotency claims: a closed World is a dead one.
+std::string next_owner() {
+  static std::atomic<int> worlds{0};
+  return "world-" + std::to_string(++worlds);
+}
+
 // A data directory and everything an operation runs on, opened over the fault VFS and env.
 struct World {
   fs::path root;
@@ -82,6 +96,8 @@ struct World {
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<market::Feeds> feeds;
   std::unique_ptr<market::Market> market;
+  std::string owner = next_owner();
+  std::function<void()> arm;  // For operations that inject the fault themselves.
 
   Result<void> open(const fs::path& dir, std::int64_t checkpoint_interval_ms) {
     root = dir;
@@ -89,6 +105,8 @@ struct World {
     ATELIER_TRY_ASSIGN(
         db, store::SqliteStore::open(root / "atelier.db", &clock, {.vfs = vfs().name()}));
     provenance::attach_checkpoint_signer(*db, signer, checkpoint_interval_ms);
+    db->set_idempotency_owner(owner, [me = owner](std::string_view o) { return o == me; });
+    env.set_on_crash([] { vfs().crash(); });  // One machine: the database loses power too.
     blobs = std::make_unique<store::BlobStore>(root / "blobs", &env);
     render::EngineOptions options;
     options.clock = &clock;
@@ -140,6 +158,8 @@ std::string snapshot(const fs::path& db_path) {
       for (int c = 0; c < sqlite3_column_count(s); ++c) {
         std::string name = sqlite3_column_name(s, c);
         if (t == "renders" && name.ends_with("_us")) continue;
+        // Who held a claim, and its random fencing token: they differ from run to run.
+        if (t == "idempotency_keys" && (name == "owner" || name == "token")) continue;
         row += name + "=";
         if (sqlite3_column_type(s, c) == SQLITE_BLOB) {
           auto* b = static_cast<const std::uint8_t*>(sqlite3_column_blob(s, c));
@@ -187,6 +207,10 @@ struct Operation {
   std::string name;
   std::int64_t checkpoint_interval_ms = 0;  // 0: every commit signs a checkpoint.
   std::function<Result<void>(World&)> run;
+  // Calls w.arm() itself, where the fault is to be counted from (else: before run).
+  bool arms_itself = false;
+  // Checks on the same World once the fault is gone (not after a crash); `where` names the run.
+  std::function<void(World&, bool ok, const std::string& where)> after = nullptr;
 };
 
 template <typename T>
@@ -197,6 +221,111 @@ Result<void> done(const Result<T>& r) {
 
 store::LogEvent note(const std::string& what) {
   return {R"({"type":"test.note","v":1,"what":")" + what + R"("})", {"note:" + what}};
+}
+
+store::ApiKeyRecord api_key(const std::string& id) {
+  return {.id = id,
+          .salt_hex = std::string(32, 'a'),
+          .hash_hex = std::string(64, 'b'),
+          .scopes = {"market:write"},
+          .label = id,
+          .created_ms = kSetupMs};
+}
+
+// The idempotency claim the "idempotency claim and completion" operation makes, as the API
+// pipeline makes it (src/api/internal/pipeline.cc): claim, then the work with its answer stored
+// in the work's own commit (src/api/internal/idempotent.h), then complete the claim (a 2xx or
+// 4xx answer) or release it (5xx: no effect, a retry runs again).
+constexpr std::string_view kIdemScope = "key-fault";
+constexpr std::string_view kIdemKey = "idem-fault";
+constexpr std::string_view kIdemRequest = "request-hash";
+
+Result<void> purchase_idempotently(World& w) {
+  auto claim = w.db->claim_idempotency(kIdemScope, kIdemKey, kIdemRequest, w.clock.now_ms());
+  if (!claim) return fail(claim.error());
+  if (claim->state != store::IdempotencyClaim::State::kNew) {
+    return fail(Error::internal("unexpected_claim", "a fresh key was not claimed as new"));
+  }
+  const store::IdempotencyFence fence{std::string(kIdemScope), std::string(kIdemKey), claim->token};
+  store::Respond<market::Sale> answer{
+      fence, [](const market::Sale& sale) -> Result<store::IdempotentResponse> {
+        return store::IdempotentResponse{201,
+                                         R"({"quantity":")" + sale.quantity.to_decimal() + R"("})"};
+      }};
+  auto sale = w.market->purchase("fixed-1", "bob", U256(1), market::PurchaseOptions{}, &answer);
+  if (!sale) {
+    (void)w.db->release_idempotency(fence);  // As the pipeline does on a 5xx; may fail too.
+    return fail(sale.error());
+  }
+  (void)w.db->complete_idempotency(fence, 201, "{}");  // Stored already: this changes nothing.
+  return {};
+}
+
+// After the fault, a retry of the same request by the same (live) process: it replays the
+// stored answer, or claims the key anew — never "in flight" once the first attempt returned.
+void retry_finds_no_live_claim(store::SqliteStore& db, std::int64_t now_ms, bool ok,
+                               const std::string& where) {
+  auto again = db.claim_idempotency(kIdemScope, kIdemKey, kIdemRequest, now_ms);
+  ASSERT_TRUE(again) << where << ": the retry's claim: " << again.error().to_string();
+  using State = store::IdempotencyClaim::State;
+  EXPECT_NE(again->state, State::kInFlight)
+      << where << ": the key is still claimed by a process whose request has returned";
+  if (ok) {
+    EXPECT_EQ(again->state, State::kReplay) << where << ": a completed request reruns";
+  }
+  if (again->state == State::kReplay) {
+    EXPECT_EQ(again->status, 201) << where;
+  }
+  if (again->state == State::kNew) {  // Undo the retry's claim: the state is compared next.
+    auto released =
+        db.release_idempotency({std::string(kIdemScope), std::string(kIdemKey), again->token});
+    EXPECT_TRUE(released) << where;
+  }
+}
+
+// Three log appends that the committer takes as one group (sqlite_commit.cc): a purchase whose
+// in-commit answer blocks holds the committer while they queue, then is refused, so that the
+// next group is exactly those three. The fault is armed once they are queued. They commit
+// together or not at all: each caller gets the group's outcome.
+Result<void> group_commit(World& w) {
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  store::Respond<market::Sale> gate{
+      {"gate", "gate", "gate"},
+      [&entered, released](const market::Sale&) -> Result<store::IdempotentResponse> {
+        entered.set_value();
+        released.wait();
+        return fail(Error::internal("gate_closed", "the gate write is refused by design"));
+      }};
+  Result<market::Sale> gate_result = fail(Error::internal("gate_not_run", "not run"));
+  std::thread gate_writer([&] {
+    gate_result = w.market->purchase("fixed-1", "bob", U256(1), market::PurchaseOptions{}, &gate);
+  });
+  entered.get_future().wait();
+  std::vector<std::future<Result<std::uint64_t>>> group;
+  for (int i = 0; i < 3; ++i)
+    group.push_back(w.db->append_event_async(note("group" + std::to_string(i))));
+  w.arm();
+  release.set_value();
+  gate_writer.join();
+  if (gate_result || gate_result.error().code != "gate_closed") {
+    return fail(Error::internal("gate_broken", "the gate purchase was not refused as planned"));
+  }
+  std::vector<Result<std::uint64_t>> results;
+  for (auto& f : group) results.push_back(f.get());
+  const bool all_ok =
+      std::all_of(results.begin(), results.end(), [](const auto& r) { return bool(r); });
+  const bool all_failed =
+      std::none_of(results.begin(), results.end(), [](const auto& r) { return bool(r); });
+  if (!all_ok && !all_failed) {
+    return fail(Error::internal("group_split", "some writes of one group committed, some did not"));
+  }
+  if (all_failed) return fail(results.front().error());
+  if (w.db->commit_stats().largest_group < 3) {
+    return fail(Error::internal("group_not_formed", "the three appends were not one group"));
+  }
+  return {};
 }
 
 // The asset of a render made at setup and never minted.
@@ -254,6 +383,40 @@ std::vector<Operation> operations() {
        }},
       {"checkpoint signing", kNoCheckpointMs,
        [](World& w) { return done(w.db->checkpoint_now()); }},
+      {"listing cancel", 0, [](World& w) { return done(w.market->cancel("fixed-eds", "artist")); }},
+      {"deposit", 0, [](World& w) { return done(w.ledger->deposit("carol", "ETH", U256(500))); }},
+      {"withdraw", 0, [](World& w) { return done(w.ledger->withdraw("alice", "ETH", U256(500))); }},
+      {"account registration", 0,
+       [](World& w) {
+         return done(w.ledger->create_account({"dave", "collector", "Dave"}));
+       }},
+      {"collection registration", 0,
+       [](World& w) {
+         return done(w.ledger->create_collection(
+             {.id = "waves", .standard = "erc721", .name = "Waves", .creator = "artist"}));
+       }},
+      {"generator registration", 0,
+       [](World& w) { return done(w.engine->add_generator(ATELIER_TRAITS_GENERATOR)); }},
+      {"oracle feed registration", 0,
+       [](World& w) {
+         return done(w.feeds->register_feed(
+             "BTC-USD",
+             {{"max_age_ms", "600000"}, {"max_deviation_bps", "500"}, {"min_sources", "2"}}));
+       }},
+      {"api key create", 0, [](World& w) { return w.db->put_api_key(api_key("k-new")); }},
+      {"api key revoke", 0,
+       [](World& w) -> Result<void> {
+         ATELIER_TRY_ASSIGN(bool revoked, w.db->revoke_api_key("k-setup"));
+         if (!revoked) return fail(Error::internal("not_revoked", "k-setup was not revoked"));
+         return {};
+       }},
+      {"idempotency claim and completion", kNoCheckpointMs, purchase_idempotently, false,
+       [](World& w, bool ok, const std::string& where) {
+         retry_finds_no_live_claim(*w.db, w.clock.now_ms(), ok, where);
+       }},
+      // No checkpoints: the gate's group would sign the pending one, and a fault there would
+      // show as a missing checkpoint rather than in the group under test.
+      {"group commit", kNoCheckpointMs, group_commit, /*arms_itself=*/true},
   };
 }
 
@@ -339,6 +502,13 @@ Result<void> build_template(const fs::path& root) {
   d.kind = "vrgda-linear";
   d.params = {{"target_price", "1000000"}, {"decay", "0.31"}, {"per_time_unit", "2"}};
   ATELIER_TRY(w.market->create_listing(d));
+  ATELIER_TRY(w.market->create_listing({.id = "fixed-eds",  // Cancelled by the operation.
+                                        .seller = "artist",
+                                        .collection = "eds",
+                                        .token_id = U256(0),
+                                        .price = U256(300),
+                                        .quantity = U256(5)}));
+  ATELIER_TRY(w.db->put_api_key(api_key("k-setup")));
   ATELIER_TRY(w.feeds->register_feed(
       "ETH-USD", {{"max_age_ms", "600000"}, {"max_deviation_bps", "500"}, {"min_sources", "2"}}));
   ATELIER_TRY(w.feeds->report("ETH-USD", "a", "3000", kSetupMs));
@@ -349,6 +519,14 @@ Result<void> build_template(const fs::path& root) {
   ATELIER_TRY(w.db->append_events(std::span(&e2, 1)));
   w.close();
   return {};
+}
+
+// Where the runs' data directories go: a tmpfs when there is one. The fault VFS and env decide
+// what survives a crash, so the real fsyncs only cost time (most of it, on a disk).
+fs::path scratch() {
+  std::error_code ec;
+  if (fs::is_directory("/dev/shm", ec) && ::access("/dev/shm", W_OK) == 0) return "/dev/shm";
+  return fs::temp_directory_path();
 }
 
 // What one run of an operation reported and left.
@@ -363,7 +541,7 @@ struct Outcome {
 class FaultLoop : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    template_dir_ = new TempDir;
+    template_dir_ = new TempDir(scratch());
     auto built = build_template(template_dir_->path() / "data");
     ASSERT_TRUE(built) << built.error().to_string();
   }
@@ -402,6 +580,9 @@ class FaultLoop : public ::testing::Test {
             << (audit ? audit->code + " " + audit->message : audit.error().to_string());
       }
       check_blobs(**db, dir, where);
+      // A claim left by a World that is gone (crashed) is taken over, never "in flight".
+      (*db)->set_idempotency_owner("checker", [](std::string_view o) { return o == "checker"; });
+      retry_finds_no_live_claim(**db, kOperationMs, false, where + " (after reopening)");
     }
     return snapshot(dir / "atelier.db");
   }
@@ -409,8 +590,13 @@ class FaultLoop : public ::testing::Test {
   // No temp file survives a failed write, and every render's asset is on disk, whole.
   void check_blobs(store::SqliteStore& db, const fs::path& dir, const std::string& where) {
     for (const auto& entry : fs::recursive_directory_iterator(dir / "blobs")) {
-      EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos)
+      const std::string name = entry.path().filename().string();
+      EXPECT_EQ(name.find(".tmp-"), std::string::npos)
           << where << ": a temp file is left: " << entry.path();
+      if (!entry.is_regular_file() || name.find(".tmp-") != std::string::npos) continue;
+      auto bytes = store::read_file(entry.path(), std::int64_t{1} << 30);
+      EXPECT_TRUE(bytes && sha256_hex(*bytes) == name)
+          << where << ": a half-written blob is visible under its name: " << entry.path();
     }
     store::BlobStore blobs(dir / "blobs");
     auto renders = db.list_renders({.limit = 100, .cursor = {}});
@@ -434,7 +620,8 @@ class FaultLoop : public ::testing::Test {
       EXPECT_TRUE(opened) << opened.error().to_string();
       if (!opened) return out;
       vfs().reset_counts();
-      arm(w);
+      w.arm = [&] { arm(w); };
+      if (!op.arms_itself) arm(w);
       auto r = op.run(w);
       out.ok = bool(r);
       out.fired = vfs().fired() || w.env.fired();
@@ -444,7 +631,11 @@ class FaultLoop : public ::testing::Test {
       }
       vfs().disarm();
       w.env.disarm();
-      if (crash && !vfs().crashed()) vfs().crash();  // Power lost after the operation returned.
+      if (crash) {  // Power lost (if not at the fault, after the operation returned).
+        if (!vfs().crashed()) vfs().crash();
+        if (!w.env.crashed()) w.env.crash();
+      }
+      if (op.after && !vfs().crashed()) op.after(w, out.ok, name);
       if (probe && !vfs().crashed()) {
         auto e = note("probe");
         auto p = w.db->append_events(std::span(&e, 1));
@@ -462,7 +653,7 @@ class FaultLoop : public ::testing::Test {
   }
 
   static TempDir* template_dir_;
-  TempDir work_;
+  TempDir work_{scratch()};
 };
 
 TempDir* FaultLoop::template_dir_ = nullptr;
@@ -482,7 +673,9 @@ struct Loop {
 
 std::vector<Loop> loops() {
   std::vector<Loop> out;
-  for (FaultKind kind : {FaultKind::kRead, FaultKind::kWrite, FaultKind::kSync, FaultKind::kLock}) {
+  for (FaultKind kind : {FaultKind::kRead, FaultKind::kWrite, FaultKind::kSync, FaultKind::kLock,
+                         FaultKind::kTruncate, FaultKind::kOpen, FaultKind::kFileSize,
+                         FaultKind::kDelete, FaultKind::kAccess}) {
     out.push_back({testing::fault_kind_name(kind),
                    [kind](World&, std::int64_t n) { vfs().fail_at(kind, n); }});
   }
@@ -495,6 +688,9 @@ std::vector<Loop> loops() {
   // at each sync reaches every state a power loss can leave.
   out.push_back(
       {"crash", [](World&, std::int64_t n) { vfs().crash_at(FaultKind::kSync, n); }, true});
+  // Power lost at the n-th blob-store call: unsynced blob bytes and directory entries go too.
+  out.push_back(
+      {"blob crash", [](World& w, std::int64_t n) { w.env.crash_at(FaultEnv::kAny, n); }, true});
   return out;
 }
 
@@ -533,7 +729,9 @@ TEST_P(FaultLoopOf, TakesFullEffectOrNoneUnderIoFaultsAndCrashes) {
       const bool full = o.state == (probe ? after_probe.state : after.state);
       EXPECT_TRUE(none || full) << name << ": the state is neither before nor after the operation ("
                                 << (o.ok ? "ok" : o.error) << "); against after:"
-                                << difference(o.state, probe ? after_probe.state : after.state);
+                                << difference(o.state, probe ? after_probe.state : after.state)
+                                << "\nagainst before:"
+                                << difference(o.state, probe ? before_probe : before);
       EXPECT_TRUE(!o.ok || full) << name << ": told ok, but the effect is lost";
       // A clear error: the I/O failure itself, never a business refusal it was mistaken for.
       EXPECT_TRUE(o.ok || o.code == "database_error" || o.code == "io_error")

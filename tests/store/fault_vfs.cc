@@ -27,6 +27,14 @@ int error_of(FaultKind kind) {
       return SQLITE_IOERR_LOCK;
     case FaultKind::kTruncate:
       return SQLITE_IOERR_TRUNCATE;
+    case FaultKind::kOpen:
+      return SQLITE_CANTOPEN;
+    case FaultKind::kFileSize:
+      return SQLITE_IOERR_FSTAT;
+    case FaultKind::kDelete:
+      return SQLITE_IOERR_DELETE;
+    case FaultKind::kAccess:
+      return SQLITE_IOERR_ACCESS;
     case FaultKind::kAny:
       break;
   }
@@ -47,6 +55,14 @@ const char* fault_kind_name(FaultKind kind) {
       return "lock";
     case FaultKind::kTruncate:
       return "truncate";
+    case FaultKind::kOpen:
+      return "open";
+    case FaultKind::kFileSize:
+      return "filesize";
+    case FaultKind::kDelete:
+      return "delete";
+    case FaultKind::kAccess:
+      return "access";
     case FaultKind::kAny:
       return "any";
   }
@@ -74,13 +90,14 @@ constexpr std::size_t header_bytes(std::size_t size) {
 FaultVfs::FaultVfs(std::string name) : name_(std::move(name)) {
   real_ = sqlite3_vfs_find(nullptr);
   if (real_ == nullptr) throw std::runtime_error("no default SQLite VFS");
-  vfs_ = *real_;  // xAccess, xFullPathname, randomness, time and the rest: the real ones.
+  vfs_ = *real_;  // xFullPathname, randomness, time and the rest: the real ones.
   vfs_.szOsFile = static_cast<int>(header_bytes(sizeof(File)) + real_->szOsFile);
   vfs_.zName = name_.c_str();
   vfs_.pAppData = this;
   vfs_.pNext = nullptr;
   vfs_.xOpen = &FaultVfs::x_open;
   vfs_.xDelete = &FaultVfs::x_delete;
+  vfs_.xAccess = &FaultVfs::x_access;
   methods_ = sqlite3_io_methods{};
   methods_.iVersion = 2;  // Shared memory, no memory-mapped reads (xFetch) past the shim.
   methods_.xClose = &FaultVfs::x_close;
@@ -198,9 +215,9 @@ int FaultVfs::x_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file
       reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(file) + header_bytes(sizeof(File)));
   {
     std::lock_guard lock(self->mu_);
-    if (self->crashed_) {
+    if (int rc = self->tick(FaultKind::kOpen); rc != SQLITE_OK) {
       f->~File();
-      return SQLITE_CANTOPEN;
+      return rc;
     }
     if (name != nullptr) {
       auto& held = self->held_[name];
@@ -222,13 +239,22 @@ int FaultVfs::x_delete(sqlite3_vfs* vfs, const char* name, int sync_dir) {
   auto* self = static_cast<FaultVfs*>(vfs->pAppData);
   {
     std::lock_guard lock(self->mu_);
-    if (self->crashed_) return SQLITE_IOERR_DELETE;
+    if (int rc = self->tick(FaultKind::kDelete); rc != SQLITE_OK) return rc;
     if (auto it = self->held_.find(name); it != self->held_.end()) {
       it->second->writes.clear();
       self->held_.erase(it);
     }
   }
   return self->real_->xDelete(self->real_, name, sync_dir);
+}
+
+int FaultVfs::x_access(sqlite3_vfs* vfs, const char* name, int flags, int* out) {
+  auto* self = static_cast<FaultVfs*>(vfs->pAppData);
+  {
+    std::lock_guard lock(self->mu_);
+    if (int rc = self->tick(FaultKind::kAccess); rc != SQLITE_OK) return rc;
+  }
+  return self->real_->xAccess(self->real_, name, flags, out);
 }
 
 int FaultVfs::x_close(sqlite3_file* file) {
@@ -304,7 +330,7 @@ int FaultVfs::x_sync(sqlite3_file* file, int flags) {
 int FaultVfs::x_file_size(sqlite3_file* file, sqlite3_int64* size) {
   auto* f = reinterpret_cast<File*>(file);
   std::lock_guard lock(f->vfs->mu_);
-  if (f->vfs->crashed_) return SQLITE_IOERR_FSTAT;
+  if (int rc = f->vfs->tick(FaultKind::kFileSize); rc != SQLITE_OK) return rc;
   return f->vfs->size_locked(f, size);
 }
 

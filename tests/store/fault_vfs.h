@@ -1,5 +1,6 @@
-// fault_vfs.h — a SQLite VFS for tests that fails the N-th read, write, sync, lock or
-// truncate, and simulates a crash by dropping every write that was not synced.
+// fault_vfs.h — a SQLite VFS for tests that fails the N-th read, write, sync, lock, truncate,
+// open, file-size query, delete or access check, and simulates a crash by dropping every write
+// that was not synced.
 //
 //   testing::FaultVfs vfs("fault");                       // registered, not the default
 //   auto db = store::SqliteStore::open(path, &clock, {.vfs = vfs.name()});
@@ -9,7 +10,10 @@
 //   db.reset(); vfs.recover();                            // then reopen
 //
 // Locks: xLock on the database file and, in WAL mode, taking a WAL-index lock (xShmLock) both
-// count as kLock; releasing never fails. It wraps the default VFS ("unix"). Every write to a named
+// count as kLock; releasing never fails. xOpen (kOpen: SQLITE_CANTOPEN), xFileSize (kFileSize:
+// SQLITE_IOERR_FSTAT), xDelete (kDelete: SQLITE_IOERR_DELETE) and xAccess (kAccess:
+// SQLITE_IOERR_ACCESS) count in the same step counter as the I/O methods, so a loop over kAny
+// reaches every one of them. It wraps the default VFS ("unix"). Every write to a named
 // file (database, WAL, journal) is held in memory, per path (so the writer and reader connections
 // see the same bytes), and reaches the real file only when that file is synced: what is on disk is
 // exactly what a power loss would leave. Reads see the held writes. Truncation reaches the file at
@@ -35,8 +39,19 @@
 
 namespace atelier::testing {
 
-enum class FaultKind { kRead, kWrite, kSync, kLock, kTruncate, kAny };
-inline constexpr std::size_t kFaultKinds = 5;  // Every kind but kAny.
+enum class FaultKind {
+  kRead,
+  kWrite,
+  kSync,
+  kLock,
+  kTruncate,
+  kOpen,
+  kFileSize,
+  kDelete,
+  kAccess,
+  kAny
+};
+inline constexpr std::size_t kFaultKinds = 9;  // Every kind but kAny.
 const char* fault_kind_name(FaultKind kind);
 
 class FaultVfs {
@@ -54,8 +69,9 @@ class FaultVfs {
   std::int64_t count(FaultKind kind) const;
 
   // The `n`-th call (1-based, counted from now) of `kind` (kAny: of any kind) returns an
-  // I/O error (SQLITE_IOERR_READ, _WRITE, _FSYNC, _LOCK, _TRUNCATE) without touching the
-  // file. `persistent`: every later call of that kind fails too, as a dead disk would.
+  // I/O error (SQLITE_IOERR_READ, _WRITE, _FSYNC, _LOCK, _TRUNCATE, SQLITE_CANTOPEN,
+  // SQLITE_IOERR_FSTAT, _DELETE, _ACCESS) without touching the file. `persistent`: every later call
+  // of that kind fails too, as a dead disk would.
   void fail_at(FaultKind kind, std::int64_t n, bool persistent = false);
   // The `n`-th call of `kind` (kAny: any) crashes instead of failing: see crash().
   void crash_at(FaultKind kind, std::int64_t n);
@@ -63,8 +79,9 @@ class FaultVfs {
   // Whether the armed fault or crash has been reached.
   bool fired() const;
 
-  // Power loss now: the writes not yet synced are dropped, and until recover() every read,
-  // write, sync, truncate, open and delete fails (the process is "dead"; closing still works).
+  // Power loss now: the writes not yet synced are dropped, and until recover() every counted
+  // call (read, write, sync, lock, truncate, open, file size, delete, access) fails (the process is
+  // "dead"; closing still works).
   void crash();
   // After every connection of the crashed process has been closed: files work again.
   void recover();
@@ -75,6 +92,7 @@ class FaultVfs {
   struct File;
   static int x_open(sqlite3_vfs*, sqlite3_filename, sqlite3_file*, int, int*);
   static int x_delete(sqlite3_vfs*, const char*, int);
+  static int x_access(sqlite3_vfs*, const char*, int, int*);
   static int x_close(sqlite3_file*);
   static int x_read(sqlite3_file*, void*, int, sqlite3_int64);
   static int x_write(sqlite3_file*, const void*, int, sqlite3_int64);

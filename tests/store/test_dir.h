@@ -11,8 +11,11 @@ namespace atelier::testing {
 
 class TempDir {
  public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "atelier-test-XXXXXX").string();
+  TempDir() : TempDir(std::filesystem::temp_directory_path()) {}
+  // Under `parent` (e.g. a tmpfs, where fsync costs nothing, for tests that simulate
+  // durability themselves).
+  explicit TempDir(const std::filesystem::path& parent) {
+    std::string tmpl = (parent / "atelier-test-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = tmpl;
   }
