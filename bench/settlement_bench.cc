@@ -66,7 +66,7 @@ struct Setup {
                        .amount = U256(10'000'000)})) std::abort();
     for (int t = 0; t < buyers; ++t) {
       std::string id = "buyer" + std::to_string(t);
-      if (!ledger->create_account({id, "collector", id}) || !ledger->deposit(id, "ETH", U256(1'000'000'000'000ull))) std::abort();
+      if (!ledger->create_account({id, "collector", id}) || !ledger->deposit(AccountId(id), "ETH", U256(1'000'000'000'000ull))) std::abort();
     }
   }
   ~Setup() {
@@ -91,7 +91,7 @@ void BM_SettledPurchases(benchmark::State& state) {
       pool.emplace_back([&, t] {
         std::string buyer = "buyer" + std::to_string(t);
         for (int k = 0; k < 100; ++k) {
-          if (s.market->purchase(listing.id, buyer, U256(1))) ++settled;
+          if (s.market->purchase(ListingId(listing.id), AccountId(buyer), U256(1))) ++settled;
         }
       });
     }
@@ -124,10 +124,11 @@ void BM_AuctionPriceQueries(benchmark::State& state) {
   }
   auto listing = s.market->create_listing(l).value();
   if (state.range(0) == 0) {
-    if (!s.market->bid(listing.id, "buyer0", U256(1'000)) || !s.market->bid(listing.id, "buyer1", U256(2'000))) std::abort();
+    if (!s.market->bid(ListingId(listing.id), AccountId("buyer0"), U256(1'000)) ||
+        !s.market->bid(ListingId(listing.id), AccountId("buyer1"), U256(2'000))) std::abort();
   } else if (state.range(0) == 2) {
     for (int k = 0; k < 10; ++k) {
-      if (!s.market->purchase(listing.id, "buyer0", U256(1))) std::abort();
+      if (!s.market->purchase(ListingId(listing.id), AccountId("buyer0"), U256(1))) std::abort();
     }
   }
   for (auto _ : state) {
@@ -157,7 +158,7 @@ void BM_Bids(benchmark::State& state) {
         std::string bidder = "buyer" + std::to_string(t);
         for (int k = 0; k < 50; ++k) {
           auto min = s.market->listing(listing.id).value().price;
-          if (s.market->bid(listing.id, bidder, min)) ++accepted;
+          if (s.market->bid(ListingId(listing.id), AccountId(bidder), min)) ++accepted;
         }
       });
     }

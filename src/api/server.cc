@@ -5,14 +5,14 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
+#include <chrono>
 #include <cstdlib>
 #include <thread>
 
 #include "api/internal/api_host.h"
 #include "api/internal/openapi.h"
 #include "api/internal/routes.h"
+#include "core/mutex.h"
 #include "core/version.h"
 #include "render/engine.h"
 
@@ -55,18 +55,22 @@ struct Server::Impl {
       sigset_t all;
       sigfillset(&all);
       pthread_sigmask(SIG_BLOCK, &all, nullptr);
-      std::unique_lock lock(checkpointer_mu);
       const auto interval = std::chrono::milliseconds(std::max<std::int64_t>(options.checkpoint_interval_ms, 10));
-      while (!checkpointer_cv.wait_for(lock, interval, [&] { return checkpointer_stop; })) {
-        lock.unlock();
-        sign_if_grown();
-        lock.lock();
-      }
+      while (!checkpointer_stopped_within(interval)) sign_if_grown();
     });
   }
-  void stop_checkpointer() {
+  // Waits up to `interval` for stop_checkpointer(); true when it was called.
+  bool checkpointer_stopped_within(std::chrono::milliseconds interval) ATELIER_EXCLUDES(checkpointer_mu) {
+    const auto deadline = std::chrono::steady_clock::now() + interval;
+    MutexLock lock(checkpointer_mu);
+    while (!checkpointer_stop) {
+      if (!checkpointer_cv.wait_until(checkpointer_mu, deadline)) return checkpointer_stop;
+    }
+    return true;
+  }
+  void stop_checkpointer() ATELIER_EXCLUDES(checkpointer_mu) {
     {
-      std::lock_guard lock(checkpointer_mu);
+      MutexLock lock(checkpointer_mu);
       checkpointer_stop = true;
     }
     checkpointer_cv.notify_all();
@@ -93,9 +97,9 @@ struct Server::Impl {
   RouteTable routes;
   ApiHost host;
   std::thread checkpointer;
-  std::mutex checkpointer_mu;
-  std::condition_variable checkpointer_cv;
-  bool checkpointer_stop = false;
+  Mutex checkpointer_mu;
+  CondVar checkpointer_cv;  // checkpointer_stop became true.
+  bool checkpointer_stop ATELIER_GUARDED_BY(checkpointer_mu) = false;
 };
 
 Server::Server(ServerOptions options, render::Engine& engine)

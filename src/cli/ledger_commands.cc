@@ -70,8 +70,8 @@ void add_money(CLI::App& ledger, Globals& globals) {
     cmd->callback([&globals, a, in] {
       Context ctx = open_or_exit(globals);
       U256 amount = amount_or_exit(a->amount, "amount");
-      auto r = or_exit(in ? ctx.ledger->deposit(a->account, a->currency, amount)
-                          : ctx.ledger->withdraw(a->account, a->currency, amount));
+      auto r = or_exit(in ? ctx.ledger->deposit(AccountId(a->account), a->currency, amount)
+                          : ctx.ledger->withdraw(AccountId(a->account), a->currency, amount));
       print("ok: log entry " + std::to_string(r.log_index) + "\n");
     });
   }
@@ -192,8 +192,8 @@ void add_tokens(CLI::App& ledger, Globals& globals) {
   meta->callback([&globals, md] {
     Context ctx = open_or_exit(globals);
     std::string body = md->token_id.empty()
-                           ? or_exit(ctx.ledger->contract_metadata(md->collection, md->base_url))
-                           : or_exit(ctx.ledger->token_metadata(md->collection, token_id_or_exit(md->token_id), md->base_url));
+                           ? or_exit(ctx.ledger->contract_metadata(CollectionId(md->collection), md->base_url))
+                           : or_exit(ctx.ledger->token_metadata(CollectionId(md->collection), token_id_or_exit(md->token_id), md->base_url));
     print(body + "\n");
   });
 }
@@ -216,7 +216,7 @@ void add_token_calls(CLI::App& ledger, Globals& globals) {
   approve->add_option("--as", ap->caller, "calling account: the owner or one of its operators")->required();
   approve->callback([&globals, ap] {
     Context ctx = open_or_exit(globals);
-    auto r = or_exit(ctx.ledger->approve(ap->caller, ap->collection, token_id_or_exit(ap->token_id), ap->to));
+    auto r = or_exit(ctx.ledger->approve(AccountId(ap->caller), CollectionId(ap->collection), token_id_or_exit(ap->token_id), AccountId(ap->to)));
     print("ok: log entry " + std::to_string(r.log_index) + "\n");
   });
 
@@ -235,7 +235,7 @@ void add_token_calls(CLI::App& ledger, Globals& globals) {
       exit_with(Error::invalid("invalid_flag", "--approved must be true or false", "approved"));
     }
     Context ctx = open_or_exit(globals);
-    auto r = or_exit(ctx.ledger->set_approval_for_all(oa->owner, oa->collection, oa->op, oa->approved == "true"));
+    auto r = or_exit(ctx.ledger->set_approval_for_all(AccountId(oa->owner), CollectionId(oa->collection), AccountId(oa->op), oa->approved == "true"));
     print("ok: log entry " + std::to_string(r.log_index) + "\n");
   });
 
@@ -255,7 +255,7 @@ void add_token_calls(CLI::App& ledger, Globals& globals) {
   burn->callback([&globals, b, burn_from] {
     Context ctx = open_or_exit(globals);
     const std::string& from = burn_from->count() > 0 ? b->from : b->caller;  // --from "": the zero address.
-    auto r = or_exit(ctx.ledger->burn(b->caller, b->collection, token_id_or_exit(b->token_id), from,
+    auto r = or_exit(ctx.ledger->burn(AccountId(b->caller), CollectionId(b->collection), token_id_or_exit(b->token_id), AccountId(from),
                                       amount_or_exit(b->amount, "amount")));
     print("ok: log entry " + std::to_string(r.log_index) + "\n");
   });
@@ -272,7 +272,7 @@ void add_token_calls(CLI::App& ledger, Globals& globals) {
     if (collection_or_exit(ctx, ow->collection).standard != "erc721") {
       exit_with(Error::invalid("not_erc721", "ERC-1155 has no ownerOf; use balance-of", "collection"));
     }
-    print(or_exit(ctx.ledger->owner_of(ow->collection, token_id_or_exit(ow->token_id))) + "\n");
+    print(or_exit(ctx.ledger->owner_of(CollectionId(ow->collection), token_id_or_exit(ow->token_id))) + "\n");
   });
 
   struct BalanceArgs {
@@ -296,7 +296,7 @@ void add_token_calls(CLI::App& ledger, Globals& globals) {
       }
       id = token_id_or_exit(ba->token_id);
     }
-    print(or_exit(ctx.ledger->balance_of(ba->collection, ba->account, id)).to_decimal() + "\n");
+    print(or_exit(ctx.ledger->balance_of(CollectionId(ba->collection), AccountId(ba->account), id)).to_decimal() + "\n");
   });
 
   struct RoyaltyArgs {
@@ -317,7 +317,7 @@ void add_token_calls(CLI::App& ledger, Globals& globals) {
     token_id_or_exit(ro->token_id);
     U256 price = amount_or_exit(ro->sale_price, "sale_price");
     Context ctx = open_or_exit(globals);
-    auto info = or_exit(ctx.ledger->royalty_info(ro->collection, price));
+    auto info = or_exit(ctx.ledger->royalty_info(CollectionId(ro->collection), price));
     if (ro->json) {
       return print(nlohmann::json{{"receiver", info.receiver}, {"royalty_amount", info.amount.to_decimal()}}.dump() +
                    "\n");

@@ -51,7 +51,7 @@ void add_listing_commands(CLI::App& app, Globals& globals) {
     Context ctx = open_or_exit(globals);
     auto id = ledger::parse_token_id(l->token_id);
     if (!id) exit_with(Error::invalid("invalid_token_id", "TOKEN_ID must be decimal or 64 lowercase hex digits", "token_id"));
-    if (l->kind == "fixed" && l->price.empty()) exit_with(Error::invalid("missing_field", "--price is required", "price"));
+    if (store::parse_listing_kind(l->kind) == store::ListingKind::kFixed && l->price.empty()) exit_with(Error::invalid("missing_field", "--price is required", "price"));
     market::NewListing n{.id = l->id,
                          .kind = l->kind,
                          .seller = l->seller,
@@ -112,7 +112,7 @@ void add_listing_commands(CLI::App& app, Globals& globals) {
     market::PurchaseOptions options{.currency = b->currency, .max_slippage_bps = b->max_slippage_bps};
     if (!b->max_total.empty()) options.max_total = or_exit(ledger::parse_amount(b->max_total, "max_total"));
     if (!b->quoted_total.empty()) options.quoted_total = or_exit(ledger::parse_amount(b->quoted_total, "quoted_total"));
-    auto sale = or_exit(ctx.market->purchase(b->listing, b->buyer, or_exit(ledger::parse_amount(b->quantity, "quantity")),
+    auto sale = or_exit(ctx.market->purchase(ListingId(b->listing), AccountId(b->buyer), or_exit(ledger::parse_amount(b->quantity, "quantity")),
                                              options));
     print(market::sale_json(sale) + "\n");
   });
@@ -127,7 +127,7 @@ void add_listing_commands(CLI::App& app, Globals& globals) {
   price->add_option("--currency", pr->currency, "pay currency (default: the listing's)");
   price->callback([&globals, pr] {
     Context ctx = open_or_exit(globals);
-    auto due = or_exit(ctx.market->quote(pr->listing, or_exit(ledger::parse_amount(pr->quantity, "quantity")), pr->currency));
+    auto due = or_exit(ctx.market->quote(ListingId(pr->listing), or_exit(ledger::parse_amount(pr->quantity, "quantity")), pr->currency));
     nlohmann::json j = {{"total", due.amount.to_decimal()}};
     if (!due.feed.empty()) {
       j["feed"] = due.feed;
@@ -146,7 +146,7 @@ void add_listing_commands(CLI::App& app, Globals& globals) {
   bid->add_option("--bidder", bd->bidder, "bidding account")->required();
   bid->callback([&globals, bd] {
     Context ctx = open_or_exit(globals);
-    auto placed = or_exit(ctx.market->bid(bd->listing, bd->bidder, or_exit(ledger::parse_amount(bd->amount, "amount"))));
+    auto placed = or_exit(ctx.market->bid(ListingId(bd->listing), AccountId(bd->bidder), or_exit(ledger::parse_amount(bd->amount, "amount"))));
     print(market::bid_json(placed) + "\n");
   });
 
@@ -182,7 +182,7 @@ void add_listing_commands(CLI::App& app, Globals& globals) {
   cancel->add_option("--as", cn->caller, "the seller's account")->required();
   cancel->callback([&globals, cn] {
     Context ctx = open_or_exit(globals);
-    auto l = or_exit(ctx.market->cancel(cn->listing, cn->caller));
+    auto l = or_exit(ctx.market->cancel(ListingId(cn->listing), AccountId(cn->caller)));
     print(market::listing_json(or_exit(ctx.market->listing(l.id))) + "\n");
   });
 

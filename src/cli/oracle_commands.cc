@@ -108,7 +108,8 @@ void add_report(CLI::App& oracle, Globals& globals) {
     Context ctx = open_or_exit(globals);
     std::int64_t observed =
         a->observed_ms.empty() ? SystemClock::instance().now_ms() : millis_or_exit(a->observed_ms);
-    auto r = or_exit(ctx.feeds->report(a->feed, a->source, a->price, observed));
+    auto r = or_exit(ctx.feeds->report(
+        {.feed_id = a->feed, .source = a->source, .price = a->price, .observed_ms = observed}));
     print("ok: log entry " + std::to_string(r.log_index) + "\n");
   });
 }

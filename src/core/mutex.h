@@ -11,6 +11,7 @@
 // annotations expand to nothing. std::mutex carries no annotations, hence this wrapper.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 
@@ -65,6 +66,14 @@ class CondVar {
     std::unique_lock<std::mutex> lock(mu.mu_, std::adopt_lock);
     cv_.wait(lock);
     lock.release();  // Still held: the caller's scope unlocks it.
+  }
+  // The same, giving up at `deadline`: false when it passed (a timeout), true when woken
+  // (perhaps spuriously). Callers loop on their condition until it holds or this is false.
+  bool wait_until(Mutex& mu, std::chrono::steady_clock::time_point deadline) ATELIER_REQUIRES(mu) {
+    std::unique_lock<std::mutex> lock(mu.mu_, std::adopt_lock);
+    const bool woken = cv_.wait_until(lock, deadline) == std::cv_status::no_timeout;
+    lock.release();  // Still held: the caller's scope unlocks it.
+    return woken;
   }
   void notify_one() { cv_.notify_one(); }
   void notify_all() { cv_.notify_all(); }

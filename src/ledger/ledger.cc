@@ -165,29 +165,29 @@ Result<const Currency*> currency_of(std::string_view code) {
 
 }  // namespace
 
-Result<store::LedgerReceipt> Ledger::deposit(std::string_view account, std::string_view currency, const U256& amount) {
+Result<store::LedgerReceipt> Ledger::deposit(const AccountId& account, std::string_view currency, const U256& amount) {
   ATELIER_TRY(currency_of(currency));
   if (amount.is_zero()) return fail(Error::invalid("invalid_amount", "a deposit must be positive", "amount"));
   ATELIER_TRY(ensure_system_accounts());
   store::LedgerChange c;
   c.postings = {{std::string(kExternalAccount), std::string(currency), amount, false},
-                {std::string(account), std::string(currency), amount, true}};
+                {account.str(), std::string(currency), amount, true}};
   c.event = event("deposit", clock_.now_ms(),
-                  {{"account", account}, {"currency", currency}, {"amount", amount.to_decimal()}},
-                  {"account:" + std::string(account)});
+                  {{"account", account.view()}, {"currency", currency}, {"amount", amount.to_decimal()}},
+                  {"account:" + account.str()});
   return apply(std::move(c));
 }
 
-Result<store::LedgerReceipt> Ledger::withdraw(std::string_view account, std::string_view currency, const U256& amount) {
+Result<store::LedgerReceipt> Ledger::withdraw(const AccountId& account, std::string_view currency, const U256& amount) {
   ATELIER_TRY(currency_of(currency));
   if (amount.is_zero()) return fail(Error::invalid("invalid_amount", "a withdrawal must be positive", "amount"));
   ATELIER_TRY(ensure_system_accounts());
   store::LedgerChange c;
-  c.postings = {{std::string(account), std::string(currency), amount, false},
+  c.postings = {{account.str(), std::string(currency), amount, false},
                 {std::string(kExternalAccount), std::string(currency), amount, true}};
   c.event = event("withdrawal", clock_.now_ms(),
-                  {{"account", account}, {"currency", currency}, {"amount", amount.to_decimal()}},
-                  {"account:" + std::string(account)});
+                  {{"account", account.view()}, {"currency", currency}, {"amount", amount.to_decimal()}},
+                  {"account:" + account.str()});
   return apply(std::move(c));
 }
 
@@ -275,26 +275,26 @@ Result<store::TokenRecord> Ledger::mint(const MintRequest& r) {
   return t;
 }
 
-Result<std::string> Ledger::owner_of(std::string_view collection, const U256& token_id) {
-  auto holders = ledger_.holders(collection, token_id);
+Result<std::string> Ledger::owner_of(const CollectionId& collection, const U256& token_id) {
+  auto holders = ledger_.holders(collection.view(), token_id);
   if (!holders) return fail(holders.error());
   if (holders->empty()) return fail(revert("erc721_invalid_token_id", "ERC721: invalid token ID", "token_id"));
   return holders->front().account;
 }
 
-Result<U256> Ledger::balance_of(std::string_view collection, std::string_view account,
+Result<U256> Ledger::balance_of(const CollectionId& collection, const AccountId& account,
                                 const std::optional<U256>& token_id) {
-  auto c = require_collection(collection);
+  auto c = require_collection(collection.view());
   if (!c) return fail(c.error());
   if (account.empty()) {
     return fail(c->standard == "erc721" ? revert("erc721_zero_address", "ERC721: address zero is not a valid owner", "account")
                                         : revert("erc1155_zero_address", "ERC1155: address zero is not a valid owner", "account"));
   }
-  auto held = ledger_.holdings(account);
+  auto held = ledger_.holdings(account.view());
   if (!held) return fail(held.error());
   U256 total;
   for (const auto& h : *held) {
-    if (h.collection_id != collection || (token_id && h.token_id != *token_id)) continue;
+    if (h.collection_id != collection.view() || (token_id && h.token_id != *token_id)) continue;
     total = checked_add(total, h.amount).value_or(U256::max());
   }
   return total;
@@ -306,7 +306,7 @@ Result<store::LedgerReceipt> Ledger::transfer(const TransferRequest& r) {
   store::LedgerChange change;
   if (c->standard == "erc721") {
     // transferFrom: _isApprovedOrOwner (ownerOf first), then _transfer's owner and zero checks.
-    auto owner = owner_of(r.collection, r.token_id);
+    auto owner = owner_of(CollectionId(r.collection), r.token_id);
     if (!owner) return fail(owner.error());
     auto approved = ledger_.approved(r.collection, r.token_id);
     if (!approved) return fail(approved.error());
@@ -326,7 +326,7 @@ Result<store::LedgerReceipt> Ledger::transfer(const TransferRequest& r) {
       return fail(revert("erc1155_not_owner_or_approved", "ERC1155: caller is not token owner or approved", "caller"));
     }
     if (r.to.empty()) return fail(revert("erc1155_transfer_to_zero", "ERC1155: transfer to the zero address", "to"));
-    auto bal = balance_of(r.collection, r.from, r.token_id);
+    auto bal = balance_of(CollectionId(r.collection), AccountId(r.from), r.token_id);
     if (!bal) return fail(bal.error());
     if (*bal < r.amount) {
       return fail(revert("erc1155_insufficient_balance", "ERC1155: insufficient balance for transfer", "amount"));
@@ -345,34 +345,34 @@ Result<store::LedgerReceipt> Ledger::transfer(const TransferRequest& r) {
   return apply(std::move(change));
 }
 
-Result<store::LedgerReceipt> Ledger::approve(std::string_view caller, std::string_view collection, const U256& token_id,
-                                             std::string_view approved) {
-  auto c = require_collection(collection);
+Result<store::LedgerReceipt> Ledger::approve(const AccountId& caller, const CollectionId& collection, const U256& token_id,
+                                             const AccountId& approved) {
+  auto c = require_collection(collection.view());
   if (!c) return fail(c.error());
   if (c->standard != "erc721") {
     return fail(Error::invalid("not_erc721", "ERC-1155 has no per-token approval; use set_approval_for_all", "collection"));
   }
   auto owner = owner_of(collection, token_id);
   if (!owner) return fail(owner.error());
-  if (approved == *owner) return fail(revert("erc721_approval_to_owner", "ERC721: approval to current owner", "approved"));
-  auto op = ledger_.is_operator(collection, *owner, caller);
+  if (approved.view() == *owner) return fail(revert("erc721_approval_to_owner", "ERC721: approval to current owner", "approved"));
+  auto op = ledger_.is_operator(collection.view(), *owner, caller.view());
   if (!op) return fail(op.error());
-  if (caller != *owner && !*op) {
+  if (caller.view() != *owner && !*op) {
     return fail(revert("erc721_approve_not_owner", "ERC721: approve caller is not token owner or approved for all",
                        "caller"));
   }
   store::LedgerChange change;
-  change.approvals.push_back({std::string(collection), token_id, std::string(approved)});
+  change.approvals.push_back({collection.str(), token_id, approved.str()});
   change.event = event("approval", clock_.now_ms(),
-                       {{"collection", collection}, {"token_id", token_id.to_decimal()}, {"owner", *owner},
-                        {"approved", approved}},
-                       {token_subject(collection, token_id)});
+                       {{"collection", collection.view()}, {"token_id", token_id.to_decimal()}, {"owner", *owner},
+                        {"approved", approved.view()}},
+                       {token_subject(collection.view(), token_id)});
   return apply(std::move(change));
 }
 
-Result<store::LedgerReceipt> Ledger::set_approval_for_all(std::string_view caller, std::string_view collection,
-                                                          std::string_view operator_account, bool approved) {
-  auto c = require_collection(collection);
+Result<store::LedgerReceipt> Ledger::set_approval_for_all(const AccountId& caller, const CollectionId& collection,
+                                                          const AccountId& operator_account, bool approved) {
+  auto c = require_collection(collection.view());
   if (!c) return fail(c.error());
   if (caller == operator_account) {
     return fail(c->standard == "erc721" ? revert("erc721_approve_to_caller", "ERC721: approve to caller", "operator")
@@ -380,33 +380,33 @@ Result<store::LedgerReceipt> Ledger::set_approval_for_all(std::string_view calle
                                                  "operator"));
   }
   store::LedgerChange change;
-  change.operators.push_back({std::string(collection), std::string(caller), std::string(operator_account), approved});
+  change.operators.push_back({collection.str(), caller.str(), operator_account.str(), approved});
   change.event = event("approval_for_all", clock_.now_ms(),
-                       {{"collection", collection}, {"owner", caller}, {"operator", operator_account},
+                       {{"collection", collection.view()}, {"owner", caller.view()}, {"operator", operator_account.view()},
                         {"approved", approved}},
-                       {"account:" + std::string(caller)});
+                       {"account:" + caller.str()});
   return apply(std::move(change));
 }
 
-Result<store::LedgerReceipt> Ledger::burn(std::string_view caller, std::string_view collection, const U256& token_id,
-                                          std::string_view from, const U256& amount) {
-  auto c = require_collection(collection);
+Result<store::LedgerReceipt> Ledger::burn(const AccountId& caller, const CollectionId& collection, const U256& token_id,
+                                          const AccountId& from, const U256& amount) {
+  auto c = require_collection(collection.view());
   if (!c) return fail(c.error());
   store::LedgerChange change;
   if (c->standard == "erc721") {
     auto owner = owner_of(collection, token_id);
     if (!owner) return fail(owner.error());
-    auto approved = ledger_.approved(collection, token_id);
+    auto approved = ledger_.approved(collection.view(), token_id);
     if (!approved) return fail(approved.error());
-    auto op = ledger_.is_operator(collection, *owner, caller);
+    auto op = ledger_.is_operator(collection.view(), *owner, caller.view());
     if (!op) return fail(op.error());
-    if (caller != *owner && *approved != caller && !*op) {
+    if (caller.view() != *owner && *approved != caller.view() && !*op) {
       return fail(revert("erc721_not_owner_or_approved", "ERC721: caller is not token owner or approved", "caller"));
     }
-    change.approvals.push_back({std::string(collection), token_id, ""});
-    change.moves.push_back({std::string(collection), token_id, *owner, "", U256(1)});
+    change.approvals.push_back({collection.str(), token_id, ""});
+    change.moves.push_back({collection.str(), token_id, *owner, "", U256(1)});
   } else {
-    auto op = ledger_.is_operator(collection, from, caller);
+    auto op = ledger_.is_operator(collection.view(), from.view(), caller.view());
     if (!op) return fail(op.error());
     if (from != caller && !*op) {
       return fail(revert("erc1155_not_owner_or_approved", "ERC1155: caller is not token owner or approved", "caller"));
@@ -415,18 +415,18 @@ Result<store::LedgerReceipt> Ledger::burn(std::string_view caller, std::string_v
     auto bal = balance_of(collection, from, token_id);
     if (!bal) return fail(bal.error());
     if (*bal < amount) return fail(revert("erc1155_burn_exceeds_balance", "ERC1155: burn amount exceeds balance", "amount"));
-    change.moves.push_back({std::string(collection), token_id, std::string(from), "", amount});
+    change.moves.push_back({collection.str(), token_id, from.str(), "", amount});
   }
   const std::string holder = change.moves.front().from;
   change.event = event("burn", clock_.now_ms(),
-                       {{"collection", collection}, {"token_id", token_id.to_decimal()}, {"from", holder},
-                        {"amount", change.moves.front().amount.to_decimal()}, {"operator", caller}},
-                       {token_subject(collection, token_id), "account:" + holder});
+                       {{"collection", collection.view()}, {"token_id", token_id.to_decimal()}, {"from", holder},
+                        {"amount", change.moves.front().amount.to_decimal()}, {"operator", caller.view()}},
+                       {token_subject(collection.view(), token_id), "account:" + holder});
   return apply(std::move(change));
 }
 
-Result<RoyaltyInfo> Ledger::royalty_info(std::string_view collection, const U256& sale_price) {
-  auto c = require_collection(collection);
+Result<RoyaltyInfo> Ledger::royalty_info(const CollectionId& collection, const U256& sale_price) {
+  auto c = require_collection(collection.view());
   if (!c) return fail(c.error());
   // OpenZeppelin's ERC2981 computes salePrice * royaltyFraction with checked arithmetic and
   // reverts (Panic 0x11) when it exceeds 2^256 - 1: refuse the same prices.
@@ -437,10 +437,10 @@ Result<RoyaltyInfo> Ledger::royalty_info(std::string_view collection, const U256
   return RoyaltyInfo{c->royalty_receiver, ATELIER_VALUE(checked_div(*product, U256(10'000)), "a nonzero divisor")};
 }
 
-Result<std::string> Ledger::token_metadata(std::string_view collection, const U256& token_id, std::string_view base_url) {
-  auto c = require_collection(collection);
+Result<std::string> Ledger::token_metadata(const CollectionId& collection, const U256& token_id, std::string_view base_url) {
+  auto c = require_collection(collection.view());
   if (!c) return fail(c.error());
-  auto t = ledger_.token(collection, token_id);
+  auto t = ledger_.token(collection.view(), token_id);
   if (!t) return fail(t.error());
   if (!*t) return fail(Error::not_found("unknown_token", "no token " + token_id.to_decimal() + " in " + c->id, "token_id"));
   auto render = store_.render_by_recipe((*t)->recipe_id);
@@ -464,8 +464,8 @@ Result<std::string> Ledger::token_metadata(std::string_view collection, const U2
   return j.dump();
 }
 
-Result<std::string> Ledger::contract_metadata(std::string_view collection, std::string_view base_url) {
-  auto c = require_collection(collection);
+Result<std::string> Ledger::contract_metadata(const CollectionId& collection, std::string_view base_url) {
+  auto c = require_collection(collection.view());
   if (!c) return fail(c.error());
   nlohmann::json j = {{"name", c->name},
                       {"description", c->description},

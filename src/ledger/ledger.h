@@ -26,6 +26,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/strong_id.h"
 #include "core/u256.h"
 #include "store/ledger_store.h"
 #include "store/store.h"
@@ -127,32 +128,35 @@ class Ledger {
   Result<AccountView> account(std::string_view id);
   // Money in from outside (external → account) and out again. Codes: "unknown_currency",
   // "invalid_amount" (zero), "insufficient_funds".
-  Result<store::LedgerReceipt> deposit(std::string_view account, std::string_view currency, const U256& amount);
-  Result<store::LedgerReceipt> withdraw(std::string_view account, std::string_view currency, const U256& amount);
+  Result<store::LedgerReceipt> deposit(const AccountId& account, std::string_view currency, const U256& amount);
+  Result<store::LedgerReceipt> withdraw(const AccountId& account, std::string_view currency, const U256& amount);
 
   Result<store::CollectionRecord> create_collection(const NewCollection& request);
   Result<store::TokenRecord> mint(const MintRequest& request);
   Result<store::LedgerReceipt> transfer(const TransferRequest& request);
-  // ERC-721 approve(to, tokenId); "" clears.
-  Result<store::LedgerReceipt> approve(std::string_view caller, std::string_view collection, const U256& token_id,
-                                       std::string_view approved);
-  Result<store::LedgerReceipt> set_approval_for_all(std::string_view caller, std::string_view collection,
-                                                    std::string_view operator_account, bool approved);
-  Result<store::LedgerReceipt> burn(std::string_view caller, std::string_view collection, const U256& token_id,
-                                    std::string_view from, const U256& amount);
+  // ERC-721 approve(to, tokenId); an empty `approved` clears.
+  Result<store::LedgerReceipt> approve(const AccountId& caller, const CollectionId& collection, const U256& token_id,
+                                       const AccountId& approved);
+  // setApprovalForAll. `caller` and `operator_account` are both accounts: the names at the
+  // call site are all that keeps them apart (the store's is_operator takes them in the same
+  // order: owner, operator).
+  Result<store::LedgerReceipt> set_approval_for_all(const AccountId& caller, const CollectionId& collection,
+                                                    const AccountId& operator_account, bool approved);
+  Result<store::LedgerReceipt> burn(const AccountId& caller, const CollectionId& collection, const U256& token_id,
+                                    const AccountId& from, const U256& amount);
 
   // ownerOf (ERC-721; "erc721_invalid_token_id"), balanceOf (both standards).
-  Result<std::string> owner_of(std::string_view collection, const U256& token_id);
-  Result<U256> balance_of(std::string_view collection, std::string_view account, const std::optional<U256>& token_id);
+  Result<std::string> owner_of(const CollectionId& collection, const U256& token_id);
+  Result<U256> balance_of(const CollectionId& collection, const AccountId& account, const std::optional<U256>& token_id);
   // EIP-2981 royaltyInfo: salePrice × bps / 10,000, rounded down; "amount_overflow" where
   // salePrice × bps exceeds 2^256 − 1 (OpenZeppelin's ERC2981 reverts there).
-  Result<RoyaltyInfo> royalty_info(std::string_view collection, const U256& sale_price);
+  Result<RoyaltyInfo> royalty_info(const CollectionId& collection, const U256& sale_price);
 
   // Token metadata JSON (name, description, image, external_url, attributes from the render's
   // traits) and contract-level metadata (name, description, image, external_link,
   // seller_fee_basis_points, fee_recipient). `base_url` makes image URLs absolute.
-  Result<std::string> token_metadata(std::string_view collection, const U256& token_id, std::string_view base_url);
-  Result<std::string> contract_metadata(std::string_view collection, std::string_view base_url);
+  Result<std::string> token_metadata(const CollectionId& collection, const U256& token_id, std::string_view base_url);
+  Result<std::string> contract_metadata(const CollectionId& collection, std::string_view base_url);
 
   store::LedgerStore& store() { return ledger_; }
 

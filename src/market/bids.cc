@@ -19,16 +19,16 @@ const std::string kEscrow(ledger::kEscrowAccount);
 
 }  // namespace
 
-Result<Bid> Market::bid(std::string_view listing_id, std::string_view bidder, const U256& amount,
+Result<Bid> Market::bid(const ListingId& listing_id, const AccountId& bidder, const U256& amount,
                         std::string_view currency, const store::Respond<Bid>* respond) {
   if (bidder.empty()) return fail(Error::invalid("missing_bidder", "a bid needs a bidder account", "bidder"));
   for (int attempt = 0;; ++attempt) {
-    auto found = find_listing(ledger_store_, listing_id);
+    auto found = find_listing(ledger_store_, listing_id.view());
     if (!found) return fail(found.error());
     const store::ListingRecord& l = *found;
     const std::int64_t now = clock_.now_ms();
     if (!internal::is_english(l)) {
-      return fail(Error::conflict("not_an_auction", "listing " + l.id + " is " + l.kind + ": buy it instead", "id"));
+      return fail(Error::conflict("not_an_auction", "listing " + l.id + " is " + std::string(store::listing_kind_name(l.kind)) + ": buy it instead", "id"));
     }
     if (l.status == store::ListingStatus::kCancelled) return fail(listing_closed(l));
     if (l.status != store::ListingStatus::kActive || now >= l.ends_ms) {
@@ -37,7 +37,7 @@ Result<Bid> Market::bid(std::string_view listing_id, std::string_view bidder, co
     if (now < l.starts_ms) {
       return fail(Error::conflict("listing_not_started", "the auction " + l.id + " opens at " + std::to_string(l.starts_ms), "id"));
     }
-    if (bidder == l.seller) return fail(Error::invalid("seller_cannot_bid", "the seller cannot bid on their own auction", "bidder"));
+    if (bidder.view() == l.seller) return fail(Error::invalid("seller_cannot_bid", "the seller cannot bid on their own auction", "bidder"));
     if (!currency.empty() && currency != l.currency) {
       return fail(Error::invalid("wrong_currency", "the auction " + l.id + " takes bids in " + l.currency + ", not " +
                                                        std::string(currency), "currency"));
@@ -61,7 +61,7 @@ Result<Bid> Market::bid(std::string_view listing_id, std::string_view bidder, co
       change.postings.push_back({l.high_bidder, l.currency, l.high_bid, true});
       change.postings.push_back({kEscrow, l.currency, l.high_bid, false});
     }
-    change.postings.push_back({std::string(bidder), l.currency, amount, false});
+    change.postings.push_back({bidder.str(), l.currency, amount, false});
     change.postings.push_back({kEscrow, l.currency, amount, true});
     std::optional<std::int64_t> extended;
     const std::int64_t buffer_ms = terms->time_buffer_s * 1000;
@@ -69,17 +69,17 @@ Result<Bid> Market::bid(std::string_view listing_id, std::string_view bidder, co
     change.transitions.push_back({.id = l.id,
                                   .from_status = store::ListingStatus::kActive,
                                   .expected_bid_count = l.bid_count,
-                                  .bid = store::LedgerChange::ListingTransition::Bid{std::string(bidder), amount},
+                                  .bid = store::LedgerChange::ListingTransition::Bid{bidder.str(), amount},
                                   .ends_ms = extended});
     const std::int64_t ends = extended.value_or(l.ends_ms);
-    nlohmann::json fields = {{"listing", l.id}, {"bidder", bidder}, {"amount", amount.to_decimal()},
+    nlohmann::json fields = {{"listing", l.id}, {"bidder", bidder.view()}, {"amount", amount.to_decimal()},
                              {"currency", l.currency}, {"seq", l.bid_count}, {"ends_ms", ends}};
     if (l.bid_count > 0) fields["refunded"] = {{"account", l.high_bidder}, {"amount", l.high_bid.to_decimal()}};
     ATELIER_TRY_ASSIGN(auto subjects,
-                       listing_subjects(ledger_store_, l, {bidder, l.bid_count > 0 ? l.high_bidder : ""}));
+                       listing_subjects(ledger_store_, l, {bidder.view(), l.bid_count > 0 ? l.high_bidder : ""}));
     change.event = listing_event("bid", now, std::move(fields), std::move(subjects));
     auto bid_at = [&](const store::LedgerReceipt& receipt) {
-      Bid out{l.id, std::string(bidder), amount, ends, "", U256(), receipt.log_index};
+      Bid out{l.id, bidder.str(), amount, ends, "", U256(), receipt.log_index};
       if (l.bid_count > 0) {
         out.refunded = l.high_bidder;
         out.refund = l.high_bid;

@@ -132,8 +132,11 @@ Result<FeedRegistration> Feeds::register_feed(std::string_view id, const PricePa
 }
 
 Result<store::FeedReportRecord> Feeds::report(
-    std::string_view feed_id, std::string_view source, std::string_view price_text,
-    std::int64_t observed_ms, const store::Respond<store::FeedReportRecord>* respond) {
+    const SourceReport& report, const store::Respond<store::FeedReportRecord>* respond) {
+  const std::string_view feed_id = report.feed_id;
+  const std::string_view source = report.source;
+  const std::string_view price_text = report.price;
+  const std::int64_t observed_ms = report.observed_ms;
   auto feed = load(feed_id);
   if (!feed) return fail(feed.error());
   const FeedPolicy& policy = feed->policy;

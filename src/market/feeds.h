@@ -6,7 +6,8 @@
 //   Feeds feeds(ledger_store, clock);
 //   feeds.register_feed("ETH-USD", {{"max_age_ms", "60000"}, {"max_deviation_bps", "200"},
 //                                   {"min_sources", "2"}, {"sources", "chainlink,pyth"}});
-//   feeds.report("ETH-USD", "chainlink", "3012.45", observed_ms);
+//   feeds.report({.feed_id = "ETH-USD", .source = "chainlink", .price = "3012.45",
+//                 .observed_ms = observed_ms});
 //   Result<Due> due = feeds.due(U256(123456), "USD", "ETH");   // $1234.56 in wei, rounded up
 //   if (!due) return fail(due.error());   // "oracle_circuit_open": no sale rather than a guess
 //
@@ -59,6 +60,15 @@ struct Due {
   FeedPrice price;   // Its price then; empty (price_wad 0) when the currencies are the same.
 };
 
+// One source's observation of a feed's price, as its reporter sends it. A struct rather than
+// four arguments: three of them are strings that would swap unnoticed.
+struct SourceReport {
+  std::string feed_id;
+  std::string source;
+  std::string price;  // Decimal text of quote per base unit ("3012.45").
+  std::int64_t observed_ms = 0;  // When the reporter saw the price (Unix ms).
+};
+
 class Feeds {
  public:
   // Both must outlive the Feeds.
@@ -72,8 +82,8 @@ class Feeds {
   Result<FeedRegistration> register_feed(std::string_view id, const PriceParams& params,
                                          const store::Respond<FeedRegistration>* respond = nullptr);
 
-  // Records `source`'s observation of the feed's price: decimal text of quote per base unit
-  // ("3012.45"), observed at observed_ms (Unix ms). Logged "oracle.report". Codes:
+  // Records a source's observation of the feed's price (SourceReport). Logged "oracle.report".
+  // Codes:
   // "unknown_feed" (404, field "feed"), "invalid_source" and "source_not_allowed" (field
   // "source"), parse_price_wad's (field "price"), "value_out_of_range" (observed_ms < 0) and
   // "report_from_future" (observed_ms beyond now + kReportClockSkewMs; field "observed_ms"),
@@ -81,8 +91,7 @@ class Feeds {
   // "too_many_sources" (422). `respond`: an idempotent request's response, stored in the
   // report's transaction (ledger_store.h "Respond").
   Result<store::FeedReportRecord> report(
-      std::string_view feed_id, std::string_view source, std::string_view price_text,
-      std::int64_t observed_ms, const store::Respond<store::FeedReportRecord>* respond = nullptr);
+      const SourceReport& report, const store::Respond<store::FeedReportRecord>* respond = nullptr);
 
   // The feed's price now: aggregate() over each source's latest report. Codes: "unknown_feed",
   // "oracle_circuit_open" (409, aggregate's: too few fresh, agreeing sources).

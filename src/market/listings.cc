@@ -81,9 +81,11 @@ Result<store::ListingRecord> Market::create_listing(
   if (r.ends_ms < 0 || (r.ends_ms != 0 && r.ends_ms <= starts)) {
     return fail(Error::invalid("invalid_window", "ends_ms must be after starts_ms", "ends_ms"));
   }
-  auto terms = internal::terms_json(r);
+  const std::optional<store::ListingKind> kind = store::parse_listing_kind(r.kind);
+  auto terms = internal::terms_json(r, kind);
   if (!terms) return fail(terms.error());
-  auto held = ledger_.balance_of(r.collection, r.seller, r.token_id);
+  ATELIER_ASSERT(kind.has_value(), "terms_json refuses an unknown kind");
+  auto held = ledger_.balance_of(CollectionId(r.collection), AccountId(r.seller), r.token_id);
   if (!held) return fail(held.error());
   if (*held < r.quantity) {
     return fail(Error::invalid("not_token_holder", r.seller + " holds " + held->to_decimal() + " of token " +
@@ -92,7 +94,7 @@ Result<store::ListingRecord> Market::create_listing(
   }
   ATELIER_TRY(ledger_.ensure_system_accounts());
   store::ListingRecord l{r.id.empty() ? "lst_" + random_hex(8) : r.id,
-                         r.kind,
+                         *kind,
                          r.collection,
                          r.token_id,
                          r.seller,
@@ -121,7 +123,7 @@ Result<store::ListingRecord> Market::create_listing(
   }
   ATELIER_TRY_ASSIGN(auto subjects, listing_subjects(ledger_store_, l, {l.seller}));
   change.event = listing_event("listing", now,
-                               {{"listing", l.id}, {"kind", l.kind}, {"collection", l.collection_id},
+                               {{"listing", l.id}, {"kind", store::listing_kind_name(l.kind)}, {"collection", l.collection_id},
                                 {"token_id", l.token_id.to_decimal()}, {"seller", l.seller}, {"currency", l.currency},
                                 {"terms", nlohmann::json::parse(l.terms)}, {"quantity", l.quantity.to_decimal()},
                                 {"platform_fee_bps", l.platform_fee_bps}, {"starts_ms", l.starts_ms}, {"ends_ms", l.ends_ms}},
@@ -179,17 +181,17 @@ Result<ListingView> Market::view_of(const store::ListingRecord& l, std::int64_t 
   return v;
 }
 
-Result<store::ListingRecord> Market::cancel(std::string_view listing_id, std::string_view caller,
+Result<store::ListingRecord> Market::cancel(const ListingId& listing_id, const AccountId& caller,
                                             bool admin,
                                             const store::Respond<store::ListingRecord>* respond) {
   for (int attempt = 0;; ++attempt) {
-    auto found = ledger_store_.listing(listing_id);
+    auto found = ledger_store_.listing(listing_id.view());
     if (!found) return fail(found.error());
-    if (!*found) return fail(Error::not_found("unknown_listing", "no listing " + std::string(listing_id), "id"));
+    if (!*found) return fail(Error::not_found("unknown_listing", "no listing " + listing_id.str(), "id"));
     store::ListingRecord l = **found;
-    if (!admin && caller != l.seller) {
+    if (!admin && caller.view() != l.seller) {
       return fail(Error{ErrorKind::kForbidden, "not_your_listing",
-                        "listing " + l.id + " belongs to " + l.seller + ", not " + std::string(caller), "id"});
+                        "listing " + l.id + " belongs to " + l.seller + ", not " + caller.str(), "id"});
     }
     if (l.status != store::ListingStatus::kActive) return fail(listing_closed(l));
     auto terms = parse_terms(l);
@@ -203,7 +205,7 @@ Result<store::ListingRecord> Market::cancel(std::string_view listing_id, std::st
     const std::int64_t now = clock_.now_ms();
     store::LedgerChange change;
     change.time_ms = now;
-    const std::string outcome = nlohmann::json{{"cancelled_by", caller}, {"time_ms", now}}.dump();
+    const std::string outcome = nlohmann::json{{"cancelled_by", caller.view()}, {"time_ms", now}}.dump();
     change.transitions.push_back({.id = l.id,
                                   .from_status = store::ListingStatus::kActive,
                                   .expected_bid_count = l.bid_count,
@@ -214,7 +216,7 @@ Result<store::ListingRecord> Market::cancel(std::string_view listing_id, std::st
       change.moves.push_back({l.collection_id, l.token_id, std::string(ledger::kEscrowAccount), l.seller, l.quantity});
     }
     ATELIER_TRY_ASSIGN(auto subjects, listing_subjects(ledger_store_, l, {l.seller}));
-    change.event = listing_event("listing.cancelled", now, {{"listing", l.id}, {"cancelled_by", caller}},
+    change.event = listing_event("listing.cancelled", now, {{"listing", l.id}, {"cancelled_by", caller.view()}},
                                  std::move(subjects));
     store::ListingRecord cancelled = l;
     cancelled.status = store::ListingStatus::kCancelled;
@@ -249,7 +251,7 @@ Result<store::Page<store::BidRecord>> Market::bids(std::string_view listing_id,
 std::string listing_json(const ListingView& v) {
   const auto& l = v.listing;
   nlohmann::json j = {{"id", l.id},
-                        {"kind", l.kind},
+                        {"kind", store::listing_kind_name(l.kind)},
                         {"collection", l.collection_id},
                         {"token_id", l.token_id.to_decimal()},
                         {"seller", l.seller},
@@ -264,7 +266,7 @@ std::string listing_json(const ListingView& v) {
                         {"starts_ms", l.starts_ms},
                         {"ends_ms", l.ends_ms},
                         {"terms", nlohmann::json::parse(l.terms, nullptr, false)}};
-  if (l.kind == "english") {
+  if (internal::is_english(l)) {
     j["auction"] = {{"high_bid", l.high_bid.to_decimal()},
                     {"high_bidder", l.bid_count == 0 ? nlohmann::json(nullptr) : nlohmann::json(l.high_bidder)},
                     {"bid_count", l.bid_count},

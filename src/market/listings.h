@@ -3,7 +3,7 @@
 //   Market market(store, ledger_store, ledger, clock);
 //   auto l = market.create_listing({.seller = "vera", .collection = "flows", .token_id = U256(0),
 //                                   .currency = "ETH", .price = U256(…)});
-//   auto sale = market.purchase(l->id, "ann", U256(1));
+//   auto sale = market.purchase(ListingId(l->id), AccountId("ann"), U256(1));
 //
 // A purchase is one LedgerChange: the buyer's payment, the platform fee, royalties or primary
 // splits and the seller's proceeds (ledger::sale_payouts), the token's move to the buyer, the
@@ -28,6 +28,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/strong_id.h"
 #include "core/u256.h"
 #include "ledger/ledger.h"
 #include "market/feeds.h"
@@ -37,12 +38,14 @@
 
 namespace atelier::market {
 
-// Listing kinds: "fixed"; "english" (bids); and the pricing kinds of pricing.h
-// ("dutch-linear", "dutch-exponential", "gda-discrete", "gda-continuous", "vrgda-linear",
-// "vrgda-logistic"), whose price follows the clock (seconds since starts_ms) and, for GDAs and
-// VRGDAs, how many units the listing has sold.
+// Listing kinds (store::ListingKind): "fixed"; "english" (bids); and the pricing kinds of
+// pricing.h ("dutch-linear", "dutch-exponential", "gda-discrete", "gda-continuous",
+// "vrgda-linear", "vrgda-logistic"), whose price follows the clock (seconds since starts_ms)
+// and, for GDAs and VRGDAs, how many units the listing has sold.
 struct NewListing {
   std::string id = {};  // Empty: "lst_" + random hex.
+  // The kind's name as the client gave it: create_listing parses it (store::parse_listing_kind)
+  // and refuses an unknown one ("unknown_kind", field "kind") in its usual order of checks.
   std::string kind = "fixed";
   std::string seller = {};
   std::string collection = {};
@@ -145,8 +148,8 @@ struct CollectionRarity {
 //   dutch-linear, dutch-exponential params, settlement, rules, accepts
 //   gda-*, vrgda-*                 params, settlement (only "immediate"), accepts
 // Doors refuse a field a kind does not use rather than ignore it (a fixed listing's
-// min_increment_bps is a client's mistake). nullopt for an unknown kind.
-std::optional<std::span<const std::string_view>> listing_kind_fields(std::string_view kind);
+// min_increment_bps is a client's mistake).
+std::span<const std::string_view> listing_kind_fields(store::ListingKind kind);
 // Every field listing_kind_fields names for some kind.
 std::span<const std::string_view> listing_term_fields();
 
@@ -182,24 +185,24 @@ class Market {
   // (English: bid instead), "not_yet_available" (gda-continuous: not emitted yet),
   // "price_above_limit" (max_total), "wrong_currency", "insufficient_funds",
   // "listing_unavailable" (the seller no longer holds the token), the pricing model's.
-  Result<Sale> purchase(std::string_view listing_id, std::string_view buyer, const U256& quantity,
+  Result<Sale> purchase(const ListingId& listing_id, const AccountId& buyer, const U256& quantity,
                         const std::optional<U256>& max_total = std::nullopt,
                         std::string_view currency = {});
   // The same with every option. Paying in another currency: "wrong_currency" unless the listing
   // accepts it, "no_feed", "oracle_circuit_open" (the feed is not trusted now: no sale rather
   // than a guess), "slippage_exceeded" (above quoted_total by more than max_slippage_bps).
-  Result<Sale> purchase(std::string_view listing_id, std::string_view buyer, const U256& quantity,
+  Result<Sale> purchase(const ListingId& listing_id, const AccountId& buyer, const U256& quantity,
                         const PurchaseOptions& options,
                         const store::Respond<Sale>* respond = nullptr);
   // What `quantity` units cost now in `currency` (the listing's or one it accepts): the amount
   // a purchase would charge, for quotes and slippage bounds.
-  Result<Due> quote(std::string_view listing_id, const U256& quantity, std::string_view currency);
+  Result<Due> quote(const ListingId& listing_id, const U256& quantity, std::string_view currency);
   // English auctions. The bid is escrowed from the bidder; the bid it beats is refunded in the
   // same transaction. Codes: "not_an_auction", "listing_not_started", "listing_ended",
   // "listing_not_active", "bid_below_reserve", "bid_too_low" (below the standing bid plus the
   // increment; the message names the minimum), "seller_cannot_bid", "wrong_currency",
   // "insufficient_funds".
-  Result<Bid> bid(std::string_view listing_id, std::string_view bidder, const U256& amount,
+  Result<Bid> bid(const ListingId& listing_id, const AccountId& bidder, const U256& amount,
                   std::string_view currency = {}, const store::Respond<Bid>* respond = nullptr);
   // Closes an auction whose time is up (or a clearing-price Dutch auction that sold out):
   // English pays the winning bid out (fee, royalties or splits, seller) and hands over the
@@ -213,7 +216,7 @@ class Market {
   // Codes: "unknown_listing", "not_your_listing", "listing_not_active", "auction_has_bids",
   // "auction_has_sales".
   Result<store::ListingRecord> cancel(
-      std::string_view listing_id, std::string_view caller, bool admin = false,
+      const ListingId& listing_id, const AccountId& caller, bool admin = false,
       const store::Respond<store::ListingRecord>* respond = nullptr);
   Result<std::vector<store::BidRecord>> bids(std::string_view listing_id);
   // One page of them, oldest first (cursor: store.h). Codes: "unknown_listing",

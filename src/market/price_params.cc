@@ -82,37 +82,44 @@ Result<I256> rate(const Values& v, std::string_view name) {
   if (!var##_result) return fail(var##_result.error()); \
   auto var = *var##_result
 
-Result<PriceModel> build(std::string_view kind, const Values& v) {
-  if (kind == "dutch-linear") {
-    ATELIER_VALUE(start, price(v, "start_price"));
-    ATELIER_VALUE(end, price(v, "end_price"));
-    ATELIER_VALUE(duration, count(v, "duration_s"));
-    return DutchLinear{start, end, duration};
-  }
-  if (kind == "dutch-exponential") {
-    ATELIER_VALUE(start, price(v, "start_price"));
-    ATELIER_VALUE(end, price(v, "end_price"));
-    ATELIER_VALUE(half_life, count(v, "half_life_s"));
-    return DutchExponential{start, end, half_life};
-  }
-  if (kind == "gda-discrete") {
-    ATELIER_VALUE(initial, price(v, "initial_price"));
-    ATELIER_VALUE(scale, rate(v, "scale_factor"));
-    ATELIER_VALUE(decay, rate(v, "decay_constant"));
-    return GdaDiscrete{initial, scale, decay};
-  }
-  if (kind == "gda-continuous") {
-    ATELIER_VALUE(initial, price(v, "initial_price"));
-    ATELIER_VALUE(emission, rate(v, "emission_rate"));
-    ATELIER_VALUE(decay, rate(v, "decay_constant"));
-    return GdaContinuous{initial, emission, decay};
-  }
+Result<PriceModel> build_dutch_linear(const Values& v) {
+  ATELIER_VALUE(start, price(v, "start_price"));
+  ATELIER_VALUE(end, price(v, "end_price"));
+  ATELIER_VALUE(duration, count(v, "duration_s"));
+  return DutchLinear{start, end, duration};
+}
+
+Result<PriceModel> build_dutch_exponential(const Values& v) {
+  ATELIER_VALUE(start, price(v, "start_price"));
+  ATELIER_VALUE(end, price(v, "end_price"));
+  ATELIER_VALUE(half_life, count(v, "half_life_s"));
+  return DutchExponential{start, end, half_life};
+}
+
+Result<PriceModel> build_gda_discrete(const Values& v) {
+  ATELIER_VALUE(initial, price(v, "initial_price"));
+  ATELIER_VALUE(scale, rate(v, "scale_factor"));
+  ATELIER_VALUE(decay, rate(v, "decay_constant"));
+  return GdaDiscrete{initial, scale, decay};
+}
+
+Result<PriceModel> build_gda_continuous(const Values& v) {
+  ATELIER_VALUE(initial, price(v, "initial_price"));
+  ATELIER_VALUE(emission, rate(v, "emission_rate"));
+  ATELIER_VALUE(decay, rate(v, "decay_constant"));
+  return GdaContinuous{initial, emission, decay};
+}
+
+Result<PriceModel> build_vrgda_linear(const Values& v) {
   ATELIER_VALUE(target, price(v, "target_price"));
   ATELIER_VALUE(decay, rate(v, "decay"));
-  if (kind == "vrgda-linear") {
-    ATELIER_VALUE(per_time_unit, rate(v, "per_time_unit"));
-    return VrgdaLinear{target, decay, per_time_unit};
-  }
+  ATELIER_VALUE(per_time_unit, rate(v, "per_time_unit"));
+  return VrgdaLinear{target, decay, per_time_unit};
+}
+
+Result<PriceModel> build_vrgda_logistic(const Values& v) {
+  ATELIER_VALUE(target, price(v, "target_price"));
+  ATELIER_VALUE(decay, rate(v, "decay"));
   ATELIER_VALUE(max_sellable, count(v, "max_sellable"));
   ATELIER_VALUE(time_scale, rate(v, "time_scale"));
   return VrgdaLogistic{target, decay, max_sellable, time_scale};
@@ -120,8 +127,31 @@ Result<PriceModel> build(std::string_view kind, const Values& v) {
 
 #undef ATELIER_VALUE
 
-Result<Values> collect(std::string_view kind, const PriceParams& params) {
-  Names names = price_param_names(kind);
+// Each kind's parameter names and builder, in PriceModel's order (price_kind_names()): a kind
+// name is looked up once (find_kind), never compared again.
+struct KindSpec {
+  Names params;
+  Result<PriceModel> (*build)(const Values&);
+};
+constexpr std::array<KindSpec, 6> kKindSpecs = {{
+    {kDutchLinear, build_dutch_linear},
+    {kDutchExponential, build_dutch_exponential},
+    {kGdaDiscrete, build_gda_discrete},
+    {kGdaContinuous, build_gda_continuous},
+    {kVrgdaLinear, build_vrgda_linear},
+    {kVrgdaLogistic, build_vrgda_logistic},
+}};
+static_assert(std::tuple_size_v<decltype(kKindSpecs)> == std::variant_size_v<PriceModel>);
+
+// The spec of the kind named `kind`, or nullptr.
+const KindSpec* find_kind(std::string_view kind) {
+  const auto names = price_kind_names();
+  const auto it = std::find(names.begin(), names.end(), kind);
+  if (it == names.end()) return nullptr;
+  return &kKindSpecs[static_cast<std::size_t>(it - names.begin())];
+}
+
+Result<Values> collect(std::string_view kind, Names names, const PriceParams& params) {
   if (static_cast<std::int64_t>(params.size()) > limits::kPriceParamsMax) {
     return fail(
         Error::invalid("value_out_of_range", "too many params (kPriceParamsMax)", "params"));
@@ -153,17 +183,13 @@ Result<Values> collect(std::string_view kind, const PriceParams& params) {
 }  // namespace
 
 std::span<const std::string_view> price_param_names(std::string_view kind) {
-  if (kind == "dutch-linear") return kDutchLinear;
-  if (kind == "dutch-exponential") return kDutchExponential;
-  if (kind == "gda-discrete") return kGdaDiscrete;
-  if (kind == "gda-continuous") return kGdaContinuous;
-  if (kind == "vrgda-linear") return kVrgdaLinear;
-  if (kind == "vrgda-logistic") return kVrgdaLogistic;
-  return {};
+  const KindSpec* spec = find_kind(kind);
+  return spec == nullptr ? Names() : spec->params;
 }
 
 Result<PriceModel> parse_price_model(std::string_view kind, const PriceParams& params) {
-  if (price_param_names(kind).empty()) {
+  const KindSpec* spec = find_kind(kind);
+  if (spec == nullptr) {
     std::string known;
     for (std::string_view k : price_kind_names())
       known += (known.empty() ? "" : ", ") + std::string(k);
@@ -172,9 +198,9 @@ Result<PriceModel> parse_price_model(std::string_view kind, const PriceParams& p
         "unknown pricing kind \"" + std::string(kind.substr(0, 64)) + "\" (known: " + known + ")",
         "kind"));
   }
-  auto values = collect(kind, params);
+  auto values = collect(kind, spec->params, params);
   if (!values) return fail(values.error());
-  auto model = build(kind, *values);
+  auto model = spec->build(*values);
   if (!model) return model;
   ATELIER_TRY(validate_price_model(*model));
   return model;

@@ -43,10 +43,10 @@ Result<Due> due_in(Feeds* feeds, const store::ListingRecord& l, const internal::
 
 }  // namespace
 
-Result<Due> Market::quote(std::string_view listing_id, const U256& quantity, std::string_view currency) {
-  auto found = ledger_store_.listing(listing_id);
+Result<Due> Market::quote(const ListingId& listing_id, const U256& quantity, std::string_view currency) {
+  auto found = ledger_store_.listing(listing_id.view());
   if (!found) return fail(found.error());
-  if (!*found) return fail(Error::not_found("unknown_listing", "no listing " + std::string(listing_id), "id"));
+  if (!*found) return fail(Error::not_found("unknown_listing", "no listing " + listing_id.str(), "id"));
   const store::ListingRecord& l = **found;
   if (internal::is_english(l)) {
     return fail(Error::conflict("not_for_sale", "listing " + l.id + " is an English auction: place a bid", "id"));
@@ -60,23 +60,23 @@ Result<Due> Market::quote(std::string_view listing_id, const U256& quantity, std
   return due_in(feeds_, l, *terms, *total, currency);
 }
 
-Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buyer, const U256& quantity,
+Result<Sale> Market::purchase(const ListingId& listing_id, const AccountId& buyer, const U256& quantity,
                               const std::optional<U256>& max_total, std::string_view currency) {
   return purchase(listing_id, buyer, quantity,
                   PurchaseOptions{.max_total = max_total, .currency = std::string(currency)},
                   nullptr);
 }
 
-Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buyer,
+Result<Sale> Market::purchase(const ListingId& listing_id, const AccountId& buyer,
                               const U256& quantity, const PurchaseOptions& options,
                               const store::Respond<Sale>* respond) {
   const std::optional<U256>& max_total = options.max_total;
   if (quantity.is_zero()) return fail(Error::invalid("invalid_quantity", "quantity must be positive", "quantity"));
   if (buyer.empty()) return fail(Error::invalid("missing_buyer", "a purchase needs a buyer account", "buyer"));
   for (int attempt = 0;; ++attempt) {
-    auto found = ledger_store_.listing(listing_id);
+    auto found = ledger_store_.listing(listing_id.view());
     if (!found) return fail(found.error());
-    if (!*found) return fail(Error::not_found("unknown_listing", "no listing " + std::string(listing_id), "id"));
+    if (!*found) return fail(Error::not_found("unknown_listing", "no listing " + listing_id.str(), "id"));
     const store::ListingRecord& l = **found;
     const std::int64_t now = clock_.now_ms();
     if (internal::is_english(l)) {
@@ -114,7 +114,7 @@ Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buye
 
     store::LedgerChange change;
     change.time_ms = now;
-    change.postings.push_back({std::string(buyer), pay, *total, false});
+    change.postings.push_back({buyer.str(), pay, *total, false});
     std::vector<ledger::Payout> payouts;
     if (terms->clearing) {
       // Held until the auction settles at its clearing price (rebates, then payouts).
@@ -125,16 +125,16 @@ Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buye
       payouts = std::move(*p);
       for (const auto& payout : payouts) change.postings.push_back({payout.account, pay, payout.amount, true});
     }
-    change.moves.push_back({l.collection_id, l.token_id, l.seller, std::string(buyer), quantity});
+    change.moves.push_back({l.collection_id, l.token_id, l.seller, buyer.str(), quantity});
     if ((*collection)->standard == "erc721") change.approvals.push_back({l.collection_id, l.token_id, ""});
     change.listing_updates.push_back(
         {l.id, quantity, internal::sold_dependent(l, *terms) ? std::optional<U256>(l.sold) : std::nullopt});
     // The sales history keeps the listed price (the listing's currency); the postings and the
     // log entry say what was paid.
     const U256 unit = ATELIER_VALUE(checked_div(*listed, quantity), "a purchase is of at least one unit");
-    change.sales.push_back({l.id, 0, std::string(buyer), quantity, unit, *listed, now, 0});
-    nlohmann::json fields = {{"listing", l.id}, {"kind", l.kind}, {"collection", l.collection_id},
-                             {"token_id", l.token_id.to_decimal()}, {"seller", l.seller}, {"buyer", buyer},
+    change.sales.push_back({l.id, 0, buyer.str(), quantity, unit, *listed, now, 0});
+    nlohmann::json fields = {{"listing", l.id}, {"kind", store::listing_kind_name(l.kind)}, {"collection", l.collection_id},
+                             {"token_id", l.token_id.to_decimal()}, {"seller", l.seller}, {"buyer", buyer.view()},
                              {"quantity", quantity.to_decimal()}, {"currency", pay},
                              {"total", total->to_decimal()}, {"payouts", payouts_json(payouts)}};
     if (terms->clearing) fields["escrowed"] = true;
@@ -143,10 +143,10 @@ Result<Sale> Market::purchase(std::string_view listing_id, std::string_view buye
       fields["feed"] = {{"id", due->feed}, {"price_wad", due->price.price_wad.to_decimal()},
                         {"as_of_ms", due->price.as_of_ms}, {"sources", due->price.used}};
     }
-    ATELIER_TRY_ASSIGN(auto subjects, listing_subjects(ledger_store_, l, {buyer, l.seller}));
+    ATELIER_TRY_ASSIGN(auto subjects, listing_subjects(ledger_store_, l, {buyer.view(), l.seller}));
     change.event = listing_event("sale", now, std::move(fields), std::move(subjects));
     auto sale_at = [&](const store::LedgerReceipt& receipt) {
-      return Sale{l.id,      std::string(buyer),  quantity, *total,
+      return Sale{l.id,      buyer.str(),  quantity, *total,
                   payouts,   receipt.log_index,   pay,      due->feed.empty() ? U256() : *listed,
                   due->feed, due->price.price_wad};
     };

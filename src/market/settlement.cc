@@ -136,7 +136,7 @@ Result<Settlement> Market::settle(std::string_view listing_id, const store::Resp
   Plan plan;
   plan.out = Settlement{l.id, "settled", "", U256(), {}, {}, 0};
   plan.change.time_ms = now;
-  plan.fields = {{"listing", l.id}, {"kind", l.kind}, {"collection", l.collection_id},
+  plan.fields = {{"listing", l.id}, {"kind", store::listing_kind_name(l.kind)}, {"collection", l.collection_id},
                  {"token_id", l.token_id.to_decimal()}, {"seller", l.seller}, {"currency", l.currency}};
   if (english) {
     ATELIER_TRY(settle_english(ledger_store_, l, *collection, now, plan));

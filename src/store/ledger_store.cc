@@ -15,7 +15,32 @@ constexpr std::array<std::pair<ListingStatus, std::string_view>, 5> kStatusNames
     {ListingStatus::kSettled, "settled"},
 }};
 
+constexpr std::array<std::pair<ListingKind, std::string_view>, 8> kKindNames = {{
+    {ListingKind::kFixed, "fixed"},
+    {ListingKind::kEnglish, "english"},
+    {ListingKind::kDutchLinear, "dutch-linear"},
+    {ListingKind::kDutchExponential, "dutch-exponential"},
+    {ListingKind::kGdaDiscrete, "gda-discrete"},
+    {ListingKind::kGdaContinuous, "gda-continuous"},
+    {ListingKind::kVrgdaLinear, "vrgda-linear"},
+    {ListingKind::kVrgdaLogistic, "vrgda-logistic"},
+}};
+
 }  // namespace
+
+std::string_view listing_kind_name(ListingKind kind) {
+  for (const auto& [k, name] : kKindNames) {
+    if (k == kind) return name;
+  }
+  return "unknown";  // Unreachable: every enumerator is in the table.
+}
+
+std::optional<ListingKind> parse_listing_kind(std::string_view name) {
+  for (const auto& [k, n] : kKindNames) {
+    if (n == name) return k;
+  }
+  return std::nullopt;
+}
 
 std::string_view listing_status_name(ListingStatus status) {
   for (const auto& [s, name] : kStatusNames) {

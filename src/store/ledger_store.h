@@ -115,9 +115,26 @@ std::optional<ListingStatus> parse_listing_status(std::string_view name);
 // Cancelled, ended or settled: nothing more happens to it.
 bool is_closed(ListingStatus status);
 
+// How a listing sells: at a fixed price, by English auction (bids), or at a price that a
+// pricing model (market/pricing.h, the same names) sets by the clock and the units sold.
+// Stored as its name (listings.kind); read back through parse_listing_kind, so an unknown name
+// is corruption, never a default. Doors parse a client's name with parse_listing_kind too.
+enum class ListingKind {
+  kFixed,             // "fixed"
+  kEnglish,           // "english"
+  kDutchLinear,       // "dutch-linear"
+  kDutchExponential,  // "dutch-exponential"
+  kGdaDiscrete,       // "gda-discrete"
+  kGdaContinuous,     // "gda-continuous"
+  kVrgdaLinear,       // "vrgda-linear"
+  kVrgdaLogistic,     // "vrgda-logistic"
+};
+std::string_view listing_kind_name(ListingKind kind);
+std::optional<ListingKind> parse_listing_kind(std::string_view name);
+
 struct ListingRecord {
   std::string id;
-  std::string kind;  // "fixed", "english", or a pricing kind ("dutch-linear", "gda-discrete", …).
+  ListingKind kind = ListingKind::kFixed;
   std::string collection_id;
   U256 token_id;
   std::string seller;

@@ -105,7 +105,7 @@ Result<void> LedgerApply::new_listings() {
                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
                            "ON CONFLICT (id) DO NOTHING");
     ins.bind(1, l.id)
-        .bind(2, l.kind)
+        .bind(2, listing_kind_name(l.kind))
         .bind(3, l.collection_id)
         .bind_blob(4, be(l.token_id))
         .bind(5, l.seller);

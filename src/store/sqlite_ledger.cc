@@ -98,7 +98,7 @@ Result<TokenRecord> read_token(const Stmt& s) {
 Result<ListingRecord> read_listing(const Stmt& s) {
   Row row(s, "listings", s.text(0));
   ListingRecord l{s.text(0),
-                  s.text(1),
+                  internal::listing_kind_at(row, 1),
                   s.text(2),
                   row.u256(3, "token_id"),
                   s.text(4),

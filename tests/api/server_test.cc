@@ -695,7 +695,7 @@ TEST_F(ApiServer, TokenMetadataAndAccountsAreServed) {
   m.amount = U256(3);
   m.token_id = U256(26);
   ASSERT_TRUE(ledger->mint(m));
-  ASSERT_TRUE(ledger->deposit("ann", "USD", U256(1234)));
+  ASSERT_TRUE(ledger->deposit(AccountId("ann"), "USD", U256(1234)));
 
   auto meta = c.get("/v1/collections/eds/tokens/26/metadata.json");
   ASSERT_EQ(meta.status, 200) << meta.body;
@@ -780,7 +780,7 @@ TEST_F(ApiServer, RacingBuyersOverHttpExactlyOneWinsTheLastToken) {
   for (int i = 0; i < kBuyers; ++i) {
     std::string id = "buyer" + std::to_string(i);
     ASSERT_TRUE(ledger->create_account({id, "collector", id}));
-    ASSERT_TRUE(ledger->deposit(id, "ETH", U256(1000)));
+    ASSERT_TRUE(ledger->deposit(AccountId(id), "ETH", U256(1000)));
     keys.push_back(create_api_key(*db, {"trade"}, id, clock, id)->secret);
   }
   std::vector<Reply> replies(kBuyers);
@@ -805,7 +805,7 @@ TEST_F(ApiServer, RacingBuyersOverHttpExactlyOneWinsTheLastToken) {
   }
   ASSERT_NE(won, -1);
   std::string winner = "buyer" + std::to_string(won);
-  EXPECT_EQ(*ledger->owner_of("one", U256(0)), winner);
+  EXPECT_EQ(*ledger->owner_of(CollectionId("one"), U256(0)), winner);
   // Everyone else kept their money; the winner paid once (a primary sale: 10 to the platform,
   // 990 to the creator, no royalty).
   for (int i = 0; i < kBuyers; ++i) {
@@ -860,7 +860,7 @@ TEST_F(ApiServer, EnglishAuctionOverHttpRacingBiddersThenSettle) {
   for (int i = 0; i < kBidders; ++i) {
     std::string id = "bidder" + std::to_string(i);
     ASSERT_TRUE(ledger->create_account({id, "collector", id}));
-    ASSERT_TRUE(ledger->deposit(id, "ETH", U256(100'000)));
+    ASSERT_TRUE(ledger->deposit(AccountId(id), "ETH", U256(100'000)));
     keys.push_back(create_api_key(*db, {"trade"}, id, clock, id)->secret);
   }
   // Every bidder bids the same amount at once: exactly one is accepted, the others are too low.
@@ -901,7 +901,7 @@ TEST_F(ApiServer, EnglishAuctionOverHttpRacingBiddersThenSettle) {
   auto sj = json::parse(settled.body);
   EXPECT_EQ(sj["winner"], "bidder" + std::to_string(next));
   EXPECT_EQ(sj["price"], "550");
-  EXPECT_EQ(*ledger->owner_of("auc", U256(0)), "bidder" + std::to_string(next));
+  EXPECT_EQ(*ledger->owner_of(CollectionId("auc"), U256(0)), "bidder" + std::to_string(next));
   EXPECT_EQ(json::parse(c.get("/v1/listings/" + listing).body)["status"], "settled");
   auto again = c.request("POST", "/v1/auctions/" + listing + "/settle", "", auth(keys[0]));
   EXPECT_EQ(again.status, 409);
@@ -1011,7 +1011,7 @@ TEST_F(ApiServer, PurchaseBidAndCancelBodiesAreChecked) {
   ASSERT_EQ(listed.status, 201) << listed.body;
   const std::string listing = json::parse(listed.body)["id"];
   ASSERT_TRUE(ledger->create_account({"bob", "collector", "Bob"}));
-  ASSERT_TRUE(ledger->deposit("bob", "ETH", U256(5000)));
+  ASSERT_TRUE(ledger->deposit(AccountId("bob"), "ETH", U256(5000)));
   const Headers bob = auth(create_api_key(*db, {"trade"}, "bob", clock, "bob")->secret,
                            {{"Content-Type", "application/json"}});
   const auto buy = [&](const json& body) {
@@ -1025,7 +1025,7 @@ TEST_F(ApiServer, PurchaseBidAndCancelBodiesAreChecked) {
                     "max_slippage_bps");
   expect_400_naming(buy({{"max_slippage_bps", 50}}), "max_slippage_bps");  // Bounds no quote.
   expect_400_naming(buy({{"quantity", "1"}, {"colour", "red"}}), "colour", "unknown_field");
-  EXPECT_EQ(*ledger->owner_of("strict", U256(0)), "vera");  // Nothing was bought.
+  EXPECT_EQ(*ledger->owner_of(CollectionId("strict"), U256(0)), "vera");  // Nothing was bought.
   EXPECT_EQ(ledger->account("bob")->balances[0].amount, U256(5000));
 
   const auto bid = [&](const json& body) {
@@ -1045,7 +1045,7 @@ TEST_F(ApiServer, AccountBalancesAreVisibleOnlyToTheirKeyOrAdmin) {
   Client c(server->port());
   ASSERT_TRUE(ledger->create_account({"ann", "collector", "Ann"}));
   ASSERT_TRUE(ledger->create_account({"bob", "collector", "Bob"}));
-  ASSERT_TRUE(ledger->deposit("ann", "USD", U256(77)));
+  ASSERT_TRUE(ledger->deposit(AccountId("ann"), "USD", U256(77)));
   const std::string ann_key = create_api_key(*db, {"read"}, "ann", clock, "ann")->secret;
   const std::string bob_key = create_api_key(*db, {"read", "trade"}, "bob", clock, "bob")->secret;
   const std::string admin_key = create_api_key(*db, {"admin"}, "admin", clock)->secret;
@@ -1086,7 +1086,7 @@ TEST_F(ApiServer, AuctionBidsArePaginated) {
   for (int i = 0; i < kBids; ++i) {
     const std::string id = "p" + std::to_string(i);
     ASSERT_TRUE(ledger->create_account({id, "collector", id}));
-    ASSERT_TRUE(ledger->deposit(id, "ETH", U256(10'000)));
+    ASSERT_TRUE(ledger->deposit(AccountId(id), "ETH", U256(10'000)));
     auto key = create_api_key(*db, {"trade"}, id, clock, id)->secret;
     auto r = c.request("POST", "/v1/listings/" + listing + "/bids",
                        json({{"amount", std::to_string(100 * (i + 1))}}).dump(),

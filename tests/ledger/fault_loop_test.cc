@@ -363,18 +363,18 @@ std::vector<Operation> operations() {
          return done(w.market->create_listing(e));
        }},
       {"purchase fixed", 0,
-       [](World& w) { return done(w.market->purchase("fixed-1", "bob", U256(1))); }},
+       [](World& w) { return done(w.market->purchase(ListingId("fixed-1"), AccountId("bob"), U256(1))); }},
       {"purchase dutch", 0,
-       [](World& w) { return done(w.market->purchase("dutch-1", "bob", U256(1))); }},
+       [](World& w) { return done(w.market->purchase(ListingId("dutch-1"), AccountId("bob"), U256(1))); }},
       {"purchase gda", 0,
-       [](World& w) { return done(w.market->purchase("gda-1", "bob", U256(1))); }},
+       [](World& w) { return done(w.market->purchase(ListingId("gda-1"), AccountId("bob"), U256(1))); }},
       {"purchase vrgda", 0,
-       [](World& w) { return done(w.market->purchase("vrgda-1", "bob", U256(1))); }},
+       [](World& w) { return done(w.market->purchase(ListingId("vrgda-1"), AccountId("bob"), U256(1))); }},
       {"bid with refund", 0,
-       [](World& w) { return done(w.market->bid("eng-bid", "bob", U256(1'100))); }},
+       [](World& w) { return done(w.market->bid(ListingId("eng-bid"), AccountId("bob"), U256(1'100))); }},
       {"auction settle", 0, [](World& w) { return done(w.market->settle("eng-settle")); }},
       {"oracle report", 0,
-       [](World& w) { return done(w.feeds->report("ETH-USD", "c", "3005", w.clock.now_ms())); }},
+       [](World& w) { return done(w.feeds->report({.feed_id = "ETH-USD", .source = "c", .price = "3005", .observed_ms = w.clock.now_ms()})); }},
       {"render and store", 0, [](World& w) { return done(w.engine->render(tiny(77))); }},
       {"log append", 0,
        [](World& w) {
@@ -383,9 +383,9 @@ std::vector<Operation> operations() {
        }},
       {"checkpoint signing", kNoCheckpointMs,
        [](World& w) { return done(w.db->checkpoint_now()); }},
-      {"listing cancel", 0, [](World& w) { return done(w.market->cancel("fixed-eds", "artist")); }},
-      {"deposit", 0, [](World& w) { return done(w.ledger->deposit("carol", "ETH", U256(500))); }},
-      {"withdraw", 0, [](World& w) { return done(w.ledger->withdraw("alice", "ETH", U256(500))); }},
+      {"listing cancel", 0, [](World& w) { return done(w.market->cancel(ListingId("fixed-eds"), AccountId("artist"))); }},
+      {"deposit", 0, [](World& w) { return done(w.ledger->deposit(AccountId("carol"), "ETH", U256(500))); }},
+      {"withdraw", 0, [](World& w) { return done(w.ledger->withdraw(AccountId("alice"), "ETH", U256(500))); }},
       {"account registration", 0,
        [](World& w) {
          return done(w.ledger->create_account({"dave", "collector", "Dave"}));
@@ -435,8 +435,8 @@ Result<void> build_template(const fs::path& root) {
                           {"carol", "collector"}}) {
     ATELIER_TRY(w.ledger->create_account({id, kind, id}));
   }
-  ATELIER_TRY(w.ledger->deposit("alice", "ETH", U256(1'000'000'000)));
-  ATELIER_TRY(w.ledger->deposit("bob", "ETH", U256(1'000'000'000)));
+  ATELIER_TRY(w.ledger->deposit(AccountId("alice"), "ETH", U256(1'000'000'000)));
+  ATELIER_TRY(w.ledger->deposit(AccountId("bob"), "ETH", U256(1'000'000'000)));
   ledger::NewCollection c{
       .id = "flows", .standard = "erc721", .name = "Flows", .creator = "artist"};
   c.royalty_bps = 500;
@@ -464,8 +464,8 @@ Result<void> build_template(const fs::path& root) {
   ATELIER_TRY(mint("flows", 3, "artist", U256(1)));  // #3: English, ended.
   ATELIER_TRY(mint("eds", 4, "artist", U256(100)));
   ATELIER_TRY(mint("flows", 5, "artist", U256(1)));  // #4: listed by the operation, approved
-  ATELIER_TRY(w.ledger->approve("artist", "flows", U256(4),
-                                "carol"));  // (escrow clears it).  // eds #0: Dutch, GDA, VRGDA.
+  ATELIER_TRY(w.ledger->approve(AccountId("artist"), CollectionId("flows"), U256(4),
+                                AccountId("carol")));  // (escrow clears it).  // eds #0: Dutch, GDA, VRGDA.
   ATELIER_TRY(w.market->create_listing({.id = "fixed-1",
                                         .seller = "artist",
                                         .collection = "flows",
@@ -484,8 +484,8 @@ Result<void> build_template(const fs::path& root) {
   e.token_id = U256(3);
   e.ends_ms = kSetupMs + 60'000;
   ATELIER_TRY(w.market->create_listing(e));
-  ATELIER_TRY(w.market->bid("eng-bid", "alice", U256(1'000)));
-  ATELIER_TRY(w.market->bid("eng-settle", "alice", U256(1'000)));
+  ATELIER_TRY(w.market->bid(ListingId("eng-bid"), AccountId("alice"), U256(1'000)));
+  ATELIER_TRY(w.market->bid(ListingId("eng-settle"), AccountId("alice"), U256(1'000)));
   market::NewListing d{.id = "dutch-1",
                        .kind = "dutch-linear",
                        .seller = "artist",
@@ -511,8 +511,8 @@ Result<void> build_template(const fs::path& root) {
   ATELIER_TRY(w.db->put_api_key(api_key("k-setup")));
   ATELIER_TRY(w.feeds->register_feed(
       "ETH-USD", {{"max_age_ms", "600000"}, {"max_deviation_bps", "500"}, {"min_sources", "2"}}));
-  ATELIER_TRY(w.feeds->report("ETH-USD", "a", "3000", kSetupMs));
-  ATELIER_TRY(w.feeds->report("ETH-USD", "b", "3010", kSetupMs));
+  ATELIER_TRY(w.feeds->report({.feed_id = "ETH-USD", .source = "a", .price = "3000", .observed_ms = kSetupMs}));
+  ATELIER_TRY(w.feeds->report({.feed_id = "ETH-USD", .source = "b", .price = "3010", .observed_ms = kSetupMs}));
   // The last entry without a checkpoint, so that checkpoint_now() has something to sign.
   provenance::attach_checkpoint_signer(*w.db, w.signer, kNoCheckpointMs);
   auto e2 = note("setup");

@@ -41,7 +41,7 @@ class IntegrityTest : public MarketTest {
 };
 
 TEST_F(IntegrityTest, AMalformedBalanceIsCorruptionAndIsNeverOverwritten) {
-  ASSERT_TRUE(ledger->deposit("alice", "ETH", U256(1'000)));
+  ASSERT_TRUE(ledger->deposit(AccountId("alice"), "ETH", U256(1'000)));
   tamper("UPDATE balances SET amount = x'03e8' WHERE account = 'alice' AND currency = 'ETH'");
   auto view = ledger->account("alice");
   ASSERT_FALSE(view);
@@ -49,7 +49,7 @@ TEST_F(IntegrityTest, AMalformedBalanceIsCorruptionAndIsNeverOverwritten) {
   EXPECT_NE(view.error().message.find("balances row alice/ETH column amount"), std::string::npos)
       << view.error().message;
   // A posting onto that balance is refused: read as zero, the upsert would have replaced it.
-  auto more = ledger->deposit("alice", "ETH", U256(5));
+  auto more = ledger->deposit(AccountId("alice"), "ETH", U256(5));
   ASSERT_FALSE(more);
   EXPECT_EQ(more.error().code, "database_corrupt");
   EXPECT_EQ(hex_of("SELECT hex(amount) FROM balances WHERE account = 'alice'"), "03E8");
@@ -83,9 +83,26 @@ TEST_F(IntegrityTest, AnUnknownListingStatusIsCorruption) {
   ASSERT_FALSE(read);
   EXPECT_EQ(read.error().code, "database_corrupt");
   EXPECT_NE(read.error().message.find("column status"), std::string::npos);
-  ASSERT_TRUE(ledger->deposit("alice", "ETH", U256(100)));
-  EXPECT_EQ(market->purchase(l->id, "alice", U256(1)).error().code, "database_corrupt");
-  EXPECT_EQ(*ledger->owner_of("flows", id), "artist");
+  ASSERT_TRUE(ledger->deposit(AccountId("alice"), "ETH", U256(100)));
+  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("alice"), U256(1)).error().code, "database_corrupt");
+  EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "artist");
+}
+
+TEST_F(IntegrityTest, AnUnknownListingKindIsCorruption) {
+  // Read as a default kind, a listing's terms would be priced by the wrong rules.
+  const U256 id = mint("flows", 5, "artist");
+  auto l = market->create_listing(
+      {.seller = "artist", .collection = "flows", .token_id = id, .price = U256(100)});
+  ASSERT_TRUE(l);
+  tamper("UPDATE listings SET kind = 'sealed-bid' WHERE id = '" + l->id + "'");
+  auto read = market->listing(l->id);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().code, "database_corrupt");
+  EXPECT_NE(read.error().message.find("listings row " + l->id + " column kind"), std::string::npos)
+      << read.error().message;
+  ASSERT_TRUE(ledger->deposit(AccountId("alice"), "ETH", U256(100)));
+  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("alice"), U256(1)).error().code, "database_corrupt");
+  EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "artist");
 }
 
 TEST_F(IntegrityTest, MalformedSplitsAreCorruptionNotAnEmptyList) {
@@ -106,8 +123,8 @@ TEST_F(IntegrityTest, MalformedSplitsAreCorruptionNotAnEmptyList) {
               std::string::npos)
         << c.error().message;
   }
-  ASSERT_TRUE(ledger->deposit("alice", "ETH", U256(100)));
-  EXPECT_EQ(market->purchase(l->id, "alice", U256(1)).error().code, "database_corrupt");
+  ASSERT_TRUE(ledger->deposit(AccountId("alice"), "ETH", U256(100)));
+  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("alice"), U256(1)).error().code, "database_corrupt");
   EXPECT_EQ(balance("artist"), U256(0));
 }
 

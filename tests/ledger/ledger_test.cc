@@ -20,8 +20,8 @@ namespace {
 using nlohmann::json;
 
 TEST_F(LedgerTest, DepositsAndWithdrawalsAreBalancedPostings) {
-  ASSERT_TRUE(ledger->deposit("alice", "ETH", *U256::from_decimal("2000000000000000000")));
-  ASSERT_TRUE(ledger->withdraw("alice", "ETH", *U256::from_decimal("500000000000000000")));
+  ASSERT_TRUE(ledger->deposit(AccountId("alice"), "ETH", *U256::from_decimal("2000000000000000000")));
+  ASSERT_TRUE(ledger->withdraw(AccountId("alice"), "ETH", *U256::from_decimal("500000000000000000")));
   auto a = ledger->account("alice");
   ASSERT_TRUE(a);
   ASSERT_EQ(a->balances.size(), 1u);
@@ -29,13 +29,13 @@ TEST_F(LedgerTest, DepositsAndWithdrawalsAreBalancedPostings) {
   auto ext = ledger->account("external");
   EXPECT_TRUE(ext->balances[0].negative);  // The world outside owes what came in.
   // Over-withdrawing changes nothing.
-  auto over = ledger->withdraw("alice", "ETH", *U256::from_decimal("1500000000000000001"));
+  auto over = ledger->withdraw(AccountId("alice"), "ETH", *U256::from_decimal("1500000000000000001"));
   EXPECT_EQ(code_of(over), "insufficient_funds");
   EXPECT_EQ(over.error().field, "amount");
   EXPECT_EQ(ledger->account("alice")->balances[0].amount.to_decimal(), "1500000000000000000");
-  EXPECT_EQ(code_of(ledger->deposit("alice", "DOGE", U256(1))), "unknown_currency");
-  EXPECT_EQ(code_of(ledger->deposit("alice", "USD", U256(0))), "invalid_amount");
-  EXPECT_EQ(code_of(ledger->deposit("nobody", "USD", U256(5))), "unknown_account");
+  EXPECT_EQ(code_of(ledger->deposit(AccountId("alice"), "DOGE", U256(1))), "unknown_currency");
+  EXPECT_EQ(code_of(ledger->deposit(AccountId("alice"), "USD", U256(0))), "invalid_amount");
+  EXPECT_EQ(code_of(ledger->deposit(AccountId("nobody"), "USD", U256(5))), "unknown_account");
   expect_ledger_ok();
 }
 
@@ -43,8 +43,8 @@ TEST_F(LedgerTest, Erc721TransfersFollowOpenZeppelinsRules) {
   collection("flows", "erc721");
   U256 id = mint("flows", 1, "alice");
   EXPECT_EQ(id, U256(0));
-  EXPECT_EQ(*ledger->owner_of("flows", id), "alice");
-  EXPECT_EQ(*ledger->balance_of("flows", "alice", std::nullopt), U256(1));
+  EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "alice");
+  EXPECT_EQ(*ledger->balance_of(CollectionId("flows"), AccountId("alice"), std::nullopt), U256(1));
 
   TransferRequest t{"bob", "flows", id, "alice", "bob"};
   EXPECT_EQ(reason_of(ledger->transfer(t)), "ERC721: caller is not token owner or approved");
@@ -59,20 +59,20 @@ TEST_F(LedgerTest, Erc721TransfersFollowOpenZeppelinsRules) {
   EXPECT_EQ(reason_of(ledger->transfer(t)), "ERC721: invalid token ID");
 
   // Approval lets bob move it once; the transfer clears the approval.
-  EXPECT_EQ(reason_of(ledger->approve("alice", "flows", id, "alice")), "ERC721: approval to current owner");
-  EXPECT_EQ(reason_of(ledger->approve("bob", "flows", id, "bob")),
+  EXPECT_EQ(reason_of(ledger->approve(AccountId("alice"), CollectionId("flows"), id, AccountId("alice"))), "ERC721: approval to current owner");
+  EXPECT_EQ(reason_of(ledger->approve(AccountId("bob"), CollectionId("flows"), id, AccountId("bob"))),
             "ERC721: approve caller is not token owner or approved for all");
-  ASSERT_TRUE(ledger->approve("alice", "flows", id, "bob"));
+  ASSERT_TRUE(ledger->approve(AccountId("alice"), CollectionId("flows"), id, AccountId("bob")));
   ASSERT_TRUE(ledger->transfer({"bob", "flows", id, "alice", "carol"}));
-  EXPECT_EQ(*ledger->owner_of("flows", id), "carol");
+  EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "carol");
   EXPECT_EQ(*db->approved("flows", id), "");
   EXPECT_EQ(reason_of(ledger->transfer({"bob", "flows", id, "carol", "bob"})),
             "ERC721: caller is not token owner or approved");
   // An operator may move any of the owner's tokens.
-  EXPECT_EQ(reason_of(ledger->set_approval_for_all("carol", "flows", "carol", true)), "ERC721: approve to caller");
-  ASSERT_TRUE(ledger->set_approval_for_all("carol", "flows", "bob", true));
+  EXPECT_EQ(reason_of(ledger->set_approval_for_all(AccountId("carol"), CollectionId("flows"), AccountId("carol"), true)), "ERC721: approve to caller");
+  ASSERT_TRUE(ledger->set_approval_for_all(AccountId("carol"), CollectionId("flows"), AccountId("bob"), true));
   ASSERT_TRUE(ledger->transfer({"bob", "flows", id, "carol", "alice"}));
-  ASSERT_TRUE(ledger->set_approval_for_all("carol", "flows", "bob", false));
+  ASSERT_TRUE(ledger->set_approval_for_all(AccountId("carol"), CollectionId("flows"), AccountId("bob"), false));
 
   // Minting the same id again, minting to nobody, and burning.
   MintRequest again{.caller = "artist", .collection = "flows", .asset_sha256 = asset(2), .to = "alice", .token_id = id};
@@ -81,32 +81,32 @@ TEST_F(LedgerTest, Erc721TransfersFollowOpenZeppelinsRules) {
   EXPECT_EQ(ledger->mint(nobody).error().message, "ERC721: mint to the zero address");
   MintRequest stranger{.caller = "alice", .collection = "flows", .asset_sha256 = asset(2), .to = "alice"};
   EXPECT_EQ(ledger->mint(stranger).error().code, "not_collection_creator");
-  EXPECT_EQ(reason_of(ledger->burn("bob", "flows", id, "alice", U256(1))), "ERC721: caller is not token owner or approved");
-  ASSERT_TRUE(ledger->burn("alice", "flows", id, "alice", U256(1)));
-  EXPECT_EQ(ledger->owner_of("flows", id).error().message, "ERC721: invalid token ID");
-  EXPECT_EQ(ledger->balance_of("flows", "", std::nullopt).error().message, "ERC721: address zero is not a valid owner");
+  EXPECT_EQ(reason_of(ledger->burn(AccountId("bob"), CollectionId("flows"), id, AccountId("alice"), U256(1))), "ERC721: caller is not token owner or approved");
+  ASSERT_TRUE(ledger->burn(AccountId("alice"), CollectionId("flows"), id, AccountId("alice"), U256(1)));
+  EXPECT_EQ(ledger->owner_of(CollectionId("flows"), id).error().message, "ERC721: invalid token ID");
+  EXPECT_EQ(ledger->balance_of(CollectionId("flows"), AccountId(""), std::nullopt).error().message, "ERC721: address zero is not a valid owner");
   expect_ledger_ok();
 }
 
 TEST_F(LedgerTest, Erc1155EditionsMoveByAmount) {
   collection("editions", "erc1155");
   U256 id = mint("editions", 1, "alice", U256(10));
-  EXPECT_EQ(*ledger->balance_of("editions", "alice", id), U256(10));
+  EXPECT_EQ(*ledger->balance_of(CollectionId("editions"), AccountId("alice"), id), U256(10));
   ASSERT_TRUE(ledger->transfer({"alice", "editions", id, "alice", "bob", U256(3)}));
-  EXPECT_EQ(*ledger->balance_of("editions", "alice", id), U256(7));
-  EXPECT_EQ(*ledger->balance_of("editions", "bob", id), U256(3));
+  EXPECT_EQ(*ledger->balance_of(CollectionId("editions"), AccountId("alice"), id), U256(7));
+  EXPECT_EQ(*ledger->balance_of(CollectionId("editions"), AccountId("bob"), id), U256(3));
   EXPECT_EQ(reason_of(ledger->transfer({"alice", "editions", id, "alice", "bob", U256(8)})),
             "ERC1155: insufficient balance for transfer");
   EXPECT_EQ(reason_of(ledger->transfer({"carol", "editions", id, "alice", "carol", U256(1)})),
             "ERC1155: caller is not token owner or approved");
   EXPECT_EQ(reason_of(ledger->transfer({"alice", "editions", id, "alice", "", U256(1)})),
             "ERC1155: transfer to the zero address");
-  EXPECT_EQ(reason_of(ledger->set_approval_for_all("alice", "editions", "alice", true)),
+  EXPECT_EQ(reason_of(ledger->set_approval_for_all(AccountId("alice"), CollectionId("editions"), AccountId("alice"), true)),
             "ERC1155: setting approval status for self");
-  ASSERT_TRUE(ledger->set_approval_for_all("alice", "editions", "carol", true));
+  ASSERT_TRUE(ledger->set_approval_for_all(AccountId("alice"), CollectionId("editions"), AccountId("carol"), true));
   ASSERT_TRUE(ledger->transfer({"carol", "editions", id, "alice", "carol", U256(2)}));
-  EXPECT_EQ(reason_of(ledger->burn("bob", "editions", id, "bob", U256(4))), "ERC1155: burn amount exceeds balance");
-  ASSERT_TRUE(ledger->burn("bob", "editions", id, "bob", U256(3)));
+  EXPECT_EQ(reason_of(ledger->burn(AccountId("bob"), CollectionId("editions"), id, AccountId("bob"), U256(4))), "ERC1155: burn amount exceeds balance");
+  ASSERT_TRUE(ledger->burn(AccountId("bob"), CollectionId("editions"), id, AccountId("bob"), U256(3)));
   EXPECT_EQ(db->token("editions", id)->value().supply, U256(7));
   EXPECT_EQ(erc1155_id_hex(U256(10)), std::string(63, '0') + "a");
   EXPECT_EQ(parse_token_id(std::string(63, '0') + "a"), U256(10));
@@ -121,9 +121,9 @@ TEST_F(LedgerTest, ZeroUnitErc1155TransfersChangeNoHolding) {
   U256 id = mint("zero", 1, "alice", U256(5));
   ASSERT_TRUE(ledger->transfer({"alice", "zero", id, "alice", "bob", U256(0)}));
   ASSERT_TRUE(ledger->transfer({"bob", "zero", id, "bob", "carol", U256(0)}));  // bob holds none.
-  ASSERT_TRUE(ledger->burn("alice", "zero", id, "alice", U256(0)));
-  EXPECT_EQ(*ledger->balance_of("zero", "alice", id), U256(5));
-  EXPECT_EQ(*ledger->balance_of("zero", "bob", id), U256(0));
+  ASSERT_TRUE(ledger->burn(AccountId("alice"), CollectionId("zero"), id, AccountId("alice"), U256(0)));
+  EXPECT_EQ(*ledger->balance_of(CollectionId("zero"), AccountId("alice"), id), U256(5));
+  EXPECT_EQ(*ledger->balance_of(CollectionId("zero"), AccountId("bob"), id), U256(0));
   EXPECT_TRUE(ledger->account("bob")->tokens.empty());
   EXPECT_EQ(code_of(ledger->transfer({"alice", "zero", id, "alice", "nobody", U256(0)})), "unknown_account");
   expect_ledger_ok();
@@ -134,10 +134,10 @@ TEST_F(LedgerTest, ZeroUnitErc1155TransfersChangeNoHolding) {
 TEST_F(LedgerTest, RoyaltyInfoRefusesWhereErc2981Overflows) {
   collection("roy", "erc721");  // 750 bps.
   const U256 edge = *checked_div(U256::max(), U256(750));
-  auto at_edge = ledger->royalty_info("roy", edge);
+  auto at_edge = ledger->royalty_info(CollectionId("roy"), edge);
   ASSERT_TRUE(at_edge) << at_edge.error().to_string();
   EXPECT_EQ(at_edge->amount, *checked_div(*checked_mul(edge, U256(750)), U256(10'000)));
-  auto over = ledger->royalty_info("roy", *checked_add(edge, U256(1)));
+  auto over = ledger->royalty_info(CollectionId("roy"), *checked_add(edge, U256(1)));
   ASSERT_FALSE(over);
   EXPECT_EQ(over.error().code, "amount_overflow");
 }
@@ -160,8 +160,8 @@ TEST_F(LedgerTest, RacingTransfersOfOneTokenLetExactlyOneWin) {
   collection("race", "erc721");
   for (int round = 0; round < 5; ++round) {
     U256 id = mint("race", 10 + round, "alice");
-    ASSERT_TRUE(ledger->set_approval_for_all("alice", "race", "bob", true));
-    ASSERT_TRUE(ledger->set_approval_for_all("alice", "race", "carol", true));
+    ASSERT_TRUE(ledger->set_approval_for_all(AccountId("alice"), CollectionId("race"), AccountId("bob"), true));
+    ASSERT_TRUE(ledger->set_approval_for_all(AccountId("alice"), CollectionId("race"), AccountId("carol"), true));
     std::atomic<int> wins{0}, conflicts{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < 8; ++t) {
@@ -188,7 +188,7 @@ TEST_F(LedgerTest, RacingTransfersOfOneTokenLetExactlyOneWin) {
 TEST_F(LedgerTest, MetadataIsWhatWalletsRead) {
   collection("meta", "erc721");
   U256 id = mint("meta", 1, "alice");
-  auto text = ledger->token_metadata("meta", id, "https://gallery.example");
+  auto text = ledger->token_metadata(CollectionId("meta"), id, "https://gallery.example");
   ASSERT_TRUE(text) << text.error().to_string();
   auto j = json::parse(*text);
   EXPECT_EQ(j["name"], "Flows #0");
@@ -199,12 +199,12 @@ TEST_F(LedgerTest, MetadataIsWhatWalletsRead) {
     EXPECT_TRUE(a.contains("trait_type"));
     EXPECT_TRUE(a.contains("value"));
   }
-  auto contract = json::parse(*ledger->contract_metadata("meta", "https://gallery.example"));
+  auto contract = json::parse(*ledger->contract_metadata(CollectionId("meta"), "https://gallery.example"));
   EXPECT_EQ(contract["seller_fee_basis_points"], 750);
   EXPECT_EQ(contract["fee_recipient"], "artist");
-  auto royalty = ledger->royalty_info("meta", *U256::from_decimal("1000000000000000001"));
+  auto royalty = ledger->royalty_info(CollectionId("meta"), *U256::from_decimal("1000000000000000001"));
   EXPECT_EQ(royalty->amount.to_decimal(), "75000000000000000");  // 7.5 %, rounded down.
-  EXPECT_EQ(ledger->token_metadata("meta", U256(5), "").error().code, "unknown_token");
+  EXPECT_EQ(ledger->token_metadata(CollectionId("meta"), U256(5), "").error().code, "unknown_token");
 }
 
 TEST_F(LedgerTest, EveryChangeIsLoggedWithItsSubjects) {
@@ -223,7 +223,7 @@ TEST_F(LedgerTest, EveryChangeIsLoggedWithItsSubjects) {
 TEST_F(LedgerTest, TheCheckFindsATamperedBalanceOrHolding) {
   collection("c", "erc721");
   mint("c", 1, "alice");
-  ASSERT_TRUE(ledger->deposit("alice", "USD", U256(500)));
+  ASSERT_TRUE(ledger->deposit(AccountId("alice"), "USD", U256(500)));
   expect_ledger_ok();
   sqlite3* h = nullptr;
   ASSERT_EQ(sqlite3_open((dir / "atelier.db").c_str(), &h), SQLITE_OK);

@@ -34,38 +34,38 @@ class AuctionTest : public MarketTest {
     return r ? r->id : "";
   }
   std::string code(const auto& r) { return r ? "ok" : r.error().code; }
-  void fund(const std::string& account, std::uint64_t amount) { ASSERT_TRUE(ledger->deposit(account, "ETH", U256(amount))); }
+  void fund(const std::string& account, std::uint64_t amount) { ASSERT_TRUE(ledger->deposit(AccountId(account), "ETH", U256(amount))); }
 };
 
 TEST_F(AuctionTest, EnglishAuctionEscrowsBidsRefundsTheOutbidAndPaysTheWinner) {
   U256 id = mint("flows", 1, "artist");
   std::string a = english(id);
   // The token waits in escrow: the seller cannot sell or move it meanwhile.
-  EXPECT_EQ(*ledger->owner_of("flows", id), "escrow");
+  EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "escrow");
   fund("alice", 5'000);
   fund("bob", 5'000);
-  EXPECT_EQ(code(market->bid(a, "alice", U256(999))), "bid_below_reserve");
-  auto first = market->bid(a, "alice", U256(1'000));
+  EXPECT_EQ(code(market->bid(ListingId(a), AccountId("alice"), U256(999))), "bid_below_reserve");
+  auto first = market->bid(ListingId(a), AccountId("alice"), U256(1'000));
   ASSERT_TRUE(first) << first.error().to_string();
   EXPECT_EQ(balance("alice"), U256(4'000));
   EXPECT_EQ(balance("escrow"), U256(1'000));
   EXPECT_EQ(market->listing(a)->price, U256(1'100));  // The next bid must add 10 %.
-  auto low = market->bid(a, "bob", U256(1'099));
+  auto low = market->bid(ListingId(a), AccountId("bob"), U256(1'099));
   ASSERT_FALSE(low);
   EXPECT_EQ(low.error().code, "bid_too_low");
   EXPECT_NE(low.error().message.find("1100"), std::string::npos) << low.error().message;
-  auto second = market->bid(a, "bob", U256(1'100));
+  auto second = market->bid(ListingId(a), AccountId("bob"), U256(1'100));
   ASSERT_TRUE(second);
   EXPECT_EQ(second->refunded, "alice");
   EXPECT_EQ(balance("alice"), U256(5'000));  // Refunded in the same transaction.
   EXPECT_EQ(balance("bob"), U256(3'900));
   EXPECT_EQ(balance("escrow"), U256(1'100));
   // Alice raises; only the difference need be free, as her refund comes first.
-  ASSERT_TRUE(market->bid(a, "alice", U256(2'000)));
-  EXPECT_EQ(code(market->bid(a, "artist", U256(5'000))), "seller_cannot_bid");
-  EXPECT_EQ(code(market->purchase(a, "bob", U256(1))), "not_for_sale");
+  ASSERT_TRUE(market->bid(ListingId(a), AccountId("alice"), U256(2'000)));
+  EXPECT_EQ(code(market->bid(ListingId(a), AccountId("artist"), U256(5'000))), "seller_cannot_bid");
+  EXPECT_EQ(code(market->purchase(ListingId(a), AccountId("bob"), U256(1))), "not_for_sale");
   EXPECT_EQ(code(market->settle(a)), "auction_not_ended");
-  EXPECT_EQ(code(market->cancel(a, "artist")), "auction_has_bids");
+  EXPECT_EQ(code(market->cancel(ListingId(a), AccountId("artist"))), "auction_has_bids");
   {
     // `ledger check` ties escrow to the standing bid: a tampered bid shows.
     sqlite3* raw = nullptr;
@@ -83,13 +83,13 @@ TEST_F(AuctionTest, EnglishAuctionEscrowsBidsRefundsTheOutbidAndPaysTheWinner) {
   }
 
   clock.advance_ms(3'600'000);
-  EXPECT_EQ(code(market->bid(a, "bob", U256(4'000))), "listing_ended");
+  EXPECT_EQ(code(market->bid(ListingId(a), AccountId("bob"), U256(4'000))), "listing_ended");
   auto s = market->settle(a);
   ASSERT_TRUE(s) << s.error().to_string();
   EXPECT_EQ(s->status, "settled");
   EXPECT_EQ(s->winner, "alice");
   EXPECT_EQ(s->price, U256(2'000));
-  EXPECT_EQ(*ledger->owner_of("flows", id), "alice");
+  EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "alice");
   // Primary sale: 80 / 20 between the artist and the studio, nothing left in escrow.
   EXPECT_EQ(balance("artist"), U256(1'600));
   EXPECT_EQ(balance("studio"), U256(400));
@@ -121,16 +121,16 @@ TEST_F(AuctionTest, ALateBidExtendsTheAuction) {
   fund("alice", 10'000);
   fund("bob", 10'000);
   clock.advance_ms(3'600'000 - 900'000);  // 15 minutes left: outside the 10-minute buffer.
-  ASSERT_TRUE(market->bid(a, "alice", U256(1'000)));
+  ASSERT_TRUE(market->bid(ListingId(a), AccountId("alice"), U256(1'000)));
   EXPECT_EQ(market->listing(a)->listing.ends_ms, ends);
   clock.advance_ms(840'000);  // 1 minute left.
-  auto late = market->bid(a, "bob", U256(1'100));
+  auto late = market->bid(ListingId(a), AccountId("bob"), U256(1'100));
   ASSERT_TRUE(late);
   EXPECT_EQ(late->ends_ms, clock.now_ms() + 600'000);
   EXPECT_EQ(market->listing(a)->listing.ends_ms, clock.now_ms() + 600'000);
   clock.advance_ms(120'000);  // Past the original end, inside the extension.
   EXPECT_EQ(code(market->settle(a)), "auction_not_ended");
-  ASSERT_TRUE(market->bid(a, "alice", U256(1'210)));
+  ASSERT_TRUE(market->bid(ListingId(a), AccountId("alice"), U256(1'210)));
   clock.advance_ms(600'000);
   auto s = market->settle(a);
   ASSERT_TRUE(s);
@@ -145,16 +145,16 @@ TEST_F(AuctionTest, AnAuctionWithoutBidsEndsAndTheTokenGoesBack) {
   auto s = market->settle(a);
   ASSERT_TRUE(s);
   EXPECT_EQ(s->status, "ended");
-  EXPECT_EQ(*ledger->owner_of("flows", id), "artist");
+  EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "artist");
   EXPECT_EQ(market->listing(a)->listing.status, store::ListingStatus::kEnded);
   // Cancelling before any bid also returns it; only the seller may.
   std::string b = english(id);
-  EXPECT_EQ(code(market->cancel(b, "alice")), "not_your_listing");
-  auto c = market->cancel(b, "artist");
+  EXPECT_EQ(code(market->cancel(ListingId(b), AccountId("alice"))), "not_your_listing");
+  auto c = market->cancel(ListingId(b), AccountId("artist"));
   ASSERT_TRUE(c);
   EXPECT_EQ(c->status, store::ListingStatus::kCancelled);
-  EXPECT_EQ(*ledger->owner_of("flows", id), "artist");
-  EXPECT_EQ(code(market->bid(b, "alice", U256(1'000))), "listing_not_active");
+  EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "artist");
+  EXPECT_EQ(code(market->bid(ListingId(b), AccountId("alice"), U256(1'000))), "listing_not_active");
   expect_ledger_ok();
 }
 
@@ -162,10 +162,10 @@ TEST_F(AuctionTest, ARefusedBidChangesNothing) {
   U256 id = mint("flows", 4, "artist");
   std::string a = english(id);
   fund("alice", 500);
-  EXPECT_EQ(code(market->bid(a, "alice", U256(1'000))), "insufficient_funds");
-  EXPECT_EQ(code(market->bid(a, "alice", U256(1'000), "USD")), "wrong_currency");
-  EXPECT_EQ(code(market->bid(a, "nobody", U256(1'000))), "unknown_account");
-  EXPECT_EQ(code(market->bid("lst_none", "alice", U256(1'000))), "unknown_listing");
+  EXPECT_EQ(code(market->bid(ListingId(a), AccountId("alice"), U256(1'000))), "insufficient_funds");
+  EXPECT_EQ(code(market->bid(ListingId(a), AccountId("alice"), U256(1'000), "USD")), "wrong_currency");
+  EXPECT_EQ(code(market->bid(ListingId(a), AccountId("nobody"), U256(1'000))), "unknown_account");
+  EXPECT_EQ(code(market->bid(ListingId("lst_none"), AccountId("alice"), U256(1'000))), "unknown_listing");
   EXPECT_EQ(balance("alice"), U256(500));
   auto v = market->listing(a);
   EXPECT_EQ(v->listing.bid_count, 0u);
@@ -176,7 +176,7 @@ TEST_F(AuctionTest, ARefusedBidChangesNothing) {
                    .starts_ms = clock.now_ms() + 1'000, .ends_ms = clock.now_ms() + 2'000};
   auto l = market->create_listing(later);
   ASSERT_TRUE(l);
-  EXPECT_EQ(code(market->bid(l->id, "alice", U256(1))), "listing_not_started");
+  EXPECT_EQ(code(market->bid(ListingId(l->id), AccountId("alice"), U256(1))), "listing_not_started");
   EXPECT_EQ(market->listing(l->id)->next_change_ms, clock.now_ms() + 1'000);
   // Bad terms.
   NewListing bad = later;
@@ -204,7 +204,7 @@ TEST_F(AuctionTest, RacingBiddersLeaveOneStandingBidAndEveryoneElseRefunded) {
     threads.emplace_back([&, i] {
       for (int round = 0; round < 5; ++round) {
         auto min = market->listing(a)->price;
-        auto r = market->bid(a, bidders[i], *checked_add(min, U256(i)));
+        auto r = market->bid(ListingId(a), AccountId(bidders[i]), *checked_add(min, U256(i)));
         if (r) ++accepted;
         else if (r.error().code != "bid_too_low") ADD_FAILURE() << r.error().to_string();
       }
@@ -235,7 +235,7 @@ TEST_F(AuctionTest, DutchLinearPricesFollowTheClock) {
   clock.advance_ms(300'500);  // 300 s: 10000 − 9000·300/900 = 7000.
   EXPECT_EQ(market->listing(r->id)->price, U256(7'000));
   fund("alice", 100'000);
-  auto sale = market->purchase(r->id, "alice", U256(3));
+  auto sale = market->purchase(ListingId(r->id), AccountId("alice"), U256(3));
   ASSERT_TRUE(sale);
   EXPECT_EQ(sale->total, U256(21'000));
   clock.advance_ms(1'000'000);
@@ -257,15 +257,15 @@ TEST_F(AuctionTest, ClearingPriceDutchAuctionRebatesEarlyBuyers) {
   fund("alice", 100'000);
   fund("bob", 100'000);
   fund("carol", 100'000);
-  ASSERT_TRUE(market->purchase(r->id, "alice", U256(1)));  // 10,000
-  EXPECT_EQ(code(market->cancel(r->id, "artist")), "auction_has_sales");
+  ASSERT_TRUE(market->purchase(ListingId(r->id), AccountId("alice"), U256(1)));  // 10,000
+  EXPECT_EQ(code(market->cancel(ListingId(r->id), AccountId("artist"))), "auction_has_sales");
   clock.advance_ms(300'000);
-  ASSERT_TRUE(market->purchase(r->id, "bob", U256(2)));  // 2 × 7,000
+  ASSERT_TRUE(market->purchase(ListingId(r->id), AccountId("bob"), U256(2)));  // 2 × 7,000
   EXPECT_EQ(balance("escrow"), U256(24'000));  // Held until the auction settles.
   EXPECT_EQ(balance("artist"), U256(0));
   EXPECT_EQ(code(market->settle(r->id)), "auction_not_ended");
   clock.advance_ms(450'000);  // 750 s: 10000 − 9000·750/900 = 2500.
-  ASSERT_TRUE(market->purchase(r->id, "carol", U256(1)));
+  ASSERT_TRUE(market->purchase(ListingId(r->id), AccountId("carol"), U256(1)));
   // Sold out: it may settle now. Everyone pays 2,500.
   auto s = market->settle(r->id);
   ASSERT_TRUE(s) << s.error().to_string();
@@ -303,19 +303,19 @@ TEST_F(AuctionTest, GdaAndVrgdaListingsPriceByTheSoldCount) {
   for (std::uint64_t sold : {0, 3}) {
     const std::uint64_t q = 3;
     auto expect_g = market::quote_price(*gmodel, {.elapsed_s = 3'600, .sold = sold, .quantity = q});
-    auto s = market->purchase(gl->id, "alice", U256(q));
+    auto s = market->purchase(ListingId(gl->id), AccountId("alice"), U256(q));
     ASSERT_TRUE(s) << s.error().to_string();
     EXPECT_EQ(s->total, *expect_g);
     U256 expect_v;
     for (std::uint64_t i = 0; i < q; ++i) {
       expect_v = *checked_add(expect_v, *market::quote_price(*vmodel, {.elapsed_s = 3'600, .sold = sold + i}));
     }
-    auto t = market->purchase(vl->id, "alice", U256(q));
+    auto t = market->purchase(ListingId(vl->id), AccountId("alice"), U256(q));
     ASSERT_TRUE(t) << t.error().to_string();
     EXPECT_EQ(t->total, expect_v);
   }
   EXPECT_EQ(market->listing(gl->id)->price, *market::quote_price(*gmodel, {.elapsed_s = 3'600, .sold = 6}));
-  EXPECT_EQ(code(market->purchase(vl->id, "alice", U256(1'001))), "sold_out");  // 44 left
+  EXPECT_EQ(code(market->purchase(ListingId(vl->id), AccountId("alice"), U256(1'001))), "sold_out");  // 44 left
   expect_ledger_ok();
 }
 
@@ -328,16 +328,16 @@ TEST_F(AuctionTest, ContinuousGdaSellsOnlyWhatHasBeenEmitted) {
   ASSERT_TRUE(l) << l.error().to_string();
   fund("alice", 1'000'000'000);
   clock.advance_ms(10'000);  // 5 units emitted.
-  EXPECT_EQ(code(market->purchase(l->id, "alice", U256(6))), "not_yet_available");
+  EXPECT_EQ(code(market->purchase(ListingId(l->id), AccountId("alice"), U256(6))), "not_yet_available");
   auto model = market::parse_price_model(g.kind, g.params);
-  auto s = market->purchase(l->id, "alice", U256(4));
+  auto s = market->purchase(ListingId(l->id), AccountId("alice"), U256(4));
   ASSERT_TRUE(s) << s.error().to_string();
   EXPECT_EQ(s->total, *market::quote_price(*model, {.elapsed_s = 10, .quantity = 4}));
   // The next auction starts 4 / 0.5 = 8 s later: 2 s of decay, and 1 unit available.
-  auto t = market->purchase(l->id, "alice", U256(1));
+  auto t = market->purchase(ListingId(l->id), AccountId("alice"), U256(1));
   ASSERT_TRUE(t) << t.error().to_string();
   EXPECT_EQ(t->total, *market::quote_price(*model, {.elapsed_s = 2, .quantity = 1}));
-  EXPECT_EQ(code(market->purchase(l->id, "alice", U256(1))), "not_yet_available");
+  EXPECT_EQ(code(market->purchase(ListingId(l->id), AccountId("alice"), U256(1))), "not_yet_available");
   expect_ledger_ok();
 }
 
@@ -345,13 +345,13 @@ TEST_F(AuctionTest, CancelledListingsSellNothing) {
   U256 id = mint("flows", 11, "artist");
   auto l = market->create_listing({.seller = "artist", .collection = "flows", .token_id = id, .price = U256(100)});
   ASSERT_TRUE(l);
-  EXPECT_EQ(code(market->cancel(l->id, "bob")), "not_your_listing");
-  ASSERT_TRUE(market->cancel(l->id, "bob", /*admin=*/true));
+  EXPECT_EQ(code(market->cancel(ListingId(l->id), AccountId("bob"))), "not_your_listing");
+  ASSERT_TRUE(market->cancel(ListingId(l->id), AccountId("bob"), /*admin=*/true));
   fund("alice", 1'000);
-  EXPECT_EQ(code(market->purchase(l->id, "alice", U256(1))), "listing_not_active");
-  EXPECT_EQ(code(market->cancel(l->id, "artist")), "listing_not_active");
+  EXPECT_EQ(code(market->purchase(ListingId(l->id), AccountId("alice"), U256(1))), "listing_not_active");
+  EXPECT_EQ(code(market->cancel(ListingId(l->id), AccountId("artist"))), "listing_not_active");
   EXPECT_EQ(balance("alice"), U256(1'000));
-  EXPECT_EQ(*ledger->owner_of("flows", id), "artist");
+  EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "artist");
   NewListing bad{.kind = "dutch-linear", .seller = "artist", .collection = "flows", .token_id = id};
   bad.params = {{"start_price", "10"}, {"end_price", "100"}, {"duration_s", "60"}};
   EXPECT_EQ(code(market->create_listing(bad)).substr(0, 5), "value");  // end above start
@@ -402,7 +402,7 @@ TEST_F(AuctionTest, RarityTiersDemandFloorAndCeilingShapeTheUnitPrice) {
   EXPECT_EQ(market->listing(rare)->price, U256(2'500));  // 3 × 1,000, capped by the ceiling.
   EXPECT_EQ(market->listing(common)->price, U256(1'000));
   fund("alice", 10'000);
-  auto s = market->purchase(rare, "alice", U256(1));
+  auto s = market->purchase(ListingId(rare), AccountId("alice"), U256(1));
   ASSERT_TRUE(s) << s.error().to_string();
   EXPECT_EQ(s->total, U256(2'500));
   auto terms = nlohmann::json::parse(market->listing(rare)->listing.terms);
@@ -417,7 +417,7 @@ TEST_F(AuctionTest, RarityTiersDemandFloorAndCeilingShapeTheUnitPrice) {
   clock.advance_ms(3'600'000);
   const U256 before = market->listing(d->id)->price;
   EXPECT_LT(before, U256(100'000));  // An hour without sales: a little lower.
-  ASSERT_TRUE(market->purchase(d->id, "bob", U256(5)));
+  ASSERT_TRUE(market->purchase(ListingId(d->id), AccountId("bob"), U256(5)));
   const U256 after = market->listing(d->id)->price;
   EXPECT_GT(after, U256(100'000));  // Half a day's sales in an hour: higher.
   auto expected = market::apply_pricing_rules(*market::parse_pricing_rules(R"({"demand":{"decay":"0.2","per_day":"10"}})"),
@@ -440,43 +440,43 @@ TEST_F(AuctionTest, PayingInAnotherCurrencyGoesThroughTheFeedAndRefusesWhenItTri
   market = std::make_unique<market::Market>(*db, *db, *ledger, clock, &feeds);
   ASSERT_TRUE(feeds.register_feed("ETH-USD", {{"max_age_ms", "60000"}, {"max_deviation_bps", "500"},
                                               {"min_sources", "2"}, {"sources", "a,b,c"}}));
-  ASSERT_TRUE(feeds.report("ETH-USD", "a", "3000", clock.now_ms()));
-  ASSERT_TRUE(feeds.report("ETH-USD", "b", "3010", clock.now_ms()));
-  ASSERT_TRUE(feeds.report("ETH-USD", "c", "9999", clock.now_ms()));  // An outlier: ignored.
+  ASSERT_TRUE(feeds.report({.feed_id = "ETH-USD", .source = "a", .price = "3000", .observed_ms = clock.now_ms()}));
+  ASSERT_TRUE(feeds.report({.feed_id = "ETH-USD", .source = "b", .price = "3010", .observed_ms = clock.now_ms()}));
+  ASSERT_TRUE(feeds.report({.feed_id = "ETH-USD", .source = "c", .price = "9999", .observed_ms = clock.now_ms()}));  // An outlier: ignored.
   U256 id = mint("flows", 60, "artist");
   auto l = market->create_listing({.seller = "artist", .collection = "flows", .token_id = id, .currency = "USD",
                                    .price = U256(150'000), .accepts = {"ETH"}});  // $1,500.00
   ASSERT_TRUE(l) << l.error().to_string();
   // Median of 3000 and 3010 = 3005 USD/ETH: $1,500 = 1500/3005 ETH, rounded up to the wei.
   // 150000 · 10^16 / 3005 = 499168053244592346.08… → 499168053244592347 wei.
-  auto q = market->quote(l->id, U256(1), "ETH");
+  auto q = market->quote(ListingId(l->id), U256(1), "ETH");
   ASSERT_TRUE(q) << q.error().to_string();
   EXPECT_EQ(q->amount.to_decimal(), "499168053244592347");
   EXPECT_EQ(q->feed, "ETH-USD");
-  EXPECT_EQ(code(market->quote(l->id, U256(1), "EUR")), "wrong_currency");
+  EXPECT_EQ(code(market->quote(ListingId(l->id), U256(1), "EUR")), "wrong_currency");
   fund("alice", 1'000'000'000'000'000'000ull);
   // Slippage: quoted 1 % lower, 50 bps allowed: refused, nothing moves.
   const U256 low = *mul_div(q->amount, U256(99), U256(100));
-  auto slipped = market->purchase(l->id, "alice", U256(1),
+  auto slipped = market->purchase(ListingId(l->id), AccountId("alice"), U256(1),
                                   {.currency = "ETH", .quoted_total = low, .max_slippage_bps = 50});
   ASSERT_FALSE(slipped);
   EXPECT_EQ(slipped.error().code, "slippage_exceeded");
   // The feed goes stale: no sale rather than a guess.
   clock.advance_ms(61'000);
-  auto tripped = market->purchase(l->id, "alice", U256(1), {.currency = "ETH"});
+  auto tripped = market->purchase(ListingId(l->id), AccountId("alice"), U256(1), {.currency = "ETH"});
   ASSERT_FALSE(tripped);
   EXPECT_EQ(tripped.error().code, "oracle_circuit_open");
   EXPECT_EQ(balance("alice"), U256(1'000'000'000'000'000'000ull));
-  EXPECT_EQ(*ledger->owner_of("flows", id), "artist");
+  EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "artist");
   // Fresh reports again: the sale settles in ETH, payouts in ETH.
-  ASSERT_TRUE(feeds.report("ETH-USD", "a", "3000", clock.now_ms()));
-  ASSERT_TRUE(feeds.report("ETH-USD", "b", "3010", clock.now_ms()));
-  auto sale = market->purchase(l->id, "alice", U256(1), {.currency = "ETH", .quoted_total = q->amount, .max_slippage_bps = 0});
+  ASSERT_TRUE(feeds.report({.feed_id = "ETH-USD", .source = "a", .price = "3000", .observed_ms = clock.now_ms()}));
+  ASSERT_TRUE(feeds.report({.feed_id = "ETH-USD", .source = "b", .price = "3010", .observed_ms = clock.now_ms()}));
+  auto sale = market->purchase(ListingId(l->id), AccountId("alice"), U256(1), {.currency = "ETH", .quoted_total = q->amount, .max_slippage_bps = 0});
   ASSERT_TRUE(sale) << sale.error().to_string();
   EXPECT_EQ(sale->currency, "ETH");
   EXPECT_EQ(sale->total.to_decimal(), "499168053244592347");
   EXPECT_EQ(sale->listed_total, U256(150'000));
-  EXPECT_EQ(*ledger->owner_of("flows", id), "alice");
+  EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "alice");
   EXPECT_EQ(balance("artist", "ETH"), U256(399'334'442'595'673'878ull));  // 80 % floored, + the 1 wei remainder
   EXPECT_EQ(balance("studio", "ETH"), U256(99'833'610'648'918'469ull));   // 20 %, floor
   EXPECT_EQ(*checked_add(balance("artist", "ETH"), balance("studio", "ETH")), sale->total);

@@ -40,7 +40,7 @@ class FeedsTest : public ::testing::Test {
   std::int64_t now() const { return clock.now_ms(); }
   void report(const std::string& source, const std::string& price, std::int64_t observed_ms,
               const std::string& feed = "ETH-USD") {
-    auto r = feeds->report(feed, source, price, observed_ms);
+    auto r = feeds->report({.feed_id = feed, .source = source, .price = price, .observed_ms = observed_ms});
     ASSERT_TRUE(r) << r.error().to_string();
   }
   json entry(std::uint64_t index) { return json::parse(db->log_entries(index, index + 1)->at(0).entry); }
@@ -98,7 +98,7 @@ TEST_F(FeedsTest, ThePriceIsTheMedianOfFreshReportsAndEachReportIsLogged) {
   ASSERT_TRUE(feeds->register_feed("ETH-USD", kEthUsd));
   report("a", "3000", now() - 1000);
   report("b", "3010.5", now() - 500);
-  auto c = feeds->report("ETH-USD", "c", "3020", now());
+  auto c = feeds->report({.feed_id = "ETH-USD", .source = "c", .price = "3020", .observed_ms = now()});
   ASSERT_TRUE(c);
   EXPECT_EQ(c->received_ms, now());
   json e = entry(c->log_index);
@@ -144,7 +144,7 @@ TEST_F(FeedsTest, RefusedReportsWriteNothing) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.source + " " + c.price);
-    auto r = feeds->report(c.feed, c.source, c.price, c.observed_ms);
+    auto r = feeds->report({.feed_id = c.feed, .source = c.source, .price = c.price, .observed_ms = c.observed_ms});
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, c.code) << r.error().to_string();
     EXPECT_EQ(r.error().field, c.field);
@@ -224,7 +224,7 @@ TEST_F(FeedsTest, AnOpenFeedTakesAnySourceAndAPolicyChangeRejectsTheUnlisted) {
   ASSERT_TRUE(p);
   EXPECT_EQ(p->used, (std::vector<std::string>{"x"}));
   EXPECT_EQ(p->rejected, (std::vector<std::string>{"y"}));
-  EXPECT_EQ(feeds->report("BTC-USD", "y", "1", now()).error().code, "source_not_allowed");
+  EXPECT_EQ(feeds->report({.feed_id = "BTC-USD", .source = "y", .price = "1", .observed_ms = now()}).error().code, "source_not_allowed");
 }
 
 TEST_F(FeedsTest, PairsAreFoundInEitherOrientation) {
@@ -271,7 +271,7 @@ TEST_F(FeedsTest, FeedsAndReportsSurviveARestart) {
   EXPECT_EQ(after->price_wad, wad("3012.46"));
   EXPECT_EQ(feeds->show("ETH-USD")->policy.sources, (std::vector<std::string>{"a", "b", "c"}));
   // The out-of-order check holds across the restart too.
-  EXPECT_EQ(feeds->report("ETH-USD", "a", "1", now() - 1).error().code, "report_out_of_order");
+  EXPECT_EQ(feeds->report({.feed_id = "ETH-USD", .source = "a", .price = "1", .observed_ms = now() - 1}).error().code, "report_out_of_order");
 }
 
 TEST_F(FeedsTest, WadTextIsExactWithoutTrailingZeros) {

@@ -46,7 +46,7 @@ class IdempotentMarketTest : public MarketTest {
   std::uint64_t log_size() { return db->log_size().value(); }
   std::string code(const auto& r) { return r ? "ok" : r.error().code; }
   void fund(const std::string& account, std::uint64_t amount) {
-    ASSERT_TRUE(ledger->deposit(account, "ETH", U256(amount)));
+    ASSERT_TRUE(ledger->deposit(AccountId(account), "ETH", U256(amount)));
   }
   std::string fixed(U256 id, std::uint64_t price) {
     auto l = market->create_listing(
@@ -73,7 +73,7 @@ TEST_F(IdempotentMarketTest, APurchaseStoresItsAnswerWithTheSale) {
   fund("alice", 5'000);
   const auto before = log_size();
   auto lost = respond<market::Sale>(stale(), [](const market::Sale&) { return "stale"; });
-  EXPECT_EQ(code(market->purchase(l, "alice", U256(1), market::PurchaseOptions{}, &lost)),
+  EXPECT_EQ(code(market->purchase(ListingId(l), AccountId("alice"), U256(1), market::PurchaseOptions{}, &lost)),
             "idempotency_claim_lost");
   EXPECT_EQ(log_size(), before);
   EXPECT_EQ(balance("alice"), U256(5'000));
@@ -81,7 +81,7 @@ TEST_F(IdempotentMarketTest, APurchaseStoresItsAnswerWithTheSale) {
   auto fence = claim();
   auto answer =
       respond<market::Sale>(fence, [](const market::Sale& s) { return market::sale_json(s); });
-  auto sale = market->purchase(l, "alice", U256(1), market::PurchaseOptions{}, &answer);
+  auto sale = market->purchase(ListingId(l), AccountId("alice"), U256(1), market::PurchaseOptions{}, &answer);
   ASSERT_TRUE(sale) << sale.error().to_string();
   EXPECT_EQ(retry(fence), "201 " + market::sale_json(*sale));
   EXPECT_EQ(balance("alice"), U256(4'000));
@@ -106,12 +106,12 @@ TEST_F(IdempotentMarketTest, CreatingAndCancellingAListingStoreTheirAnswers) {
   ASSERT_TRUE(l) << l.error().to_string();
   EXPECT_EQ(retry(fence), "201 " + l->id + " active");
 
-  EXPECT_EQ(code(market->cancel(l->id, "artist", false, &lost)), "idempotency_claim_lost");
+  EXPECT_EQ(code(market->cancel(ListingId(l->id), AccountId("artist"), false, &lost)), "idempotency_claim_lost");
   EXPECT_EQ(market->listing(l->id)->listing.status, store::ListingStatus::kActive);
   auto cancel_fence = claim();
   auto cancel_answer = respond<store::ListingRecord>(
       cancel_fence, [](const store::ListingRecord& r) { return r.id + " " + std::string(store::listing_status_name(r.status)); });
-  ASSERT_TRUE(market->cancel(l->id, "artist", false, &cancel_answer));
+  ASSERT_TRUE(market->cancel(ListingId(l->id), AccountId("artist"), false, &cancel_answer));
   EXPECT_EQ(retry(cancel_fence), "201 " + l->id + " cancelled");
 }
 
@@ -121,14 +121,14 @@ TEST_F(IdempotentMarketTest, BidsAndSettlingStoreTheirAnswers) {
   fund("alice", 5'000);
   const auto before = log_size();
   auto lost = respond<market::Bid>(stale(), [](const market::Bid&) { return "stale"; });
-  EXPECT_EQ(code(market->bid(a, "alice", U256(1'000), {}, &lost)), "idempotency_claim_lost");
+  EXPECT_EQ(code(market->bid(ListingId(a), AccountId("alice"), U256(1'000), {}, &lost)), "idempotency_claim_lost");
   EXPECT_EQ(log_size(), before);
   EXPECT_EQ(balance("alice"), U256(5'000));
 
   auto fence = claim();
   auto answer =
       respond<market::Bid>(fence, [](const market::Bid& b) { return market::bid_json(b); });
-  auto bid = market->bid(a, "alice", U256(1'000), {}, &answer);
+  auto bid = market->bid(ListingId(a), AccountId("alice"), U256(1'000), {}, &answer);
   ASSERT_TRUE(bid) << bid.error().to_string();
   EXPECT_EQ(retry(fence), "201 " + market::bid_json(*bid));
 
@@ -136,14 +136,14 @@ TEST_F(IdempotentMarketTest, BidsAndSettlingStoreTheirAnswers) {
   auto lost_settle =
       respond<market::Settlement>(stale(), [](const market::Settlement&) { return "stale"; });
   EXPECT_EQ(code(market->settle(a, &lost_settle)), "idempotency_claim_lost");
-  EXPECT_EQ(*ledger->owner_of("flows", id), "escrow");
+  EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "escrow");
   auto settle_fence = claim();
   auto settle_answer = respond<market::Settlement>(
       settle_fence, [](const market::Settlement& s) { return market::settlement_json(s); });
   auto s = market->settle(a, &settle_answer);
   ASSERT_TRUE(s) << s.error().to_string();
   EXPECT_EQ(retry(settle_fence), "201 " + market::settlement_json(*s));
-  EXPECT_EQ(*ledger->owner_of("flows", id), "alice");
+  EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "alice");
   expect_ledger_ok();
 }
 
@@ -166,13 +166,13 @@ TEST_F(IdempotentMarketTest, FeedRegistrationsAndReportsStoreTheirAnswers) {
 
   auto lost_report = respond<store::FeedReportRecord>(
       stale(), [](const store::FeedReportRecord&) { return "stale"; });
-  EXPECT_EQ(code(feeds.report("ETH-USD", "a", "3000", clock.now_ms(), &lost_report)),
+  EXPECT_EQ(code(feeds.report({.feed_id = "ETH-USD", .source = "a", .price = "3000", .observed_ms = clock.now_ms()}, &lost_report)),
             "idempotency_claim_lost");
   EXPECT_TRUE(db->feed_reports("ETH-USD").value().empty());
   auto report_fence = claim();
   auto report_answer = respond<store::FeedReportRecord>(
       report_fence, [](const store::FeedReportRecord& r) { return market::feed_report_json(r); });
-  auto report = feeds.report("ETH-USD", "a", "3000", clock.now_ms(), &report_answer);
+  auto report = feeds.report({.feed_id = "ETH-USD", .source = "a", .price = "3000", .observed_ms = clock.now_ms()}, &report_answer);
   ASSERT_TRUE(report) << report.error().to_string();
   EXPECT_EQ(retry(report_fence), "201 " + market::feed_report_json(*report));
 }

@@ -36,8 +36,14 @@ U256 sum(const std::vector<Payout>& payouts) {
 
 // Issue 14: doors refuse a field the listing's kind does not use; every kind has its list.
 TEST(ListingKindFields, EachKindNamesItsOwnFieldsOnly) {
-  const auto has = [](std::string_view kind, std::string_view field) {
-    auto fields = market::listing_kind_fields(kind);
+  // The kind's fields by its name, as a door sees it; nullopt for a name that is no kind.
+  const auto fields_of = [](std::string_view kind) -> std::optional<std::span<const std::string_view>> {
+    const auto parsed = store::parse_listing_kind(kind);
+    if (!parsed) return std::nullopt;
+    return market::listing_kind_fields(*parsed);
+  };
+  const auto has = [&](std::string_view kind, std::string_view field) {
+    auto fields = fields_of(kind);
     return fields && std::find(fields->begin(), fields->end(), field) != fields->end();
   };
   EXPECT_TRUE(has("fixed", "price"));
@@ -49,12 +55,12 @@ TEST(ListingKindFields, EachKindNamesItsOwnFieldsOnly) {
   EXPECT_TRUE(has("dutch-linear", "rules"));
   EXPECT_FALSE(has("gda-discrete", "rules"));  // Pricing rules are for fixed and Dutch kinds.
   for (auto kind : market::price_kind_names()) {
-    ASSERT_TRUE(market::listing_kind_fields(kind)) << kind;
+    ASSERT_TRUE(fields_of(kind)) << kind;
     EXPECT_TRUE(has(kind, "params")) << kind;
   }
-  EXPECT_FALSE(market::listing_kind_fields("barter"));
+  EXPECT_FALSE(fields_of("barter"));
   for (auto kind : {"fixed", "english", "dutch-exponential", "vrgda-logistic"}) {
-    const auto fields = market::listing_kind_fields(kind);
+    const auto fields = fields_of(kind);
     ASSERT_TRUE(fields) << kind;
     for (auto field : *fields) {
       const auto all = market::listing_term_fields();
@@ -127,10 +133,10 @@ TEST_F(MarketTest, APrimaryThenASecondarySaleSettleEverything) {
   auto l = market->create_listing({.seller = "artist", .collection = "flows", .token_id = id, .price = U256(10'000),
                                    .platform_fee_bps = 250});
   ASSERT_TRUE(l) << l.error().to_string();
-  ASSERT_TRUE(ledger->deposit("alice", "ETH", U256(25'000)));
-  auto sale = market->purchase(l->id, "alice", U256(1));
+  ASSERT_TRUE(ledger->deposit(AccountId("alice"), "ETH", U256(25'000)));
+  auto sale = market->purchase(ListingId(l->id), AccountId("alice"), U256(1));
   ASSERT_TRUE(sale) << sale.error().to_string();
-  EXPECT_EQ(*ledger->owner_of("flows", id), "alice");
+  EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "alice");
   EXPECT_EQ(balance("alice"), U256(15'000));
   EXPECT_EQ(balance("platform"), U256(250));
   EXPECT_EQ(balance("artist"), U256(7'800));  // 80 % of 9,750
@@ -139,8 +145,8 @@ TEST_F(MarketTest, APrimaryThenASecondarySaleSettleEverything) {
   // Alice resells: the artist now earns the 5 % royalty.
   auto resale = market->create_listing({.seller = "alice", .collection = "flows", .token_id = id, .price = U256(20'000)});
   ASSERT_TRUE(resale);
-  ASSERT_TRUE(ledger->deposit("bob", "ETH", U256(20'000)));
-  ASSERT_TRUE(market->purchase(resale->id, "bob", U256(1)));
+  ASSERT_TRUE(ledger->deposit(AccountId("bob"), "ETH", U256(20'000)));
+  ASSERT_TRUE(market->purchase(ListingId(resale->id), AccountId("bob"), U256(1)));
   EXPECT_EQ(balance("artist"), U256(7'800 + 1'000));
   EXPECT_EQ(balance("alice"), U256(15'000 + 19'000));
   EXPECT_EQ(balance("bob"), U256(0));
@@ -158,18 +164,18 @@ TEST_F(MarketTest, AFailedPurchaseChangesNothing) {
   U256 id = mint("flows", 2, "artist");
   auto l = market->create_listing({.seller = "artist", .collection = "flows", .token_id = id, .price = U256(500)});
   ASSERT_TRUE(l);
-  ASSERT_TRUE(ledger->deposit("alice", "ETH", U256(499)));
-  auto broke = market->purchase(l->id, "alice", U256(1));
+  ASSERT_TRUE(ledger->deposit(AccountId("alice"), "ETH", U256(499)));
+  auto broke = market->purchase(ListingId(l->id), AccountId("alice"), U256(1));
   ASSERT_FALSE(broke);
   EXPECT_EQ(broke.error().code, "insufficient_funds");
   EXPECT_EQ(balance("alice"), U256(499));
-  EXPECT_EQ(*ledger->owner_of("flows", id), "artist");
+  EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "artist");
   EXPECT_EQ(market->listing(l->id)->listing.sold, U256(0));
-  EXPECT_EQ(market->purchase(l->id, "alice", U256(1), U256(400)).error().code, "price_above_limit");
-  EXPECT_EQ(market->purchase(l->id, "alice", U256(2)).error().code, "sold_out");
-  EXPECT_EQ(market->purchase(l->id, "alice", U256(0)).error().code, "invalid_quantity");
-  EXPECT_EQ(market->purchase("lst_nope", "alice", U256(1)).error().code, "unknown_listing");
-  EXPECT_EQ(market->purchase(l->id, "nobody", U256(1)).error().code, "unknown_account");
+  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("alice"), U256(1), U256(400)).error().code, "price_above_limit");
+  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("alice"), U256(2)).error().code, "sold_out");
+  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("alice"), U256(0)).error().code, "invalid_quantity");
+  EXPECT_EQ(market->purchase(ListingId("lst_nope"), AccountId("alice"), U256(1)).error().code, "unknown_listing");
+  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("nobody"), U256(1)).error().code, "unknown_account");
   // Listing what one does not hold, or for nothing.
   EXPECT_EQ(market->create_listing({.seller = "alice", .collection = "flows", .token_id = id, .price = U256(1)}).error().code,
             "not_token_holder");
@@ -182,9 +188,9 @@ TEST_F(MarketTest, AFailedPurchaseChangesNothing) {
   auto later = market->create_listing({.seller = "artist", .collection = "flows", .token_id = id, .price = U256(1),
                                        .starts_ms = clock.now_ms() + 1000, .ends_ms = clock.now_ms() + 2000});
   ASSERT_TRUE(later);
-  EXPECT_EQ(market->purchase(later->id, "alice", U256(1)).error().code, "listing_not_started");
+  EXPECT_EQ(market->purchase(ListingId(later->id), AccountId("alice"), U256(1)).error().code, "listing_not_started");
   clock.advance_ms(2000);
-  EXPECT_EQ(market->purchase(later->id, "alice", U256(1)).error().code, "listing_ended");
+  EXPECT_EQ(market->purchase(ListingId(later->id), AccountId("alice"), U256(1)).error().code, "listing_ended");
   EXPECT_TRUE(db->check_ledger()->ok);
 }
 
@@ -197,14 +203,14 @@ TEST_F(MarketTest, RacingBuyersOfEditionsNeverOversell) {
   for (int i = 0; i < 8; ++i) {
     std::string b = "buyer" + std::to_string(i);
     ASSERT_TRUE(ledger->create_account({b, "collector", b}));
-    ASSERT_TRUE(ledger->deposit(b, "ETH", U256(100)));
+    ASSERT_TRUE(ledger->deposit(AccountId(b), "ETH", U256(100)));
     buyers.push_back(b);
   }
   std::atomic<int> won{0}, sold_out{0};
   std::vector<std::thread> threads;
   for (const auto& b : buyers) {
     threads.emplace_back([&, b] {
-      auto r = market->purchase(l->id, b, U256(1));
+      auto r = market->purchase(ListingId(l->id), AccountId(b), U256(1));
       if (r) {
         ++won;
       } else if (r.error().code == "sold_out") {
@@ -221,7 +227,7 @@ TEST_F(MarketTest, RacingBuyersOfEditionsNeverOversell) {
   U256 paid;
   for (const auto& b : buyers) paid = *checked_add(paid, balance(b) == U256(0) ? U256(100) : U256(0));
   EXPECT_EQ(paid, U256(500));  // Exactly the five winners were charged, once each.
-  EXPECT_EQ(*ledger->balance_of("eds", "artist", id), U256(0));
+  EXPECT_EQ(*ledger->balance_of(CollectionId("eds"), AccountId("artist"), id), U256(0));
   EXPECT_TRUE(db->check_ledger()->ok);
 }
 

@@ -15,7 +15,7 @@ ApiHost::~ApiHost() { stop(); }
 Result<void> ApiHost::start() {
   const auto& o = options_;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (started_) return fail(Error::internal("already_started", "the server was started before"));
     started_ = true;
   }
@@ -35,7 +35,7 @@ Result<void> ApiHost::start() {
   auto ok = http_->start();
   if (!ok) {
     workers_->shutdown(false);
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopped_ = true;
     cv_.notify_all();
     return ok;
@@ -55,10 +55,10 @@ std::size_t ApiHost::connections() const { return http_ ? http_->connections() :
 
 void ApiHost::stop() {
   {
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     if (!started_ || stopped_) return;
     if (stopping_) {
-      cv_.wait(lock, [&] { return stopped_; });
+      while (!stopped_) cv_.wait(mu_);
       return;
     }
     stopping_ = true;
@@ -75,14 +75,14 @@ void ApiHost::stop() {
   workers_->shutdown(/*run_queued=*/false);
   http_->join();
   log_.write("info", "stopped", {{"drained", drained}});
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   stopped_ = true;
   cv_.notify_all();
 }
 
 void ApiHost::wait() {
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return stopped_ || !started_; });
+  MutexLock lock(mu_);
+  while (!stopped_ && started_) cv_.wait(mu_);
 }
 
 }  // namespace atelier::api

@@ -7,9 +7,7 @@
 // idempotency claims) and wait for running ones; join the network threads.
 #pragma once
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 
 #include "api/internal/http_server.h"
 #include "api/internal/json_log.h"
@@ -18,6 +16,7 @@
 #include "api/internal/router.h"
 #include "api/internal/worker_pool.h"
 #include "api/server.h"
+#include "core/mutex.h"
 #include "store/store.h"
 
 namespace atelier::api {
@@ -29,12 +28,12 @@ class ApiHost {
           const ServerOptions& options);
   ~ApiHost();  // stop()
 
-  Result<void> start();
+  Result<void> start() ATELIER_EXCLUDES(mu_);
   std::uint16_t port() const;
   // Connections the HTTP server counts as open now (0 before start()).
   std::size_t connections() const;
-  void stop();
-  void wait();
+  void stop() ATELIER_EXCLUDES(mu_);
+  void wait() ATELIER_EXCLUDES(mu_);
 
  private:
   const RouteTable& routes_;
@@ -46,11 +45,11 @@ class ApiHost {
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<HttpServer> http_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool started_ = false;   // Guarded by mu_.
-  bool stopping_ = false;  // Guarded by mu_.
-  bool stopped_ = false;   // Guarded by mu_.
+  Mutex mu_;
+  CondVar cv_;  // stopped_ became true.
+  bool started_ ATELIER_GUARDED_BY(mu_) = false;
+  bool stopping_ ATELIER_GUARDED_BY(mu_) = false;
+  bool stopped_ ATELIER_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace atelier::api

@@ -8,15 +8,14 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <charconv>
-#include <condition_variable>
 #include <ctime>
 #include <future>
 #include <limits>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 
 #include "api/internal/api_error.h"
+#include "core/mutex.h"
 #include "core/version.h"
 
 namespace atelier::api {
@@ -171,10 +170,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::atomic<bool> stopping{false};
   std::uint16_t port = 0;
 
-  mutable std::mutex mu;
-  std::condition_variable cv;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // Guarded by mu.
-  std::unordered_map<std::string, std::int64_t> per_client;       // Remote IP → sessions; mu.
+  mutable Mutex mu;
+  CondVar cv;  // A session left `sessions`.
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions ATELIER_GUARDED_BY(mu);
+  std::unordered_map<std::string, std::int64_t> per_client ATELIER_GUARDED_BY(mu);  // Remote IP → sessions.
   // Orders sessions by when they began waiting for a request (the oldest is shed first).
   std::atomic<std::uint64_t> wait_seq{0};
 
@@ -188,11 +187,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
-  bool add_session(Session* s, const std::shared_ptr<Session>& sp);
-  void remove_session(Session* s);
-  void forget_locked(Session* s);
-  Session* sheddable_locked(const std::string* remote_ip);
-  std::vector<std::shared_ptr<Session>> live_sessions();
+  bool add_session(Session* s, const std::shared_ptr<Session>& sp) ATELIER_EXCLUDES(mu);
+  void remove_session(Session* s) ATELIER_EXCLUDES(mu);
+  void forget_locked(Session* s) ATELIER_REQUIRES(mu);
+  Session* sheddable_locked(const std::string* remote_ip) ATELIER_REQUIRES(mu);
+  std::vector<std::shared_ptr<Session>> live_sessions() ATELIER_EXCLUDES(mu);
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -536,8 +535,9 @@ bool HttpServer::Impl::add_session(Session* s, const std::shared_ptr<Session>& s
   // Released after the lock: dropping the last reference runs ~Session, which takes mu.
   std::vector<std::shared_ptr<Session>> victims;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     const auto take_place_of = [&](Session* victim) {
+      mu.assert_held();  // Called only under the lock above.
       if (victim == nullptr) return false;
       if (auto it = sessions.find(victim); it != sessions.end()) {
         victims.push_back(it->second.lock());  // Null when it is closing already.
@@ -590,7 +590,7 @@ void HttpServer::Impl::forget_locked(Session* s) {
 
 void HttpServer::Impl::remove_session(Session* s) {
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     forget_locked(s);
   }
   cv.notify_all();
@@ -598,7 +598,7 @@ void HttpServer::Impl::remove_session(Session* s) {
 
 std::vector<std::shared_ptr<Session>> HttpServer::Impl::live_sessions() {
   std::vector<std::shared_ptr<Session>> out;
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   for (auto& [_, w] : sessions) {
     if (auto sp = w.lock()) out.push_back(std::move(sp));
   }
@@ -680,7 +680,7 @@ Result<void> HttpServer::start() {
 std::uint16_t HttpServer::port() const { return impl_->port; }
 
 std::size_t HttpServer::connections() const {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   return impl_->sessions.size();
 }
 
@@ -700,9 +700,12 @@ void HttpServer::stop_accepting() {
 }
 
 bool HttpServer::wait_idle(std::int64_t timeout_ms) {
-  std::unique_lock lock(impl_->mu);
-  return impl_->cv.wait_for(lock, std::chrono::milliseconds(timeout_ms),
-                            [&] { return impl_->sessions.empty(); });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  MutexLock lock(impl_->mu);
+  while (!impl_->sessions.empty()) {
+    if (!impl_->cv.wait_until(impl_->mu, deadline)) return impl_->sessions.empty();
+  }
+  return true;
 }
 
 void HttpServer::close_all() {

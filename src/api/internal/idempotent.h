@@ -4,7 +4,7 @@
 //   InCommit<market::Sale> answer(ctx, [](const market::Sale& s) -> Result<HttpResponse> {
 //     return json_text_response(market::sale_json(s), 201);
 //   });
-//   auto sale = market.purchase(id, buyer, quantity, options, answer.respond());
+//   auto sale = market.purchase(ListingId(id), AccountId(buyer), quantity, options, answer.respond());
 //   if (!sale) return fail(sale.error());
 //   return answer.response(*sale);
 //

@@ -2,8 +2,9 @@
 
 #include <cstdio>
 #include <ctime>
-#include <mutex>
 #include <nlohmann/json.hpp>
+
+#include "core/mutex.h"
 
 namespace atelier::api {
 
@@ -34,8 +35,8 @@ void JsonLog::write(std::string_view level, std::string_view msg, const Fields& 
     return;
   }
   line.push_back('\n');
-  static std::mutex mu;
-  std::lock_guard lock(mu);
+  static Mutex mu;  // Whole lines on stderr, never interleaved.
+  MutexLock lock(mu);
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);
 }

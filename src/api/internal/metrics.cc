@@ -74,7 +74,7 @@ Metrics::Metrics() : render_seconds_(kRenderBuckets) {}
 
 void Metrics::observe_request(std::string_view route, std::string_view method, int status,
                               double seconds) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++requests_[{std::string(route), std::string(method), status}];
   auto it = request_seconds_.find(std::string(route));
   if (it == request_seconds_.end()) {
@@ -84,14 +84,14 @@ void Metrics::observe_request(std::string_view route, std::string_view method, i
 }
 
 void Metrics::observe_render(bool cached, double seconds) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++renders_[cached ? 1 : 0];
   if (!cached) render_seconds_.observe(seconds);
 }
 
 std::string Metrics::prometheus_text() const {
   std::string out;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   family(out, "atelier_http_requests_total", "counter",
          "HTTP requests by route template, method and status.");
   for (const auto& [k, n] : requests_) {

@@ -20,11 +20,12 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <vector>
+
+#include "core/mutex.h"
 
 namespace atelier::api {
 
@@ -46,22 +47,24 @@ class Histogram {
 class Metrics {
  public:
   Metrics();
-  void observe_request(std::string_view route, std::string_view method, int status, double seconds);
-  void observe_render(bool cached, double seconds);
+  void observe_request(std::string_view route, std::string_view method, int status, double seconds)
+      ATELIER_EXCLUDES(mu_);
+  void observe_render(bool cached, double seconds) ATELIER_EXCLUDES(mu_);
   void add_in_flight(int delta) { in_flight_ += delta; }
   void add_connections(int delta) { connections_ += delta; }
   void add_connections_shed(int n) { connections_shed_ += n; }
 
-  std::string prometheus_text() const;
+  std::string prometheus_text() const ATELIER_EXCLUDES(mu_);
 
   static constexpr std::string_view kContentType = "text/plain; version=0.0.4; charset=utf-8";
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;  // Guarded by mu_.
-  std::map<std::string, Histogram> request_seconds_;                             // Guarded by mu_.
-  std::array<std::uint64_t, 2> renders_{};                                       // [cached]
-  Histogram render_seconds_;                                                     // Guarded by mu_.
+  mutable Mutex mu_;
+  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_
+      ATELIER_GUARDED_BY(mu_);
+  std::map<std::string, Histogram> request_seconds_ ATELIER_GUARDED_BY(mu_);
+  std::array<std::uint64_t, 2> renders_ ATELIER_GUARDED_BY(mu_){};  // [cached]
+  Histogram render_seconds_ ATELIER_GUARDED_BY(mu_);
   std::atomic<std::int64_t> in_flight_{0};
   std::atomic<std::int64_t> connections_{0};
   std::atomic<std::int64_t> connections_shed_{0};

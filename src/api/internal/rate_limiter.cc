@@ -12,7 +12,7 @@ RateLimiter::RateLimiter(const Clock& clock, std::size_t buckets_max)
     : clock_(clock), buckets_max_(std::max<std::size_t>(buckets_max, 2)) {}
 
 std::size_t RateLimiter::bucket_count() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return buckets_.size();
 }
 
@@ -35,7 +35,7 @@ RateLimiter::Decision RateLimiter::take(std::string_view key, std::int64_t per_m
   if (per_minute <= 0) return {};
   const std::int64_t now = clock_.now_ms();
   const std::int64_t capacity = per_minute * kUnitsPerToken;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = buckets_.find(std::string(key));
   if (it == buckets_.end()) {
     if (buckets_.size() >= buckets_max_) evict_locked(now, per_minute);

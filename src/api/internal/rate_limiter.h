@@ -11,12 +11,12 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "core/clock.h"
+#include "core/mutex.h"
 
 namespace atelier::api {
 
@@ -30,21 +30,21 @@ class RateLimiter {
     std::int64_t remaining = 0;      // Whole requests left in the bucket after this one.
   };
   // Takes one token from the bucket `key` with the given rate; per_minute ≤ 0 always allows.
-  Decision take(std::string_view key, std::int64_t per_minute);
+  Decision take(std::string_view key, std::int64_t per_minute) ATELIER_EXCLUDES(mu_);
 
-  std::size_t bucket_count() const;
+  std::size_t bucket_count() const ATELIER_EXCLUDES(mu_);
 
  private:
   struct Bucket {
     std::int64_t units = 0;  // 60'000 per token.
     std::int64_t last_ms = 0;
   };
-  void evict_locked(std::int64_t now_ms, std::int64_t per_minute);
+  void evict_locked(std::int64_t now_ms, std::int64_t per_minute) ATELIER_REQUIRES(mu_);
 
   const Clock& clock_;
   std::size_t buckets_max_;
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;  // Guarded by mu_.
+  mutable Mutex mu_;
+  std::unordered_map<std::string, Bucket> buckets_ ATELIER_GUARDED_BY(mu_);
 };
 
 }  // namespace atelier::api

@@ -115,7 +115,7 @@ void add_ledger_routes(RouteTable& table, RouteDeps& deps) {
              .handler = [&ledger, &base](RequestContext& c) -> Result<HttpResponse> {
                auto id = token_id_param(c);
                if (!id) return fail(id.error());
-               auto body = ledger.token_metadata(c.path_param("id"), *id, base);
+               auto body = ledger.token_metadata(CollectionId(c.path_param("id")), *id, base);
                if (!body) return fail(body.error());
                return json_text_response(std::move(*body), 200, kMetadataCaching);
              }});
@@ -144,7 +144,7 @@ void add_ledger_routes(RouteTable& table, RouteDeps& deps) {
              .params = {{.name = "id", .in = ParamIn::kPath, .description = "Collection id."}},
              .responses = {{200, "The collection.", "application/json", R"({"type": "object"})"}},
              .handler = [&ledger, &base](RequestContext& c) -> Result<HttpResponse> {
-               auto body = ledger.contract_metadata(c.path_param("id"), base);
+               auto body = ledger.contract_metadata(CollectionId(c.path_param("id")), base);
                if (!body) return fail(body.error());
                return json_text_response(std::move(*body), 200, kMetadataCaching);
              }});

@@ -34,7 +34,8 @@ bool has(std::span<const std::string_view> names, std::string_view name) {
 // than ignored. With an unknown kind only unknown fields are refused here (create_listing
 // then names the kind).
 Result<void> check_listing_fields(const nlohmann::json& j, const std::string& kind) {
-  const auto own = market::listing_kind_fields(kind);
+  const std::optional<store::ListingKind> parsed = store::parse_listing_kind(kind);
+  const auto own = parsed ? std::optional(market::listing_kind_fields(*parsed)) : std::nullopt;
   for (const auto& [name, value] : j.items()) {
     if (has(kListingFields, name) || (own && has(*own, name))) continue;
     const std::string shown = name.substr(0, 64);
@@ -141,7 +142,7 @@ Result<HttpResponse> create_listing(market::Market& market, RequestContext& ctx)
       l.accepts.push_back(c.get<std::string>());
     }
   }
-  if (l.kind == "fixed") {
+  if (store::parse_listing_kind(l.kind) == store::ListingKind::kFixed) {
     auto price = amount_field(*j, "price");
     if (!price) return fail(price.error());
     l.price = *price;
@@ -212,7 +213,8 @@ Result<HttpResponse> purchase(market::Market& market, RequestContext& ctx) {
   InCommit<market::Sale> answer(ctx, [](const market::Sale& s) -> Result<HttpResponse> {
     return json_text_response(market::sale_json(s), 201);
   });
-  auto sale = market.purchase(ctx.path_param("id"), *buyer, *quantity, options, answer.respond());
+  auto sale = market.purchase(ListingId(ctx.path_param("id")), AccountId(*buyer), *quantity, options,
+                              answer.respond());
   if (!sale) return fail(sale.error());
   return answer.response(*sale);
 }
@@ -230,7 +232,8 @@ Result<HttpResponse> place_bid(market::Market& market, RequestContext& ctx) {
   InCommit<market::Bid> answer(ctx, [](const market::Bid& b) -> Result<HttpResponse> {
     return json_text_response(market::bid_json(b), 201);
   });
-  auto bid = market.bid(ctx.path_param("id"), *bidder, *amount, *currency, answer.respond());
+  auto bid = market.bid(ListingId(ctx.path_param("id")), AccountId(*bidder), *amount, *currency,
+                        answer.respond());
   if (!bid) return fail(bid.error());
   return answer.response(*bid);
 }
@@ -252,7 +255,7 @@ Result<HttpResponse> cancel_listing(market::Market& market, RequestContext& ctx)
         if (!view) return fail(view.error());
         return json_text_response(market::listing_json(*view));
       });
-  auto l = market.cancel(ctx.path_param("id"), caller, admin, answer.respond());
+  auto l = market.cancel(ListingId(ctx.path_param("id")), AccountId(caller), admin, answer.respond());
   if (!l) return fail(l.error());
   return answer.response(*l);
 }
@@ -507,7 +510,7 @@ void add_market_routes(RouteTable& table, RouteDeps& deps) {
                auto quantity = ledger::parse_amount(quantity_text, "quantity");
                if (!quantity) return fail(quantity.error());
                const std::string currency(c.query_param("currency").value_or(""));
-               auto due = market.quote(c.path_param("id"), *quantity, currency);
+               auto due = market.quote(ListingId(c.path_param("id")), *quantity, currency);
                if (!due) return fail(due.error());
                auto listing = market.listing(c.path_param("id"));
                if (!listing) return fail(listing.error());

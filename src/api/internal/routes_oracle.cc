@@ -96,8 +96,11 @@ Result<HttpResponse> report(market::Feeds& feeds, RequestContext& ctx) {
       ctx, [](const store::FeedReportRecord& r) -> Result<HttpResponse> {
         return json_text_response(market::feed_report_json(r), 201);
       });
-  auto recorded = feeds.report(ctx.path_param("id"), source, (*j)["price"].get<std::string>(),
-                               (*j)["observed_ms"].get<std::int64_t>(), answer.respond());
+  auto recorded = feeds.report({.feed_id = std::string(ctx.path_param("id")),
+                                .source = source,
+                                .price = (*j)["price"].get<std::string>(),
+                                .observed_ms = (*j)["observed_ms"].get<std::int64_t>()},
+                               answer.respond());
   if (!recorded) return fail(recorded.error());
   return answer.response(*recorded);
 }

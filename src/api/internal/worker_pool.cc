@@ -13,7 +13,7 @@ WorkerPool::~WorkerPool() { shutdown(true); }
 
 bool WorkerPool::try_submit(Job job) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_ || queue_.size() >= queue_max_) return false;
     queue_.push_back(std::move(job));
   }
@@ -22,7 +22,7 @@ bool WorkerPool::try_submit(Job job) {
 }
 
 std::size_t WorkerPool::queued() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return queue_.size();
 }
 
@@ -31,8 +31,8 @@ void WorkerPool::loop() {
     Job job;
     bool run = true;
     {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      MutexLock lock(mu_);
+      while (!stopping_ && queue_.empty()) cv_.wait(mu_);
       if (queue_.empty()) return;  // Stopping and drained.
       job = std::move(queue_.front());
       queue_.pop_front();
@@ -48,7 +48,7 @@ void WorkerPool::loop() {
 
 void WorkerPool::shutdown(bool run_queued) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_ && threads_.empty()) return;
     stopping_ = true;
     run_queued_ = run_queued;
@@ -57,7 +57,7 @@ void WorkerPool::shutdown(bool run_queued) {
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   threads_.clear();
 }
 

@@ -12,13 +12,6 @@ namespace {
 
 constexpr std::int64_t kBpsDenominator = 10'000;
 
-bool is_pricing_kind(std::string_view kind) {
-  for (auto k : price_kind_names()) {
-    if (k == kind) return true;
-  }
-  return false;
-}
-
 U256 u256_of(const I256& non_negative) { return U256::from_limbs(non_negative.limbs()); }
 
 Result<std::uint64_t> u64_of(const U256& v, const char* field, std::uint64_t max) {
@@ -47,12 +40,11 @@ constexpr std::string_view kTermFields[] = {
 
 }  // namespace
 
-std::optional<std::span<const std::string_view>> listing_kind_fields(std::string_view kind) {
-  if (kind == "fixed") return kFixedFields;
-  if (kind == "english") return kEnglishFields;
+std::span<const std::string_view> listing_kind_fields(store::ListingKind kind) {
+  if (kind == store::ListingKind::kFixed) return kFixedFields;
+  if (kind == store::ListingKind::kEnglish) return kEnglishFields;
   if (internal::is_dutch(kind)) return kDutchFields;
-  if (internal::is_pricing_kind(kind)) return kCurveFields;
-  return std::nullopt;
+  return kCurveFields;
 }
 
 std::span<const std::string_view> listing_term_fields() { return kTermFields; }
@@ -61,15 +53,20 @@ std::span<const std::string_view> listing_term_fields() { return kTermFields; }
 
 namespace atelier::market::internal {
 
-bool is_english(const store::ListingRecord& l) { return l.kind == "english"; }
-bool is_dutch(std::string_view kind) { return kind == "dutch-linear" || kind == "dutch-exponential"; }
+bool is_english(const store::ListingRecord& l) { return l.kind == store::ListingKind::kEnglish; }
+bool is_dutch(store::ListingKind kind) {
+  return kind == store::ListingKind::kDutchLinear || kind == store::ListingKind::kDutchExponential;
+}
+bool is_pricing_kind(store::ListingKind kind) {
+  return kind != store::ListingKind::kFixed && kind != store::ListingKind::kEnglish;
+}
 
 namespace {
 
 // The listing's pricing rules as a JSON value, or null.
-Result<nlohmann::json> rules_value(const NewListing& r) {
+Result<nlohmann::json> rules_value(const NewListing& r, std::optional<store::ListingKind> kind) {
   if (r.rules.empty()) return nlohmann::json(nullptr);
-  if (r.kind != "fixed" && !is_dutch(r.kind)) {
+  if (!kind || (*kind != store::ListingKind::kFixed && !is_dutch(*kind))) {
     return fail(Error::invalid("rules_not_supported", "pricing rules apply to fixed-price and Dutch listings", "rules"));
   }
   auto rules = parse_pricing_rules(r.rules);
@@ -79,8 +76,8 @@ Result<nlohmann::json> rules_value(const NewListing& r) {
 
 }  // namespace
 
-Result<std::string> terms_json(const NewListing& r) {
-  auto rules = rules_value(r);
+Result<std::string> terms_json(const NewListing& r, std::optional<store::ListingKind> kind) {
+  auto rules = rules_value(r, kind);
   if (!rules) return fail(rules.error());
   for (std::size_t i = 0; i < r.accepts.size(); ++i) {
     const std::string field = "accepts[" + std::to_string(i) + "]";
@@ -90,7 +87,7 @@ Result<std::string> terms_json(const NewListing& r) {
     if (r.accepts[i] == r.currency) {
       return fail(Error::invalid("invalid_currency", "the listing's own currency needs no conversion", field));
     }
-    if (r.kind == "english" || r.settlement == "clearing") {
+    if (kind == store::ListingKind::kEnglish || r.settlement == "clearing") {
       return fail(Error::invalid("invalid_currency", "auctions that escrow take their own currency only", field));
     }
   }
@@ -104,14 +101,14 @@ Result<std::string> terms_json(const NewListing& r) {
     }
     return terms.dump();
   };
-  if (r.kind == "fixed") {
+  if (kind == store::ListingKind::kFixed) {
     if (r.price.is_zero()) return fail(Error::invalid("invalid_price", "price must be positive (minor units)", "price"));
     if (!checked_mul(r.price, r.quantity)) {
       return fail(Error::invalid("invalid_price", "price × quantity overflows 256 bits", "price"));
     }
     return with_rules({{"price", r.price.to_decimal()}});
   }
-  if (r.kind == "english") {
+  if (kind == store::ListingKind::kEnglish) {
     if (r.ends_ms == 0) {
       return fail(Error::invalid("invalid_window", "an English auction needs ends_ms (when bidding closes)", "ends_ms"));
     }
@@ -126,19 +123,19 @@ Result<std::string> terms_json(const NewListing& r) {
                           {"time_buffer_s", r.time_buffer_s}}
         .dump();
   }
-  if (!is_pricing_kind(r.kind)) {
+  if (!kind) {
     return fail(Error::invalid("unknown_kind",
                                "kind must be fixed, english, dutch-linear, dutch-exponential, gda-discrete, "
                                "gda-continuous, vrgda-linear or vrgda-logistic",
                                "kind"));
   }
-  auto model = parse_price_model(r.kind, r.params);
+  auto model = parse_price_model(store::listing_kind_name(*kind), r.params);
   if (!model) return fail(model.error());
   if (r.settlement != "immediate" && r.settlement != "clearing") {
     return fail(Error::invalid("invalid_settlement", "settlement must be \"immediate\" or \"clearing\"", "settlement"));
   }
   const bool clearing = r.settlement == "clearing";
-  if (clearing && !is_dutch(r.kind)) {
+  if (clearing && !is_dutch(*kind)) {
     return fail(Error::invalid("invalid_settlement", "clearing-price settlement is for Dutch auctions", "settlement"));
   }
   if (clearing && r.ends_ms == 0) {
@@ -164,9 +161,9 @@ Result<Terms> parse_terms(const store::ListingRecord& l) {
     if (!rules) return fail(rules.error());
     t.rules = std::move(*rules);
   }
-  if (l.kind == "fixed") {
+  if (l.kind == store::ListingKind::kFixed) {
     t.price = amount("price");
-  } else if (l.kind == "english") {
+  } else if (l.kind == store::ListingKind::kEnglish) {
     t.reserve_price = amount("reserve_price");
     t.min_increment_bps = j.value("min_increment_bps", std::int64_t{0});
     t.time_buffer_s = j.value("time_buffer_s", std::int64_t{0});
@@ -175,7 +172,7 @@ Result<Terms> parse_terms(const store::ListingRecord& l) {
     for (const auto& [name, value] : params.items()) {
       t.params.emplace_back(name, value.is_string() ? value.get<std::string>() : value.dump());
     }
-    auto model = parse_price_model(l.kind, t.params);
+    auto model = parse_price_model(store::listing_kind_name(l.kind), t.params);
     if (!model) return fail(model.error());
     t.model = *model;
     t.clearing = j.value("settlement", "immediate") == "clearing";
@@ -184,7 +181,7 @@ Result<Terms> parse_terms(const store::ListingRecord& l) {
 }
 
 bool sold_dependent(const store::ListingRecord& l, const Terms& t) {
-  return l.kind.starts_with("gda-") || l.kind.starts_with("vrgda-") || (t.rules && t.rules->demand);
+  return (is_pricing_kind(l.kind) && !is_dutch(l.kind)) || (t.rules && t.rules->demand);
 }
 
 std::uint64_t elapsed_s(const store::ListingRecord& l, std::int64_t now_ms) {
@@ -194,7 +191,7 @@ std::uint64_t elapsed_s(const store::ListingRecord& l, std::int64_t now_ms) {
 Result<U256> total_price(const store::ListingRecord& l, const Terms& t, std::int64_t now_ms, const U256& quantity,
                          const RarityPosition& rarity) {
   if (quantity.is_zero()) return fail(Error::invalid("invalid_quantity", "quantity must be positive", "quantity"));
-  if (l.kind == "fixed" || is_dutch(l.kind)) {
+  if (l.kind == store::ListingKind::kFixed || is_dutch(l.kind)) {
     U256 unit = t.price;
     if (t.model) {
       auto p = quote_price(*t.model, {.elapsed_s = elapsed_s(l, now_ms), .sold = 0, .quantity = 1});

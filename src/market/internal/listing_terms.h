@@ -35,11 +35,14 @@ struct Terms {
 
 bool is_english(const store::ListingRecord& l);
 // The Dutch kinds, whose price does not depend on how many sold.
-bool is_dutch(std::string_view kind);
+bool is_dutch(store::ListingKind kind);
+// The kinds a pricing model (pricing.h) prices: all but fixed and english.
+bool is_pricing_kind(store::ListingKind kind);
 
 // The canonical JSON of a new listing's terms, after validating them (codes of
-// Market::create_listing).
-Result<std::string> terms_json(const NewListing& request);
+// Market::create_listing). `kind` is request.kind parsed, nullopt when it names no kind:
+// "unknown_kind", after the checks that come before it.
+Result<std::string> terms_json(const NewListing& request, std::optional<store::ListingKind> kind);
 // The stored terms back (validated when the listing was created).
 Result<Terms> parse_terms(const store::ListingRecord& listing);
 

@@ -177,6 +177,8 @@ Result<Int> mul_wad(const Int& x, const Int& y) {
   return sdiv(product, wad());
 }
 
+// x / y, solmate's wadDiv(x, y): the order is the operation itself, which no type can hold.
+// NOLINTNEXTLINE(bugprone-easily-swappable-parameters)
 Result<Int> div_wad(const Int& x, const Int& y) {
   if (y == 0) return fail(Error::invalid("division_by_zero", "wad division by zero"));
   Int scaled = x * wad();

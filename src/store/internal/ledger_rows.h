@@ -46,6 +46,14 @@ inline ListingStatus listing_status_at(Row& row, int col) {
   return ListingStatus::kActive;
 }
 
+// A listing's kind column; an unknown one is corruption.
+inline ListingKind listing_kind_at(Row& row, int col) {
+  const std::string name = row.text(col);
+  if (auto kind = parse_listing_kind(name)) return *kind;
+  row.bad("kind", "unexpected value \"" + name + "\"");
+  return ListingKind::kFixed;
+}
+
 inline constexpr std::string_view kCollectionColumns =
     "id, standard, name, description, image, external_url, creator_account, generator_name, "
     "max_supply, royalty_bps, royalty_receiver, created_ms, primary_splits, royalty_splits";
