@@ -217,6 +217,12 @@ std::optional<std::size_t> read_one(std::string_view in) {
   std::size_t at = head_bytes;
   for (std::size_t step = 0; !parser.is_done(); ++step) {
     check(step <= in.size());
+    // Beast takes a partial chunk without asking for more: at the end of the input the body is
+    // incomplete (the server reads on, or times out).
+    if (at == in.size()) {
+      say("incomplete body");
+      return std::nullopt;
+    }
     const std::size_t used = parser.put(boost::asio::buffer(in.data() + at, in.size() - at), ec);
     at += used;
     if (ec == http::error::need_more && used > 0) continue;
