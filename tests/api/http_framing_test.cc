@@ -86,6 +86,18 @@ TEST(HttpFraming, ObsFoldInTheRawHeadIs400) {
   EXPECT_FALSE(raw_head_error("POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\n\r\n x"));
 }
 
+// Found by http_fuzz: Beast adds a chunked body's trailer fields to the request's fields (and
+// unfolds obs-fold there), so a field no proxy saw in the header reached the handlers.
+TEST(HttpFraming, TrailerFieldsAreRefused) {
+  EXPECT_FALSE(trailer_error(3, 3));
+  EXPECT_FALSE(trailer_error(0, 0));
+  auto verdict = trailer_error(3, 4);
+  ASSERT_TRUE(verdict.has_value());
+  EXPECT_EQ(verdict->status, 400);
+  EXPECT_EQ(verdict->error.code, "bad_framing");
+  EXPECT_EQ(verdict->error.field, "trailer");
+}
+
 // framing_fields reads names case-insensitively from any field list (Beast's in the server).
 TEST(HttpFraming, FieldsAreCollectedByName) {
   struct Field {

@@ -73,4 +73,9 @@ std::optional<FramingError> framing_error(const FramingFields& fields) {
   return std::nullopt;
 }
 
+std::optional<FramingError> trailer_error(std::size_t header_fields, std::size_t message_fields) {
+  if (message_fields == header_fields) return std::nullopt;
+  return bad("trailer fields after a chunked body are not accepted", "trailer");
+}
+
 }  // namespace atelier::api

@@ -13,13 +13,15 @@
 //     come without Content-Length and not in HTTP/1.0 (400); codings before `chunked` are not
 //     implemented here (501, §6.1);
 //   - Content-Length must be given once, as one number (400): repeated or listed values are
-//     refused even when equal, rather than guessing which one a proxy used.
+//     refused even when equal, rather than guessing which one a proxy used;
+//   - a chunked body must end without trailer fields (400; trailer_error below).
 // An accepted request therefore has exactly one framing: one Content-Length, a lone
 // `chunked`, or neither (no body).
 //
 // Thread-safety: stateless functions.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -53,6 +55,14 @@ std::optional<FramingError> raw_head_error(std::string_view buffered);
 
 // The check on the parsed fields (the rules above).
 std::optional<FramingError> framing_error(const FramingFields& fields);
+
+// The check once a body is in: `header_fields` is how many fields the header had and
+// `message_fields` how many the parsed message has after the body. Beast adds a chunked body's
+// trailer fields to the request's header fields (running its Content-Length, Transfer-Encoding
+// and Connection logic on them, and unfolding obs-fold there), which RFC 9110 §6.5.1 forbids:
+// a field that a proxy in front never saw in the header would reach the handlers. So a request
+// with trailer fields is refused (400), like the other ambiguous messages.
+std::optional<FramingError> trailer_error(std::size_t header_fields, std::size_t message_fields);
 
 // Collects the framing fields from a parsed header: `header` iterates fields with
 // name_string() and value() (Beast's request header), `version` is 10 or 11.

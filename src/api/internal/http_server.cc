@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <ctime>
 #include <future>
+#include <iterator>
 #include <limits>
 #include <mutex>
 #include <thread>
@@ -53,6 +54,10 @@ bool is_disconnect(const beast::error_code& ec) {
          ec == net::error::operation_aborted || ec == net::error::connection_reset ||
          ec == net::error::broken_pipe || ec == net::error::bad_descriptor ||
          ec == http::error::partial_message;
+}
+
+std::size_t field_count(const http::request_header<>& h) {
+  return static_cast<std::size_t>(std::distance(h.begin(), h.end()));
 }
 
 }  // namespace
@@ -251,6 +256,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto& head = parser_->get();
     if (auto bad = framing_error(framing_fields(head, head.version())))
       return refuse(bad->status, bad->error);
+    header_fields_ = field_count(head);
     const auto max = static_cast<std::uint64_t>(server_.options.body_bytes_max);
     if (auto len = parser_->content_length(); len && *len > max) return refuse_too_large();
     parser_->body_limit(max);
@@ -281,6 +287,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec)
       return refuse(
           400, Error::invalid("malformed_request", "malformed HTTP request body: " + ec.message()));
+    if (auto bad = trailer_error(header_fields_, field_count(parser_->get())))
+      return refuse(bad->status, bad->error);
     process();
   }
 
@@ -444,6 +452,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool head_ = false;
   bool unread_input_ = false;  // A refused request left bytes unread.
+  std::size_t header_fields_ = 0;  // Fields of the request's header (without trailer fields).
   std::shared_ptr<void> res_;  // The response being written.
   std::shared_ptr<std::array<char, kReadChunkBytes>> linger_buf_;
   std::size_t lingered_ = 0;
