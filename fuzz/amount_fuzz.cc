@@ -1,16 +1,21 @@
 // libFuzzer target: the parsers of money amounts and token ids — U256::from_decimal (what
 // ledger::parse_amount, the API's JSON amounts and the CLI's flags use), ledger::parse_token_id
-// (decimal, or 64 lowercase hex digits, as in URLs) and the market's signed WAD decimals. Build
-// with `make fuzz`; saved inputs in fuzz/corpus/amount are replayed by tests/fuzz.
+// (JSON bodies and the command line: decimal only), ledger::parse_token_id_in_url (token URLs:
+// decimal, or 64 lowercase hex digits in an ERC-1155 collection) and the market's signed WAD
+// decimals. Build with `make fuzz`; saved inputs in fuzz/corpus/amount are replayed by
+// tests/fuzz.
 //
 // Properties: nothing crashes; an accepted decimal is canonical, so it prints back to the same
 // text; every value round-trips through its decimal, its 32 big-endian bytes and its ERC-1155
-// hex id; 2^256 - 1 is accepted and one more is not; checked arithmetic agrees with itself.
+// hex id; a token id in a body or on the command line is exactly a decimal, and in a URL it is
+// a decimal except for 64 characters in an ERC-1155 collection, where it is the hex id; 2^256 - 1
+// is accepted and one more is not; checked arithmetic agrees with itself.
 //
-// Finding 1 (found by this target, not fixed here: a design decision of ledger.cc): a token id
-// written in decimal with exactly 64 digits (ids 10^63 .. 10^64 - 1) is taken as 64 hex
-// digits by parse_token_id, so "/tokens/<its decimal>/…" names another token. Saved input:
-// fuzz/corpus/amount/finding-token-id-64-decimal-digits.txt (the property is relaxed for it).
+// Finding 1 (found by this target; fixed): a token id written in decimal with exactly 64 digits
+// (ids 10^63 .. 10^64 - 1) was taken as 64 hex digits by parse_token_id everywhere, so
+// "/tokens/<its decimal>/…" and a listing's "token_id" named another token. Hex is now read
+// only in an ERC-1155 token URL (ledger.h). Saved input:
+// fuzz/corpus/amount/finding-token-id-64-decimal-digits.txt.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -31,10 +36,11 @@ void check_round_trips(const atelier::U256& v) {
   check(atelier::U256::from_decimal(v.to_decimal()) == v);
   check(atelier::U256::from_be_bytes(v.to_be_bytes()) == v);
   const std::string hex = atelier::ledger::erc1155_id_hex(v);
-  check(hex.size() == 64 && atelier::ledger::parse_token_id(hex) == v);
-  // A decimal id of exactly 64 digits is read as hex (finding 1, see below): the decimal form
-  // round-trips only when it is not 64 digits long.
-  if (v.to_decimal().size() != 64) check(atelier::ledger::parse_token_id(v.to_decimal()) == v);
+  const std::string decimal = v.to_decimal();
+  check(hex.size() == 64 && atelier::ledger::parse_token_id_in_url(hex, "erc1155") == v);
+  check(atelier::ledger::parse_token_id(decimal) == v);  // Finding 1: also at 64 digits.
+  check(atelier::ledger::parse_token_id_in_url(decimal, "erc721") == v);
+  if (decimal.size() != 64) check(atelier::ledger::parse_token_id_in_url(decimal, "erc1155") == v);
 }
 
 void check_arithmetic(const atelier::U256& a, const atelier::U256& b) {
@@ -70,10 +76,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   auto amount = atelier::ledger::parse_amount(first, "amount");
   check(amount.has_value() == v.has_value());
-  auto id = atelier::ledger::parse_token_id(first);
+  check(atelier::ledger::parse_token_id(first) == v);  // Bodies and flags: decimal only.
+  check(atelier::ledger::parse_token_id_in_url(first, "erc721") == v);
+  auto id = atelier::ledger::parse_token_id_in_url(first, "erc1155");
   if (id) {
     check_round_trips(*id);
     check(first.size() == 64 ? atelier::ledger::erc1155_id_hex(*id) == first : id == v);
+  } else {
+    check(first.size() == 64 || !v);
   }
   auto wad = atelier::market::I256::from_decimal(first);
   if (wad) check(atelier::market::I256::from_decimal(wad->to_decimal()) == wad);

@@ -15,7 +15,7 @@ U256 amount_or_exit(const std::string& text, std::string_view field) { return or
 
 U256 token_id_or_exit(const std::string& text) {
   auto id = ledger::parse_token_id(text);
-  if (!id) exit_with(Error::invalid("invalid_token_id", "TOKEN_ID must be decimal or 64 lowercase hex digits", "token_id"));
+  if (!id) exit_with(Error::invalid("invalid_token_id", "TOKEN_ID must be a decimal integer below 2^256", "token_id"));
   return *id;
 }
 

@@ -50,7 +50,7 @@ void add_listing_commands(CLI::App& app, Globals& globals) {
   list->callback([&globals, l] {
     Context ctx = open_or_exit(globals);
     auto id = ledger::parse_token_id(l->token_id);
-    if (!id) exit_with(Error::invalid("invalid_token_id", "TOKEN_ID must be decimal or 64 lowercase hex digits", "token_id"));
+    if (!id) exit_with(Error::invalid("invalid_token_id", "TOKEN_ID must be a decimal integer below 2^256", "token_id"));
     if (store::parse_listing_kind(l->kind) == store::ListingKind::kFixed && l->price.empty()) exit_with(Error::invalid("missing_field", "--price is required", "price"));
     market::NewListing n{.id = l->id,
                          .kind = l->kind,

@@ -79,15 +79,15 @@ std::string token_subject(std::string_view collection, const U256& id) {
 
 std::string erc1155_id_hex(const U256& id) { return to_hex(id.to_be_bytes()); }
 
-std::optional<U256> parse_token_id(std::string_view text) {
-  if (text.size() == 64) {
-    auto bytes = from_hex(text, 32);
-    if (!bytes || text != to_hex(*bytes)) return std::nullopt;  // Lowercase only.
-    std::array<std::uint8_t, 32> b{};
-    std::copy(bytes->begin(), bytes->end(), b.begin());
-    return U256::from_be_bytes(b);
-  }
-  return U256::from_decimal(text);
+std::optional<U256> parse_token_id(std::string_view text) { return U256::from_decimal(text); }
+
+std::optional<U256> parse_token_id_in_url(std::string_view text, std::string_view standard) {
+  if (standard != "erc1155" || text.size() != 64) return U256::from_decimal(text);
+  auto bytes = from_hex(text, 32);
+  if (!bytes || text != to_hex(*bytes)) return std::nullopt;  // Lowercase only.
+  std::array<std::uint8_t, 32> b{};
+  std::copy(bytes->begin(), bytes->end(), b.begin());
+  return U256::from_be_bytes(b);
 }
 
 Result<U256> parse_amount(std::string_view text, std::string_view field) {

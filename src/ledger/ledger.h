@@ -178,8 +178,16 @@ std::string token_subject(std::string_view collection, const U256& id);
 
 // 64 lowercase hex digits, zero-padded, no "0x": how ERC-1155 substitutes {id} in a URI.
 std::string erc1155_id_hex(const U256& id);
-// A token id as written in a URL or on the command line: decimal, or 64 hex digits.
+// A token id in a JSON body or on the command line: canonical decimal only. (64 decimal digits
+// are also 64 hex digits, so no other spelling can be told apart from it.)
 std::optional<U256> parse_token_id(std::string_view text);
+// A token id in a token URL path (/v1/collections/{id}/tokens/{token_id}/…) of a collection of
+// `standard` ("erc721" or "erc1155"). ERC-1155 wallets fill {id} in the collection's metadata
+// URI with 64 lowercase hex digits (erc1155_id_hex), so in an ERC-1155 collection a token_id
+// of exactly 64 characters is read that way; every other token_id, and every token_id of
+// another standard, is canonical decimal. (An ERC-1155 id of 64 decimal digits, 10^63 and up,
+// is therefore written in its hex form in such a URL, as its metadata URI gives it.)
+std::optional<U256> parse_token_id_in_url(std::string_view text, std::string_view standard);
 // A money amount in minor units, canonical decimal; "invalid_amount" naming `field`.
 Result<U256> parse_amount(std::string_view text, std::string_view field);
 

@@ -129,6 +129,19 @@ TEST_F(Hardening, RepeatedOrConflictingContentLengthIsRefused) {
       "POST /v1/things HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 0\r\n\r\n{}");
 }
 
+// Found by http_fuzz: Beast merges trailer fields into the request's fields (unfolding
+// obs-fold there too), so an Authorization or Content-Type that a proxy never saw in the
+// header would reach the handlers. A chunked body with trailer fields is refused.
+TEST_F(Hardening, TrailerFieldsAreRefused) {
+  start();
+  expect_refused_and_closed(
+      "POST /v1/things HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "2\r\n{}\r\n0\r\nAuthorization: Bearer x\r\n\r\n");
+  expect_refused_and_closed(
+      "POST /v1/things HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "2\r\n{}\r\n0\r\nX: a\r\n b\r\n\r\n");
+}
+
 TEST_F(Hardening, ObsFoldIsRefused) {
   start();
   // A proxy that does not unfold sees "Transfer-Encoding: identity" and "X: y" apart.

@@ -754,6 +754,60 @@ TEST_F(ApiServer, TokenMetadataAndAccountsAreServed) {
   EXPECT_EQ(c.get("/v1/collections/eds/tokens/26/owners?limit=0").status, 400);
 }
 
+// A token id of exactly 64 decimal digits (10^63 and up) was read as 64 hex digits, naming
+// another token (amount_fuzz finding 1). Now a JSON body and an ERC-721 URL read decimal only;
+// an ERC-1155 URL reads 64 characters as the hex {id} of its metadata URI.
+TEST_F(ApiServer, TokenIdOf64DecimalDigitsRoundTrips) {
+  start();
+  Client c(server->port());
+  std::string sha = render_via_api(c, kToken1)["asset"]["sha256"];
+  ASSERT_TRUE(ledger->create_account({"vera", "creator", "Vera"}));
+  const std::string big = "1" + std::string(62, '0') + "7";  // 10^63 + 7: 64 digits.
+  ASSERT_EQ(big.size(), 64u);
+  const U256 id = *U256::from_decimal(big);
+  for (const char* standard : {"erc721", "erc1155"}) {
+    ledger::NewCollection coll;
+    coll.id = standard;
+    coll.standard = standard;
+    coll.name = standard;
+    coll.creator = "vera";
+    ASSERT_TRUE(ledger->create_collection(coll));
+    ASSERT_TRUE(ledger->mint({.caller = "vera", .collection = standard, .asset_sha256 = sha, .to = "vera",
+                              .token_id = id}));
+  }
+  // ERC-721: the decimal spelling names the token; 64 hex digits are not an ERC-721 token id.
+  auto meta = c.get("/v1/collections/erc721/tokens/" + big + "/metadata.json");
+  ASSERT_EQ(meta.status, 200) << meta.body;
+  EXPECT_EQ(json::parse(meta.body)["name"], "erc721 #" + big);
+  auto owners = c.get("/v1/collections/erc721/tokens/" + big + "/owners");
+  ASSERT_EQ(owners.status, 200) << owners.body;
+  EXPECT_EQ(json::parse(owners.body)["data"][0]["account"], "vera");
+  EXPECT_EQ(c.get("/v1/collections/erc721/tokens/" + ledger::erc1155_id_hex(id) + "/owners").status, 400);
+  // ERC-1155: the hex {id} names it; the same 64 characters in decimal are read as hex too (a
+  // token that does not exist), which is what a wallet filling the URI template means.
+  const std::string hex = ledger::erc1155_id_hex(id);
+  auto hex_meta = c.get("/v1/collections/erc1155/tokens/" + hex + "/metadata.json");
+  ASSERT_EQ(hex_meta.status, 200) << hex_meta.body;
+  EXPECT_EQ(json::parse(hex_meta.body)["name"], "erc1155 #" + big);
+  EXPECT_EQ(c.get("/v1/collections/erc1155/tokens/" + hex + "/owners").status, 200);
+  EXPECT_EQ(c.get("/v1/collections/erc1155/tokens/" + big + "/owners").status, 404);
+  EXPECT_EQ(c.get("/v1/collections/erc1155/tokens/7/owners").status, 404);
+  EXPECT_EQ(c.get("/v1/collections/nope/tokens/7/owners").status, 404);
+
+  // A JSON body: decimal only, so the listing is for the minted token; its hex is refused.
+  std::string seller_key = create_api_key(*db, {"trade"}, "seller", clock, "vera")->secret;
+  auto listed = c.request("POST", "/v1/listings",
+                          json({{"collection", "erc721"}, {"token_id", big}, {"price", "1000"}}).dump(),
+                          auth(seller_key, {{"Content-Type", "application/json"}}));
+  ASSERT_EQ(listed.status, 201) << listed.body;
+  EXPECT_EQ(json::parse(listed.body)["token_id"], big);
+  auto refused = c.request("POST", "/v1/listings",
+                           json({{"collection", "erc1155"}, {"token_id", hex}, {"price", "1000"}}).dump(),
+                           auth(seller_key, {{"Content-Type", "application/json"}}));
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(json::parse(refused.body)["error"]["code"], "invalid_token_id");
+}
+
 TEST_F(ApiServer, RacingBuyersOverHttpExactlyOneWinsTheLastToken) {
   start();
   Client setup(server->port());

@@ -82,6 +82,25 @@ TEST_F(LedgerCli, HelpListsTheTokenCalls) {
   EXPECT_THAT(ok({"ledger", "royalty", "--help"}), HasSubstr("EIP-2981"));
 }
 
+// amount_fuzz finding 1: a TOKEN_ID of exactly 64 decimal digits (10^63 and up) was read as
+// 64 hex digits. On the command line a token id is canonical decimal only.
+TEST_F(LedgerCli, TokenIdOf64DecimalDigitsRoundTrips) {
+  const std::string big = "1" + std::string(62, '0') + "7";  // 10^63 + 7: 64 digits.
+  ASSERT_EQ(big.size(), 64u);
+  EXPECT_EQ(ok({"ledger", "mint", "flows", asset_, "--to", "ann", "--token-id", big}), "flows #" + big + "\n");
+  EXPECT_EQ(ok({"ledger", "owner-of", "flows", big}), "ann\n");
+  ok({"ledger", "transfer", "flows", big, "--from", "ann", "--to", "bob"});
+  EXPECT_EQ(ok({"ledger", "owner-of", "flows", big}), "bob\n");
+  EXPECT_EQ(ok({"ledger", "mint", "prints", asset_, "--to", "ann", "--token-id", big, "--amount", "3"}),
+            "prints #" + big + "\n");
+  EXPECT_EQ(ok({"ledger", "balance-of", "prints", "ann", big}), "3\n");
+  // Its 64-hex spelling is not a command-line token id (only an ERC-1155 URL's {id} is hex).
+  const std::string hex = "00000000000000000000000000000000000000000000000000000000000000" "1a";
+  Output o = run({"ledger", "owner-of", "flows", hex});
+  EXPECT_NE(o.exit_code, 0) << describe(o);
+  EXPECT_THAT(o.err, HasSubstr("error: invalid_token_id")) << describe(o);
+}
+
 TEST_F(LedgerCli, Erc721ApproveOperatorBurnAndQueries) {
   EXPECT_EQ(ok({"ledger", "mint", "flows", asset_, "--to", "ann"}), "flows #0\n");
   EXPECT_EQ(ok({"ledger", "mint", "flows", asset_, "--to", "ann"}), "flows #1\n");

@@ -109,8 +109,9 @@ TEST_F(LedgerTest, Erc1155EditionsMoveByAmount) {
   ASSERT_TRUE(ledger->burn(AccountId("bob"), CollectionId("editions"), id, AccountId("bob"), U256(3)));
   EXPECT_EQ(db->token("editions", id)->value().supply, U256(7));
   EXPECT_EQ(erc1155_id_hex(U256(10)), std::string(63, '0') + "a");
-  EXPECT_EQ(parse_token_id(std::string(63, '0') + "a"), U256(10));
-  EXPECT_FALSE(parse_token_id(std::string(63, '0') + "A"));
+  EXPECT_EQ(parse_token_id_in_url(std::string(63, '0') + "a", "erc1155"), U256(10));
+  EXPECT_FALSE(parse_token_id_in_url(std::string(63, '0') + "A", "erc1155"));
+  EXPECT_FALSE(parse_token_id(std::string(63, '0') + "a"));  // Bodies and flags: decimal only.
   expect_ledger_ok();
 }
 
@@ -240,4 +241,32 @@ TEST_F(LedgerTest, TheCheckFindsATamperedBalanceOrHolding) {
 }
 
 }  // namespace
+// amount_fuzz finding 1: a token id of exactly 64 decimal digits (10^63 .. 10^64 - 1) was
+// read as 64 hex digits, naming another token. Bodies and the command line read decimal only;
+// a token URL reads 64 characters as hex only in an ERC-1155 collection ({id} substitution).
+TEST(TokenIdParsing, SixtyFourDecimalDigitsAreDecimal) {
+  const std::string big = "1" + std::string(62, '0') + "7";  // 10^63 + 7.
+  ASSERT_EQ(big.size(), 64u);
+  const U256 id = *U256::from_decimal(big);
+  EXPECT_EQ(parse_token_id(big), id);
+  EXPECT_EQ(parse_token_id_in_url(big, "erc721"), id);
+  EXPECT_EQ(parse_token_id(std::string(64, '9')), U256::from_decimal(std::string(64, '9')));
+  // In an ERC-1155 URL, 64 characters are the hex {id}: the same digits name 0x1000…0007.
+  EXPECT_EQ(parse_token_id_in_url(erc1155_id_hex(id), "erc1155"), id);
+  EXPECT_NE(parse_token_id_in_url(big, "erc1155"), id);
+  EXPECT_EQ(erc1155_id_hex(*parse_token_id_in_url(big, "erc1155")), big);
+  // Other lengths are decimal in every standard; hex is never read outside an ERC-1155 URL.
+  EXPECT_EQ(parse_token_id_in_url("26", "erc1155"), U256(26));
+  EXPECT_FALSE(parse_token_id_in_url("1a", "erc1155"));
+  EXPECT_FALSE(parse_token_id_in_url(erc1155_id_hex(U256(26)), "erc721"));
+  EXPECT_FALSE(parse_token_id(erc1155_id_hex(U256(26))));
+  // Canonical decimal only: no sign, no leading zero, nothing from 2^256 on.
+  EXPECT_FALSE(parse_token_id("+1"));
+  EXPECT_FALSE(parse_token_id("01"));
+  EXPECT_FALSE(parse_token_id(""));
+  EXPECT_EQ(parse_token_id(U256::max().to_decimal()), U256::max());
+  EXPECT_FALSE(parse_token_id("115792089237316195423570985008687907853269984665640564039457584007913129639936"));
+  EXPECT_FALSE(parse_token_id_in_url(std::string(63, '0') + "g", "erc1155"));
+}
+
 }  // namespace atelier::ledger

@@ -10,11 +10,13 @@
 #include <charconv>
 #include <ctime>
 #include <future>
+#include <iterator>
 #include <limits>
 #include <thread>
 #include <unordered_map>
 
 #include "api/internal/api_error.h"
+#include "api/internal/http_framing.h"
 #include "core/mutex.h"
 #include "core/version.h"
 
@@ -53,80 +55,8 @@ bool is_disconnect(const beast::error_code& ec) {
          ec == http::error::partial_message;
 }
 
-// Obsolete line folding (RFC 9112 §5.2): a header line that starts with SP or HTAB. Beast
-// unfolds it silently, so a proxy in front that does not would see other fields than we do;
-// the raw header is checked instead and such a request refused. `header` is the request line
-// and fields, up to and including the CRLF before the empty line.
-bool has_obs_fold(std::string_view header) {
-  for (auto at = header.find("\r\n"); at != std::string_view::npos && at + 2 < header.size();
-       at = header.find("\r\n", at + 2)) {
-    if (header[at + 2] == ' ' || header[at + 2] == '\t') return true;
-  }
-  return false;
-}
-
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-struct FramingError {
-  int status;
-  Error error;
-};
-
-// Request smuggling defence (RFC 9112 §6): a message whose length two HTTP parsers could read
-// differently is refused, and the connection closed after the answer, so that no byte of it
-// is ever read as a request of its own. Beast (1.74) treats `Transfer-Encoding: chunked,
-// identity` (or `identity`, `gzip`) as "no body" and would run the body as the next request,
-// and accepts Content-Length after a non-chunked Transfer-Encoding. So, after the header:
-//   - Transfer-Encoding (all its fields as one list) must end in `chunked`, name it once, and
-//     come without Content-Length and not in HTTP/1.0 (400); codings before `chunked` are not
-//     implemented here (501, §6.1).
-//   - Content-Length must be given once, as one number (400): repeated or listed values are
-//     refused even when equal, rather than guessing which one a proxy used.
-std::optional<FramingError> framing_error(const http::request_header<>& h) {
-  const auto bad = [](std::string message) {
-    return FramingError{400,
-                        Error::invalid("bad_framing", std::move(message), "Transfer-Encoding")};
-  };
-  std::size_t lengths = 0;
-  for (const auto& f : h) {
-    if (f.name() != http::field::content_length) continue;
-    ++lengths;
-    if (f.value().find(',') != beast::string_view::npos) lengths = 2;
-  }
-  if (lengths > 1) {
-    return FramingError{
-        400, Error::invalid("bad_framing", "Content-Length must be given once", "Content-Length")};
-  }
-  std::vector<std::string_view> codings;
-  for (const auto& f : h) {
-    if (f.name() != http::field::transfer_encoding) continue;
-    std::string_view list(f.value().data(), f.value().size());
-    while (!list.empty()) {
-      auto comma = list.find(',');
-      auto item = trim_ows(list.substr(0, comma));
-      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-      if (!item.empty()) codings.push_back(item);
-    }
-    if (codings.empty()) return bad("Transfer-Encoding is empty");
-  }
-  if (codings.empty()) return std::nullopt;
-  if (lengths > 0) return bad("Transfer-Encoding and Content-Length must not both be given");
-  if (h.version() < 11) return bad("Transfer-Encoding is not allowed in an HTTP/1.0 request");
-  std::size_t chunked = 0;
-  for (auto c : codings) chunked += iequals(c, "chunked") ? 1 : 0;
-  if (!iequals(codings.back(), "chunked") || chunked != 1) {
-    return bad("Transfer-Encoding must end in chunked and name it once");
-  }
-  if (codings.size() > 1) {
-    return FramingError{
-        501, Error{ErrorKind::kInvalidInput, "transfer_coding_not_implemented",
-                   "only the chunked transfer coding is implemented", "Transfer-Encoding"}};
-  }
-  return std::nullopt;
+std::size_t field_count(const http::request_header<>& h) {
+  return static_cast<std::size_t>(std::distance(h.begin(), h.end()));
 }
 
 }  // namespace
@@ -285,13 +215,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void parse_header() {
     if (buffer_.size() > 0) {
       std::string_view raw(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-      if (auto end = raw.find("\r\n\r\n");
-          end != std::string_view::npos && has_obs_fold(raw.substr(0, end + 2))) {
-        return refuse(400, Error::invalid("bad_framing",
-                                          "obsolete line folding (a header line starting with "
-                                          "a space or tab) is not accepted",
-                                          "headers"));
-      }
+      if (auto bad = raw_head_error(raw)) return refuse(bad->status, bad->error);
       beast::error_code ec;
       const std::size_t used = parser_->put(buffer_.data(), ec);
       buffer_.consume(used);
@@ -328,7 +252,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec)
       return refuse(400,
                     Error::invalid("malformed_request", "malformed HTTP request: " + ec.message()));
-    if (auto bad = framing_error(parser_->get())) return refuse(bad->status, bad->error);
+    const auto& head = parser_->get();
+    if (auto bad = framing_error(framing_fields(head, head.version())))
+      return refuse(bad->status, bad->error);
+    header_fields_ = field_count(head);
     const auto max = static_cast<std::uint64_t>(server_.options.body_bytes_max);
     if (auto len = parser_->content_length(); len && *len > max) return refuse_too_large();
     parser_->body_limit(max);
@@ -359,6 +286,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec)
       return refuse(
           400, Error::invalid("malformed_request", "malformed HTTP request body: " + ec.message()));
+    if (auto bad = trailer_error(header_fields_, field_count(parser_->get())))
+      return refuse(bad->status, bad->error);
     process();
   }
 
@@ -522,6 +451,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool head_ = false;
   bool unread_input_ = false;  // A refused request left bytes unread.
+  std::size_t header_fields_ = 0;  // Fields of the request's header (without trailer fields).
   std::shared_ptr<void> res_;  // The response being written.
   std::shared_ptr<std::array<char, kReadChunkBytes>> linger_buf_;
   std::size_t lingered_ = 0;

@@ -21,8 +21,9 @@
 //
 // Framing (RFC 9112 §5.2, §6): a request whose body length two parsers could read differently
 // (Transfer-Encoding not ending in a single chunked, with Content-Length, or in HTTP/1.0;
-// repeated Content-Length; obs-fold) is answered 400 (501 for codings before chunked) and the
-// connection closed, so no part of it is read as another request.
+// repeated Content-Length; obs-fold; trailer fields) is answered 400 (501 for codings before
+// chunked) and the connection closed, so no part of it is read as another request. The rules
+// are in http_framing.h (pure functions, fuzzed by fuzz/http_fuzz.cc).
 //
 // A refused request closes the connection after the response; the rest of its body is read
 // and discarded for up to 1 s (a "lingering close") so the client sees the response rather

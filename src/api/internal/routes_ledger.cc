@@ -10,6 +10,14 @@
 namespace atelier::api {
 namespace {
 
+// How a token URL's {token_id} is read (ledger::parse_token_id_in_url), for the route texts.
+// How a token URL's {token_id} is read (ledger::parse_token_id_in_url), for the route texts.
+constexpr const char* kTokenIdRule =
+    "token_id is canonical decimal, except in an ERC-1155 collection, where exactly 64 characters are read "
+    "as 64 lowercase hex digits: the form ERC-1155 wallets substitute for {id} in the collection's metadata "
+    "URI (so an ERC-1155 id of 64 decimal digits, 10^63 and up, is written in hex there). 404 "
+    "unknown_collection when the collection does not exist.";
+
 // Metadata is read by wallets and marketplaces that cache aggressively; a token's metadata
 // can change (a burn, a reveal), so it is cached for minutes, not forever.
 constexpr const char* kMetadataCaching = "public, max-age=300";
@@ -24,11 +32,24 @@ Result<void> may_read_account(const RequestContext& ctx, std::string_view id) {
   return fail(Error::not_found("unknown_account", "no account " + std::string(id), "id"));
 }
 
-Result<U256> token_id_param(const RequestContext& ctx) {
-  auto id = ledger::parse_token_id(ctx.path_param("token_id"));
+// The {token_id} of a token URL, read by the rule of ledger::parse_token_id_in_url: in an
+// ERC-1155 collection 64 characters are the hex {id} of its metadata URI, otherwise decimal.
+// So the collection is looked up first (404 unknown_collection when there is none).
+Result<U256> token_id_param(ledger::Ledger& ledger, const RequestContext& ctx) {
+  const auto collection_id = ctx.path_param("id");
+  auto collection = ledger.store().collection(collection_id);
+  if (!collection) return fail(collection.error());
+  if (!*collection) {
+    return fail(Error::not_found("unknown_collection", "no collection " + std::string(collection_id), "collection"));
+  }
+  const std::string& standard = (*collection)->standard;
+  auto id = ledger::parse_token_id_in_url(ctx.path_param("token_id"), standard);
   if (!id) {
     return fail(Error::invalid("invalid_token_id",
-                               "token_id must be decimal or 64 lowercase hex digits (ERC-1155 {id})", "token_id"));
+                               standard == "erc1155"
+                                   ? "token_id must be decimal, or 64 lowercase hex digits (the ERC-1155 {id} form)"
+                                   : "token_id must be a decimal integer below 2^256",
+                               "token_id"));
   }
   return *id;
 }
@@ -51,7 +72,7 @@ constexpr const char* kMetadataSchema = R"({
 Result<HttpResponse> token_owners(ledger::Ledger& ledger, RequestContext& ctx) {
   auto page = page_request(ctx);
   if (!page) return fail(page.error());
-  auto id = token_id_param(ctx);
+  auto id = token_id_param(ledger, ctx);
   if (!id) return fail(id.error());
   auto holders = ledger.store().holders(ctx.path_param("id"), *id);
   if (!holders) return fail(holders.error());
@@ -106,14 +127,13 @@ void add_ledger_routes(RouteTable& table, RouteDeps& deps) {
              .operation_id = "getTokenMetadata",
              .summary = "Token metadata (ERC-721 tokenURI / ERC-1155 uri)",
              .description = "name, description, image, external_url and attributes (trait_type/value from the "
-                            "render's traits). token_id is decimal, or 64 lowercase hex digits as ERC-1155 "
-                            "substitutes {id}.",
+                            "render's traits). " + std::string(kTokenIdRule),
              .tag = "collections",
              .params = {{.name = "id", .in = ParamIn::kPath, .description = "Collection id."},
                         {.name = "token_id", .in = ParamIn::kPath, .description = "Token id."}},
              .responses = {{200, "The metadata.", "application/json", R"({"$ref": "#/components/schemas/TokenMetadata"})"}},
              .handler = [&ledger, &base](RequestContext& c) -> Result<HttpResponse> {
-               auto id = token_id_param(c);
+               auto id = token_id_param(ledger, c);
                if (!id) return fail(id.error());
                auto body = ledger.token_metadata(CollectionId(c.path_param("id")), *id, base);
                if (!body) return fail(body.error());
@@ -126,7 +146,7 @@ void add_ledger_routes(RouteTable& table, RouteDeps& deps) {
        .summary = "Who holds a token (ERC-721 ownerOf; ERC-1155 every holder), by account id",
        .description =
            "Public, as token ownership is on a chain; balances are not (GET /v1/accounts/{id}). "
-           "404 unknown_token when nobody holds it.",
+           "404 unknown_token when nobody holds it. " + std::string(kTokenIdRule),
        .tag = "collections",
        .paginated = true,
        .params = {{.name = "id", .in = ParamIn::kPath, .description = "Collection id."},

@@ -108,7 +108,7 @@ Result<HttpResponse> create_listing(market::Market& market, RequestContext& ctx)
   }
   l.collection = (*j)["collection"];
   if (!j->contains("token_id") || !(*j)["token_id"].is_string() || !ledger::parse_token_id((*j)["token_id"].get<std::string>())) {
-    return fail(Error::invalid("invalid_token_id", "token_id must be a decimal string", "token_id"));
+    return fail(Error::invalid("invalid_token_id", "token_id must be a decimal integer below 2^256, as a string", "token_id"));
   }
   l.token_id = *ledger::parse_token_id((*j)["token_id"].get<std::string>());
   auto text = [&](const char* field, std::string& target) -> Result<void> {
