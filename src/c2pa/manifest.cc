@@ -114,7 +114,7 @@ std::string ingredient_label(std::size_t i) {
 }  // namespace
 
 Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view mime,
-                         const ManifestSpec& spec, const Signer& signer) {
+                         const ManifestSpec& spec, const Signer& signer, std::string* manifest_label) {
   if (!embeddable(mime)) {
     return fail(Error::invalid("c2pa_format_unsupported",
                                "atelier cannot embed Content Credentials in " + std::string(mime)));
@@ -177,6 +177,7 @@ Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view m
       final_file.exclusions.front().length != exclusion.length) {
     return fail(Error::internal("c2pa_embed", "the signed manifest changed size"));
   }
+  if (manifest_label) *manifest_label = d.manifest_label;
   return std::move(final_file.file);
 }
 

@@ -53,9 +53,11 @@ struct ManifestSpec {
   std::vector<Ingredient> ingredients;
 };
 
-// `asset` (without a manifest) with a signed manifest embedded.
+// `asset` (without a manifest) with a signed manifest embedded; `manifest_label`, when given,
+// receives the manifest's label (urn:c2pa:…).
 Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view mime,
-                         const ManifestSpec& spec, const Signer& signer);
+                         const ManifestSpec& spec, const Signer& signer,
+                         std::string* manifest_label = nullptr);
 
 // What a validation found, with C2PA 2.x status codes.
 struct Validation {
