@@ -117,11 +117,12 @@ nlohmann::json outcome_json(const render::RenderOutcome& o, const std::string& o
 
 void run_render(const Globals& g, const RenderArgs& a) {
   Context ctx = open_or_exit(g);
-  // The unsigned bytes are needed to sign them (the first time) or to write them.
-  auto outcome = ctx.engine->render(build_request(ctx, a), !a.output.empty() || !a.no_c2pa);
+  // The unsigned bytes: to sign them (the first time) or to write them.
+  auto outcome = ctx.engine->render(build_request(ctx, a), true);
   if (!outcome) exit_with(outcome.error());
   std::optional<c2pa::Issued> issued;
-  if (!a.no_c2pa) {
+  // PNG and JPEG carry a manifest; WebP and AVIF are written unsigned for now.
+  if (!a.no_c2pa && c2pa::embeddable(outcome->mime_type)) {
     auto signed_file = ctx.issuer->issue(outcome->record, outcome->bytes);
     if (!signed_file) exit_with(signed_file.error());
     issued = std::move(*signed_file);

@@ -237,7 +237,17 @@ void add_asset_routes(RouteTable& table, RouteDeps& deps) {
              .execution = Execution::kWorker,
              .params = {sha_doc},
              .responses = {{200, "The manifest and its validation.", "application/json",
-                            R"({"type": "object", "required": ["manifest_present", "validation_state"]})"}},
+                            R"({"type": "object", "required": ["manifest_present", "validation_state"],
+                              "properties": {"manifest_present": {"type": "boolean"},
+                                "validation_state": {"type": "string", "enum": ["Trusted", "Valid", "Invalid"]},
+                                "failures": {"type": "array", "items": {"type": "string"}},
+                                "successes": {"type": "array", "items": {"type": "string"}},
+                                "explanations": {"type": "array", "items": {"type": "string"}},
+                                "label": {"type": "string"}, "claim_generator": {"type": "string"},
+                                "actions": {"type": "array", "items": {"type": "string"}},
+                                "digital_source_type": {"type": "string"},
+                                "signer": {"type": "object"}, "atelier": {"type": "object"},
+                                "ingredients": {"type": "array", "items": {"type": "object"}}}})"}},
              .handler = [&deps](RequestContext& c) { return get_asset_c2pa(deps, c); }});
   table.add(
       {.method = "GET",
