@@ -35,7 +35,8 @@ struct Server::Impl {
         engine(e),
         log(*options.clock, options.log_sink),
         deps{engine, metrics, openapi, options.transparency_log, options.ledger, options.market,
-             options.public_url.empty() ? "http://" + options.listen : options.public_url, options.feeds},
+             options.public_url.empty() ? "http://" + options.listen : options.public_url, options.feeds,
+             options.issuer, &options.c2pa_anchors},
         routes(build_routes(deps)),
         host(routes, engine.store(), metrics, log, options) {
     auto doc = generate_openapi(routes, {"atelier API", kVersion, kApiDescription});

@@ -42,6 +42,10 @@ class Market;
 class Feeds;
 }
 
+namespace atelier::c2pa {
+class Issuer;
+}  // namespace atelier::c2pa
+
 namespace atelier::api {
 
 struct ServerOptions {
@@ -92,6 +96,11 @@ struct ServerOptions {
   market::Market* market = nullptr;
   // Price-feed oracles (POST /v1/oracles/feeds, …) when set. Must outlive the Server.
   market::Feeds* feeds = nullptr;
+  // Content Credentials: a render's asset is served signed (made on its first request) when
+  // set; `c2pa_anchors` (DER roots) decide "Trusted" in GET /v1/assets/{sha256}/c2pa. Must
+  // outlive the Server.
+  c2pa::Issuer* issuer = nullptr;
+  std::vector<std::vector<std::uint8_t>> c2pa_anchors;
   // The server's public base URL for absolute links in token metadata ("https://gallery.example").
   // Empty: "http://" + the listen address.
   std::string public_url;

@@ -19,6 +19,10 @@
 namespace CLI {
 class App;
 }
+namespace atelier::c2pa {
+class Signer;
+class Issuer;
+}  // namespace atelier::c2pa
 
 namespace atelier::cli {
 
@@ -32,6 +36,9 @@ inline constexpr int kExitInternal = 5;
 
 struct Globals {
   std::string data_dir = "atelier-data";
+  // Content Credentials signing chain and key (PEM); empty: keys/ (made on first start).
+  std::string c2pa_cert;
+  std::string c2pa_key;
 };
 
 // An opened data directory with its store, engine and transparency log. Commits sign a
@@ -46,6 +53,12 @@ struct Context {
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<market::Feeds> feeds;
   std::unique_ptr<market::Market> market;  // Uses `feeds`.
+  std::shared_ptr<const c2pa::Signer> c2pa_signer;
+  std::unique_ptr<c2pa::Issuer> issuer;  // Signs renders' assets (Content Credentials).
+  Context();
+  Context(Context&&) noexcept;
+  Context& operator=(Context&&) noexcept;
+  ~Context();
 };
 
 Result<Context> open_context(const Globals& globals, std::int64_t checkpoint_interval_ms = 0);
@@ -80,5 +93,6 @@ CLI::App& market_command(CLI::App& app);
 void add_market_commands(CLI::App& app, Globals& globals);
 void add_listing_commands(CLI::App& app, Globals& globals);
 void add_oracle_commands(CLI::App& app, Globals& globals);
+void add_c2pa_commands(CLI::App& app, Globals& globals);
 
 }  // namespace atelier::cli

@@ -4,6 +4,10 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "c2pa/container.h"
+#include "c2pa/credentials.h"
+#include "c2pa/issuer.h"
+#include "c2pa/manifest.h"
 #include "cli/cli.h"
 #include "core/hash.h"
 #include "core/limits.h"
@@ -231,6 +235,10 @@ void add_provenance(CLI::App& app, Globals& globals) {
       if (!bytes) exit_with(bytes.error());
       file = std::move(*bytes);
       sha = sha256_hex(file);
+      // A signed file (Content Credentials) names its asset: the bytes without the manifest.
+      auto credential = ctx.db->asset_credential_by_signed(sha);
+      if (!credential) exit_with(credential.error());
+      if (*credential) sha = (*credential)->asset_sha256;
     }
     auto render = ctx.db->render_by_asset(sha);
     if (!render) exit_with(render.error());
@@ -277,6 +285,24 @@ void add_provenance(CLI::App& app, Globals& globals) {
     const auto& r = **render;
     const auto& as = **asset;
     nlohmann::json recipe = entry_json(r.recipe_json);
+    // Content Credentials: of the file given, else of the asset's signed file.
+    nlohmann::json credentials = nullptr;
+    if (file.empty()) {
+      if (auto issued = ctx.issuer->find(sha); issued && *issued) file = std::move((*issued)->bytes);
+    }
+    if (const auto mime = c2pa::sniff_mime(file); !file.empty() && c2pa::embeddable(mime)) {
+      std::vector<c2pa::Bytes> anchors;
+      if (auto root = c2pa::read_root_pem(ctx.dir.keys_path())) {
+        if (auto certs = c2pa::certificates_from_pem(*root)) anchors = *certs;
+      }
+      auto v = c2pa::validate_asset(file, mime, anchors, std::chrono::system_clock::now());
+      if (v && v->manifest_present) {
+        credentials = {{"validation_state", v->state}, {"failures", v->failures}, {"manifest", v->label},
+                       {"claim_generator", v->claim_generator}, {"digital_source_type", v->digital_source_type},
+                       {"signer", v->signer ? v->signer->subject : ""}};
+        if (v->state == "Invalid") all_ok = false;
+      }
+    }
     if (a->json) {
       nlohmann::json j = {
           {"asset", {{"sha256", as.sha256}, {"mime_type", as.mime_type}, {"size", as.size_bytes},
@@ -287,6 +313,7 @@ void add_provenance(CLI::App& app, Globals& globals) {
           {"checkpoint", {{"origin", latest->checkpoint.origin}, {"tree_size", latest->checkpoint.size},
                           {"root", base64_of(latest->checkpoint.root)}, {"note", latest->note}}},
           {"log_key", ctx.log->verifier().text()},
+          {"c2pa", credentials},
           {"verified", all_ok}};
       print(j.dump(2) + "\n");
     } else {
@@ -309,6 +336,14 @@ void add_provenance(CLI::App& app, Globals& globals) {
       out += "checkpoint " + latest->checkpoint.origin + " size " + std::to_string(latest->checkpoint.size) +
              " root " + base64_of(latest->checkpoint.root) + "\n";
       out += "           signed by " + ctx.log->verifier().text() + ": verified\n";
+      if (credentials.is_null()) {
+        out += "c2pa       none\n";
+      } else {
+        out += "c2pa       " + credentials["validation_state"].get<std::string>() + "  " +
+               credentials["manifest"].get<std::string>() + "\n           signed by " +
+               credentials["signer"].get<std::string>() + "\n";
+        for (const auto& f : credentials["failures"]) out += "           failure " + f.get<std::string>() + "\n";
+      }
       print(out);
     }
     if (!all_ok) exit_with(kExitFailed);

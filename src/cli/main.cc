@@ -3,10 +3,37 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "c2pa/credentials.h"
+#include "c2pa/issuer.h"
 #include "cli/cli.h"
 #include "core/version.h"
 
 namespace atelier::cli {
+
+Context::Context() = default;
+Context::Context(Context&&) noexcept = default;
+Context& Context::operator=(Context&&) noexcept = default;
+Context::~Context() = default;
+
+namespace {
+
+// The operator's chain and key when given, else keys/ (a local CA made on first start).
+Result<std::shared_ptr<const c2pa::Signer>> load_c2pa_signer(const Globals& g, const store::DataDir& dir) {
+  if (g.c2pa_cert.empty() != g.c2pa_key.empty()) {
+    return fail(Error::invalid("c2pa_key_missing", "--c2pa-cert and --c2pa-key go together",
+                               g.c2pa_cert.empty() ? "c2pa_cert" : "c2pa_key"));
+  }
+  std::filesystem::path cert = g.c2pa_cert, key = g.c2pa_key;
+  if (cert.empty()) {
+    ATELIER_TRY(c2pa::create_local_ca(dir.keys_path(), {}));
+    cert = dir.keys_path() / c2pa::kSignerCertFile;
+    key = dir.keys_path() / c2pa::kSignerKeyFile;
+  }
+  ATELIER_TRY_ASSIGN(c2pa::Signer signer, c2pa::Signer::load(cert, key, std::chrono::system_clock::now()));
+  return std::make_shared<const c2pa::Signer>(std::move(signer));
+}
+
+}  // namespace
 
 Result<Context> open_context(const Globals& globals, std::int64_t checkpoint_interval_ms) {
   auto dir = store::open_data_dir(globals.data_dir);
@@ -27,6 +54,8 @@ Result<Context> open_context(const Globals& globals, std::int64_t checkpoint_int
   ctx.ledger = std::make_unique<ledger::Ledger>(*ctx.db, *ctx.db);
   ctx.feeds = std::make_unique<market::Feeds>(*ctx.db);
   ctx.market = std::make_unique<market::Market>(*ctx.db, *ctx.db, *ctx.ledger, SystemClock::instance(), ctx.feeds.get());
+  ATELIER_TRY_ASSIGN(ctx.c2pa_signer, load_c2pa_signer(globals, ctx.dir));
+  ctx.issuer = std::make_unique<c2pa::Issuer>(*ctx.db, *ctx.blobs, *ctx.log, ctx.c2pa_signer);
   return ctx;
 }
 
@@ -71,6 +100,9 @@ int main(int argc, char** argv) {
   Globals globals;
   if (const char* env = std::getenv("ATELIER_DATA"); env && *env) globals.data_dir = env;
   app.add_option("--data", globals.data_dir, "data directory (env ATELIER_DATA)")->capture_default_str();
+  app.add_option("--c2pa-cert", globals.c2pa_cert,
+                 "Content Credentials signing chain (PEM, leaf first); default keys/c2pa-signer.pem");
+  app.add_option("--c2pa-key", globals.c2pa_key, "its private key (PEM); default keys/c2pa-signer.key");
   app.require_subcommand(1);
   app.fallthrough();
   add_generator_commands(app, globals);
@@ -81,6 +113,7 @@ int main(int argc, char** argv) {
   add_market_commands(app, globals);
   add_listing_commands(app, globals);
   add_oracle_commands(app, globals);
+  add_c2pa_commands(app, globals);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {  // Thrown by command callbacks with their exit code.

@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "c2pa/container.h"
+#include "c2pa/issuer.h"
+#include "c2pa/manifest.h"
 #include "cli/cli.h"
 #include "core/hash.h"
 #include "core/limits.h"
@@ -24,6 +27,7 @@ struct RenderArgs {
   std::string control;
   std::string output;
   bool json = false;
+  bool no_c2pa = false;
 };
 
 // "1024x768" -> (1024, 768). Both sides must be positive integers.
@@ -113,14 +117,29 @@ nlohmann::json outcome_json(const render::RenderOutcome& o, const std::string& o
 
 void run_render(const Globals& g, const RenderArgs& a) {
   Context ctx = open_or_exit(g);
-  auto outcome = ctx.engine->render(build_request(ctx, a), !a.output.empty());
+  // The unsigned bytes: to sign them (the first time) or to write them.
+  auto outcome = ctx.engine->render(build_request(ctx, a), true);
   if (!outcome) exit_with(outcome.error());
+  std::optional<c2pa::Issued> issued;
+  // PNG and JPEG carry a manifest; WebP and AVIF are written unsigned for now.
+  if (!a.no_c2pa && c2pa::embeddable(outcome->mime_type)) {
+    auto signed_file = ctx.issuer->issue(outcome->record, outcome->bytes);
+    if (!signed_file) exit_with(signed_file.error());
+    issued = std::move(*signed_file);
+  }
   if (!a.output.empty()) {
-    auto w = store::write_file_atomic(a.output, outcome->bytes);
+    auto w = store::write_file_atomic(a.output, issued ? issued->bytes : outcome->bytes);
     if (!w) exit_with(w.error());
   }
   if (a.json) {
-    std::printf("%s\n", outcome_json(*outcome, a.output).dump(2).c_str());
+    auto j = outcome_json(*outcome, a.output);
+    j["c2pa"] = nullptr;
+    if (issued) {
+      j["c2pa"] = {{"signed_sha256", issued->record.signed_sha256},
+                   {"signed_size_bytes", issued->bytes.size()},
+                   {"manifest", issued->record.manifest_label}};
+    }
+    std::printf("%s\n", j.dump(2).c_str());
     return;
   }
   const auto& r = outcome->record;
@@ -132,22 +151,63 @@ void run_render(const Globals& g, const RenderArgs& a) {
     std::printf("time      script %.1f ms, raster %.1f ms, encode %.1f ms, store %.1f ms\n", ms(outcome->timings.script_us),
                 ms(outcome->timings.raster_us), ms(outcome->timings.encode_us), ms(outcome->timings.store_us));
   }
+  if (issued) {
+    std::printf("c2pa      %s, signed file sha256 %s\n", issued->record.manifest_label.c_str(),
+                issued->record.signed_sha256.c_str());
+  }
   if (!a.output.empty()) std::printf("wrote     %s\n", a.output.c_str());
+}
+
+// The file's Content Credentials, checked apart from its pixels: binding, signature, chain
+// (this data directory's root as the anchor), and that the recipe the manifest carries is
+// the file's own. Null when the file has none.
+nlohmann::json credentials_report(const Globals& g, std::span<const std::uint8_t> bytes,
+                                  const std::string& file_recipe, bool* failed) {
+  const auto mime = c2pa::sniff_mime(bytes);
+  if (!c2pa::embeddable(mime)) return nullptr;
+  std::vector<c2pa::Bytes> anchors;
+  if (auto root = c2pa::read_root_pem(std::filesystem::path(g.data_dir) / "keys")) {
+    if (auto certs = c2pa::certificates_from_pem(*root)) anchors = *certs;
+  }
+  auto v = c2pa::validate_asset(bytes, mime, anchors, std::chrono::system_clock::now());
+  if (!v) exit_with(v.error());
+  if (!v->manifest_present) return nullptr;
+  nlohmann::json j = nlohmann::json::parse(c2pa::validation_json(*v));
+  bool recipe_matches = false;
+  if (v->atelier) {
+    if (const auto* recipe = v->atelier->find("recipe"); recipe && recipe->is_text()) {
+      recipe_matches = recipe->text() == file_recipe;
+    }
+  }
+  j["recipe_matches"] = recipe_matches;
+  if (v->state == "Invalid" || !recipe_matches) *failed = true;
+  j.erase("atelier");
+  return j;
 }
 
 void run_verify(const Globals& g, const std::string& file, bool json) {
   Context ctx = open_or_exit(g);
   auto bytes = store::read_file(file, limits::kAssetFileBytesMax);
   if (!bytes) exit_with(bytes.error());
-  auto report_or = ctx.engine->verify(*bytes);
+  // The pixels are checked without the manifest: its bytes are exactly what the hard
+  // binding leaves out, so stripping them gives what the recipe renders.
+  std::vector<std::uint8_t> rendered = *bytes;
+  if (const auto mime = c2pa::sniff_mime(*bytes); c2pa::embeddable(mime)) {
+    auto stripped = c2pa::strip_manifest(mime, *bytes);
+    if (stripped) rendered = std::move(*stripped);
+  }
+  auto report_or = ctx.engine->verify(rendered);
   if (!report_or) exit_with(report_or.error());
   const auto& r = *report_or;
+  bool credentials_failed = false;
+  const nlohmann::json credentials = credentials_report(g, *bytes, r.recipe_json, &credentials_failed);
   if (json) {
     nlohmann::json j = {{"identical", r.identical}, {"recipe_id", r.recipe_id}, {"actual_sha256", r.actual_sha256},
                         {"expected_sha256", r.expected_sha256}, {"actual_size_bytes", r.actual_size_bytes},
                         {"expected_size_bytes", r.expected_size_bytes},
                         {"first_difference_offset", r.first_difference_offset}, {"detail", r.detail},
-                        {"recipe", nlohmann::json::parse(r.recipe_json, nullptr, false)}};
+                        {"recipe", nlohmann::json::parse(r.recipe_json, nullptr, false)},
+                        {"c2pa", credentials}};
     std::printf("%s\n", j.dump(2).c_str());
   } else {
     std::printf("%s: %s\nrecipe_id %s\n", r.identical ? "ok" : "MISMATCH", r.detail.c_str(), r.recipe_id.c_str());
@@ -156,8 +216,15 @@ void run_verify(const Globals& g, const std::string& file, bool json) {
                   static_cast<long long>(r.expected_size_bytes), r.actual_sha256.c_str(),
                   static_cast<long long>(r.actual_size_bytes));
     }
+    if (credentials.is_null()) {
+      std::printf("c2pa      none\n");
+    } else {
+      std::printf("c2pa      %s%s\n", credentials["validation_state"].get<std::string>().c_str(),
+                  credentials["recipe_matches"].get<bool>() ? "" : " (its recipe is not the file's)");
+      for (const auto& e : credentials["explanations"]) std::printf("          %s\n", e.get<std::string>().c_str());
+    }
   }
-  if (!r.identical) exit_with(kExitFailed);
+  if (!r.identical || credentials_failed) exit_with(kExitFailed);
 }
 
 // The sample series: token i's hash is sha256("atelier-sample:<i>"); generators round-robin
@@ -213,13 +280,16 @@ void add_render_commands(CLI::App& app, Globals& globals) {
   render->add_option("--control", a->control, "shorthand for --input control=FILE");
   render->add_option("-o,--output", a->output, "write the image to FILE (atomically; nothing on failure)");
   render->add_flag("--json", a->json, "print the result as JSON");
+  render->add_flag("--no-c2pa", a->no_c2pa,
+                   "write the unsigned bytes: no Content Credentials (C2PA manifest) in the file");
   render->callback([&globals, a]() { run_render(globals, *a); });
 
   auto file = std::make_shared<std::string>();
   auto verify_json = std::make_shared<bool>(false);
   auto* verify = app.add_subcommand(
-      "verify", "Re-render the recipe embedded in FILE and check the bytes are identical.\n"
-                "Exit 0 if identical, 1 if they differ (and what differs), 2 for a file with no recipe.");
+      "verify", "Re-render the recipe embedded in FILE and check the bytes are identical (without the\n"
+                "C2PA manifest, which is checked apart: binding, signature, chain, its recipe is the file's).\n"
+                "Exit 0 if identical and valid, 1 if they differ or the manifest fails, 2 for a file with no recipe.");
   verify->add_option("FILE", *file, "an image atelier rendered")->required();
   verify->add_flag("--json", *verify_json, "print the report as JSON");
   verify->callback([&globals, file, verify_json]() { run_verify(globals, *file, *verify_json); });

@@ -4,6 +4,8 @@
 
 #include "api/api_keys.h"
 #include "api/server.h"
+#include "c2pa/credentials.h"
+#include "c2pa/issuer.h"
 #include "cli/cli.h"
 
 namespace atelier::cli {
@@ -92,6 +94,10 @@ void add_server_commands(CLI::App& app, Globals& globals) {
     opts->ledger = ctx.ledger.get();
     opts->market = ctx.market.get();
     opts->feeds = ctx.feeds.get();
+    opts->issuer = ctx.issuer.get();
+    if (auto root = c2pa::read_root_pem(ctx.dir.keys_path())) {
+      if (auto certs = c2pa::certificates_from_pem(*root)) opts->c2pa_anchors = *certs;
+    }
     auto r = api::serve_until_signal(*opts, *ctx.engine, [](std::uint16_t port) {
       std::fprintf(stderr, "atelier: listening on port %u\n", port);
     });

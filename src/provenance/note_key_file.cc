@@ -1,6 +1,5 @@
-// The signing key on disk. Hand-written rather than store::write_file_atomic because a key
-// needs what a blob does not: mode 0600 from the first byte, and never replacing an existing
-// file (link(2) instead of rename(2)).
+// The signing key on disk: written with store::write_private_file (mode 0600 from the first
+// byte, never replacing an existing key), read back only when no one else can read it.
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <sys/stat.h>
@@ -9,7 +8,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/random_id.h"
 #include "provenance/note_key.h"
 #include "store/file_io.h"
 
@@ -19,23 +17,7 @@ namespace {
 
 using Seed = std::array<std::uint8_t, kEd25519SeedBytes>;
 
-using store::fsync_dir;
 using store::io_error;
-using store::write_all;
-
-// Writes `bytes` to a new private temp file beside `path` and syncs it.
-Result<void> write_private_temp(const std::filesystem::path& tmp,
-                                std::span<const std::uint8_t> bytes) {
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(io_error("creating", tmp));
-  // fchmod: the umask may have narrowed the mode, but it must be exactly owner read/write.
-  Result<void> written;
-  if (::fchmod(fd, 0600) != 0) written = fail(io_error("chmod", tmp));
-  if (written) written = write_all(fd, bytes, tmp);
-  if (written && ::fsync(fd) != 0) written = fail(io_error("syncing", tmp));
-  if (::close(fd) != 0 && written) written = fail(io_error("closing", tmp));
-  return written;
-}
 
 // Reads exactly one seed from an open key file after checking what the file is.
 Result<Seed> read_seed(int fd, const std::filesystem::path& path) {
@@ -92,21 +74,11 @@ Result<NoteSigner> NoteSigner::load_or_create(std::string name, const std::files
 }
 
 Result<void> NoteSigner::save(const std::filesystem::path& path) const {
-  auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
-  auto tmp = dir / ("." + path.filename().string() + ".tmp-" + random_hex(8));
-  Result<void> written = write_private_temp(tmp, seed_);
-  // link() rather than rename(): it fails instead of replacing a key that already exists.
-  if (written && ::link(tmp.c_str(), path.c_str()) != 0) {
-    if (errno == EEXIST) {
-      written =
-          fail(Error::conflict("signer_key_exists", "a key already exists at " + path.string()));
-    } else {
-      written = fail(io_error("linking", path));
-    }
+  Result<void> written = store::write_private_file(path, seed_);
+  if (!written && written.error().code == "file_exists") {
+    return fail(Error::conflict("signer_key_exists", "a key already exists at " + path.string()));
   }
-  ::unlink(tmp.c_str());
-  if (!written) return written;
-  return fsync_dir(dir);
+  return written;
 }
 
 }  // namespace atelier::provenance

@@ -17,5 +17,10 @@ Error io_error(const std::string& what, const std::filesystem::path& path);
 Result<void> write_all(int fd, std::span<const std::uint8_t> bytes, const std::filesystem::path& path);
 // fsync()s a directory, making a rename/link/unlink in it durable.
 Result<void> fsync_dir(const std::filesystem::path& dir);
+// Creates `path` holding `bytes`, mode 0600 from the first byte, durably (a synced temporary
+// file linked into place, then the directory synced), and never replaces an existing file:
+// that is a conflict "file_exists" (a key made by another process first stays theirs).
+Result<void> write_private_file(const std::filesystem::path& path,
+                                std::span<const std::uint8_t> bytes);
 
 }  // namespace atelier::store

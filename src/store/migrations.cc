@@ -288,7 +288,20 @@ ALTER TABLE idempotency_keys ADD COLUMN token TEXT;
 ALTER TABLE idempotency_keys ADD COLUMN lease_expires_ms INTEGER;
 )sql";
 
-constexpr std::string_view kAll[] = {kV1, kV2, kV3, kV4, kV5, kV6};
+// v7: Content Credentials (issue 15). An asset's signed file: the asset's bytes with a C2PA
+// manifest embedded, stored as its own blob. The asset's sha256 stays the hash of the bytes
+// the recipe renders (which the manifest's data hash binds); the first signing is kept.
+constexpr std::string_view kV7 = R"sql(
+CREATE TABLE asset_credentials (
+  asset_sha256    TEXT PRIMARY KEY REFERENCES blobs_meta (sha256),
+  signed_sha256   TEXT NOT NULL,
+  manifest_label  TEXT NOT NULL,
+  created_ms      INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX asset_credentials_by_signed ON asset_credentials (signed_sha256);
+)sql";
+
+constexpr std::string_view kAll[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7};
 
 }  // namespace
 

@@ -384,6 +384,48 @@ Result<std::optional<AssetRecord>> SqliteStore::asset(std::string_view sha256) {
   return AssetRecord{s.text(0), s.text(1), s.int64(2), s.int64(3), s.int64(4), s.int64(5)};
 }
 
+Result<bool> SqliteStore::put_asset_credential(const AssetCredentialRecord& c) {
+  return write<bool>([&](Txn&) -> Result<bool> {
+    Stmt s(db_, "INSERT INTO asset_credentials (asset_sha256, signed_sha256, manifest_label, created_ms) "
+                "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (asset_sha256) DO NOTHING");
+    s.bind(1, c.asset_sha256).bind(2, c.signed_sha256).bind(3, c.manifest_label).bind(4, c.created_ms);
+    ATELIER_TRY(s.run("recording an asset's credentials"));
+    return sqlite3_changes(db_) > 0;
+  });
+}
+
+namespace {
+
+Result<std::optional<AssetCredentialRecord>> read_credential(Stmt& s) {
+  ATELIER_TRY_ASSIGN(const bool found, s.next("reading an asset's credentials"));
+  if (!found) return std::nullopt;
+  AssetCredentialRecord c;
+  c.asset_sha256 = s.text(0);
+  c.signed_sha256 = s.text(1);
+  c.manifest_label = s.text(2);
+  c.created_ms = s.int64(3);
+  return c;
+}
+
+}  // namespace
+
+Result<std::optional<AssetCredentialRecord>> SqliteStore::asset_credential(std::string_view asset_sha256) {
+  MutexLock lock(read_mu_);
+  Stmt s(rdb_, "SELECT asset_sha256, signed_sha256, manifest_label, created_ms FROM asset_credentials "
+               "WHERE asset_sha256 = ?1");
+  s.bind(1, asset_sha256);
+  return read_credential(s);
+}
+
+Result<std::optional<AssetCredentialRecord>> SqliteStore::asset_credential_by_signed(
+    std::string_view signed_sha256) {
+  MutexLock lock(read_mu_);
+  Stmt s(rdb_, "SELECT asset_sha256, signed_sha256, manifest_label, created_ms FROM asset_credentials "
+               "WHERE signed_sha256 = ?1");
+  s.bind(1, signed_sha256);
+  return read_credential(s);
+}
+
 Result<void> SqliteStore::put_api_key(const ApiKeyRecord& k) {
   return write<void>([&](Txn&) -> Result<void> {
     Stmt s(db_, "INSERT INTO api_keys (id, salt_hex, hash_hex, scopes, label, created_ms, revoked, account) "

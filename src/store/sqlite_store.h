@@ -74,6 +74,9 @@ class SqliteStore final : public Store, public LedgerStore {
   Result<Page<RenderRecord>> list_renders(const PageRequest& page) override;
   Result<std::optional<AssetRecord>> asset(std::string_view sha256) override;
 
+  Result<bool> put_asset_credential(const AssetCredentialRecord& credential) override;
+  Result<std::optional<AssetCredentialRecord>> asset_credential(std::string_view asset_sha256) override;
+  Result<std::optional<AssetCredentialRecord>> asset_credential_by_signed(std::string_view signed_sha256) override;
   Result<void> put_api_key(const ApiKeyRecord& key) override;
   Result<std::optional<ApiKeyRecord>> api_key(std::string_view id) override;
   Result<std::vector<ApiKeyRecord>> list_api_keys() override;

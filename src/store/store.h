@@ -67,6 +67,14 @@ struct AssetRecord {
   std::int64_t created_ms = 0;
 };
 
+// An asset's Content Credentials: its bytes with a signed C2PA manifest, a blob of its own.
+struct AssetCredentialRecord {
+  std::string asset_sha256;   // the asset (what the recipe renders)
+  std::string signed_sha256;  // the signed file
+  std::string manifest_label; // urn:c2pa:…
+  std::int64_t created_ms = 0;
+};
+
 struct RenderRecord {
   std::string recipe_id;      // sha256 of the canonical recipe.
   std::string recipe_json;    // Canonical recipe.
@@ -186,6 +194,12 @@ class Store {
   // Renders newest first.
   virtual Result<Page<RenderRecord>> list_renders(const PageRequest& page) = 0;
   virtual Result<std::optional<AssetRecord>> asset(std::string_view sha256) = 0;
+  // The asset's signed file. put_asset_credential keeps the first one recorded and returns
+  // false (changing nothing) when the asset already has one.
+  virtual Result<bool> put_asset_credential(const AssetCredentialRecord& credential) = 0;
+  virtual Result<std::optional<AssetCredentialRecord>> asset_credential(std::string_view asset_sha256) = 0;
+  // The record whose signed file has this hash.
+  virtual Result<std::optional<AssetCredentialRecord>> asset_credential_by_signed(std::string_view signed_sha256) = 0;
 
   // API keys.
   virtual Result<void> put_api_key(const ApiKeyRecord& key) = 0;

@@ -46,6 +46,14 @@ class FakeStore final : public store::Store {
     return std::nullopt;
   }
 
+  Result<bool> put_asset_credential(const store::AssetCredentialRecord&) override { return false; }
+  Result<std::optional<store::AssetCredentialRecord>> asset_credential(std::string_view) override {
+    return std::nullopt;
+  }
+  Result<std::optional<store::AssetCredentialRecord>> asset_credential_by_signed(std::string_view) override {
+    return std::nullopt;
+  }
+
   Result<void> put_api_key(const store::ApiKeyRecord& key) override {
     std::lock_guard lock(mu_);
     keys_[key.id] = key;

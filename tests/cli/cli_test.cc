@@ -133,13 +133,15 @@ TEST(Cli, UsageErrorsExitNonZero) {
 
 // --- determinism across processes --------------------------------------------------------
 
+// The bytes a recipe renders (--no-c2pa: without Content Credentials, whose signature differs
+// on every signing; tests/cli/c2pa_cli_test.cc checks a signed file strips to these bytes).
 TEST(Cli, EveryExampleRendersIdenticallyInSeparateProcesses) {
   for (const char* name : kExamples) {
     Cli first, second;  // Separate data directories: no cache can be shared.
     ASSERT_EQ(first.add(name).exit_code, 0) << name;
     ASSERT_EQ(second.add(name).exit_code, 0) << name;
-    auto a = first({"render", name, "--hash", kTokenA, "--size", "256x256", "-o", first.file("a.png").string()});
-    auto b = second({"render", name, "--hash", kTokenA, "--size", "256x256", "-o", second.file("b.png").string()});
+    auto a = first({"render", "--no-c2pa", name, "--hash", kTokenA, "--size", "256x256", "-o", first.file("a.png").string()});
+    auto b = second({"render", "--no-c2pa", name, "--hash", kTokenA, "--size", "256x256", "-o", second.file("b.png").string()});
     ASSERT_EQ(a.exit_code, 0) << describe(a);
     ASSERT_EQ(b.exit_code, 0) << describe(b);
     std::string bytes_a = read_text(first.file("a.png")), bytes_b = read_text(second.file("b.png"));
@@ -147,7 +149,7 @@ TEST(Cli, EveryExampleRendersIdenticallyInSeparateProcesses) {
     EXPECT_TRUE(bytes_a == bytes_b) << name << ": two processes rendered different bytes";
     EXPECT_THAT(a.out, HasSubstr(sha256_hex(bytes_a))) << "the printed sha256 is the file's";
     // A different token is a different image.
-    auto c = first({"render", name, "--hash", kTokenB, "--size", "256x256", "-o", first.file("c.png").string()});
+    auto c = first({"render", "--no-c2pa", name, "--hash", kTokenB, "--size", "256x256", "-o", first.file("c.png").string()});
     ASSERT_EQ(c.exit_code, 0) << describe(c);
     EXPECT_NE(read_text(first.file("c.png")), bytes_a) << name;
   }
@@ -203,7 +205,7 @@ TEST(Cli, VerifyExitCodes) {
   Cli cli;
   ASSERT_EQ(cli.add("flow-field").exit_code, 0);
   auto png = cli.file("ff.png");
-  ASSERT_EQ(cli({"render", "flow-field", "--hash", kTokenA, "--size", "128x128", "--param", "lines=300", "-o",
+  ASSERT_EQ(cli({"render", "--no-c2pa", "flow-field", "--hash", kTokenA, "--size", "128x128", "--param", "lines=300", "-o",
                  png.string()})
                 .exit_code,
             0);
@@ -246,7 +248,7 @@ TEST(Cli, VerifyExitCodes) {
 
   // A JPEG has no checksums: a plain flipped byte in the middle is reported the same way.
   auto jpg = cli.file("ff.jpg");
-  ASSERT_EQ(cli({"render", "flow-field", "--hash", kTokenA, "--size", "128x128", "--param", "lines=300", "--format",
+  ASSERT_EQ(cli({"render", "--no-c2pa", "flow-field", "--hash", kTokenA, "--size", "128x128", "--param", "lines=300", "--format",
                  "jpeg", "-o", jpg.string()})
                 .exit_code,
             0);
@@ -335,7 +337,7 @@ TEST(Cli, VerifyOfANaivelyTamperedPngExitsOne) {
   Cli cli;
   ASSERT_EQ(cli.add("flow-field").exit_code, 0);
   auto png = cli.file("ff.png");
-  ASSERT_EQ(cli({"render", "flow-field", "--hash", kTokenA, "--size", "128x128", "--param", "lines=300", "-o",
+  ASSERT_EQ(cli({"render", "--no-c2pa", "flow-field", "--hash", kTokenA, "--size", "128x128", "--param", "lines=300", "-o",
                  png.string()})
                 .exit_code,
             0);
@@ -566,7 +568,7 @@ TEST(Cli, EveryRegistrationAndRenderIsLoggedAndProvable) {
   Cli cli;
   ASSERT_EQ(cli.add("circle-packing").exit_code, 0);
   fs::path png = cli.file("a.png");
-  ASSERT_EQ(cli({"render", "circle-packing", "--hash", kTokenA, "--size", "96x96", "-o", png.string()}).exit_code, 0);
+  ASSERT_EQ(cli({"render", "--no-c2pa", "circle-packing", "--hash", kTokenA, "--size", "96x96", "-o", png.string()}).exit_code, 0);
 
   Output key = cli({"log", "key"});
   ASSERT_EQ(key.exit_code, 0) << describe(key);

@@ -173,7 +173,8 @@ TEST_F(OracleStore, MigrationV5AppliesOnTopOfAV4Database) {
           "DROP TABLE oracle_reports; DROP TABLE oracle_feeds; "
           "ALTER TABLE idempotency_keys DROP COLUMN owner; "
           "ALTER TABLE idempotency_keys DROP COLUMN token; "
-          "ALTER TABLE idempotency_keys DROP COLUMN lease_expires_ms; PRAGMA user_version = 4",
+          "ALTER TABLE idempotency_keys DROP COLUMN lease_expires_ms; "
+          "DROP TABLE asset_credentials; PRAGMA user_version = 4",
           nullptr, nullptr, nullptr),
       SQLITE_OK);
   sqlite3_close(raw);

@@ -19,6 +19,9 @@
 #include "api/internal/metrics.h"
 #include "api/internal/router.h"
 
+namespace atelier::c2pa {
+class Issuer;
+}  // namespace atelier::c2pa
 namespace atelier::render {
 class Engine;
 }
@@ -44,6 +47,8 @@ struct RouteDeps {
   market::Market* market = nullptr; // Listings and purchases, only when set.
   std::string public_url = {};      // Absolute base of links in metadata ("https://host").
   market::Feeds* feeds = nullptr;   // Price-feed oracles, only when set.
+  c2pa::Issuer* issuer = nullptr;   // Signs renders' assets when set (Content Credentials).
+  const std::vector<std::vector<std::uint8_t>>* c2pa_anchors = nullptr;
 };
 
 void add_system_routes(RouteTable& table, RouteDeps& deps);

@@ -11,6 +11,9 @@
 #include "api/internal/handler_util.h"
 #include "api/internal/routes.h"
 #include "api/internal/routes_renders.h"
+#include "c2pa/container.h"
+#include "c2pa/issuer.h"
+#include "c2pa/manifest.h"
 #include "core/canonical_json.h"
 #include "core/hash.h"
 #include "core/limits.h"
@@ -34,28 +37,56 @@ Result<std::string> sha_param(const RequestContext& ctx) {
   return sha;
 }
 
+// What GET /v1/assets/{sha256} serves: a render's asset signed (its Content Credentials,
+// made on the first request when the server has an issuer), anything else as stored; a
+// signed file is found by its own hash too.
+struct Served {
+  std::string blob_sha256;  // the bytes sent (the ETag)
+  std::string mime_type;
+  bool signed_file = false;
+};
+
+Result<Served> resolve_asset(RouteDeps& deps, const std::string& sha) {
+  auto& store = deps.engine.store();
+  ATELIER_TRY_ASSIGN(auto asset, store.asset(sha));
+  if (!asset) {
+    ATELIER_TRY_ASSIGN(auto credential, store.asset_credential_by_signed(sha));
+    if (!credential) {
+      return fail(Error::not_found("asset_not_found", "no asset with sha256 " + sha, "sha256"));
+    }
+    ATELIER_TRY_ASSIGN(auto original, store.asset(credential->asset_sha256));
+    if (!original) return fail(Error::internal("asset_missing", "signed file " + sha + " has no asset"));
+    return Served{sha, original->mime_type, true};
+  }
+  if (deps.issuer == nullptr || !c2pa::embeddable(asset->mime_type)) return Served{sha, asset->mime_type, false};
+  ATELIER_TRY_ASSIGN(auto credential, store.asset_credential(sha));
+  if (credential) return Served{credential->signed_sha256, asset->mime_type, true};
+  ATELIER_TRY_ASSIGN(auto render, store.render_by_asset(sha));
+  if (!render) return Served{sha, asset->mime_type, false};  // an uploaded input, not a render
+  ATELIER_TRY_ASSIGN(auto bytes, deps.engine.blobs().get(sha));
+  ATELIER_TRY_ASSIGN(auto issued, deps.issuer->issue(*render, bytes));
+  return Served{issued.record.signed_sha256, asset->mime_type, true};
+}
+
 // The bytes of a stored asset, or 304 when the client has them.
 Result<HttpResponse> asset_response(RouteDeps& deps, const RequestContext& ctx,
                                     const std::string& sha, const char* cache_control) {
-  auto asset = deps.engine.store().asset(sha);
-  if (!asset) return fail(asset.error());
-  if (!*asset)
-    return fail(Error::not_found("asset_not_found", "no asset with sha256 " + sha, "sha256"));
+  ATELIER_TRY_ASSIGN(Served served, resolve_asset(deps, sha));
   HttpResponse r;
-  r.set_header("ETag", "\"" + sha + "\"");
+  r.set_header("ETag", "\"" + served.blob_sha256 + "\"");
   r.set_header("Cache-Control", cache_control);
-  if (auto inm = ctx.request.header("If-None-Match"); inm && if_none_match_matches(*inm, sha)) {
+  if (auto inm = ctx.request.header("If-None-Match"); inm && if_none_match_matches(*inm, served.blob_sha256)) {
     r.status = 304;
     return r;
   }
-  auto path = deps.engine.blobs().path_of(sha);
+  auto path = deps.engine.blobs().path_of(served.blob_sha256);
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    return fail(
-        Error::internal("blob_missing", "asset " + sha + " is recorded but its blob is missing"));
+    return fail(Error::internal("blob_missing", "asset " + served.blob_sha256 +
+                                                    " is recorded but its blob is missing"));
   }
   r.status = 200;
-  r.content_type = (*asset)->mime_type;
+  r.content_type = served.mime_type;
   r.body_file = path;
   return r;
 }
@@ -64,6 +95,27 @@ Result<HttpResponse> get_asset(RouteDeps& deps, RequestContext& ctx) {
   auto sha = sha_param(ctx);
   if (!sha) return fail(sha.error());
   return asset_response(deps, ctx, *sha, kImmutable);
+}
+
+// GET /v1/assets/{sha256}/c2pa: the manifest of the file GET /v1/assets/{sha256} serves, as
+// JSON, validated against the server's root.
+Result<HttpResponse> get_asset_c2pa(RouteDeps& deps, RequestContext& ctx) {
+  ATELIER_TRY_ASSIGN(std::string sha, sha_param(ctx));
+  ATELIER_TRY_ASSIGN(Served served, resolve_asset(deps, sha));
+  if (!served.signed_file) {
+    return fail(Error::not_found("no_credentials", "asset " + sha + " carries no Content Credentials", "sha256"));
+  }
+  ATELIER_TRY_ASSIGN(auto bytes, deps.engine.blobs().get(served.blob_sha256));
+  static const std::vector<std::vector<std::uint8_t>> kNone;
+  ATELIER_TRY_ASSIGN(auto v, c2pa::validate_asset(bytes, served.mime_type,
+                                                  deps.c2pa_anchors ? *deps.c2pa_anchors : kNone,
+                                                  std::chrono::system_clock::now()));
+  HttpResponse r;
+  r.status = 200;
+  r.content_type = "application/json";
+  r.body = c2pa::validation_json(v);
+  r.set_header("Cache-Control", "public, max-age=300");
+  return r;
 }
 
 // The original recipe as a request, with the variant's size and format.
@@ -171,6 +223,32 @@ void add_asset_routes(RouteTable& table, RouteDeps& deps) {
                             "application/octet-stream", kBytes},
                            {304, "Not modified.", "", ""}},
              .handler = [&deps](RequestContext& c) { return get_asset(deps, c); }});
+  table.add({.method = "GET",
+             .path = "/v1/assets/{sha256}/c2pa",
+             .operation_id = "getAssetCredentials",
+             .summary = "The asset's Content Credentials (C2PA manifest) as JSON",
+             .description =
+                 "The manifest in the file GET /v1/assets/{sha256} serves, validated against "
+                 "this server's root: validation_state (Trusted, Valid, Invalid), failure and "
+                 "success codes, claim generator, actions, digital source type, signer, and the "
+                 "atelier assertion (recipe, recipe_id, log entry with inclusion proof and "
+                 "checkpoint). 404 no_credentials for an asset that carries none.",
+             .tag = "assets",
+             .execution = Execution::kWorker,
+             .params = {sha_doc},
+             .responses = {{200, "The manifest and its validation.", "application/json",
+                            R"({"type": "object", "required": ["manifest_present", "validation_state"],
+                              "properties": {"manifest_present": {"type": "boolean"},
+                                "validation_state": {"type": "string", "enum": ["Trusted", "Valid", "Invalid"]},
+                                "failures": {"type": "array", "items": {"type": "string"}},
+                                "successes": {"type": "array", "items": {"type": "string"}},
+                                "explanations": {"type": "array", "items": {"type": "string"}},
+                                "label": {"type": "string"}, "claim_generator": {"type": "string"},
+                                "actions": {"type": "array", "items": {"type": "string"}},
+                                "digital_source_type": {"type": "string"},
+                                "signer": {"type": "object"}, "atelier": {"type": "object"},
+                                "ingredients": {"type": "array", "items": {"type": "object"}}}})"}},
+             .handler = [&deps](RequestContext& c) { return get_asset_c2pa(deps, c); }});
   table.add(
       {.method = "GET",
        .path = "/v1/assets/{sha256}/variants",

@@ -1,0 +1,52 @@
+// container.h — where a manifest store lives inside each image format (C2PA 2.x, "Embedding
+// manifests into assets"), and which bytes the hard binding leaves out.
+//
+//   PNG   a `caBX` chunk after IHDR, before IDAT; excluded: the whole chunk (length, type,
+//         data, CRC).
+//   JPEG  APP11 segments in the JPEG XT layout (see container_jpeg.cc), contiguous, before the
+//         scan; excluded: every one of those segments, marker and length included.
+//
+//   auto embedded = embed_manifest("image/png", unsigned_png, store_bytes);
+//   // embedded->file, embedded->exclusions
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+
+namespace atelier::c2pa {
+
+using Bytes = std::vector<std::uint8_t>;
+
+struct ByteRange {
+  std::uint64_t start = 0;
+  std::uint64_t length = 0;
+};
+
+struct Embedded {
+  Bytes file;
+  std::vector<ByteRange> exclusions;  // what the data hash leaves out, in file order
+};
+
+// Whether atelier can embed a manifest in files of this media type.
+bool embeddable(std::string_view mime);
+// The media type of `file` from its magic bytes ("image/png", "image/jpeg", …), or "".
+std::string_view sniff_mime(std::span<const std::uint8_t> file);
+
+// `file` with every manifest store removed (byte-identical to the file before embedding).
+Result<Bytes> strip_manifest(std::string_view mime, std::span<const std::uint8_t> file);
+// Inserts `store` (a whole `c2pa` JUMBF superbox) into a file that has none.
+Result<Embedded> embed_manifest(std::string_view mime, std::span<const std::uint8_t> file,
+                                std::span<const std::uint8_t> store);
+// The manifest store in `file` (nullopt when there is none) and where it sits.
+struct Found {
+  Bytes store;
+  std::vector<ByteRange> ranges;
+};
+Result<std::optional<Found>> find_manifest(std::string_view mime, std::span<const std::uint8_t> file);
+
+}  // namespace atelier::c2pa

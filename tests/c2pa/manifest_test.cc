@@ -1,0 +1,143 @@
+// Signing and validating whole assets: atelier's validator and the C2PA reference reader
+// (c2pa-rs) must agree — Trusted with atelier's root as anchor, the same failure codes on the
+// same tampered files — and stripping the manifest gives back the unsigned file exactly.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "c2pa/container.h"
+#include "c2pa/manifest.h"
+#include "c2pa_fixture.h"
+
+namespace atelier::c2pa::testing {
+namespace {
+
+class Manifest : public C2paTest, public ::testing::WithParamInterface<const char*> {
+ protected:
+  std::string format() const { return GetParam(); }
+  std::string mime() const { return format() == "png" ? "image/png" : "image/jpeg"; }
+  ManifestSpec spec() const {
+    ManifestSpec s;
+    s.title = "token 7";
+    s.digital_source_type = kAlgorithmicMedia;
+    s.atelier = cbor::Value::map({{"recipe", R"({"generator":"abc","seed":7})"}, {"recipe_id", "r1"}});
+    s.ingredients.push_back({"control", "image/png", "inputTo", sha256(std::string_view("control bytes"))});
+    return s;
+  }
+  std::filesystem::path root_pem() const { return dir_ / "keys" / kRootCertFile; }
+
+  void expect_reference(const Bytes& file, bool trust, const std::string& state,
+                        const std::vector<std::string>& failures) {
+    std::string skip;
+    auto j = reference_read(file, mime(), trust ? root_pem() : std::filesystem::path{}, &skip);
+    if (!skip.empty()) {
+      GTEST_SKIP() << skip;
+    }
+    ASSERT_FALSE(j.contains("error")) << j.dump();
+    EXPECT_EQ(j["state"], state) << j.dump(1);
+    std::vector<std::string> got = j["failures"];
+    for (const auto& f : failures) {
+      EXPECT_NE(std::find(got.begin(), got.end(), f), got.end()) << f << " in " << j.dump(1);
+    }
+    if (failures.empty()) {
+      EXPECT_TRUE(got.empty()) << j.dump(1);
+    }
+  }
+};
+
+TEST_P(Manifest, SignedFileIsTrustedByAtelierAndByTheReferenceReader) {
+  const Bytes unsigned_file = make_image(format(), 64, 48);
+  auto signed_file = sign_asset(unsigned_file, mime(), spec(), *signer_);
+  ASSERT_TRUE(signed_file) << signed_file.error().to_string();
+  auto v = validate_asset(*signed_file, mime(), anchors_, now_);
+  ASSERT_TRUE(v) << v.error().to_string();
+  EXPECT_EQ(v->state, "Trusted") << validation_json(*v);
+  EXPECT_TRUE(v->failures.empty()) << validation_json(*v);
+  EXPECT_EQ(v->actions, std::vector<std::string>{"c2pa.created"});
+  EXPECT_EQ(v->digital_source_type, kAlgorithmicMedia);
+  ASSERT_TRUE(v->atelier.has_value());
+  EXPECT_EQ(v->atelier->find("recipe_id")->text(), "r1");
+  ASSERT_EQ(v->ingredients.size(), 1u);
+  EXPECT_EQ(v->ingredients[0].relationship, "inputTo");
+  expect_reference(*signed_file, true, "Trusted", {});
+}
+
+TEST_P(Manifest, StrippingGivesBackTheUnsignedBytes) {
+  const Bytes unsigned_file = make_image(format(), 40, 30);
+  auto signed_file = sign_asset(unsigned_file, mime(), spec(), *signer_);
+  ASSERT_TRUE(signed_file);
+  EXPECT_NE(*signed_file, unsigned_file);
+  auto stripped = strip_manifest(mime(), *signed_file);
+  ASSERT_TRUE(stripped);
+  EXPECT_EQ(*stripped, unsigned_file);
+  // The data hash is the hash of exactly those bytes.
+  auto found = find_manifest(mime(), *signed_file);
+  ASSERT_TRUE(found && *found);
+}
+
+TEST_P(Manifest, WithoutATrustAnchorTheFileIsValidButUntrusted) {
+  auto signed_file = sign_asset(make_image(format(), 16, 16), mime(), spec(), *signer_);
+  ASSERT_TRUE(signed_file);
+  auto v = validate_asset(*signed_file, mime(), {}, now_);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->state, "Valid");
+  EXPECT_EQ(v->failures, std::vector<std::string>{"signingCredential.untrusted"});
+  expect_reference(*signed_file, false, "Valid", {});
+}
+
+TEST_P(Manifest, AChangedImageByteIsADataHashMismatch) {
+  auto signed_file = sign_asset(make_image(format(), 32, 32), mime(), spec(), *signer_);
+  ASSERT_TRUE(signed_file);
+  Bytes tampered = *signed_file;
+  tampered[tampered.size() - 20] ^= 0x01;  // inside the image data, outside the manifest
+  auto v = validate_asset(tampered, mime(), anchors_, now_);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->state, "Invalid");
+  EXPECT_NE(std::find(v->failures.begin(), v->failures.end(), "assertion.dataHash.mismatch"), v->failures.end());
+  expect_reference(tampered, true, "Invalid", {"assertion.dataHash.mismatch"});
+}
+
+TEST_P(Manifest, AChangedClaimByteIsAClaimSignatureMismatch) {
+  auto signed_file = sign_asset(make_image(format(), 32, 32), mime(), spec(), *signer_);
+  ASSERT_TRUE(signed_file);
+  Bytes tampered = *signed_file;
+  const std::string marker = "xmp:iid:";
+  auto it = std::search(tampered.begin(), tampered.end(), marker.begin(), marker.end());
+  ASSERT_NE(it, tampered.end());
+  it[static_cast<std::ptrdiff_t>(marker.size())] ^= 0x01;  // a hex digit of the instanceID
+  auto v = validate_asset(tampered, mime(), anchors_, now_);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->state, "Invalid");
+  EXPECT_NE(std::find(v->failures.begin(), v->failures.end(), "claimSignature.mismatch"), v->failures.end());
+  expect_reference(tampered, true, "Invalid", {"claimSignature.mismatch"});
+}
+
+TEST_P(Manifest, AManifestLargerThanOneSegmentOrChunkStillValidates) {
+  ManifestSpec s = spec();
+  s.atelier.set("padding", std::string(150'000, 'x'));
+  auto signed_file = sign_asset(make_image(format(), 24, 24), mime(), s, *signer_);
+  ASSERT_TRUE(signed_file) << signed_file.error().to_string();
+  auto v = validate_asset(*signed_file, mime(), anchors_, now_);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->state, "Trusted") << validation_json(*v);
+  expect_reference(*signed_file, true, "Trusted", {});
+}
+
+TEST_P(Manifest, AFileWithoutAManifestSaysSo) {
+  auto v = validate_asset(make_image(format(), 8, 8), mime(), anchors_, now_);
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(v->manifest_present);
+}
+
+TEST_P(Manifest, SigningTwiceIsRefused) {
+  auto once = sign_asset(make_image(format(), 8, 8), mime(), spec(), *signer_);
+  ASSERT_TRUE(once);
+  auto twice = sign_asset(*once, mime(), spec(), *signer_);
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.error().code, "c2pa_manifest_present");
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, Manifest, ::testing::Values("png", "jpeg"));
+
+}  // namespace
+}  // namespace atelier::c2pa::testing

@@ -1,0 +1,205 @@
+// Content Credentials from the command line (issue 15): `render` writes a signed file that
+// atelier and the C2PA reference reader (c2pa-rs) both find Trusted with `c2pa root` as the
+// anchor; without the manifest it is the unsigned render byte for byte; `verify` re-renders
+// the stripped bytes and checks the manifest apart; the manifest carries the render's log
+// entry with a proof that `atelier log verify-proof`-style checking accepts offline.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/hash.h"
+#include "core/merkle.h"
+#include "tests/render/test_util.h"
+
+namespace atelier {
+namespace {
+
+namespace fs = std::filesystem;
+using atelier::testing::example_dir;
+using atelier::testing::kTokenA;
+using atelier::testing::read_text;
+using atelier::testing::TempDir;
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+struct Output {
+  int exit_code = -1;
+  std::string out;
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+Output run(const std::string& cmd) {
+  Output o;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return o;
+  std::array<char, 4096> buf;
+  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) o.out.append(buf.data(), n);
+  const int status = pclose(p);
+  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return o;
+}
+
+fs::path source_dir() {
+  if (const char* env = std::getenv("ATELIER_SOURCE_DIR"); env && *env) return env;
+  return ATELIER_SOURCE_DIR_DEFAULT;
+}
+
+struct C2paCli : ::testing::Test {
+  TempDir tmp;
+  fs::path data = tmp / "data";
+  Output atelier(const std::vector<std::string>& args) {
+    std::string cmd = quote(ATELIER_BIN) + " --data " + quote(data.string());
+    for (const auto& a : args) cmd += " " + quote(a);
+    return run(cmd);
+  }
+  void SetUp() override {
+    ASSERT_EQ(atelier({"generator", "add", example_dir("circle-packing").string()}).exit_code, 0);
+  }
+  // The reference reader's verdict, or null when its npm package is not installed.
+  json judge(const fs::path& file, const std::string& mime, const fs::path& anchors) {
+    if (!fs::exists(source_dir() / "tests/js/node_modules/@contentauth/c2pa-wasm")) return nullptr;
+    auto o = run("node " + quote((source_dir() / "tests/js/c2pa-read.mjs").string()) + " " + quote(file.string()) +
+                 " " + mime + " " + quote(anchors.string()));
+    return json::parse(o.out, nullptr, false);
+  }
+};
+
+TEST_F(C2paCli, RenderWritesASignedFileBothReadersTrust) {
+  const auto root = tmp / "root.pem";
+  auto r = atelier({"c2pa", "root"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  ASSERT_THAT(r.out, HasSubstr("BEGIN CERTIFICATE"));
+  std::ofstream(root) << r.out;
+  for (const auto& [format, mime] : std::vector<std::pair<std::string, std::string>>{{"png", "image/png"},
+                                                                                     {"jpeg", "image/jpeg"}}) {
+    const auto file = tmp / ("signed." + format);
+    auto o = atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "200x150", "--format", format,
+                      "--json", "-o", file.string()});
+    ASSERT_EQ(o.exit_code, 0) << o.out;
+    json j = json::parse(o.out);
+    const std::string bytes = read_text(file);
+    ASSERT_FALSE(j["c2pa"].is_null()) << o.out;
+    EXPECT_EQ(j["c2pa"]["signed_sha256"], sha256_hex(bytes));
+    EXPECT_NE(j["sha256"], sha256_hex(bytes)) << "the asset hash is of the unsigned bytes";
+
+    auto v = atelier({"c2pa", "verify", file.string(), "--json"});
+    EXPECT_EQ(v.exit_code, 0) << v.out;
+    json vj = json::parse(v.out);
+    EXPECT_EQ(vj["validation_state"], "Trusted") << v.out;
+    EXPECT_EQ(vj["digital_source_type"], "http://cv.iptc.org/newscodes/digitalsourcetype/algorithmicMedia");
+    EXPECT_EQ(vj["atelier"]["recipe_id"], j["recipe_id"]);
+
+    json ref = judge(file, mime, root);
+    if (!ref.is_null()) {
+      EXPECT_EQ(ref["state"], "Trusted") << ref.dump();
+      EXPECT_TRUE(ref["failures"].empty()) << ref.dump();
+    }
+
+    // Without the manifest: exactly the unsigned render (its sha256 is the asset's).
+    const auto stripped = tmp / ("stripped." + format);
+    ASSERT_EQ(atelier({"c2pa", "strip", file.string(), "-o", stripped.string()}).exit_code, 0);
+    EXPECT_EQ(sha256_hex(read_text(stripped)), j["sha256"]);
+    const auto plain = tmp / ("plain." + format);
+    auto p = atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "200x150", "--format", format,
+                      "--no-c2pa", "-o", plain.string()});
+    ASSERT_EQ(p.exit_code, 0) << p.out;
+    EXPECT_EQ(read_text(plain), read_text(stripped));
+    auto none = atelier({"c2pa", "verify", plain.string()});
+    EXPECT_EQ(none.exit_code, 2) << none.out;
+
+    // Rendering again gives the same signed file (signed once, then recorded).
+    const auto again = tmp / ("again." + format);
+    ASSERT_EQ(atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "200x150", "--format", format,
+                       "-o", again.string()})
+                  .exit_code,
+              0);
+    EXPECT_EQ(read_text(again), bytes);
+
+    // `verify` re-renders the stripped bytes and checks the manifest.
+    auto ver = atelier({"verify", file.string(), "--json"});
+    EXPECT_EQ(ver.exit_code, 0) << ver.out;
+    json verj = json::parse(ver.out);
+    EXPECT_TRUE(verj["identical"].get<bool>());
+    EXPECT_EQ(verj["c2pa"]["validation_state"], "Trusted");
+    EXPECT_TRUE(verj["c2pa"]["recipe_matches"].get<bool>());
+
+    // `provenance FILE` finds the asset from the signed file and reports the credentials.
+    auto prov = atelier({"provenance", file.string(), "--json"});
+    EXPECT_EQ(prov.exit_code, 0) << prov.out;
+    json pj = json::parse(prov.out, nullptr, false);
+    ASSERT_FALSE(pj.is_discarded()) << prov.out;
+    EXPECT_EQ(pj["asset"]["sha256"], j["sha256"]);
+    EXPECT_EQ(pj["c2pa"]["validation_state"], "Trusted");
+  }
+}
+
+TEST_F(C2paCli, TheManifestCarriesTheLogEntryWithAProofThatChecksOffline) {
+  const auto file = tmp / "r.png";
+  auto o = atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "96x96", "-o", file.string()});
+  ASSERT_EQ(o.exit_code, 0) << o.out;
+  auto v = atelier({"c2pa", "show", file.string(), "--json"});
+  ASSERT_EQ(v.exit_code, 0) << v.out;
+  json j = json::parse(v.out);
+  const json& log = j["atelier"]["log"];
+  ASSERT_TRUE(log.is_object()) << v.out;
+  const std::string entry = log["entry"];
+  const std::uint64_t index = log["index"], size = log["tree_size"];
+  EXPECT_LT(index, size);
+  EXPECT_THAT(entry, HasSubstr(j["atelier"]["recipe_id"].get<std::string>()));
+  EXPECT_THAT(log["checkpoint"].get<std::string>(), HasSubstr(log["origin"].get<std::string>()));
+  // The proof file `atelier log verify-proof` reads, made from the manifest alone.
+  json proof = {{"index", index},          {"entry", entry},
+                {"tree_size", size},       {"inclusion_proof", log["inclusion_proof"]},
+                {"checkpoint", log["checkpoint"]}};
+  const auto proof_file = tmp / "proof.json";
+  std::ofstream(proof_file) << proof.dump();
+  auto key = atelier({"log", "key"});
+  ASSERT_EQ(key.exit_code, 0) << key.out;
+  std::string key_text = key.out.substr(0, key.out.find('\n'));
+  auto check = run(quote(ATELIER_BIN) + " log verify-proof " + quote(proof_file.string()) + " --key " + quote(key_text));
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+}
+
+TEST_F(C2paCli, ATamperedSignedFileFailsVerify) {
+  const auto file = tmp / "r.png";
+  ASSERT_EQ(atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "96x96", "-o", file.string()}).exit_code, 0);
+  std::string bytes = read_text(file);
+  bytes[bytes.size() - 30] ^= 1;  // image data, outside the manifest
+  const auto bad = tmp / "bad.png";
+  std::ofstream(bad, std::ios::binary) << bytes;
+  auto v = atelier({"c2pa", "verify", bad.string(), "--json"});
+  EXPECT_EQ(v.exit_code, 1) << v.out;
+  EXPECT_THAT(v.out, HasSubstr("assertion.dataHash.mismatch"));
+  EXPECT_EQ(atelier({"verify", bad.string()}).exit_code, 1);
+}
+
+TEST_F(C2paCli, AnOperatorCertificateThatBreaksTheProfileIsRefused) {
+  const auto dir = tmp.path().string();
+  ASSERT_EQ(run("cd " + quote(dir) + " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                "-keyout ca.key -out ca.pem -days 30 -subj '/CN=ca/O=x' "
+                "-addext basicConstraints=critical,CA:TRUE >/dev/null 2>&1")
+                .exit_code,
+            0);
+  auto o = run(quote(ATELIER_BIN) + " --data " + quote(data.string()) + " --c2pa-cert " + quote(dir + "/ca.pem") +
+               " --c2pa-key " + quote(dir + "/ca.key") + " render circle-packing --hash " + kTokenA +
+               " --size 64x64 -o " + quote(dir + "/x.png"));
+  EXPECT_EQ(o.exit_code, 2) << o.out;
+  EXPECT_THAT(o.out, HasSubstr("c2pa_cert_profile"));
+  EXPECT_FALSE(fs::exists(tmp / "x.png"));
+}
+
+}  // namespace
+}  // namespace atelier
