@@ -252,7 +252,7 @@ Result<void> purchase_idempotently(World& w) {
         return store::IdempotentResponse{201,
                                          R"({"quantity":")" + sale.quantity.to_decimal() + R"("})"};
       }};
-  auto sale = w.market->purchase("fixed-1", "bob", U256(1), market::PurchaseOptions{}, &answer);
+  auto sale = w.market->purchase(ListingId("fixed-1"), AccountId("bob"), U256(1), market::PurchaseOptions{}, &answer);
   if (!sale) {
     (void)w.db->release_idempotency(fence);  // As the pipeline does on a 5xx; may fail too.
     return fail(sale.error());
@@ -300,7 +300,7 @@ Result<void> group_commit(World& w) {
       }};
   Result<market::Sale> gate_result = fail(Error::internal("gate_not_run", "not run"));
   std::thread gate_writer([&] {
-    gate_result = w.market->purchase("fixed-1", "bob", U256(1), market::PurchaseOptions{}, &gate);
+    gate_result = w.market->purchase(ListingId("fixed-1"), AccountId("bob"), U256(1), market::PurchaseOptions{}, &gate);
   });
   entered.get_future().wait();
   std::vector<std::future<Result<std::uint64_t>>> group;
