@@ -126,9 +126,54 @@ bool is_c2pa_app11(std::span<const std::uint8_t> file, const JpegSegment& s) {
   return d[0] == 'J' && d[1] == 'P' && std::memcmp(d + 12, "jumb", 4) == 0;
 }
 
+// ---- WebP (RIFF) ----------------------------------------------------------------------------
+//
+// "RIFF" | size (LE32: the bytes after it) | "WEBP" | chunks: fourcc | size (LE32) | data | a
+// pad byte when size is odd. The store is a "C2PA" chunk at the end (where c2pa-rs puts it);
+// the RIFF size grows with it, and shrinks back when it is stripped.
+struct RiffChunk {
+  std::size_t offset;
+  std::uint32_t size;
+  char id[5];
+  std::size_t total() const { return 8 + static_cast<std::size_t>(size) + (size & 1); }
+};
+
+Result<std::vector<RiffChunk>> riff_chunks(std::span<const std::uint8_t> file) {
+  if (file.size() < 12 || std::memcmp(file.data(), "RIFF", 4) != 0 || std::memcmp(file.data() + 8, "WEBP", 4) != 0) {
+    return fail(malformed("image/webp", 0, "no RIFF/WEBP header"));
+  }
+  const std::uint64_t riff_size = internal::le32(file.data() + 4);
+  if (riff_size + 8 != file.size()) {
+    return fail(malformed("image/webp", 4, "RIFF size " + std::to_string(riff_size) + " does not match the file (" +
+                                               std::to_string(file.size()) + " bytes)"));
+  }
+  std::vector<RiffChunk> chunks;
+  for (std::size_t p = 12; p < file.size();) {
+    if (file.size() - p < 8) return fail(malformed("image/webp", p, "truncated chunk header"));
+    RiffChunk c{};
+    c.offset = p;
+    c.size = internal::le32(file.data() + p + 4);
+    std::memcpy(c.id, file.data() + p, 4);
+    c.id[4] = 0;
+    if (c.total() > file.size() - p) {
+      return fail(malformed("image/webp", p, "chunk size " + std::to_string(c.size) + " runs past the end of the file"));
+    }
+    chunks.push_back(c);
+    p += c.total();
+  }
+  return chunks;
+}
+
+void set_riff_size(Bytes& file) {
+  const auto size = static_cast<std::uint32_t>(file.size() - 8);
+  for (int i = 0; i < 4; ++i) file[4 + i] = static_cast<std::uint8_t>(size >> (8 * i));
+}
+
 }  // namespace
 
-bool embeddable(std::string_view mime) { return mime == "image/png" || mime == "image/jpeg"; }
+bool embeddable(std::string_view mime) {
+  return mime == "image/png" || mime == "image/jpeg" || mime == "image/webp";
+}
 
 std::string_view sniff_mime(std::span<const std::uint8_t> file) {
   if (file.size() >= 8 && std::memcmp(file.data(), kPngSignature, 8) == 0) return "image/png";
@@ -152,6 +197,7 @@ Result<Bytes> strip_manifest(std::string_view mime, std::span<const std::uint8_t
     p = static_cast<std::size_t>(r.start + r.length);
   }
   out.insert(out.end(), file.begin() + static_cast<std::ptrdiff_t>(p), file.end());
+  if (mime == "image/webp") set_riff_size(out);
   return out;
 }
 
@@ -208,6 +254,21 @@ Result<Embedded> embed_manifest(std::string_view mime, std::span<const std::uint
     e.exclusions.push_back({at, segments.size()});
     return e;
   }
+  if (mime == "image/webp") {
+    ATELIER_TRY(riff_chunks(file));
+    if (store.size() > 0xfffffff0u) return fail(Error::invalid("c2pa_manifest_too_large", "manifest too large"));
+    Bytes chunk = {'C', '2', 'P', 'A'};
+    internal::put_le32(chunk, static_cast<std::uint32_t>(store.size()));
+    chunk.insert(chunk.end(), store.begin(), store.end());
+    if (store.size() & 1) chunk.push_back(0);
+    e.file.assign(file.begin(), file.end());
+    // The chunk's header and data; a pad byte after odd-sized data is hashed (as c2pa-rs
+    // locates the manifest).
+    e.exclusions.push_back({e.file.size(), 8 + store.size()});
+    e.file.insert(e.file.end(), chunk.begin(), chunk.end());
+    set_riff_size(e.file);
+    return e;
+  }
   return fail(Error::invalid("c2pa_format_unsupported",
                              "atelier cannot embed Content Credentials in " + std::string(mime)));
 }
@@ -255,6 +316,19 @@ Result<std::optional<Found>> find_manifest(std::string_view mime, std::span<cons
         found->ranges.push_back({s.offset, 2 + s.length});
       }
       ++expect;
+    }
+    return found;
+  }
+  if (mime == "image/webp") {
+    ATELIER_TRY_ASSIGN(auto chunks, riff_chunks(file));
+    std::optional<Found> found;
+    for (const auto& c : chunks) {
+      if (std::strcmp(c.id, "C2PA") != 0) continue;
+      if (found) return fail(malformed(mime, c.offset, "more than one C2PA chunk"));
+      found = Found{};
+      const auto* data = file.data() + c.offset + 8;
+      found->store.assign(data, data + c.size);
+      found->ranges.push_back({c.offset, c.total()});
     }
     return found;
   }

@@ -3,8 +3,12 @@
 //
 //   PNG   a `caBX` chunk after IHDR, before IDAT; excluded: the whole chunk (length, type,
 //         data, CRC).
-//   JPEG  APP11 segments in the JPEG XT layout (see container_jpeg.cc), contiguous, before the
+//   JPEG  APP11 segments in the JPEG XT layout (see container.cc), contiguous, before the
 //         scan; excluded: every one of those segments, marker and length included.
+//   WebP  a "C2PA" RIFF chunk at the end (where c2pa-rs puts it); excluded: its header and
+//         data (the pad byte after odd-sized data is not).
+//         The RIFF size field grows with it; stripping shrinks it back.
+//   AVIF  not yet: BMFF assets need a c2pa.hash.bmff.v3 hard binding and a `uuid` box.
 //
 //   auto embedded = embed_manifest("image/png", unsigned_png, store_bytes);
 //   // embedded->file, embedded->exclusions
