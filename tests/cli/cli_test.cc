@@ -166,8 +166,13 @@ TEST(Cli, RenderJsonHasRecipeTraitsAndHash) {
   ASSERT_EQ(o.exit_code, 0) << describe(o);
   json j = json::parse(o.out);  // Throws (and fails the test) if not JSON.
   std::string bytes = read_text(out_file);
-  EXPECT_EQ(j["sha256"], sha256_hex(bytes));
-  EXPECT_EQ(j["size_bytes"], bytes.size());
+  // The file is signed (Content Credentials); "sha256" and "size_bytes" are the asset's: the
+  // bytes the recipe renders, which the signed file holds with its manifest left out.
+  ASSERT_TRUE(j["c2pa"].is_object()) << o.out;
+  EXPECT_EQ(j["c2pa"]["signed_sha256"], sha256_hex(bytes));
+  EXPECT_EQ(j["c2pa"]["signed_size_bytes"], bytes.size());
+  EXPECT_GT(bytes.size(), j["size_bytes"].get<std::size_t>());
+  EXPECT_TRUE(is_sha256_hex(j["sha256"].get<std::string>()));
   EXPECT_EQ(j["mime_type"], "image/webp");
   EXPECT_EQ(j["output"], out_file.string());
   EXPECT_EQ(j["cached"], false);
@@ -194,6 +199,7 @@ TEST(Cli, RenderJsonHasRecipeTraitsAndHash) {
   json k = json::parse(again.out);
   EXPECT_EQ(k["cached"], true);
   EXPECT_EQ(k["sha256"], j["sha256"]);
+  EXPECT_EQ(k["c2pa"]["signed_sha256"], j["c2pa"]["signed_sha256"]);
   EXPECT_EQ(k["recipe_id"], j["recipe_id"]);
   EXPECT_EQ(k["output"], nullptr);
   EXPECT_EQ(cli.renders(), 1u);
