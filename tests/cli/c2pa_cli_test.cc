@@ -6,6 +6,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <regex>
+#include <thread>
 
 #include <array>
 #include <cstdio>
@@ -200,6 +206,57 @@ TEST_F(C2paCli, AnOperatorCertificateThatBreaksTheProfileIsRefused) {
   EXPECT_EQ(o.exit_code, 2) << o.out;
   EXPECT_THAT(o.out, HasSubstr("c2pa_cert_profile"));
   EXPECT_FALSE(fs::exists(tmp / "x.png"));
+}
+
+// GET /v1/assets/{sha256} serves a render's asset signed (by the asset's hash and by the
+// signed file's own), and /c2pa is its manifest, Trusted against the server's root.
+TEST_F(C2paCli, TheServerServesSignedAssetsAndTheirManifest) {
+  if (std::system("curl --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "curl is not installed";
+  const auto file = tmp / "r.png";
+  auto o = atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "80x80", "--no-c2pa", "--json",
+                    "-o", file.string()});
+  ASSERT_EQ(o.exit_code, 0) << o.out;
+  const std::string asset = json::parse(o.out)["sha256"];
+  const auto log = tmp / "serve.log";
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (!std::freopen(log.c_str(), "w", stderr) || !std::freopen("/dev/null", "w", stdout)) ::_exit(126);
+    ::execl(ATELIER_BIN, ATELIER_BIN, "--data", data.c_str(), "serve", "--listen", "127.0.0.1:0",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::string port;
+  for (int i = 0; i < 1000 && port.empty(); ++i) {
+    std::smatch m;
+    const std::string text = read_text(log);
+    if (std::regex_search(text, m, std::regex("listening on port ([0-9]+)"))) port = m[1];
+    else std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(port.empty()) << read_text(log);
+  const std::string base = "http://127.0.0.1:" + port + "/v1/assets/";
+  const auto got = tmp / "got.png";
+  auto get = run("curl -fsS -D " + quote((tmp / "h.txt").string()) + " -o " + quote(got.string()) + " " + base + asset);
+  EXPECT_EQ(get.exit_code, 0) << get.out;
+  const std::string signed_bytes = read_text(got);
+  const std::string signed_sha = sha256_hex(signed_bytes);
+  EXPECT_NE(signed_sha, asset) << "the asset is served with its manifest";
+  EXPECT_THAT(read_text(tmp / "h.txt"), HasSubstr("\"" + signed_sha + "\""));  // the ETag: the bytes sent
+  auto by_signed = run("curl -fsS -o " + quote((tmp / "again.png").string()) + " " + base + signed_sha);
+  EXPECT_EQ(by_signed.exit_code, 0) << by_signed.out;
+  EXPECT_EQ(read_text(tmp / "again.png"), signed_bytes);
+  auto manifest = run("curl -fsS " + base + asset + "/c2pa");
+  EXPECT_EQ(manifest.exit_code, 0) << manifest.out;
+  json m = json::parse(manifest.out, nullptr, false);
+  ASSERT_FALSE(m.is_discarded()) << manifest.out;
+  EXPECT_EQ(m["validation_state"], "Trusted") << manifest.out;
+  EXPECT_EQ(m["atelier"]["recipe_id"], json::parse(o.out)["recipe_id"]);
+  // The CLI and the server agree: the stored signed file is the one served.
+  auto verify = atelier({"c2pa", "verify", got.string()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
 }
 
 }  // namespace
