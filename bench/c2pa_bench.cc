@@ -1,0 +1,116 @@
+// Content Credentials costs (issue 15 §7) on real 1024² renders of the example generators:
+//   c2pa/render/<g>     the render itself (script, raster, encode), for the share
+//   c2pa/sign/<g>       building and signing the manifest and embedding it (PNG)
+//   c2pa/validate/<g>   atelier's validator on the signed file (binding, signature, chain)
+// The reference reader's time on the same files: node tests/js/c2pa-read.mjs --time (see
+// docs/performance.md).
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include "c2pa/credentials.h"
+#include "c2pa/manifest.h"
+#include "core/hash.h"
+#include "render/engine.h"
+#include "store/sqlite_store.h"
+
+namespace atelier {
+namespace {
+
+struct Fixture {
+  std::filesystem::path dir;
+  std::unique_ptr<store::SqliteStore> db;
+  std::unique_ptr<store::BlobStore> blobs;
+  std::unique_ptr<render::Engine> engine;
+  std::optional<c2pa::Signer> signer;
+  std::vector<c2pa::Bytes> anchors;
+
+  Fixture() {
+    dir = std::filesystem::temp_directory_path() / ("atelier-c2pa-bench-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    auto data = store::open_data_dir(dir).value();
+    db = store::SqliteStore::open(data.db_path()).value();
+    blobs = std::make_unique<store::BlobStore>(data.blobs_path());
+    engine = std::make_unique<render::Engine>(*db, *blobs);
+    for (const char* g : {"flow-field", "circle-packing", "pen-plotter"}) {
+      (void)engine->add_generator(std::filesystem::path(ATELIER_SOURCE_DIR) / "examples/generators" / g);
+    }
+    (void)c2pa::create_local_ca(data.keys_path(), {});
+    signer.emplace(c2pa::Signer::load(data.keys_path() / c2pa::kSignerCertFile,
+                                      data.keys_path() / c2pa::kSignerKeyFile, std::chrono::system_clock::now())
+                       .value());
+    anchors = c2pa::certificates_from_pem(c2pa::read_root_pem(data.keys_path()).value()).value();
+  }
+  ~Fixture() { std::filesystem::remove_all(dir); }
+
+  render::Recipe recipe(const char* generator) {
+    render::RenderRequest req;
+    req.generator = generator;
+    req.token_hash = "0x" + sha256_hex(std::string("bench:c2pa:") + generator);
+    req.width = req.height = 1024;
+    return engine->resolve(req).value();
+  }
+  c2pa::ManifestSpec spec() {
+    c2pa::ManifestSpec s;
+    s.title = "bench";
+    s.digital_source_type = c2pa::kAlgorithmicMedia;
+    s.atelier = c2pa::cbor::Value::map({{"recipe", std::string(600, 'r')}, {"recipe_id", std::string(64, 'a')},
+                                        {"log", std::string(900, 'l')}});
+    return s;
+  }
+};
+
+Fixture& fixture() {
+  static Fixture f;
+  return f;
+}
+
+void BM_Render(benchmark::State& state, const char* g) {
+  auto recipe = fixture().recipe(g);
+  for (auto _ : state) benchmark::DoNotOptimize(fixture().engine->render_only(recipe).value());
+}
+
+void BM_Sign(benchmark::State& state, const char* g) {
+  Fixture& f = fixture();
+  const auto png = f.engine->render_only(f.recipe(g)).value().bytes;
+  for (auto _ : state) benchmark::DoNotOptimize(c2pa::sign_asset(png, "image/png", f.spec(), *f.signer).value());
+  state.counters["bytes"] = static_cast<double>(png.size());
+}
+
+void BM_Validate(benchmark::State& state, const char* g) {
+  Fixture& f = fixture();
+  const auto png = f.engine->render_only(f.recipe(g)).value().bytes;
+  const auto signed_png = c2pa::sign_asset(png, "image/png", f.spec(), *f.signer).value();
+  if (const char* out = std::getenv("C2PA_BENCH_WRITE")) {  // the files for the reference reader
+    std::ofstream(std::string(out) + "/" + g + ".png", std::ios::binary)
+        .write(reinterpret_cast<const char*>(signed_png.data()), static_cast<std::streamsize>(signed_png.size()));
+    std::ofstream(std::string(out) + "/root.pem") << c2pa::read_root_pem(f.dir / "keys").value();
+  }
+  for (auto _ : state) {
+    auto v = c2pa::validate_asset(signed_png, "image/png", f.anchors, std::chrono::system_clock::now()).value();
+    if (v.state != "Trusted") state.SkipWithError("not Trusted");
+  }
+}
+
+void register_all() {
+  for (const char* g : {"flow-field", "circle-packing", "pen-plotter"}) {
+    benchmark::RegisterBenchmark((std::string("c2pa/render/") + g).c_str(), BM_Render, g)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark((std::string("c2pa/sign/") + g).c_str(), BM_Sign, g)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark((std::string("c2pa/validate/") + g).c_str(), BM_Validate, g)
+        ->Unit(benchmark::kMillisecond);
+  }
+}
+
+}  // namespace
+}  // namespace atelier
+
+int main(int argc, char** argv) {
+  atelier::register_all();
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  return 0;
+}
