@@ -39,7 +39,7 @@ bench-log: configure
 	$(BUILD)/bench/log_bench
 
 # Every libFuzzer target in fuzz/ (fuzz/CMakeLists.txt lists the same); corpora in fuzz/corpus/<name>.
-FUZZ_TARGETS = recipe_fuzz note_fuzz log_fuzz market_fuzz rules_fuzz api_fuzz amount_fuzz image_fuzz bundle_fuzz \
+FUZZ_TARGETS = recipe_fuzz note_fuzz log_fuzz market_fuzz rules_fuzz api_fuzz amount_fuzz image_fuzz bundle_fuzz c2pa_fuzz \
   http_fuzz
 
 # libFuzzer targets, with clang 16. Its libstdc++ <expected> is gated on a __cpp_concepts value

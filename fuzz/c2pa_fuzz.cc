@@ -1,0 +1,62 @@
+// libFuzzer target: every reader of Content Credentials that faces outside bytes (issue 15 §6)
+// — CBOR, JUMBF boxes, COSE_Sign1, X.509 certificates, the PNG/JPEG/WebP containers and the
+// whole validator. Build with `make fuzz`; saved inputs in fuzz/corpus/c2pa (real signed
+// files among them) are replayed by tests/fuzz on every test run.
+//
+// Invariants beyond "no crash, no out-of-bounds read": a CBOR value read back from its own
+// deterministic encoding is the same value; a JUMBF box written out parses to the same bytes;
+// a manifest found in a file can be stripped, and the stripped file has none.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <span>
+#include <vector>
+
+#include "c2pa/cbor.h"
+#include "c2pa/container.h"
+#include "c2pa/cose.h"
+#include "c2pa/credentials.h"
+#include "c2pa/jumbf.h"
+#include "c2pa/manifest.h"
+
+namespace {
+
+void check(bool ok) {
+  if (!ok) std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace atelier::c2pa;
+  const std::span<const std::uint8_t> in(data, size);
+  if (auto v = cbor::decode(in, "fuzz")) {
+    const auto again = cbor::decode(cbor::encode(*v), "fuzz");
+    check(again.has_value() && *again == *v);
+  }
+  if (auto box = jumbf::Box::parse(in)) {
+    const auto written = box->write();
+    auto back = jumbf::Box::parse(written);
+    check(back.has_value() && back->write() == written);
+    (void)box->contents();
+  }
+  if (auto cose = parse_cose_sign1(in)) {
+    (void)cose_verify(*cose, in);
+    for (const auto& der : cose->x5chain) (void)summarize_certificate(der);
+  }
+  (void)summarize_certificate(in);
+  (void)check_signing_certificate(in, std::chrono::system_clock::time_point{});
+  for (const char* mime : {"image/png", "image/jpeg", "image/webp"}) {
+    auto found = find_manifest(mime, in);
+    if (!found || !*found) continue;
+    (void)jumbf::Box::parse((*found)->store);
+    auto stripped = strip_manifest(mime, in);
+    if (stripped) {
+      auto none = find_manifest(mime, *stripped);
+      check(!none || !*none);
+    }
+    (void)validate_asset(in, mime, {}, std::chrono::system_clock::now());
+  }
+  return 0;
+}
