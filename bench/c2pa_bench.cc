@@ -30,18 +30,21 @@ struct Fixture {
   std::vector<c2pa::Bytes> anchors;
 
   Fixture() {
-    dir = std::filesystem::temp_directory_path() / ("atelier-c2pa-bench-" + std::to_string(::getpid()));
+    dir = std::filesystem::temp_directory_path() /
+          ("atelier-c2pa-bench-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     auto data = store::open_data_dir(dir).value();
     db = store::SqliteStore::open(data.db_path()).value();
     blobs = std::make_unique<store::BlobStore>(data.blobs_path());
     engine = std::make_unique<render::Engine>(*db, *blobs);
     for (const char* g : {"flow-field", "circle-packing", "pen-plotter"}) {
-      (void)engine->add_generator(std::filesystem::path(ATELIER_SOURCE_DIR) / "examples/generators" / g);
+      (void)engine->add_generator(std::filesystem::path(ATELIER_SOURCE_DIR) /
+                                  "examples/generators" / g);
     }
     (void)c2pa::create_local_ca(data.keys_path(), {});
     signer.emplace(c2pa::Signer::load(data.keys_path() / c2pa::kSignerCertFile,
-                                      data.keys_path() / c2pa::kSignerKeyFile, std::chrono::system_clock::now())
+                                      data.keys_path() / c2pa::kSignerKeyFile,
+                                      std::chrono::system_clock::now())
                        .value());
     anchors = c2pa::certificates_from_pem(c2pa::read_root_pem(data.keys_path()).value()).value();
   }
@@ -58,7 +61,8 @@ struct Fixture {
     c2pa::ManifestSpec s;
     s.title = "bench";
     s.digital_source_type = c2pa::kAlgorithmicMedia;
-    s.atelier = c2pa::cbor::Value::map({{"recipe", std::string(600, 'r')}, {"recipe_id", std::string(64, 'a')},
+    s.atelier = c2pa::cbor::Value::map({{"recipe", std::string(600, 'r')},
+                                        {"recipe_id", std::string(64, 'a')},
                                         {"log", std::string(900, 'l')}});
     return s;
   }
@@ -77,7 +81,8 @@ void BM_Render(benchmark::State& state, const char* g) {
 void BM_Sign(benchmark::State& state, const char* g) {
   Fixture& f = fixture();
   const auto png = f.engine->render_only(f.recipe(g)).value().bytes;
-  for (auto _ : state) benchmark::DoNotOptimize(c2pa::sign_asset(png, "image/png", f.spec(), *f.signer).value());
+  for (auto _ : state)
+    benchmark::DoNotOptimize(c2pa::sign_asset(png, "image/png", f.spec(), *f.signer).value());
   state.counters["bytes"] = static_cast<double>(png.size());
 }
 
@@ -87,19 +92,24 @@ void BM_Validate(benchmark::State& state, const char* g) {
   const auto signed_png = c2pa::sign_asset(png, "image/png", f.spec(), *f.signer).value();
   if (const char* out = std::getenv("C2PA_BENCH_WRITE")) {  // the files for the reference reader
     std::ofstream(std::string(out) + "/" + g + ".png", std::ios::binary)
-        .write(reinterpret_cast<const char*>(signed_png.data()), static_cast<std::streamsize>(signed_png.size()));
+        .write(reinterpret_cast<const char*>(signed_png.data()),
+               static_cast<std::streamsize>(signed_png.size()));
     std::ofstream(std::string(out) + "/root.pem") << c2pa::read_root_pem(f.dir / "keys").value();
   }
   for (auto _ : state) {
-    auto v = c2pa::validate_asset(signed_png, "image/png", f.anchors, std::chrono::system_clock::now()).value();
+    auto v =
+        c2pa::validate_asset(signed_png, "image/png", f.anchors, std::chrono::system_clock::now())
+            .value();
     if (v.state != "Trusted") state.SkipWithError("not Trusted");
   }
 }
 
 void register_all() {
   for (const char* g : {"flow-field", "circle-packing", "pen-plotter"}) {
-    benchmark::RegisterBenchmark((std::string("c2pa/render/") + g).c_str(), BM_Render, g)->Unit(benchmark::kMillisecond);
-    benchmark::RegisterBenchmark((std::string("c2pa/sign/") + g).c_str(), BM_Sign, g)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark((std::string("c2pa/render/") + g).c_str(), BM_Render, g)
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark((std::string("c2pa/sign/") + g).c_str(), BM_Sign, g)
+        ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark((std::string("c2pa/validate/") + g).c_str(), BM_Validate, g)
         ->Unit(benchmark::kMillisecond);
   }

@@ -28,25 +28,29 @@ using namespace atelier;
 
 // A render event is about this size (recipe, output, traits): appends move realistic bytes.
 std::string event_text(std::uint64_t i) {
-  std::string e = R"({"atelier_version":"0.1.0","output":{"height":1024,"mime_type":"image/png","sha256":")" +
-                  sha256_hex(std::to_string(i)) +
-                  R"(","size":1234567,"width":1024},"recipe":{"format":"png","generator":{"hash":")" +
-                  sha256_hex("g") + R"(","name":"flow-field"},"height":1024,"inputs":{},"params":{"lines":4000},)" +
-                  R"("quality":90,"token_hash":"0x)" + sha256_hex(std::to_string(i + 1)) +
-                  R"(","version":1,"width":1024},"recipe_id":")" + sha256_hex(std::to_string(i + 2)) +
-                  R"(","time_ms":1764028800000,"traits":{"Palette":"Dusk"},"type":"render","v":1})";
+  std::string e =
+      R"({"atelier_version":"0.1.0","output":{"height":1024,"mime_type":"image/png","sha256":")" +
+      sha256_hex(std::to_string(i)) +
+      R"(","size":1234567,"width":1024},"recipe":{"format":"png","generator":{"hash":")" +
+      sha256_hex("g") +
+      R"(","name":"flow-field"},"height":1024,"inputs":{},"params":{"lines":4000},)" +
+      R"("quality":90,"token_hash":"0x)" + sha256_hex(std::to_string(i + 1)) +
+      R"(","version":1,"width":1024},"recipe_id":")" + sha256_hex(std::to_string(i + 2)) +
+      R"(","time_ms":1764028800000,"traits":{"Palette":"Dusk"},"type":"render","v":1})";
   return e;
 }
 
 // The big logs hold shorter entries (about 100 bytes) to keep 10M entries near 2 GB on disk;
 // proof cost does not depend on entry size.
 std::string small_event_text(std::uint64_t i) {
-  return R"({"i":)" + std::to_string(i) + R"(,"sha256":")" + sha256_hex(std::to_string(i)) + R"(","type":"bench"})";
+  return R"({"i":)" + std::to_string(i) + R"(,"sha256":")" + sha256_hex(std::to_string(i)) +
+         R"(","type":"bench"})";
 }
 
 std::filesystem::path bench_data() {
   const char* env = std::getenv("ATELIER_BENCH_DATA");
-  return env && *env ? std::filesystem::path(env) : std::filesystem::path(ATELIER_BUILD_DIR) / "bench-data";
+  return env && *env ? std::filesystem::path(env)
+                     : std::filesystem::path(ATELIER_BUILD_DIR) / "bench-data";
 }
 
 struct LogFixture {
@@ -65,7 +69,8 @@ struct LogFixture {
 };
 
 std::filesystem::path fresh_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("atelier-log-bench-" + std::to_string(::getpid()) + "-" + name);
+  auto dir = std::filesystem::temp_directory_path() /
+             ("atelier-log-bench-" + std::to_string(::getpid()) + "-" + name);
   std::filesystem::remove_all(dir);
   return dir;
 }
@@ -80,14 +85,16 @@ void BM_DurableAppendsPipelined(benchmark::State& state) {
   for (auto _ : state) {
     std::vector<std::future<Result<std::uint64_t>>> futures;
     futures.reserve(static_cast<std::size_t>(batch));
-    for (std::int64_t k = 0; k < batch; ++k) futures.push_back(f.db->append_event_async({event_text(i++), {}}));
+    for (std::int64_t k = 0; k < batch; ++k)
+      futures.push_back(f.db->append_event_async({event_text(i++), {}}));
     for (auto& fu : futures) {
       if (!fu.get()) state.SkipWithError("append failed");
     }
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(i));
   auto stats = f.db->commit_stats();
-  state.counters["writes_per_commit"] = static_cast<double>(stats.writes) / static_cast<double>(stats.commits);
+  state.counters["writes_per_commit"] =
+      static_cast<double>(stats.writes) / static_cast<double>(stats.commits);
   f = LogFixture(dir, 1000);  // Reopen: nothing lost.
   std::filesystem::remove_all(dir);
 }
@@ -114,10 +121,16 @@ void BM_DurableAppendsWaiting(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(next.load()));
   auto stats = f.db->commit_stats();
-  state.counters["writes_per_commit"] = static_cast<double>(stats.writes) / static_cast<double>(stats.commits);
+  state.counters["writes_per_commit"] =
+      static_cast<double>(stats.writes) / static_cast<double>(stats.commits);
   std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_DurableAppendsWaiting)->Arg(1)->Arg(16)->Arg(64)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_DurableAppendsWaiting)
+    ->Arg(1)
+    ->Arg(16)
+    ->Arg(64)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // A log of `size` entries, built once and kept under bench_data().
 LogFixture& big_log(std::uint64_t size) {
@@ -132,7 +145,8 @@ LogFixture& big_log(std::uint64_t size) {
   constexpr std::uint64_t kBatch = 20'000;
   while (have < size) {
     std::vector<store::LogEvent> events;
-    for (std::uint64_t k = 0; k < kBatch && have + k < size; ++k) events.push_back({small_event_text(have + k), {}});
+    for (std::uint64_t k = 0; k < kBatch && have + k < size; ++k)
+      events.push_back({small_event_text(have + k), {}});
     have += events.size();
     if (!slot->db->append_events(events)) std::abort();
   }

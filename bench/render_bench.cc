@@ -38,8 +38,9 @@ struct Fixture {
   // directory, so the same tokens render (not hit the cache) in each.
   explicit Fixture(bool fast_strokes) {
     static int count = 0;
-    dir = std::filesystem::temp_directory_path() / ("atelier-bench-" + std::to_string(::getpid()) + "-" +
-                                                    std::to_string(count++) + (fast_strokes ? "" : "-cairo"));
+    dir = std::filesystem::temp_directory_path() /
+          ("atelier-bench-" + std::to_string(::getpid()) + "-" + std::to_string(count++) +
+           (fast_strokes ? "" : "-cairo"));
     std::filesystem::remove_all(dir);
     auto data = store::open_data_dir(dir).value();
     db = store::SqliteStore::open(data.db_path()).value();
@@ -73,8 +74,8 @@ void BM_Render(benchmark::State& state, const char* generator, int size, bool ca
     req.generator = generator;
     // Tokens 0, 1, 2, … per (generator, size): every run of this benchmark renders the same
     // workloads, and the two rasterizers see identical scripts.
-    req.token_hash = "0x" + sha256_hex("bench:" + std::string(generator) + ":" + std::to_string(size) + ":" +
-                                       std::to_string(token++));
+    req.token_hash = "0x" + sha256_hex("bench:" + std::string(generator) + ":" +
+                                       std::to_string(size) + ":" + std::to_string(token++));
     req.width = req.height = size;
     req.params_json = params_json;
     auto out = engine.render(req, false);
@@ -90,7 +91,8 @@ void BM_Render(benchmark::State& state, const char* generator, int size, bool ca
   }
   double n = static_cast<double>(state.iterations());
   state.counters["renders_per_s"] = benchmark::Counter(n, benchmark::Counter::kIsRate);
-  state.counters["Mpx_per_s"] = benchmark::Counter(n * size * size / 1e6, benchmark::Counter::kIsRate);
+  state.counters["Mpx_per_s"] =
+      benchmark::Counter(n * size * size / 1e6, benchmark::Counter::kIsRate);
   state.counters["script_ms"] = script / n / 1000.0;
   state.counters["raster_ms"] = raster / n / 1000.0;
   state.counters["encode_ms"] = encode / n / 1000.0;
@@ -147,8 +149,8 @@ void BM_RasterFlowLines(benchmark::State& state) {
 // PNG encoding (filter + deflate, the encode step of a render) of one real render of
 // `generator` at `size`² with a given compressor (level, for libdeflate) and row filter: time
 // and bytes, for choosing the engine's fixed settings.
-void BM_PngSettings(benchmark::State& state, const char* generator, int size, render::PngFilter filter,
-                    render::PngCompressor compressor, int level) {
+void BM_PngSettings(benchmark::State& state, const char* generator, int size,
+                    render::PngFilter filter, render::PngCompressor compressor, int level) {
   Fixture& f = fixture();
   static std::map<std::pair<std::string, int>, render::Image> images;
   auto it = images.find({generator, size});
@@ -159,7 +161,10 @@ void BM_PngSettings(benchmark::State& state, const char* generator, int size, re
     req.width = req.height = size;
     auto recipe = f.engine->resolve(req).value();
     auto out = f.engine->render_only(recipe).value();
-    it = images.emplace(std::pair{std::string(generator), size}, render::decode_image(out.bytes, {}).value()).first;
+    it = images
+             .emplace(std::pair{std::string(generator), size},
+                      render::decode_image(out.bytes, {}).value())
+             .first;
   }
   std::size_t bytes = 0;
   for (auto _ : state) {
@@ -187,7 +192,8 @@ void BM_PngCompressor(benchmark::State& state, render::PngCompressor compressor,
   }();
   std::size_t bytes = 0;
   for (auto _ : state) {
-    auto png = render::encode_image(image, {render::ImageFormat::kPng, 90, compressor, level}, "{}");
+    auto png =
+        render::encode_image(image, {render::ImageFormat::kPng, 90, compressor, level}, "{}");
     bytes = png->size();
     benchmark::DoNotOptimize(png);
   }
@@ -197,32 +203,35 @@ void BM_PngCompressor(benchmark::State& state, render::PngCompressor compressor,
 void register_all() {
   for (const char* g : {"flow-lines", "flow-field", "circle-packing", "pen-plotter"}) {
     for (int size : {1024, 2048}) {
-      benchmark::RegisterBenchmark((std::string("render/") + g + "/" + std::to_string(size)).c_str(), BM_Render, g, size,
-                                   false, "{}")
+      benchmark::RegisterBenchmark(
+          (std::string("render/") + g + "/" + std::to_string(size)).c_str(), BM_Render, g, size,
+          false, "{}")
           ->Unit(benchmark::kMillisecond)
           ->Iterations(12);
     }
   }
   // The target workload stepped in Lua instead of the native flowfield tracer.
-  benchmark::RegisterBenchmark("render/flow-lines/1024/lua-tracing", BM_Render, "flow-lines", 1024, false,
-                               "{\"native\":false}")
+  benchmark::RegisterBenchmark("render/flow-lines/1024/lua-tracing", BM_Render, "flow-lines", 1024,
+                               false, "{\"native\":false}")
       ->Unit(benchmark::kMillisecond)
       ->Iterations(12);
   // The target workload traced straight into the path (ctx:flowline): the same pixels.
-  benchmark::RegisterBenchmark("render/flow-lines/1024/flowline", BM_Render, "flow-lines", 1024, false,
-                               "{\"into_path\":true}")
+  benchmark::RegisterBenchmark("render/flow-lines/1024/flowline", BM_Render, "flow-lines", 1024,
+                               false, "{\"into_path\":true}")
       ->Unit(benchmark::kMillisecond)
       ->Iterations(12);
   // … and 500 curves per ctx:flowlines call, walked in lockstep: the same pixels again.
-  benchmark::RegisterBenchmark("render/flow-lines/1024/flowlines", BM_Render, "flow-lines", 1024, false,
-                               "{\"into_path\":true,\"batch\":true}")
+  benchmark::RegisterBenchmark("render/flow-lines/1024/flowlines", BM_Render, "flow-lines", 1024,
+                               false, "{\"into_path\":true,\"batch\":true}")
       ->Unit(benchmark::kMillisecond)
       ->Iterations(12);
   // The same flow-field work with Cairo's stroker instead of StrokeMask, side by side.
-  benchmark::RegisterBenchmark("render/flow-field/1024/cairo-strokes", BM_Render, "flow-field", 1024, true, "{}")
+  benchmark::RegisterBenchmark("render/flow-field/1024/cairo-strokes", BM_Render, "flow-field",
+                               1024, true, "{}")
       ->Unit(benchmark::kMillisecond)
       ->Iterations(12);
-  benchmark::RegisterBenchmark("raster/flow-lines/1024", BM_RasterFlowLines)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("raster/flow-lines/1024", BM_RasterFlowLines)
+      ->Unit(benchmark::kMillisecond);
   // png-settings/<generator>/<size>/<filter>/<compressor>: "rle" is PngCompressor::kRle,
   // "levelN" libdeflate at level N. The fixed filters only at 1024².
   using render::PngCompressor, render::PngFilter;
@@ -252,19 +261,21 @@ void register_all() {
         if (size != 1024 && !s.both_sizes) continue;
         const std::string compressor =
             s.compressor == PngCompressor::kRle ? "rle" : "level" + std::to_string(s.level);
-        benchmark::RegisterBenchmark(
-            (std::string("png-settings/") + g + "/" + std::to_string(size) + "/" + s.filter_name + "/" + compressor)
-                .c_str(),
-            BM_PngSettings, g, size, s.filter, s.compressor, s.level)
+        benchmark::RegisterBenchmark((std::string("png-settings/") + g + "/" +
+                                      std::to_string(size) + "/" + s.filter_name + "/" + compressor)
+                                         .c_str(),
+                                     BM_PngSettings, g, size, s.filter, s.compressor, s.level)
             ->Unit(benchmark::kMillisecond);
       }
     }
   }
   for (int level : {1, 6}) {
-    benchmark::RegisterBenchmark(("png/libdeflate/level" + std::to_string(level)).c_str(), BM_PngCompressor,
-                                 render::PngCompressor::kLibdeflate, level)->Unit(benchmark::kMillisecond);
-    benchmark::RegisterBenchmark(("png/zlib/level" + std::to_string(level)).c_str(), BM_PngCompressor,
-                                 render::PngCompressor::kZlib, level)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("png/libdeflate/level" + std::to_string(level)).c_str(),
+                                 BM_PngCompressor, render::PngCompressor::kLibdeflate, level)
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("png/zlib/level" + std::to_string(level)).c_str(),
+                                 BM_PngCompressor, render::PngCompressor::kZlib, level)
+        ->Unit(benchmark::kMillisecond);
   }
 }
 

@@ -38,13 +38,16 @@ struct Setup {
   std::string asset;
 
   explicit Setup(int buyers) {
-    dir = std::filesystem::temp_directory_path() / ("atelier-settle-bench-" + std::to_string(::getpid()));
+    dir = std::filesystem::temp_directory_path() /
+          ("atelier-settle-bench-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     auto data = store::open_data_dir(dir).value();
     db = store::SqliteStore::open(data.db_path()).value();
     blobs = std::make_unique<store::BlobStore>(data.blobs_path());
     engine = std::make_unique<render::Engine>(*db, *blobs);
-    if (!engine->add_generator(std::filesystem::path(ATELIER_SOURCE_DIR) / "examples/generators/circle-packing")) std::abort();
+    if (!engine->add_generator(std::filesystem::path(ATELIER_SOURCE_DIR) /
+                               "examples/generators/circle-packing"))
+      std::abort();
     render::RenderRequest req;
     req.generator = "circle-packing";
     req.token_hash = "0x" + std::string(63, '0') + "1";
@@ -53,7 +56,9 @@ struct Setup {
     asset = engine->render(req).value().record.asset_sha256;
     ledger = std::make_unique<ledger::Ledger>(*db, *db);
     market = std::make_unique<market::Market>(*db, *db, *ledger);
-    if (!ledger->create_account({"artist", "creator", "Artist"}) || !ledger->create_account({"seller", "collector", "S"})) std::abort();
+    if (!ledger->create_account({"artist", "creator", "Artist"}) ||
+        !ledger->create_account({"seller", "collector", "S"}))
+      std::abort();
     ledger::NewCollection c;
     c.id = "eds";
     c.standard = "erc1155";
@@ -62,11 +67,17 @@ struct Setup {
     c.royalty_bps = 500;
     c.royalty_splits = {{"artist", 9000}, {"platform", 1000}};
     if (!ledger->create_collection(c)) std::abort();
-    if (!ledger->mint({.caller = "artist", .collection = "eds", .asset_sha256 = asset, .to = "seller",
-                       .amount = U256(10'000'000)})) std::abort();
+    if (!ledger->mint({.caller = "artist",
+                       .collection = "eds",
+                       .asset_sha256 = asset,
+                       .to = "seller",
+                       .amount = U256(10'000'000)}))
+      std::abort();
     for (int t = 0; t < buyers; ++t) {
       std::string id = "buyer" + std::to_string(t);
-      if (!ledger->create_account({id, "collector", id}) || !ledger->deposit(AccountId(id), "ETH", U256(1'000'000'000'000ull))) std::abort();
+      if (!ledger->create_account({id, "collector", id}) ||
+          !ledger->deposit(AccountId(id), "ETH", U256(1'000'000'000'000ull)))
+        std::abort();
     }
   }
   ~Setup() {
@@ -81,9 +92,14 @@ struct Setup {
 void BM_SettledPurchases(benchmark::State& state) {
   const int threads = static_cast<int>(state.range(0));
   Setup s(threads);
-  auto listing = s.market->create_listing({.seller = "seller", .collection = "eds", .token_id = U256(0),
-                                           .price = U256(1'000'000), .quantity = U256(10'000'000),
-                                           .platform_fee_bps = 250}).value();
+  auto listing = s.market
+                     ->create_listing({.seller = "seller",
+                                       .collection = "eds",
+                                       .token_id = U256(0),
+                                       .price = U256(1'000'000),
+                                       .quantity = U256(10'000'000),
+                                       .platform_fee_bps = 250})
+                     .value();
   std::atomic<std::int64_t> settled{0};
   for (auto _ : state) {
     std::vector<std::thread> pool;
@@ -99,17 +115,27 @@ void BM_SettledPurchases(benchmark::State& state) {
   }
   state.SetItemsProcessed(settled.load());
   auto stats = s.db->commit_stats();
-  state.counters["writes_per_commit"] = static_cast<double>(stats.writes) / static_cast<double>(stats.commits);
+  state.counters["writes_per_commit"] =
+      static_cast<double>(stats.writes) / static_cast<double>(stats.commits);
   if (!s.db->check_ledger().value().ok) state.SkipWithError("ledger check failed");
 }
-BENCHMARK(BM_SettledPurchases)->Arg(1)->Arg(16)->Arg(64)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK(BM_SettledPurchases)
+    ->Arg(1)
+    ->Arg(16)
+    ->Arg(64)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(3);
 
 // Auction price queries: GET /v1/listings/{id}'s work (read the listing, price it now, say
 // when the price next changes) for an English auction with bids, an exponential Dutch auction
 // and a VRGDA with sales, one thread.
 void BM_AuctionPriceQueries(benchmark::State& state) {
   Setup s(2);
-  market::NewListing l{.kind = "dutch-exponential", .seller = "seller", .collection = "eds", .token_id = U256(0),
+  market::NewListing l{.kind = "dutch-exponential",
+                       .seller = "seller",
+                       .collection = "eds",
+                       .token_id = U256(0),
                        .quantity = U256(1'000)};
   if (state.range(0) == 0) {
     l.kind = "english";
@@ -117,7 +143,9 @@ void BM_AuctionPriceQueries(benchmark::State& state) {
     l.reserve_price = U256(1'000);
     l.ends_ms = SystemClock::instance().now_ms() + 3'600'000;
   } else if (state.range(0) == 1) {
-    l.params = {{"start_price", "1000000000000000000"}, {"end_price", "100000000000000000"}, {"half_life_s", "600"}};
+    l.params = {{"start_price", "1000000000000000000"},
+                {"end_price", "100000000000000000"},
+                {"half_life_s", "600"}};
   } else {
     l.kind = "vrgda-linear";
     l.params = {{"target_price", "1000000"}, {"decay", "0.31"}, {"per_time_unit", "20"}};
@@ -145,7 +173,10 @@ BENCHMARK(BM_AuctionPriceQueries)->DenseRange(0, 2)->Unit(benchmark::kMicrosecon
 void BM_Bids(benchmark::State& state) {
   const int threads = static_cast<int>(state.range(0));
   Setup s(threads);
-  market::NewListing l{.kind = "english", .seller = "seller", .collection = "eds", .token_id = U256(0),
+  market::NewListing l{.kind = "english",
+                       .seller = "seller",
+                       .collection = "eds",
+                       .token_id = U256(0),
                        .ends_ms = SystemClock::instance().now_ms() + 86'400'000};
   l.reserve_price = U256(1'000);
   l.min_increment_bps = 1;

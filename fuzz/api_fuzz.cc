@@ -156,7 +156,8 @@ class World {
     require(ledger_->ensure_system_accounts().has_value(), "system accounts");
     require(ledger_->create_account({"vera", "creator", "Vera"}).has_value(), "account vera");
     require(ledger_->create_account({"ann", "collector", "Ann"}).has_value(), "account ann");
-    require(ledger_->deposit(AccountId("ann"), "ETH", U256(1'000'000'000)).has_value(), "deposit ETH");
+    require(ledger_->deposit(AccountId("ann"), "ETH", U256(1'000'000'000)).has_value(),
+            "deposit ETH");
     require(ledger_->deposit(AccountId("ann"), "USD", U256(1'000'000)).has_value(), "deposit USD");
     const std::string sha(64, 'a');
     atelier::store::RenderRecord render{.recipe_id = std::string(64, 'b'),

@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)atelier::provenance::NoteSigner::parse_private_key(text);
   // Opening with a fixed key exercises signature parsing and verification paths.
   static const std::uint8_t seed[32] = {1, 2, 3};
-  static const auto verifier = atelier::provenance::NoteSigner::from_seed("fuzz.example/log", seed)->verifier();
+  static const auto verifier =
+      atelier::provenance::NoteSigner::from_seed("fuzz.example/log", seed)->verifier();
   (void)atelier::provenance::open_note(text, verifier);
   return 0;
 }

@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (recipe) {
     // A parsed recipe must round-trip through its canonical form.
     auto again = atelier::render::parse_recipe(atelier::render::recipe_canonical_json(*recipe));
-    if (!again || atelier::render::recipe_id(*again) != atelier::render::recipe_id(*recipe)) __builtin_trap();
+    if (!again || atelier::render::recipe_id(*again) != atelier::render::recipe_id(*recipe))
+      __builtin_trap();
   }
   (void)atelier::render::parse_render_request(text);
   (void)atelier::render::extract_recipe(std::span(data, size));

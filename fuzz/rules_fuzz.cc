@@ -26,9 +26,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!again || atelier::market::pricing_rules_json(*again) != canonical) std::abort();
     std::uint64_t seed = 0;
     std::memcpy(&seed, data, std::min<std::size_t>(size, sizeof seed));
-    (void)atelier::market::apply_pricing_rules(
-        *rules, atelier::U256(seed),
-        {.rarity_rank = seed % 100 + 1, .elapsed_s = seed % 10'000'000, .sold = seed % 1'000, .collection_size = 100});
+    (void)atelier::market::apply_pricing_rules(*rules, atelier::U256(seed),
+                                               {.rarity_rank = seed % 100 + 1,
+                                                .elapsed_s = seed % 10'000'000,
+                                                .sold = seed % 1'000,
+                                                .collection_size = 100});
   }
   std::string_view first = text.substr(0, text.find('\n'));
   auto price = atelier::market::parse_price_wad(first, "price");

@@ -64,7 +64,8 @@ Result<CreatedApiKey> create_api_key(store::Store& store, std::vector<std::strin
     if (!is_scope(s)) {
       return fail(Error::invalid(
           "invalid_scope",
-          "unknown scope \"" + s + "\"; expected read, render, mint, trade, oracle or admin", "scopes"));
+          "unknown scope \"" + s + "\"; expected read, render, mint, trade, oracle or admin",
+          "scopes"));
     }
   }
   if (label.size() > kApiKeyLabelBytesMax) {

@@ -56,7 +56,8 @@ struct CreatedApiKey {
 // Duplicate scopes are dropped; the stored order is the order of kScopes.
 // `account` binds the key to a ledger account (checked to exist by the caller).
 Result<CreatedApiKey> create_api_key(store::Store& store, std::vector<std::string> scopes,
-                                     std::string label, const Clock& clock, std::string account = {});
+                                     std::string label, const Clock& clock,
+                                     std::string account = {});
 
 // Checks a bearer token (the text after "Bearer "). Errors (kUnauthorized):
 // "invalid_api_key" (malformed, unknown id, or wrong secret — not distinguished, so a caller

@@ -34,9 +34,16 @@ struct Server::Impl {
       : options(std::move(o)),
         engine(e),
         log(*options.clock, options.log_sink),
-        deps{engine, metrics, openapi, options.transparency_log, options.ledger, options.market,
-             options.public_url.empty() ? "http://" + options.listen : options.public_url, options.feeds,
-             options.issuer, &options.c2pa_anchors},
+        deps{engine,
+             metrics,
+             openapi,
+             options.transparency_log,
+             options.ledger,
+             options.market,
+             options.public_url.empty() ? "http://" + options.listen : options.public_url,
+             options.feeds,
+             options.issuer,
+             &options.c2pa_anchors},
         routes(build_routes(deps)),
         host(routes, engine.store(), metrics, log, options) {
     auto doc = generate_openapi(routes, {"atelier API", kVersion, kApiDescription});
@@ -56,12 +63,14 @@ struct Server::Impl {
       sigset_t all;
       sigfillset(&all);
       pthread_sigmask(SIG_BLOCK, &all, nullptr);
-      const auto interval = std::chrono::milliseconds(std::max<std::int64_t>(options.checkpoint_interval_ms, 10));
+      const auto interval =
+          std::chrono::milliseconds(std::max<std::int64_t>(options.checkpoint_interval_ms, 10));
       while (!checkpointer_stopped_within(interval)) sign_if_grown();
     });
   }
   // Waits up to `interval` for stop_checkpointer(); true when it was called.
-  bool checkpointer_stopped_within(std::chrono::milliseconds interval) ATELIER_EXCLUDES(checkpointer_mu) {
+  bool checkpointer_stopped_within(std::chrono::milliseconds interval)
+      ATELIER_EXCLUDES(checkpointer_mu) {
     const auto deadline = std::chrono::steady_clock::now() + interval;
     MutexLock lock(checkpointer_mu);
     while (!checkpointer_stop) {

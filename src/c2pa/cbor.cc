@@ -158,7 +158,8 @@ std::optional<std::uint16_t> exact_half(float f) {
   const int e = exponent - 127;
   if (e >= -14 && e <= 15) {  // Normal half: 10 mantissa bits.
     if ((mantissa & 0x1fffu) != 0) return std::nullopt;
-    return static_cast<std::uint16_t>(sign | (static_cast<std::uint32_t>(e + 15) << 10) | (mantissa >> 13));
+    return static_cast<std::uint16_t>(sign | (static_cast<std::uint32_t>(e + 15) << 10) |
+                                      (mantissa >> 13));
   }
   if (e >= -24 && e < -14) {  // Subnormal half.
     const std::uint32_t full = mantissa | 0x800000u;
@@ -175,7 +176,8 @@ void encode_into(const Value& v, Bytes& out) {
       put(out, [&](unsigned char* b, std::size_t n) { return cbor_encode_uint(v.number(), b, n); });
       return;
     case Value::Type::kNegative:
-      put(out, [&](unsigned char* b, std::size_t n) { return cbor_encode_negint(v.number(), b, n); });
+      put(out,
+          [&](unsigned char* b, std::size_t n) { return cbor_encode_negint(v.number(), b, n); });
       return;
     case Value::Type::kBytes:
       put(out, [&](unsigned char* b, std::size_t n) {
@@ -215,7 +217,8 @@ void encode_into(const Value& v, Bytes& out) {
       encode_into(v.items().front(), out);
       return;
     case Value::Type::kBool:
-      put(out, [&](unsigned char* b, std::size_t n) { return cbor_encode_bool(v.as_bool(), b, n); });
+      put(out,
+          [&](unsigned char* b, std::size_t n) { return cbor_encode_bool(v.as_bool(), b, n); });
       return;
     case Value::Type::kNull:
       put(out, [](unsigned char* b, std::size_t n) { return cbor_encode_null(b, n); });
@@ -476,7 +479,8 @@ Result<Value> decode(std::span<const std::uint8_t> data, std::string_view what,
     if (const std::uint8_t head = data[offset]; head >= 0xc0 && head <= 0xd7) {
       on_tag(&b, head - 0xc0);
       ++offset;
-      if (!b.error.empty()) return fail(Error::invalid(b.error_code, std::string(what) + ": " + b.error));
+      if (!b.error.empty())
+        return fail(Error::invalid(b.error_code, std::string(what) + ": " + b.error));
       continue;
     }
     const cbor_decoder_result r =

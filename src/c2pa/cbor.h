@@ -29,8 +29,19 @@ using Bytes = std::vector<std::uint8_t>;
 
 class Value {
  public:
-  enum class Type { kUnsigned, kNegative, kBytes, kText, kArray, kMap, kTag, kBool, kNull, kUndefined,
-                    kFloat };
+  enum class Type {
+    kUnsigned,
+    kNegative,
+    kBytes,
+    kText,
+    kArray,
+    kMap,
+    kTag,
+    kBool,
+    kNull,
+    kUndefined,
+    kFloat
+  };
 
   Value() : type_(Type::kNull) {}
   Value(const char* text) : type_(Type::kText), text_(text) {}              // NOLINT(implicit)

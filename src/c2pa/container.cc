@@ -86,7 +86,8 @@ struct JpegSegment {
 bool standalone(std::uint8_t m) { return m == 0x01 || (m >= 0xd0 && m <= 0xd8); }
 
 // The segments before the scan (SOS), and the SOS offset.
-Result<std::vector<JpegSegment>> jpeg_segments(std::span<const std::uint8_t> file, std::size_t* sos) {
+Result<std::vector<JpegSegment>> jpeg_segments(std::span<const std::uint8_t> file,
+                                               std::size_t* sos) {
   if (file.size() < 4 || file[0] != 0xff || file[1] != 0xd8) {
     return fail(malformed("image/jpeg", 0, "no SOI marker"));
   }
@@ -139,13 +140,15 @@ struct RiffChunk {
 };
 
 Result<std::vector<RiffChunk>> riff_chunks(std::span<const std::uint8_t> file) {
-  if (file.size() < 12 || std::memcmp(file.data(), "RIFF", 4) != 0 || std::memcmp(file.data() + 8, "WEBP", 4) != 0) {
+  if (file.size() < 12 || std::memcmp(file.data(), "RIFF", 4) != 0 ||
+      std::memcmp(file.data() + 8, "WEBP", 4) != 0) {
     return fail(malformed("image/webp", 0, "no RIFF/WEBP header"));
   }
   const std::uint64_t riff_size = internal::le32(file.data() + 4);
   if (riff_size + 8 != file.size()) {
-    return fail(malformed("image/webp", 4, "RIFF size " + std::to_string(riff_size) + " does not match the file (" +
-                                               std::to_string(file.size()) + " bytes)"));
+    return fail(malformed("image/webp", 4,
+                          "RIFF size " + std::to_string(riff_size) + " does not match the file (" +
+                              std::to_string(file.size()) + " bytes)"));
   }
   std::vector<RiffChunk> chunks;
   for (std::size_t p = 12; p < file.size();) {
@@ -156,7 +159,9 @@ Result<std::vector<RiffChunk>> riff_chunks(std::span<const std::uint8_t> file) {
     std::memcpy(c.id, file.data() + p, 4);
     c.id[4] = 0;
     if (c.total() > file.size() - p) {
-      return fail(malformed("image/webp", p, "chunk size " + std::to_string(c.size) + " runs past the end of the file"));
+      return fail(
+          malformed("image/webp", p,
+                    "chunk size " + std::to_string(c.size) + " runs past the end of the file"));
     }
     chunks.push_back(c);
     p += c.total();
@@ -177,7 +182,8 @@ bool embeddable(std::string_view mime) {
 
 std::string_view sniff_mime(std::span<const std::uint8_t> file) {
   if (file.size() >= 8 && std::memcmp(file.data(), kPngSignature, 8) == 0) return "image/png";
-  if (file.size() >= 3 && file[0] == 0xff && file[1] == 0xd8 && file[2] == 0xff) return "image/jpeg";
+  if (file.size() >= 3 && file[0] == 0xff && file[1] == 0xd8 && file[2] == 0xff)
+    return "image/jpeg";
   if (file.size() >= 12 && std::memcmp(file.data(), "RIFF", 4) == 0 &&
       std::memcmp(file.data() + 8, "WEBP", 4) == 0) {
     return "image/webp";
@@ -205,13 +211,15 @@ Result<Embedded> embed_manifest(std::string_view mime, std::span<const std::uint
                                 std::span<const std::uint8_t> store) {
   ATELIER_TRY_ASSIGN(auto existing, find_manifest(mime, file));
   if (existing) {
-    return fail(Error::invalid("c2pa_manifest_present", std::string(mime) +
-                                                            " already holds a manifest store; strip it first"));
+    return fail(
+        Error::invalid("c2pa_manifest_present",
+                       std::string(mime) + " already holds a manifest store; strip it first"));
   }
   Embedded e;
   if (mime == "image/png") {
     ATELIER_TRY_ASSIGN(auto chunks, png_chunks(file));
-    if (store.size() > 0x7fffffffu) return fail(Error::invalid("c2pa_manifest_too_large", "manifest too large"));
+    if (store.size() > 0x7fffffffu)
+      return fail(Error::invalid("c2pa_manifest_too_large", "manifest too large"));
     const std::size_t at = chunks.front().offset + 12 + chunks.front().length;  // after IHDR
     const Bytes chunk = png_chunk("caBX", store);
     e.file.assign(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(at));
@@ -223,7 +231,8 @@ Result<Embedded> embed_manifest(std::string_view mime, std::span<const std::uint
   if (mime == "image/jpeg") {
     std::size_t sos = 0;
     ATELIER_TRY_ASSIGN(auto segs, jpeg_segments(file, &sos));
-    if (store.size() < 8) return fail(Error::internal("c2pa_manifest_malformed", "store too short"));
+    if (store.size() < 8)
+      return fail(Error::internal("c2pa_manifest_malformed", "store too short"));
     // After SOI and any APP0/APP1 (JFIF, Exif) that readers expect first.
     std::size_t at = 2;
     for (const auto& s : segs) {
@@ -256,7 +265,8 @@ Result<Embedded> embed_manifest(std::string_view mime, std::span<const std::uint
   }
   if (mime == "image/webp") {
     ATELIER_TRY(riff_chunks(file));
-    if (store.size() > 0xfffffff0u) return fail(Error::invalid("c2pa_manifest_too_large", "manifest too large"));
+    if (store.size() > 0xfffffff0u)
+      return fail(Error::invalid("c2pa_manifest_too_large", "manifest too large"));
     Bytes chunk = {'C', '2', 'P', 'A'};
     internal::put_le32(chunk, static_cast<std::uint32_t>(store.size()));
     chunk.insert(chunk.end(), store.begin(), store.end());
@@ -273,7 +283,8 @@ Result<Embedded> embed_manifest(std::string_view mime, std::span<const std::uint
                              "atelier cannot embed Content Credentials in " + std::string(mime)));
 }
 
-Result<std::optional<Found>> find_manifest(std::string_view mime, std::span<const std::uint8_t> file) {
+Result<std::optional<Found>> find_manifest(std::string_view mime,
+                                           std::span<const std::uint8_t> file) {
   if (mime == "image/png") {
     ATELIER_TRY_ASSIGN(auto chunks, png_chunks(file));
     std::optional<Found> found;
@@ -299,8 +310,9 @@ Result<std::optional<Found>> find_manifest(std::string_view mime, std::span<cons
       const std::uint32_t z = be32(d + 4);
       if (instance != kC2paInstance) continue;
       if (z != expect) {
-        return fail(malformed(mime, s.offset, "APP11 sequence number " + std::to_string(z) +
-                                                  " where " + std::to_string(expect) + " was expected"));
+        return fail(malformed(mime, s.offset,
+                              "APP11 sequence number " + std::to_string(z) + " where " +
+                                  std::to_string(expect) + " was expected"));
       }
       if (!found) {
         found = Found{};

@@ -51,6 +51,7 @@ struct Found {
   Bytes store;
   std::vector<ByteRange> ranges;
 };
-Result<std::optional<Found>> find_manifest(std::string_view mime, std::span<const std::uint8_t> file);
+Result<std::optional<Found>> find_manifest(std::string_view mime,
+                                           std::span<const std::uint8_t> file);
 
 }  // namespace atelier::c2pa

@@ -77,7 +77,8 @@ Result<CoseSign1> parse_cose_sign1(std::span<const std::uint8_t> bytes) {
   if (!decoded) return fail(malformed("is not CBOR: " + decoded.error().message));
   const Value* v = &*decoded;
   if (v->type() == Value::Type::kTag) {
-    if (v->number() != kCoseSign1Tag) return fail(malformed("has tag " + std::to_string(v->number())));
+    if (v->number() != kCoseSign1Tag)
+      return fail(malformed("has tag " + std::to_string(v->number())));
     v = &v->items().front();
   }
   if (!v->is_array() || v->items().size() != 4) return fail(malformed("is not a 4-item array"));
@@ -115,9 +116,9 @@ Result<CoseSign1> parse_cose_sign1(std::span<const std::uint8_t> bytes) {
 
 Result<bool> cose_verify(const CoseSign1& cose, std::span<const std::uint8_t> claim) {
   if (cose.alg != kCoseAlgEs256) {
-    return fail(Error::invalid("c2pa_unsupported_alg",
-                               "the claim is signed with COSE algorithm " + std::to_string(cose.alg) +
-                                   "; atelier verifies ES256 (-7)"));
+    return fail(Error::invalid("c2pa_unsupported_alg", "the claim is signed with COSE algorithm " +
+                                                           std::to_string(cose.alg) +
+                                                           "; atelier verifies ES256 (-7)"));
   }
   return verify_es256(cose.x5chain.front(), cose_to_be_signed(cose.protected_bytes, claim),
                       cose.signature);

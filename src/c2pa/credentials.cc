@@ -144,7 +144,8 @@ Result<X509Ptr> make_cert(const CertSpec& spec, EVP_PKEY* key, X509* issuer, EVP
   X509_NAME* name = X509_get_subject_name(x.get());
   auto add_name = [&](const char* field, const std::string& value) {
     return X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
-                                      reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1, 0);
+                                      reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1,
+                                      0);
   };
   if (add_name("CN", spec.common_name) != 1 || add_name("O", spec.organization) != 1) {
     return fail(crypto_error("writing the subject"));
@@ -260,7 +261,8 @@ Result<std::vector<Bytes>> certificates_from_pem(std::string_view pem) {
   }
   ERR_clear_error();
   if (out.empty()) {
-    return fail(Error::invalid("c2pa_cert_malformed", "no PEM CERTIFICATE block found", "c2pa_cert"));
+    return fail(
+        Error::invalid("c2pa_cert_malformed", "no PEM CERTIFICATE block found", "c2pa_cert"));
   }
   return out;
 }
@@ -287,7 +289,8 @@ Result<void> check_signing_certificate(std::span<const std::uint8_t> leaf_der,
                                        std::chrono::system_clock::time_point now) {
   ATELIER_TRY_ASSIGN(X509Ptr x, parse_der(leaf_der));
   X509* c = x.get();
-  if (X509_get_version(c) != X509_VERSION_3) return fail(profile_error("it is not X.509 version 3"));
+  if (X509_get_version(c) != X509_VERSION_3)
+    return fail(profile_error("it is not X.509 version 3"));
   std::time_t t = std::chrono::system_clock::to_time_t(now);
   if (X509_cmp_time(X509_get0_notBefore(c), &t) > 0) {
     return fail(profile_error("it is not valid before " +
@@ -312,7 +315,8 @@ Result<void> check_signing_certificate(std::span<const std::uint8_t> leaf_der,
   if (X509_get_key_usage(c) & (KU_KEY_CERT_SIGN | KU_CRL_SIGN)) {
     return fail(profile_error("KeyUsage allows signing certificates or CRLs"));
   }
-  auto* eku = static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(c, NID_ext_key_usage, nullptr, nullptr));
+  auto* eku =
+      static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(c, NID_ext_key_usage, nullptr, nullptr));
   if (!eku) return fail(profile_error("it has no ExtendedKeyUsage"));
   const bool any = has_eku(eku, "2.5.29.37.0");
   const bool usable = has_eku(eku, kC2paSigningEku) || has_eku(eku, "1.3.6.1.5.5.7.3.4") ||
@@ -324,7 +328,8 @@ Result<void> check_signing_certificate(std::span<const std::uint8_t> leaf_der,
                               kC2paSigningEku + ") nor emailProtection nor documentSigning"));
   }
   if (!X509_get0_subject_key_id(c)) return fail(profile_error("it has no SubjectKeyIdentifier"));
-  if (!X509_get0_authority_key_id(c)) return fail(profile_error("it has no AuthorityKeyIdentifier"));
+  if (!X509_get0_authority_key_id(c))
+    return fail(profile_error("it has no AuthorityKeyIdentifier"));
   if (name_entry(X509_get_subject_name(c), NID_organizationName).empty()) {
     return fail(profile_error("its subject has no Organization (O)"));
   }
@@ -371,7 +376,8 @@ Result<Signer> Signer::load(const std::filesystem::path& cert_pem,
   if (X509_check_private_key(leaf.get(), key.get()) != 1) {
     ERR_clear_error();
     return fail(Error::invalid("c2pa_key_mismatch",
-                               "the C2PA signing key does not belong to the certificate", "c2pa_key"));
+                               "the C2PA signing key does not belong to the certificate",
+                               "c2pa_key"));
   }
   Signer s;
   s.key_ = std::make_unique<Key>(Key{std::move(key)});
@@ -382,7 +388,8 @@ Result<Signer> Signer::load(const std::filesystem::path& cert_pem,
 Result<Bytes> Signer::sign(std::span<const std::uint8_t> data) const {
   MdCtxPtr ctx(EVP_MD_CTX_new());
   std::size_t der_len = 0;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_->pkey.get()) != 1 ||
+  if (!ctx ||
+      EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_->pkey.get()) != 1 ||
       EVP_DigestSign(ctx.get(), nullptr, &der_len, data.data(), data.size()) != 1) {
     return fail(crypto_error("signing the claim"));
   }
@@ -401,7 +408,8 @@ Result<Bytes> Signer::sign(std::span<const std::uint8_t> data) const {
   return out;
 }
 
-Result<bool> verify_es256(std::span<const std::uint8_t> cert_der, std::span<const std::uint8_t> data,
+Result<bool> verify_es256(std::span<const std::uint8_t> cert_der,
+                          std::span<const std::uint8_t> data,
                           std::span<const std::uint8_t> signature) {
   ATELIER_TRY_ASSIGN(X509Ptr x, parse_der(cert_der));
   if (signature.size() != 64) return false;
@@ -450,8 +458,9 @@ Result<void> verify_chain(const std::vector<Bytes>& chain, const std::vector<Byt
   if (X509_verify_cert(ctx.get()) != 1) {
     const int err = X509_STORE_CTX_get_error(ctx.get());
     ERR_clear_error();
-    return fail(Error::invalid("c2pa_untrusted", std::string("the signing certificate is not trusted: ") +
-                                                     X509_verify_cert_error_string(err)));
+    return fail(
+        Error::invalid("c2pa_untrusted", std::string("the signing certificate is not trusted: ") +
+                                             X509_verify_cert_error_string(err)));
   }
   return {};
 }

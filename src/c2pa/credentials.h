@@ -93,7 +93,8 @@ class Signer {
 };
 
 // Verifies an ES256 P1363 signature with the public key of certificate `der`.
-Result<bool> verify_es256(std::span<const std::uint8_t> cert_der, std::span<const std::uint8_t> data,
+Result<bool> verify_es256(std::span<const std::uint8_t> cert_der,
+                          std::span<const std::uint8_t> data,
                           std::span<const std::uint8_t> signature);
 
 // Whether `chain` (leaf first) leads to one of `anchors` (DER roots) and every certificate is

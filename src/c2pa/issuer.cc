@@ -13,7 +13,9 @@ namespace atelier::c2pa {
 
 using cbor::Value;
 
-const char* digital_source_type_of_generator(const store::RenderRecord&) { return kAlgorithmicMedia; }
+const char* digital_source_type_of_generator(const store::RenderRecord&) {
+  return kAlgorithmicMedia;
+}
 
 Issuer::Issuer(store::Store& store, store::BlobStore& blobs, provenance::Log& log,
                std::shared_ptr<const Signer> signer)
@@ -35,7 +37,8 @@ Result<cbor::Value> Issuer::atelier_assertion(const store::RenderRecord& render)
   // The render's entry: the first logged about its recipe.
   ATELIER_TRY_ASSIGN(auto indexes, store_.log_indexes("recipe:" + render.recipe_id));
   if (indexes.empty()) {
-    return fail(Error::internal("c2pa_render_not_logged", "render " + render.recipe_id + " has no log entry"));
+    return fail(Error::internal("c2pa_render_not_logged",
+                                "render " + render.recipe_id + " has no log entry"));
   }
   const std::uint64_t index = indexes.front();
   ATELIER_TRY_ASSIGN(auto latest, store_.latest_checkpoint());
@@ -57,7 +60,8 @@ Result<cbor::Value> Issuer::atelier_assertion(const store::RenderRecord& render)
   return a;
 }
 
-Result<Issued> Issuer::issue(const store::RenderRecord& render, std::span<const std::uint8_t> asset_bytes) {
+Result<Issued> Issuer::issue(const store::RenderRecord& render,
+                             std::span<const std::uint8_t> asset_bytes) {
   ATELIER_TRY_ASSIGN(auto existing, find(render.asset_sha256));
   if (existing) return std::move(*existing);
   const std::string_view mime = sniff_mime(asset_bytes);
@@ -76,12 +80,14 @@ Result<Issued> Issuer::issue(const store::RenderRecord& render, std::span<const 
       auto digest = from_hex(sha.get<std::string>(), 32);
       if (!digest) continue;
       std::copy(digest->begin(), digest->end(), in.sha256.begin());
-      if (auto bytes = blobs_.get(sha.get<std::string>())) in.format = std::string(sniff_mime(*bytes));
+      if (auto bytes = blobs_.get(sha.get<std::string>()))
+        in.format = std::string(sniff_mime(*bytes));
       spec.ingredients.push_back(std::move(in));
     }
   }
   store::AssetCredentialRecord record;
-  ATELIER_TRY_ASSIGN(auto signed_bytes, sign_asset(asset_bytes, mime, spec, *signer_, &record.manifest_label));
+  ATELIER_TRY_ASSIGN(auto signed_bytes,
+                     sign_asset(asset_bytes, mime, spec, *signer_, &record.manifest_label));
   ATELIER_TRY_ASSIGN(record.signed_sha256, blobs_.put(signed_bytes));
   record.asset_sha256 = render.asset_sha256;
   record.created_ms = render.created_ms;

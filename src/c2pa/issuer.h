@@ -40,7 +40,8 @@ class Issuer {
 
   // The signed file of `render`'s asset (`asset_bytes`: the unsigned file), signing it the
   // first time.
-  Result<Issued> issue(const store::RenderRecord& render, std::span<const std::uint8_t> asset_bytes);
+  Result<Issued> issue(const store::RenderRecord& render,
+                       std::span<const std::uint8_t> asset_bytes);
   // The signed file recorded for an asset, if any.
   Result<std::optional<Issued>> find(std::string_view asset_sha256);
 

@@ -59,14 +59,16 @@ Value data_hash(const ByteRange& exclusion, const Digest& hash) {
 }
 
 // SHA-256 of `file` less the ranges in `exclusions` (sorted, inside the file).
-Result<Digest> hash_excluding(std::span<const std::uint8_t> file, const std::vector<ByteRange>& exclusions) {
+Result<Digest> hash_excluding(std::span<const std::uint8_t> file,
+                              const std::vector<ByteRange>& exclusions) {
   Sha256 h;
   std::uint64_t p = 0;
   for (const auto& r : exclusions) {
     if (r.start < p || r.start > file.size() || r.length > file.size() - r.start) {
       return fail(Error::invalid("c2pa_exclusion_out_of_range",
-                                 "a data-hash exclusion (start " + std::to_string(r.start) + ", length " +
-                                     std::to_string(r.length) + ") falls outside the file or overlaps"));
+                                 "a data-hash exclusion (start " + std::to_string(r.start) +
+                                     ", length " + std::to_string(r.length) +
+                                     ") falls outside the file or overlaps"));
     }
     h.update(file.subspan(static_cast<std::size_t>(p), static_cast<std::size_t>(r.start - p)));
     p = r.start + r.length;
@@ -83,7 +85,8 @@ struct Draft {
 
   Box store() const {
     std::vector<Box> manifest_children;
-    manifest_children.push_back(Box::super(jumbf::kUuidAssertionStore, kAssertionStoreLabel, assertions));
+    manifest_children.push_back(
+        Box::super(jumbf::kUuidAssertionStore, kAssertionStoreLabel, assertions));
     manifest_children.push_back(
         Box::super(jumbf::kUuidClaim, kClaimLabel, {Box::content("cbor", claim)}));
     manifest_children.push_back(
@@ -93,10 +96,12 @@ struct Draft {
   }
 };
 
-Bytes claim_bytes(const std::string& instance_id, const std::string& title, const std::vector<Box>& assertions) {
+Bytes claim_bytes(const std::string& instance_id, const std::string& title,
+                  const std::vector<Box>& assertions) {
   std::vector<Value> created;
   for (const auto& a : assertions) {
-    created.push_back(hashed_uri("self#jumbf=" + std::string(kAssertionStoreLabel) + "/" + a.label, a));
+    created.push_back(
+        hashed_uri("self#jumbf=" + std::string(kAssertionStoreLabel) + "/" + a.label, a));
   }
   Value claim = Value::map({{"instanceID", instance_id},
                             {"claim_generator_info", generator_info()},
@@ -114,7 +119,8 @@ std::string ingredient_label(std::size_t i) {
 }  // namespace
 
 Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view mime,
-                         const ManifestSpec& spec, const Signer& signer, std::string* manifest_label) {
+                         const ManifestSpec& spec, const Signer& signer,
+                         std::string* manifest_label) {
   if (!embeddable(mime)) {
     return fail(Error::invalid("c2pa_format_unsupported",
                                "atelier cannot embed Content Credentials in " + std::string(mime)));
@@ -133,7 +139,8 @@ Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view m
     if (!in.format.empty()) v.set("dc:format", in.format);
     ingredients.push_back(cbor_assertion(ingredient_label(i), v));
     ingredient_refs.push_back(hashed_uri(
-        "self#jumbf=" + std::string(kAssertionStoreLabel) + "/" + ingredients.back().label, ingredients.back()));
+        "self#jumbf=" + std::string(kAssertionStoreLabel) + "/" + ingredients.back().label,
+        ingredients.back()));
   }
   Value created = Value::map({{"action", "c2pa.created"},
                               {"digitalSourceType", spec.digital_source_type},
@@ -141,8 +148,10 @@ Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view m
   if (!ingredient_refs.empty()) {
     created.set("parameters", Value::map({{"ingredients", Value::array(ingredient_refs)}}));
   }
-  d.assertions.push_back(cbor_assertion(kActionsLabel, Value::map({{"actions", Value::array({created})}})));
-  if (spec.atelier.is_map()) d.assertions.push_back(cbor_assertion(kAtelierAssertionLabel, spec.atelier));
+  d.assertions.push_back(
+      cbor_assertion(kActionsLabel, Value::map({{"actions", Value::array({created})}})));
+  if (spec.atelier.is_map())
+    d.assertions.push_back(cbor_assertion(kAtelierAssertionLabel, spec.atelier));
   for (auto& b : ingredients) d.assertions.push_back(std::move(b));
 
   // Sizes first: the store's length decides the exclusion, which is inside the store. The
@@ -238,7 +247,8 @@ Result<Validation> validate_asset(std::span<const std::uint8_t> file, std::strin
   c.v.manifest_present = true;
   auto store = Box::parse(found->store);
   if (!store || store->uuid != jumbf::kUuidStore || store->children.empty()) {
-    c.failure("claim.malformed", store ? "the store is not a c2pa superbox" : store.error().message);
+    c.failure("claim.malformed",
+              store ? "the store is not a c2pa superbox" : store.error().message);
     c.v.state = "Invalid";
     return c.v;
   }
@@ -274,7 +284,8 @@ Result<Validation> validate_asset(std::span<const std::uint8_t> file, std::strin
     if (auto s = summarize_certificate(cose->x5chain.front())) c.v.signer = *s;
     auto ok = cose_verify(*cose, claim_cbor->payload);
     if (!ok || !*ok) {
-      c.failure("claimSignature.mismatch", ok ? "the signature does not match the claim" : ok.error().message);
+      c.failure("claimSignature.mismatch",
+                ok ? "the signature does not match the claim" : ok.error().message);
     } else {
       c.success("claimSignature.validated");
       if (auto profile = check_signing_certificate(cose->x5chain.front(), now); !profile) {
@@ -290,7 +301,8 @@ Result<Validation> validate_asset(std::span<const std::uint8_t> file, std::strin
   // The assertions the claim made, each against its hash.
   const Value* created = claim->find("created_assertions");
   bool data_hash_seen = false;
-  for (const Value& ref : created && created->is_array() ? created->items() : std::vector<Value>{}) {
+  for (const Value& ref :
+       created && created->is_array() ? created->items() : std::vector<Value>{}) {
     const std::string url = text_or(ref.find("url"));
     const Value* hash = ref.find("hash");
     const Box* box = resolve(manifest, *store, url);
@@ -299,7 +311,8 @@ Result<Validation> validate_asset(std::span<const std::uint8_t> file, std::strin
       continue;
     }
     const Digest d = sha256(box->contents());
-    if (hash->bytes().size() != d.size() || !std::equal(d.begin(), d.end(), hash->bytes().begin())) {
+    if (hash->bytes().size() != d.size() ||
+        !std::equal(d.begin(), d.end(), hash->bytes().begin())) {
       c.failure("assertion.hashedURI.mismatch", "the hash of " + url + " does not match its box");
       continue;
     }
@@ -317,7 +330,8 @@ Result<Validation> validate_asset(std::span<const std::uint8_t> file, std::strin
       if (const Value* actions = value->find("actions"); actions && actions->is_array()) {
         for (const auto& a : actions->items()) {
           c.v.actions.push_back(text_or(a.find("action")));
-          if (c.v.digital_source_type.empty()) c.v.digital_source_type = text_or(a.find("digitalSourceType"));
+          if (c.v.digital_source_type.empty())
+            c.v.digital_source_type = text_or(a.find("digitalSourceType"));
         }
       }
     } else if (base == kAtelierAssertionLabel) {
@@ -358,8 +372,9 @@ Result<Validation> validate_asset(std::span<const std::uint8_t> file, std::strin
     }
   }
   if (!data_hash_seen) c.failure("claim.hardBindings.missing", "the claim has no c2pa.hash.data");
-  const bool only_untrusted = std::all_of(c.v.failures.begin(), c.v.failures.end(),
-                                          [](const std::string& f) { return f == "signingCredential.untrusted"; });
+  const bool only_untrusted =
+      std::all_of(c.v.failures.begin(), c.v.failures.end(),
+                  [](const std::string& f) { return f == "signingCredential.untrusted"; });
   c.v.state = c.v.failures.empty() ? "Trusted" : only_untrusted ? "Valid" : "Invalid";
   return c.v;
 }
@@ -427,7 +442,9 @@ std::string validation_json(const Validation& v) {
   if (v.atelier) j["atelier"] = to_json(*v.atelier);
   auto ingredients = nlohmann::json::array();
   for (const auto& in : v.ingredients) {
-    ingredients.push_back({{"title", in.title}, {"format", in.format}, {"relationship", in.relationship},
+    ingredients.push_back({{"title", in.title},
+                           {"format", in.format},
+                           {"relationship", in.relationship},
                            {"sha256", to_hex(in.sha256)}});
   }
   j["ingredients"] = ingredients;

@@ -14,7 +14,9 @@
 namespace atelier::cli {
 namespace {
 
-std::filesystem::path keys_dir(const Globals& g) { return std::filesystem::path(g.data_dir) / "keys"; }
+std::filesystem::path keys_dir(const Globals& g) {
+  return std::filesystem::path(g.data_dir) / "keys";
+}
 
 std::vector<std::uint8_t> read_asset(const std::string& file) {
   auto bytes = store::read_file(file, limits::kAssetFileBytesMax);
@@ -25,7 +27,8 @@ std::vector<std::uint8_t> read_asset(const std::string& file) {
 std::string mime_of(const std::vector<std::uint8_t>& bytes, const std::string& file) {
   const auto mime = c2pa::sniff_mime(bytes);
   if (mime.empty()) {
-    exit_with(Error::invalid("c2pa_format_unsupported", file + " is not a PNG, JPEG, WebP or AVIF file", "file"));
+    exit_with(Error::invalid("c2pa_format_unsupported",
+                             file + " is not a PNG, JPEG, WebP or AVIF file", "file"));
   }
   return std::string(mime);
 }
@@ -47,7 +50,8 @@ std::vector<c2pa::Bytes> anchors(const Globals& g, const std::string& trust) {
 
 c2pa::Validation validate(const Globals& g, const std::string& file, const std::string& trust) {
   const auto bytes = read_asset(file);
-  auto v = c2pa::validate_asset(bytes, mime_of(bytes, file), anchors(g, trust), std::chrono::system_clock::now());
+  auto v = c2pa::validate_asset(bytes, mime_of(bytes, file), anchors(g, trust),
+                                std::chrono::system_clock::now());
   if (!v) exit_with(v.error());
   return std::move(*v);
 }
@@ -60,13 +64,14 @@ void print_summary(const c2pa::Validation& v) {
   for (const auto& a : v.actions) std::printf("action     %s\n", a.c_str());
   std::printf("source     %s\n", v.digital_source_type.c_str());
   if (v.signer) {
-    std::printf("signer     %s (until %s)\n", v.signer->subject.c_str(), v.signer->not_after.c_str());
+    std::printf("signer     %s (until %s)\n", v.signer->subject.c_str(),
+                v.signer->not_after.c_str());
     std::printf("issuer     %s\n", v.signer->issuer.c_str());
   }
   std::printf("time-stamp none\n");
   for (const auto& in : v.ingredients) {
-    std::printf("ingredient %s %s %s sha256:%s\n", in.relationship.c_str(), in.title.c_str(), in.format.c_str(),
-                to_hex(in.sha256).c_str());
+    std::printf("ingredient %s %s %s sha256:%s\n", in.relationship.c_str(), in.title.c_str(),
+                in.format.c_str(), to_hex(in.sha256).c_str());
   }
   if (v.atelier) {
     if (const auto* id = v.atelier->find("recipe_id"); id && id->is_text()) {
@@ -76,7 +81,8 @@ void print_summary(const c2pa::Validation& v) {
       const auto* origin = log->find("origin");
       const auto* index = log->find("index");
       if (origin && index && origin->is_text() && index->is_unsigned()) {
-        std::printf("log entry  %s #%llu\n", origin->text().c_str(), static_cast<unsigned long long>(index->number()));
+        std::printf("log entry  %s #%llu\n", origin->text().c_str(),
+                    static_cast<unsigned long long>(index->number()));
       }
     }
   }
@@ -86,12 +92,15 @@ void print_summary(const c2pa::Validation& v) {
 }  // namespace
 
 void add_c2pa_commands(CLI::App& app, Globals& globals) {
-  auto* c2pa = app.add_subcommand("c2pa", "Content Credentials: the signing CA, and reading, checking and removing manifests");
+  auto* c2pa = app.add_subcommand(
+      "c2pa", "Content Credentials: the signing CA, and reading, checking and removing manifests");
   c2pa->require_subcommand(1);
 
   auto org = std::make_shared<std::string>("atelier");
-  auto* init = c2pa->add_subcommand("init", "Create the local root CA and claim-signing certificate in keys/ (if absent)");
-  init->add_option("--organization", *org, "Organization (O) in the certificates' subjects")->capture_default_str();
+  auto* init = c2pa->add_subcommand(
+      "init", "Create the local root CA and claim-signing certificate in keys/ (if absent)");
+  init->add_option("--organization", *org, "Organization (O) in the certificates' subjects")
+      ->capture_default_str();
   init->callback([&globals, org] {
     c2pa::LocalCaOptions options;
     options.organization = *org;
@@ -114,9 +123,12 @@ void add_c2pa_commands(CLI::App& app, Globals& globals) {
     bool json = false;
   };
   auto show_args = std::make_shared<ReadArgs>();
-  auto* show = c2pa->add_subcommand("show", "Show the manifest in FILE: generator, actions, source type, signer, atelier assertion");
+  auto* show = c2pa->add_subcommand(
+      "show",
+      "Show the manifest in FILE: generator, actions, source type, signer, atelier assertion");
   show->add_option("FILE", show_args->file, "a PNG or JPEG")->required();
-  show->add_option("--trust", show_args->trust, "trust anchors (PEM); default: this data directory's root");
+  show->add_option("--trust", show_args->trust,
+                   "trust anchors (PEM); default: this data directory's root");
   show->add_flag("--json", show_args->json, "print JSON");
   show->callback([&globals, show_args] {
     const auto v = validate(globals, show_args->file, show_args->trust);
@@ -132,10 +144,12 @@ void add_c2pa_commands(CLI::App& app, Globals& globals) {
   });
 
   auto verify_args = std::make_shared<ReadArgs>();
-  auto* verify = c2pa->add_subcommand(
-      "verify", "Validate FILE's manifest (binding, signature, chain): exit 0 valid, 1 invalid, 2 no manifest");
+  auto* verify = c2pa->add_subcommand("verify",
+                                      "Validate FILE's manifest (binding, signature, chain): exit "
+                                      "0 valid, 1 invalid, 2 no manifest");
   verify->add_option("FILE", verify_args->file, "a PNG or JPEG")->required();
-  verify->add_option("--trust", verify_args->trust, "trust anchors (PEM); default: this data directory's root");
+  verify->add_option("--trust", verify_args->trust,
+                     "trust anchors (PEM); default: this data directory's root");
   verify->add_flag("--json", verify_args->json, "print JSON");
   verify->callback([&globals, verify_args] {
     const auto v = validate(globals, verify_args->file, verify_args->trust);
@@ -153,7 +167,8 @@ void add_c2pa_commands(CLI::App& app, Globals& globals) {
 
   auto strip_in = std::make_shared<std::string>();
   auto strip_out = std::make_shared<std::string>();
-  auto* strip = c2pa->add_subcommand("strip", "Write FILE without its manifest (the bytes the recipe renders)");
+  auto* strip = c2pa->add_subcommand(
+      "strip", "Write FILE without its manifest (the bytes the recipe renders)");
   strip->add_option("FILE", *strip_in, "a PNG or JPEG")->required();
   strip->add_option("-o,--output", *strip_out, "where to write")->required();
   strip->callback([strip_in, strip_out] {

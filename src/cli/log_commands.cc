@@ -55,7 +55,8 @@ nlohmann::json entry_json(const std::string& entry) {
 }
 
 void add_key(CLI::App& log, Globals& globals) {
-  auto* cmd = log.add_subcommand("key", "Print the log's public key as a signed-note verifier key (name+hash+base64)");
+  auto* cmd = log.add_subcommand(
+      "key", "Print the log's public key as a signed-note verifier key (name+hash+base64)");
   cmd->callback([&globals] {
     Context ctx = open_or_exit(globals);
     print(ctx.log_signer->verifier().text() + "\n");
@@ -63,9 +64,10 @@ void add_key(CLI::App& log, Globals& globals) {
 }
 
 void add_checkpoint(CLI::App& log, Globals& globals) {
-  auto* cmd = log.add_subcommand("checkpoint",
-                                 "Print the latest signed checkpoint (C2SP tlog-checkpoint), signing a new one "
-                                 "first if the log has grown");
+  auto* cmd = log.add_subcommand(
+      "checkpoint",
+      "Print the latest signed checkpoint (C2SP tlog-checkpoint), signing a new one "
+      "first if the log has grown");
   cmd->callback([&globals] {
     Context ctx = open_or_exit(globals);
     auto cp = ctx.db->checkpoint_now();
@@ -95,9 +97,10 @@ void add_prove(CLI::App& log, Globals& globals) {
     std::string output;
   };
   auto a = std::make_shared<Args>();
-  auto* cmd = log.add_subcommand("prove",
-                                 "Print an entry with its inclusion proof and the signed checkpoint it is proved "
-                                 "against (JSON; check it offline with `log verify-proof`)");
+  auto* cmd = log.add_subcommand(
+      "prove",
+      "Print an entry with its inclusion proof and the signed checkpoint it is proved "
+      "against (JSON; check it offline with `log verify-proof`)");
   cmd->add_option("INDEX", a->index, "entry index, from 0")->required()->check(kIndexRange);
   cmd->add_option("--size", a->size, "tree size to prove against (default: the latest checkpoint)")
       ->check(kIndexRange);
@@ -112,17 +115,19 @@ void add_prove(CLI::App& log, Globals& globals) {
     if (!p) exit_with(p.error());
     std::string json = provenance::entry_proof_json(*p);
     if (a->output.empty()) return print(json);
-    auto w = store::write_file_atomic(a->output, std::span(reinterpret_cast<const std::uint8_t*>(json.data()), json.size()));
+    auto w = store::write_file_atomic(
+        a->output, std::span(reinterpret_cast<const std::uint8_t*>(json.data()), json.size()));
     if (!w) exit_with(w.error());
   });
 }
 
 void add_verify(CLI::App& log, Globals& globals) {
   auto json = std::make_shared<bool>(false);
-  auto* cmd = log.add_subcommand("verify",
-                                 "Recompute the whole tree from the entries and check it against every stored "
-                                 "subtree hash and signed checkpoint, then every render and generator record "
-                                 "against its entry; exit 1 naming the first bad index");
+  auto* cmd = log.add_subcommand(
+      "verify",
+      "Recompute the whole tree from the entries and check it against every stored "
+      "subtree hash and signed checkpoint, then every render and generator record "
+      "against its entry; exit 1 naming the first bad index");
   cmd->add_flag("--json", *json, "print the report as JSON");
   cmd->callback([&globals, json] {
     Context ctx = open_or_exit(globals);
@@ -144,15 +149,19 @@ void add_verify(CLI::App& log, Globals& globals) {
       if (!r->ok) {
         j["code"] = r->code;
         j["message"] = r->message;
-        j["first_bad_index"] = r->first_bad_index ? nlohmann::json(*r->first_bad_index) : nlohmann::json(nullptr);
+        j["first_bad_index"] =
+            r->first_bad_index ? nlohmann::json(*r->first_bad_index) : nlohmann::json(nullptr);
       }
       print(j.dump() + "\n");
     } else if (r->ok) {
-      print("ok: " + std::to_string(r->entries) + " entries rehashed, " + std::to_string(r->checkpoints) +
-            " signed checkpoints match (" + ctx.log->origin() + ")\n");
+      print("ok: " + std::to_string(r->entries) + " entries rehashed, " +
+            std::to_string(r->checkpoints) + " signed checkpoints match (" + ctx.log->origin() +
+            ")\n");
     } else {
-      std::string where = r->first_bad_index ? " at index " + std::to_string(*r->first_bad_index) : "";
-      std::fprintf(stderr, "FAILED%s: %s: %s\n", where.c_str(), r->code.c_str(), r->message.c_str());
+      std::string where =
+          r->first_bad_index ? " at index " + std::to_string(*r->first_bad_index) : "";
+      std::fprintf(stderr, "FAILED%s: %s: %s\n", where.c_str(), r->code.c_str(),
+                   r->message.c_str());
     }
     if (!r->ok) exit_with(kExitFailed);
   });
@@ -164,11 +173,14 @@ void add_verify_proof(CLI::App& log) {
     std::string key;
   };
   auto a = std::make_shared<Args>();
-  auto* cmd = log.add_subcommand("verify-proof",
-                                 "Check a proof file from `log prove` offline: the checkpoint's signature by KEY, "
-                                 "and the entry's inclusion in that tree. Needs no data directory");
+  auto* cmd = log.add_subcommand(
+      "verify-proof",
+      "Check a proof file from `log prove` offline: the checkpoint's signature by KEY, "
+      "and the entry's inclusion in that tree. Needs no data directory");
   cmd->add_option("FILE", a->file, "proof file (- for stdin)")->required();
-  cmd->add_option("--key", a->key, "the log's verifier key (name+hash+base64), or a file holding it")->required();
+  cmd->add_option("--key", a->key,
+                  "the log's verifier key (name+hash+base64), or a file holding it")
+      ->required();
   cmd->callback([a] {
     auto verifier = verifier_from(a->key);
     std::string text;
@@ -197,7 +209,8 @@ void add_verify_proof(CLI::App& log) {
 
 // A file that is not a stored asset but carries the recipe of one: a changed copy. Names the
 // asset it claims to be and the first byte where it differs, and exits 1.
-void explain_unknown_file(Context& ctx, const std::string& path, const std::vector<std::uint8_t>& file) {
+void explain_unknown_file(Context& ctx, const std::string& path,
+                          const std::vector<std::uint8_t>& file) {
   auto text = render::extract_recipe(file);
   if (!text) return;
   auto original = ctx.db->render_by_recipe(sha256_hex(*text));
@@ -208,9 +221,11 @@ void explain_unknown_file(Context& ctx, const std::string& path, const std::vect
   std::size_t at = 0;
   while (at < file.size() && at < stored->size() && file[at] == (*stored)[at]) ++at;
   std::fprintf(stderr,
-               "FAILED: asset_modified: %s carries the recipe of asset %s (recipe %s) but is not that asset: "
+               "FAILED: asset_modified: %s carries the recipe of asset %s (recipe %s) but is not "
+               "that asset: "
                "it differs from byte %zu on (%zu bytes, the asset has %zu)\n",
-               path.c_str(), sha.c_str(), (*original)->recipe_id.c_str(), at, file.size(), stored->size());
+               path.c_str(), sha.c_str(), (*original)->recipe_id.c_str(), at, file.size(),
+               stored->size());
   exit_with(kExitFailed);
 }
 
@@ -221,9 +236,10 @@ void add_provenance(CLI::App& app, Globals& globals) {
     bool json = false;
   };
   auto a = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("provenance",
-                                 "The story of an asset: its recipe, its log entries (render, and later mint and "
-                                 "sales), each with its inclusion proof verified against the latest signed checkpoint");
+  auto* cmd = app.add_subcommand(
+      "provenance",
+      "The story of an asset: its recipe, its log entries (render, and later mint and "
+      "sales), each with its inclusion proof verified against the latest signed checkpoint");
   cmd->add_option("ASSET", a->target, "asset sha256, or an image file")->required();
   cmd->add_flag("--json", a->json, "print JSON for machines");
   cmd->callback([&globals, a] {
@@ -246,12 +262,13 @@ void add_provenance(CLI::App& app, Globals& globals) {
     if (!asset) exit_with(asset.error());
     if (!*render || !*asset) {
       if (!file.empty()) explain_unknown_file(ctx, a->target, file);
-      exit_with(Error::not_found("unknown_asset", "no asset " + sha + " was rendered here", "asset"));
+      exit_with(
+          Error::not_found("unknown_asset", "no asset " + sha + " was rendered here", "asset"));
     }
     // The stored bytes must still be the asset the log names.
     if (auto stored = ctx.blobs->get(sha); !stored || sha256_hex(*stored) != sha) {
-      std::fprintf(stderr, "FAILED: stored_asset_modified: the stored bytes of asset %s %s\n", sha.c_str(),
-                   stored ? "no longer hash to its name" : "cannot be read");
+      std::fprintf(stderr, "FAILED: stored_asset_modified: the stored bytes of asset %s %s\n",
+                   sha.c_str(), stored ? "no longer hash to its name" : "cannot be read");
       exit_with(kExitFailed);
     }
     auto cp = ctx.db->checkpoint_now();  // Cover the newest entries too.
@@ -274,13 +291,14 @@ void add_provenance(CLI::App& app, Globals& globals) {
       nlohmann::json proof = nlohmann::json::array();
       for (const auto& h : p.proof) proof.push_back(base64_of(h));
       nlohmann::json e = entry_json(p.entry);
-      events.push_back({{"index", p.index},
-                        {"type", e.is_object() ? e.value("type", "") : ""},
-                        {"entry", e},
-                        {"tree_size", p.tree_size},
-                        {"inclusion_proof", proof},
-                        {"verified", ok.has_value()},
-                        {"problem", ok ? nlohmann::json(nullptr) : nlohmann::json(ok.error().to_string())}});
+      events.push_back(
+          {{"index", p.index},
+           {"type", e.is_object() ? e.value("type", "") : ""},
+           {"entry", e},
+           {"tree_size", p.tree_size},
+           {"inclusion_proof", proof},
+           {"verified", ok.has_value()},
+           {"problem", ok ? nlohmann::json(nullptr) : nlohmann::json(ok.error().to_string())}});
     }
     const auto& r = **render;
     const auto& as = **asset;
@@ -288,7 +306,8 @@ void add_provenance(CLI::App& app, Globals& globals) {
     // Content Credentials: of the file given, else of the asset's signed file.
     nlohmann::json credentials = nullptr;
     if (file.empty()) {
-      if (auto issued = ctx.issuer->find(sha); issued && *issued) file = std::move((*issued)->bytes);
+      if (auto issued = ctx.issuer->find(sha); issued && *issued)
+        file = std::move((*issued)->bytes);
     }
     if (const auto mime = c2pa::sniff_mime(file); !file.empty() && c2pa::embeddable(mime)) {
       std::vector<c2pa::Bytes> anchors;
@@ -297,44 +316,56 @@ void add_provenance(CLI::App& app, Globals& globals) {
       }
       auto v = c2pa::validate_asset(file, mime, anchors, std::chrono::system_clock::now());
       if (v && v->manifest_present) {
-        credentials = {{"validation_state", v->state}, {"failures", v->failures}, {"manifest", v->label},
-                       {"claim_generator", v->claim_generator}, {"digital_source_type", v->digital_source_type},
+        credentials = {{"validation_state", v->state},
+                       {"failures", v->failures},
+                       {"manifest", v->label},
+                       {"claim_generator", v->claim_generator},
+                       {"digital_source_type", v->digital_source_type},
                        {"signer", v->signer ? v->signer->subject : ""}};
         if (v->state == "Invalid") all_ok = false;
       }
     }
     if (a->json) {
-      nlohmann::json j = {
-          {"asset", {{"sha256", as.sha256}, {"mime_type", as.mime_type}, {"size", as.size_bytes},
-                     {"width", as.width}, {"height", as.height}}},
-          {"recipe_id", r.recipe_id},
-          {"recipe", recipe},
-          {"events", events},
-          {"checkpoint", {{"origin", latest->checkpoint.origin}, {"tree_size", latest->checkpoint.size},
-                          {"root", base64_of(latest->checkpoint.root)}, {"note", latest->note}}},
-          {"log_key", ctx.log->verifier().text()},
-          {"c2pa", credentials},
-          {"verified", all_ok}};
+      nlohmann::json j = {{"asset",
+                           {{"sha256", as.sha256},
+                            {"mime_type", as.mime_type},
+                            {"size", as.size_bytes},
+                            {"width", as.width},
+                            {"height", as.height}}},
+                          {"recipe_id", r.recipe_id},
+                          {"recipe", recipe},
+                          {"events", events},
+                          {"checkpoint",
+                           {{"origin", latest->checkpoint.origin},
+                            {"tree_size", latest->checkpoint.size},
+                            {"root", base64_of(latest->checkpoint.root)},
+                            {"note", latest->note}}},
+                          {"log_key", ctx.log->verifier().text()},
+                          {"c2pa", credentials},
+                          {"verified", all_ok}};
       print(j.dump(2) + "\n");
     } else {
       std::string out;
-      out += "asset      " + as.sha256 + "  " + as.mime_type + " " + std::to_string(as.width) + "x" +
-             std::to_string(as.height) + ", " + std::to_string(as.size_bytes) + " bytes\n";
+      out += "asset      " + as.sha256 + "  " + as.mime_type + " " + std::to_string(as.width) +
+             "x" + std::to_string(as.height) + ", " + std::to_string(as.size_bytes) + " bytes\n";
       out += "recipe     " + r.recipe_id + "\n           " + r.recipe_json + "\n";
       out += "generator  " + r.generator_name + "@" + r.generator_hash + "\n";
       out += "events\n";
       for (const auto& e : events) {
         const auto& entry = e["entry"];
         std::int64_t t = entry.is_object() ? entry.value("time_ms", std::int64_t{0}) : 0;
-        out += "  #" + std::to_string(e["index"].get<std::uint64_t>()) + "  " + e["type"].get<std::string>() +
-               "  " + iso_time(t) + "  ";
+        out += "  #" + std::to_string(e["index"].get<std::uint64_t>()) + "  " +
+               e["type"].get<std::string>() + "  " + iso_time(t) + "  ";
         out += e["verified"].get<bool>()
-                   ? "included in the tree of " + std::to_string(e["tree_size"].get<std::uint64_t>()) +
-                         " entries (proof of " + std::to_string(e["inclusion_proof"].size()) + " hashes): verified\n"
+                   ? "included in the tree of " +
+                         std::to_string(e["tree_size"].get<std::uint64_t>()) +
+                         " entries (proof of " + std::to_string(e["inclusion_proof"].size()) +
+                         " hashes): verified\n"
                    : "NOT VERIFIED: " + e["problem"].get<std::string>() + "\n";
       }
-      out += "checkpoint " + latest->checkpoint.origin + " size " + std::to_string(latest->checkpoint.size) +
-             " root " + base64_of(latest->checkpoint.root) + "\n";
+      out += "checkpoint " + latest->checkpoint.origin + " size " +
+             std::to_string(latest->checkpoint.size) + " root " +
+             base64_of(latest->checkpoint.root) + "\n";
       out += "           signed by " + ctx.log->verifier().text() + ": verified\n";
       if (credentials.is_null()) {
         out += "c2pa       none\n";
@@ -342,7 +373,8 @@ void add_provenance(CLI::App& app, Globals& globals) {
         out += "c2pa       " + credentials["validation_state"].get<std::string>() + "  " +
                credentials["manifest"].get<std::string>() + "\n           signed by " +
                credentials["signer"].get<std::string>() + "\n";
-        for (const auto& f : credentials["failures"]) out += "           failure " + f.get<std::string>() + "\n";
+        for (const auto& f : credentials["failures"])
+          out += "           failure " + f.get<std::string>() + "\n";
       }
       print(out);
     }
@@ -353,7 +385,8 @@ void add_provenance(CLI::App& app, Globals& globals) {
 }  // namespace
 
 void add_log_commands(CLI::App& app, Globals& globals) {
-  auto* log = app.add_subcommand("log", "The transparency log: key, checkpoints, entries, proofs, audit");
+  auto* log =
+      app.add_subcommand("log", "The transparency log: key, checkpoints, entries, proofs, audit");
   log->require_subcommand(1);
   add_key(*log, globals);
   add_checkpoint(*log, globals);

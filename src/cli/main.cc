@@ -18,7 +18,8 @@ Context::~Context() = default;
 namespace {
 
 // The operator's chain and key when given, else keys/ (a local CA made on first start).
-Result<std::shared_ptr<const c2pa::Signer>> load_c2pa_signer(const Globals& g, const store::DataDir& dir) {
+Result<std::shared_ptr<const c2pa::Signer>> load_c2pa_signer(const Globals& g,
+                                                             const store::DataDir& dir) {
   if (g.c2pa_cert.empty() != g.c2pa_key.empty()) {
     return fail(Error::invalid("c2pa_key_missing", "--c2pa-cert and --c2pa-key go together",
                                g.c2pa_cert.empty() ? "c2pa_cert" : "c2pa_key"));
@@ -29,7 +30,8 @@ Result<std::shared_ptr<const c2pa::Signer>> load_c2pa_signer(const Globals& g, c
     cert = dir.keys_path() / c2pa::kSignerCertFile;
     key = dir.keys_path() / c2pa::kSignerKeyFile;
   }
-  ATELIER_TRY_ASSIGN(c2pa::Signer signer, c2pa::Signer::load(cert, key, std::chrono::system_clock::now()));
+  ATELIER_TRY_ASSIGN(c2pa::Signer signer,
+                     c2pa::Signer::load(cert, key, std::chrono::system_clock::now()));
   return std::make_shared<const c2pa::Signer>(std::move(signer));
 }
 
@@ -53,7 +55,8 @@ Result<Context> open_context(const Globals& globals, std::int64_t checkpoint_int
   ctx.log = std::make_unique<provenance::Log>(*ctx.db, ctx.log_signer->verifier());
   ctx.ledger = std::make_unique<ledger::Ledger>(*ctx.db, *ctx.db);
   ctx.feeds = std::make_unique<market::Feeds>(*ctx.db);
-  ctx.market = std::make_unique<market::Market>(*ctx.db, *ctx.db, *ctx.ledger, SystemClock::instance(), ctx.feeds.get());
+  ctx.market = std::make_unique<market::Market>(*ctx.db, *ctx.db, *ctx.ledger,
+                                                SystemClock::instance(), ctx.feeds.get());
   ATELIER_TRY_ASSIGN(ctx.c2pa_signer, load_c2pa_signer(globals, ctx.dir));
   ctx.issuer = std::make_unique<c2pa::Issuer>(*ctx.db, *ctx.blobs, *ctx.log, ctx.c2pa_signer);
   return ctx;
@@ -93,16 +96,20 @@ int main(int argc, char** argv) {
       "atelier — deterministic generative art, from recipe to sale.\n\n"
       "Everything lives in one data directory (--data, $ATELIER_DATA, default ./atelier-data):\n"
       "atelier.db (SQLite), blobs/ (content-addressed files), keys/.\n\n"
-      "Exit codes: 0 ok, 1 verification failed, 2 bad input, 3 not found, 4 limit or script error,\n"
+      "Exit codes: 0 ok, 1 verification failed, 2 bad input, 3 not found, 4 limit or script "
+      "error,\n"
       "5 internal error.",
       "atelier"};
   app.set_version_flag("--version", std::string(atelier::kVersion));
   Globals globals;
   if (const char* env = std::getenv("ATELIER_DATA"); env && *env) globals.data_dir = env;
-  app.add_option("--data", globals.data_dir, "data directory (env ATELIER_DATA)")->capture_default_str();
-  app.add_option("--c2pa-cert", globals.c2pa_cert,
-                 "Content Credentials signing chain (PEM, leaf first); default keys/c2pa-signer.pem");
-  app.add_option("--c2pa-key", globals.c2pa_key, "its private key (PEM); default keys/c2pa-signer.key");
+  app.add_option("--data", globals.data_dir, "data directory (env ATELIER_DATA)")
+      ->capture_default_str();
+  app.add_option(
+      "--c2pa-cert", globals.c2pa_cert,
+      "Content Credentials signing chain (PEM, leaf first); default keys/c2pa-signer.pem");
+  app.add_option("--c2pa-key", globals.c2pa_key,
+                 "its private key (PEM); default keys/c2pa-signer.key");
   app.require_subcommand(1);
   app.fallthrough();
   add_generator_commands(app, globals);

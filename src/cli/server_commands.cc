@@ -19,12 +19,17 @@ void add_apikey_commands(CLI::App& app, Globals& globals) {
   auto scopes = std::make_shared<std::vector<std::string>>();
   auto label = std::make_shared<std::string>();
   auto account = std::make_shared<std::string>();
-  auto* create = key->add_subcommand(
-      "create", "Create an API key with scopes (read, render, mint, trade, oracle, admin; admin implies all).\n"
-                "The secret is printed once and stored only as a salted hash.");
-  create->add_option("--scope", *scopes, "scope (repeatable, or comma-separated)")->required()->delimiter(',');
+  auto* create =
+      key->add_subcommand("create",
+                          "Create an API key with scopes (read, render, mint, trade, oracle, "
+                          "admin; admin implies all).\n"
+                          "The secret is printed once and stored only as a salted hash.");
+  create->add_option("--scope", *scopes, "scope (repeatable, or comma-separated)")
+      ->required()
+      ->delimiter(',');
   create->add_option("--label", *label, "a note to recognise the key by");
-  create->add_option("--account", *account, "the ledger account the key acts for (its purchases and bids)");
+  create->add_option("--account", *account,
+                     "the ledger account the key acts for (its purchases and bids)");
   create->callback([&globals, scopes, label, account]() {
     Context ctx = open_or_exit(globals);
     if (!account->empty()) {
@@ -50,8 +55,8 @@ void add_apikey_commands(CLI::App& app, Globals& globals) {
     for (const auto& k : *keys) {
       std::string joined;
       for (const auto& s : k.scopes) joined += (joined.empty() ? "" : ",") + s;
-      std::printf("%-24s %-28s %-8s %s\n", k.id.c_str(), joined.c_str(), k.revoked ? "revoked" : "active",
-                  k.label.c_str());
+      std::printf("%-24s %-28s %-8s %s\n", k.id.c_str(), joined.c_str(),
+                  k.revoked ? "revoked" : "active", k.label.c_str());
     }
   });
 
@@ -77,9 +82,15 @@ void add_server_commands(CLI::App& app, Globals& globals) {
       "serve", "Serve the HTTP API (/v1, /openapi.json, /metrics) and the gallery index page.\n"
                "Stops gracefully on SIGINT/SIGTERM.");
   serve->add_option("--listen", opts->listen, "HOST:PORT to listen on")->capture_default_str();
-  serve->add_option("--io-threads", opts->io_threads, "network threads")->capture_default_str()->check(CLI::Range(1, 64));
-  serve->add_option("--workers", opts->worker_threads, "render threads")->capture_default_str()->check(CLI::Range(1, 64));
-  serve->add_option("--rate-limit", opts->rate_limit_per_minute, "requests per minute per API key (0: off)")
+  serve->add_option("--io-threads", opts->io_threads, "network threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  serve->add_option("--workers", opts->worker_threads, "render threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  serve
+      ->add_option("--rate-limit", opts->rate_limit_per_minute,
+                   "requests per minute per API key (0: off)")
       ->capture_default_str();
   serve->add_option("--public-url", opts->public_url,
                     "public base URL for links in token metadata (default: http://LISTEN)");

@@ -93,7 +93,8 @@ Result<void> write_value(const nlohmann::json& v, std::string& out, int depth) {
     case nlohmann::json::value_t::number_integer: {
       auto n = v.get<std::int64_t>();
       if (n > kSafeIntegerMax || n < -kSafeIntegerMax) {
-        return fail(Error::invalid("number_out_of_range", "integer outside ±2^53 cannot be canonicalized"));
+        return fail(
+            Error::invalid("number_out_of_range", "integer outside ±2^53 cannot be canonicalized"));
       }
       out += std::to_string(n);
       return {};
@@ -101,7 +102,8 @@ Result<void> write_value(const nlohmann::json& v, std::string& out, int depth) {
     case nlohmann::json::value_t::number_unsigned: {
       auto n = v.get<std::uint64_t>();
       if (n > static_cast<std::uint64_t>(kSafeIntegerMax)) {
-        return fail(Error::invalid("number_out_of_range", "integer above 2^53 cannot be canonicalized"));
+        return fail(
+            Error::invalid("number_out_of_range", "integer above 2^53 cannot be canonicalized"));
       }
       out += std::to_string(n);
       return {};
@@ -209,7 +211,8 @@ Result<std::string> canonical_json(const nlohmann::json& value) {
   return out;
 }
 
-Result<nlohmann::json> parse_json(std::string_view text, std::size_t bytes_max, std::string_view what) {
+Result<nlohmann::json> parse_json(std::string_view text, std::size_t bytes_max,
+                                  std::string_view what) {
   if (text.size() > bytes_max) {
     return fail(Error{ErrorKind::kTooLarge, std::string(what) + "_too_large",
                       std::string(what) + " is " + std::to_string(text.size()) +
@@ -249,7 +252,8 @@ Result<nlohmann::json> parse_json(std::string_view text, std::size_t bytes_max, 
     out = nlohmann::json::parse(text.begin(), text.end(), callback);
   } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e999.
     if (!too_deep && duplicate.empty()) {
-      return fail(Error::invalid("malformed_json", std::string(what) + " is not valid JSON: " + e.what(),
+      return fail(Error::invalid("malformed_json",
+                                 std::string(what) + " is not valid JSON: " + e.what(),
                                  std::string(what)));
     }
   }
@@ -265,7 +269,8 @@ Result<nlohmann::json> parse_json(std::string_view text, std::size_t bytes_max, 
                                std::string(what)));
   }
   if (out.is_discarded()) {
-    return fail(Error::invalid("malformed_json", std::string(what) + " is not valid JSON", std::string(what)));
+    return fail(Error::invalid("malformed_json", std::string(what) + " is not valid JSON",
+                               std::string(what)));
   }
   return out;
 }

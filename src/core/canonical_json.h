@@ -20,7 +20,8 @@ Result<std::string> canonical_json(const nlohmann::json& value);
 // duplicate object keys are rejected (RFC 8785 §3.1 requires unique names), and so are a
 // leading byte order mark and NUL bytes ("malformed_json"), which the JSON library would skip.
 // `what` names the input in errors ("recipe", "manifest").
-Result<nlohmann::json> parse_json(std::string_view text, std::size_t bytes_max, std::string_view what);
+Result<nlohmann::json> parse_json(std::string_view text, std::size_t bytes_max,
+                                  std::string_view what);
 
 // ECMAScript Number.prototype.toString for a finite double (RFC 8785 §3.2.2.3).
 std::string es_number_to_string(double value);

@@ -32,7 +32,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 std::int32_t high_word(double x) {
   return static_cast<std::int32_t>(std::bit_cast<std::uint64_t>(x) >> 32);
 }
-std::uint32_t low_word(double x) { return static_cast<std::uint32_t>(std::bit_cast<std::uint64_t>(x)); }
+std::uint32_t low_word(double x) {
+  return static_cast<std::uint32_t>(std::bit_cast<std::uint64_t>(x));
+}
 
 // x with its low 32 bits zeroed: a head with at most 21 significant bits.
 double clear_low_word(double x) {
@@ -42,7 +44,8 @@ double clear_low_word(double x) {
 // x with its upper 32 bits replaced (the low 32 bits kept).
 double with_high_word(double x, std::int32_t hi) {
   const std::uint64_t low = std::bit_cast<std::uint64_t>(x) & 0xffffffffu;
-  return std::bit_cast<double>((static_cast<std::uint64_t>(static_cast<std::uint32_t>(hi)) << 32) | low);
+  return std::bit_cast<double>((static_cast<std::uint64_t>(static_cast<std::uint32_t>(hi)) << 32) |
+                               low);
 }
 
 // The double whose upper 32 bits are hi and lower 32 bits zero.
@@ -290,7 +293,8 @@ void log2_extended(double ax, double& t1, double& t2) {
   const double s_l = v * ((u - s_h * t_h) - s_h * t_l);
   // log(m/b) = 2s + (2/3)s³ + s⁴·L(s²): r is the polynomial part plus s_l's share of s².
   double s2 = ss * ss;
-  double r = s2 * s2 * (kPowL1 + s2 * (kPowL2 + s2 * (kPowL3 + s2 * (kPowL4 + s2 * (kPowL5 + s2 * kPowL6)))));
+  double r = s2 * s2 *
+             (kPowL1 + s2 * (kPowL2 + s2 * (kPowL3 + s2 * (kPowL4 + s2 * (kPowL5 + s2 * kPowL6)))));
   r += s_l * (s_h + ss);
   s2 = s_h * s_h;
   t_h = clear_low_word(3.0 + s2 + r);

@@ -62,7 +62,8 @@ template <typename T>
 class [[nodiscard]] Result : public std::expected<T, Error> {
  public:
   using std::expected<T, Error>::expected;
-  Result(std::expected<T, Error> e) : std::expected<T, Error>(std::move(e)) {}  // NOLINT: implicit on purpose.
+  Result(std::expected<T, Error> e)
+      : std::expected<T, Error>(std::move(e)) {}  // NOLINT: implicit on purpose.
 };
 
 inline std::unexpected<Error> fail(Error e) { return std::unexpected<Error>(std::move(e)); }

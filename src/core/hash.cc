@@ -8,7 +8,8 @@
 namespace atelier {
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1) {
+  if (ctx_ == nullptr ||
+      EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1) {
     // Allocation failure of a few bytes: nothing sensible to do but stop.
     std::abort();
   }
@@ -64,7 +65,8 @@ static int hex_value(char c) {
   return -1;
 }
 
-std::optional<std::vector<std::uint8_t>> from_hex(std::string_view hex, std::size_t bytes_expected) {
+std::optional<std::vector<std::uint8_t>> from_hex(std::string_view hex,
+                                                  std::size_t bytes_expected) {
   if (hex.size() != bytes_expected * 2) return std::nullopt;
   std::vector<std::uint8_t> out(bytes_expected);
   for (std::size_t i = 0; i < bytes_expected; ++i) {

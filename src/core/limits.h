@@ -66,7 +66,7 @@ inline constexpr std::int64_t kConnectionsMax = 1024;
 inline constexpr std::int64_t kConnectionsPerClientMax = 256;
 inline constexpr std::int64_t kCursorBytesMax = 512;            // ?cursor= on list routes
 inline constexpr std::int64_t kApiKeyLabelBytesMax = 128;
-inline constexpr std::int64_t kApiKeySecretBytesMax = 128;      // longer bearer tokens refused unread
+inline constexpr std::int64_t kApiKeySecretBytesMax = 128;  // longer bearer tokens refused unread
 
 // The transparency log.
 // An entry: tlog-tiles entry bundles prefix each entry with a big-endian 16-bit length.

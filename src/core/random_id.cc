@@ -11,7 +11,8 @@ namespace atelier {
 
 static std::vector<std::uint8_t> random_bytes(std::size_t n) {
   std::vector<std::uint8_t> buf(n);
-  if (RAND_bytes(buf.data(), static_cast<int>(n)) != 1) std::abort();  // No entropy: cannot go on safely.
+  if (RAND_bytes(buf.data(), static_cast<int>(n)) != 1)
+    std::abort();  // No entropy: cannot go on safely.
   return buf;
 }
 

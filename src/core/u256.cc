@@ -53,7 +53,8 @@ std::string U256::to_decimal() const { return wide(*this).str(); }
 std::array<std::uint8_t, 32> U256::to_be_bytes() const {
   std::array<std::uint8_t, 32> out{};
   for (int i = 0; i < 4; ++i) {
-    for (int b = 0; b < 8; ++b) out[31 - (i * 8 + b)] = static_cast<std::uint8_t>(limbs_[i] >> (8 * b));
+    for (int b = 0; b < 8; ++b)
+      out[31 - (i * 8 + b)] = static_cast<std::uint8_t>(limbs_[i] >> (8 * b));
   }
   return out;
 }
@@ -61,7 +62,8 @@ std::array<std::uint8_t, 32> U256::to_be_bytes() const {
 U256 U256::from_be_bytes(const std::array<std::uint8_t, 32>& bytes) {
   std::array<std::uint64_t, 4> limbs{};
   for (int i = 0; i < 4; ++i) {
-    for (int b = 0; b < 8; ++b) limbs[i] |= static_cast<std::uint64_t>(bytes[31 - (i * 8 + b)]) << (8 * b);
+    for (int b = 0; b < 8; ++b)
+      limbs[i] |= static_cast<std::uint64_t>(bytes[31 - (i * 8 + b)]) << (8 * b);
   }
   return from_limbs(limbs);
 }

@@ -39,7 +39,8 @@ struct Currency {
 };
 // nullptr for a currency atelier does not know.
 const Currency* find_currency(std::string_view code);
-inline constexpr std::string_view kExternalAccount = "external";  // The world outside: may go negative.
+inline constexpr std::string_view kExternalAccount =
+    "external";  // The world outside: may go negative.
 inline constexpr std::string_view kPlatformAccount = "platform";
 // Holds what auctions hold in trust: standing bids, tokens under auction, payments of a
 // clearing-price Dutch auction until it settles. Never negative.
@@ -103,8 +104,9 @@ struct Payout {
 // Remainder rule: every unit rounding leaves goes to the seller, so the payouts always sum to
 // the price exactly. Zero payouts are left out. A payee may appear more than once.
 // "fees_exceed_price" when a secondary sale's fee and royalty bps sum over 10,000.
-Result<std::vector<Payout>> sale_payouts(const store::CollectionRecord& collection, std::string_view seller,
-                                         const U256& price, std::int64_t fee_bps);
+Result<std::vector<Payout>> sale_payouts(const store::CollectionRecord& collection,
+                                         std::string_view seller, const U256& price,
+                                         std::int64_t fee_bps);
 
 struct RoyaltyInfo {
   std::string receiver;
@@ -119,7 +121,8 @@ struct AccountView {
 
 class Ledger {
  public:
-  Ledger(store::Store& store, store::LedgerStore& ledger, const Clock& clock = SystemClock::instance());
+  Ledger(store::Store& store, store::LedgerStore& ledger,
+         const Clock& clock = SystemClock::instance());
 
   // Creates the "external", "platform" and "escrow" accounts if missing (idempotent).
   Result<void> ensure_system_accounts();
@@ -128,26 +131,32 @@ class Ledger {
   Result<AccountView> account(std::string_view id);
   // Money in from outside (external → account) and out again. Codes: "unknown_currency",
   // "invalid_amount" (zero), "insufficient_funds".
-  Result<store::LedgerReceipt> deposit(const AccountId& account, std::string_view currency, const U256& amount);
-  Result<store::LedgerReceipt> withdraw(const AccountId& account, std::string_view currency, const U256& amount);
+  Result<store::LedgerReceipt> deposit(const AccountId& account, std::string_view currency,
+                                       const U256& amount);
+  Result<store::LedgerReceipt> withdraw(const AccountId& account, std::string_view currency,
+                                        const U256& amount);
 
   Result<store::CollectionRecord> create_collection(const NewCollection& request);
   Result<store::TokenRecord> mint(const MintRequest& request);
   Result<store::LedgerReceipt> transfer(const TransferRequest& request);
   // ERC-721 approve(to, tokenId); an empty `approved` clears.
-  Result<store::LedgerReceipt> approve(const AccountId& caller, const CollectionId& collection, const U256& token_id,
-                                       const AccountId& approved);
+  Result<store::LedgerReceipt> approve(const AccountId& caller, const CollectionId& collection,
+                                       const U256& token_id, const AccountId& approved);
   // setApprovalForAll. `caller` and `operator_account` are both accounts: the names at the
   // call site are all that keeps them apart (the store's is_operator takes them in the same
   // order: owner, operator).
-  Result<store::LedgerReceipt> set_approval_for_all(const AccountId& caller, const CollectionId& collection,
-                                                    const AccountId& operator_account, bool approved);
-  Result<store::LedgerReceipt> burn(const AccountId& caller, const CollectionId& collection, const U256& token_id,
-                                    const AccountId& from, const U256& amount);
+  Result<store::LedgerReceipt> set_approval_for_all(const AccountId& caller,
+                                                    const CollectionId& collection,
+                                                    const AccountId& operator_account,
+                                                    bool approved);
+  Result<store::LedgerReceipt> burn(const AccountId& caller, const CollectionId& collection,
+                                    const U256& token_id, const AccountId& from,
+                                    const U256& amount);
 
   // ownerOf (ERC-721; "erc721_invalid_token_id"), balanceOf (both standards).
   Result<std::string> owner_of(const CollectionId& collection, const U256& token_id);
-  Result<U256> balance_of(const CollectionId& collection, const AccountId& account, const std::optional<U256>& token_id);
+  Result<U256> balance_of(const CollectionId& collection, const AccountId& account,
+                          const std::optional<U256>& token_id);
   // EIP-2981 royaltyInfo: salePrice × bps / 10,000, rounded down; "amount_overflow" where
   // salePrice × bps exceeds 2^256 − 1 (OpenZeppelin's ERC2981 reverts there).
   Result<RoyaltyInfo> royalty_info(const CollectionId& collection, const U256& sale_price);
@@ -155,7 +164,8 @@ class Ledger {
   // Token metadata JSON (name, description, image, external_url, attributes from the render's
   // traits) and contract-level metadata (name, description, image, external_link,
   // seller_fee_basis_points, fee_recipient). `base_url` makes image URLs absolute.
-  Result<std::string> token_metadata(const CollectionId& collection, const U256& token_id, std::string_view base_url);
+  Result<std::string> token_metadata(const CollectionId& collection, const U256& token_id,
+                                     std::string_view base_url);
   Result<std::string> contract_metadata(const CollectionId& collection, std::string_view base_url);
 
   store::LedgerStore& store() { return ledger_; }
@@ -170,7 +180,8 @@ class Ledger {
 };
 
 // {"id","kind","name","balances":[{"currency","amount","negative"}],"tokens":[{"collection",
-// "token_id","amount"}]}: the body of GET /v1/accounts/{id} and `atelier ledger account show --json`.
+// "token_id","amount"}]}: the body of GET /v1/accounts/{id} and `atelier ledger account show
+// --json`.
 std::string account_json(const AccountView& view);
 
 // The log subject of a token ("token:<collection>/<decimal id>"): its events in every story.

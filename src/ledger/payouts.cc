@@ -17,16 +17,18 @@ U256 bps_of(const U256& amount, std::int64_t bps) {
 
 }  // namespace
 
-Result<std::vector<Payout>> sale_payouts(const store::CollectionRecord& c, std::string_view seller, const U256& price,
-                                         std::int64_t fee_bps) {
+Result<std::vector<Payout>> sale_payouts(const store::CollectionRecord& c, std::string_view seller,
+                                         const U256& price, std::int64_t fee_bps) {
   if (fee_bps < 0 || fee_bps > 10'000) {
-    return fail(Error::invalid("invalid_fee_bps", "platform_fee_bps must be 0..10000", "platform_fee_bps"));
+    return fail(
+        Error::invalid("invalid_fee_bps", "platform_fee_bps must be 0..10000", "platform_fee_bps"));
   }
   const bool primary = seller == c.creator_account;
   if (!primary && fee_bps + c.royalty_bps > 10'000) {
     return fail(Error::invalid("fees_exceed_price",
-                               "the platform fee (" + std::to_string(fee_bps) + " bps) and the royalty (" +
-                                   std::to_string(c.royalty_bps) + " bps) exceed the price",
+                               "the platform fee (" + std::to_string(fee_bps) +
+                                   " bps) and the royalty (" + std::to_string(c.royalty_bps) +
+                                   " bps) exceed the price",
                                "platform_fee_bps"));
   }
   std::vector<Payout> out;
@@ -40,7 +42,8 @@ Result<std::vector<Payout>> sale_payouts(const store::CollectionRecord& c, std::
   if (primary) {
     const U256 proceeds = rest;
     if (!c.primary_splits.empty()) {
-      for (const auto& s : c.primary_splits) pay(s.account, bps_of(proceeds, s.bps), "primary_split");
+      for (const auto& s : c.primary_splits)
+        pay(s.account, bps_of(proceeds, s.bps), "primary_split");
     }
   } else {
     const U256 royalty = bps_of(price, c.royalty_bps);
@@ -53,8 +56,10 @@ Result<std::vector<Payout>> sale_payouts(const store::CollectionRecord& c, std::
   pay(std::string(seller), rest, "seller");
   // Every unit of the price is paid out once: the shares and the seller's rest sum to it.
   U256 paid;
-  for (const auto& p : out) paid = ATELIER_VALUE(checked_add(paid, p.amount), "shares of a U256 price fit");
-  ATELIER_ASSERT(paid == price, "payouts sum to " + paid.to_decimal() + ", the price is " + price.to_decimal());
+  for (const auto& p : out)
+    paid = ATELIER_VALUE(checked_add(paid, p.amount), "shares of a U256 price fit");
+  ATELIER_ASSERT(paid == price,
+                 "payouts sum to " + paid.to_decimal() + ", the price is " + price.to_decimal());
   return out;
 }
 

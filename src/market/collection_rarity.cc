@@ -25,7 +25,9 @@ std::optional<std::string> trait_text(const nlohmann::json& v) {
 Result<std::shared_ptr<const CollectionRarity>> Market::rarity(std::string_view collection) {
   auto c = ledger_store_.collection(collection);
   if (!c) return fail(c.error());
-  if (!*c) return fail(Error::not_found("unknown_collection", "no collection " + std::string(collection), "collection"));
+  if (!*c)
+    return fail(Error::not_found("unknown_collection", "no collection " + std::string(collection),
+                                 "collection"));
   auto count = ledger_store_.token_count(collection);
   if (!count) return fail(count.error());
   {
@@ -67,7 +69,8 @@ Result<std::shared_ptr<const CollectionRarity>> Market::rarity(std::string_view 
   out->collection = std::string(collection);
   out->token_count = *count;
   out->ranked = std::move(*ranked);
-  for (std::size_t i = 0; i < out->ranked.size(); ++i) out->by_token.emplace(out->ranked[i].token_id, i);
+  for (std::size_t i = 0; i < out->ranked.size(); ++i)
+    out->by_token.emplace(out->ranked[i].token_id, i);
   std::lock_guard lock(rarity_mu_);
   rarity_cache_[std::string(collection)] = out;
   return std::shared_ptr<const CollectionRarity>(out);
@@ -78,7 +81,8 @@ Result<RarityPosition> Market::rarity_position(const store::ListingRecord& l, bo
   auto r = rarity(l.collection_id);
   if (!r) return fail(r.error());
   RarityPosition p{std::nullopt, (*r)->ranked.size()};
-  if (auto it = (*r)->by_token.find(l.token_id); it != (*r)->by_token.end()) p.rank = (*r)->ranked[it->second].rank;
+  if (auto it = (*r)->by_token.find(l.token_id); it != (*r)->by_token.end())
+    p.rank = (*r)->ranked[it->second].rank;
   return p;
 }
 

@@ -10,8 +10,10 @@ namespace atelier::market::internal {
 Result<U256> quote(const DutchLinear& model, const QuoteQuery& query) {
   if (query.elapsed_s >= model.duration_s) return model.end_price_wei;
   // Validated: end <= start, duration > 0; the discount is at most the span, so all fit.
-  const U256 span = ATELIER_VALUE(checked_sub(model.start_price_wei, model.end_price_wei), "parsed: end ≤ start");
-  const U256 discount = ATELIER_VALUE(mul_div(span, U256(query.elapsed_s), U256(model.duration_s)), "elapsed < duration: discount < span");
+  const U256 span =
+      ATELIER_VALUE(checked_sub(model.start_price_wei, model.end_price_wei), "parsed: end ≤ start");
+  const U256 discount = ATELIER_VALUE(mul_div(span, U256(query.elapsed_s), U256(model.duration_s)),
+                                      "elapsed < duration: discount < span");
   return ATELIER_VALUE(checked_sub(model.start_price_wei, discount), "discount ≤ span ≤ start");
 }
 

@@ -19,14 +19,16 @@ std::string in_quotes(std::string_view s) { return "\"" + std::string(s.substr(0
 
 // The reporter names oracle.h allows: 1..kOracleSourceBytesMax of [A-Za-z0-9._:-].
 bool is_source_name(std::string_view s) {
-  if (s.empty() || static_cast<std::int64_t>(s.size()) > limits::kOracleSourceBytesMax) return false;
+  if (s.empty() || static_cast<std::int64_t>(s.size()) > limits::kOracleSourceBytesMax)
+    return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
            c == '_' || c == ':' || c == '-';
   });
 }
 
-store::LogEvent feed_event(std::string_view type, std::int64_t time_ms, json fields, std::string_view feed_id) {
+store::LogEvent feed_event(std::string_view type, std::int64_t time_ms, json fields,
+                           std::string_view feed_id) {
   return {event_entry(type, time_ms, std::move(fields)), {"feed:" + std::string(feed_id)}};
 }
 
@@ -44,20 +46,23 @@ Result<FeedPolicy> stored_policy(const store::FeedRecord& record) {
   PriceParams params;
   if (j.is_object()) {
     for (const char* name : {"max_age_ms", "max_deviation_bps", "min_sources"}) {
-      if (j.contains(name) && j[name].is_number_integer()) params.emplace_back(name, std::to_string(j[name].get<std::int64_t>()));
+      if (j.contains(name) && j[name].is_number_integer())
+        params.emplace_back(name, std::to_string(j[name].get<std::int64_t>()));
     }
     if (j.contains("sources") && j["sources"].is_array() && !j["sources"].empty()) {
       std::string joined;
       for (const auto& s : j["sources"]) {
-        joined += (joined.empty() ? "" : ",") + (s.is_string() ? s.get<std::string>() : std::string("?"));
+        joined +=
+            (joined.empty() ? "" : ",") + (s.is_string() ? s.get<std::string>() : std::string("?"));
       }
       params.emplace_back("sources", joined);
     }
   }
   auto policy = parse_feed_policy(record.id, params);
   if (!policy) {
-    return fail(Error::internal("corrupt_feed", "the stored policy of feed " + record.id +
-                                                    " does not parse: " + policy.error().to_string()));
+    return fail(
+        Error::internal("corrupt_feed", "the stored policy of feed " + record.id +
+                                            " does not parse: " + policy.error().to_string()));
   }
   return policy;
 }
@@ -93,7 +98,8 @@ Feeds::Feeds(store::LedgerStore& store, const Clock& clock) : store_(store), clo
 Result<Feeds::Loaded> Feeds::load(std::string_view feed_id) {
   auto record = store_.feed(feed_id);
   if (!record) return fail(record.error());
-  if (!*record) return fail(Error::not_found("unknown_feed", "no price feed " + in_quotes(feed_id), "feed"));
+  if (!*record)
+    return fail(Error::not_found("unknown_feed", "no price feed " + in_quotes(feed_id), "feed"));
   auto policy = stored_policy(**record);
   if (!policy) return fail(policy.error());
   return Loaded{std::move(*policy), std::move(**record)};
@@ -117,9 +123,10 @@ Result<FeedRegistration> Feeds::register_feed(std::string_view id, const PricePa
   store::LedgerChange change;
   change.time_ms = now;
   change.feeds.push_back({policy->id, text, now, now});
-  change.event = feed_event("oracle.feed", now,
-                            {{"feed", policy->id}, {"policy", policy_object(*policy)}, {"created", out.created}},
-                            policy->id);
+  change.event = feed_event(
+      "oracle.feed", now,
+      {{"feed", policy->id}, {"policy", policy_object(*policy)}, {"created", out.created}},
+      policy->id);
   auto registered_at = [&out](const store::LedgerReceipt& receipt) {
     FeedRegistration r = out;
     r.log_index = receipt.log_index;
@@ -142,20 +149,23 @@ Result<store::FeedReportRecord> Feeds::report(
   const FeedPolicy& policy = feed->policy;
   if (!is_source_name(source)) {
     return fail(Error::invalid("invalid_source",
-                               "a source name is 1 to " + std::to_string(limits::kOracleSourceBytesMax) +
+                               "a source name is 1 to " +
+                                   std::to_string(limits::kOracleSourceBytesMax) +
                                    " of A-Z a-z 0-9 . _ : -, not " + in_quotes(source),
                                "source"));
   }
   if (!policy.sources.empty() &&
       std::find(policy.sources.begin(), policy.sources.end(), source) == policy.sources.end()) {
     return fail(Error::invalid("source_not_allowed",
-                               in_quotes(source) + " is not a source of feed " + policy.id, "source"));
+                               in_quotes(source) + " is not a source of feed " + policy.id,
+                               "source"));
   }
   auto price = parse_price_wad(price_text, "price");
   if (!price) return fail(price.error());
   const std::int64_t now = clock_.now_ms();
   if (observed_ms < 0) {
-    return fail(Error::invalid("value_out_of_range", "observed_ms must not be negative", "observed_ms"));
+    return fail(
+        Error::invalid("value_out_of_range", "observed_ms must not be negative", "observed_ms"));
   }
   // observed_ms ≥ 0: subtracting the skew cannot overflow where adding it to now could.
   if (observed_ms - kReportClockSkewMs > now) {
@@ -170,8 +180,11 @@ Result<store::FeedReportRecord> Feeds::report(
   change.time_ms = now;
   change.feed_reports.push_back(record);
   change.event = feed_event("oracle.report", now,
-                            {{"feed", policy.id}, {"source", record.source}, {"price", wad_text(*price)},
-                             {"price_wad", price->to_decimal()}, {"observed_ms", observed_ms}},
+                            {{"feed", policy.id},
+                             {"source", record.source},
+                             {"price", wad_text(*price)},
+                             {"price_wad", price->to_decimal()},
+                             {"observed_ms", observed_ms}},
                             policy.id);
   auto recorded_at = [&record](const store::LedgerReceipt& receipt) {
     store::FeedReportRecord r = record;
@@ -229,18 +242,20 @@ Result<FeedPolicy> Feeds::find_pair(std::string_view base, std::string_view quot
     if (!record) return fail(record.error());
     if (*record) return stored_policy(**record);
   }
-  return fail(Error::invalid("no_feed",
-                             "no price feed converts " + in_quotes(base) + " and " + in_quotes(quote) +
-                                 " (register " + std::string(base.substr(0, 10)) + "-" +
-                                 std::string(quote.substr(0, 10)) + ")",
-                             "currency"));
+  return fail(Error::invalid(
+      "no_feed",
+      "no price feed converts " + in_quotes(base) + " and " + in_quotes(quote) + " (register " +
+          std::string(base.substr(0, 10)) + "-" + std::string(quote.substr(0, 10)) + ")",
+      "currency"));
 }
 
-Result<Due> Feeds::due(const U256& listed_amount, std::string_view listed_currency, std::string_view pay_currency) {
+Result<Due> Feeds::due(const U256& listed_amount, std::string_view listed_currency,
+                       std::string_view pay_currency) {
   for (std::string_view code : {listed_currency, pay_currency}) {
     if (!ledger::find_currency(code)) {
-      return fail(Error::invalid("unknown_currency", "currency must be ETH (wei) or USD (cents), not " + in_quotes(code),
-                                 "currency"));
+      return fail(Error::invalid(
+          "unknown_currency", "currency must be ETH (wei) or USD (cents), not " + in_quotes(code),
+          "currency"));
     }
   }
   if (listed_currency == pay_currency) return Due{listed_amount, {}, {}};

@@ -22,10 +22,12 @@ Result<U256> quote(const GdaDiscrete& model, const QuoteQuery& query) {
   // One rounding: floor(initial · g · s / 1e36). Rounding initial · g to whole wei first would
   // lose up to a wei per term of the series (40 % of a few-hundred-wei price).
   Int scaled = from_u256(model.initial_price_wei) * *growth;  // < 2^256 · 2^255
-  if (!to_u256(scaled / wad())) return fail(price_overflow("sold"));  // series >= ~1: price >= first.
+  if (!to_u256(scaled / wad()))
+    return fail(price_overflow("sold"));  // series >= ~1: price >= first.
   // In 512 bits: scaled = q·1e18 + r, so the price is q·s/1e18 + r·s/1e36, rounded once.
   const Int q = scaled / wad(), r = scaled % wad();
-  if (q > 0 && series > (Int(1) << 316) / q) return fail(price_overflow("quantity"));  // ≥ 2^256 wei.
+  if (q > 0 && series > (Int(1) << 316) / q)
+    return fail(price_overflow("quantity"));  // ≥ 2^256 wei.
   const Int a = q * series, b = r * series;
   const Int whole = a / wad() + b / (wad() * wad());
   const Int carry = ((a % wad()) * wad() + b % (wad() * wad())) / (wad() * wad());  // 0 or 1.

@@ -30,7 +30,8 @@ struct Plan {
 // An English auction: the standing bid is paid out and the token goes to the bidder; with no
 // bid the token goes back to the seller.
 Result<void> settle_english(store::LedgerStore& ledger_store, const store::ListingRecord& l,
-                            const store::CollectionRecord& collection, std::int64_t now, Plan& plan) {
+                            const store::CollectionRecord& collection, std::int64_t now,
+                            Plan& plan) {
   if (l.bid_count == 0) {
     plan.out.status = "ended";
     plan.change.moves.push_back({l.collection_id, l.token_id, kEscrow, l.seller, l.quantity});
@@ -40,9 +41,11 @@ Result<void> settle_english(store::LedgerStore& ledger_store, const store::Listi
   }
   plan.out.winner = l.high_bidder;
   plan.out.price = l.high_bid;
-  ATELIER_TRY_ASSIGN(plan.out.payouts, ledger::sale_payouts(collection, l.seller, l.high_bid, l.platform_fee_bps));
+  ATELIER_TRY_ASSIGN(plan.out.payouts,
+                     ledger::sale_payouts(collection, l.seller, l.high_bid, l.platform_fee_bps));
   plan.change.postings.push_back({kEscrow, l.currency, l.high_bid, false});
-  for (const auto& p : plan.out.payouts) plan.change.postings.push_back({p.account, l.currency, p.amount, true});
+  for (const auto& p : plan.out.payouts)
+    plan.change.postings.push_back({p.account, l.currency, p.amount, true});
   plan.change.moves.push_back({l.collection_id, l.token_id, kEscrow, l.high_bidder, l.quantity});
   const U256 unit = ATELIER_VALUE(checked_div(l.high_bid, l.quantity), "a listing has units");
   plan.change.sales.push_back({l.id, 0, l.high_bidder, l.quantity, unit, l.high_bid, now, 0});
@@ -69,13 +72,15 @@ Result<void> settle_clearing(store::LedgerStore& ledger_store, const store::List
   U256 clearing = sales.front().unit_price, escrowed, units;
   for (const auto& s : sales) {
     clearing = std::min(clearing, s.unit_price);
-    escrowed = ATELIER_VALUE(checked_add(escrowed, s.total), "the escrow balance holds every payment");
+    escrowed =
+        ATELIER_VALUE(checked_add(escrowed, s.total), "the escrow balance holds every payment");
     units = ATELIER_VALUE(checked_add(units, s.quantity), "units sold never exceed the listing's");
   }
   std::map<std::string, U256> rebate_by_buyer;
   std::vector<std::string> order;
   for (const auto& s : sales) {
-    const U256 due = ATELIER_VALUE(checked_mul(clearing, s.quantity), "clearing ≤ the unit price paid");
+    const U256 due =
+        ATELIER_VALUE(checked_mul(clearing, s.quantity), "clearing ≤ the unit price paid");
     const U256 rebate = ATELIER_VALUE(checked_sub(s.total, due), "unit price × quantity ≤ total");
     if (rebate.is_zero()) continue;
     auto [it, fresh] = rebate_by_buyer.try_emplace(s.buyer, U256());
@@ -83,7 +88,8 @@ Result<void> settle_clearing(store::LedgerStore& ledger_store, const store::List
     it->second = ATELIER_VALUE(checked_add(it->second, rebate), "rebates ≤ what was escrowed");
   }
   const U256 proceeds = ATELIER_VALUE(checked_mul(clearing, units), "proceeds ≤ what was escrowed");
-  ATELIER_TRY_ASSIGN(plan.out.payouts, ledger::sale_payouts(collection, l.seller, proceeds, l.platform_fee_bps));
+  ATELIER_TRY_ASSIGN(plan.out.payouts,
+                     ledger::sale_payouts(collection, l.seller, proceeds, l.platform_fee_bps));
   plan.out.price = clearing;
   plan.change.postings.push_back({kEscrow, l.currency, escrowed, false});
   nlohmann::json rebates = nlohmann::json::array();
@@ -95,7 +101,8 @@ Result<void> settle_clearing(store::LedgerStore& ledger_store, const store::List
     rebates.push_back({{"account", buyer}, {"amount", rebate.to_decimal()}});
     paid_out = ATELIER_VALUE(checked_add(paid_out, rebate), "rebates ≤ what was escrowed");
   }
-  for (const auto& p : plan.out.payouts) plan.change.postings.push_back({p.account, l.currency, p.amount, true});
+  for (const auto& p : plan.out.payouts)
+    plan.change.postings.push_back({p.account, l.currency, p.amount, true});
   // Everything escrowed leaves escrow: the rebates and the proceeds.
   ATELIER_ASSERT(ATELIER_VALUE(checked_add(paid_out, proceeds), "≤ escrowed") == escrowed,
                  "listing " + l.id + ": rebates and proceeds do not add up to the escrowed " +
@@ -112,32 +119,44 @@ Result<void> settle_clearing(store::LedgerStore& ledger_store, const store::List
 
 }  // namespace
 
-Result<Settlement> Market::settle(std::string_view listing_id, const store::Respond<Settlement>* respond) {
+Result<Settlement> Market::settle(std::string_view listing_id,
+                                  const store::Respond<Settlement>* respond) {
   ATELIER_TRY_ASSIGN(const store::ListingRecord l, find_listing(ledger_store_, listing_id));
   const std::int64_t now = clock_.now_ms();
   ATELIER_TRY_ASSIGN(const internal::Terms terms, internal::parse_terms(l));
   const bool english = internal::is_english(l);
   if (!english && !terms.clearing) {
-    return fail(Error::conflict("not_an_auction", "listing " + l.id + " settles with each purchase", "id"));
+    return fail(
+        Error::conflict("not_an_auction", "listing " + l.id + " settles with each purchase", "id"));
   }
   if (l.status == store::ListingStatus::kSettled || l.status == store::ListingStatus::kEnded) {
-    return fail(Error::conflict("already_settled", "listing " + l.id + " is already " +
-                                                       std::string(store::listing_status_name(l.status)), "id"));
+    return fail(Error::conflict(
+        "already_settled",
+        "listing " + l.id + " is already " + std::string(store::listing_status_name(l.status)),
+        "id"));
   }
   if (l.status == store::ListingStatus::kCancelled) return fail(listing_closed(l));
   const bool time_up = l.ends_ms != 0 && now >= l.ends_ms;
   if (!time_up && !(l.status == store::ListingStatus::kSoldOut && !english)) {
-    return fail(Error::conflict("auction_not_ended", "listing " + l.id + " settles at " + std::to_string(l.ends_ms) +
-                                                         (english ? "" : " or when sold out"), "id"));
+    return fail(Error::conflict("auction_not_ended",
+                                "listing " + l.id + " settles at " + std::to_string(l.ends_ms) +
+                                    (english ? "" : " or when sold out"),
+                                "id"));
   }
   ATELIER_TRY_ASSIGN(const auto collection, ledger_store_.collection(l.collection_id));
-  if (!collection) return fail(Error::internal("listing_collection_missing", "listing " + l.id + " has no collection"));
+  if (!collection)
+    return fail(
+        Error::internal("listing_collection_missing", "listing " + l.id + " has no collection"));
 
   Plan plan;
   plan.out = Settlement{l.id, "settled", "", U256(), {}, {}, 0};
   plan.change.time_ms = now;
-  plan.fields = {{"listing", l.id}, {"kind", store::listing_kind_name(l.kind)}, {"collection", l.collection_id},
-                 {"token_id", l.token_id.to_decimal()}, {"seller", l.seller}, {"currency", l.currency}};
+  plan.fields = {{"listing", l.id},
+                 {"kind", store::listing_kind_name(l.kind)},
+                 {"collection", l.collection_id},
+                 {"token_id", l.token_id.to_decimal()},
+                 {"seller", l.seller},
+                 {"currency", l.currency}};
   if (english) {
     ATELIER_TRY(settle_english(ledger_store_, l, *collection, now, plan));
   } else {
@@ -146,7 +165,8 @@ Result<Settlement> Market::settle(std::string_view listing_id, const store::Resp
   Settlement& out = plan.out;
   store::LedgerChange& change = plan.change;
   plan.fields["payouts"] = payouts_json(out.payouts);
-  nlohmann::json outcome = {{"status", out.status}, {"time_ms", now}, {"price", out.price.to_decimal()}};
+  nlohmann::json outcome = {
+      {"status", out.status}, {"time_ms", now}, {"price", out.price.to_decimal()}};
   if (!out.winner.empty()) outcome["winner"] = out.winner;
   change.transitions.push_back({.id = l.id,
                                 .from_status = l.status,
@@ -169,8 +189,11 @@ Result<Settlement> Market::settle(std::string_view listing_id, const store::Resp
       auto now_listing = find_listing(ledger_store_, listing_id);
       if (now_listing && (now_listing->status == store::ListingStatus::kSettled ||
                           now_listing->status == store::ListingStatus::kEnded)) {
-        return fail(Error::conflict("already_settled", "listing " + l.id + " is already " +
-                                                           std::string(store::listing_status_name(now_listing->status)), "id"));
+        return fail(
+            Error::conflict("already_settled",
+                            "listing " + l.id + " is already " +
+                                std::string(store::listing_status_name(now_listing->status)),
+                            "id"));
       }
     }
     return fail(applied.error());
@@ -181,9 +204,14 @@ Result<Settlement> Market::settle(std::string_view listing_id, const store::Resp
 
 std::string settlement_json(const Settlement& s) {
   nlohmann::json rebates = nlohmann::json::array();
-  for (const auto& r : s.rebates) rebates.push_back({{"account", r.account}, {"amount", r.amount.to_decimal()}});
-  nlohmann::json j = {{"listing", s.listing_id}, {"status", s.status}, {"price", s.price.to_decimal()},
-                      {"payouts", payouts_json(s.payouts)}, {"rebates", rebates}, {"log_index", s.log_index}};
+  for (const auto& r : s.rebates)
+    rebates.push_back({{"account", r.account}, {"amount", r.amount.to_decimal()}});
+  nlohmann::json j = {{"listing", s.listing_id},
+                      {"status", s.status},
+                      {"price", s.price.to_decimal()},
+                      {"payouts", payouts_json(s.payouts)},
+                      {"rebates", rebates},
+                      {"log_index", s.log_index}};
   if (!s.winner.empty()) j["winner"] = s.winner;
   return j.dump();
 }

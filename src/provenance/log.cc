@@ -22,8 +22,9 @@ constexpr std::int64_t kCheckpointBatch = 1024;
 
 Error bad_tile(std::string_view path) {
   return Error::invalid("tile_path_invalid",
-                        "\"" + std::string(path) + "\" is not a tlog-tiles path (<L>/<N>[.p/<W>] or "
-                        "entries/<N>[.p/<W>], N in x-prefixed groups of three digits)",
+                        "\"" + std::string(path) +
+                            "\" is not a tlog-tiles path (<L>/<N>[.p/<W>] or "
+                            "entries/<N>[.p/<W>], N in x-prefixed groups of three digits)",
                         "path");
 }
 
@@ -148,24 +149,29 @@ Result<EntryProof> parse_entry_proof_json(std::string_view text) {
     return fail(Error::invalid("proof_file_invalid", field + " " + why, field));
   };
   if (text.size() > static_cast<std::size_t>(limits::kProofFileBytesMax)) {
-    return fail(Error{ErrorKind::kTooLarge, "proof_file_too_large",
-                      "a proof file may hold at most " + std::to_string(limits::kProofFileBytesMax) + " bytes",
-                      "proof"});
+    return fail(Error{
+        ErrorKind::kTooLarge, "proof_file_too_large",
+        "a proof file may hold at most " + std::to_string(limits::kProofFileBytesMax) + " bytes",
+        "proof"});
   }
   auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return bad("proof", "is not a JSON object");
   EntryProof p;
-  if (!j.contains("index") || !j["index"].is_number_unsigned()) return bad("index", "must be a non-negative integer");
+  if (!j.contains("index") || !j["index"].is_number_unsigned())
+    return bad("index", "must be a non-negative integer");
   p.index = j["index"].get<std::uint64_t>();
   if (!j.contains("tree_size") || !j["tree_size"].is_number_unsigned()) {
     return bad("tree_size", "must be a non-negative integer");
   }
   p.tree_size = j["tree_size"].get<std::uint64_t>();
-  if (!j.contains("entry") || !j["entry"].is_string()) return bad("entry", "must be the entry text");
+  if (!j.contains("entry") || !j["entry"].is_string())
+    return bad("entry", "must be the entry text");
   p.entry = j["entry"].get<std::string>();
-  if (!j.contains("checkpoint") || !j["checkpoint"].is_string()) return bad("checkpoint", "must be a signed note");
+  if (!j.contains("checkpoint") || !j["checkpoint"].is_string())
+    return bad("checkpoint", "must be a signed note");
   p.checkpoint = j["checkpoint"].get<std::string>();
-  if (!j.contains("inclusion_proof") || !j["inclusion_proof"].is_array() || j["inclusion_proof"].size() > 64) {
+  if (!j.contains("inclusion_proof") || !j["inclusion_proof"].is_array() ||
+      j["inclusion_proof"].size() > 64) {
     return bad("inclusion_proof", "must be an array of at most 64 base64 hashes");
   }
   for (const auto& h : j["inclusion_proof"]) {
@@ -174,7 +180,8 @@ Result<EntryProof> parse_entry_proof_json(std::string_view text) {
     p.proof.push_back(*d);
   }
   if (j.contains("leaf_hash")) {  // Optional, informative; must agree when present.
-    auto d = j["leaf_hash"].is_string() ? hash_from_base64(j["leaf_hash"].get<std::string>()) : std::nullopt;
+    auto d = j["leaf_hash"].is_string() ? hash_from_base64(j["leaf_hash"].get<std::string>())
+                                        : std::nullopt;
     if (!d || *d != leaf_hash(p.entry)) return bad("leaf_hash", "is not SHA-256(0x00 || entry)");
   }
   return p;
@@ -182,7 +189,8 @@ Result<EntryProof> parse_entry_proof_json(std::string_view text) {
 
 Result<Checkpoint> verify_entry_proof(const EntryProof& p, const NoteVerifier& verifier) {
   if (p.checkpoint.empty()) {
-    return fail(Error::invalid("proof_checkpoint_missing", "the proof carries no signed checkpoint", "checkpoint"));
+    return fail(Error::invalid("proof_checkpoint_missing", "the proof carries no signed checkpoint",
+                               "checkpoint"));
   }
   auto cp = open_checkpoint(p.checkpoint, verifier, verifier.name());
   if (!cp) return fail(cp.error());
@@ -198,12 +206,14 @@ Result<Checkpoint> verify_entry_proof(const EntryProof& p, const NoteVerifier& v
 
 // Log ------------------------------------------------------------------------------------
 
-Log::Log(store::Store& store, NoteVerifier verifier) : store_(store), verifier_(std::move(verifier)) {}
+Log::Log(store::Store& store, NoteVerifier verifier)
+    : store_(store), verifier_(std::move(verifier)) {}
 
 Result<Log::SignedCheckpoint> Log::latest_checkpoint() {
   auto rec = store_.latest_checkpoint();
   if (!rec) return fail(rec.error());
-  if (!*rec) return fail(Error::not_found("log_no_checkpoint", "the log has no signed checkpoint yet"));
+  if (!*rec)
+    return fail(Error::not_found("log_no_checkpoint", "the log has no signed checkpoint yet"));
   auto cp = open_checkpoint((*rec)->note, verifier_, origin());
   if (!cp) return fail(cp.error());
   return SignedCheckpoint{std::move(*cp), std::move((*rec)->note)};
@@ -213,7 +223,8 @@ Result<store::LogEntryRecord> Log::entry(std::uint64_t index) {
   auto rows = store_.log_entries(index, index + 1);
   if (!rows) return fail(rows.error());
   if (rows->empty()) {
-    return fail(Error::not_found("log_entry_not_found", "the log has no entry " + std::to_string(index), "index"));
+    return fail(Error::not_found("log_entry_not_found",
+                                 "the log has no entry " + std::to_string(index), "index"));
   }
   return std::move(rows->front());
 }
@@ -222,9 +233,9 @@ Result<Digest> Log::root(std::uint64_t size) {
   auto n = store_.log_size();
   if (!n) return fail(n.error());
   if (size > *n) {
-    return fail(Error::invalid("tree_size_out_of_range",
-                               "tree size " + std::to_string(size) + " exceeds the log's " + std::to_string(*n),
-                               "size"));
+    return fail(Error::invalid(
+        "tree_size_out_of_range",
+        "tree size " + std::to_string(size) + " exceeds the log's " + std::to_string(*n), "size"));
   }
   return root_at(StoreHashReader(store_), size);
 }
@@ -265,15 +276,17 @@ Result<std::vector<Digest>> Log::consistency(std::uint64_t from, std::uint64_t t
   auto n = store_.log_size();
   if (!n) return fail(n.error());
   if (to > *n) {
-    return fail(Error::invalid("tree_size_out_of_range",
-                               "tree size " + std::to_string(to) + " exceeds the log's " + std::to_string(*n), "to"));
+    return fail(Error::invalid(
+        "tree_size_out_of_range",
+        "tree size " + std::to_string(to) + " exceeds the log's " + std::to_string(*n), "to"));
   }
   return consistency_proof(StoreHashReader(store_), from, to);
 }
 
 Result<std::string> Log::tile(const TilePath& t) {
   auto not_found = [&] {
-    return fail(Error::not_found("tile_not_found", "no tile " + tile_path(t) + " in this log yet", "path"));
+    return fail(
+        Error::not_found("tile_not_found", "no tile " + tile_path(t) + " in this log yet", "path"));
   };
   const std::uint64_t begin = t.index * kTileWidth;
   if (t.index > (limits::kTreeSizeMax >> 8)) return not_found();
@@ -390,8 +403,8 @@ Result<AuditReport> Log::audit() {
       auto opened = open_checkpoint((*cp)->note, verifier_, origin());
       if (!opened) {
         problem("checkpoint_invalid",
-                "the checkpoint for tree size " + std::to_string((*cp)->size) + " does not verify: " +
-                    opened.error().to_string(),
+                "the checkpoint for tree size " + std::to_string((*cp)->size) +
+                    " does not verify: " + opened.error().to_string(),
                 std::nullopt);
         return false;
       }
@@ -423,8 +436,9 @@ Result<AuditReport> Log::audit() {
       Digest leaf = leaf_hash(row.entry);
       if (leaf != row.leaf_hash) {
         return problem("log_entry_hash_mismatch",
-                       "entry " + std::to_string(row.index) + " does not hash to its stored leaf hash: "
-                       "the entry or its hash was changed",
+                       "entry " + std::to_string(row.index) +
+                           " does not hash to its stored leaf hash: "
+                           "the entry or its hash was changed",
                        row.index);
       }
       edge.append(leaf, [&](std::uint32_t level, std::uint64_t index, const Digest& h) {
@@ -436,7 +450,8 @@ Result<AuditReport> Log::audit() {
       if (!*cp_ok) return report;
     }
     if (rows->size() != std::min(*size, begin + kAuditBatch) - begin) {
-      return problem("log_entry_missing", "entry " + std::to_string(edge.size()) + " is missing", edge.size());
+      return problem("log_entry_missing", "entry " + std::to_string(edge.size()) + " is missing",
+                     edge.size());
     }
     auto nodes_ok = check_nodes();
     if (!nodes_ok) return fail(nodes_ok.error());
@@ -453,8 +468,9 @@ Result<AuditReport> Log::audit() {
   if (!now_size) return fail(now_size.error());
   if (*beyond && (*beyond)->size > *now_size) {
     return problem("checkpoint_beyond_log",
-                   "a checkpoint signs a tree of " + std::to_string((*beyond)->size) + " entries but the log holds " +
-                       std::to_string(*size) + ": entries were removed",
+                   "a checkpoint signs a tree of " + std::to_string((*beyond)->size) +
+                       " entries but the log holds " + std::to_string(*size) +
+                       ": entries were removed",
                    *size);
   }
   return report;

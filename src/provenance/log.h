@@ -36,7 +36,8 @@ namespace atelier::provenance {
 // name, the log's origin, is the first line of keys/log.origin when an operator has written
 // one before the first start, else "atelier.local/log-" + 16 hex digits of SHA-256 of the
 // public key (unique per data directory, stable for its life).
-Result<std::shared_ptr<const NoteSigner>> load_or_create_log_signer(const std::filesystem::path& keys_dir);
+Result<std::shared_ptr<const NoteSigner>> load_or_create_log_signer(
+    const std::filesystem::path& keys_dir);
 
 // Makes `store`'s commits sign C2SP checkpoints with `signer` (see Store::set_checkpoint_signer).
 void attach_checkpoint_signer(store::Store& store, std::shared_ptr<const NoteSigner> signer,

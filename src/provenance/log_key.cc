@@ -26,7 +26,8 @@ Result<std::optional<std::string>> configured_origin(const std::filesystem::path
 
 }  // namespace
 
-Result<std::shared_ptr<const NoteSigner>> load_or_create_log_signer(const std::filesystem::path& keys_dir) {
+Result<std::shared_ptr<const NoteSigner>> load_or_create_log_signer(
+    const std::filesystem::path& keys_dir) {
   const auto key_path = keys_dir / "log.key";
   auto origin = configured_origin(keys_dir / "log.origin");
   if (!origin) return fail(origin.error());

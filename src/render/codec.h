@@ -53,10 +53,9 @@ struct EncodeOptions {
 // thread-safe (no shared state); each encode runs on the calling thread only.
 // Input errors: "invalid_image" (zero side, rgba size != width * height * 4),
 // "image_too_large" (over limits.h, or over 16383 px a side for WebP), "invalid_quality",
-// "invalid_png_level" (0..12 libdeflate and kRle, 0..9 zlib), "invalid_recipe" (not UTF-8, or a control
-// character other than tab/LF/CR), "recipe_too_large" (JPEG: over 65518 bytes).
-// Internal errors: "encode_failed", "encoder_unavailable" (libavif without libaom),
-// "out_of_memory".
+// "invalid_png_level" (0..12 libdeflate and kRle, 0..9 zlib), "invalid_recipe" (not UTF-8, or a
+// control character other than tab/LF/CR), "recipe_too_large" (JPEG: over 65518 bytes). Internal
+// errors: "encode_failed", "encoder_unavailable" (libavif without libaom), "out_of_memory".
 Result<std::vector<std::uint8_t>> encode_image(const Image& image, const EncodeOptions& options,
                                                std::string_view recipe_json);
 

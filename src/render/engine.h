@@ -143,8 +143,9 @@ class Engine {
 
   // Canonical JSON of a parameter value parsed from CLI text ("k=v"), typed by the schema of
   // the generator's latest (or pinned) version. Used by the CLI to build params_json.
-  Result<std::string> params_json_from_text(std::string_view generator, std::string_view generator_hash,
-                                            const std::vector<std::pair<std::string, std::string>>& kv);
+  Result<std::string> params_json_from_text(
+      std::string_view generator, std::string_view generator_hash,
+      const std::vector<std::pair<std::string, std::string>>& kv);
 
   store::Store& store() { return store_; }
   store::BlobStore& blobs() { return blobs_; }

@@ -13,7 +13,8 @@ namespace {
 Result<nlohmann::json> parse_stored(const std::string& text, std::string_view what) {
   auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
-    return fail(Error::internal("stored_json_invalid", "the stored " + std::string(what) + " is not JSON"));
+    return fail(
+        Error::internal("stored_json_invalid", "the stored " + std::string(what) + " is not JSON"));
   }
   return j;
 }
@@ -22,10 +23,13 @@ Result<nlohmann::json> parse_stored(const std::string& text, std::string_view wh
 
 Result<store::LogEvent> generator_registered_event(const store::GeneratorVersion& v) {
   nlohmann::json files = nlohmann::json::array();
-  for (const auto& f : v.files) files.push_back({{"path", f.path}, {"sha256", f.sha256}, {"size", f.size_bytes}});
+  for (const auto& f : v.files)
+    files.push_back({{"path", f.path}, {"sha256", f.sha256}, {"size", f.size_bytes}});
   nlohmann::json j;
-  j["generator"] = {{"name", v.name}, {"version", v.version}, {"bundle_hash", v.bundle_hash}, {"files", files}};
-  return store::LogEvent{event_entry("generator.registered", v.created_ms, std::move(j)), {"generator:" + v.bundle_hash}};
+  j["generator"] = {
+      {"name", v.name}, {"version", v.version}, {"bundle_hash", v.bundle_hash}, {"files", files}};
+  return store::LogEvent{event_entry("generator.registered", v.created_ms, std::move(j)),
+                         {"generator:" + v.bundle_hash}};
 }
 
 Result<store::LogEvent> render_event(const store::RenderRecord& r, const store::AssetRecord& a) {
@@ -39,13 +43,15 @@ Result<store::LogEvent> render_event(const store::RenderRecord& r, const store::
   j["output"] = {{"sha256", a.sha256}, {"mime_type", a.mime_type}, {"size", a.size_bytes},
                  {"width", a.width}, {"height", a.height}};
   j["traits"] = std::move(*traits);
-  return store::LogEvent{event_entry("render", r.created_ms, std::move(j)), {"asset:" + a.sha256, "recipe:" + r.recipe_id}};
+  return store::LogEvent{event_entry("render", r.created_ms, std::move(j)),
+                         {"asset:" + a.sha256, "recipe:" + r.recipe_id}};
 }
 
 namespace {
 
 // The log's entries about `subject` of the given type, parsed.
-Result<std::vector<std::pair<std::uint64_t, nlohmann::json>>> logged(store::Store& store, const std::string& subject,
+Result<std::vector<std::pair<std::uint64_t, nlohmann::json>>> logged(store::Store& store,
+                                                                     const std::string& subject,
                                                                      std::string_view type) {
   auto indexes = store.log_indexes(subject);
   if (!indexes) return fail(indexes.error());
@@ -85,7 +91,8 @@ Result<RecordsCheck> check_records_against_log(store::Store& store) {
       auto entries = logged(store, "recipe:" + r.recipe_id, "render");
       if (!entries) return fail(entries.error());
       if (entries->empty()) {
-        return problem("render_not_logged", "render " + r.recipe_id + " has no render entry in the log", std::nullopt);
+        return problem("render_not_logged",
+                       "render " + r.recipe_id + " has no render entry in the log", std::nullopt);
       }
       const auto& [index, e] = entries->front();
       auto asset = store.asset(r.asset_sha256);
@@ -122,9 +129,10 @@ Result<RecordsCheck> check_records_against_log(store::Store& store) {
         auto entries = logged(store, "generator:" + v.bundle_hash, "generator.registered");
         if (!entries) return fail(entries.error());
         if (entries->empty()) {
-          return problem("generator_not_logged",
-                         "generator " + v.name + "@" + v.bundle_hash + " has no registration entry in the log",
-                         std::nullopt);
+          return problem(
+              "generator_not_logged",
+              "generator " + v.name + "@" + v.bundle_hash + " has no registration entry in the log",
+              std::nullopt);
         }
         auto expected = generator_registered_event(v);
         if (!expected) return fail(expected.error());

@@ -20,7 +20,8 @@ Result<store::LogEvent> generator_registered_event(const store::GeneratorVersion
 
 // "render": the full recipe (as an object), its recipe_id, the output (sha256, mime_type,
 // size, width, height) and the traits the script returned.
-Result<store::LogEvent> render_event(const store::RenderRecord& render, const store::AssetRecord& asset);
+Result<store::LogEvent> render_event(const store::RenderRecord& render,
+                                     const store::AssetRecord& asset);
 
 // Whether the stored records still say what the log says: every render row against its
 // "render" entry (recipe, recipe_id, output, traits) and every generator version against its

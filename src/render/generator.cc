@@ -49,7 +49,8 @@ Error manifest_error(std::string code, std::string message, std::string field) {
 // manifest path that fails this names nothing inside the bundle.
 bool is_bundle_path(std::string_view path) {
   if (path.empty() || path.front() == '/') return false;
-  if (path.find('\\') != std::string_view::npos || path.find('\0') != std::string_view::npos) return false;
+  if (path.find('\\') != std::string_view::npos || path.find('\0') != std::string_view::npos)
+    return false;
   std::size_t start = 0;
   while (start <= path.size()) {
     std::size_t end = path.find('/', start);
@@ -61,10 +62,12 @@ bool is_bundle_path(std::string_view path) {
   return true;
 }
 
-Result<void> check_bundle_path(const std::string& path, const std::string& what, const std::string& field) {
+Result<void> check_bundle_path(const std::string& path, const std::string& what,
+                               const std::string& field) {
   if (is_bundle_path(path)) return {};
   return fail(manifest_error("bundle_path_outside",
-                             what + " \"" + path + "\" is not a path inside the bundle (relative, no '.' or '..' "
+                             what + " \"" + path +
+                                 "\" is not a path inside the bundle (relative, no '.' or '..' "
                                  "segments, no backslashes)",
                              field));
 }
@@ -83,9 +86,11 @@ const char* type_name(ParamType t) {
 std::string fmt_num(double v) { return es_number_to_string(v); }
 
 // Validates one value against its spec; `field` names it in errors.
-Result<ParamValue> check_value(const ParamSpec& spec, const ParamValue& v, const std::string& field) {
+Result<ParamValue> check_value(const ParamSpec& spec, const ParamValue& v,
+                               const std::string& field) {
   auto type_error = [&]() {
-    return fail(Error::invalid("invalid_param", field + " must be a " + type_name(spec.type), field));
+    return fail(
+        Error::invalid("invalid_param", field + " must be a " + type_name(spec.type), field));
   };
   switch (spec.type) {
     case ParamType::kNumber: {
@@ -94,8 +99,9 @@ Result<ParamValue> check_value(const ParamSpec& spec, const ParamValue& v, const
       else if (auto* f = std::get_if<double>(&v)) d = *f;
       else return type_error();
       if (!std::isfinite(d) || d < spec.min || d > spec.max) {
-        return fail(Error::invalid("param_out_of_range", field + " = " + fmt_num(d) + " is outside [" +
-                                                             fmt_num(spec.min) + ", " + fmt_num(spec.max) + "]",
+        return fail(Error::invalid("param_out_of_range",
+                                   field + " = " + fmt_num(d) + " is outside [" +
+                                       fmt_num(spec.min) + ", " + fmt_num(spec.max) + "]",
                                    field));
       }
       return ParamValue(d);
@@ -108,8 +114,9 @@ Result<ParamValue> check_value(const ParamSpec& spec, const ParamValue& v, const
         n = static_cast<std::int64_t>(*f);
       else return type_error();
       if (static_cast<double>(n) < spec.min || static_cast<double>(n) > spec.max) {
-        return fail(Error::invalid("param_out_of_range", field + " = " + std::to_string(n) + " is outside [" +
-                                                             fmt_num(spec.min) + ", " + fmt_num(spec.max) + "]",
+        return fail(Error::invalid("param_out_of_range",
+                                   field + " = " + std::to_string(n) + " is outside [" +
+                                       fmt_num(spec.min) + ", " + fmt_num(spec.max) + "]",
                                    field));
       }
       return ParamValue(n);
@@ -123,17 +130,20 @@ Result<ParamValue> check_value(const ParamSpec& spec, const ParamValue& v, const
       if (std::find(spec.options.begin(), spec.options.end(), *s) == spec.options.end()) {
         std::string opts;
         for (const auto& o : spec.options) opts += (opts.empty() ? "" : ", ") + o;
-        return fail(Error::invalid("param_out_of_range", field + " = \"" + *s + "\" is not one of: " + opts, field));
+        return fail(Error::invalid("param_out_of_range",
+                                   field + " = \"" + *s + "\" is not one of: " + opts, field));
       }
       return v;
     }
     case ParamType::kColor: {
       auto* s = std::get_if<std::string>(&v);
       if (!s || !valid_color(*s)) {
-        return fail(Error::invalid("invalid_param", field + " must be a colour #rrggbb or #rrggbbaa", field));
+        return fail(Error::invalid("invalid_param",
+                                   field + " must be a colour #rrggbb or #rrggbbaa", field));
       }
       std::string lower = *s;
-      std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) { return std::tolower(c); });
+      std::transform(lower.begin(), lower.end(), lower.begin(),
+                     [](char c) { return std::tolower(c); });
       return ParamValue(lower);
     }
   }
@@ -142,17 +152,22 @@ Result<ParamValue> check_value(const ParamSpec& spec, const ParamValue& v, const
 
 Result<ParamSpec> parse_param(const json& p, std::size_t index) {
   std::string at = "params[" + std::to_string(index) + "]";
-  if (!p.is_object()) return fail(manifest_error("invalid_manifest", at + " must be an object", at));
+  if (!p.is_object())
+    return fail(manifest_error("invalid_manifest", at + " must be an object", at));
   for (auto it = p.begin(); it != p.end(); ++it) {
-    static const char* kKnown[] = {"name", "type", "description", "min", "max", "options", "default"};
-    if (std::find_if(std::begin(kKnown), std::end(kKnown), [&](const char* k) { return it.key() == k; }) ==
-        std::end(kKnown)) {
-      return fail(manifest_error("unknown_field", at + " has an unknown field \"" + it.key() + "\"", at + "." + it.key()));
+    static const char* kKnown[] = {"name", "type",    "description", "min",
+                                   "max",  "options", "default"};
+    if (std::find_if(std::begin(kKnown), std::end(kKnown),
+                     [&](const char* k) { return it.key() == k; }) == std::end(kKnown)) {
+      return fail(manifest_error("unknown_field", at + " has an unknown field \"" + it.key() + "\"",
+                                 at + "." + it.key()));
     }
   }
   ParamSpec spec;
   if (!p.contains("name") || !p["name"].is_string() || !valid_name(p["name"].get<std::string>())) {
-    return fail(manifest_error("invalid_manifest", at + ".name must match [a-z0-9][a-z0-9_-]* (≤ 64 bytes)", at + ".name"));
+    return fail(manifest_error("invalid_manifest",
+                               at + ".name must match [a-z0-9][a-z0-9_-]* (≤ 64 bytes)",
+                               at + ".name"));
   }
   spec.name = p["name"];
   at = "params." + spec.name;
@@ -162,31 +177,44 @@ Result<ParamSpec> parse_param(const json& p, std::size_t index) {
   else if (type == "boolean") spec.type = ParamType::kBoolean;
   else if (type == "choice") spec.type = ParamType::kChoice;
   else if (type == "color") spec.type = ParamType::kColor;
-  else return fail(manifest_error("invalid_manifest", at + ".type must be number|integer|boolean|choice|color", at + ".type"));
+  else
+    return fail(manifest_error("invalid_manifest",
+                               at + ".type must be number|integer|boolean|choice|color",
+                               at + ".type"));
   if (p.contains("description")) {
-    if (!p["description"].is_string()) return fail(manifest_error("invalid_manifest", at + ".description must be a string", at));
+    if (!p["description"].is_string())
+      return fail(manifest_error("invalid_manifest", at + ".description must be a string", at));
     spec.description = p["description"];
   }
   if (spec.type == ParamType::kNumber || spec.type == ParamType::kInteger) {
-    if (!p.contains("min") || !p["min"].is_number() || !p.contains("max") || !p["max"].is_number()) {
+    if (!p.contains("min") || !p["min"].is_number() || !p.contains("max") ||
+        !p["max"].is_number()) {
       return fail(manifest_error("invalid_manifest", at + " needs numeric min and max", at));
     }
     spec.min = p["min"].get<double>();
     spec.max = p["max"].get<double>();
-    if (!(spec.min <= spec.max)) return fail(manifest_error("invalid_manifest", at + ": min > max", at));
+    if (!(spec.min <= spec.max))
+      return fail(manifest_error("invalid_manifest", at + ": min > max", at));
   }
   if (spec.type == ParamType::kChoice) {
-    if (!p.contains("options") || !p["options"].is_array() || p["options"].empty() || p["options"].size() > 256) {
-      return fail(manifest_error("invalid_manifest", at + ".options must be 1..256 strings", at + ".options"));
+    if (!p.contains("options") || !p["options"].is_array() || p["options"].empty() ||
+        p["options"].size() > 256) {
+      return fail(manifest_error("invalid_manifest", at + ".options must be 1..256 strings",
+                                 at + ".options"));
     }
     for (const auto& o : p["options"]) {
-      if (!o.is_string()) return fail(manifest_error("invalid_manifest", at + ".options must be strings", at + ".options"));
+      if (!o.is_string())
+        return fail(
+            manifest_error("invalid_manifest", at + ".options must be strings", at + ".options"));
       spec.options.push_back(o);
     }
   }
-  if (!p.contains("default")) return fail(manifest_error("invalid_manifest", at + " needs a default", at + ".default"));
+  if (!p.contains("default"))
+    return fail(manifest_error("invalid_manifest", at + " needs a default", at + ".default"));
   auto loose = internal::from_json(p["default"]);
-  if (!loose) return fail(manifest_error("invalid_manifest", at + ".default has the wrong type", at + ".default"));
+  if (!loose)
+    return fail(
+        manifest_error("invalid_manifest", at + ".default has the wrong type", at + ".default"));
   auto checked = check_value(spec, *loose, "manifest." + at + ".default");
   if (!checked) return fail(checked.error());
   spec.default_value = *checked;
@@ -196,38 +224,51 @@ Result<ParamSpec> parse_param(const json& p, std::size_t index) {
 Result<void> parse_aspect(const json& m, Manifest& out) {
   if (!m.contains("aspect_ratio")) return {};
   const json& a = m["aspect_ratio"];
-  if (!a.is_object() || !a.contains("min") || !a.contains("max") || !a["min"].is_number() || !a["max"].is_number()) {
-    return fail(manifest_error("invalid_manifest", "aspect_ratio must be {\"min\": number, \"max\": number}", "aspect_ratio"));
+  if (!a.is_object() || !a.contains("min") || !a.contains("max") || !a["min"].is_number() ||
+      !a["max"].is_number()) {
+    return fail(manifest_error("invalid_manifest",
+                               "aspect_ratio must be {\"min\": number, \"max\": number}",
+                               "aspect_ratio"));
   }
   out.aspect_min = a["min"].get<double>();
   out.aspect_max = a["max"].get<double>();
   if (!(out.aspect_min > 0) || !(out.aspect_min <= out.aspect_max) || out.aspect_max > 100) {
-    return fail(manifest_error("invalid_manifest", "aspect_ratio needs 0 < min <= max <= 100", "aspect_ratio"));
+    return fail(manifest_error("invalid_manifest", "aspect_ratio needs 0 < min <= max <= 100",
+                               "aspect_ratio"));
   }
   return {};
 }
 
 Result<void> parse_inputs(const json& m, Manifest& out) {
   if (!m.contains("inputs")) return {};
-  if (!m["inputs"].is_array() || static_cast<std::int64_t>(m["inputs"].size()) > limits::kInputsMax) {
-    return fail(manifest_error("invalid_manifest", "inputs must be an array of at most inputs_max entries", "inputs"));
+  if (!m["inputs"].is_array() ||
+      static_cast<std::int64_t>(m["inputs"].size()) > limits::kInputsMax) {
+    return fail(manifest_error("invalid_manifest",
+                               "inputs must be an array of at most inputs_max entries", "inputs"));
   }
   for (const auto& in : m["inputs"]) {
     InputSpec spec;
-    if (!in.is_object() || !in.contains("name") || !in["name"].is_string() || !valid_name(in["name"].get<std::string>())) {
+    if (!in.is_object() || !in.contains("name") || !in["name"].is_string() ||
+        !valid_name(in["name"].get<std::string>())) {
       return fail(manifest_error("invalid_manifest", "every input needs a valid name", "inputs"));
     }
     spec.name = in["name"];
     spec.kind = in.value("kind", "image");
-    if (spec.kind != "image") return fail(manifest_error("invalid_manifest", "input kind must be \"image\"", "inputs." + spec.name));
-    if (in.contains("default") && !in["default"].is_string()) return fail(manifest_error("invalid_manifest", "input default must be a path", "inputs." + spec.name));
+    if (spec.kind != "image")
+      return fail(manifest_error("invalid_manifest", "input kind must be \"image\"",
+                                 "inputs." + spec.name));
+    if (in.contains("default") && !in["default"].is_string())
+      return fail(manifest_error("invalid_manifest", "input default must be a path",
+                                 "inputs." + spec.name));
     spec.default_file = in.value("default", "");
     if (!spec.default_file.empty()) {
       ATELIER_TRY(check_bundle_path(spec.default_file, "input " + spec.name + " default",
                                     "inputs." + spec.name + ".default"));
     }
     spec.description = in.value("description", "");
-    if (out.input(spec.name)) return fail(manifest_error("invalid_manifest", "input " + spec.name + " declared twice", "inputs." + spec.name));
+    if (out.input(spec.name))
+      return fail(manifest_error("invalid_manifest", "input " + spec.name + " declared twice",
+                                 "inputs." + spec.name));
     out.inputs.push_back(std::move(spec));
   }
   return {};
@@ -253,36 +294,52 @@ Result<Manifest> parse_manifest(std::string_view json_text, std::string_view dir
   auto parsed = parse_json(json_text, limits::kManifestBytesMax, "manifest");
   if (!parsed) return fail(parsed.error());
   const json& m = *parsed;
-  if (!m.is_object()) return fail(manifest_error("invalid_manifest", "must be a JSON object", "manifest"));
-  static const char* kKnown[] = {"name", "version", "description", "script", "aspect_ratio", "params", "inputs"};
+  if (!m.is_object())
+    return fail(manifest_error("invalid_manifest", "must be a JSON object", "manifest"));
+  static const char* kKnown[] = {"name",         "version", "description", "script",
+                                 "aspect_ratio", "params",  "inputs"};
   for (auto it = m.begin(); it != m.end(); ++it) {
-    if (std::find_if(std::begin(kKnown), std::end(kKnown), [&](const char* k) { return it.key() == k; }) == std::end(kKnown)) {
+    if (std::find_if(std::begin(kKnown), std::end(kKnown),
+                     [&](const char* k) { return it.key() == k; }) == std::end(kKnown)) {
       return fail(manifest_error("unknown_field", "unknown field \"" + it.key() + "\"", it.key()));
     }
   }
   Manifest out;
-  out.name = m.contains("name") && m["name"].is_string() ? m["name"].get<std::string>() : std::string(dir_name);
+  out.name = m.contains("name") && m["name"].is_string() ? m["name"].get<std::string>()
+                                                         : std::string(dir_name);
   if (!valid_name(out.name)) {
-    return fail(manifest_error("invalid_manifest", "name must match [a-z0-9][a-z0-9_-]* (≤ 64 bytes)", "name"));
+    return fail(manifest_error("invalid_manifest",
+                               "name must match [a-z0-9][a-z0-9_-]* (≤ 64 bytes)", "name"));
   }
   if (!dir_name.empty() && out.name != dir_name) {
-    return fail(manifest_error("name_mismatch", "name \"" + out.name + "\" differs from the directory name \"" +
-                                                    std::string(dir_name) + "\"", "name"));
+    return fail(manifest_error("name_mismatch",
+                               "name \"" + out.name + "\" differs from the directory name \"" +
+                                   std::string(dir_name) + "\"",
+                               "name"));
   }
-  out.version = m.contains("version") && m["version"].is_string() ? m["version"].get<std::string>() : "0.0.0";
-  out.description = m.contains("description") && m["description"].is_string() ? m["description"].get<std::string>() : "";
-  out.script = m.contains("script") && m["script"].is_string() ? m["script"].get<std::string>() : "main.lua";
+  out.version =
+      m.contains("version") && m["version"].is_string() ? m["version"].get<std::string>() : "0.0.0";
+  out.description = m.contains("description") && m["description"].is_string()
+                        ? m["description"].get<std::string>()
+                        : "";
+  out.script =
+      m.contains("script") && m["script"].is_string() ? m["script"].get<std::string>() : "main.lua";
   ATELIER_TRY(check_bundle_path(out.script, "script", "script"));
   ATELIER_TRY(parse_aspect(m, out));
   if (m.contains("params")) {
-    if (!m["params"].is_array() || static_cast<std::int64_t>(m["params"].size()) > limits::kParamsMax) {
-      return fail(manifest_error("invalid_manifest", "params must be an array of at most params_max (" +
-                                                         std::to_string(limits::kParamsMax) + ") entries", "params"));
+    if (!m["params"].is_array() ||
+        static_cast<std::int64_t>(m["params"].size()) > limits::kParamsMax) {
+      return fail(manifest_error("invalid_manifest",
+                                 "params must be an array of at most params_max (" +
+                                     std::to_string(limits::kParamsMax) + ") entries",
+                                 "params"));
     }
     for (std::size_t i = 0; i < m["params"].size(); ++i) {
       auto spec = parse_param(m["params"][i], i);
       if (!spec) return fail(spec.error());
-      if (out.param(spec->name)) return fail(manifest_error("invalid_manifest", "param " + spec->name + " declared twice", "params." + spec->name));
+      if (out.param(spec->name))
+        return fail(manifest_error("invalid_manifest", "param " + spec->name + " declared twice",
+                                   "params." + spec->name));
       out.params.push_back(std::move(*spec));
     }
   }
@@ -291,11 +348,16 @@ Result<Manifest> parse_manifest(std::string_view json_text, std::string_view dir
 }
 
 std::string manifest_canonical_json(const Manifest& m) {
-  json j = {{"name", m.name}, {"version", m.version}, {"description", m.description}, {"script", m.script},
+  json j = {{"name", m.name},
+            {"version", m.version},
+            {"description", m.description},
+            {"script", m.script},
             {"aspect_ratio", {{"min", m.aspect_min}, {"max", m.aspect_max}}}};
   json params = json::array();
   for (const auto& p : m.params) {
-    json pj = {{"name", p.name}, {"type", type_name(p.type)}, {"default", internal::to_json(p.default_value)}};
+    json pj = {{"name", p.name},
+               {"type", type_name(p.type)},
+               {"default", internal::to_json(p.default_value)}};
     if (!p.description.empty()) pj["description"] = p.description;
     if (p.type == ParamType::kNumber || p.type == ParamType::kInteger) {
       pj["min"] = p.min;
@@ -331,8 +393,8 @@ Result<Bundle> load_bundle(const std::filesystem::path& dir_in) {
   }
   Bundle bundle;
   std::int64_t total = 0;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     std::string fname = it->path().filename().string();
     if (!fname.empty() && fname[0] == '.') {
       if (it->is_directory()) it.disable_recursion_pending();
@@ -345,56 +407,72 @@ Result<Bundle> load_bundle(const std::filesystem::path& dir_in) {
     const std::string rel = it->path().lexically_relative(dir).generic_string();
     std::error_code link_ec;
     if (it->is_symlink(link_ec) || link_ec) {
-      return fail(Error::invalid("bundle_symlink", "bundle entry \"" + rel +
-                                                       "\" is a symbolic link; bundles may not contain links "
-                                                       "(a link can point outside the bundle)",
+      return fail(Error::invalid("bundle_symlink",
+                                 "bundle entry \"" + rel +
+                                     "\" is a symbolic link; bundles may not contain links "
+                                     "(a link can point outside the bundle)",
                                  "dir"));
     }
     if (!it->is_regular_file()) continue;
     if (!is_bundle_path(rel)) {
-      return fail(Error::invalid("bundle_path_outside", "bundle entry \"" + rel + "\" has a name atelier cannot "
-                                                        "store as a bundle path (a backslash?)",
+      return fail(Error::invalid("bundle_path_outside",
+                                 "bundle entry \"" + rel +
+                                     "\" has a name atelier cannot "
+                                     "store as a bundle path (a backslash?)",
                                  "dir"));
     }
     if (static_cast<std::int64_t>(bundle.files.size()) >= limits::kBundleFilesMax) {
-      return fail(Error::invalid("bundle_too_large", "bundle has more than bundle_files_max (" +
-                                                         std::to_string(limits::kBundleFilesMax) + ") files", "dir"));
+      return fail(Error::invalid("bundle_too_large",
+                                 "bundle has more than bundle_files_max (" +
+                                     std::to_string(limits::kBundleFilesMax) + ") files",
+                                 "dir"));
     }
     auto bytes = store::read_file(it->path(), limits::kBundleBytesMax - total);
     if (!bytes) {
-      return fail(Error::invalid("bundle_too_large", "bundle exceeds bundle_bytes_max (" +
-                                                         std::to_string(limits::kBundleBytesMax) + " bytes)", "dir"));
+      return fail(Error::invalid(
+          "bundle_too_large",
+          "bundle exceeds bundle_bytes_max (" + std::to_string(limits::kBundleBytesMax) + " bytes)",
+          "dir"));
     }
     total += static_cast<std::int64_t>(bytes->size());
     bundle.files[rel] = std::move(*bytes);
   }
-  if (ec) return fail(Error::invalid("bundle_unreadable", "cannot read " + dir.string() + ": " + ec.message(), "dir"));
+  if (ec)
+    return fail(Error::invalid("bundle_unreadable",
+                               "cannot read " + dir.string() + ": " + ec.message(), "dir"));
   auto mf = bundle.files.find("manifest.json");
   if (mf == bundle.files.end()) {
-    return fail(Error::invalid("manifest_missing", dir.string() + " has no manifest.json", "manifest"));
+    return fail(
+        Error::invalid("manifest_missing", dir.string() + " has no manifest.json", "manifest"));
   }
-  auto manifest = parse_manifest(std::string_view(reinterpret_cast<const char*>(mf->second.data()), mf->second.size()),
-                                 dir.filename().string());
+  auto manifest = parse_manifest(
+      std::string_view(reinterpret_cast<const char*>(mf->second.data()), mf->second.size()),
+      dir.filename().string());
   if (!manifest) return fail(manifest.error());
   bundle.manifest = std::move(*manifest);
   auto script = bundle.files.find(bundle.manifest.script);
   if (script == bundle.files.end()) {
-    return fail(Error::invalid("script_missing", "the bundle has no script " + bundle.manifest.script, "manifest.script"));
+    return fail(Error::invalid(
+        "script_missing", "the bundle has no script " + bundle.manifest.script, "manifest.script"));
   }
   if (static_cast<std::int64_t>(script->second.size()) > limits::kScriptBytesMax) {
-    return fail(Error::invalid("script_too_large", "script exceeds script_bytes_max (" +
-                                                       std::to_string(limits::kScriptBytesMax) + " bytes)", "manifest.script"));
+    return fail(Error::invalid(
+        "script_too_large",
+        "script exceeds script_bytes_max (" + std::to_string(limits::kScriptBytesMax) + " bytes)",
+        "manifest.script"));
   }
   for (const auto& in : bundle.manifest.inputs) {
     if (!in.default_file.empty() && !bundle.files.contains(in.default_file)) {
-      return fail(Error::invalid("input_default_missing", "input " + in.name + " defaults to " + in.default_file +
-                                                              ", which is not in the bundle", "manifest.inputs." + in.name));
+      return fail(Error::invalid(
+          "input_default_missing",
+          "input " + in.name + " defaults to " + in.default_file + ", which is not in the bundle",
+          "manifest.inputs." + in.name));
     }
   }
   // Compile once now so syntax errors surface at registration, with their line number.
   lua_State* L = luaL_newstate();
-  int rc = luaL_loadbufferx(L, reinterpret_cast<const char*>(script->second.data()), script->second.size(),
-                            ("@" + bundle.manifest.script).c_str(), "t");
+  int rc = luaL_loadbufferx(L, reinterpret_cast<const char*>(script->second.data()),
+                            script->second.size(), ("@" + bundle.manifest.script).c_str(), "t");
   std::string err = rc == LUA_OK ? "" : lua_tostring(L, -1);
   lua_close(L);
   if (rc != LUA_OK) return fail(Error::invalid("script_syntax_error", err, "manifest.script"));
@@ -406,14 +484,15 @@ Result<Bundle> load_bundle(const std::filesystem::path& dir_in) {
   return bundle;
 }
 
-Result<std::map<std::string, ParamValue>> check_params(const Manifest& manifest,
-                                                       const std::map<std::string, ParamValue>& given) {
+Result<std::map<std::string, ParamValue>> check_params(
+    const Manifest& manifest, const std::map<std::string, ParamValue>& given) {
   std::map<std::string, ParamValue> out;
   for (const auto& [name, value] : given) {
     const ParamSpec* spec = manifest.param(name);
     if (!spec) {
-      return fail(Error::invalid("unknown_param", "generator " + manifest.name + " has no parameter \"" + name + "\"",
-                                 "params." + name));
+      return fail(Error::invalid(
+          "unknown_param", "generator " + manifest.name + " has no parameter \"" + name + "\"",
+          "params." + name));
     }
     auto v = check_value(*spec, value, "params." + name);
     if (!v) return fail(v.error());
@@ -425,16 +504,21 @@ Result<std::map<std::string, ParamValue>> check_params(const Manifest& manifest,
   return out;
 }
 
-Result<std::map<std::string, ParamValue>> resolve_params(const Manifest& manifest, std::string_view params_json) {
-  auto parsed = parse_json(params_json.empty() ? "{}" : params_json, limits::kRecipeBytesMax, "params");
+Result<std::map<std::string, ParamValue>> resolve_params(const Manifest& manifest,
+                                                         std::string_view params_json) {
+  auto parsed =
+      parse_json(params_json.empty() ? "{}" : params_json, limits::kRecipeBytesMax, "params");
   if (!parsed) return fail(parsed.error());
-  if (!parsed->is_object()) return fail(Error::invalid("invalid_params", "params must be a JSON object", "params"));
+  if (!parsed->is_object())
+    return fail(Error::invalid("invalid_params", "params must be a JSON object", "params"));
   std::map<std::string, ParamValue> loose;
   for (auto it = parsed->begin(); it != parsed->end(); ++it) {
     auto v = internal::from_json(it.value());
     if (!v) {
-      return fail(Error::invalid("invalid_param", "params." + it.key() + " must be a number (integers within ±2^53), boolean or string",
-                                 "params." + it.key()));
+      return fail(Error::invalid(
+          "invalid_param",
+          "params." + it.key() + " must be a number (integers within ±2^53), boolean or string",
+          "params." + it.key()));
     }
     loose[it.key()] = std::move(*v);
   }
@@ -449,7 +533,8 @@ Result<ParamValue> param_from_text(const ParamSpec& spec, std::string_view text)
       double d = 0;
       auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
       if (ec != std::errc() || p != text.data() + text.size()) {
-        return fail(Error::invalid("invalid_param", field + " = \"" + std::string(text) + "\" is not a number", field));
+        return fail(Error::invalid(
+            "invalid_param", field + " = \"" + std::string(text) + "\" is not a number", field));
       }
       return check_value(spec, ParamValue(d), field);
     }

@@ -78,8 +78,8 @@ std::string bundle_hash(const std::map<std::string, std::string>& path_to_sha256
 Result<std::map<std::string, ParamValue>> resolve_params(const Manifest& manifest,
                                                          std::string_view params_json);
 // Re-checks already-typed values (from a parsed recipe) against the schema.
-Result<std::map<std::string, ParamValue>> check_params(const Manifest& manifest,
-                                                       const std::map<std::string, ParamValue>& params);
+Result<std::map<std::string, ParamValue>> check_params(
+    const Manifest& manifest, const std::map<std::string, ParamValue>& params);
 // Parses CLI text ("0.5", "true", "dusk", "#ff0000") per the param's type.
 Result<ParamValue> param_from_text(const ParamSpec& spec, std::string_view text);
 // Canonical JSON of a params map.

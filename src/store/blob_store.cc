@@ -27,7 +27,8 @@ Result<void> fsync_dir(const std::filesystem::path& dir) {
   return {};
 }
 
-Result<void> write_all(int fd, std::span<const std::uint8_t> bytes, const std::filesystem::path& p) {
+Result<void> write_all(int fd, std::span<const std::uint8_t> bytes,
+                       const std::filesystem::path& p) {
   std::size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
@@ -38,8 +39,8 @@ Result<void> write_all(int fd, std::span<const std::uint8_t> bytes, const std::f
   return {};
 }
 
-Result<void> write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes,
-                               Env& env) {
+Result<void> write_file_atomic(const std::filesystem::path& path,
+                               std::span<const std::uint8_t> bytes, Env& env) {
   auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
   auto tmp = dir / ("." + path.filename().string() + ".tmp-" + random_hex(8));
   ATELIER_TRY_ASSIGN(auto file, env.create_exclusive(tmp));
@@ -54,10 +55,12 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::span<cons
   return env.sync_dir(dir);
 }
 
-Result<std::vector<std::uint8_t>> read_file(const std::filesystem::path& path, std::int64_t bytes_max) {
+Result<std::vector<std::uint8_t>> read_file(const std::filesystem::path& path,
+                                            std::int64_t bytes_max) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT) return fail(Error::not_found("file_not_found", "no such file: " + path.string(), "file"));
+    if (errno == ENOENT)
+      return fail(Error::not_found("file_not_found", "no such file: " + path.string(), "file"));
     return fail(io_error("opening", path));
   }
   std::vector<std::uint8_t> out;
@@ -73,7 +76,8 @@ Result<std::vector<std::uint8_t>> read_file(const std::filesystem::path& path, s
     if (static_cast<std::int64_t>(out.size()) + n > bytes_max) {
       ::close(fd);
       return fail(Error{ErrorKind::kTooLarge, "file_too_large",
-                        path.string() + " is larger than " + std::to_string(bytes_max) + " bytes", "file"});
+                        path.string() + " is larger than " + std::to_string(bytes_max) + " bytes",
+                        "file"});
     }
     out.insert(out.end(), buf, buf + n);
   }
@@ -129,11 +133,14 @@ std::int64_t BlobStore::remove_stale_temp_files(std::int64_t age_ms_min) {
   std::int64_t removed = 0;
   std::error_code ec;
   const auto now = fs::file_time_type::clock::now();
-  for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(root_, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     std::string name = it->path().filename().string();
-    if (!it->is_regular_file(ec) || !name.starts_with(".") || name.find(".tmp-") == std::string::npos) continue;
-    auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - it->last_write_time(ec)).count();
+    if (!it->is_regular_file(ec) || !name.starts_with(".") ||
+        name.find(".tmp-") == std::string::npos)
+      continue;
+    auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - it->last_write_time(ec))
+                   .count();
     if (!ec && age >= age_ms_min && fs::remove(it->path(), ec)) ++removed;
   }
   return removed;

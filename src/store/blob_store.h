@@ -62,8 +62,9 @@ class BlobStore {
 // Writes `bytes` to `path` atomically (temp file in the same directory, fsync, rename,
 // directory fsync). Used for CLI outputs as well, so a failed render leaves no file.
 // A failed write removes its temp file and leaves `path` as it was.
-Result<void> write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes,
-                               Env& env = Env::posix());
-Result<std::vector<std::uint8_t>> read_file(const std::filesystem::path& path, std::int64_t bytes_max);
+Result<void> write_file_atomic(const std::filesystem::path& path,
+                               std::span<const std::uint8_t> bytes, Env& env = Env::posix());
+Result<std::vector<std::uint8_t>> read_file(const std::filesystem::path& path,
+                                            std::int64_t bytes_max);
 
 }  // namespace atelier::store

@@ -14,7 +14,8 @@ namespace atelier::store {
 // An internal "io_error" naming the operation, the path and errno's text.
 Error io_error(const std::string& what, const std::filesystem::path& path);
 // Writes all of `bytes` to `fd` (retrying short writes and EINTR).
-Result<void> write_all(int fd, std::span<const std::uint8_t> bytes, const std::filesystem::path& path);
+Result<void> write_all(int fd, std::span<const std::uint8_t> bytes,
+                       const std::filesystem::path& path);
 // fsync()s a directory, making a rename/link/unlink in it durable.
 Result<void> fsync_dir(const std::filesystem::path& dir);
 // Creates `path` holding `bytes`, mode 0600 from the first byte, durably (a synced temporary

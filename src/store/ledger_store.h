@@ -319,13 +319,15 @@ class LedgerStore {
   virtual Result<std::optional<AccountRecord>> account(std::string_view id) = 0;
   virtual Result<std::vector<Balance>> balances(std::string_view account) = 0;
   virtual Result<std::optional<CollectionRecord>> collection(std::string_view id) = 0;
-  virtual Result<std::optional<TokenRecord>> token(std::string_view collection, const U256& token_id) = 0;
+  virtual Result<std::optional<TokenRecord>> token(std::string_view collection,
+                                                   const U256& token_id) = 0;
   // Tokens of a collection, by id, and how many exist.
   virtual Result<std::vector<TokenRecord>> tokens(std::string_view collection, std::int64_t limit,
                                                   const std::optional<U256>& after) = 0;
   virtual Result<std::uint64_t> token_count(std::string_view collection) = 0;
   // Holdings of one token (ERC-721: at most one) or of one account.
-  virtual Result<std::vector<TokenHolding>> holders(std::string_view collection, const U256& token_id) = 0;
+  virtual Result<std::vector<TokenHolding>> holders(std::string_view collection,
+                                                    const U256& token_id) = 0;
   virtual Result<std::vector<TokenHolding>> holdings(std::string_view account) = 0;
   virtual Result<std::string> approved(std::string_view collection, const U256& token_id) = 0;
   virtual Result<bool> is_operator(std::string_view collection, std::string_view owner,

@@ -49,7 +49,8 @@ Result<LedgerReceipt> SqliteStore::apply_ledger_change(const LedgerChange& chang
     ATELIER_TRY(internal::apply_feed_changes(txn.stmts(), change, index));
     // The idempotent answer commits with the work (sqlite_idempotency.cc), or nothing does.
     if (change.completion) {
-      ATELIER_TRY(internal::write_completion(txn.db(), txn.stmts(), *change.completion, LedgerReceipt{index}));
+      ATELIER_TRY(internal::write_completion(txn.db(), txn.stmts(), *change.completion,
+                                             LedgerReceipt{index}));
     }
     return LedgerReceipt{index};
   });

@@ -40,7 +40,9 @@ Result<void> LedgerApply::listing_updates() {
                            "listing " + u.id + " changed while this request was decided", "id"));
     }
     if (is_closed(s.status))
-      return fail(conflict("listing_not_active", "listing " + u.id + " is " + std::string(listing_status_name(s.status)), "id"));
+      return fail(conflict("listing_not_active",
+                           "listing " + u.id + " is " + std::string(listing_status_name(s.status)),
+                           "id"));
     auto next = checked_add(s.sold, u.add_sold);
     if (!next || *next > s.quantity) {
       const U256 left =
@@ -49,7 +51,10 @@ Result<void> LedgerApply::listing_updates() {
                            "quantity"));
     }
     Stmt& up = stmts_.get("UPDATE listings SET sold = ?2, status = ?3 WHERE id = ?1");
-    up.bind(1, u.id).bind_blob(2, be(*next)).bind(3, listing_status_name(*next == s.quantity ? ListingStatus::kSoldOut : ListingStatus::kActive));
+    up.bind(1, u.id)
+        .bind_blob(2, be(*next))
+        .bind(3, listing_status_name(*next == s.quantity ? ListingStatus::kSoldOut
+                                                         : ListingStatus::kActive));
     ATELIER_TRY(up.run("updating listing"));
   }
   return {};
@@ -109,7 +114,10 @@ Result<void> LedgerApply::new_listings() {
         .bind(3, l.collection_id)
         .bind_blob(4, be(l.token_id))
         .bind(5, l.seller);
-    ins.bind(6, l.currency).bind_blob(7, be(l.quantity)).bind_blob(8, be(l.sold)).bind(9, listing_status_name(l.status));
+    ins.bind(6, l.currency)
+        .bind_blob(7, be(l.quantity))
+        .bind_blob(8, be(l.sold))
+        .bind(9, listing_status_name(l.status));
     ins.bind(10, l.terms).bind(11, l.platform_fee_bps).bind(12, l.starts_ms).bind(13, l.ends_ms);
     ins.bind(14, l.created_ms);
     ATELIER_TRY(ins.run("inserting listing"));

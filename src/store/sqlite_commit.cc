@@ -34,7 +34,8 @@ Digest to_digest(std::span<const std::uint8_t> bytes) {
 }
 
 std::int64_t as_int64(std::uint64_t v) {
-  return static_cast<std::int64_t>(std::min<std::uint64_t>(v, std::numeric_limits<std::int64_t>::max()));
+  return static_cast<std::int64_t>(
+      std::min<std::uint64_t>(v, std::numeric_limits<std::int64_t>::max()));
 }
 
 }  // namespace
@@ -114,14 +115,16 @@ void SqliteStore::commit_group(std::deque<std::unique_ptr<Pending>>& group) {
         results.push_back(std::move(r));
         break;
       }
-      if (auto undone = stmts_->get("ROLLBACK TO write").run("rolling back a refused write"); !undone) {
+      if (auto undone = stmts_->get("ROLLBACK TO write").run("rolling back a refused write");
+          !undone) {
         alive = fail(undone.error());
         results.push_back(std::move(r));
         break;
       }
       edge_ = saved;
     }
-    if (auto released = stmts_->get("RELEASE write").run("releasing a write's savepoint"); !released) {
+    if (auto released = stmts_->get("RELEASE write").run("releasing a write's savepoint");
+        !released) {
       alive = fail(released.error());
       results.push_back(std::move(r));
       break;
@@ -245,7 +248,8 @@ Result<void> SqliteStore::sign_checkpoint_locked() {
   Result<std::string> note = signer_(edge_.size(), edge_.root());
   if (!note) return fail(note.error());
   const std::int64_t now = clock_->now_ms();
-  Stmt& ins = stmts_->get("INSERT INTO log_checkpoints (size, note, created_ms) VALUES (?1, ?2, ?3)");
+  Stmt& ins =
+      stmts_->get("INSERT INTO log_checkpoints (size, note, created_ms) VALUES (?1, ?2, ?3)");
   ins.bind(1, as_int64(edge_.size())).bind(2, *note).bind(3, now);
   ATELIER_TRY(ins.run("storing a checkpoint"));
   ATELIER_ASSERT(edge_.size() > checkpoint_size_, "checkpoints only grow");
@@ -297,20 +301,24 @@ SqliteStore::CommitStats SqliteStore::commit_stats() const {
 // Reads ------------------------------------------------------------------------------------
 
 Result<std::vector<Digest>> SqliteStore::log_hashes_on(internal::StmtCache& stmts,
-                                                       std::uint32_t level, std::uint64_t begin, std::uint64_t end) {
+                                                       std::uint32_t level, std::uint64_t begin,
+                                                       std::uint64_t end) {
   std::vector<Digest> out;
   if (begin >= end) return out;
-  Stmt& q = level == 0
-                ? stmts.get("SELECT leaf_hash FROM log_entries WHERE idx >= ?2 AND idx < ?3 ORDER BY idx")
-                : stmts.get("SELECT hash FROM log_nodes WHERE level = ?1 AND idx >= ?2 AND idx < ?3 "
-                              "ORDER BY idx");
+  Stmt& q =
+      level == 0
+          ? stmts.get("SELECT leaf_hash FROM log_entries WHERE idx >= ?2 AND idx < ?3 ORDER BY idx")
+          : stmts.get(
+                "SELECT hash FROM log_nodes WHERE level = ?1 AND idx >= ?2 AND idx < ?3 "
+                "ORDER BY idx");
   if (level != 0) q.bind(1, static_cast<std::int64_t>(level));
   q.bind(2, as_int64(begin)).bind(3, as_int64(end));
   internal::ScopedReset q_done(q);
   ATELIER_TRY(internal::each_row(q, "reading log hashes", [&]() -> Result<void> {
     auto b = q.blob(0);
     if (b.size() != 32) {
-      return fail(log_corrupt("a stored hash at level " + std::to_string(level) + " is not 32 bytes"));
+      return fail(
+          log_corrupt("a stored hash at level " + std::to_string(level) + " is not 32 bytes"));
     }
     out.push_back(to_digest(b));
     return {};
@@ -332,17 +340,20 @@ Result<std::uint64_t> SqliteStore::log_size() {
   return static_cast<std::uint64_t>(q.int64(0));
 }
 
-Result<std::vector<LogEntryRecord>> SqliteStore::log_entries(std::uint64_t begin, std::uint64_t end) {
+Result<std::vector<LogEntryRecord>> SqliteStore::log_entries(std::uint64_t begin,
+                                                             std::uint64_t end) {
   MutexLock lock(read_mu_);
   std::vector<LogEntryRecord> out;
   if (begin >= end) return out;
-  Stmt& q = rstmts_->get("SELECT idx, entry, leaf_hash FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx");
+  Stmt& q = rstmts_->get(
+      "SELECT idx, entry, leaf_hash FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx");
   q.bind(1, as_int64(begin)).bind(2, as_int64(end));
   internal::ScopedReset q_done(q);
   ATELIER_TRY(internal::each_row(q, "reading log entries", [&]() -> Result<void> {
     const auto index = static_cast<std::uint64_t>(q.int64(0));
     if (q.blob(2).size() != 32) {
-      return fail(log_corrupt("the leaf hash of entry " + std::to_string(index) + " is not 32 bytes"));
+      return fail(
+          log_corrupt("the leaf hash of entry " + std::to_string(index) + " is not 32 bytes"));
     }
     out.push_back({index, q.text(1), to_digest(q.blob(2))});
     return {};
@@ -363,9 +374,11 @@ Result<std::vector<std::uint64_t>> SqliteStore::log_indexes(std::string_view sub
   return out;
 }
 
-Result<std::vector<CheckpointRecord>> SqliteStore::checkpoints(std::uint64_t after_size, std::int64_t limit) {
+Result<std::vector<CheckpointRecord>> SqliteStore::checkpoints(std::uint64_t after_size,
+                                                               std::int64_t limit) {
   MutexLock lock(read_mu_);
-  Stmt& q = rstmts_->get("SELECT size, note, created_ms FROM log_checkpoints WHERE size > ?1 ORDER BY size LIMIT ?2");
+  Stmt& q = rstmts_->get(
+      "SELECT size, note, created_ms FROM log_checkpoints WHERE size > ?1 ORDER BY size LIMIT ?2");
   q.bind(1, as_int64(after_size)).bind(2, limit);
   std::vector<CheckpointRecord> out;
   internal::ScopedReset q_done(q);
@@ -378,7 +391,8 @@ Result<std::vector<CheckpointRecord>> SqliteStore::checkpoints(std::uint64_t aft
 
 Result<std::optional<CheckpointRecord>> SqliteStore::latest_checkpoint() {
   MutexLock lock(read_mu_);
-  Stmt& q = rstmts_->get("SELECT size, note, created_ms FROM log_checkpoints ORDER BY size DESC LIMIT 1");
+  Stmt& q =
+      rstmts_->get("SELECT size, note, created_ms FROM log_checkpoints ORDER BY size DESC LIMIT 1");
   internal::ScopedReset q_done(q);
   ATELIER_TRY_ASSIGN(const bool any, q.next("reading the latest checkpoint"));
   std::optional<CheckpointRecord> out;

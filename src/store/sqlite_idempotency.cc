@@ -111,7 +111,8 @@ Result<IdempotencyClaim> SqliteStore::claim_idempotency(std::string_view key_id,
               "WHERE key_id = ?1 AND idem_key = ?2 AND status IS NULL");
     take.bind(1, key_id).bind(2, idem_key).bind(3, me).bind(4, c.token).bind(5, lease_expires_ms);
     ATELIER_TRY(take.run("taking over idempotency key"));
-    ATELIER_ASSERT(sqlite3_changes(db_) == 1, "an uncompleted claim read in this write was not taken over");
+    ATELIER_ASSERT(sqlite3_changes(db_) == 1,
+                   "an uncompleted claim read in this write was not taken over");
     c.taken_over = true;
     if (abandoned) abandoned_claims_.erase(old_token);
     return c;

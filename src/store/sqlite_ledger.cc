@@ -184,7 +184,8 @@ Result<std::vector<BidRecord>> SqliteStore::bids(std::string_view listing_id) {
       "SELECT seq, bidder, amount, time_ms, log_index FROM bids WHERE listing_id = ?1 ORDER BY "
       "seq");
   q.bind(1, listing_id);
-  return all_rows<BidRecord>(q, "reading bids", [&](const Stmt& s) { return read_bid(s, listing_id); });
+  return all_rows<BidRecord>(q, "reading bids",
+                             [&](const Stmt& s) { return read_bid(s, listing_id); });
 }
 
 Result<Page<BidRecord>> SqliteStore::bids(std::string_view listing_id, const PageRequest& page) {
@@ -193,9 +194,11 @@ Result<Page<BidRecord>> SqliteStore::bids(std::string_view listing_id, const Pag
   // seqs start at 0.
   std::int64_t after = -1;
   if (!page.cursor.empty()) {
-    auto [p, ec] = std::from_chars(page.cursor.data(), page.cursor.data() + page.cursor.size(), after);
+    auto [p, ec] =
+        std::from_chars(page.cursor.data(), page.cursor.data() + page.cursor.size(), after);
     if (ec != std::errc() || p != page.cursor.data() + page.cursor.size() || after < 0) {
-      return fail(Error::invalid("invalid_cursor", "cursor is not one this server issued", "cursor"));
+      return fail(
+          Error::invalid("invalid_cursor", "cursor is not one this server issued", "cursor"));
     }
   }
   MutexLock lock(read_mu_);

@@ -82,7 +82,8 @@ Result<void> record_report(StmtCache& stmts, const FeedReportRecord& r,
     }
   }
   Stmt& up = stmts.get(
-      "INSERT INTO oracle_reports (feed_id, source, price_wad, observed_ms, received_ms, log_index) "
+      "INSERT INTO oracle_reports (feed_id, source, price_wad, observed_ms, received_ms, "
+      "log_index) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (feed_id, source) DO UPDATE SET "
       "price_wad = excluded.price_wad, observed_ms = excluded.observed_ms, "
       "received_ms = excluded.received_ms, log_index = excluded.log_index");
@@ -104,7 +105,8 @@ Result<void> apply_feed_changes(StmtCache& stmts, const LedgerChange& change,
 
 Result<std::optional<FeedRecord>> SqliteStore::feed(std::string_view id) {
   MutexLock lock(read_mu_);
-  Stmt& q = rstmts_->get("SELECT id, policy, created_ms, updated_ms FROM oracle_feeds WHERE id = ?1");
+  Stmt& q =
+      rstmts_->get("SELECT id, policy, created_ms, updated_ms FROM oracle_feeds WHERE id = ?1");
   q.bind(1, id);
   internal::ScopedReset q_done(q);
   ATELIER_TRY_ASSIGN(const bool found, q.next("reading feed"));

@@ -47,7 +47,8 @@ Result<std::int64_t> parse_cursor(std::string_view cursor) {
 
 std::string files_to_json(const std::vector<BundleFile>& files) {
   nlohmann::json arr = nlohmann::json::array();
-  for (const auto& f : files) arr.push_back({{"path", f.path}, {"sha256", f.sha256}, {"size", f.size_bytes}});
+  for (const auto& f : files)
+    arr.push_back({{"path", f.path}, {"sha256", f.sha256}, {"size", f.size_bytes}});
   return arr.dump();
 }
 
@@ -90,7 +91,8 @@ Result<GeneratorVersion> read_generator(const Stmt& s) {
 }
 
 constexpr std::string_view kRenderColumns =
-    "seq, recipe_id, recipe_json, generator_name, generator_hash, token_hash, width, height, format, "
+    "seq, recipe_id, recipe_json, generator_name, generator_hash, token_hash, width, height, "
+    "format, "
     "asset_sha256, traits_json, atelier_version, script_us, raster_us, encode_us, created_ms";
 
 Result<RenderRecord> read_render(const Stmt& s) {
@@ -155,8 +157,9 @@ Result<void> apply_migrations(sqlite3* db) {
   v.reset();  // A pending statement would lock the tables a migration rebuilds.
   auto all = internal::migrations();
   if (current > all.size()) {
-    return fail(Error::internal("schema_too_new", "the database was written by a newer atelier (schema " +
-                                                      std::to_string(current) + ")"));
+    return fail(Error::internal(
+        "schema_too_new",
+        "the database was written by a newer atelier (schema " + std::to_string(current) + ")"));
   }
   for (std::size_t i = current; i < all.size(); ++i) {
     auto r = in_transaction(db, [&]() -> Result<void> {
@@ -180,10 +183,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
-    return fail(Error::internal("database_open_failed", "cannot open " + db_path.string() + ": " + msg));
+    return fail(
+        Error::internal("database_open_failed", "cannot open " + db_path.string() + ": " + msg));
   }
   sqlite3_busy_timeout(db, 10'000);  // Other processes (CLI next to a server) may hold the lock.
-  if (auto ok = exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !ok) {
+  if (auto ok =
+          exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+      !ok) {
     sqlite3_close(db);
     return fail(ok.error());
   }
@@ -198,7 +204,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
     std::string msg = rdb ? sqlite3_errmsg(rdb) : "out of memory";
     sqlite3_close(rdb);
     sqlite3_close(db);
-    return fail(Error::internal("database_open_failed", "cannot open " + db_path.string() + " for reading: " + msg));
+    return fail(Error::internal("database_open_failed",
+                                "cannot open " + db_path.string() + " for reading: " + msg));
   }
   sqlite3_busy_timeout(rdb, 10'000);
   return std::unique_ptr<SqliteStore>(new SqliteStore(db, rdb, clock));
@@ -238,10 +245,11 @@ int SqliteStore::schema_version() const {
 Result<bool> SqliteStore::put_generator_version(const GeneratorVersion& g, const LogEvent& event) {
   ATELIER_ASSERT(!g.name.empty() && g.bundle_hash.size() == 64);
   return write<bool>([&](Txn& txn) -> Result<bool> {
-    Stmt s(db_,
-           "INSERT INTO generator_versions (name, bundle_hash, version, description, manifest_json, "
-           "files_json, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-           "ON CONFLICT (name, bundle_hash) DO NOTHING");
+    Stmt s(
+        db_,
+        "INSERT INTO generator_versions (name, bundle_hash, version, description, manifest_json, "
+        "files_json, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+        "ON CONFLICT (name, bundle_hash) DO NOTHING");
     s.bind(1, g.name).bind(2, g.bundle_hash).bind(3, g.version).bind(4, g.description);
     s.bind(5, g.manifest_json).bind(6, files_to_json(g.files)).bind(7, g.created_ms);
     ATELIER_TRY(s.run("inserting generator version"));
@@ -262,7 +270,8 @@ Result<std::optional<GeneratorVersion>> SqliteStore::generator_version(std::stri
   return read_generator(s);
 }
 
-Result<std::optional<GeneratorVersion>> SqliteStore::latest_generator_version(std::string_view name) {
+Result<std::optional<GeneratorVersion>> SqliteStore::latest_generator_version(
+    std::string_view name) {
   MutexLock lock(read_mu_);
   Stmt s(rdb_, "SELECT " + std::string(kGeneratorColumns) +
                   " FROM generator_versions WHERE name = ?1 ORDER BY seq DESC LIMIT 1");
@@ -308,7 +317,8 @@ Result<Page<GeneratorSummary>> SqliteStore::list_generators(const PageRequest& p
   return out;
 }
 
-Result<bool> SqliteStore::put_render(const RenderRecord& r, const AssetRecord& a, const LogEvent& event) {
+Result<bool> SqliteStore::put_render(const RenderRecord& r, const AssetRecord& a,
+                                     const LogEvent& event) {
   ATELIER_ASSERT(r.asset_sha256 == a.sha256 && r.recipe_id.size() == 64);
   return write<bool>([&](Txn& txn) -> Result<bool> {
     Stmt sa(db_,
@@ -317,12 +327,16 @@ Result<bool> SqliteStore::put_render(const RenderRecord& r, const AssetRecord& a
     sa.bind(1, a.sha256).bind(2, a.mime_type).bind(3, a.size_bytes).bind(4, a.width);
     sa.bind(5, a.height).bind(6, a.created_ms);
     ATELIER_TRY(sa.run("inserting asset"));
-    Stmt sr(db_,
-            "INSERT INTO renders (recipe_id, recipe_json, generator_name, generator_hash, token_hash, "
-            "width, height, format, asset_sha256, traits_json, atelier_version, script_us, raster_us, "
-            "encode_us, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-            "?14, ?15) ON CONFLICT (recipe_id) DO NOTHING");
-    sr.bind(1, r.recipe_id).bind(2, r.recipe_json).bind(3, r.generator_name).bind(4, r.generator_hash);
+    Stmt sr(
+        db_,
+        "INSERT INTO renders (recipe_id, recipe_json, generator_name, generator_hash, token_hash, "
+        "width, height, format, asset_sha256, traits_json, atelier_version, script_us, raster_us, "
+        "encode_us, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+        "?14, ?15) ON CONFLICT (recipe_id) DO NOTHING");
+    sr.bind(1, r.recipe_id)
+        .bind(2, r.recipe_json)
+        .bind(3, r.generator_name)
+        .bind(4, r.generator_hash);
     sr.bind(5, r.token_hash).bind(6, r.width).bind(7, r.height).bind(8, r.format);
     sr.bind(9, r.asset_sha256).bind(10, r.traits_json).bind(11, r.atelier_version);
     sr.bind(12, r.script_us).bind(13, r.raster_us).bind(14, r.encode_us).bind(15, r.created_ms);
@@ -386,9 +400,14 @@ Result<std::optional<AssetRecord>> SqliteStore::asset(std::string_view sha256) {
 
 Result<bool> SqliteStore::put_asset_credential(const AssetCredentialRecord& c) {
   return write<bool>([&](Txn&) -> Result<bool> {
-    Stmt s(db_, "INSERT INTO asset_credentials (asset_sha256, signed_sha256, manifest_label, created_ms) "
-                "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (asset_sha256) DO NOTHING");
-    s.bind(1, c.asset_sha256).bind(2, c.signed_sha256).bind(3, c.manifest_label).bind(4, c.created_ms);
+    Stmt s(
+        db_,
+        "INSERT INTO asset_credentials (asset_sha256, signed_sha256, manifest_label, created_ms) "
+        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (asset_sha256) DO NOTHING");
+    s.bind(1, c.asset_sha256)
+        .bind(2, c.signed_sha256)
+        .bind(3, c.manifest_label)
+        .bind(4, c.created_ms);
     ATELIER_TRY(s.run("recording an asset's credentials"));
     return sqlite3_changes(db_) > 0;
   });
@@ -409,10 +428,12 @@ Result<std::optional<AssetCredentialRecord>> read_credential(Stmt& s) {
 
 }  // namespace
 
-Result<std::optional<AssetCredentialRecord>> SqliteStore::asset_credential(std::string_view asset_sha256) {
+Result<std::optional<AssetCredentialRecord>> SqliteStore::asset_credential(
+    std::string_view asset_sha256) {
   MutexLock lock(read_mu_);
-  Stmt s(rdb_, "SELECT asset_sha256, signed_sha256, manifest_label, created_ms FROM asset_credentials "
-               "WHERE asset_sha256 = ?1");
+  Stmt s(rdb_,
+         "SELECT asset_sha256, signed_sha256, manifest_label, created_ms FROM asset_credentials "
+         "WHERE asset_sha256 = ?1");
   s.bind(1, asset_sha256);
   return read_credential(s);
 }
@@ -420,16 +441,19 @@ Result<std::optional<AssetCredentialRecord>> SqliteStore::asset_credential(std::
 Result<std::optional<AssetCredentialRecord>> SqliteStore::asset_credential_by_signed(
     std::string_view signed_sha256) {
   MutexLock lock(read_mu_);
-  Stmt s(rdb_, "SELECT asset_sha256, signed_sha256, manifest_label, created_ms FROM asset_credentials "
-               "WHERE signed_sha256 = ?1");
+  Stmt s(rdb_,
+         "SELECT asset_sha256, signed_sha256, manifest_label, created_ms FROM asset_credentials "
+         "WHERE signed_sha256 = ?1");
   s.bind(1, signed_sha256);
   return read_credential(s);
 }
 
 Result<void> SqliteStore::put_api_key(const ApiKeyRecord& k) {
   return write<void>([&](Txn&) -> Result<void> {
-    Stmt s(db_, "INSERT INTO api_keys (id, salt_hex, hash_hex, scopes, label, created_ms, revoked, account) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    Stmt s(db_,
+           "INSERT INTO api_keys (id, salt_hex, hash_hex, scopes, label, created_ms, revoked, "
+           "account) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     s.bind(1, k.id).bind(2, k.salt_hex).bind(3, k.hash_hex).bind(4, join_scopes(k.scopes));
     s.bind(5, k.label).bind(6, k.created_ms).bind(7, k.revoked ? 1 : 0).bind(8, k.account);
     ATELIER_TRY(s.run("inserting api key"));
@@ -439,8 +463,9 @@ Result<void> SqliteStore::put_api_key(const ApiKeyRecord& k) {
 
 Result<std::optional<ApiKeyRecord>> SqliteStore::api_key(std::string_view id) {
   MutexLock lock(read_mu_);
-  Stmt s(rdb_, "SELECT id, salt_hex, hash_hex, scopes, label, created_ms, revoked, account FROM api_keys "
-              "WHERE id = ?1");
+  Stmt s(rdb_,
+         "SELECT id, salt_hex, hash_hex, scopes, label, created_ms, revoked, account FROM api_keys "
+         "WHERE id = ?1");
   s.bind(1, id);
   ATELIER_TRY_ASSIGN(const bool found, s.next("reading api key"));
   if (!found) return std::nullopt;
@@ -449,8 +474,9 @@ Result<std::optional<ApiKeyRecord>> SqliteStore::api_key(std::string_view id) {
 
 Result<std::vector<ApiKeyRecord>> SqliteStore::list_api_keys() {
   MutexLock lock(read_mu_);
-  Stmt s(rdb_, "SELECT id, salt_hex, hash_hex, scopes, label, created_ms, revoked, account FROM api_keys "
-              "ORDER BY created_ms, id");
+  Stmt s(rdb_,
+         "SELECT id, salt_hex, hash_hex, scopes, label, created_ms, revoked, account FROM api_keys "
+         "ORDER BY created_ms, id");
   std::vector<ApiKeyRecord> out;
   ATELIER_TRY(internal::each_row(s, "listing api keys", [&]() -> Result<void> {
     ATELIER_TRY_ASSIGN(auto item, read_api_key(s));
@@ -477,8 +503,8 @@ Result<DataDir> open_data_dir(const std::filesystem::path& root) {
   for (const auto& p : {root, dir.blobs_path(), dir.keys_path()}) {
     std::filesystem::create_directories(p, ec);
     if (ec) {
-      return fail(Error::invalid("data_dir_unusable", "cannot create " + p.string() + ": " + ec.message(),
-                                 "data"));
+      return fail(Error::invalid("data_dir_unusable",
+                                 "cannot create " + p.string() + ": " + ec.message(), "data"));
     }
   }
   ::chmod(dir.keys_path().c_str(), 0700);  // Signing keys live here (provenance log).

@@ -60,7 +60,8 @@ class SqliteStore final : public Store, public LedgerStore {
 
   int schema_version() const;
 
-  Result<bool> put_generator_version(const GeneratorVersion& version, const LogEvent& event) override;
+  Result<bool> put_generator_version(const GeneratorVersion& version,
+                                     const LogEvent& event) override;
   Result<std::optional<GeneratorVersion>> generator_version(std::string_view name,
                                                             std::string_view hash) override;
   Result<std::optional<GeneratorVersion>> latest_generator_version(std::string_view name) override;
@@ -75,15 +76,18 @@ class SqliteStore final : public Store, public LedgerStore {
   Result<std::optional<AssetRecord>> asset(std::string_view sha256) override;
 
   Result<bool> put_asset_credential(const AssetCredentialRecord& credential) override;
-  Result<std::optional<AssetCredentialRecord>> asset_credential(std::string_view asset_sha256) override;
-  Result<std::optional<AssetCredentialRecord>> asset_credential_by_signed(std::string_view signed_sha256) override;
+  Result<std::optional<AssetCredentialRecord>> asset_credential(
+      std::string_view asset_sha256) override;
+  Result<std::optional<AssetCredentialRecord>> asset_credential_by_signed(
+      std::string_view signed_sha256) override;
   Result<void> put_api_key(const ApiKeyRecord& key) override;
   Result<std::optional<ApiKeyRecord>> api_key(std::string_view id) override;
   Result<std::vector<ApiKeyRecord>> list_api_keys() override;
   Result<bool> revoke_api_key(std::string_view id) override;
 
   Result<IdempotencyClaim> claim_idempotency(std::string_view key_id, std::string_view idem_key,
-                                             std::string_view request_hash, std::int64_t now_ms) override;
+                                             std::string_view request_hash,
+                                             std::int64_t now_ms) override;
   Result<bool> complete_idempotency(const IdempotencyFence& fence, int status,
                                     std::string_view body) override;
   Result<void> release_idempotency(const IdempotencyFence& fence) override;
@@ -99,7 +103,8 @@ class SqliteStore final : public Store, public LedgerStore {
   Result<std::vector<Digest>> log_hashes(std::uint32_t level, std::uint64_t begin,
                                          std::uint64_t end) override;
   Result<std::vector<std::uint64_t>> log_indexes(std::string_view subject) override;
-  Result<std::vector<CheckpointRecord>> checkpoints(std::uint64_t after_size, std::int64_t limit) override;
+  Result<std::vector<CheckpointRecord>> checkpoints(std::uint64_t after_size,
+                                                    std::int64_t limit) override;
   Result<std::optional<CheckpointRecord>> latest_checkpoint() override;
   void set_checkpoint_signer(CheckpointSigner signer, std::int64_t interval_ms) override;
   Result<std::optional<CheckpointRecord>> checkpoint_now() override;
@@ -108,11 +113,13 @@ class SqliteStore final : public Store, public LedgerStore {
   Result<std::optional<AccountRecord>> account(std::string_view id) override;
   Result<std::vector<Balance>> balances(std::string_view account) override;
   Result<std::optional<CollectionRecord>> collection(std::string_view id) override;
-  Result<std::optional<TokenRecord>> token(std::string_view collection, const U256& token_id) override;
+  Result<std::optional<TokenRecord>> token(std::string_view collection,
+                                           const U256& token_id) override;
   Result<std::vector<TokenRecord>> tokens(std::string_view collection, std::int64_t limit,
                                           const std::optional<U256>& after) override;
   Result<std::uint64_t> token_count(std::string_view collection) override;
-  Result<std::vector<TokenHolding>> holders(std::string_view collection, const U256& token_id) override;
+  Result<std::vector<TokenHolding>> holders(std::string_view collection,
+                                            const U256& token_id) override;
   Result<std::vector<TokenHolding>> holdings(std::string_view account) override;
   Result<std::string> approved(std::string_view collection, const U256& token_id) override;
   Result<bool> is_operator(std::string_view collection, std::string_view owner,

@@ -175,10 +175,12 @@ class Store {
 
   // Generators. put returns false when that exact bundle hash was already registered; `event`
   // is logged in the same transaction exactly when the version is new.
-  virtual Result<bool> put_generator_version(const GeneratorVersion& version, const LogEvent& event) = 0;
+  virtual Result<bool> put_generator_version(const GeneratorVersion& version,
+                                             const LogEvent& event) = 0;
   virtual Result<std::optional<GeneratorVersion>> generator_version(std::string_view name,
                                                                     std::string_view hash) = 0;
-  virtual Result<std::optional<GeneratorVersion>> latest_generator_version(std::string_view name) = 0;
+  virtual Result<std::optional<GeneratorVersion>> latest_generator_version(
+      std::string_view name) = 0;
   // Every version of `name`, newest first.
   virtual Result<std::vector<GeneratorVersion>> generator_versions(std::string_view name) = 0;
   // Generators by name, ascending.
@@ -197,9 +199,11 @@ class Store {
   // The asset's signed file. put_asset_credential keeps the first one recorded and returns
   // false (changing nothing) when the asset already has one.
   virtual Result<bool> put_asset_credential(const AssetCredentialRecord& credential) = 0;
-  virtual Result<std::optional<AssetCredentialRecord>> asset_credential(std::string_view asset_sha256) = 0;
+  virtual Result<std::optional<AssetCredentialRecord>> asset_credential(
+      std::string_view asset_sha256) = 0;
   // The record whose signed file has this hash.
-  virtual Result<std::optional<AssetCredentialRecord>> asset_credential_by_signed(std::string_view signed_sha256) = 0;
+  virtual Result<std::optional<AssetCredentialRecord>> asset_credential_by_signed(
+      std::string_view signed_sha256) = 0;
 
   // API keys.
   virtual Result<void> put_api_key(const ApiKeyRecord& key) = 0;
@@ -209,7 +213,8 @@ class Store {
 
   // Idempotency keys, scoped by API key id (see IdempotencyClaim above). `request_hash`
   // identifies method+path+body; the claim's lease runs from `now_ms`.
-  virtual Result<IdempotencyClaim> claim_idempotency(std::string_view key_id, std::string_view idem_key,
+  virtual Result<IdempotencyClaim> claim_idempotency(std::string_view key_id,
+                                                     std::string_view idem_key,
                                                      std::string_view request_hash,
                                                      std::int64_t now_ms) = 0;
   // Stores the response of a claim still held under `fence`; false (and nothing written) when
@@ -230,7 +235,8 @@ class Store {
   // Number of entries (the current tree size).
   virtual Result<std::uint64_t> log_size() = 0;
   // Entries [begin, end) that exist, in order. The caller bounds end - begin.
-  virtual Result<std::vector<LogEntryRecord>> log_entries(std::uint64_t begin, std::uint64_t end) = 0;
+  virtual Result<std::vector<LogEntryRecord>> log_entries(std::uint64_t begin,
+                                                          std::uint64_t end) = 0;
   // Stored complete-subtree hashes at `level` (0: leaf hashes) for indexes [begin, end) that
   // exist, in order. The caller bounds end - begin.
   virtual Result<std::vector<Digest>> log_hashes(std::uint32_t level, std::uint64_t begin,
@@ -238,7 +244,8 @@ class Store {
   // Indexes of the entries about `subject`, ascending.
   virtual Result<std::vector<std::uint64_t>> log_indexes(std::string_view subject) = 0;
   // Signed checkpoints with size > after_size, ascending, at most `limit`.
-  virtual Result<std::vector<CheckpointRecord>> checkpoints(std::uint64_t after_size, std::int64_t limit) = 0;
+  virtual Result<std::vector<CheckpointRecord>> checkpoints(std::uint64_t after_size,
+                                                            std::int64_t limit) = 0;
   virtual Result<std::optional<CheckpointRecord>> latest_checkpoint() = 0;
   // Commits sign a checkpoint with `signer` whenever the tree grew and the latest checkpoint
   // is at least `interval_ms` old (0: every commit that appends). Without a signer, none.

@@ -12,7 +12,8 @@ namespace atelier::api::testing {
 
 class FakeStore final : public store::Store {
  public:
-  Result<bool> put_generator_version(const store::GeneratorVersion&, const store::LogEvent&) override {
+  Result<bool> put_generator_version(const store::GeneratorVersion&,
+                                     const store::LogEvent&) override {
     return true;
   }
   Result<std::optional<store::GeneratorVersion>> generator_version(std::string_view,
@@ -50,7 +51,8 @@ class FakeStore final : public store::Store {
   Result<std::optional<store::AssetCredentialRecord>> asset_credential(std::string_view) override {
     return std::nullopt;
   }
-  Result<std::optional<store::AssetCredentialRecord>> asset_credential_by_signed(std::string_view) override {
+  Result<std::optional<store::AssetCredentialRecord>> asset_credential_by_signed(
+      std::string_view) override {
     return std::nullopt;
   }
 
@@ -123,7 +125,9 @@ class FakeStore final : public store::Store {
   }
 
   // The log is not part of the HTTP plumbing these tests exercise.
-  Result<std::uint64_t> append_events(std::span<const store::LogEvent>) override { return unused(); }
+  Result<std::uint64_t> append_events(std::span<const store::LogEvent>) override {
+    return unused();
+  }
   std::future<Result<std::uint64_t>> append_event_async(store::LogEvent) override {
     std::promise<Result<std::uint64_t>> p;
     p.set_value(unused());
@@ -142,7 +146,9 @@ class FakeStore final : public store::Store {
   Result<std::vector<store::CheckpointRecord>> checkpoints(std::uint64_t, std::int64_t) override {
     return std::vector<store::CheckpointRecord>{};
   }
-  Result<std::optional<store::CheckpointRecord>> latest_checkpoint() override { return std::nullopt; }
+  Result<std::optional<store::CheckpointRecord>> latest_checkpoint() override {
+    return std::nullopt;
+  }
   void set_checkpoint_signer(store::CheckpointSigner, std::int64_t) override {}
   Result<std::optional<store::CheckpointRecord>> checkpoint_now() override { return std::nullopt; }
 

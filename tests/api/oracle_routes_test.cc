@@ -67,10 +67,12 @@ class OracleRoutes : public ::testing::Test {
     return more;
   }
   Reply add_feed(const json& body, const std::string& key = {}) {
-    return c->request("POST", "/v1/oracles/feeds", body.dump(), auth(key.empty() ? admin_key : key));
+    return c->request("POST", "/v1/oracles/feeds", body.dump(),
+                      auth(key.empty() ? admin_key : key));
   }
   Reply report(const std::string& feed, const json& body, Headers more = {}) {
-    return c->request("POST", "/v1/oracles/feeds/" + feed + "/reports", body.dump(), auth(oracle_key, std::move(more)));
+    return c->request("POST", "/v1/oracles/feeds/" + feed + "/reports", body.dump(),
+                      auth(oracle_key, std::move(more)));
   }
   json feed(const std::string& id) {
     auto r = c->get("/v1/oracles/feeds/" + id);  // Public: no key.
@@ -78,7 +80,9 @@ class OracleRoutes : public ::testing::Test {
     return json::parse(r.body);
   }
   static std::string code(const Reply& r) { return json::parse(r.body)["error"]["code"]; }
-  static std::string param(const Reply& r) { return json::parse(r.body)["error"].value("param", ""); }
+  static std::string param(const Reply& r) {
+    return json::parse(r.body)["error"].value("param", "");
+  }
   std::int64_t now() const { return clock.now_ms(); }
 };
 
@@ -100,7 +104,8 @@ TEST_F(OracleRoutes, AreDocumentedGuardedByTheirScopesAndValidOpenApi) {
   EXPECT_EQ(c->request("POST", "/v1/oracles/feeds/ETH-USD/reports", "{}").status, 401);
   EXPECT_EQ(add_feed(kEthUsd, trade_key).status, 403);
   EXPECT_EQ(add_feed(kEthUsd, oracle_key).status, 403);
-  EXPECT_EQ(c->request("POST", "/v1/oracles/feeds/ETH-USD/reports", "{}", auth(trade_key)).status, 403);
+  EXPECT_EQ(c->request("POST", "/v1/oracles/feeds/ETH-USD/reports", "{}", auth(trade_key)).status,
+            403);
   EXPECT_EQ(*db->log_size(), 0u);
 
   if (auto why = testing::node_tools_missing(); !why.empty()) GTEST_SKIP() << why;
@@ -121,18 +126,22 @@ TEST_F(OracleRoutes, RegisterReportAndReadAFeed) {
   EXPECT_EQ(add_feed(kEthUsd).status, 200);  // Again: the same feed, nothing logged.
   EXPECT_EQ(*db->log_size(), 1u);
 
-  auto r = report("ETH-USD", {{"source", "a"}, {"price", "3012.45"}, {"observed_ms", now() - 2000}});
+  auto r =
+      report("ETH-USD", {{"source", "a"}, {"price", "3012.45"}, {"observed_ms", now() - 2000}});
   ASSERT_EQ(r.status, 201) << r.body;
   json rep = json::parse(r.body);
   EXPECT_EQ(rep["feed"], "ETH-USD");
   EXPECT_EQ(rep["price"], "3012.45");
   EXPECT_EQ(rep["price_wad"], "3012450000000000000000");
   EXPECT_EQ(rep["received_ms"], now());
-  ASSERT_EQ(report("ETH-USD", {{"source", "b"}, {"price", "3012.47"}, {"observed_ms", now()}}).status, 201);
+  ASSERT_EQ(
+      report("ETH-USD", {{"source", "b"}, {"price", "3012.47"}, {"observed_ms", now()}}).status,
+      201);
   // A key bound to a reporter's account reports only as that source.
   std::string c_key = create_api_key(*db, {"oracle"}, "reporter c", clock, "c")->secret;
   auto as_a = c->request("POST", "/v1/oracles/feeds/ETH-USD/reports",
-                         json({{"source", "a"}, {"price", "1"}, {"observed_ms", now()}}).dump(), auth(c_key));
+                         json({{"source", "a"}, {"price", "1"}, {"observed_ms", now()}}).dump(),
+                         auth(c_key));
   EXPECT_EQ(as_a.status, 403) << as_a.body;
   EXPECT_EQ(code(as_a), "source_not_yours");
 
@@ -152,8 +161,10 @@ TEST_F(OracleRoutes, RegisterReportAndReadAFeed) {
   EXPECT_EQ(j["status"], "tripped");
   EXPECT_FALSE(j.contains("price"));
   EXPECT_NE(j["reason"].get<std::string>().find("needed"), std::string::npos) << j["reason"];
-  ASSERT_EQ(report("ETH-USD", {{"source", "a"}, {"price", "3100"}, {"observed_ms", now()}}).status, 201);
-  ASSERT_EQ(report("ETH-USD", {{"source", "c"}, {"price", "3102"}, {"observed_ms", now()}}).status, 201);
+  ASSERT_EQ(report("ETH-USD", {{"source", "a"}, {"price", "3100"}, {"observed_ms", now()}}).status,
+            201);
+  ASSERT_EQ(report("ETH-USD", {{"source", "c"}, {"price", "3102"}, {"observed_ms", now()}}).status,
+            201);
   j = feed("ETH-USD");
   EXPECT_EQ(j["status"], "ok");
   EXPECT_EQ(j["price"], "3101");
@@ -170,7 +181,8 @@ TEST_F(OracleRoutes, RegisterReportAndReadAFeed) {
 
 TEST_F(OracleRoutes, BadRequestsAreClearErrorsThatLogNothing) {
   ASSERT_EQ(add_feed(kEthUsd).status, 201);
-  ASSERT_EQ(report("ETH-USD", {{"source", "a"}, {"price", "3000"}, {"observed_ms", now()}}).status, 201);
+  ASSERT_EQ(report("ETH-USD", {{"source", "a"}, {"price", "3000"}, {"observed_ms", now()}}).status,
+            201);
   const auto size = *db->log_size();
   struct Case {
     std::string feed;
@@ -179,18 +191,43 @@ TEST_F(OracleRoutes, BadRequestsAreClearErrorsThatLogNothing) {
     std::string code, param;
   };
   const std::vector<Case> cases = {
-      {"BTC-USD", {{"source", "a"}, {"price", "1"}, {"observed_ms", now()}}, 404, "unknown_feed", "feed"},
-      {"ETH-USD", {{"source", "mallory"}, {"price", "1"}, {"observed_ms", now()}}, 400, "source_not_allowed", "source"},
-      {"ETH-USD", {{"source", "b"}, {"price", "3,000"}, {"observed_ms", now()}}, 400, "invalid_number", "price"},
-      {"ETH-USD", {{"source", "b"}, {"price", 3000}, {"observed_ms", now()}}, 400, "missing_field", "price"},
+      {"BTC-USD",
+       {{"source", "a"}, {"price", "1"}, {"observed_ms", now()}},
+       404,
+       "unknown_feed",
+       "feed"},
+      {"ETH-USD",
+       {{"source", "mallory"}, {"price", "1"}, {"observed_ms", now()}},
+       400,
+       "source_not_allowed",
+       "source"},
+      {"ETH-USD",
+       {{"source", "b"}, {"price", "3,000"}, {"observed_ms", now()}},
+       400,
+       "invalid_number",
+       "price"},
+      {"ETH-USD",
+       {{"source", "b"}, {"price", 3000}, {"observed_ms", now()}},
+       400,
+       "missing_field",
+       "price"},
       {"ETH-USD", {{"source", "b"}, {"price", "3000"}}, 400, "missing_field", "observed_ms"},
-      {"ETH-USD", {{"source", "b"}, {"price", "3000"}, {"observed_ms", now() + 60'000}}, 400, "report_from_future",
+      {"ETH-USD",
+       {{"source", "b"}, {"price", "3000"}, {"observed_ms", now() + 60'000}},
+       400,
+       "report_from_future",
        "observed_ms"},
-      {"ETH-USD", {{"source", "a"}, {"price", "3000"}, {"observed_ms", now() - 1}}, 409, "report_out_of_order",
+      {"ETH-USD",
+       {{"source", "a"}, {"price", "3000"}, {"observed_ms", now() - 1}},
+       409,
+       "report_out_of_order",
        "observed_ms"},
       // Issue 14: unknown fields were ignored.
-      {"ETH-USD", {{"source", "b"}, {"price", "3000"}, {"observed_ms", now()}, {"confidence", 1}}, 400,
-       "unknown_field", "confidence"},
+      {"ETH-USD",
+       {{"source", "b"}, {"price", "3000"}, {"observed_ms", now()}, {"confidence", 1}},
+       400,
+       "unknown_field",
+       "confidence"},
   };
   for (const auto& k : cases) {
     SCOPED_TRACE(k.body.dump());
@@ -200,17 +237,31 @@ TEST_F(OracleRoutes, BadRequestsAreClearErrorsThatLogNothing) {
     EXPECT_EQ(param(r), k.param) << r.body;
   }
   const std::vector<std::pair<json, std::pair<std::string, std::string>>> bad_feeds = {
-      {{{"id", "ETH"}, {"max_age_ms", 1}, {"max_deviation_bps", 1}, {"min_sources", 1}}, {"invalid_feed_id", "id"}},
-      {{{"id", "ETH-USD"}, {"max_age_ms", 1}, {"max_deviation_bps", 1}}, {"missing_param", "min_sources"}},
+      {{{"id", "ETH"}, {"max_age_ms", 1}, {"max_deviation_bps", 1}, {"min_sources", 1}},
+       {"invalid_feed_id", "id"}},
+      {{{"id", "ETH-USD"}, {"max_age_ms", 1}, {"max_deviation_bps", 1}},
+       {"missing_param", "min_sources"}},
       {{{"id", "ETH-USD"}, {"max_age_ms", 0}, {"max_deviation_bps", 1}, {"min_sources", 1}},
        {"value_out_of_range", "max_age_ms"}},
       {{{"id", "ETH-USD"}, {"max_age_ms", "60000"}, {"max_deviation_bps", 1}, {"min_sources", 1}},
        {"invalid_number", "max_age_ms"}},
-      {{{"id", "ETH-USD"}, {"max_age_ms", 1}, {"max_deviation_bps", 1}, {"min_sources", 1}, {"source", {"a"}}},
+      {{{"id", "ETH-USD"},
+        {"max_age_ms", 1},
+        {"max_deviation_bps", 1},
+        {"min_sources", 1},
+        {"source", {"a"}}},
        {"unknown_field", "source"}},
-      {{{"id", "ETH-USD"}, {"max_age_ms", 1}, {"max_deviation_bps", 1}, {"min_sources", 1}, {"sources", {"a,b"}}},
+      {{{"id", "ETH-USD"},
+        {"max_age_ms", 1},
+        {"max_deviation_bps", 1},
+        {"min_sources", 1},
+        {"sources", {"a,b"}}},
        {"invalid_source", "sources"}},
-      {{{"id", "ETH-USD"}, {"max_age_ms", 1}, {"max_deviation_bps", 1}, {"min_sources", 1}, {"sources", {"a", "a"}}},
+      {{{"id", "ETH-USD"},
+        {"max_age_ms", 1},
+        {"max_deviation_bps", 1},
+        {"min_sources", 1},
+        {"sources", {"a", "a"}}},
        {"duplicate_source", "sources"}},
   };
   for (const auto& [body, want] : bad_feeds) {

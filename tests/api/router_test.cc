@@ -129,7 +129,8 @@ TEST(Router, AGreedyLastParameterTakesTheRestOfThePath) {
   EXPECT_EQ(t.match("GET", "/tile/entries/000").path_params[0].second, "entries/000");
   EXPECT_EQ(t.match("GET", "/tile/fixed").route->path, "/tile/fixed");  // Literal still wins.
   EXPECT_EQ(t.match("GET", "/tile").kind, RouteTable::MatchKind::kNotFound);   // Needs one segment.
-  EXPECT_EQ(t.match("GET", "/tile/0//000").kind, RouteTable::MatchKind::kNotFound);  // No empty ones.
+  EXPECT_EQ(t.match("GET", "/tile/0//000").kind,
+            RouteTable::MatchKind::kNotFound);  // No empty ones.
   EXPECT_EQ(template_params("/tile/{tile+}"), std::vector<std::string>{"tile"});
   EXPECT_EQ(openapi_path("/tile/{tile+}"), "/tile/{tile}");
 }

@@ -126,7 +126,8 @@ TEST_F(ApiServer, EveryRouteIsDocumentedAndEveryMutatingRouteIsGuarded) {
   start();
   Metrics metrics;
   std::string doc_text;
-  RouteDeps deps{*engine, metrics, doc_text, log.get(), ledger.get(), market.get(), "https://gallery.example"};
+  RouteDeps deps{
+      *engine, metrics, doc_text, log.get(), ledger.get(), market.get(), "https://gallery.example"};
   RouteTable table = build_routes(deps);
   auto doc = json::parse(server->openapi_json());
 
@@ -226,8 +227,9 @@ TEST_F(ApiServer, RunawayPatternRendersFreeTheirWorkersAtTheWallLimit) {
   auto evil = dir.path() / "src" / "evil";
   std::filesystem::create_directories(evil);
   std::ofstream(evil / "manifest.json") << R"({"name": "evil", "version": "1.0.0"})";
-  std::ofstream(evil / "main.lua") << "ctx:background('#000')\n"
-                                      "local r = string.find(string.rep('a', 3000), string.rep('a-', 12) .. 'b')\n";
+  std::ofstream(evil / "main.lua")
+      << "ctx:background('#000')\n"
+         "local r = string.find(string.rep('a', 3000), string.rep('a-', 12) .. 'b')\n";
   ASSERT_TRUE(engine->add_generator(evil));
   ServerOptions server_options;
   server_options.worker_threads = 2;
@@ -241,7 +243,10 @@ TEST_F(ApiServer, RunawayPatternRendersFreeTheirWorkersAtTheWallLimit) {
   for (int i = 0; i < 2; ++i) {
     threads.emplace_back([&, i] {
       Client c(server->port());
-      json req = {{"generator", "evil"}, {"token_hash", i == 0 ? kToken1 : kToken2}, {"width", 64}, {"height", 64}};
+      json req = {{"generator", "evil"},
+                  {"token_hash", i == 0 ? kToken1 : kToken2},
+                  {"width", 64},
+                  {"height", 64}};
       runaway[i] = c.request("POST", "/v1/renders", req.dump(), auth(render_key));
       runaway_took[i] = Clock::now() - t0;
     });
@@ -256,7 +261,8 @@ TEST_F(ApiServer, RunawayPatternRendersFreeTheirWorkersAtTheWallLimit) {
   for (int i = 0; i < 2; ++i) {
     EXPECT_GE(runaway[i].status, 400) << runaway[i].body;
     EXPECT_LT(runaway[i].status, 500) << runaway[i].body;
-    EXPECT_EQ(json::parse(runaway[i].body)["error"]["code"], "render_wall_ms_max") << runaway[i].body;
+    EXPECT_EQ(json::parse(runaway[i].body)["error"]["code"], "render_wall_ms_max")
+        << runaway[i].body;
     EXPECT_LT(runaway_took[i], std::chrono::milliseconds(1000 + 1500));
   }
 }
@@ -594,7 +600,8 @@ TEST_F(ApiServer, TheLogIsServedAsTlogTilesThatMatchTheSignedCheckpoint) {
     for (std::uint32_t i = 0; i < width; ++i) {
       Digest leaf{};
       std::memcpy(leaf.data(), tile.body.data() + 32 * i, 32);
-      std::size_t len = (static_cast<unsigned char>(bundle.body[pos]) << 8) | static_cast<unsigned char>(bundle.body[pos + 1]);
+      std::size_t len = (static_cast<unsigned char>(bundle.body[pos]) << 8) |
+                        static_cast<unsigned char>(bundle.body[pos + 1]);
       EXPECT_EQ(leaf_hash(std::string_view(bundle.body).substr(pos + 2, len)), leaf);
       pos += 2 + len;
       leaves.push_back(leaf);
@@ -606,7 +613,8 @@ TEST_F(ApiServer, TheLogIsServedAsTlogTilesThatMatchTheSignedCheckpoint) {
   auto level1 = c.get("/tile/1/000.p/1");
   ASSERT_EQ(level1.status, 200);
   EXPECT_EQ(level1.body.size(), 32u);
-  EXPECT_EQ(0, std::memcmp(level1.body.data(), provenance::mth(std::span(leaves).first(256)).data(), 32));
+  EXPECT_EQ(
+      0, std::memcmp(level1.body.data(), provenance::mth(std::span(leaves).first(256)).data(), 32));
 
   EXPECT_EQ(c.get("/tile/0/001").status, 404);          // Only 45 leaves in tile 1 so far.
   EXPECT_EQ(c.get("/tile/0/001.p/46").status, 404);
@@ -650,7 +658,8 @@ TEST_F(ApiServer, LogEntriesAndProofsVerifyWithThePublicKeyAlone) {
     hashes.push_back(*d);
   }
   auto root13 = log->root(13);
-  auto cp = provenance::open_checkpoint(kj["checkpoint"].get<std::string>(), signer->verifier(), signer->name());
+  auto cp = provenance::open_checkpoint(kj["checkpoint"].get<std::string>(), signer->verifier(),
+                                        signer->name());
   ASSERT_TRUE(root13 && cp);
   EXPECT_TRUE(provenance::verify_consistency(13, 41, hashes, *root13, cp->root));
   EXPECT_EQ(c.get("/v1/log/proof/consistency?from=13&to=99").status, 400);
@@ -709,8 +718,10 @@ TEST_F(ApiServer, TokenMetadataAndAccountsAreServed) {
   auto at = uri.find("{id}");
   ASSERT_NE(at, std::string::npos);
   std::string hex_url = uri.replace(at, 4, ledger::erc1155_id_hex(U256(26)));
-  EXPECT_EQ(hex_url, "https://gallery.example/v1/collections/eds/tokens/" + std::string(62, '0') + "1a/metadata.json");
-  EXPECT_EQ(c.get("/v1/collections/eds/tokens/" + std::string(62, '0') + "1a/metadata.json").body, meta.body);
+  EXPECT_EQ(hex_url, "https://gallery.example/v1/collections/eds/tokens/" + std::string(62, '0') +
+                         "1a/metadata.json");
+  EXPECT_EQ(c.get("/v1/collections/eds/tokens/" + std::string(62, '0') + "1a/metadata.json").body,
+            meta.body);
   EXPECT_EQ(contract["seller_fee_basis_points"], 500);
   EXPECT_EQ(c.get("/v1/collections/eds/tokens/27/metadata.json").status, 404);
   EXPECT_EQ(c.get("/v1/collections/eds/tokens/0x1a/metadata.json").status, 400);
@@ -744,9 +755,9 @@ TEST_F(ApiServer, TokenMetadataAndAccountsAreServed) {
   EXPECT_EQ(first["data"][0]["account"], "ann");
   EXPECT_EQ(first["data"][0]["amount"], "2");
   ASSERT_TRUE(first["next_cursor"].is_string());
-  auto second = json::parse(
-      c.get("/v1/collections/eds/tokens/26/owners?limit=1&cursor=" + first["next_cursor"].get<std::string>())
-          .body);
+  auto second = json::parse(c.get("/v1/collections/eds/tokens/26/owners?limit=1&cursor=" +
+                                  first["next_cursor"].get<std::string>())
+                                .body);
   ASSERT_EQ(second["data"].size(), 1u);
   EXPECT_EQ(second["data"][0]["account"], "zoe");
   EXPECT_TRUE(second["next_cursor"].is_null());
@@ -772,7 +783,10 @@ TEST_F(ApiServer, TokenIdOf64DecimalDigitsRoundTrips) {
     coll.name = standard;
     coll.creator = "vera";
     ASSERT_TRUE(ledger->create_collection(coll));
-    ASSERT_TRUE(ledger->mint({.caller = "vera", .collection = standard, .asset_sha256 = sha, .to = "vera",
+    ASSERT_TRUE(ledger->mint({.caller = "vera",
+                              .collection = standard,
+                              .asset_sha256 = sha,
+                              .to = "vera",
                               .token_id = id}));
   }
   // ERC-721: the decimal spelling names the token; 64 hex digits are not an ERC-721 token id.
@@ -782,7 +796,8 @@ TEST_F(ApiServer, TokenIdOf64DecimalDigitsRoundTrips) {
   auto owners = c.get("/v1/collections/erc721/tokens/" + big + "/owners");
   ASSERT_EQ(owners.status, 200) << owners.body;
   EXPECT_EQ(json::parse(owners.body)["data"][0]["account"], "vera");
-  EXPECT_EQ(c.get("/v1/collections/erc721/tokens/" + ledger::erc1155_id_hex(id) + "/owners").status, 400);
+  EXPECT_EQ(c.get("/v1/collections/erc721/tokens/" + ledger::erc1155_id_hex(id) + "/owners").status,
+            400);
   // ERC-1155: the hex {id} names it; the same 64 characters in decimal are read as hex too (a
   // token that does not exist), which is what a wallet filling the URI template means.
   const std::string hex = ledger::erc1155_id_hex(id);
@@ -796,14 +811,16 @@ TEST_F(ApiServer, TokenIdOf64DecimalDigitsRoundTrips) {
 
   // A JSON body: decimal only, so the listing is for the minted token; its hex is refused.
   std::string seller_key = create_api_key(*db, {"trade"}, "seller", clock, "vera")->secret;
-  auto listed = c.request("POST", "/v1/listings",
-                          json({{"collection", "erc721"}, {"token_id", big}, {"price", "1000"}}).dump(),
-                          auth(seller_key, {{"Content-Type", "application/json"}}));
+  auto listed =
+      c.request("POST", "/v1/listings",
+                json({{"collection", "erc721"}, {"token_id", big}, {"price", "1000"}}).dump(),
+                auth(seller_key, {{"Content-Type", "application/json"}}));
   ASSERT_EQ(listed.status, 201) << listed.body;
   EXPECT_EQ(json::parse(listed.body)["token_id"], big);
-  auto refused = c.request("POST", "/v1/listings",
-                           json({{"collection", "erc1155"}, {"token_id", hex}, {"price", "1000"}}).dump(),
-                           auth(seller_key, {{"Content-Type", "application/json"}}));
+  auto refused =
+      c.request("POST", "/v1/listings",
+                json({{"collection", "erc1155"}, {"token_id", hex}, {"price", "1000"}}).dump(),
+                auth(seller_key, {{"Content-Type", "application/json"}}));
   EXPECT_EQ(refused.status, 400) << refused.body;
   EXPECT_EQ(json::parse(refused.body)["error"]["code"], "invalid_token_id");
 }
@@ -820,11 +837,14 @@ TEST_F(ApiServer, RacingBuyersOverHttpExactlyOneWinsTheLastToken) {
   coll.creator = "vera";
   coll.royalty_bps = 1000;
   ASSERT_TRUE(ledger->create_collection(coll));
-  ASSERT_TRUE(ledger->mint({.caller = "vera", .collection = "one", .asset_sha256 = sha, .to = "vera"}));
+  ASSERT_TRUE(
+      ledger->mint({.caller = "vera", .collection = "one", .asset_sha256 = sha, .to = "vera"}));
   std::string seller_key = create_api_key(*db, {"trade"}, "seller", clock, "vera")->secret;
-  auto listed = setup.request("POST", "/v1/listings",
-                              json({{"collection", "one"}, {"token_id", "0"}, {"price", "1000"}, {"platform_fee_bps", 100}}).dump(),
-                              auth(seller_key, {{"Content-Type", "application/json"}}));
+  auto listed = setup.request(
+      "POST", "/v1/listings",
+      json({{"collection", "one"}, {"token_id", "0"}, {"price", "1000"}, {"platform_fee_bps", 100}})
+          .dump(),
+      auth(seller_key, {{"Content-Type", "application/json"}}));
   ASSERT_EQ(listed.status, 201) << listed.body;
   std::string listing = json::parse(listed.body)["id"];
   EXPECT_EQ(json::parse(setup.get("/v1/listings/" + listing).body)["price"], "1000");
@@ -842,8 +862,10 @@ TEST_F(ApiServer, RacingBuyersOverHttpExactlyOneWinsTheLastToken) {
   for (int i = 0; i < kBuyers; ++i) {
     threads.emplace_back([&, i] {
       Client c(server->port());
-      replies[i] = c.request("POST", "/v1/listings/" + listing + "/purchases", R"({"quantity":"1"})",
-                             auth(keys[i], {{"Content-Type", "application/json"}, {"Idempotency-Key", "buy-" + std::to_string(i)}}));
+      replies[i] =
+          c.request("POST", "/v1/listings/" + listing + "/purchases", R"({"quantity":"1"})",
+                    auth(keys[i], {{"Content-Type", "application/json"},
+                                   {"Idempotency-Key", "buy-" + std::to_string(i)}}));
     });
   }
   for (auto& t : threads) t.join();
@@ -869,19 +891,27 @@ TEST_F(ApiServer, RacingBuyersOverHttpExactlyOneWinsTheLastToken) {
   // A retry with the same Idempotency-Key replays the sale and charges nothing more.
   Client c(server->port());
   auto again = c.request("POST", "/v1/listings/" + listing + "/purchases", R"({"quantity":"1"})",
-                         auth(keys[won], {{"Content-Type", "application/json"}, {"Idempotency-Key", "buy-" + std::to_string(won)}}));
+                         auth(keys[won], {{"Content-Type", "application/json"},
+                                          {"Idempotency-Key", "buy-" + std::to_string(won)}}));
   EXPECT_EQ(again.status, 201);
   EXPECT_EQ(again.body, replies[won].body);
   auto reused = c.request("POST", "/v1/listings/" + listing + "/purchases", R"({"quantity":"2"})",
-                          auth(keys[won], {{"Content-Type", "application/json"}, {"Idempotency-Key", "buy-" + std::to_string(won)}}));
+                          auth(keys[won], {{"Content-Type", "application/json"},
+                                           {"Idempotency-Key", "buy-" + std::to_string(won)}}));
   EXPECT_EQ(reused.status, 422) << reused.body;
   EXPECT_EQ(json::parse(reused.body)["error"]["code"], "idempotency_key_reused");
   // Bad input changes nothing.
   EXPECT_EQ(c.request("POST", "/v1/listings/" + listing + "/purchases", R"({"quantity":"-1"})",
                       auth(keys[0], {{"Content-Type", "application/json"}})).status, 400);
-  EXPECT_EQ(c.request("POST", "/v1/listings/" + listing + "/purchases", R"({"quantity":"1","buyer":"buyer1"})",
-                      auth(keys[0], {{"Content-Type", "application/json"}})).status, 403);
-  EXPECT_EQ(c.request("POST", "/v1/listings/nope/purchases", R"({})", auth(keys[0], {{"Content-Type", "application/json"}})).status, 404);
+  EXPECT_EQ(c.request("POST", "/v1/listings/" + listing + "/purchases",
+                      R"({"quantity":"1","buyer":"buyer1"})",
+                      auth(keys[0], {{"Content-Type", "application/json"}}))
+                .status,
+            403);
+  EXPECT_EQ(c.request("POST", "/v1/listings/nope/purchases", R"({})",
+                      auth(keys[0], {{"Content-Type", "application/json"}}))
+                .status,
+            404);
   EXPECT_TRUE(db->check_ledger()->ok);
 }
 
@@ -896,12 +926,18 @@ TEST_F(ApiServer, EnglishAuctionOverHttpRacingBiddersThenSettle) {
   coll.name = "Auc";
   coll.creator = "vera";
   ASSERT_TRUE(ledger->create_collection(coll));
-  ASSERT_TRUE(ledger->mint({.caller = "vera", .collection = "auc", .asset_sha256 = sha, .to = "vera"}));
+  ASSERT_TRUE(
+      ledger->mint({.caller = "vera", .collection = "auc", .asset_sha256 = sha, .to = "vera"}));
   std::string seller_key = create_api_key(*db, {"trade"}, "seller", clock, "vera")->secret;
   auto listed = setup.request("POST", "/v1/listings",
-                              json({{"collection", "auc"}, {"token_id", "0"}, {"kind", "english"}, {"reserve_price", "100"},
-                                    {"min_increment_bps", 1000}, {"time_buffer_s", 60},
-                                    {"ends_ms", clock.now_ms() + 3'600'000}}).dump(),
+                              json({{"collection", "auc"},
+                                    {"token_id", "0"},
+                                    {"kind", "english"},
+                                    {"reserve_price", "100"},
+                                    {"min_increment_bps", 1000},
+                                    {"time_buffer_s", 60},
+                                    {"ends_ms", clock.now_ms() + 3'600'000}})
+                                  .dump(),
                               auth(seller_key, {{"Content-Type", "application/json"}}));
   ASSERT_EQ(listed.status, 201) << listed.body;
   auto lj = json::parse(listed.body);
@@ -924,7 +960,8 @@ TEST_F(ApiServer, EnglishAuctionOverHttpRacingBiddersThenSettle) {
     threads.emplace_back([&, i] {
       Client c(server->port());
       replies[i] = c.request("POST", "/v1/listings/" + listing + "/bids", R"({"amount":"500"})",
-                             auth(keys[i], {{"Content-Type", "application/json"}, {"Idempotency-Key", "bid-" + std::to_string(i)}}));
+                             auth(keys[i], {{"Content-Type", "application/json"},
+                                            {"Idempotency-Key", "bid-" + std::to_string(i)}}));
     });
   }
   for (auto& t : threads) t.join();
@@ -945,8 +982,10 @@ TEST_F(ApiServer, EnglishAuctionOverHttpRacingBiddersThenSettle) {
                           auth(keys[next], {{"Content-Type", "application/json"}}));
   ASSERT_EQ(outbid.status, 201) << outbid.body;
   EXPECT_EQ(json::parse(outbid.body)["refunded"], "bidder" + std::to_string(high));
-  EXPECT_EQ(c.request("POST", "/v1/auctions/" + listing + "/settle", "", auth(keys[0])).status, 409);
-  EXPECT_EQ(c.request("POST", "/v1/listings/" + listing + "/cancel", "", auth(seller_key)).status, 409);
+  EXPECT_EQ(c.request("POST", "/v1/auctions/" + listing + "/settle", "", auth(keys[0])).status,
+            409);
+  EXPECT_EQ(c.request("POST", "/v1/listings/" + listing + "/cancel", "", auth(seller_key)).status,
+            409);
   auto bids = json::parse(c.get("/v1/listings/" + listing + "/bids").body);
   ASSERT_EQ(bids["data"].size(), 2u);
   clock.advance_ms(3'600'000);

@@ -39,7 +39,8 @@ Bytes make_image(const std::string& format, int width, int height) {
 
 void C2paTest::SetUp() {
   std::random_device rd;
-  dir_ = std::filesystem::temp_directory_path() / ("atelier-c2pa-" + std::to_string(rd()) + std::to_string(rd()));
+  dir_ = std::filesystem::temp_directory_path() /
+         ("atelier-c2pa-" + std::to_string(rd()) + std::to_string(rd()));
   std::filesystem::create_directories(dir_);
   ASSERT_TRUE(create_local_ca(dir_ / "keys", {}));
   auto root = read_root_pem(dir_ / "keys");
@@ -59,7 +60,8 @@ void C2paTest::TearDown() {
 
 void write_file(const std::filesystem::path& path, const Bytes& bytes) {
   std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
 }
 
 nlohmann::json reference_read(const Bytes& bytes, const std::string& mime,

@@ -61,10 +61,11 @@ TEST(Cbor, SortsMapKeysByTheirEncodedBytes) {
 }
 
 TEST(Cbor, DecodesWhatItEncodesAndKnowsDeterministicBytes) {
-  Value m = Value::map({{"url", "self#jumbf=c2pa.assertions/c2pa.hash.data"},
-                        {"hash", Value(Bytes(32, 7))},
-                        {"n", Value::integer(-7)},
-                        {"list", Value::array({Value::floating(0.5), Value::null(), Value::boolean(true)})}});
+  Value m = Value::map(
+      {{"url", "self#jumbf=c2pa.assertions/c2pa.hash.data"},
+       {"hash", Value(Bytes(32, 7))},
+       {"n", Value::integer(-7)},
+       {"list", Value::array({Value::floating(0.5), Value::null(), Value::boolean(true)})}});
   const Bytes bytes = encode(m);
   auto back = decode(bytes, "test");
   ASSERT_TRUE(back) << back.error().to_string();
@@ -102,8 +103,9 @@ TEST(Cbor, ReadsIndefiniteLengthItems) {
 }
 
 TEST(Cbor, RefusesMalformedInputWithTheOffset) {
-  for (const char* h : {"", "18", "1a0000", "62", "6261", "8201", "a161", "ff", "1c", "0101", "9f01",
-                        "a2616101616102" /* repeated key */, "5f01ff" /* int chunk in a byte string */}) {
+  for (const char* h :
+       {"", "18", "1a0000", "62", "6261", "8201", "a161", "ff", "1c", "0101", "9f01",
+        "a2616101616102" /* repeated key */, "5f01ff" /* int chunk in a byte string */}) {
     auto v = decode(unhex(h), "claim");
     ASSERT_FALSE(v) << h;
     EXPECT_EQ(v.error().code, "cbor_malformed") << h;
@@ -113,7 +115,8 @@ TEST(Cbor, RefusesMalformedInputWithTheOffset) {
 
 TEST(Cbor, AHugeDeclaredLengthDoesNotAllocate) {
   // An array claiming 2^32 items and a map claiming 2^63 entries in a few bytes.
-  for (const char* h : {"9affffffff", "bb7fffffffffffffff", "5bffffffffffffffff00", "7a7fffffff41"}) {
+  for (const char* h :
+       {"9affffffff", "bb7fffffffffffffff", "5bffffffffffffffff00", "7a7fffffff41"}) {
     auto v = decode(unhex(h), "test");
     ASSERT_FALSE(v) << h;
     EXPECT_EQ(v.error().code, "cbor_malformed") << h;

@@ -56,16 +56,18 @@ class Profile : public C2paTest {
  protected:
   // Signs a leaf for a fresh key with `ext` (an openssl extfile body) using the local root.
   std::filesystem::path make_leaf(const std::string& name, const std::string& ext,
-                                  const std::string& subject = "/CN=leaf/O=atelier", int days = 30) {
+                                  const std::string& subject = "/CN=leaf/O=atelier",
+                                  int days = 30) {
     const auto d = dir_.string() + "/" + name;
     std::ofstream(d + ".ext") << ext;
     const std::string keys = (dir_ / "keys").string();
     const std::string cmd =
         "cd '" + dir_.string() + "' && openssl ecparam -name prime256v1 -genkey -noout -out '" + d +
-        ".key' 2>/dev/null && openssl req -new -key '" + d + ".key' -subj '" + subject + "' -out '" + d +
-        ".csr' 2>/dev/null && openssl x509 -req -in '" + d + ".csr' -CA '" + keys + "/" + kRootCertFile +
-        "' -CAkey '" + keys + "/" + kRootKeyFile + "' -CAcreateserial -days " + std::to_string(days) +
-        " -sha256 -extfile '" + d + ".ext' -out '" + d + ".pem' 2>/dev/null";
+        ".key' 2>/dev/null && openssl req -new -key '" + d + ".key' -subj '" + subject +
+        "' -out '" + d + ".csr' 2>/dev/null && openssl x509 -req -in '" + d + ".csr' -CA '" + keys +
+        "/" + kRootCertFile + "' -CAkey '" + keys + "/" + kRootKeyFile +
+        "' -CAcreateserial -days " + std::to_string(days) + " -sha256 -extfile '" + d +
+        ".ext' -out '" + d + ".pem' 2>/dev/null";
     EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
     return d + ".pem";
   }
@@ -105,23 +107,26 @@ TEST_F(Profile, EachBrokenRuleIsRefusedByName) {
   };
   const std::vector<Case> cases = {
       {"ca", replace("CA:FALSE", "CA:TRUE"), "/CN=leaf/O=atelier", "CA"},
-      {"noeku", replace("extendedKeyUsage=1.3.6.1.4.1.62558.2.1,emailProtection\n", ""), "/CN=leaf/O=atelier",
-       "no ExtendedKeyUsage"},
-      {"wrongeku", replace("1.3.6.1.4.1.62558.2.1,emailProtection", "serverAuth"), "/CN=leaf/O=atelier",
-       "neither"},
-      {"anyeku", replace("1.3.6.1.4.1.62558.2.1,emailProtection", "1.3.6.1.4.1.62558.2.1,anyExtendedKeyUsage"),
+      {"noeku", replace("extendedKeyUsage=1.3.6.1.4.1.62558.2.1,emailProtection\n", ""),
+       "/CN=leaf/O=atelier", "no ExtendedKeyUsage"},
+      {"wrongeku", replace("1.3.6.1.4.1.62558.2.1,emailProtection", "serverAuth"),
+       "/CN=leaf/O=atelier", "neither"},
+      {"anyeku",
+       replace("1.3.6.1.4.1.62558.2.1,emailProtection",
+               "1.3.6.1.4.1.62558.2.1,anyExtendedKeyUsage"),
        "/CN=leaf/O=atelier", "anyExtendedKeyUsage"},
       {"noncrit", replace("keyUsage=critical,digitalSignature", "keyUsage=digitalSignature"),
        "/CN=leaf/O=atelier", "not critical"},
       {"noorg", base, "/CN=leaf", "Organization"},
-      {"noski", replace("subjectKeyIdentifier=hash\n", "subjectKeyIdentifier=none\n"), "/CN=leaf/O=atelier",
-       "SubjectKeyIdentifier"},
+      {"noski", replace("subjectKeyIdentifier=hash\n", "subjectKeyIdentifier=none\n"),
+       "/CN=leaf/O=atelier", "SubjectKeyIdentifier"},
   };
   for (const auto& c : cases) {
     auto s = load(make_leaf(c.name, c.ext, c.subject));
     ASSERT_FALSE(s) << c.name;
     EXPECT_EQ(s.error().code, "c2pa_cert_profile") << c.name << ": " << s.error().message;
-    EXPECT_NE(s.error().message.find(c.why), std::string::npos) << c.name << ": " << s.error().message;
+    EXPECT_NE(s.error().message.find(c.why), std::string::npos)
+        << c.name << ": " << s.error().message;
   }
 }
 

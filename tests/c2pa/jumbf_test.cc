@@ -8,8 +8,9 @@ namespace atelier::c2pa::jumbf {
 namespace {
 
 TEST(Jumbf, WritesTheIsoLayoutAndReadsItBack) {
-  Box store = Box::super(kUuidStore, "c2pa",
-                         {Box::super(kUuidCbor, "c2pa.actions.v2", {Box::content("cbor", {0xa0})})});
+  Box store =
+      Box::super(kUuidStore, "c2pa",
+                 {Box::super(kUuidCbor, "c2pa.actions.v2", {Box::content("cbor", {0xa0})})});
   const Bytes bytes = store.write();
   // jumb header, then jumd: 8 header + 16 uuid + 1 toggles + "c2pa\0".
   ASSERT_GE(bytes.size(), 38u);

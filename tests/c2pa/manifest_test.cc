@@ -20,8 +20,10 @@ class Manifest : public C2paTest, public ::testing::WithParamInterface<const cha
     ManifestSpec s;
     s.title = "token 7";
     s.digital_source_type = kAlgorithmicMedia;
-    s.atelier = cbor::Value::map({{"recipe", R"({"generator":"abc","seed":7})"}, {"recipe_id", "r1"}});
-    s.ingredients.push_back({"control", "image/png", "inputTo", sha256(std::string_view("control bytes"))});
+    s.atelier =
+        cbor::Value::map({{"recipe", R"({"generator":"abc","seed":7})"}, {"recipe_id", "r1"}});
+    s.ingredients.push_back(
+        {"control", "image/png", "inputTo", sha256(std::string_view("control bytes"))});
     return s;
   }
   std::filesystem::path root_pem() const { return dir_ / "keys" / kRootCertFile; }
@@ -93,12 +95,14 @@ TEST_P(Manifest, AChangedImageByteIsADataHashMismatch) {
   auto found = find_manifest(mime(), *signed_file);
   ASSERT_TRUE(found && *found);
   const auto& store = (*found)->ranges.front();
-  const std::size_t at = store.start + store.length + 40 < tampered.size() ? tampered.size() - 20 : store.start - 20;
+  const std::size_t at =
+      store.start + store.length + 40 < tampered.size() ? tampered.size() - 20 : store.start - 20;
   tampered[at] ^= 0x01;
   auto v = validate_asset(tampered, mime(), anchors_, now_);
   ASSERT_TRUE(v);
   EXPECT_EQ(v->state, "Invalid");
-  EXPECT_NE(std::find(v->failures.begin(), v->failures.end(), "assertion.dataHash.mismatch"), v->failures.end());
+  EXPECT_NE(std::find(v->failures.begin(), v->failures.end(), "assertion.dataHash.mismatch"),
+            v->failures.end());
   expect_reference(tampered, true, "Invalid", {"assertion.dataHash.mismatch"});
 }
 
@@ -113,7 +117,8 @@ TEST_P(Manifest, AChangedClaimByteIsAClaimSignatureMismatch) {
   auto v = validate_asset(tampered, mime(), anchors_, now_);
   ASSERT_TRUE(v);
   EXPECT_EQ(v->state, "Invalid");
-  EXPECT_NE(std::find(v->failures.begin(), v->failures.end(), "claimSignature.mismatch"), v->failures.end());
+  EXPECT_NE(std::find(v->failures.begin(), v->failures.end(), "claimSignature.mismatch"),
+            v->failures.end());
   expect_reference(tampered, true, "Invalid", {"claimSignature.mismatch"});
 }
 

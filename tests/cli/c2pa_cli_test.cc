@@ -77,8 +77,8 @@ struct C2paCli : ::testing::Test {
   // The reference reader's verdict, or null when its npm package is not installed.
   json judge(const fs::path& file, const std::string& mime, const fs::path& anchors) {
     if (!fs::exists(source_dir() / "tests/js/node_modules/@contentauth/c2pa-wasm")) return nullptr;
-    auto o = run("node " + quote((source_dir() / "tests/js/c2pa-read.mjs").string()) + " " + quote(file.string()) +
-                 " " + mime + " " + quote(anchors.string()));
+    auto o = run("node " + quote((source_dir() / "tests/js/c2pa-read.mjs").string()) + " " +
+                 quote(file.string()) + " " + mime + " " + quote(anchors.string()));
     return json::parse(o.out, nullptr, false);
   }
 };
@@ -89,12 +89,11 @@ TEST_F(C2paCli, RenderWritesASignedFileBothReadersTrust) {
   ASSERT_EQ(r.exit_code, 0) << r.out;
   ASSERT_THAT(r.out, HasSubstr("BEGIN CERTIFICATE"));
   std::ofstream(root) << r.out;
-  for (const auto& [format, mime] : std::vector<std::pair<std::string, std::string>>{{"png", "image/png"},
-                                                                                     {"jpeg", "image/jpeg"},
-                                                                                     {"webp", "image/webp"}}) {
+  for (const auto& [format, mime] : std::vector<std::pair<std::string, std::string>>{
+           {"png", "image/png"}, {"jpeg", "image/jpeg"}, {"webp", "image/webp"}}) {
     const auto file = tmp / ("signed." + format);
-    auto o = atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "200x150", "--format", format,
-                      "--json", "-o", file.string()});
+    auto o = atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "200x150",
+                      "--format", format, "--json", "-o", file.string()});
     ASSERT_EQ(o.exit_code, 0) << o.out;
     json j = json::parse(o.out);
     const std::string bytes = read_text(file);
@@ -106,7 +105,8 @@ TEST_F(C2paCli, RenderWritesASignedFileBothReadersTrust) {
     EXPECT_EQ(v.exit_code, 0) << v.out;
     json vj = json::parse(v.out);
     EXPECT_EQ(vj["validation_state"], "Trusted") << v.out;
-    EXPECT_EQ(vj["digital_source_type"], "http://cv.iptc.org/newscodes/digitalsourcetype/algorithmicMedia");
+    EXPECT_EQ(vj["digital_source_type"],
+              "http://cv.iptc.org/newscodes/digitalsourcetype/algorithmicMedia");
     EXPECT_EQ(vj["atelier"]["recipe_id"], j["recipe_id"]);
 
     json ref = judge(file, mime, root);
@@ -120,8 +120,8 @@ TEST_F(C2paCli, RenderWritesASignedFileBothReadersTrust) {
     ASSERT_EQ(atelier({"c2pa", "strip", file.string(), "-o", stripped.string()}).exit_code, 0);
     EXPECT_EQ(sha256_hex(read_text(stripped)), j["sha256"]);
     const auto plain = tmp / ("plain." + format);
-    auto p = atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "200x150", "--format", format,
-                      "--no-c2pa", "-o", plain.string()});
+    auto p = atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "200x150",
+                      "--format", format, "--no-c2pa", "-o", plain.string()});
     ASSERT_EQ(p.exit_code, 0) << p.out;
     EXPECT_EQ(read_text(plain), read_text(stripped));
     auto none = atelier({"c2pa", "verify", plain.string()});
@@ -129,8 +129,8 @@ TEST_F(C2paCli, RenderWritesASignedFileBothReadersTrust) {
 
     // Rendering again gives the same signed file (signed once, then recorded).
     const auto again = tmp / ("again." + format);
-    ASSERT_EQ(atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "200x150", "--format", format,
-                       "-o", again.string()})
+    ASSERT_EQ(atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "200x150",
+                       "--format", format, "-o", again.string()})
                   .exit_code,
               0);
     EXPECT_EQ(read_text(again), bytes);
@@ -155,7 +155,8 @@ TEST_F(C2paCli, RenderWritesASignedFileBothReadersTrust) {
 
 TEST_F(C2paCli, TheManifestCarriesTheLogEntryWithAProofThatChecksOffline) {
   const auto file = tmp / "r.png";
-  auto o = atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "96x96", "-o", file.string()});
+  auto o = atelier(
+      {"render", "circle-packing", "--hash", kTokenA, "--size", "96x96", "-o", file.string()});
   ASSERT_EQ(o.exit_code, 0) << o.out;
   auto v = atelier({"c2pa", "show", file.string(), "--json"});
   ASSERT_EQ(v.exit_code, 0) << v.out;
@@ -176,13 +177,17 @@ TEST_F(C2paCli, TheManifestCarriesTheLogEntryWithAProofThatChecksOffline) {
   auto key = atelier({"log", "key"});
   ASSERT_EQ(key.exit_code, 0) << key.out;
   std::string key_text = key.out.substr(0, key.out.find('\n'));
-  auto check = run(quote(ATELIER_BIN) + " log verify-proof " + quote(proof_file.string()) + " --key " + quote(key_text));
+  auto check = run(quote(ATELIER_BIN) + " log verify-proof " + quote(proof_file.string()) +
+                   " --key " + quote(key_text));
   EXPECT_EQ(check.exit_code, 0) << check.out;
 }
 
 TEST_F(C2paCli, ATamperedSignedFileFailsVerify) {
   const auto file = tmp / "r.png";
-  ASSERT_EQ(atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "96x96", "-o", file.string()}).exit_code, 0);
+  ASSERT_EQ(atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "96x96", "-o",
+                     file.string()})
+                .exit_code,
+            0);
   std::string bytes = read_text(file);
   bytes[bytes.size() - 30] ^= 1;  // image data, outside the manifest
   const auto bad = tmp / "bad.png";
@@ -195,14 +200,16 @@ TEST_F(C2paCli, ATamperedSignedFileFailsVerify) {
 
 TEST_F(C2paCli, AnOperatorCertificateThatBreaksTheProfileIsRefused) {
   const auto dir = tmp.path().string();
-  ASSERT_EQ(run("cd " + quote(dir) + " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+  ASSERT_EQ(run("cd " + quote(dir) +
+                " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
                 "-keyout ca.key -out ca.pem -days 30 -subj '/CN=ca/O=x' "
                 "-addext basicConstraints=critical,CA:TRUE >/dev/null 2>&1")
                 .exit_code,
             0);
-  auto o = run(quote(ATELIER_BIN) + " --data " + quote(data.string()) + " --c2pa-cert " + quote(dir + "/ca.pem") +
-               " --c2pa-key " + quote(dir + "/ca.key") + " render circle-packing --hash " + kTokenA +
-               " --size 64x64 -o " + quote(dir + "/x.png"));
+  auto o =
+      run(quote(ATELIER_BIN) + " --data " + quote(data.string()) + " --c2pa-cert " +
+          quote(dir + "/ca.pem") + " --c2pa-key " + quote(dir + "/ca.key") +
+          " render circle-packing --hash " + kTokenA + " --size 64x64 -o " + quote(dir + "/x.png"));
   EXPECT_EQ(o.exit_code, 2) << o.out;
   EXPECT_THAT(o.out, HasSubstr("c2pa_cert_profile"));
   EXPECT_FALSE(fs::exists(tmp / "x.png"));
@@ -213,15 +220,16 @@ TEST_F(C2paCli, AnOperatorCertificateThatBreaksTheProfileIsRefused) {
 TEST_F(C2paCli, TheServerServesSignedAssetsAndTheirManifest) {
   if (std::system("curl --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "curl is not installed";
   const auto file = tmp / "r.png";
-  auto o = atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "80x80", "--no-c2pa", "--json",
-                    "-o", file.string()});
+  auto o = atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "80x80", "--no-c2pa",
+                    "--json", "-o", file.string()});
   ASSERT_EQ(o.exit_code, 0) << o.out;
   const std::string asset = json::parse(o.out)["sha256"];
   const auto log = tmp / "serve.log";
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
-    if (!std::freopen(log.c_str(), "w", stderr) || !std::freopen("/dev/null", "w", stdout)) ::_exit(126);
+    if (!std::freopen(log.c_str(), "w", stderr) || !std::freopen("/dev/null", "w", stdout))
+      ::_exit(126);
     ::execl(ATELIER_BIN, ATELIER_BIN, "--data", data.c_str(), "serve", "--listen", "127.0.0.1:0",
             static_cast<char*>(nullptr));
     ::_exit(127);
@@ -236,13 +244,16 @@ TEST_F(C2paCli, TheServerServesSignedAssetsAndTheirManifest) {
   ASSERT_FALSE(port.empty()) << read_text(log);
   const std::string base = "http://127.0.0.1:" + port + "/v1/assets/";
   const auto got = tmp / "got.png";
-  auto get = run("curl -fsS -D " + quote((tmp / "h.txt").string()) + " -o " + quote(got.string()) + " " + base + asset);
+  auto get = run("curl -fsS -D " + quote((tmp / "h.txt").string()) + " -o " + quote(got.string()) +
+                 " " + base + asset);
   EXPECT_EQ(get.exit_code, 0) << get.out;
   const std::string signed_bytes = read_text(got);
   const std::string signed_sha = sha256_hex(signed_bytes);
   EXPECT_NE(signed_sha, asset) << "the asset is served with its manifest";
-  EXPECT_THAT(read_text(tmp / "h.txt"), HasSubstr("\"" + signed_sha + "\""));  // the ETag: the bytes sent
-  auto by_signed = run("curl -fsS -o " + quote((tmp / "again.png").string()) + " " + base + signed_sha);
+  EXPECT_THAT(read_text(tmp / "h.txt"),
+              HasSubstr("\"" + signed_sha + "\""));  // the ETag: the bytes sent
+  auto by_signed =
+      run("curl -fsS -o " + quote((tmp / "again.png").string()) + " " + base + signed_sha);
   EXPECT_EQ(by_signed.exit_code, 0) << by_signed.out;
   EXPECT_EQ(read_text(tmp / "again.png"), signed_bytes);
   auto manifest = run("curl -fsS " + base + asset + "/c2pa");

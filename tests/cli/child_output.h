@@ -39,7 +39,8 @@ inline Output run_shell(std::string command, const std::vector<std::string>& arg
   for (const auto& a : args) command += " " + quoted(a);
   command += " >" + quoted(out.string()) + " 2>" + quoted(err.string()) + " </dev/null";
   const int status = std::system(command.c_str());
-  Output o{WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), slurp(out), slurp(err)};
+  Output o{WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), slurp(out),
+           slurp(err)};
   std::filesystem::remove(out);
   std::filesystem::remove(err);
   return o;

@@ -51,7 +51,8 @@ std::string quote(const std::string& s) {
 }
 
 // Runs `atelier ARGS…` with stdout and stderr captured to files in `scratch`.
-Output atelier(const fs::path& scratch, const std::vector<std::string>& args, const std::string& env = "") {
+Output atelier(const fs::path& scratch, const std::vector<std::string>& args,
+               const std::string& env = "") {
   static int counter = 0;
   std::string n = std::to_string(++counter);
   fs::path out = scratch / ("stdout." + n), err = scratch / ("stderr." + n);
@@ -77,7 +78,9 @@ struct Cli {
     return atelier(tmp.path(), args);
   }
   fs::path file(const std::string& name) const { return tmp / name; }
-  Output add(const std::string& name) { return (*this)({"generator", "add", example_dir(name).string()}); }
+  Output add(const std::string& name) {
+    return (*this)({"generator", "add", example_dir(name).string()});
+  }
   std::size_t renders() {
     auto db = store::SqliteStore::open(data / "atelier.db");
     EXPECT_TRUE(db);
@@ -96,15 +99,32 @@ constexpr const char* kExamples[] = {"circle-packing", "flow-field", "pen-plotte
 
 TEST(Cli, HelpExitsZeroEverywhere) {
   TempDir tmp;
-  std::vector<std::vector<std::string>> commands = {
-      {"--help"},           {"generator", "--help"}, {"generator", "add", "--help"}, {"generator", "list", "--help"},
-      {"generator", "show", "--help"}, {"render", "--help"}, {"verify", "--help"}, {"sample", "--help"},
-      {"apikey", "--help"}, {"apikey", "create", "--help"}, {"apikey", "list", "--help"},
-      {"apikey", "revoke", "--help"}, {"serve", "--help"}, {"log", "--help"}, {"log", "key", "--help"},
-      {"log", "checkpoint", "--help"}, {"log", "show", "--help"}, {"log", "prove", "--help"},
-      {"log", "verify", "--help"}, {"log", "verify-proof", "--help"}, {"provenance", "--help"},
-      {"ledger", "--help"}, {"ledger", "account", "create", "--help"}, {"ledger", "check", "--help"},
-      {"ledger", "mint", "--help"}, {"ledger", "transfer", "--help"}};
+  std::vector<std::vector<std::string>> commands = {{"--help"},
+                                                    {"generator", "--help"},
+                                                    {"generator", "add", "--help"},
+                                                    {"generator", "list", "--help"},
+                                                    {"generator", "show", "--help"},
+                                                    {"render", "--help"},
+                                                    {"verify", "--help"},
+                                                    {"sample", "--help"},
+                                                    {"apikey", "--help"},
+                                                    {"apikey", "create", "--help"},
+                                                    {"apikey", "list", "--help"},
+                                                    {"apikey", "revoke", "--help"},
+                                                    {"serve", "--help"},
+                                                    {"log", "--help"},
+                                                    {"log", "key", "--help"},
+                                                    {"log", "checkpoint", "--help"},
+                                                    {"log", "show", "--help"},
+                                                    {"log", "prove", "--help"},
+                                                    {"log", "verify", "--help"},
+                                                    {"log", "verify-proof", "--help"},
+                                                    {"provenance", "--help"},
+                                                    {"ledger", "--help"},
+                                                    {"ledger", "account", "create", "--help"},
+                                                    {"ledger", "check", "--help"},
+                                                    {"ledger", "mint", "--help"},
+                                                    {"ledger", "transfer", "--help"}};
   for (const auto& args : commands) {
     Output o = atelier(tmp.path(), args);
     std::string joined;
@@ -113,7 +133,8 @@ TEST(Cli, HelpExitsZeroEverywhere) {
     EXPECT_THAT(o.out, HasSubstr("Usage")) << joined;
   }
   Output top = atelier(tmp.path(), {"--help"});
-  for (const char* sub : {"generator", "render", "verify", "sample"}) EXPECT_THAT(top.out, HasSubstr(sub));
+  for (const char* sub : {"generator", "render", "verify", "sample"})
+    EXPECT_THAT(top.out, HasSubstr(sub));
   Output render = atelier(tmp.path(), {"render", "--help"});
   for (const char* opt : {"--hash", "--param", "--size", "--format", "--control", "--json"}) {
     EXPECT_THAT(render.out, HasSubstr(opt));
@@ -124,8 +145,12 @@ TEST(Cli, HelpExitsZeroEverywhere) {
 
 TEST(Cli, UsageErrorsExitNonZero) {
   TempDir tmp;
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {}, {"no-such-command"}, {"render"}, {"render", "flow-field"}, {"generator"}, {"--data"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{},
+                                                                {"no-such-command"},
+                                                                {"render"},
+                                                                {"render", "flow-field"},
+                                                                {"generator"},
+                                                                {"--data"}}) {
     Output o = atelier(tmp.path(), args);
     EXPECT_NE(o.exit_code, 0) << describe(o);
   }
@@ -140,8 +165,10 @@ TEST(Cli, EveryExampleRendersIdenticallyInSeparateProcesses) {
     Cli first, second;  // Separate data directories: no cache can be shared.
     ASSERT_EQ(first.add(name).exit_code, 0) << name;
     ASSERT_EQ(second.add(name).exit_code, 0) << name;
-    auto a = first({"render", "--no-c2pa", name, "--hash", kTokenA, "--size", "256x256", "-o", first.file("a.png").string()});
-    auto b = second({"render", "--no-c2pa", name, "--hash", kTokenA, "--size", "256x256", "-o", second.file("b.png").string()});
+    auto a = first({"render", "--no-c2pa", name, "--hash", kTokenA, "--size", "256x256", "-o",
+                    first.file("a.png").string()});
+    auto b = second({"render", "--no-c2pa", name, "--hash", kTokenA, "--size", "256x256", "-o",
+                     second.file("b.png").string()});
     ASSERT_EQ(a.exit_code, 0) << describe(a);
     ASSERT_EQ(b.exit_code, 0) << describe(b);
     std::string bytes_a = read_text(first.file("a.png")), bytes_b = read_text(second.file("b.png"));
@@ -149,7 +176,8 @@ TEST(Cli, EveryExampleRendersIdenticallyInSeparateProcesses) {
     EXPECT_TRUE(bytes_a == bytes_b) << name << ": two processes rendered different bytes";
     EXPECT_THAT(a.out, HasSubstr(sha256_hex(bytes_a))) << "the printed sha256 is the file's";
     // A different token is a different image.
-    auto c = first({"render", "--no-c2pa", name, "--hash", kTokenB, "--size", "256x256", "-o", first.file("c.png").string()});
+    auto c = first({"render", "--no-c2pa", name, "--hash", kTokenB, "--size", "256x256", "-o",
+                    first.file("c.png").string()});
     ASSERT_EQ(c.exit_code, 0) << describe(c);
     EXPECT_NE(read_text(first.file("c.png")), bytes_a) << name;
   }
@@ -161,8 +189,9 @@ TEST(Cli, RenderJsonHasRecipeTraitsAndHash) {
   Cli cli;
   ASSERT_EQ(cli.add("circle-packing").exit_code, 0);
   auto out_file = cli.file("cp.webp");
-  auto o = cli({"render", "circle-packing", "--hash", kTokenA, "--size", "192x128", "--format", "webp", "--quality",
-                "80", "--param", "palette=midnight", "--param", "density=0.5", "--json", "-o", out_file.string()});
+  auto o = cli({"render", "circle-packing", "--hash", kTokenA, "--size", "192x128", "--format",
+                "webp", "--quality", "80", "--param", "palette=midnight", "--param", "density=0.5",
+                "--json", "-o", out_file.string()});
   ASSERT_EQ(o.exit_code, 0) << describe(o);
   json j = json::parse(o.out);  // Throws (and fails the test) if not JSON.
   std::string bytes = read_text(out_file);
@@ -193,8 +222,9 @@ TEST(Cli, RenderJsonHasRecipeTraitsAndHash) {
   EXPECT_TRUE(is_sha256_hex(j["recipe_id"].get<std::string>()));
 
   // Asking again is served from the cache, with the same answer.
-  auto again = cli({"render", "circle-packing", "--hash", kTokenA, "--size", "192x128", "--format", "webp",
-                    "--quality", "80", "--param", "palette=midnight", "--param", "density=0.5", "--json"});
+  auto again =
+      cli({"render", "circle-packing", "--hash", kTokenA, "--size", "192x128", "--format", "webp",
+           "--quality", "80", "--param", "palette=midnight", "--param", "density=0.5", "--json"});
   ASSERT_EQ(again.exit_code, 0) << describe(again);
   json k = json::parse(again.out);
   EXPECT_EQ(k["cached"], true);
@@ -211,8 +241,8 @@ TEST(Cli, VerifyExitCodes) {
   Cli cli;
   ASSERT_EQ(cli.add("flow-field").exit_code, 0);
   auto png = cli.file("ff.png");
-  ASSERT_EQ(cli({"render", "--no-c2pa", "flow-field", "--hash", kTokenA, "--size", "128x128", "--param", "lines=300", "-o",
-                 png.string()})
+  ASSERT_EQ(cli({"render", "--no-c2pa", "flow-field", "--hash", kTokenA, "--size", "128x128",
+                 "--param", "lines=300", "-o", png.string()})
                 .exit_code,
             0);
   auto ok = cli({"verify", png.string()});
@@ -237,7 +267,8 @@ TEST(Cli, VerifyExitCodes) {
   // One bit flipped in the middle, with the chunk CRC fixed up (a deliberate tamperer).
   std::string bytes = read_text(png);
   std::size_t mid = bytes.size() / 2;
-  auto tampered_vec = atelier::testing::tamper_png(std::vector<std::uint8_t>(bytes.begin(), bytes.end()), mid);
+  auto tampered_vec =
+      atelier::testing::tamper_png(std::vector<std::uint8_t>(bytes.begin(), bytes.end()), mid);
   std::string tampered_bytes(tampered_vec.begin(), tampered_vec.end());
   ASSERT_NE(tampered_bytes, bytes);
   auto tampered = cli.file("tampered.png");
@@ -254,8 +285,8 @@ TEST(Cli, VerifyExitCodes) {
 
   // A JPEG has no checksums: a plain flipped byte in the middle is reported the same way.
   auto jpg = cli.file("ff.jpg");
-  ASSERT_EQ(cli({"render", "--no-c2pa", "flow-field", "--hash", kTokenA, "--size", "128x128", "--param", "lines=300", "--format",
-                 "jpeg", "-o", jpg.string()})
+  ASSERT_EQ(cli({"render", "--no-c2pa", "flow-field", "--hash", kTokenA, "--size", "128x128",
+                 "--param", "lines=300", "--format", "jpeg", "-o", jpg.string()})
                 .exit_code,
             0);
   std::string jpeg_bytes = read_text(jpg);
@@ -267,7 +298,8 @@ TEST(Cli, VerifyExitCodes) {
   EXPECT_THAT(bad_jpeg.out, HasSubstr(std::to_string(jmid)));
 
   std::string noise(4096, '\0');
-  for (std::size_t i = 0; i < noise.size(); ++i) noise[i] = static_cast<char>((i * 2654435761u) >> 11);
+  for (std::size_t i = 0; i < noise.size(); ++i)
+    noise[i] = static_cast<char>((i * 2654435761u) >> 11);
   auto random_file = cli.file("random.bin");
   write_text(random_file, noise);
   auto rnd = cli({"verify", random_file.string()});
@@ -295,25 +327,43 @@ TEST(Cli, BadInputExitsNonZeroAndWritesNothing) {
   };
   std::vector<Case> cases = {
       {{"render", "circle-packing", "--hash", kTokenA, "--size", "100000x100000"}, 2, "width"},
-      {{"render", "circle-packing", "--hash", kTokenA, "--size", "10000x10000"}, 2, "image_pixels_max"},
+      {{"render", "circle-packing", "--hash", kTokenA, "--size", "10000x10000"},
+       2,
+       "image_pixels_max"},
       {{"render", "circle-packing", "--hash", kTokenA, "--size", "256"}, 2, "--size"},
       {{"render", "circle-packing", "--hash", kTokenA, "--size", "0x256"}, 2, "--size"},
       {{"render", "circle-packing", "--hash", "0x123"}, 2, "token_hash"},
       {{"render", "circle-packing", "--hash", "not-a-hash"}, 2, "token_hash"},
       {{"render", "no-such-generator", "--hash", kTokenA}, 3, "no-such-generator"},
-      {{"render", "circle-packing@" + std::string(64, 'a'), "--hash", kTokenA}, 3, "unknown_generator"},
+      {{"render", "circle-packing@" + std::string(64, 'a'), "--hash", kTokenA},
+       3,
+       "unknown_generator"},
       {{"render", "circle-packing", "--hash", kTokenA, "--param", "sparkle=1"}, 2, "sparkle"},
-      {{"render", "circle-packing", "--hash", kTokenA, "--param", "density=99"}, 2, "params.density"},
-      {{"render", "circle-packing", "--hash", kTokenA, "--param", "density=lots"}, 2, "params.density"},
-      {{"render", "circle-packing", "--hash", kTokenA, "--param", "palette=neon"}, 2, "params.palette"},
+      {{"render", "circle-packing", "--hash", kTokenA, "--param", "density=99"},
+       2,
+       "params.density"},
+      {{"render", "circle-packing", "--hash", kTokenA, "--param", "density=lots"},
+       2,
+       "params.density"},
+      {{"render", "circle-packing", "--hash", kTokenA, "--param", "palette=neon"},
+       2,
+       "params.palette"},
       {{"render", "circle-packing", "--hash", kTokenA, "--param", "noequals"}, 2, "--param"},
       {{"render", "circle-packing", "--hash", kTokenA, "--format", "gif"}, 2, "format"},
-      {{"render", "circle-packing", "--hash", kTokenA, "--quality", "101", "--format", "jpeg"}, 2, "quality"},
-      {{"render", "pen-plotter", "--hash", kTokenA, "--size", "128x128", "--control", garbage.string()}, 2,
+      {{"render", "circle-packing", "--hash", kTokenA, "--quality", "101", "--format", "jpeg"},
+       2,
+       "quality"},
+      {{"render", "pen-plotter", "--hash", kTokenA, "--size", "128x128", "--control",
+        garbage.string()},
+       2,
        "control"},
-      {{"render", "pen-plotter", "--hash", kTokenA, "--size", "128x128", "--control", cli.file("missing.png").string()},
-       3, "missing.png"},
-      {{"render", "pen-plotter", "--hash", kTokenA, "--size", "128x128", "--input", "mask=" + garbage.string()}, 2,
+      {{"render", "pen-plotter", "--hash", kTokenA, "--size", "128x128", "--control",
+        cli.file("missing.png").string()},
+       3,
+       "missing.png"},
+      {{"render", "pen-plotter", "--hash", kTokenA, "--size", "128x128", "--input",
+        "mask=" + garbage.string()},
+       2,
        "error:"},
   };
   for (auto& c : cases) {
@@ -343,8 +393,8 @@ TEST(Cli, VerifyOfANaivelyTamperedPngExitsOne) {
   Cli cli;
   ASSERT_EQ(cli.add("flow-field").exit_code, 0);
   auto png = cli.file("ff.png");
-  ASSERT_EQ(cli({"render", "--no-c2pa", "flow-field", "--hash", kTokenA, "--size", "128x128", "--param", "lines=300", "-o",
-                 png.string()})
+  ASSERT_EQ(cli({"render", "--no-c2pa", "flow-field", "--hash", kTokenA, "--size", "128x128",
+                 "--param", "lines=300", "-o", png.string()})
                 .exit_code,
             0);
   std::string bytes = read_text(png);
@@ -360,7 +410,8 @@ TEST(Cli, AnUnwritableOutputPathFailsAndLeavesNoFile) {
   Cli cli;
   ASSERT_EQ(cli.add("circle-packing").exit_code, 0);
   auto target = cli.file("no-such-dir") / "out.png";
-  auto o = cli({"render", "circle-packing", "--hash", kTokenA, "--size", "64x64", "-o", target.string()});
+  auto o = cli(
+      {"render", "circle-packing", "--hash", kTokenA, "--size", "64x64", "-o", target.string()});
   EXPECT_NE(o.exit_code, 0) << describe(o);
   EXPECT_THAT(o.err, HasSubstr("error:"));
   EXPECT_FALSE(fs::exists(cli.file("no-such-dir")));
@@ -373,9 +424,11 @@ TEST(Cli, ScriptLimitsAndErrorsExitWithTheLimitCode) {
   write_text(dir / "main.lua", "ctx:background('#fff')\nwhile true do end\n");
   ASSERT_EQ(cli({"generator", "add", dir.string()}).exit_code, 0);
   // The default budget is large; the infinite loop still ends with a clear limit error.
-  auto o = cli({"render", "flow-field", "--hash", kTokenA, "--size", "64x64", "-o", cli.file("x.png").string()});
+  auto o = cli({"render", "flow-field", "--hash", kTokenA, "--size", "64x64", "-o",
+                cli.file("x.png").string()});
   EXPECT_EQ(o.exit_code, 4) << describe(o);
-  EXPECT_THAT(o.err, ::testing::AnyOf(HasSubstr("render_instructions_max"), HasSubstr("render_wall_ms_max")));
+  EXPECT_THAT(o.err, ::testing::AnyOf(HasSubstr("render_instructions_max"),
+                                      HasSubstr("render_wall_ms_max")));
   EXPECT_THAT(o.err, HasSubstr("main.lua:2"));
   EXPECT_FALSE(fs::exists(cli.file("x.png")));
 }
@@ -399,7 +452,8 @@ TEST(Cli, GeneratorAddRefusesBrokenBundles) {
 
 TEST(Cli, GeneratorAddListShow) {
   Cli cli;
-  auto add = cli({"generator", "add", example_dir("flow-field").string(), example_dir("pen-plotter").string()});
+  auto add = cli({"generator", "add", example_dir("flow-field").string(),
+                  example_dir("pen-plotter").string()});
   ASSERT_EQ(add.exit_code, 0) << describe(add);
   EXPECT_THAT(add.out, HasSubstr("registered flow-field"));
   EXPECT_THAT(add.out, HasSubstr("registered pen-plotter"));
@@ -432,7 +486,8 @@ TEST(Cli, GeneratorAddListShow) {
 TEST(Cli, PinnedVersionRendersAfterTheBundleChanges) {
   Cli cli;
   TempDir src;
-  auto dir = atelier::testing::copy_bundle(example_dir("circle-packing"), src.path(), "circle-packing");
+  auto dir =
+      atelier::testing::copy_bundle(example_dir("circle-packing"), src.path(), "circle-packing");
   auto v1 = cli({"generator", "add", dir.string()});
   ASSERT_EQ(v1.exit_code, 0);
   std::string hash1 = v1.out.substr(v1.out.find("circle-packing ") + 15, 64);
@@ -443,7 +498,8 @@ TEST(Cli, PinnedVersionRendersAfterTheBundleChanges) {
   EXPECT_THAT(v2.out, HasSubstr("registered circle-packing"));
   EXPECT_THAT(v2.out, ::testing::Not(HasSubstr(hash1)));
   fs::remove_all(dir);
-  auto pinned = cli({"render", "circle-packing@" + hash1, "--hash", kTokenA, "--size", "64x64", "--json"});
+  auto pinned =
+      cli({"render", "circle-packing@" + hash1, "--hash", kTokenA, "--size", "64x64", "--json"});
   ASSERT_EQ(pinned.exit_code, 0) << describe(pinned);
   EXPECT_EQ(json::parse(pinned.out)["recipe"]["generator"]["hash"], hash1);
   auto latest = cli({"render", "circle-packing", "--hash", kTokenA, "--size", "64x64", "--json"});
@@ -456,8 +512,8 @@ TEST(Cli, ControlImageFromAFile) {
   ASSERT_EQ(cli.add("pen-plotter").exit_code, 0);
   // The example's own control image, bound explicitly, is stored and named in the recipe.
   auto control = example_dir("pen-plotter") / "control.png";
-  auto o = cli({"render", "pen-plotter", "--hash", kTokenA, "--size", "128x128", "--control", control.string(),
-                "--json", "-o", cli.file("p.png").string()});
+  auto o = cli({"render", "pen-plotter", "--hash", kTokenA, "--size", "128x128", "--control",
+                control.string(), "--json", "-o", cli.file("p.png").string()});
   ASSERT_EQ(o.exit_code, 0) << describe(o);
   json j = json::parse(o.out);
   EXPECT_EQ(j["recipe"]["inputs"]["control"], sha256_hex(read_text(control)));
@@ -477,7 +533,8 @@ TEST(Cli, DataDirFromTheEnvironment) {
 
 TEST(Cli, SampleSeries) {
   Cli cli;
-  ASSERT_EQ(cli({"generator", "add", example_dir("circle-packing").string(), example_dir("pen-plotter").string()})
+  ASSERT_EQ(cli({"generator", "add", example_dir("circle-packing").string(),
+                 example_dir("pen-plotter").string()})
                 .exit_code,
             0);
   auto o = cli({"sample", "--count", "4", "--size", "64x64"});
@@ -523,8 +580,9 @@ TEST(Cli, KilledRenderLosesNothingAndLeavesNothingHalfDone) {
     if (pid == 0) {
       ::freopen("/dev/null", "w", stdout);
       ::freopen("/dev/null", "w", stderr);
-      ::execl(ATELIER_BIN, ATELIER_BIN, "--data", cli.data.c_str(), "render", "flow-field", "--hash",
-              kTokenA, "--size", "2048x2048", "-o", out.c_str(), static_cast<char*>(nullptr));
+      ::execl(ATELIER_BIN, ATELIER_BIN, "--data", cli.data.c_str(), "render", "flow-field",
+              "--hash", kTokenA, "--size", "2048x2048", "-o", out.c_str(),
+              static_cast<char*>(nullptr));
       ::_exit(127);
     }
     ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
@@ -555,7 +613,8 @@ TEST(Cli, KilledRenderLosesNothingAndLeavesNothingHalfDone) {
   }
   // Afterwards the same render runs to completion and verifies.
   fs::path out = cli.file("after.png");
-  Output o = cli({"render", "flow-field", "--hash", kTokenA, "--size", "2048x2048", "-o", out.string()});
+  Output o =
+      cli({"render", "flow-field", "--hash", kTokenA, "--size", "2048x2048", "-o", out.string()});
   ASSERT_EQ(o.exit_code, 0) << describe(o);
   EXPECT_EQ(cli({"verify", out.string()}).exit_code, 0);
   EXPECT_EQ(cli.renders(), 1u);
@@ -566,7 +625,8 @@ TEST(Cli, KilledRenderLosesNothingAndLeavesNothingHalfDone) {
 void sqlite_exec(const fs::path& db, const std::string& statement) {
   sqlite3* h = nullptr;
   ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
-  EXPECT_EQ(sqlite3_exec(h, statement.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(h);
+  EXPECT_EQ(sqlite3_exec(h, statement.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(h);
   sqlite3_close(h);
 }
 
@@ -574,11 +634,15 @@ TEST(Cli, EveryRegistrationAndRenderIsLoggedAndProvable) {
   Cli cli;
   ASSERT_EQ(cli.add("circle-packing").exit_code, 0);
   fs::path png = cli.file("a.png");
-  ASSERT_EQ(cli({"render", "--no-c2pa", "circle-packing", "--hash", kTokenA, "--size", "96x96", "-o", png.string()}).exit_code, 0);
+  ASSERT_EQ(cli({"render", "--no-c2pa", "circle-packing", "--hash", kTokenA, "--size", "96x96",
+                 "-o", png.string()})
+                .exit_code,
+            0);
 
   Output key = cli({"log", "key"});
   ASSERT_EQ(key.exit_code, 0) << describe(key);
-  EXPECT_TRUE(std::regex_match(key.out, std::regex(R"([^ +]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+\n)"))) << key.out;
+  EXPECT_TRUE(std::regex_match(key.out, std::regex(R"([^ +]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+\n)")))
+      << key.out;
   std::string vkey = key.out.substr(0, key.out.size() - 1);
 
   Output cp = cli({"log", "checkpoint"});
@@ -604,15 +668,22 @@ TEST(Cli, EveryRegistrationAndRenderIsLoggedAndProvable) {
   EXPECT_EQ(ok.exit_code, 0) << describe(ok);
   fs::path key_file = cli.file("log.pub");
   std::ofstream(key_file) << vkey << "\n";
-  EXPECT_EQ(atelier(cli.tmp.path(), {"log", "verify-proof", proof.string(), "--key", key_file.string()}).exit_code, 0);
+  EXPECT_EQ(
+      atelier(cli.tmp.path(), {"log", "verify-proof", proof.string(), "--key", key_file.string()})
+          .exit_code,
+      0);
   auto pj = nlohmann::json::parse(read_text(proof));
   pj["entry"] = pj["entry"].get<std::string>() + " ";
   pj.erase("leaf_hash");
   std::ofstream(cli.file("bad.json")) << pj.dump();
-  Output bad = atelier(cli.tmp.path(), {"log", "verify-proof", cli.file("bad.json").string(), "--key", vkey});
+  Output bad = atelier(cli.tmp.path(),
+                       {"log", "verify-proof", cli.file("bad.json").string(), "--key", vkey});
   EXPECT_EQ(bad.exit_code, 1) << describe(bad);
   EXPECT_THAT(bad.err, HasSubstr("root_mismatch"));
-  EXPECT_EQ(atelier(cli.tmp.path(), {"log", "verify-proof", proof.string(), "--key", "nonsense+1+AA=="}).exit_code, 2);
+  EXPECT_EQ(
+      atelier(cli.tmp.path(), {"log", "verify-proof", proof.string(), "--key", "nonsense+1+AA=="})
+          .exit_code,
+      2);
 
   // The story of the asset, by file and by hash.
   Output story = cli({"provenance", png.string(), "--json"});
@@ -661,11 +732,15 @@ TEST(Cli, LogVerifyNamesTheFirstTamperedIndexAndChangesNothing) {
   Cli cli;
   for (const char* g : kExamples) ASSERT_EQ(cli.add(g).exit_code, 0);
   for (const char* token : {kTokenA, kTokenB}) {
-    ASSERT_EQ(cli({"render", "flow-field", "--hash", token, "--size", "64x64", "-o", cli.file("x.png").string()}).exit_code, 0);
+    ASSERT_EQ(cli({"render", "flow-field", "--hash", token, "--size", "64x64", "-o",
+                   cli.file("x.png").string()})
+                  .exit_code,
+              0);
   }
   ASSERT_EQ(cli({"log", "verify"}).exit_code, 0);
   fs::path db = cli.data / "atelier.db";
-  sqlite_exec(db, "UPDATE log_entries SET entry = replace(entry, 'flow-field', 'flow-feld') WHERE idx = 3");
+  sqlite_exec(
+      db, "UPDATE log_entries SET entry = replace(entry, 'flow-field', 'flow-feld') WHERE idx = 3");
   Output o = cli({"log", "verify"});
   EXPECT_EQ(o.exit_code, 1) << describe(o);
   EXPECT_THAT(o.err, HasSubstr("index 3"));
@@ -675,7 +750,8 @@ TEST(Cli, LogVerifyNamesTheFirstTamperedIndexAndChangesNothing) {
   EXPECT_EQ(report["first_bad_index"], 3);
   EXPECT_EQ(report["code"], "log_entry_hash_mismatch");
   // The rows the log records are checked against their entries too.
-  sqlite_exec(db, "UPDATE log_entries SET entry = replace(entry, 'flow-feld', 'flow-field') WHERE idx = 3");
+  sqlite_exec(
+      db, "UPDATE log_entries SET entry = replace(entry, 'flow-feld', 'flow-field') WHERE idx = 3");
   ASSERT_EQ(cli({"log", "verify"}).exit_code, 0);
   for (const char* change :
        {"UPDATE renders SET traits_json = '{\"Rare\":\"yes\"}' WHERE seq = 2",
@@ -688,13 +764,15 @@ TEST(Cli, LogVerifyNamesTheFirstTamperedIndexAndChangesNothing) {
     Output changed = cli({"log", "verify", "--json"});
     EXPECT_EQ(changed.exit_code, 1) << change << "\n" << describe(changed);
     auto rep = nlohmann::json::parse(changed.out);
-    EXPECT_THAT(rep["code"].get<std::string>(), ::testing::AnyOf("render_differs_from_log", "generator_differs_from_log",
-                                                                 "render_not_logged"))
+    EXPECT_THAT(rep["code"].get<std::string>(),
+                ::testing::AnyOf("render_differs_from_log", "generator_differs_from_log",
+                                 "render_not_logged"))
         << change;
     fs::copy_file(cli.file("clean.db"), db, fs::copy_options::overwrite_existing);
     ASSERT_EQ(cli({"log", "verify"}).exit_code, 0) << change;
   }
-  sqlite_exec(db, "UPDATE log_entries SET entry = replace(entry, 'flow-field', 'flow-feld') WHERE idx = 3");
+  sqlite_exec(
+      db, "UPDATE log_entries SET entry = replace(entry, 'flow-field', 'flow-feld') WHERE idx = 3");
   // The proof of the tampered entry no longer verifies either.
   Output prove = cli({"log", "prove", "3", "-o", cli.file("p.json").string()});
   ASSERT_EQ(prove.exit_code, 0);
@@ -708,7 +786,8 @@ TEST(Cli, LogVerifyNamesTheFirstTamperedIndexAndChangesNothing) {
 TEST(Cli, LedgerCommandsMintTransferAndCheck) {
   Cli cli;
   ASSERT_EQ(cli.add("circle-packing").exit_code, 0);
-  Output r = cli({"render", "circle-packing", "--hash", kTokenA, "--size", "48x48", "-o", cli.file("a.png").string(), "--json"});
+  Output r = cli({"render", "circle-packing", "--hash", kTokenA, "--size", "48x48", "-o",
+                  cli.file("a.png").string(), "--json"});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   std::string sha = nlohmann::json::parse(r.out)["sha256"];
   ASSERT_EQ(cli({"ledger", "account", "create", "--kind", "creator", "--id", "vera"}).exit_code, 0);
@@ -719,8 +798,10 @@ TEST(Cli, LedgerCommandsMintTransferAndCheck) {
   EXPECT_EQ(cli({"ledger", "withdraw", "ann", "1000000000000000001"}).exit_code, 2);
   EXPECT_EQ(cli({"ledger", "deposit", "ann", "1.5"}).exit_code, 2);
   EXPECT_EQ(cli({"ledger", "deposit", "ann", "5", "--currency", "XYZ"}).exit_code, 2);
-  ASSERT_EQ(cli({"ledger", "collection", "create", "--id", "flows", "--name", "Flows", "--creator", "vera",
-                 "--royalty-bps", "500"}).exit_code, 0);
+  ASSERT_EQ(cli({"ledger", "collection", "create", "--id", "flows", "--name", "Flows", "--creator",
+                 "vera", "--royalty-bps", "500"})
+                .exit_code,
+            0);
   EXPECT_EQ(cli({"ledger", "collection", "create", "--id", "x", "--name", "X", "--creator", "vera",
                  "--royalty-bps", "10001"}).exit_code, 2);
   Output mint = cli({"ledger", "mint", "flows", sha, "--to", "ann"});
@@ -729,10 +810,12 @@ TEST(Cli, LedgerCommandsMintTransferAndCheck) {
   Output bad = cli({"ledger", "transfer", "flows", "0", "--from", "vera", "--to", "ann"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("ERC721: caller is not token owner or approved"));
-  ASSERT_EQ(cli({"ledger", "transfer", "flows", "0", "--from", "ann", "--to", "vera"}).exit_code, 0);
+  ASSERT_EQ(cli({"ledger", "transfer", "flows", "0", "--from", "ann", "--to", "vera"}).exit_code,
+            0);
   auto vera = nlohmann::json::parse(cli({"ledger", "account", "show", "vera", "--json"}).out);
   EXPECT_EQ(vera["tokens"][0]["collection"], "flows");
-  auto meta = nlohmann::json::parse(cli({"ledger", "metadata", "flows", "0", "--base-url", "https://g.example"}).out);
+  auto meta = nlohmann::json::parse(
+      cli({"ledger", "metadata", "flows", "0", "--base-url", "https://g.example"}).out);
   EXPECT_EQ(meta["image"], "https://g.example/v1/assets/" + sha);
   Output check = cli({"ledger", "check"});
   EXPECT_EQ(check.exit_code, 0) << describe(check);
@@ -757,8 +840,9 @@ TEST(Cli, LedgerCommandsMintTransferAndCheck) {
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();
   ASSERT_EQ(cli({"ledger", "deposit", "vera", "5000"}).exit_code, 0);
-  Output auction = cli({"market", "list", "flows", "0", "--seller", "ann", "--kind", "english", "--reserve-price", "100",
-                        "--time-buffer-s", "0", "--ends-ms", std::to_string(now_ms + 2'500)});
+  Output auction = cli({"market", "list", "flows", "0", "--seller", "ann", "--kind", "english",
+                        "--reserve-price", "100", "--time-buffer-s", "0", "--ends-ms",
+                        std::to_string(now_ms + 2'500)});
   ASSERT_EQ(auction.exit_code, 0) << describe(auction);
   std::string aid = nlohmann::json::parse(auction.out)["id"];
   Output low = cli({"market", "bid", aid, "99", "--bidder", "vera"});
@@ -768,14 +852,18 @@ TEST(Cli, LedgerCommandsMintTransferAndCheck) {
   ASSERT_EQ(bid.exit_code, 0) << describe(bid);
   EXPECT_EQ(nlohmann::json::parse(cli({"market", "bids", aid}).out)["amount"], "150");
   EXPECT_THAT(cli({"market", "settle", aid}).err, HasSubstr("auction_not_ended"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(now_ms + 2'600 - std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch()).count()));
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(now_ms + 2'600 -
+                                std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count()));
   Output settled = cli({"market", "settle", aid});
   ASSERT_EQ(settled.exit_code, 0) << describe(settled);
   EXPECT_EQ(nlohmann::json::parse(settled.out)["winner"], "vera");
   EXPECT_EQ(cli({"ledger", "check"}).exit_code, 0);
   // A tampered balance fails the check.
-  sqlite_exec(cli.data / "atelier.db", "UPDATE balances SET amount = x'" + std::string(62, '0') + "01' WHERE account = 'ann'");
+  sqlite_exec(cli.data / "atelier.db", "UPDATE balances SET amount = x'" + std::string(62, '0') +
+                                           "01' WHERE account = 'ann'");
   Output tampered = cli({"ledger", "check"});
   EXPECT_EQ(tampered.exit_code, 1);
   EXPECT_THAT(tampered.err, HasSubstr("ann"));

@@ -32,7 +32,8 @@ std::string describe(const Output& o) {
 class LedgerCli : public ::testing::Test {
  protected:
   Output run(const std::vector<std::string>& args) {
-    return testing::run_shell(quoted(ATELIER_BIN) + " --data " + quoted((tmp_ / "data").string()), args, tmp_.path());
+    return testing::run_shell(quoted(ATELIER_BIN) + " --data " + quoted((tmp_ / "data").string()),
+                              args, tmp_.path());
   }
   // Runs a command that must succeed; its stdout.
   std::string ok(const std::vector<std::string>& args) {
@@ -50,18 +51,20 @@ class LedgerCli : public ::testing::Test {
   }
 
   void SetUp() override {
-    fs::path generator = fs::path(ATELIER_SOURCE_DIR_DEFAULT) / "examples" / "generators" / "circle-packing";
+    fs::path generator =
+        fs::path(ATELIER_SOURCE_DIR_DEFAULT) / "examples" / "generators" / "circle-packing";
     ok({"generator", "add", generator.string()});
     auto render = nlohmann::json::parse(
-        ok({"render", "circle-packing", "--hash", "0x8b7df143d91c716ecfa5fc1730022f6b421b05cedee8fd52b1fc65a96030ad52",
-            "--size", "16x16", "-o", (tmp_ / "a.png").string(), "--json"}));
+        ok({"render", "circle-packing", "--hash",
+            "0x8b7df143d91c716ecfa5fc1730022f6b421b05cedee8fd52b1fc65a96030ad52", "--size", "16x16",
+            "-o", (tmp_ / "a.png").string(), "--json"}));
     asset_ = render["sha256"];
     ok({"ledger", "account", "create", "--kind", "creator", "--id", "vera"});
     for (const char* id : {"ann", "bob", "carl"}) ok({"ledger", "account", "create", "--id", id});
-    ok({"ledger", "collection", "create", "--id", "flows", "--name", "Flows", "--creator", "vera", "--royalty-bps",
-        "750", "--royalty-receiver", "bob"});
-    ok({"ledger", "collection", "create", "--id", "prints", "--standard", "erc1155", "--name", "Prints", "--creator",
-        "vera"});
+    ok({"ledger", "collection", "create", "--id", "flows", "--name", "Flows", "--creator", "vera",
+        "--royalty-bps", "750", "--royalty-receiver", "bob"});
+    ok({"ledger", "collection", "create", "--id", "prints", "--standard", "erc1155", "--name",
+        "Prints", "--creator", "vera"});
   }
   void TearDown() override {
     Output check = run({"ledger", "check"});
@@ -87,12 +90,14 @@ TEST_F(LedgerCli, HelpListsTheTokenCalls) {
 TEST_F(LedgerCli, TokenIdOf64DecimalDigitsRoundTrips) {
   const std::string big = "1" + std::string(62, '0') + "7";  // 10^63 + 7: 64 digits.
   ASSERT_EQ(big.size(), 64u);
-  EXPECT_EQ(ok({"ledger", "mint", "flows", asset_, "--to", "ann", "--token-id", big}), "flows #" + big + "\n");
+  EXPECT_EQ(ok({"ledger", "mint", "flows", asset_, "--to", "ann", "--token-id", big}),
+            "flows #" + big + "\n");
   EXPECT_EQ(ok({"ledger", "owner-of", "flows", big}), "ann\n");
   ok({"ledger", "transfer", "flows", big, "--from", "ann", "--to", "bob"});
   EXPECT_EQ(ok({"ledger", "owner-of", "flows", big}), "bob\n");
-  EXPECT_EQ(ok({"ledger", "mint", "prints", asset_, "--to", "ann", "--token-id", big, "--amount", "3"}),
-            "prints #" + big + "\n");
+  EXPECT_EQ(
+      ok({"ledger", "mint", "prints", asset_, "--to", "ann", "--token-id", big, "--amount", "3"}),
+      "prints #" + big + "\n");
   EXPECT_EQ(ok({"ledger", "balance-of", "prints", "ann", big}), "3\n");
   // Its 64-hex spelling is not a command-line token id (only an ERC-1155 URL's {id} is hex).
   const std::string hex = "00000000000000000000000000000000000000000000000000000000000000" "1a";
@@ -109,13 +114,15 @@ TEST_F(LedgerCli, Erc721ApproveOperatorBurnAndQueries) {
   EXPECT_EQ(ok({"ledger", "balance-of", "flows", "bob"}), "0\n");
 
   // approve: the owner only, never to the owner; the approved may transfer once.
-  refused({"ledger", "approve", "flows", "0", "--to", "ann", "--as", "ann"}, 2, "erc721_approval_to_owner",
-          "ERC721: approval to current owner");
-  refused({"ledger", "approve", "flows", "0", "--to", "bob", "--as", "bob"}, 2, "erc721_approve_not_owner",
+  refused({"ledger", "approve", "flows", "0", "--to", "ann", "--as", "ann"}, 2,
+          "erc721_approval_to_owner", "ERC721: approval to current owner");
+  refused({"ledger", "approve", "flows", "0", "--to", "bob", "--as", "bob"}, 2,
+          "erc721_approve_not_owner",
           "ERC721: approve caller is not token owner or approved for all");
-  refused({"ledger", "approve", "flows", "9", "--to", "bob", "--as", "ann"}, 2, "erc721_invalid_token_id",
-          "ERC721: invalid token ID");
-  EXPECT_THAT(ok({"ledger", "approve", "flows", "0", "--to", "bob", "--as", "ann"}), HasSubstr("ok: log entry"));
+  refused({"ledger", "approve", "flows", "9", "--to", "bob", "--as", "ann"}, 2,
+          "erc721_invalid_token_id", "ERC721: invalid token ID");
+  EXPECT_THAT(ok({"ledger", "approve", "flows", "0", "--to", "bob", "--as", "ann"}),
+              HasSubstr("ok: log entry"));
   ok({"ledger", "transfer", "flows", "0", "--from", "ann", "--to", "carl", "--as", "bob"});
   EXPECT_EQ(ok({"ledger", "owner-of", "flows", "0"}), "carl\n");
   refused({"ledger", "transfer", "flows", "0", "--from", "carl", "--to", "bob", "--as", "bob"}, 2,
@@ -127,24 +134,29 @@ TEST_F(LedgerCli, Erc721ApproveOperatorBurnAndQueries) {
           "erc721_not_owner_or_approved");
 
   // operator: approved for all of the owner's tokens, until revoked.
-  refused({"ledger", "operator", "flows", "--owner", "ann", "--operator", "ann", "--approved", "true"}, 2,
-          "erc721_approve_to_caller", "ERC721: approve to caller");
-  refused({"ledger", "operator", "flows", "--owner", "ann", "--operator", "bob", "--approved", "yes"}, 2,
-          "invalid_flag");
+  refused(
+      {"ledger", "operator", "flows", "--owner", "ann", "--operator", "ann", "--approved", "true"},
+      2, "erc721_approve_to_caller", "ERC721: approve to caller");
+  refused(
+      {"ledger", "operator", "flows", "--owner", "ann", "--operator", "bob", "--approved", "yes"},
+      2, "invalid_flag");
   ok({"ledger", "operator", "flows", "--owner", "ann", "--operator", "bob", "--approved", "true"});
-  ok({"ledger", "approve", "flows", "1", "--to", "carl", "--as", "bob"});  // An operator may approve.
+  ok({"ledger", "approve", "flows", "1", "--to", "carl", "--as",
+      "bob"});  // An operator may approve.
   ok({"ledger", "operator", "flows", "--owner", "ann", "--operator", "bob", "--approved", "false"});
   refused({"ledger", "burn", "flows", "1", "--as", "bob"}, 2, "erc721_not_owner_or_approved");
 
   // burn: by the approved; afterwards ownerOf reverts and balances drop.
   EXPECT_THAT(ok({"ledger", "burn", "flows", "1", "--as", "carl"}), HasSubstr("ok: log entry"));
-  refused({"ledger", "owner-of", "flows", "1"}, 2, "erc721_invalid_token_id", "ERC721: invalid token ID");
+  refused({"ledger", "owner-of", "flows", "1"}, 2, "erc721_invalid_token_id",
+          "ERC721: invalid token ID");
   refused({"ledger", "burn", "flows", "1", "--as", "ann"}, 2, "erc721_invalid_token_id");
   EXPECT_EQ(ok({"ledger", "balance-of", "flows", "ann"}), "0\n");
   EXPECT_EQ(ok({"ledger", "balance-of", "flows", "carl"}), "1\n");
 
   // Queries that have no answer.
-  refused({"ledger", "balance-of", "flows", ""}, 2, "erc721_zero_address", "ERC721: address zero is not a valid owner");
+  refused({"ledger", "balance-of", "flows", ""}, 2, "erc721_zero_address",
+          "ERC721: address zero is not a valid owner");
   refused({"ledger", "balance-of", "flows", "carl", "0"}, 2, "unexpected_token_id");
   refused({"ledger", "owner-of", "prints", "0"}, 2, "not_erc721");
   refused({"ledger", "owner-of", "nope", "0"}, 3, "unknown_collection");
@@ -166,12 +178,14 @@ TEST_F(LedgerCli, Erc1155BurnAndBalances) {
 
   refused({"ledger", "burn", "prints", "7", "--from", "ann", "--as", "bob", "--amount", "1"}, 2,
           "erc1155_not_owner_or_approved", "ERC1155: caller is not token owner or approved");
-  refused({"ledger", "burn", "prints", "7", "--from", "", "--as", "ann", "--amount", "1"}, 2,  // The zero address.
+  refused({"ledger", "burn", "prints", "7", "--from", "", "--as", "ann", "--amount", "1"},
+          2,  // The zero address.
           "erc1155_not_owner_or_approved");
-  refused({"ledger", "burn", "prints", "7", "--as", "ann", "--amount", "11"}, 2, "erc1155_burn_exceeds_balance",
-          "ERC1155: burn amount exceeds balance");
-  refused({"ledger", "operator", "prints", "--owner", "ann", "--operator", "ann", "--approved", "true"}, 2,
-          "erc1155_approval_for_self", "ERC1155: setting approval status for self");
+  refused({"ledger", "burn", "prints", "7", "--as", "ann", "--amount", "11"}, 2,
+          "erc1155_burn_exceeds_balance", "ERC1155: burn amount exceeds balance");
+  refused(
+      {"ledger", "operator", "prints", "--owner", "ann", "--operator", "ann", "--approved", "true"},
+      2, "erc1155_approval_for_self", "ERC1155: setting approval status for self");
   refused({"ledger", "approve", "prints", "7", "--to", "bob", "--as", "ann"}, 2, "not_erc721");
   ok({"ledger", "operator", "prints", "--owner", "ann", "--operator", "bob", "--approved", "true"});
   ok({"ledger", "burn", "prints", "7", "--from", "ann", "--as", "bob", "--amount", "4"});
@@ -181,15 +195,20 @@ TEST_F(LedgerCli, Erc1155BurnAndBalances) {
 }
 
 TEST_F(LedgerCli, RoyaltyIsEip2981RoyaltyInfo) {
-  EXPECT_EQ(ok({"ledger", "royalty", "flows", "0", "1000000000000000001"}), "bob 75000000000000000\n");
-  auto j = nlohmann::json::parse(ok({"ledger", "royalty", "flows", "0", "1000000000000000001", "--json"}));
+  EXPECT_EQ(ok({"ledger", "royalty", "flows", "0", "1000000000000000001"}),
+            "bob 75000000000000000\n");
+  auto j = nlohmann::json::parse(
+      ok({"ledger", "royalty", "flows", "0", "1000000000000000001", "--json"}));
   EXPECT_EQ(j, (nlohmann::json{{"receiver", "bob"}, {"royalty_amount", "75000000000000000"}}));
-  EXPECT_EQ(ok({"ledger", "royalty", "flows", "42", "13"}), "bob 0\n");  // Rounded down; any token id.
+  EXPECT_EQ(ok({"ledger", "royalty", "flows", "42", "13"}),
+            "bob 0\n");  // Rounded down; any token id.
   // salePrice × 750 overflows 256 bits where OpenZeppelin's ERC2981 reverts (Panic 0x11).
-  const std::string max = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+  const std::string max =
+      "115792089237316195423570985008687907853269984665640564039457584007913129639935";
   refused({"ledger", "royalty", "flows", "0", max}, 2, "amount_overflow");
   // The largest price that does not: floor((2^256 − 1) / 750).
-  const std::string edge = "154389452316421593898094646678250543804359979554187418719276778677217506186";
+  const std::string edge =
+      "154389452316421593898094646678250543804359979554187418719276778677217506186";
   EXPECT_EQ(ok({"ledger", "royalty", "flows", "0", edge}),
             "bob 11579208923731619542357098500868790785326998466564056403945758400791312963\n");
   EXPECT_EQ(ok({"ledger", "royalty", "prints", "0", max}), "vera 0\n");  // 0 bps: no overflow.

@@ -27,8 +27,9 @@ class MarketQuote : public ::testing::Test {
  protected:
   // Runs `atelier market quote ARGS…` inside the scratch directory.
   Output quote(const std::vector<std::string>& args) {
-    return testing::run_shell("cd " + quoted(work_.string()) + " && " + quoted(ATELIER_BIN) + " market quote", args,
-                              scratch_);
+    return testing::run_shell(
+        "cd " + quoted(work_.string()) + " && " + quoted(ATELIER_BIN) + " market quote", args,
+        scratch_);
   }
 
   void SetUp() override { fs::create_directories(work_); }

@@ -27,7 +27,8 @@ using testing::Output;
 using testing::quoted;
 
 std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -35,12 +36,14 @@ class OracleCli : public ::testing::Test {
  protected:
   // Runs `atelier --data <tmp>/data oracle ARGS…`.
   Output oracle(const std::vector<std::string>& args) {
-    return testing::run_shell(quoted(ATELIER_BIN) + " --data " + quoted((tmp_ / "data").string()) + " oracle", args,
-                              tmp_.path());
+    return testing::run_shell(
+        quoted(ATELIER_BIN) + " --data " + quoted((tmp_ / "data").string()) + " oracle", args,
+        tmp_.path());
   }
   Output add_eth_usd(const std::string& min_sources = "2") {
-    return oracle({"feed", "add", "ETH-USD", "--param", "max_age_ms=600000", "--param", "max_deviation_bps=200",
-                   "--param", "min_sources=" + min_sources, "--param", "sources=a,b,c"});
+    return oracle({"feed", "add", "ETH-USD", "--param", "max_age_ms=600000", "--param",
+                   "max_deviation_bps=200", "--param", "min_sources=" + min_sources, "--param",
+                   "sources=a,b,c"});
   }
 
   testing::TempDir tmp_;
@@ -61,9 +64,11 @@ TEST_F(OracleCli, RegisterReportAndShow) {
 
   auto shown = oracle({"show", "ETH-USD"});
   EXPECT_EQ(shown.exit_code, 0) << shown.err;
-  EXPECT_THAT(shown.out, StartsWith("ETH-USD  ok  3012.46 USD per ETH  (as of " + std::to_string(observed) +
-                                    " ms; used a,b)\n"));
-  EXPECT_THAT(shown.out, HasSubstr("  policy: max_age_ms=600000 max_deviation_bps=200 min_sources=2 sources=a,b,c\n"));
+  EXPECT_THAT(shown.out, StartsWith("ETH-USD  ok  3012.46 USD per ETH  (as of " +
+                                    std::to_string(observed) + " ms; used a,b)\n"));
+  EXPECT_THAT(
+      shown.out,
+      HasSubstr("  policy: max_age_ms=600000 max_deviation_bps=200 min_sources=2 sources=a,b,c\n"));
   EXPECT_THAT(shown.out, HasSubstr("  b  3012.47  observed " + std::to_string(observed) + " ms"));
 
   auto j = oracle({"show", "ETH-USD", "--json"});
@@ -84,7 +89,9 @@ TEST_F(OracleCli, ATrippedFeedSaysWhyAndStillExitsZero) {
   ASSERT_EQ(oracle({"report", "ETH-USD", "a", "3000"}).exit_code, 0);
   auto shown = oracle({"show", "ETH-USD"});
   EXPECT_EQ(shown.exit_code, 0) << shown.err;
-  EXPECT_THAT(shown.out, StartsWith("ETH-USD  tripped  feed ETH-USD is not trusted now: 1 usable reports, 2 needed"));
+  EXPECT_THAT(
+      shown.out,
+      StartsWith("ETH-USD  tripped  feed ETH-USD is not trusted now: 1 usable reports, 2 needed"));
   json doc = json::parse(oracle({"show", "ETH-USD", "--json"}).out);
   EXPECT_EQ(doc["status"], "tripped");
   EXPECT_EQ(doc["code"], "oracle_circuit_open");
@@ -99,19 +106,32 @@ TEST_F(OracleCli, BadInputExitsNamingCodeAndFieldAndChangesNothing) {
     std::string code, field;
   };
   const std::vector<Case> cases = {
-      {{"feed", "add", "ETH-USD", "--param", "max_age_ms=1"}, 2, "missing_param", "params.max_deviation_bps"},
+      {{"feed", "add", "ETH-USD", "--param", "max_age_ms=1"},
+       2,
+       "missing_param",
+       "params.max_deviation_bps"},
       {{"feed", "add", "ETH-USD", "--param", "max_age"}, 2, "invalid_param", "params"},
-      {{"feed", "add", "eth-usd", "--param", "max_age_ms=1", "--param", "max_deviation_bps=1", "--param",
-        "min_sources=1"},
-       2, "invalid_feed_id", "id"},
+      {{"feed", "add", "eth-usd", "--param", "max_age_ms=1", "--param", "max_deviation_bps=1",
+        "--param", "min_sources=1"},
+       2,
+       "invalid_feed_id",
+       "id"},
       {{"report", "BTC-USD", "a", "1"}, 3, "unknown_feed", "feed"},
       {{"report", "ETH-USD", "mallory", "1"}, 2, "source_not_allowed", "source"},
       {{"report", "ETH-USD", "b", "3.000.1"}, 2, "invalid_number", "price"},
-      {{"report", "ETH-USD", "b", "1", "--observed-ms", "soon"}, 2, "invalid_number", "observed_ms"},
+      {{"report", "ETH-USD", "b", "1", "--observed-ms", "soon"},
+       2,
+       "invalid_number",
+       "observed_ms"},
       {{"report", "ETH-USD", "b", "1", "--observed-ms=-5"}, 2, "value_out_of_range", "observed_ms"},
-      {{"report", "ETH-USD", "b", "1", "--observed-ms", std::to_string(now_ms() + 3'600'000)}, 2,
-       "report_from_future", "observed_ms"},
-      {{"report", "ETH-USD", "a", "1", "--observed-ms", "1"}, 2, "report_out_of_order", "observed_ms"},
+      {{"report", "ETH-USD", "b", "1", "--observed-ms", std::to_string(now_ms() + 3'600'000)},
+       2,
+       "report_from_future",
+       "observed_ms"},
+      {{"report", "ETH-USD", "a", "1", "--observed-ms", "1"},
+       2,
+       "report_out_of_order",
+       "observed_ms"},
       {{"show", "BTC-USD"}, 3, "unknown_feed", "feed"},
   };
   for (const auto& c : cases) {

@@ -74,7 +74,8 @@ TEST(EsNumberToString, Rfc8785AppendixBSamples) {
 
 TEST(EsNumberToString, Rfc8785AppendixBSamplesThroughCanonicalJson) {
   for (const auto& s : kAppendixB) {
-    EXPECT_EQ(canon(json::array({from_bits(s.bits)})), std::string("[") + s.expected + "]") << std::hex << s.bits;
+    EXPECT_EQ(canon(json::array({from_bits(s.bits)})), std::string("[") + s.expected + "]")
+        << std::hex << s.bits;
   }
 }
 
@@ -148,7 +149,8 @@ TEST(CanonicalJson, SortsNestedObjectsAndKeepsArrayOrder) {
 TEST(CanonicalJson, StringEscapingIsMinimal) {
   // RFC 8785 §3.2.2.2: \b \t \n \f \r \" \\ in short form, other controls as lowercase \u00xx,
   // everything else (including '/', DEL, U+2028 and non-ASCII) verbatim.
-  std::string s = std::string("\x01\x08\t\n\x0b\x0c\r\x1f", 8) + "\"\\/\x7f" + "\xE2\x80\xA8" + "\xC3\xA9";
+  std::string s =
+      std::string("\x01\x08\t\n\x0b\x0c\r\x1f", 8) + "\"\\/\x7f" + "\xE2\x80\xA8" + "\xC3\xA9";
   EXPECT_EQ(canon(json(s)),
             "\"\\u0001\\b\\t\\n\\u000b\\f\\r\\u001f\\\"\\\\/\x7f\xE2\x80\xA8\xC3\xA9\"");
   EXPECT_EQ(canon(json(std::string("a\0b", 3))), "\"a\\u0000b\"");
@@ -162,7 +164,8 @@ TEST(CanonicalJson, LiteralsAndIntegers) {
 }
 
 TEST(CanonicalJson, IntegersBeyondTwoToThe53AreRefused) {
-  for (const char* text : {"9007199254740993", "-9007199254740993", "18446744073709551615", "[1,{\"a\":9007199254740993}]"}) {
+  for (const char* text : {"9007199254740993", "-9007199254740993", "18446744073709551615",
+                           "[1,{\"a\":9007199254740993}]"}) {
     auto r = canonical_json(json::parse(text));
     ASSERT_FALSE(r) << text;
     EXPECT_EQ(r.error().code, "number_out_of_range") << text;
@@ -176,8 +179,9 @@ TEST(CanonicalJson, IntegersBeyondTwoToThe53AreRefused) {
 }
 
 TEST(CanonicalJson, NonFiniteNumbersAreRefused) {
-  for (double d : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
-                   -std::numeric_limits<double>::infinity()}) {
+  for (double d :
+       {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+        -std::numeric_limits<double>::infinity()}) {
     auto r = canonical_json(json::array({d}));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, "number_not_finite");
@@ -185,9 +189,10 @@ TEST(CanonicalJson, NonFiniteNumbersAreRefused) {
 }
 
 TEST(CanonicalJson, InvalidUtf8IsRefused) {
-  for (std::string bad : {std::string("\xff"), std::string("a\xc3"), std::string("\xc0\xaf"),  // overlong '/'
-                          std::string("\xed\xa0\x80"),                                          // a surrogate
-                          std::string("\xf4\x90\x80\x80")}) {                                   // > U+10FFFF
+  for (std::string bad :
+       {std::string("\xff"), std::string("a\xc3"), std::string("\xc0\xaf"),  // overlong '/'
+        std::string("\xed\xa0\x80"),                                         // a surrogate
+        std::string("\xf4\x90\x80\x80")}) {                                  // > U+10FFFF
     auto r = canonical_json(json(bad));
     ASSERT_FALSE(r) << "string value accepted";
     EXPECT_EQ(r.error().code, "invalid_utf8");
@@ -210,7 +215,8 @@ TEST(CanonicalJson, IsIdempotentOverItsOwnOutput) {
 // --- parse_json limits -------------------------------------------------------------------
 
 TEST(ParseJson, DuplicateKeysAreRefused) {
-  for (const char* text : {R"({"a":1,"a":2})", R"({"x":{"k":1,"y":2,"k":3}})", R"([{"a":1},{"b":{"c":1,"c":1}}])"}) {
+  for (const char* text :
+       {R"({"a":1,"a":2})", R"({"x":{"k":1,"y":2,"k":3}})", R"([{"a":1},{"b":{"c":1,"c":1}}])"}) {
     auto r = parse_json(text, 1024, "recipe");
     ASSERT_FALSE(r) << text;
     EXPECT_EQ(r.error().code, "duplicate_key") << text;
@@ -246,7 +252,8 @@ TEST(ParseJson, SizeLimitBothSides) {
 }
 
 std::string nested_arrays(int depth) {
-  return std::string(static_cast<std::size_t>(depth), '[') + "1" + std::string(static_cast<std::size_t>(depth), ']');
+  return std::string(static_cast<std::size_t>(depth), '[') + "1" +
+         std::string(static_cast<std::size_t>(depth), ']');
 }
 
 std::string nested_objects(int depth) {
@@ -286,7 +293,8 @@ TEST(CanonicalJson, DepthLimitBothSides) {
 }
 
 TEST(ParseJson, MalformedInputIsAnInputErrorNamingTheInput) {
-  for (const char* text : {"", "{", "{\"a\":}", "[1,]", "{'a':1}", "nul", "{\"a\":1} x", "\"\xff\""}) {
+  for (const char* text :
+       {"", "{", "{\"a\":}", "[1,]", "{'a':1}", "nul", "{\"a\":1} x", "\"\xff\""}) {
     auto r = parse_json(text, 1024, "manifest");
     ASSERT_FALSE(r) << text;
     EXPECT_EQ(r.error().code, "malformed_json") << text;

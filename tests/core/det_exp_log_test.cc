@@ -86,7 +86,8 @@ TEST(DetExpLog, ExpWithinOneUlp) {
   }
   for (int i = 0; i < 50'000; ++i) {  // |x| near ln2/2 and 1.5·ln2, where reduction switches.
     const double centers[] = {0.34657359027997264, 1.0397207708399179};
-    const double x = centers[i % 2] * (1 + std::uniform_real_distribution<double>(-1e-3, 1e-3)(rng));
+    const double x =
+        centers[i % 2] * (1 + std::uniform_real_distribution<double>(-1e-3, 1e-3)(rng));
     check(i % 4 < 2 ? x : -x);
   }
   // Around the overflow and underflow thresholds, ulp by ulp.
@@ -156,7 +157,8 @@ TEST(DetExpLog, PowWithinOneUlp) {
     check(x, y_for(x, -1080, 1030));
   }
   for (int i = 0; i < 100'000; ++i) {  // x just below 1 at the 2^−20 boundary of the near-1 path.
-    const double x = 1 - std::ldexp(1 + std::uniform_real_distribution<double>(-0.1, 0.1)(rng), -20);
+    const double x =
+        1 - std::ldexp(1 + std::uniform_real_distribution<double>(-0.1, 0.1)(rng), -20);
     check(x, y_for(x, -1080, 1030));
   }
   for (int i = 0; i < 200'000; ++i) {  // Moderate x and y: the common case.
@@ -332,7 +334,8 @@ TEST(DetExpLog, RecordedBits) {
            Case{"pow(2.5, 0.3)", [] { return det_pow(2.5, 0.3); }, 0x3ff50fe6c94a6e58u},
            Case{"pow(-1.7, 31)", [] { return det_pow(-1.7, 31.0); }, 0xc16a9137777bfc96u},
            Case{"pow(0.1, 300.5)", [] { return det_pow(0.1, 300.5); }, 0x018b1b7583379149u},
-           Case{"pow(1.0000000001, 5e9)", [] { return det_pow(1.0000000001, 5e9); }, 0x3ffa6129a06a67abu},
+           Case{"pow(1.0000000001, 5e9)", [] { return det_pow(1.0000000001, 5e9); },
+                0x3ffa6129a06a67abu},
            Case{"pow(1e-310, 0.75)", [] { return det_pow(1e-310, 0.75); }, 0x0fa922f895935598u},
            Case{"exp(0.255)", [] { return det_exp(0.255); }, 0x3ff4a5bb15a64682u},
            Case{"log(0.37)", [] { return det_log(0.37); }, 0xbfefd0ea24bf89b8u},
@@ -376,14 +379,22 @@ TEST(DetExpLog, RecordedFingerprints) {
     std::uint64_t want;
   };
   for (const Case& c : {
-           Case{"exp", [](std::mt19937_64& r) { return det_exp(-745.2 + 1455.0 * unit(r)); }, 0xe22030f0658af3aeu},
-           Case{"exp small", [](std::mt19937_64& r) { return det_exp((unit(r) - 0.5) * 3.0); }, 0xfc6eddd67b37bde5u},
-           Case{"log", [](std::mt19937_64& r) { return det_log(any_positive(r)); }, 0x6ea302cc47535c78u},
-           Case{"log near 1", [](std::mt19937_64& r) { return det_log(0.75 + 0.5 * unit(r)); }, 0xe66aeee05e0408d9u},
-           Case{"log2", [](std::mt19937_64& r) { return det_log2(any_positive(r)); }, 0x5a8a6852567a44bau},
-           Case{"log2 near 1", [](std::mt19937_64& r) { return det_log2(0.75 + 0.5 * unit(r)); }, 0xb4363e4b5b390a5cu},
-           Case{"log10", [](std::mt19937_64& r) { return det_log10(any_positive(r)); }, 0xdae4321784b1e996u},
-           Case{"log10 near 1", [](std::mt19937_64& r) { return det_log10(0.75 + 0.5 * unit(r)); }, 0x42c277b85ef33d15u},
+           Case{"exp", [](std::mt19937_64& r) { return det_exp(-745.2 + 1455.0 * unit(r)); },
+                0xe22030f0658af3aeu},
+           Case{"exp small", [](std::mt19937_64& r) { return det_exp((unit(r) - 0.5) * 3.0); },
+                0xfc6eddd67b37bde5u},
+           Case{"log", [](std::mt19937_64& r) { return det_log(any_positive(r)); },
+                0x6ea302cc47535c78u},
+           Case{"log near 1", [](std::mt19937_64& r) { return det_log(0.75 + 0.5 * unit(r)); },
+                0xe66aeee05e0408d9u},
+           Case{"log2", [](std::mt19937_64& r) { return det_log2(any_positive(r)); },
+                0x5a8a6852567a44bau},
+           Case{"log2 near 1", [](std::mt19937_64& r) { return det_log2(0.75 + 0.5 * unit(r)); },
+                0xb4363e4b5b390a5cu},
+           Case{"log10", [](std::mt19937_64& r) { return det_log10(any_positive(r)); },
+                0xdae4321784b1e996u},
+           Case{"log10 near 1", [](std::mt19937_64& r) { return det_log10(0.75 + 0.5 * unit(r)); },
+                0x42c277b85ef33d15u},
            Case{"pow",
                 [](std::mt19937_64& r) {
                   const double x = 64.0 * unit(r);

@@ -27,8 +27,9 @@ TEST(RandomId, Base64UrlHasTheRightLengthAndAlphabet) {
   for (std::size_t n : {1u, 2u, 3u, 4u, 16u, 32u, 33u}) {
     std::string s = random_base64url(n);
     EXPECT_EQ(s.size(), (8 * n + 5) / 6) << n;
-    EXPECT_EQ(s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-              std::string::npos)
+    EXPECT_EQ(
+        s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+        std::string::npos)
         << s;
   }
 }

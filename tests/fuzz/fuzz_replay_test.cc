@@ -3,4 +3,6 @@
 #include "../../fuzz/recipe_fuzz.cc"
 #include "tests/fuzz/replay.h"
 
-TEST(FuzzReplay, RecipeCorpus) { atelier::testing::replay_corpus("recipe", LLVMFuzzerTestOneInput); }
+TEST(FuzzReplay, RecipeCorpus) {
+  atelier::testing::replay_corpus("recipe", LLVMFuzzerTestOneInput);
+}

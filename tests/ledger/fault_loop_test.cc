@@ -252,7 +252,8 @@ Result<void> purchase_idempotently(World& w) {
         return store::IdempotentResponse{201,
                                          R"({"quantity":")" + sale.quantity.to_decimal() + R"("})"};
       }};
-  auto sale = w.market->purchase(ListingId("fixed-1"), AccountId("bob"), U256(1), market::PurchaseOptions{}, &answer);
+  auto sale = w.market->purchase(ListingId("fixed-1"), AccountId("bob"), U256(1),
+                                 market::PurchaseOptions{}, &answer);
   if (!sale) {
     (void)w.db->release_idempotency(fence);  // As the pipeline does on a 5xx; may fail too.
     return fail(sale.error());
@@ -300,7 +301,8 @@ Result<void> group_commit(World& w) {
       }};
   Result<market::Sale> gate_result = fail(Error::internal("gate_not_run", "not run"));
   std::thread gate_writer([&] {
-    gate_result = w.market->purchase(ListingId("fixed-1"), AccountId("bob"), U256(1), market::PurchaseOptions{}, &gate);
+    gate_result = w.market->purchase(ListingId("fixed-1"), AccountId("bob"), U256(1),
+                                     market::PurchaseOptions{}, &gate);
   });
   entered.get_future().wait();
   std::vector<std::future<Result<std::uint64_t>>> group;
@@ -363,18 +365,33 @@ std::vector<Operation> operations() {
          return done(w.market->create_listing(e));
        }},
       {"purchase fixed", 0,
-       [](World& w) { return done(w.market->purchase(ListingId("fixed-1"), AccountId("bob"), U256(1))); }},
+       [](World& w) {
+         return done(w.market->purchase(ListingId("fixed-1"), AccountId("bob"), U256(1)));
+       }},
       {"purchase dutch", 0,
-       [](World& w) { return done(w.market->purchase(ListingId("dutch-1"), AccountId("bob"), U256(1))); }},
+       [](World& w) {
+         return done(w.market->purchase(ListingId("dutch-1"), AccountId("bob"), U256(1)));
+       }},
       {"purchase gda", 0,
-       [](World& w) { return done(w.market->purchase(ListingId("gda-1"), AccountId("bob"), U256(1))); }},
+       [](World& w) {
+         return done(w.market->purchase(ListingId("gda-1"), AccountId("bob"), U256(1)));
+       }},
       {"purchase vrgda", 0,
-       [](World& w) { return done(w.market->purchase(ListingId("vrgda-1"), AccountId("bob"), U256(1))); }},
+       [](World& w) {
+         return done(w.market->purchase(ListingId("vrgda-1"), AccountId("bob"), U256(1)));
+       }},
       {"bid with refund", 0,
-       [](World& w) { return done(w.market->bid(ListingId("eng-bid"), AccountId("bob"), U256(1'100))); }},
+       [](World& w) {
+         return done(w.market->bid(ListingId("eng-bid"), AccountId("bob"), U256(1'100)));
+       }},
       {"auction settle", 0, [](World& w) { return done(w.market->settle("eng-settle")); }},
       {"oracle report", 0,
-       [](World& w) { return done(w.feeds->report({.feed_id = "ETH-USD", .source = "c", .price = "3005", .observed_ms = w.clock.now_ms()})); }},
+       [](World& w) {
+         return done(w.feeds->report({.feed_id = "ETH-USD",
+                                      .source = "c",
+                                      .price = "3005",
+                                      .observed_ms = w.clock.now_ms()}));
+       }},
       {"render and store", 0, [](World& w) { return done(w.engine->render(tiny(77))); }},
       {"log append", 0,
        [](World& w) {
@@ -383,9 +400,14 @@ std::vector<Operation> operations() {
        }},
       {"checkpoint signing", kNoCheckpointMs,
        [](World& w) { return done(w.db->checkpoint_now()); }},
-      {"listing cancel", 0, [](World& w) { return done(w.market->cancel(ListingId("fixed-eds"), AccountId("artist"))); }},
-      {"deposit", 0, [](World& w) { return done(w.ledger->deposit(AccountId("carol"), "ETH", U256(500))); }},
-      {"withdraw", 0, [](World& w) { return done(w.ledger->withdraw(AccountId("alice"), "ETH", U256(500))); }},
+      {"listing cancel", 0,
+       [](World& w) {
+         return done(w.market->cancel(ListingId("fixed-eds"), AccountId("artist")));
+       }},
+      {"deposit", 0,
+       [](World& w) { return done(w.ledger->deposit(AccountId("carol"), "ETH", U256(500))); }},
+      {"withdraw", 0,
+       [](World& w) { return done(w.ledger->withdraw(AccountId("alice"), "ETH", U256(500))); }},
       {"account registration", 0,
        [](World& w) {
          return done(w.ledger->create_account({"dave", "collector", "Dave"}));
@@ -464,8 +486,9 @@ Result<void> build_template(const fs::path& root) {
   ATELIER_TRY(mint("flows", 3, "artist", U256(1)));  // #3: English, ended.
   ATELIER_TRY(mint("eds", 4, "artist", U256(100)));
   ATELIER_TRY(mint("flows", 5, "artist", U256(1)));  // #4: listed by the operation, approved
-  ATELIER_TRY(w.ledger->approve(AccountId("artist"), CollectionId("flows"), U256(4),
-                                AccountId("carol")));  // (escrow clears it).  // eds #0: Dutch, GDA, VRGDA.
+  ATELIER_TRY(
+      w.ledger->approve(AccountId("artist"), CollectionId("flows"), U256(4),
+                        AccountId("carol")));  // (escrow clears it).  // eds #0: Dutch, GDA, VRGDA.
   ATELIER_TRY(w.market->create_listing({.id = "fixed-1",
                                         .seller = "artist",
                                         .collection = "flows",
@@ -511,8 +534,10 @@ Result<void> build_template(const fs::path& root) {
   ATELIER_TRY(w.db->put_api_key(api_key("k-setup")));
   ATELIER_TRY(w.feeds->register_feed(
       "ETH-USD", {{"max_age_ms", "600000"}, {"max_deviation_bps", "500"}, {"min_sources", "2"}}));
-  ATELIER_TRY(w.feeds->report({.feed_id = "ETH-USD", .source = "a", .price = "3000", .observed_ms = kSetupMs}));
-  ATELIER_TRY(w.feeds->report({.feed_id = "ETH-USD", .source = "b", .price = "3010", .observed_ms = kSetupMs}));
+  ATELIER_TRY(w.feeds->report(
+      {.feed_id = "ETH-USD", .source = "a", .price = "3000", .observed_ms = kSetupMs}));
+  ATELIER_TRY(w.feeds->report(
+      {.feed_id = "ETH-USD", .source = "b", .price = "3010", .observed_ms = kSetupMs}));
   // The last entry without a checkpoint, so that checkpoint_now() has something to sign.
   provenance::attach_checkpoint_signer(*w.db, w.signer, kNoCheckpointMs);
   auto e2 = note("setup");

@@ -84,7 +84,8 @@ TEST_F(IntegrityTest, AnUnknownListingStatusIsCorruption) {
   EXPECT_EQ(read.error().code, "database_corrupt");
   EXPECT_NE(read.error().message.find("column status"), std::string::npos);
   ASSERT_TRUE(ledger->deposit(AccountId("alice"), "ETH", U256(100)));
-  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("alice"), U256(1)).error().code, "database_corrupt");
+  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("alice"), U256(1)).error().code,
+            "database_corrupt");
   EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "artist");
 }
 
@@ -101,7 +102,8 @@ TEST_F(IntegrityTest, AnUnknownListingKindIsCorruption) {
   EXPECT_NE(read.error().message.find("listings row " + l->id + " column kind"), std::string::npos)
       << read.error().message;
   ASSERT_TRUE(ledger->deposit(AccountId("alice"), "ETH", U256(100)));
-  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("alice"), U256(1)).error().code, "database_corrupt");
+  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("alice"), U256(1)).error().code,
+            "database_corrupt");
   EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "artist");
 }
 
@@ -124,7 +126,8 @@ TEST_F(IntegrityTest, MalformedSplitsAreCorruptionNotAnEmptyList) {
         << c.error().message;
   }
   ASSERT_TRUE(ledger->deposit(AccountId("alice"), "ETH", U256(100)));
-  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("alice"), U256(1)).error().code, "database_corrupt");
+  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("alice"), U256(1)).error().code,
+            "database_corrupt");
   EXPECT_EQ(balance("artist"), U256(0));
 }
 

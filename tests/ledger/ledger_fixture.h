@@ -36,7 +36,8 @@ class LedgerTest : public ::testing::Test {
     ASSERT_TRUE(engine->add_generator(ATELIER_TINY_GENERATOR));
     ledger = std::make_unique<Ledger>(*db, *db, clock);
     for (const char* id : {"artist", "alice", "bob", "carol"}) {
-      ASSERT_TRUE(ledger->create_account({id, std::string(id) == "artist" ? "creator" : "collector", id}));
+      ASSERT_TRUE(
+          ledger->create_account({id, std::string(id) == "artist" ? "creator" : "collector", id}));
     }
   }
   // A stored render's asset.
@@ -75,7 +76,9 @@ class LedgerTest : public ::testing::Test {
     return t ? t->token_id : U256();
   }
   std::string code_of(const Result<store::LedgerReceipt>& r) { return r ? "ok" : r.error().code; }
-  std::string reason_of(const Result<store::LedgerReceipt>& r) { return r ? "ok" : r.error().message; }
+  std::string reason_of(const Result<store::LedgerReceipt>& r) {
+    return r ? "ok" : r.error().message;
+  }
   void expect_ledger_ok() {
     auto check = db->check_ledger();
     ASSERT_TRUE(check);

@@ -34,7 +34,9 @@ class AuctionTest : public MarketTest {
     return r ? r->id : "";
   }
   std::string code(const auto& r) { return r ? "ok" : r.error().code; }
-  void fund(const std::string& account, std::uint64_t amount) { ASSERT_TRUE(ledger->deposit(AccountId(account), "ETH", U256(amount))); }
+  void fund(const std::string& account, std::uint64_t amount) {
+    ASSERT_TRUE(ledger->deposit(AccountId(account), "ETH", U256(amount)));
+  }
 };
 
 TEST_F(AuctionTest, EnglishAuctionEscrowsBidsRefundsTheOutbidAndPaysTheWinner) {
@@ -70,13 +72,17 @@ TEST_F(AuctionTest, EnglishAuctionEscrowsBidsRefundsTheOutbidAndPaysTheWinner) {
     // `ledger check` ties escrow to the standing bid: a tampered bid shows.
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open((dir / "atelier.db").c_str(), &raw), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(raw, "UPDATE listings SET high_bid = zeroblob(32) WHERE kind = 'english'", nullptr, nullptr,
-                           nullptr), SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(raw, "UPDATE listings SET high_bid = zeroblob(32) WHERE kind = 'english'",
+                     nullptr, nullptr, nullptr),
+        SQLITE_OK);
     auto tampered = db->check_ledger();
     EXPECT_FALSE(tampered->ok);
     ASSERT_FALSE(tampered->problems.empty());
-    EXPECT_NE(tampered->problems.front().find("escrow holds 2000 ETH"), std::string::npos) << tampered->problems.front();
-    std::string restore = "UPDATE listings SET high_bid = x'" + std::string(60, '0') + "07d0' WHERE kind = 'english'";
+    EXPECT_NE(tampered->problems.front().find("escrow holds 2000 ETH"), std::string::npos)
+        << tampered->problems.front();
+    std::string restore =
+        "UPDATE listings SET high_bid = x'" + std::string(60, '0') + "07d0' WHERE kind = 'english'";
     ASSERT_EQ(sqlite3_exec(raw, restore.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(raw);
     expect_ledger_ok();
@@ -107,7 +113,8 @@ TEST_F(AuctionTest, EnglishAuctionEscrowsBidsRefundsTheOutbidAndPaysTheWinner) {
   // The log has the listing, three bids and the sale; the sale is in the asset's story.
   auto entries = db->log_indexes("listing:" + a);
   ASSERT_EQ(entries->size(), 5u);
-  auto sale = nlohmann::json::parse(db->log_entries(entries->back(), entries->back() + 1)->front().entry);
+  auto sale =
+      nlohmann::json::parse(db->log_entries(entries->back(), entries->back() + 1)->front().entry);
   EXPECT_EQ(sale["type"], "sale");
   EXPECT_EQ(sale["buyer"], "alice");
   EXPECT_EQ(sale["total"], "2000");
@@ -163,9 +170,11 @@ TEST_F(AuctionTest, ARefusedBidChangesNothing) {
   std::string a = english(id);
   fund("alice", 500);
   EXPECT_EQ(code(market->bid(ListingId(a), AccountId("alice"), U256(1'000))), "insufficient_funds");
-  EXPECT_EQ(code(market->bid(ListingId(a), AccountId("alice"), U256(1'000), "USD")), "wrong_currency");
+  EXPECT_EQ(code(market->bid(ListingId(a), AccountId("alice"), U256(1'000), "USD")),
+            "wrong_currency");
   EXPECT_EQ(code(market->bid(ListingId(a), AccountId("nobody"), U256(1'000))), "unknown_account");
-  EXPECT_EQ(code(market->bid(ListingId("lst_none"), AccountId("alice"), U256(1'000))), "unknown_listing");
+  EXPECT_EQ(code(market->bid(ListingId("lst_none"), AccountId("alice"), U256(1'000))),
+            "unknown_listing");
   EXPECT_EQ(balance("alice"), U256(500));
   auto v = market->listing(a);
   EXPECT_EQ(v->listing.bid_count, 0u);
@@ -176,7 +185,8 @@ TEST_F(AuctionTest, ARefusedBidChangesNothing) {
                    .starts_ms = clock.now_ms() + 1'000, .ends_ms = clock.now_ms() + 2'000};
   auto l = market->create_listing(later);
   ASSERT_TRUE(l);
-  EXPECT_EQ(code(market->bid(ListingId(l->id), AccountId("alice"), U256(1))), "listing_not_started");
+  EXPECT_EQ(code(market->bid(ListingId(l->id), AccountId("alice"), U256(1))),
+            "listing_not_started");
   EXPECT_EQ(market->listing(l->id)->next_change_ms, clock.now_ms() + 1'000);
   // Bad terms.
   NewListing bad = later;
@@ -219,13 +229,18 @@ TEST_F(AuctionTest, RacingBiddersLeaveOneStandingBidAndEveryoneElseRefunded) {
   EXPECT_EQ(*checked_add(held, v.high_bid), U256(8'000'000));
   auto bids = market->bids(a);
   ASSERT_EQ(bids->size(), v.bid_count);
-  for (std::size_t i = 1; i < bids->size(); ++i) EXPECT_GT((*bids)[i].amount, (*bids)[i - 1].amount);
+  for (std::size_t i = 1; i < bids->size(); ++i)
+    EXPECT_GT((*bids)[i].amount, (*bids)[i - 1].amount);
   expect_ledger_ok();
 }
 
 TEST_F(AuctionTest, DutchLinearPricesFollowTheClock) {
   U256 id = mint("eds", 7, "artist", U256(10));
-  NewListing l{.kind = "dutch-linear", .seller = "artist", .collection = "eds", .token_id = id, .quantity = U256(10)};
+  NewListing l{.kind = "dutch-linear",
+               .seller = "artist",
+               .collection = "eds",
+               .token_id = id,
+               .quantity = U256(10)};
   l.params = {{"start_price", "10000"}, {"end_price", "1000"}, {"duration_s", "900"}};
   auto r = market->create_listing(l);
   ASSERT_TRUE(r) << r.error().to_string();
@@ -248,7 +263,11 @@ TEST_F(AuctionTest, DutchLinearPricesFollowTheClock) {
 
 TEST_F(AuctionTest, ClearingPriceDutchAuctionRebatesEarlyBuyers) {
   U256 id = mint("eds", 8, "artist", U256(4));
-  NewListing l{.kind = "dutch-linear", .seller = "artist", .collection = "eds", .token_id = id, .quantity = U256(4),
+  NewListing l{.kind = "dutch-linear",
+               .seller = "artist",
+               .collection = "eds",
+               .token_id = id,
+               .quantity = U256(4),
                .ends_ms = clock.now_ms() + 3'600'000};
   l.params = {{"start_price", "10000"}, {"end_price", "1000"}, {"duration_s", "900"}};
   l.settlement = "clearing";
@@ -288,11 +307,19 @@ TEST_F(AuctionTest, ClearingPriceDutchAuctionRebatesEarlyBuyers) {
 
 TEST_F(AuctionTest, GdaAndVrgdaListingsPriceByTheSoldCount) {
   U256 id = mint("eds", 9, "artist", U256(100));
-  NewListing g{.kind = "gda-discrete", .seller = "artist", .collection = "eds", .token_id = id, .quantity = U256(50)};
+  NewListing g{.kind = "gda-discrete",
+               .seller = "artist",
+               .collection = "eds",
+               .token_id = id,
+               .quantity = U256(50)};
   g.params = {{"initial_price", "1000000"}, {"scale_factor", "1.1"}, {"decay_constant", "0.001"}};
   auto gl = market->create_listing(g);
   ASSERT_TRUE(gl) << gl.error().to_string();
-  NewListing v{.kind = "vrgda-linear", .seller = "artist", .collection = "eds", .token_id = id, .quantity = U256(50)};
+  NewListing v{.kind = "vrgda-linear",
+               .seller = "artist",
+               .collection = "eds",
+               .token_id = id,
+               .quantity = U256(50)};
   v.params = {{"target_price", "1000000"}, {"decay", "0.31"}, {"per_time_unit", "2"}};
   auto vl = market->create_listing(v);
   ASSERT_TRUE(vl) << vl.error().to_string();
@@ -308,14 +335,17 @@ TEST_F(AuctionTest, GdaAndVrgdaListingsPriceByTheSoldCount) {
     EXPECT_EQ(s->total, *expect_g);
     U256 expect_v;
     for (std::uint64_t i = 0; i < q; ++i) {
-      expect_v = *checked_add(expect_v, *market::quote_price(*vmodel, {.elapsed_s = 3'600, .sold = sold + i}));
+      expect_v = *checked_add(
+          expect_v, *market::quote_price(*vmodel, {.elapsed_s = 3'600, .sold = sold + i}));
     }
     auto t = market->purchase(ListingId(vl->id), AccountId("alice"), U256(q));
     ASSERT_TRUE(t) << t.error().to_string();
     EXPECT_EQ(t->total, expect_v);
   }
-  EXPECT_EQ(market->listing(gl->id)->price, *market::quote_price(*gmodel, {.elapsed_s = 3'600, .sold = 6}));
-  EXPECT_EQ(code(market->purchase(ListingId(vl->id), AccountId("alice"), U256(1'001))), "sold_out");  // 44 left
+  EXPECT_EQ(market->listing(gl->id)->price,
+            *market::quote_price(*gmodel, {.elapsed_s = 3'600, .sold = 6}));
+  EXPECT_EQ(code(market->purchase(ListingId(vl->id), AccountId("alice"), U256(1'001))),
+            "sold_out");  // 44 left
   expect_ledger_ok();
 }
 
@@ -328,7 +358,8 @@ TEST_F(AuctionTest, ContinuousGdaSellsOnlyWhatHasBeenEmitted) {
   ASSERT_TRUE(l) << l.error().to_string();
   fund("alice", 1'000'000'000);
   clock.advance_ms(10'000);  // 5 units emitted.
-  EXPECT_EQ(code(market->purchase(ListingId(l->id), AccountId("alice"), U256(6))), "not_yet_available");
+  EXPECT_EQ(code(market->purchase(ListingId(l->id), AccountId("alice"), U256(6))),
+            "not_yet_available");
   auto model = market::parse_price_model(g.kind, g.params);
   auto s = market->purchase(ListingId(l->id), AccountId("alice"), U256(4));
   ASSERT_TRUE(s) << s.error().to_string();
@@ -337,18 +368,21 @@ TEST_F(AuctionTest, ContinuousGdaSellsOnlyWhatHasBeenEmitted) {
   auto t = market->purchase(ListingId(l->id), AccountId("alice"), U256(1));
   ASSERT_TRUE(t) << t.error().to_string();
   EXPECT_EQ(t->total, *market::quote_price(*model, {.elapsed_s = 2, .quantity = 1}));
-  EXPECT_EQ(code(market->purchase(ListingId(l->id), AccountId("alice"), U256(1))), "not_yet_available");
+  EXPECT_EQ(code(market->purchase(ListingId(l->id), AccountId("alice"), U256(1))),
+            "not_yet_available");
   expect_ledger_ok();
 }
 
 TEST_F(AuctionTest, CancelledListingsSellNothing) {
   U256 id = mint("flows", 11, "artist");
-  auto l = market->create_listing({.seller = "artist", .collection = "flows", .token_id = id, .price = U256(100)});
+  auto l = market->create_listing(
+      {.seller = "artist", .collection = "flows", .token_id = id, .price = U256(100)});
   ASSERT_TRUE(l);
   EXPECT_EQ(code(market->cancel(ListingId(l->id), AccountId("bob"))), "not_your_listing");
   ASSERT_TRUE(market->cancel(ListingId(l->id), AccountId("bob"), /*admin=*/true));
   fund("alice", 1'000);
-  EXPECT_EQ(code(market->purchase(ListingId(l->id), AccountId("alice"), U256(1))), "listing_not_active");
+  EXPECT_EQ(code(market->purchase(ListingId(l->id), AccountId("alice"), U256(1))),
+            "listing_not_active");
   EXPECT_EQ(code(market->cancel(ListingId(l->id), AccountId("artist"))), "listing_not_active");
   EXPECT_EQ(balance("alice"), U256(1'000));
   EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "artist");
@@ -377,7 +411,10 @@ TEST_F(AuctionTest, RarityTiersDemandFloorAndCeilingShapeTheUnitPrice) {
     req.params_json = i == 2 ? R"({"palette":"kelp"})" : R"({"palette":"dusk"})";
     auto out = engine->render(req);
     ASSERT_TRUE(out) << out.error().to_string();
-    MintRequest m{.caller = "artist", .collection = "flows", .asset_sha256 = out->record.asset_sha256, .to = "artist"};
+    MintRequest m{.caller = "artist",
+                  .collection = "flows",
+                  .asset_sha256 = out->record.asset_sha256,
+                  .to = "artist"};
     auto t = ledger->mint(m);
     ASSERT_TRUE(t) << t.error().to_string();
     ids.push_back(t->token_id);
@@ -391,9 +428,13 @@ TEST_F(AuctionTest, RarityTiersDemandFloorAndCeilingShapeTheUnitPrice) {
   EXPECT_EQ((*rarity)->ranked[1].rank, 2u);  // The three alike tie.
   EXPECT_EQ((*rarity)->ranked[3].rank, 2u);
 
-  const std::string rules = R"({"rarity_tiers":[{"max_rank":1,"multiplier_bps":30000}],"floor":"500","ceiling":"2500"})";
+  const std::string rules =
+      R"({"rarity_tiers":[{"max_rank":1,"multiplier_bps":30000}],"floor":"500","ceiling":"2500"})";
   auto listed = [&](U256 id) {
-    auto l = market->create_listing({.seller = "artist", .collection = "flows", .token_id = id, .price = U256(1'000),
+    auto l = market->create_listing({.seller = "artist",
+                                     .collection = "flows",
+                                     .token_id = id,
+                                     .price = U256(1'000),
                                      .rules = rules});
     EXPECT_TRUE(l) << l.error().to_string();
     return l ? l->id : "";
@@ -410,8 +451,12 @@ TEST_F(AuctionTest, RarityTiersDemandFloorAndCeilingShapeTheUnitPrice) {
 
   // Demand: editions expected to sell 10 a day; selling 5 in the first hour raises the price.
   U256 ed = mint("eds", 50, "artist", U256(20));
-  auto d = market->create_listing({.seller = "artist", .collection = "eds", .token_id = ed, .price = U256(100'000),
-                                   .quantity = U256(20), .rules = R"({"demand":{"decay":"0.2","per_day":"10"}})"});
+  auto d = market->create_listing({.seller = "artist",
+                                   .collection = "eds",
+                                   .token_id = ed,
+                                   .price = U256(100'000),
+                                   .quantity = U256(20),
+                                   .rules = R"({"demand":{"decay":"0.2","per_day":"10"}})"});
   ASSERT_TRUE(d) << d.error().to_string();
   fund("bob", 10'000'000);
   clock.advance_ms(3'600'000);
@@ -420,15 +465,19 @@ TEST_F(AuctionTest, RarityTiersDemandFloorAndCeilingShapeTheUnitPrice) {
   ASSERT_TRUE(market->purchase(ListingId(d->id), AccountId("bob"), U256(5)));
   const U256 after = market->listing(d->id)->price;
   EXPECT_GT(after, U256(100'000));  // Half a day's sales in an hour: higher.
-  auto expected = market::apply_pricing_rules(*market::parse_pricing_rules(R"({"demand":{"decay":"0.2","per_day":"10"}})"),
-                                              U256(100'000), {.elapsed_s = 3'600, .sold = 5});
+  auto expected = market::apply_pricing_rules(
+      *market::parse_pricing_rules(R"({"demand":{"decay":"0.2","per_day":"10"}})"), U256(100'000),
+      {.elapsed_s = 3'600, .sold = 5});
   EXPECT_EQ(after, *expected);
   // Rules are for fixed and Dutch listings; bad rules name their field.
   NewListing bad{.kind = "gda-discrete", .seller = "artist", .collection = "eds", .token_id = ed,
                  .rules = R"({"floor":"1"})"};
   bad.params = {{"initial_price", "10"}, {"scale_factor", "1.1"}, {"decay_constant", "0.1"}};
   EXPECT_EQ(code(market->create_listing(bad)), "rules_not_supported");
-  auto worse = market->create_listing({.seller = "artist", .collection = "eds", .token_id = ed, .price = U256(1),
+  auto worse = market->create_listing({.seller = "artist",
+                                       .collection = "eds",
+                                       .token_id = ed,
+                                       .price = U256(1),
                                        .rules = R"({"floor":"9","ceiling":"1"})"});
   ASSERT_FALSE(worse);
   EXPECT_EQ(worse.error().code, "floor_above_ceiling");
@@ -440,12 +489,21 @@ TEST_F(AuctionTest, PayingInAnotherCurrencyGoesThroughTheFeedAndRefusesWhenItTri
   market = std::make_unique<market::Market>(*db, *db, *ledger, clock, &feeds);
   ASSERT_TRUE(feeds.register_feed("ETH-USD", {{"max_age_ms", "60000"}, {"max_deviation_bps", "500"},
                                               {"min_sources", "2"}, {"sources", "a,b,c"}}));
-  ASSERT_TRUE(feeds.report({.feed_id = "ETH-USD", .source = "a", .price = "3000", .observed_ms = clock.now_ms()}));
-  ASSERT_TRUE(feeds.report({.feed_id = "ETH-USD", .source = "b", .price = "3010", .observed_ms = clock.now_ms()}));
-  ASSERT_TRUE(feeds.report({.feed_id = "ETH-USD", .source = "c", .price = "9999", .observed_ms = clock.now_ms()}));  // An outlier: ignored.
+  ASSERT_TRUE(feeds.report(
+      {.feed_id = "ETH-USD", .source = "a", .price = "3000", .observed_ms = clock.now_ms()}));
+  ASSERT_TRUE(feeds.report(
+      {.feed_id = "ETH-USD", .source = "b", .price = "3010", .observed_ms = clock.now_ms()}));
+  ASSERT_TRUE(feeds.report({.feed_id = "ETH-USD",
+                            .source = "c",
+                            .price = "9999",
+                            .observed_ms = clock.now_ms()}));  // An outlier: ignored.
   U256 id = mint("flows", 60, "artist");
-  auto l = market->create_listing({.seller = "artist", .collection = "flows", .token_id = id, .currency = "USD",
-                                   .price = U256(150'000), .accepts = {"ETH"}});  // $1,500.00
+  auto l = market->create_listing({.seller = "artist",
+                                   .collection = "flows",
+                                   .token_id = id,
+                                   .currency = "USD",
+                                   .price = U256(150'000),
+                                   .accepts = {"ETH"}});  // $1,500.00
   ASSERT_TRUE(l) << l.error().to_string();
   // Median of 3000 and 3010 = 3005 USD/ETH: $1,500 = 1500/3005 ETH, rounded up to the wei.
   // 150000 · 10^16 / 3005 = 499168053244592346.08… → 499168053244592347 wei.
@@ -463,21 +521,27 @@ TEST_F(AuctionTest, PayingInAnotherCurrencyGoesThroughTheFeedAndRefusesWhenItTri
   EXPECT_EQ(slipped.error().code, "slippage_exceeded");
   // The feed goes stale: no sale rather than a guess.
   clock.advance_ms(61'000);
-  auto tripped = market->purchase(ListingId(l->id), AccountId("alice"), U256(1), {.currency = "ETH"});
+  auto tripped =
+      market->purchase(ListingId(l->id), AccountId("alice"), U256(1), {.currency = "ETH"});
   ASSERT_FALSE(tripped);
   EXPECT_EQ(tripped.error().code, "oracle_circuit_open");
   EXPECT_EQ(balance("alice"), U256(1'000'000'000'000'000'000ull));
   EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "artist");
   // Fresh reports again: the sale settles in ETH, payouts in ETH.
-  ASSERT_TRUE(feeds.report({.feed_id = "ETH-USD", .source = "a", .price = "3000", .observed_ms = clock.now_ms()}));
-  ASSERT_TRUE(feeds.report({.feed_id = "ETH-USD", .source = "b", .price = "3010", .observed_ms = clock.now_ms()}));
-  auto sale = market->purchase(ListingId(l->id), AccountId("alice"), U256(1), {.currency = "ETH", .quoted_total = q->amount, .max_slippage_bps = 0});
+  ASSERT_TRUE(feeds.report(
+      {.feed_id = "ETH-USD", .source = "a", .price = "3000", .observed_ms = clock.now_ms()}));
+  ASSERT_TRUE(feeds.report(
+      {.feed_id = "ETH-USD", .source = "b", .price = "3010", .observed_ms = clock.now_ms()}));
+  auto sale =
+      market->purchase(ListingId(l->id), AccountId("alice"), U256(1),
+                       {.currency = "ETH", .quoted_total = q->amount, .max_slippage_bps = 0});
   ASSERT_TRUE(sale) << sale.error().to_string();
   EXPECT_EQ(sale->currency, "ETH");
   EXPECT_EQ(sale->total.to_decimal(), "499168053244592347");
   EXPECT_EQ(sale->listed_total, U256(150'000));
   EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "alice");
-  EXPECT_EQ(balance("artist", "ETH"), U256(399'334'442'595'673'878ull));  // 80 % floored, + the 1 wei remainder
+  EXPECT_EQ(balance("artist", "ETH"),
+            U256(399'334'442'595'673'878ull));  // 80 % floored, + the 1 wei remainder
   EXPECT_EQ(balance("studio", "ETH"), U256(99'833'610'648'918'469ull));   // 20 %, floor
   EXPECT_EQ(*checked_add(balance("artist", "ETH"), balance("studio", "ETH")), sale->total);
   // English auctions and clearing-price auctions take their own currency only.

@@ -20,8 +20,10 @@ using nlohmann::json;
 
 U256 wad(const std::string& text) { return *parse_price_wad(text, "price"); }
 
-const PriceParams kEthUsd = {
-    {"max_age_ms", "60000"}, {"max_deviation_bps", "200"}, {"min_sources", "2"}, {"sources", "a,b,c"}};
+const PriceParams kEthUsd = {{"max_age_ms", "60000"},
+                             {"max_deviation_bps", "200"},
+                             {"min_sources", "2"},
+                             {"sources", "a,b,c"}};
 
 class FeedsTest : public ::testing::Test {
  protected:
@@ -40,10 +42,13 @@ class FeedsTest : public ::testing::Test {
   std::int64_t now() const { return clock.now_ms(); }
   void report(const std::string& source, const std::string& price, std::int64_t observed_ms,
               const std::string& feed = "ETH-USD") {
-    auto r = feeds->report({.feed_id = feed, .source = source, .price = price, .observed_ms = observed_ms});
+    auto r = feeds->report(
+        {.feed_id = feed, .source = source, .price = price, .observed_ms = observed_ms});
     ASSERT_TRUE(r) << r.error().to_string();
   }
-  json entry(std::uint64_t index) { return json::parse(db->log_entries(index, index + 1)->at(0).entry); }
+  json entry(std::uint64_t index) {
+    return json::parse(db->log_entries(index, index + 1)->at(0).entry);
+  }
   std::uint64_t log_size() { return *db->log_size(); }
 };
 
@@ -98,7 +103,8 @@ TEST_F(FeedsTest, ThePriceIsTheMedianOfFreshReportsAndEachReportIsLogged) {
   ASSERT_TRUE(feeds->register_feed("ETH-USD", kEthUsd));
   report("a", "3000", now() - 1000);
   report("b", "3010.5", now() - 500);
-  auto c = feeds->report({.feed_id = "ETH-USD", .source = "c", .price = "3020", .observed_ms = now()});
+  auto c =
+      feeds->report({.feed_id = "ETH-USD", .source = "c", .price = "3020", .observed_ms = now()});
   ASSERT_TRUE(c);
   EXPECT_EQ(c->received_ms, now());
   json e = entry(c->log_index);
@@ -144,7 +150,8 @@ TEST_F(FeedsTest, RefusedReportsWriteNothing) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.source + " " + c.price);
-    auto r = feeds->report({.feed_id = c.feed, .source = c.source, .price = c.price, .observed_ms = c.observed_ms});
+    auto r = feeds->report(
+        {.feed_id = c.feed, .source = c.source, .price = c.price, .observed_ms = c.observed_ms});
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, c.code) << r.error().to_string();
     EXPECT_EQ(r.error().field, c.field);
@@ -214,7 +221,8 @@ TEST_F(FeedsTest, TheBreakerTripsWhenReportersFallSilentAndRecoversWhenTheyResum
 }
 
 TEST_F(FeedsTest, AnOpenFeedTakesAnySourceAndAPolicyChangeRejectsTheUnlisted) {
-  ASSERT_TRUE(feeds->register_feed("BTC-USD", {{"max_age_ms", "1000"}, {"max_deviation_bps", "100"}, {"min_sources", "2"}}));
+  ASSERT_TRUE(feeds->register_feed(
+      "BTC-USD", {{"max_age_ms", "1000"}, {"max_deviation_bps", "100"}, {"min_sources", "2"}}));
   report("x", "60000", now(), "BTC-USD");
   report("y", "60010", now(), "BTC-USD");
   ASSERT_TRUE(feeds->price("BTC-USD"));
@@ -224,7 +232,10 @@ TEST_F(FeedsTest, AnOpenFeedTakesAnySourceAndAPolicyChangeRejectsTheUnlisted) {
   ASSERT_TRUE(p);
   EXPECT_EQ(p->used, (std::vector<std::string>{"x"}));
   EXPECT_EQ(p->rejected, (std::vector<std::string>{"y"}));
-  EXPECT_EQ(feeds->report({.feed_id = "BTC-USD", .source = "y", .price = "1", .observed_ms = now()}).error().code, "source_not_allowed");
+  EXPECT_EQ(feeds->report({.feed_id = "BTC-USD", .source = "y", .price = "1", .observed_ms = now()})
+                .error()
+                .code,
+            "source_not_allowed");
 }
 
 TEST_F(FeedsTest, PairsAreFoundInEitherOrientation) {
@@ -249,7 +260,8 @@ TEST_F(FeedsTest, DueConvertsAtTheFeedPriceRoundingUp) {
   // 1 cent at 3000 USD/ETH = 3333333333333.33… wei: rounded up, never short.
   EXPECT_EQ(feeds->due(U256(1), "USD", "ETH")->amount, *U256::from_decimal("3333333333334"));
   // 1 ETH is 300000 cents.
-  EXPECT_EQ(feeds->due(*U256::from_decimal("1000000000000000000"), "ETH", "USD")->amount, U256(300000));
+  EXPECT_EQ(feeds->due(*U256::from_decimal("1000000000000000000"), "ETH", "USD")->amount,
+            U256(300000));
   // The same currency needs no feed.
   auto same = feeds->due(U256(5), "ETH", "ETH");
   ASSERT_TRUE(same);
@@ -271,7 +283,11 @@ TEST_F(FeedsTest, FeedsAndReportsSurviveARestart) {
   EXPECT_EQ(after->price_wad, wad("3012.46"));
   EXPECT_EQ(feeds->show("ETH-USD")->policy.sources, (std::vector<std::string>{"a", "b", "c"}));
   // The out-of-order check holds across the restart too.
-  EXPECT_EQ(feeds->report({.feed_id = "ETH-USD", .source = "a", .price = "1", .observed_ms = now() - 1}).error().code, "report_out_of_order");
+  EXPECT_EQ(
+      feeds->report({.feed_id = "ETH-USD", .source = "a", .price = "1", .observed_ms = now() - 1})
+          .error()
+          .code,
+      "report_out_of_order");
 }
 
 TEST_F(FeedsTest, WadTextIsExactWithoutTrailingZeros) {

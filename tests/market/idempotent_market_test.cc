@@ -73,7 +73,8 @@ TEST_F(IdempotentMarketTest, APurchaseStoresItsAnswerWithTheSale) {
   fund("alice", 5'000);
   const auto before = log_size();
   auto lost = respond<market::Sale>(stale(), [](const market::Sale&) { return "stale"; });
-  EXPECT_EQ(code(market->purchase(ListingId(l), AccountId("alice"), U256(1), market::PurchaseOptions{}, &lost)),
+  EXPECT_EQ(code(market->purchase(ListingId(l), AccountId("alice"), U256(1),
+                                  market::PurchaseOptions{}, &lost)),
             "idempotency_claim_lost");
   EXPECT_EQ(log_size(), before);
   EXPECT_EQ(balance("alice"), U256(5'000));
@@ -81,7 +82,8 @@ TEST_F(IdempotentMarketTest, APurchaseStoresItsAnswerWithTheSale) {
   auto fence = claim();
   auto answer =
       respond<market::Sale>(fence, [](const market::Sale& s) { return market::sale_json(s); });
-  auto sale = market->purchase(ListingId(l), AccountId("alice"), U256(1), market::PurchaseOptions{}, &answer);
+  auto sale = market->purchase(ListingId(l), AccountId("alice"), U256(1), market::PurchaseOptions{},
+                               &answer);
   ASSERT_TRUE(sale) << sale.error().to_string();
   EXPECT_EQ(retry(fence), "201 " + market::sale_json(*sale));
   EXPECT_EQ(balance("alice"), U256(4'000));
@@ -99,18 +101,22 @@ TEST_F(IdempotentMarketTest, CreatingAndCancellingAListingStoreTheirAnswers) {
   EXPECT_EQ(log_size(), before);
 
   auto fence = claim();
-  auto answer = respond<store::ListingRecord>(
-      fence, [](const store::ListingRecord& r) { return r.id + " " + std::string(store::listing_status_name(r.status)); });
+  auto answer = respond<store::ListingRecord>(fence, [](const store::ListingRecord& r) {
+    return r.id + " " + std::string(store::listing_status_name(r.status));
+  });
   auto l = market->create_listing(
       {.seller = "artist", .collection = "flows", .token_id = id, .price = U256(5)}, &answer);
   ASSERT_TRUE(l) << l.error().to_string();
   EXPECT_EQ(retry(fence), "201 " + l->id + " active");
 
-  EXPECT_EQ(code(market->cancel(ListingId(l->id), AccountId("artist"), false, &lost)), "idempotency_claim_lost");
+  EXPECT_EQ(code(market->cancel(ListingId(l->id), AccountId("artist"), false, &lost)),
+            "idempotency_claim_lost");
   EXPECT_EQ(market->listing(l->id)->listing.status, store::ListingStatus::kActive);
   auto cancel_fence = claim();
-  auto cancel_answer = respond<store::ListingRecord>(
-      cancel_fence, [](const store::ListingRecord& r) { return r.id + " " + std::string(store::listing_status_name(r.status)); });
+  auto cancel_answer =
+      respond<store::ListingRecord>(cancel_fence, [](const store::ListingRecord& r) {
+        return r.id + " " + std::string(store::listing_status_name(r.status));
+      });
   ASSERT_TRUE(market->cancel(ListingId(l->id), AccountId("artist"), false, &cancel_answer));
   EXPECT_EQ(retry(cancel_fence), "201 " + l->id + " cancelled");
 }
@@ -121,7 +127,8 @@ TEST_F(IdempotentMarketTest, BidsAndSettlingStoreTheirAnswers) {
   fund("alice", 5'000);
   const auto before = log_size();
   auto lost = respond<market::Bid>(stale(), [](const market::Bid&) { return "stale"; });
-  EXPECT_EQ(code(market->bid(ListingId(a), AccountId("alice"), U256(1'000), {}, &lost)), "idempotency_claim_lost");
+  EXPECT_EQ(code(market->bid(ListingId(a), AccountId("alice"), U256(1'000), {}, &lost)),
+            "idempotency_claim_lost");
   EXPECT_EQ(log_size(), before);
   EXPECT_EQ(balance("alice"), U256(5'000));
 
@@ -166,13 +173,18 @@ TEST_F(IdempotentMarketTest, FeedRegistrationsAndReportsStoreTheirAnswers) {
 
   auto lost_report = respond<store::FeedReportRecord>(
       stale(), [](const store::FeedReportRecord&) { return "stale"; });
-  EXPECT_EQ(code(feeds.report({.feed_id = "ETH-USD", .source = "a", .price = "3000", .observed_ms = clock.now_ms()}, &lost_report)),
-            "idempotency_claim_lost");
+  EXPECT_EQ(
+      code(feeds.report(
+          {.feed_id = "ETH-USD", .source = "a", .price = "3000", .observed_ms = clock.now_ms()},
+          &lost_report)),
+      "idempotency_claim_lost");
   EXPECT_TRUE(db->feed_reports("ETH-USD").value().empty());
   auto report_fence = claim();
   auto report_answer = respond<store::FeedReportRecord>(
       report_fence, [](const store::FeedReportRecord& r) { return market::feed_report_json(r); });
-  auto report = feeds.report({.feed_id = "ETH-USD", .source = "a", .price = "3000", .observed_ms = clock.now_ms()}, &report_answer);
+  auto report = feeds.report(
+      {.feed_id = "ETH-USD", .source = "a", .price = "3000", .observed_ms = clock.now_ms()},
+      &report_answer);
   ASSERT_TRUE(report) << report.error().to_string();
   EXPECT_EQ(retry(report_fence), "201 " + market::feed_report_json(*report));
 }

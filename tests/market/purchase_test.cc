@@ -37,7 +37,8 @@ U256 sum(const std::vector<Payout>& payouts) {
 // Issue 14: doors refuse a field the listing's kind does not use; every kind has its list.
 TEST(ListingKindFields, EachKindNamesItsOwnFieldsOnly) {
   // The kind's fields by its name, as a door sees it; nullopt for a name that is no kind.
-  const auto fields_of = [](std::string_view kind) -> std::optional<std::span<const std::string_view>> {
+  const auto fields_of =
+      [](std::string_view kind) -> std::optional<std::span<const std::string_view>> {
     const auto parsed = store::parse_listing_kind(kind);
     if (!parsed) return std::nullopt;
     return market::listing_kind_fields(*parsed);
@@ -85,7 +86,8 @@ TEST(SalePayouts, SecondarySalePaysFeeRoyaltyAndTheRestToTheSeller) {
 
 TEST(SalePayouts, RoyaltySplitsRoundEachShareDown) {
   // Royalty of 10 % on 999 = 99 (floor 99.9); split 1/3 each of 3333/3333/3334 bps.
-  auto p = sale_payouts(coll(1000, {}, {{"a", 3333}, {"b", 3333}, {"c", 3334}}), "alice", U256(999), 0);
+  auto p =
+      sale_payouts(coll(1000, {}, {{"a", 3333}, {"b", 3333}, {"c", 3334}}), "alice", U256(999), 0);
   ASSERT_TRUE(p);
   ASSERT_EQ(p->size(), 4u);
   EXPECT_EQ((*p)[0].amount, U256(32));  // floor(99 × 0.3333) = 32
@@ -96,7 +98,8 @@ TEST(SalePayouts, RoyaltySplitsRoundEachShareDown) {
 }
 
 TEST(SalePayouts, PrimarySaleSplitsTheProceedsAndTheRemainderGoesToTheSeller) {
-  auto p = sale_payouts(coll(750, {{"artist", 7000}, {"studio", 2000}, {"charity", 1000}}), "artist", U256(101), 500);
+  auto p = sale_payouts(coll(750, {{"artist", 7000}, {"studio", 2000}, {"charity", 1000}}),
+                        "artist", U256(101), 500);
   ASSERT_TRUE(p);
   // Fee floor(5.05) = 5; proceeds 96 split 67.2 / 19.2 / 9.6 → 67, 19, 9; remainder 1 → artist.
   ASSERT_EQ(p->size(), 5u);
@@ -130,7 +133,10 @@ TEST(SalePayouts, AnyPriceAndSharesSumExactly) {
 
 TEST_F(MarketTest, APrimaryThenASecondarySaleSettleEverything) {
   U256 id = mint("flows", 1, "artist");
-  auto l = market->create_listing({.seller = "artist", .collection = "flows", .token_id = id, .price = U256(10'000),
+  auto l = market->create_listing({.seller = "artist",
+                                   .collection = "flows",
+                                   .token_id = id,
+                                   .price = U256(10'000),
                                    .platform_fee_bps = 250});
   ASSERT_TRUE(l) << l.error().to_string();
   ASSERT_TRUE(ledger->deposit(AccountId("alice"), "ETH", U256(25'000)));
@@ -143,7 +149,8 @@ TEST_F(MarketTest, APrimaryThenASecondarySaleSettleEverything) {
   EXPECT_EQ(balance("studio"), U256(1'950));
   EXPECT_EQ(market->listing(l->id)->listing.status, store::ListingStatus::kSoldOut);
   // Alice resells: the artist now earns the 5 % royalty.
-  auto resale = market->create_listing({.seller = "alice", .collection = "flows", .token_id = id, .price = U256(20'000)});
+  auto resale = market->create_listing(
+      {.seller = "alice", .collection = "flows", .token_id = id, .price = U256(20'000)});
   ASSERT_TRUE(resale);
   ASSERT_TRUE(ledger->deposit(AccountId("bob"), "ETH", U256(20'000)));
   ASSERT_TRUE(market->purchase(ListingId(resale->id), AccountId("bob"), U256(1)));
@@ -155,14 +162,16 @@ TEST_F(MarketTest, APrimaryThenASecondarySaleSettleEverything) {
   // The sale is in the log with its payouts, in the token's and the asset's story.
   auto sales = db->log_indexes("listing:" + l->id);
   ASSERT_EQ(sales->size(), 2u);  // listing, sale
-  auto entry = nlohmann::json::parse(db->log_entries(sales->back(), sales->back() + 1)->front().entry);
+  auto entry =
+      nlohmann::json::parse(db->log_entries(sales->back(), sales->back() + 1)->front().entry);
   EXPECT_EQ(entry["type"], "sale");
   EXPECT_EQ(entry["payouts"].size(), 3u);
 }
 
 TEST_F(MarketTest, AFailedPurchaseChangesNothing) {
   U256 id = mint("flows", 2, "artist");
-  auto l = market->create_listing({.seller = "artist", .collection = "flows", .token_id = id, .price = U256(500)});
+  auto l = market->create_listing(
+      {.seller = "artist", .collection = "flows", .token_id = id, .price = U256(500)});
   ASSERT_TRUE(l);
   ASSERT_TRUE(ledger->deposit(AccountId("alice"), "ETH", U256(499)));
   auto broke = market->purchase(ListingId(l->id), AccountId("alice"), U256(1));
@@ -171,32 +180,60 @@ TEST_F(MarketTest, AFailedPurchaseChangesNothing) {
   EXPECT_EQ(balance("alice"), U256(499));
   EXPECT_EQ(*ledger->owner_of(CollectionId("flows"), id), "artist");
   EXPECT_EQ(market->listing(l->id)->listing.sold, U256(0));
-  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("alice"), U256(1), U256(400)).error().code, "price_above_limit");
-  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("alice"), U256(2)).error().code, "sold_out");
-  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("alice"), U256(0)).error().code, "invalid_quantity");
-  EXPECT_EQ(market->purchase(ListingId("lst_nope"), AccountId("alice"), U256(1)).error().code, "unknown_listing");
-  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("nobody"), U256(1)).error().code, "unknown_account");
+  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("alice"), U256(1), U256(400)).error().code,
+            "price_above_limit");
+  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("alice"), U256(2)).error().code,
+            "sold_out");
+  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("alice"), U256(0)).error().code,
+            "invalid_quantity");
+  EXPECT_EQ(market->purchase(ListingId("lst_nope"), AccountId("alice"), U256(1)).error().code,
+            "unknown_listing");
+  EXPECT_EQ(market->purchase(ListingId(l->id), AccountId("nobody"), U256(1)).error().code,
+            "unknown_account");
   // Listing what one does not hold, or for nothing.
-  EXPECT_EQ(market->create_listing({.seller = "alice", .collection = "flows", .token_id = id, .price = U256(1)}).error().code,
+  EXPECT_EQ(market
+                ->create_listing(
+                    {.seller = "alice", .collection = "flows", .token_id = id, .price = U256(1)})
+                .error()
+                .code,
             "not_token_holder");
-  EXPECT_EQ(market->create_listing({.seller = "artist", .collection = "flows", .token_id = id, .price = U256(0)}).error().code,
+  EXPECT_EQ(market
+                ->create_listing(
+                    {.seller = "artist", .collection = "flows", .token_id = id, .price = U256(0)})
+                .error()
+                .code,
             "invalid_price");
-  EXPECT_EQ(market->create_listing({.seller = "artist", .collection = "flows", .token_id = id, .currency = "XYZ",
-                                    .price = U256(1)}).error().code,
+  EXPECT_EQ(market
+                ->create_listing({.seller = "artist",
+                                  .collection = "flows",
+                                  .token_id = id,
+                                  .currency = "XYZ",
+                                  .price = U256(1)})
+                .error()
+                .code,
             "unknown_currency");
   // Outside the window.
-  auto later = market->create_listing({.seller = "artist", .collection = "flows", .token_id = id, .price = U256(1),
-                                       .starts_ms = clock.now_ms() + 1000, .ends_ms = clock.now_ms() + 2000});
+  auto later = market->create_listing({.seller = "artist",
+                                       .collection = "flows",
+                                       .token_id = id,
+                                       .price = U256(1),
+                                       .starts_ms = clock.now_ms() + 1000,
+                                       .ends_ms = clock.now_ms() + 2000});
   ASSERT_TRUE(later);
-  EXPECT_EQ(market->purchase(ListingId(later->id), AccountId("alice"), U256(1)).error().code, "listing_not_started");
+  EXPECT_EQ(market->purchase(ListingId(later->id), AccountId("alice"), U256(1)).error().code,
+            "listing_not_started");
   clock.advance_ms(2000);
-  EXPECT_EQ(market->purchase(ListingId(later->id), AccountId("alice"), U256(1)).error().code, "listing_ended");
+  EXPECT_EQ(market->purchase(ListingId(later->id), AccountId("alice"), U256(1)).error().code,
+            "listing_ended");
   EXPECT_TRUE(db->check_ledger()->ok);
 }
 
 TEST_F(MarketTest, RacingBuyersOfEditionsNeverOversell) {
   U256 id = mint("eds", 3, "artist", U256(5));
-  auto l = market->create_listing({.seller = "artist", .collection = "eds", .token_id = id, .price = U256(100),
+  auto l = market->create_listing({.seller = "artist",
+                                   .collection = "eds",
+                                   .token_id = id,
+                                   .price = U256(100),
                                    .quantity = U256(5)});
   ASSERT_TRUE(l);
   std::vector<std::string> buyers;
@@ -225,7 +262,8 @@ TEST_F(MarketTest, RacingBuyersOfEditionsNeverOversell) {
   EXPECT_EQ(sold_out.load(), 3);
   EXPECT_EQ(market->listing(l->id)->listing.sold, U256(5));
   U256 paid;
-  for (const auto& b : buyers) paid = *checked_add(paid, balance(b) == U256(0) ? U256(100) : U256(0));
+  for (const auto& b : buyers)
+    paid = *checked_add(paid, balance(b) == U256(0) ? U256(100) : U256(0));
   EXPECT_EQ(paid, U256(500));  // Exactly the five winners were charged, once each.
   EXPECT_EQ(*ledger->balance_of(CollectionId("eds"), AccountId("artist"), id), U256(0));
   EXPECT_TRUE(db->check_ledger()->ok);

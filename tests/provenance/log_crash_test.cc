@@ -28,9 +28,10 @@ using atelier::testing::TempDir;
   for (int burst = 0;; ++burst) {
     std::vector<std::pair<std::string, std::future<Result<std::uint64_t>>>> pending;
     for (int i = 0; i < 40; ++i) {
-      std::string entry = R"({"round":)" + std::to_string(round) + R"(,"burst":)" + std::to_string(burst) +
-                          R"(,"i":)" + std::to_string(i) + "}";
-      pending.emplace_back(entry, (*db)->append_event_async({entry, {"round:" + std::to_string(round)}}));
+      std::string entry = R"({"round":)" + std::to_string(round) + R"(,"burst":)" +
+                          std::to_string(burst) + R"(,"i":)" + std::to_string(i) + "}";
+      pending.emplace_back(entry,
+                           (*db)->append_event_async({entry, {"round:" + std::to_string(round)}}));
     }
     for (auto& [entry, f] : pending) {
       auto r = f.get();
@@ -70,7 +71,8 @@ TEST(LogCrash, KillNineMidAppendLosesNoAcknowledgedEntryAndLeavesNoPartialOne) {
     int status = 0;
     ::waitpid(pid, &status, 0);
     ASSERT_TRUE(WIFSIGNALED(status)) << "the writer stopped by itself: " << status;
-    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) reported.append(buf, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+      reported.append(buf, static_cast<std::size_t>(n));
     ::close(fds[0]);
     std::istringstream lines(reported);
     std::size_t this_round = 0;

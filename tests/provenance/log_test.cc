@@ -21,7 +21,8 @@ void sql(const std::filesystem::path& db, const std::string& statement) {
   sqlite3* h = nullptr;
   ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
   char* err = nullptr;
-  EXPECT_EQ(sqlite3_exec(h, statement.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+  EXPECT_EQ(sqlite3_exec(h, statement.c_str(), nullptr, nullptr, &err), SQLITE_OK)
+      << (err ? err : "");
   sqlite3_free(err);
   sqlite3_close(h);
 }
@@ -69,15 +70,34 @@ TEST(TilePath, SpellsIndexesInXPrefixedGroupsOfThree) {
 }
 
 TEST(TilePath, ParsesExactlyTheCanonicalSpelling) {
-  for (const auto& t : {TilePath{false, 0, 0, 256}, TilePath{false, 1, 1234067, 256}, TilePath{false, 3, 999, 255},
-                        TilePath{true, 0, 1000, 1}, TilePath{false, 63, 18446744073709551615ull / 256, 256}}) {
+  for (const auto& t :
+       {TilePath{false, 0, 0, 256}, TilePath{false, 1, 1234067, 256}, TilePath{false, 3, 999, 255},
+        TilePath{true, 0, 1000, 1}, TilePath{false, 63, 18446744073709551615ull / 256, 256}}) {
     auto parsed = parse_tile_path(tile_path(t));
     ASSERT_TRUE(parsed) << tile_path(t);
     EXPECT_EQ(*parsed, t);
   }
-  for (const char* bad : {"", "0", "0/", "0/0", "0/1234067", "0/001/234", "0/x1/234", "0/xabc/000", "0/x000/001",
-                          "00/000", "64/000", "-1/000", "0/000.p/0", "0/000.p/256", "0/000.p/08", "0/000.p/",
-                          "entries/000.p/256", "entry/000", "0/000/", "0//000", "0/x001/x002/x003/x004/x005/x006/x007/000",
+  for (const char* bad : {"",
+                          "0",
+                          "0/",
+                          "0/0",
+                          "0/1234067",
+                          "0/001/234",
+                          "0/x1/234",
+                          "0/xabc/000",
+                          "0/x000/001",
+                          "00/000",
+                          "64/000",
+                          "-1/000",
+                          "0/000.p/0",
+                          "0/000.p/256",
+                          "0/000.p/08",
+                          "0/000.p/",
+                          "entries/000.p/256",
+                          "entry/000",
+                          "0/000/",
+                          "0//000",
+                          "0/x001/x002/x003/x004/x005/x006/x007/000",
                           "0/000.p/1/2"}) {
     auto parsed = parse_tile_path(bad);
     EXPECT_FALSE(parsed) << bad;
@@ -105,7 +125,8 @@ TEST(LogTiles, HashTilesAndEntryBundlesMatchTheTree) {
     ASSERT_TRUE(bundle);
     std::size_t pos = 0;
     for (std::uint32_t i = 0; i < width; ++i) {
-      std::size_t len = (static_cast<unsigned char>((*bundle)[pos]) << 8) | static_cast<unsigned char>((*bundle)[pos + 1]);
+      std::size_t len = (static_cast<unsigned char>((*bundle)[pos]) << 8) |
+                        static_cast<unsigned char>((*bundle)[pos + 1]);
       EXPECT_EQ(bundle->substr(pos + 2, len), entry_text(n * 256 + i));
       pos += 2 + len;
     }
@@ -118,8 +139,9 @@ TEST(LogTiles, HashTilesAndEntryBundlesMatchTheTree) {
   ASSERT_TRUE(level1);
   EXPECT_EQ(0, std::memcmp(level1->data() + 32, f.tree.hash(8, 1)->data(), 32));
   // What does not exist yet is 404, never a short tile.
-  for (const auto& t : {TilePath{false, 0, 2, 256}, TilePath{false, 0, 2, 89}, TilePath{false, 0, 3, 1},
-                        TilePath{true, 0, 2, 256}, TilePath{false, 1, 0, 3}, TilePath{false, 2, 0, 1}}) {
+  for (const auto& t :
+       {TilePath{false, 0, 2, 256}, TilePath{false, 0, 2, 89}, TilePath{false, 0, 3, 1},
+        TilePath{true, 0, 2, 256}, TilePath{false, 1, 0, 3}, TilePath{false, 2, 0, 1}}) {
     auto r = f.log->tile(t);
     ASSERT_FALSE(r) << tile_path(t);
     EXPECT_EQ(r.error().code, "tile_not_found");
@@ -152,7 +174,8 @@ TEST(LogProofs, EveryEntryProvesAgainstTheLatestCheckpointAndOlderSizes) {
   ASSERT_TRUE(bare);
   EXPECT_TRUE(bare->checkpoint.empty());
   EXPECT_TRUE(verify_inclusion(leaf_hash(bare->entry), 3, 30, bare->proof, *f.tree.root(30)));
-  EXPECT_EQ(verify_entry_proof(*bare, f.signer->verifier()).error().code, "proof_checkpoint_missing");
+  EXPECT_EQ(verify_entry_proof(*bare, f.signer->verifier()).error().code,
+            "proof_checkpoint_missing");
   EXPECT_EQ(f.log->prove(70, 70).error().code, "index_out_of_range");
   EXPECT_EQ(f.log->prove(1, 71).error().code, "tree_size_out_of_range");
 }
@@ -163,7 +186,8 @@ TEST(LogProofs, ConsistencyProofsVerifyBetweenAnySizes) {
     for (std::uint64_t to = from; to <= 45; to += 7) {
       auto p = f.log->consistency(from, to);
       ASSERT_TRUE(p);
-      auto ok = verify_consistency(from, to, *p, from ? *f.tree.root(from) : empty_root(), *f.tree.root(to));
+      auto ok = verify_consistency(from, to, *p, from ? *f.tree.root(from) : empty_root(),
+                                   *f.tree.root(to));
       EXPECT_TRUE(ok) << from << " -> " << to;
     }
   }
@@ -207,14 +231,18 @@ TEST(ProofFile, RoundTripsAndRejectsAnyChange) {
   auto stranger = *load_or_create_log_signer(other.path());
   EXPECT_EQ(verify_entry_proof(*parsed, stranger->verifier()).error().code, "note_unverified");
 
-  for (const char* bad : {"", "[]", "{}", R"({"index":-1})", R"({"index":1,"tree_size":2,"entry":"e","checkpoint":"c","inclusion_proof":["zz"]})",
-                          R"({"index":1,"tree_size":2,"entry":"e","checkpoint":"c","inclusion_proof":[],"leaf_hash":"AAAA"})"}) {
+  for (
+      const char* bad :
+      {"", "[]", "{}", R"({"index":-1})",
+       R"({"index":1,"tree_size":2,"entry":"e","checkpoint":"c","inclusion_proof":["zz"]})",
+       R"({"index":1,"tree_size":2,"entry":"e","checkpoint":"c","inclusion_proof":[],"leaf_hash":"AAAA"})"}) {
     auto r = parse_entry_proof_json(bad);
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().code, "proof_file_invalid") << bad;
     EXPECT_FALSE(r.error().field.empty());
   }
-  EXPECT_EQ(parse_entry_proof_json(std::string(limits::kProofFileBytesMax + 1, ' ')).error().code, "proof_file_too_large");
+  EXPECT_EQ(parse_entry_proof_json(std::string(limits::kProofFileBytesMax + 1, ' ')).error().code,
+            "proof_file_too_large");
 }
 
 // Keys -------------------------------------------------------------------------------------------
@@ -273,18 +301,25 @@ TEST_P(LogAuditTamper, IsDetectedAndNamed) {
 INSTANTIATE_TEST_SUITE_P(
     Rows, LogAuditTamper,
     ::testing::Values(
-        Tamper{"EntryChanged", "UPDATE log_entries SET entry = entry || 'x' WHERE idx = 123", "log_entry_hash_mismatch", 123},
-        Tamper{"LeafHashChanged", "UPDATE log_entries SET leaf_hash = zeroblob(32) WHERE idx = 7", "log_entry_hash_mismatch", 7},
+        Tamper{"EntryChanged", "UPDATE log_entries SET entry = entry || 'x' WHERE idx = 123",
+               "log_entry_hash_mismatch", 123},
+        Tamper{"LeafHashChanged", "UPDATE log_entries SET leaf_hash = zeroblob(32) WHERE idx = 7",
+               "log_entry_hash_mismatch", 7},
         // Entry and its leaf hash rewritten together: the stored subtree above it disagrees.
         Tamper{"EntryAndLeafRewritten",
-               "UPDATE log_entries SET entry = '{}', leaf_hash = x'" + to_hex(leaf_hash(std::string_view("{}"))) +
-                   "' WHERE idx = 42",
+               "UPDATE log_entries SET entry = '{}', leaf_hash = x'" +
+                   to_hex(leaf_hash(std::string_view("{}"))) + "' WHERE idx = 42",
                "log_node_mismatch", 42},
-        Tamper{"NodeChanged", "UPDATE log_nodes SET hash = zeroblob(32) WHERE level = 3 AND idx = 5", "log_node_mismatch", 40},
+        Tamper{"NodeChanged",
+               "UPDATE log_nodes SET hash = zeroblob(32) WHERE level = 3 AND idx = 5",
+               "log_node_mismatch", 40},
         Tamper{"EntryDeleted", "DELETE FROM log_entries WHERE idx = 200", "log_entry_missing", 200},
-        Tamper{"TailDeleted", "DELETE FROM log_entries WHERE idx >= 280", "checkpoint_beyond_log", 280},
-        Tamper{"CheckpointChanged", "UPDATE log_checkpoints SET note = replace(note, '\n100\n', '\n99\n') WHERE size = 100",
-               "checkpoint_invalid", std::nullopt}),
+        Tamper{"TailDeleted", "DELETE FROM log_entries WHERE idx >= 280", "checkpoint_beyond_log",
+               280},
+        Tamper{
+            "CheckpointChanged",
+            "UPDATE log_checkpoints SET note = replace(note, '\n100\n', '\n99\n') WHERE size = 100",
+            "checkpoint_invalid", std::nullopt}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(LogAudit, AConsistentRewriteOfEntryLeafAndNodesStillFailsTheSignedRoot) {
@@ -292,13 +327,14 @@ TEST(LogAudit, AConsistentRewriteOfEntryLeafAndNodesStillFailsTheSignedRoot) {
   // subtree hash above it: only the signed checkpoints can tell, and they do.
   Fixture f(64, 64);
   MemoryTree forged;
-  for (std::uint64_t i = 0; i < 64; ++i) forged.append(i == 10 ? std::string("{\"forged\":1}") : entry_text(i));
+  for (std::uint64_t i = 0; i < 64; ++i)
+    forged.append(i == 10 ? std::string("{\"forged\":1}") : entry_text(i));
   std::string stmt = "UPDATE log_entries SET entry = '{\"forged\":1}', leaf_hash = x'" +
                      to_hex(*forged.hash(0, 10)) + "' WHERE idx = 10;";
   for (std::uint32_t level = 1; level <= 6; ++level) {
     std::uint64_t idx = 10 >> level;
-    stmt += "UPDATE log_nodes SET hash = x'" + to_hex(*forged.hash(level, idx)) + "' WHERE level = " +
-            std::to_string(level) + " AND idx = " + std::to_string(idx) + ";";
+    stmt += "UPDATE log_nodes SET hash = x'" + to_hex(*forged.hash(level, idx)) +
+            "' WHERE level = " + std::to_string(level) + " AND idx = " + std::to_string(idx) + ";";
   }
   sql(f.db_path(), stmt);
   auto r = f.log->audit();

@@ -21,7 +21,8 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 
 json base_manifest() {
-  return json::parse(atelier::testing::read_text(atelier::testing::fixture_dir("test-gen") / "manifest.json"));
+  return json::parse(
+      atelier::testing::read_text(atelier::testing::fixture_dir("test-gen") / "manifest.json"));
 }
 
 Manifest must_parse(const json& j, std::string_view dir = "") {
@@ -189,7 +190,8 @@ TEST(Manifest, AspectRatioAndInputs) {
   j = base_manifest();
   j["params"] = json::array();
   for (int i = 0; i <= limits::kParamsMax; ++i) {
-    j["params"].push_back({{"name", "p" + std::to_string(i)}, {"type", "boolean"}, {"default", true}});
+    j["params"].push_back(
+        {{"name", "p" + std::to_string(i)}, {"type", "boolean"}, {"default", true}});
   }
   expect_manifest_error(j, "invalid_manifest", "params");
   j["params"].erase(j["params"].size() - 1);
@@ -208,7 +210,8 @@ TEST(Params, DefaultsAreFilledIn) {
   EXPECT_EQ(std::get<bool>(p->at("outline")), false);
   EXPECT_EQ(std::get<std::string>(p->at("palette")), "dusk");
   EXPECT_EQ(std::get<std::string>(p->at("ink")), "#101010");
-  EXPECT_EQ(params_canonical_json(*p), R"({"count":3,"ink":"#101010","outline":false,"palette":"dusk","scale":1})");
+  EXPECT_EQ(params_canonical_json(*p),
+            R"({"count":3,"ink":"#101010","outline":false,"palette":"dusk","scale":1})");
   auto empty = resolve_params(m, "");
   ASSERT_TRUE(empty);
   EXPECT_EQ(*empty, *p);
@@ -216,13 +219,15 @@ TEST(Params, DefaultsAreFilledIn) {
 
 TEST(Params, GivenValuesAreTypedBySchema) {
   Manifest m = must_parse(base_manifest());
-  auto p = resolve_params(m, R"({"count": 7.0, "scale": 2, "outline": true, "palette": "kelp", "ink": "#AbCdEf"})");
+  auto p = resolve_params(
+      m, R"({"count": 7.0, "scale": 2, "outline": true, "palette": "kelp", "ink": "#AbCdEf"})");
   ASSERT_TRUE(p) << p.error().to_string();
   EXPECT_EQ(std::get<std::int64_t>(p->at("count")), 7);  // 7.0 is an integer value.
   EXPECT_EQ(std::get<double>(p->at("scale")), 2.0);      // A number param holds a double.
   EXPECT_EQ(std::get<bool>(p->at("outline")), true);
   EXPECT_EQ(std::get<std::string>(p->at("palette")), "kelp");
-  EXPECT_EQ(std::get<std::string>(p->at("ink")), "#abcdef");  // Colours are normalised to lowercase.
+  EXPECT_EQ(std::get<std::string>(p->at("ink")),
+            "#abcdef");  // Colours are normalised to lowercase.
 }
 
 void expect_param_error(const Manifest& m, const std::string& params, const std::string& code,
@@ -264,7 +269,8 @@ TEST(Params, ErrorsNameTheParam) {
 
 TEST(Params, CheckParamsRechecksTypedValues) {
   Manifest m = must_parse(base_manifest());
-  std::map<std::string, ParamValue> given = {{"count", std::int64_t{4}}, {"scale", std::int64_t{2}}};
+  std::map<std::string, ParamValue> given = {{"count", std::int64_t{4}},
+                                             {"scale", std::int64_t{2}}};
   auto p = check_params(m, given);
   ASSERT_TRUE(p);
   EXPECT_EQ(std::get<double>(p->at("scale")), 2.0);
@@ -310,7 +316,8 @@ std::string expected_bundle_hash(const fs::path& dir) {
   std::map<std::string, std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
     if (!e.is_regular_file() || e.path().filename().string()[0] == '.') continue;
-    files[fs::relative(e.path(), dir).generic_string()] = sha256_hex(atelier::testing::read_text(e.path()));
+    files[fs::relative(e.path(), dir).generic_string()] =
+        sha256_hex(atelier::testing::read_text(e.path()));
   }
   std::string text = R"({"files":{)";
   bool first = true;
@@ -324,8 +331,9 @@ std::string expected_bundle_hash(const fs::path& dir) {
 }
 
 TEST(Bundle, HashFollowsTheDocumentedFormula) {
-  for (const fs::path& dir : {atelier::testing::fixture_dir("test-gen"), atelier::testing::example_dir("pen-plotter"),
-                              atelier::testing::example_dir("flow-field")}) {
+  for (const fs::path& dir :
+       {atelier::testing::fixture_dir("test-gen"), atelier::testing::example_dir("pen-plotter"),
+        atelier::testing::example_dir("flow-field")}) {
     auto b = load_bundle(dir);
     ASSERT_TRUE(b) << dir << ": " << b.error().to_string();
     EXPECT_EQ(b->hash, expected_bundle_hash(dir)) << dir;
@@ -339,14 +347,16 @@ TEST(Bundle, HashFollowsTheDocumentedFormula) {
 
 TEST(Bundle, AnyChangeIsANewHashButHiddenFilesAreIgnored) {
   TempDir tmp;
-  auto dir = atelier::testing::copy_bundle(atelier::testing::fixture_dir("test-gen"), tmp.path(), "test-gen");
+  auto dir = atelier::testing::copy_bundle(atelier::testing::fixture_dir("test-gen"), tmp.path(),
+                                           "test-gen");
   auto original = load_bundle(dir);
   ASSERT_TRUE(original);
   atelier::testing::write_text(dir / ".DS_Store", "junk");
   fs::create_directories(dir / ".git");
   atelier::testing::write_text(dir / ".git" / "HEAD", "ref");
   EXPECT_EQ(load_bundle(dir).value().hash, original->hash);
-  atelier::testing::write_text(dir / "main.lua", atelier::testing::read_text(dir / "main.lua") + "\n-- edit\n");
+  atelier::testing::write_text(dir / "main.lua",
+                               atelier::testing::read_text(dir / "main.lua") + "\n-- edit\n");
   auto edited = load_bundle(dir);
   ASSERT_TRUE(edited);
   EXPECT_NE(edited->hash, original->hash);
@@ -368,7 +378,8 @@ TEST(Bundle, Errors) {
   ASSERT_FALSE(no_manifest);
   EXPECT_EQ(no_manifest.error().code, "manifest_missing");
 
-  auto dir = atelier::testing::copy_bundle(atelier::testing::fixture_dir("test-gen"), tmp.path(), "test-gen");
+  auto dir = atelier::testing::copy_bundle(atelier::testing::fixture_dir("test-gen"), tmp.path(),
+                                           "test-gen");
   fs::remove(dir / "main.lua");
   auto no_script = load_bundle(dir);
   ASSERT_FALSE(no_script);
@@ -386,7 +397,8 @@ TEST(Bundle, Errors) {
   ASSERT_FALSE(bytecode);
   EXPECT_EQ(bytecode.error().code, "script_syntax_error");
 
-  auto renamed = atelier::testing::copy_bundle(atelier::testing::fixture_dir("test-gen"), tmp.path(), "renamed");
+  auto renamed = atelier::testing::copy_bundle(atelier::testing::fixture_dir("test-gen"),
+                                               tmp.path(), "renamed");
   auto mismatch = load_bundle(renamed);
   ASSERT_FALSE(mismatch);
   EXPECT_EQ(mismatch.error().code, "name_mismatch");
@@ -405,25 +417,37 @@ TEST(Bundle, SymlinksAreRefusedWhereverTheyPoint) {
   };
   const fs::path secret = tmp / "private" / "secret.txt";
   for (const Case& c : {
-           Case{"file link to outside", [&](const fs::path& d) { fs::create_symlink(secret, d / "notes.txt"); },
+           Case{"file link to outside",
+                [&](const fs::path& d) { fs::create_symlink(secret, d / "notes.txt"); },
                 "notes.txt"},
-           Case{"file link to /etc/passwd", [&](const fs::path& d) { fs::create_symlink("/etc/passwd", d / "pw"); },
-                "pw"},
+           Case{"file link to /etc/passwd",
+                [&](const fs::path& d) { fs::create_symlink("/etc/passwd", d / "pw"); }, "pw"},
            Case{"relative link to outside",
-                [&](const fs::path& d) { fs::create_symlink("../private/secret.txt", d / "rel.txt"); }, "rel.txt"},
+                [&](const fs::path& d) {
+                  fs::create_symlink("../private/secret.txt", d / "rel.txt");
+                },
+                "rel.txt"},
            Case{"directory link to outside",
-                [&](const fs::path& d) { fs::create_directory_symlink(tmp / "private", d / "assets"); }, "assets"},
-           Case{"nested link", [&](const fs::path& d) {
+                [&](const fs::path& d) {
+                  fs::create_directory_symlink(tmp / "private", d / "assets");
+                },
+                "assets"},
+           Case{"nested link",
+                [&](const fs::path& d) {
                   fs::create_directories(d / "img");
                   fs::create_symlink(secret, d / "img" / "a.png");
-                }, "img/a.png"},
-           Case{"link to a file inside", [&](const fs::path& d) { fs::create_symlink(d / "main.lua", d / "copy.lua"); },
+                },
+                "img/a.png"},
+           Case{"link to a file inside",
+                [&](const fs::path& d) { fs::create_symlink(d / "main.lua", d / "copy.lua"); },
                 "copy.lua"},
-           Case{"dangling link", [&](const fs::path& d) { fs::create_symlink(tmp / "nowhere", d / "gone.png"); },
+           Case{"dangling link",
+                [&](const fs::path& d) { fs::create_symlink(tmp / "nowhere", d / "gone.png"); },
                 "gone.png"},
        }) {
     TempDir work;
-    auto dir = atelier::testing::copy_bundle(atelier::testing::fixture_dir("test-gen"), work.path(), "test-gen");
+    auto dir = atelier::testing::copy_bundle(atelier::testing::fixture_dir("test-gen"), work.path(),
+                                             "test-gen");
     c.make(dir);
     auto b = load_bundle(dir);
     ASSERT_FALSE(b) << c.what;
@@ -446,9 +470,12 @@ TEST(Bundle, ManifestPathsMustStayInsideTheBundle) {
            Case{R"({"name": "test-gen", "script": "./main.lua"})", "manifest.script"},
            Case{R"({"name": "test-gen", "script": "..\\main.lua"})", "manifest.script"},
            Case{R"({"name": "test-gen", "script": ""})", "manifest.script"},
-           Case{base + R"({"name": "control", "default": "../private/x.png"}]})", "manifest.inputs.control.default"},
-           Case{base + R"({"name": "control", "default": "/home/studio/x.png"}]})", "manifest.inputs.control.default"},
-           Case{base + R"({"name": "control", "default": "img//x.png"}]})", "manifest.inputs.control.default"},
+           Case{base + R"({"name": "control", "default": "../private/x.png"}]})",
+                "manifest.inputs.control.default"},
+           Case{base + R"({"name": "control", "default": "/home/studio/x.png"}]})",
+                "manifest.inputs.control.default"},
+           Case{base + R"({"name": "control", "default": "img//x.png"}]})",
+                "manifest.inputs.control.default"},
        }) {
     auto m = parse_manifest(c.manifest, "test-gen");
     ASSERT_FALSE(m) << c.manifest;
@@ -464,9 +491,11 @@ TEST(Bundle, ManifestPathsMustStayInsideTheBundle) {
   TempDir tmp;
   fs::create_directories(tmp / "private");
   atelier::testing::write_text(tmp / "private" / "x.png", "not in the bundle");
-  auto dir = atelier::testing::copy_bundle(atelier::testing::fixture_dir("test-gen"), tmp.path(), "test-gen");
-  atelier::testing::write_text(dir / "manifest.json",
-                               R"({"name": "test-gen", "inputs": [{"name": "control", "default": "../private/x.png"}]})");
+  auto dir = atelier::testing::copy_bundle(atelier::testing::fixture_dir("test-gen"), tmp.path(),
+                                           "test-gen");
+  atelier::testing::write_text(
+      dir / "manifest.json",
+      R"({"name": "test-gen", "inputs": [{"name": "control", "default": "../private/x.png"}]})");
   auto b = load_bundle(dir);
   ASSERT_FALSE(b);
   EXPECT_EQ(b.error().code, "bundle_path_outside");
@@ -475,7 +504,8 @@ TEST(Bundle, ManifestPathsMustStayInsideTheBundle) {
 
 TEST(Bundle, ScriptSizeLimitBothSides) {
   TempDir tmp;
-  auto dir = atelier::testing::copy_bundle(atelier::testing::fixture_dir("test-gen"), tmp.path(), "test-gen");
+  auto dir = atelier::testing::copy_bundle(atelier::testing::fixture_dir("test-gen"), tmp.path(),
+                                           "test-gen");
   std::string script = atelier::testing::read_text(dir / "main.lua") + "\n--";
   script += std::string(static_cast<std::size_t>(limits::kScriptBytesMax) - script.size(), 'x');
   ASSERT_EQ(script.size(), static_cast<std::size_t>(limits::kScriptBytesMax));
@@ -490,7 +520,8 @@ TEST(Bundle, ScriptSizeLimitBothSides) {
 
 TEST(Bundle, FileCountLimitBothSides) {
   TempDir tmp;
-  auto dir = atelier::testing::copy_bundle(atelier::testing::fixture_dir("test-gen"), tmp.path(), "test-gen");
+  auto dir = atelier::testing::copy_bundle(atelier::testing::fixture_dir("test-gen"), tmp.path(),
+                                           "test-gen");
   int have = 2;
   for (; have < limits::kBundleFilesMax; ++have) {
     atelier::testing::write_text(dir / ("asset" + std::to_string(have) + ".txt"), "x");
@@ -504,7 +535,8 @@ TEST(Bundle, FileCountLimitBothSides) {
 
 TEST(Bundle, InputDefaultMustBeInTheBundle) {
   TempDir tmp;
-  auto dir = atelier::testing::copy_bundle(atelier::testing::fixture_dir("test-gen"), tmp.path(), "test-gen");
+  auto dir = atelier::testing::copy_bundle(atelier::testing::fixture_dir("test-gen"), tmp.path(),
+                                           "test-gen");
   auto m = base_manifest();
   m["inputs"][0]["default"] = "control.png";
   atelier::testing::write_text(dir / "manifest.json", m.dump());

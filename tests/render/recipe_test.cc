@@ -58,9 +58,11 @@ TEST(Recipe, ParsesAndWritesTheCanonicalForm) {
 
   // RFC 8785 by hand: members sorted, no whitespace, integers without ".0".
   const std::string expected =
-      R"({"format":"png","generator":{"hash":")" + kGenHash + R"(","name":"flow-field"},"height":128,)"
+      R"({"format":"png","generator":{"hash":")" + kGenHash +
+      R"(","name":"flow-field"},"height":128,)"
       R"("inputs":{},"params":{"lines":100,"outline":false,"palette":"dusk","turbulence":1.5},)"
-      R"("quality":90,"token_hash":")" + std::string(atelier::testing::kTokenA) + R"(","version":1,"width":256})";
+      R"("quality":90,"token_hash":")" +
+      std::string(atelier::testing::kTokenA) + R"(","version":1,"width":256})";
   EXPECT_EQ(recipe_canonical_json(*r), expected);
   EXPECT_EQ(recipe_id(*r), sha256_hex(expected));
 
@@ -79,7 +81,8 @@ TEST(Recipe, InputsAreCarriedAndChangeTheId) {
   auto with = parse(j);
   ASSERT_TRUE(plain && with);
   EXPECT_EQ(with->inputs.at("control"), control);
-  EXPECT_THAT(recipe_canonical_json(*with), HasSubstr(R"("inputs":{"control":")" + control + R"("})"));
+  EXPECT_THAT(recipe_canonical_json(*with),
+              HasSubstr(R"("inputs":{"control":")" + control + R"("})"));
   EXPECT_NE(recipe_id(*with), recipe_id(*plain));
 }
 
@@ -101,8 +104,8 @@ TEST(Recipe, EveryFieldChangesTheId) {
 }
 
 TEST(Recipe, EveryFieldIsRequired) {
-  for (const char* field : {"version", "generator", "token_hash", "width", "height", "format", "quality", "params",
-                            "inputs"}) {
+  for (const char* field : {"version", "generator", "token_hash", "width", "height", "format",
+                            "quality", "params", "inputs"}) {
     auto j = base_recipe();
     j.erase(field);
     auto r = parse(j);
@@ -143,8 +146,9 @@ TEST(Recipe, TokenHashSyntax) {
   std::string good = atelier::testing::kTokenA;
   std::string upper = good;
   upper[5] = 'B';
-  for (const std::string& bad : {good.substr(0, 65), good + "0", "0X" + good.substr(2), good.substr(2) + "00",
-                                 upper, "0x" + std::string(63, 'a') + "g", std::string(""), std::string("0x")}) {
+  for (const std::string& bad :
+       {good.substr(0, 65), good + "0", "0X" + good.substr(2), good.substr(2) + "00", upper,
+        "0x" + std::string(63, 'a') + "g", std::string(""), std::string("0x")}) {
     auto j = base_recipe();
     j["token_hash"] = bad;
     expect_error(j, "invalid_token_hash", "token_hash");

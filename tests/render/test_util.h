@@ -30,7 +30,8 @@ inline std::filesystem::path fixture_dir(const std::string& name) {
 }
 
 // Copies a bundle directory to `parent/<name>` (the directory name is the generator name).
-inline std::filesystem::path copy_bundle(const std::filesystem::path& from, const std::filesystem::path& parent,
+inline std::filesystem::path copy_bundle(const std::filesystem::path& from,
+                                         const std::filesystem::path& parent,
                                          const std::string& name) {
   auto to = parent / name;
   std::filesystem::create_directories(parent);
@@ -58,15 +59,16 @@ inline const char* kTokenC = "0x00112233445566778899aabbccddeeff0011223344556677
 // if `offset` is not inside any chunk's data.
 inline std::vector<std::uint8_t> tamper_png(std::vector<std::uint8_t> png, std::size_t offset) {
   auto be32 = [&](std::size_t at) {
-    return std::uint32_t{png[at]} << 24 | std::uint32_t{png[at + 1]} << 16 | std::uint32_t{png[at + 2]} << 8 |
-           png[at + 3];
+    return std::uint32_t{png[at]} << 24 | std::uint32_t{png[at + 1]} << 16 |
+           std::uint32_t{png[at + 2]} << 8 | png[at + 3];
   };
   for (std::size_t at = 8; at + 12 <= png.size();) {
     std::size_t len = be32(at), data = at + 8;
     if (offset >= data && offset < data + len) {
       png[offset] ^= 0x01;
       uLong crc = crc32(0L, png.data() + at + 4, static_cast<uInt>(len + 4));
-      for (int i = 0; i < 4; ++i) png[data + len + i] = static_cast<std::uint8_t>(crc >> (24 - 8 * i));
+      for (int i = 0; i < 4; ++i)
+        png[data + len + i] = static_cast<std::uint8_t>(crc >> (24 - 8 * i));
       return png;
     }
     at = data + len + 4;

@@ -138,7 +138,8 @@ TEST(BlobStore, MissingAndInvalidNames) {
   EXPECT_EQ(missing.error().code, "blob_not_found");
   EXPECT_FALSE(blobs.contains(kAbcSha));
 
-  for (const char* bad : {"", "abc", "../../etc/passwd", "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"}) {
+  for (const char* bad : {"", "abc", "../../etc/passwd",
+                          "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"}) {
     auto r = blobs.get(bad);
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().code, "invalid_sha256") << bad;
@@ -156,7 +157,8 @@ TEST(WriteFileAtomic, WritesAndReplacesWithoutLeftovers) {
   ASSERT_TRUE(write_file_atomic(target, bytes_of("3")));
   EXPECT_EQ(slurp(target), "3");  // Truncated, not overwritten in place.
   std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir.path())) names.push_back(e.path().filename().string());
+  for (const auto& e : fs::directory_iterator(dir.path()))
+    names.push_back(e.path().filename().string());
   EXPECT_EQ(names, std::vector<std::string>{"out.png"});
   struct stat st {};
   ASSERT_EQ(::stat(target.c_str(), &st), 0);

@@ -19,7 +19,8 @@ namespace {
 
 using atelier::testing::TempDir;
 
-std::unique_ptr<SqliteStore> open_store(const std::filesystem::path& p, const Clock* clock = &SystemClock::instance()) {
+std::unique_ptr<SqliteStore> open_store(const std::filesystem::path& p,
+                                        const Clock* clock = &SystemClock::instance()) {
   auto s = SqliteStore::open(p, clock);
   EXPECT_TRUE(s) << (s ? "" : s.error().to_string());
   return s ? std::move(*s) : nullptr;
@@ -233,7 +234,8 @@ TEST(LogStore, CheckpointsAreSignedInTheCommitByPolicy) {
   EXPECT_EQ(signed_heads[0].first, 1u);
   EXPECT_EQ(signed_heads[1].first, 3u);
   // The signed root is the RFC 6962 root of the entries at that size.
-  Digest want = node_hash(node_hash(leaf_hash(entries[0]), leaf_hash(entries[1])), leaf_hash(entries[2]));
+  Digest want =
+      node_hash(node_hash(leaf_hash(entries[0]), leaf_hash(entries[1])), leaf_hash(entries[2]));
   EXPECT_EQ(signed_heads[1].second, want);
   auto cps = db->checkpoints(0, 10);
   ASSERT_EQ(cps->size(), 2u);

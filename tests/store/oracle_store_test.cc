@@ -17,7 +17,9 @@ namespace {
 
 using atelier::testing::TempDir;
 
-LogEvent event(const std::string& what) { return {R"({"type":")" + what + R"("})", {"feed:ETH-USD"}}; }
+LogEvent event(const std::string& what) {
+  return {R"({"type":")" + what + R"("})", {"feed:ETH-USD"}};
+}
 
 LedgerChange feed_change(const std::string& id, const std::string& policy, std::int64_t ms) {
   LedgerChange c;
@@ -51,8 +53,10 @@ class OracleStore : public ::testing::Test {
   }
 };
 
-const std::string kPolicy = R"({"max_age_ms":60000,"max_deviation_bps":200,"min_sources":2,"sources":["a","b"]})";
-const std::string kPolicy2 = R"({"max_age_ms":30000,"max_deviation_bps":100,"min_sources":1,"sources":[]})";
+const std::string kPolicy =
+    R"({"max_age_ms":60000,"max_deviation_bps":200,"min_sources":2,"sources":["a","b"]})";
+const std::string kPolicy2 =
+    R"({"max_age_ms":30000,"max_deviation_bps":100,"min_sources":1,"sources":[]})";
 
 TEST_F(OracleStore, AFeedIsRegisteredThenItsPolicyReplacedKeepingCreatedMs) {
   EXPECT_EQ(db->feed("ETH-USD").value(), std::nullopt);
@@ -98,7 +102,8 @@ TEST_F(OracleStore, TheLatestReportPerSourceIsKeptWithItsLogIndex) {
 
 TEST_F(OracleStore, AnOlderReportIsRefusedAndAnEqualOneReplaces) {
   ASSERT_EQ(code_of(db->apply_ledger_change(feed_change("ETH-USD", kPolicy, 1000))), "ok");
-  ASSERT_EQ(code_of(db->apply_ledger_change(report_change("ETH-USD", "a", 3000, 5000, 5000))), "ok");
+  ASSERT_EQ(code_of(db->apply_ledger_change(report_change("ETH-USD", "a", 3000, 5000, 5000))),
+            "ok");
   const auto size = db->log_size().value();
   auto older = db->apply_ledger_change(report_change("ETH-USD", "a", 2000, 4999, 5100));
   ASSERT_FALSE(older);
@@ -108,7 +113,8 @@ TEST_F(OracleStore, AnOlderReportIsRefusedAndAnEqualOneReplaces) {
   EXPECT_EQ(db->log_size().value(), size);  // Refused whole: no log entry either.
   EXPECT_EQ(db->feed_reports("ETH-USD").value()[0].price_wad, U256(3000));
   // The same observation time: the later arrival wins, as in aggregate().
-  ASSERT_EQ(code_of(db->apply_ledger_change(report_change("ETH-USD", "a", 3001, 5000, 5200))), "ok");
+  ASSERT_EQ(code_of(db->apply_ledger_change(report_change("ETH-USD", "a", 3001, 5000, 5200))),
+            "ok");
   EXPECT_EQ(db->feed_reports("ETH-USD").value()[0].price_wad, U256(3001));
 }
 

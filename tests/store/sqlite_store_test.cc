@@ -30,7 +30,8 @@ std::string query_text(const std::filesystem::path& db_path, const std::string& 
   EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
   sqlite3_stmt* st = nullptr;
   std::string out = "<none>";
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW) {
     const unsigned char* t = sqlite3_column_text(st, 0);
     out = t ? reinterpret_cast<const char*>(t) : "<null>";
   }
@@ -55,14 +56,16 @@ LogEvent event_for(const RenderRecord& r) {
   return {R"({"render":")" + r.recipe_id + R"("})", {"asset:" + r.asset_sha256}};
 }
 
-GeneratorVersion gen(const std::string& name, const std::string& content, std::int64_t created_ms = 1) {
+GeneratorVersion gen(const std::string& name, const std::string& content,
+                     std::int64_t created_ms = 1) {
   GeneratorVersion g;
   g.name = name;
   g.bundle_hash = hex64(name + ":" + content);
   g.version = "1.0." + std::to_string(content.size());
   g.description = "desc of " + name;
   g.manifest_json = R"({"name":")" + name + R"("})";
-  g.files = {{"main.lua", hex64("lua:" + content), 12}, {"manifest.json", hex64("m:" + content), 34}};
+  g.files = {{"main.lua", hex64("lua:" + content), 12},
+             {"manifest.json", hex64("m:" + content), 34}};
   g.created_ms = created_ms;
   return g;
 }
@@ -94,10 +97,13 @@ TEST(SqliteStore, OpenCreatesTheSchemaAtTheLatestMigration) {
   EXPECT_GE(expected, 1);
   EXPECT_EQ(db->schema_version(), expected);
   EXPECT_EQ(query_text(dir / "atelier.db", "PRAGMA user_version"), std::to_string(expected));
-  for (const char* table : {"generator_versions", "renders", "blobs_meta", "api_keys", "idempotency_keys"}) {
-    EXPECT_EQ(query_text(dir / "atelier.db",
-                         std::string("SELECT name FROM sqlite_master WHERE type='table' AND name='") + table + "'"),
-              table);
+  for (const char* table :
+       {"generator_versions", "renders", "blobs_meta", "api_keys", "idempotency_keys"}) {
+    EXPECT_EQ(
+        query_text(dir / "atelier.db",
+                   std::string("SELECT name FROM sqlite_master WHERE type='table' AND name='") +
+                       table + "'"),
+        table);
   }
 }
 
@@ -115,7 +121,8 @@ TEST(SqliteStore, ReopenKeepsDataAndDoesNotReapplyMigrations) {
   {
     auto db = open_store(path);
     ASSERT_TRUE(db);
-    ASSERT_TRUE(db->put_generator_version(gen("alpha", "v1"), event_for(gen("alpha", "v1"))).value());
+    ASSERT_TRUE(
+        db->put_generator_version(gen("alpha", "v1"), event_for(gen("alpha", "v1"))).value());
     auto [r, a] = render_rec(1);
     ASSERT_TRUE(db->put_render(r, a, event_for(r)).value());
   }
@@ -161,7 +168,8 @@ TEST(SqliteStore, GeneratorVersionPutGetLatest) {
   auto v1 = gen("flow", "one", 10);
   auto v2 = gen("flow", "two", 20);
   EXPECT_TRUE(db->put_generator_version(v1, event_for(v1)).value());
-  EXPECT_FALSE(db->put_generator_version(v1, event_for(v1)).value());  // Same bundle hash: unchanged.
+  EXPECT_FALSE(
+      db->put_generator_version(v1, event_for(v1)).value());  // Same bundle hash: unchanged.
   EXPECT_TRUE(db->put_generator_version(v2, event_for(v2)).value());
 
   auto got = db->generator_version("flow", v1.bundle_hash);
@@ -217,8 +225,10 @@ TEST(SqliteStore, ListGeneratorsPaginatesByNameWithoutDuplicates) {
     ASSERT_TRUE(db->put_generator_version(gen(n, "1", 5), event_for(gen(n, "1", 5))).value());
   }
   // Extra versions must not produce extra rows.
-  ASSERT_TRUE(db->put_generator_version(gen("delta", "2", 7), event_for(gen("delta", "2", 7))).value());
-  ASSERT_TRUE(db->put_generator_version(gen("delta", "3", 9), event_for(gen("delta", "3", 9))).value());
+  ASSERT_TRUE(
+      db->put_generator_version(gen("delta", "2", 7), event_for(gen("delta", "2", 7))).value());
+  ASSERT_TRUE(
+      db->put_generator_version(gen("delta", "3", 9), event_for(gen("delta", "3", 9))).value());
 
   for (std::int64_t limit : {1, 2, 3, 7, 100}) {
     std::vector<std::string> walked;
@@ -241,7 +251,8 @@ TEST(SqliteStore, ListGeneratorsPaginatesByNameWithoutDuplicates) {
 
   auto first = db->list_generators({100, ""});
   ASSERT_TRUE(first);
-  auto delta = std::find_if(first->items.begin(), first->items.end(), [](const auto& g) { return g.name == "delta"; });
+  auto delta = std::find_if(first->items.begin(), first->items.end(),
+                            [](const auto& g) { return g.name == "delta"; });
   ASSERT_NE(delta, first->items.end());
   EXPECT_EQ(delta->versions, 3);
   EXPECT_EQ(delta->latest_hash, gen("delta", "3").bundle_hash);
@@ -361,7 +372,8 @@ TEST(SqliteStore, ListRendersRefusesAForeignCursor) {
 TEST(SqliteStore, ApiKeysPutGetListRevoke) {
   TempDir dir;
   auto db = open_store(dir / "atelier.db");
-  ApiKeyRecord k{"key1", "00ff", hex64("secret"), {"read", "render", "admin"}, "studio", 100, false};
+  ApiKeyRecord k{"key1", "00ff", hex64("secret"), {"read", "render", "admin"}, "studio",
+                 100,    false};
   ApiKeyRecord k2{"key2", "0a0b", hex64("secret2"), {"read"}, "", 200, false};
   ASSERT_TRUE(db->put_api_key(k));
   ASSERT_TRUE(db->put_api_key(k2));

@@ -19,7 +19,8 @@ namespace atelier::api {
 
 HttpResponse json_response(const nlohmann::json& body, int status = 200);
 // A response whose body is JSON text an engine already serialised (metadata, listings).
-HttpResponse json_text_response(std::string body, int status = 200, const char* cache_control = nullptr);
+HttpResponse json_text_response(std::string body, int status = 200,
+                                const char* cache_control = nullptr);
 
 // ?limit=1..kPageSizeMax (default kPageSizeDefault) and ?cursor= (opaque, ≤ kCursorBytesMax).
 // Errors name the parameter: "invalid_limit" (param "limit"), "invalid_cursor" ("cursor").

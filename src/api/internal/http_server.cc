@@ -103,7 +103,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   mutable Mutex mu;
   CondVar cv;  // A session left `sessions`.
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions ATELIER_GUARDED_BY(mu);
-  std::unordered_map<std::string, std::int64_t> per_client ATELIER_GUARDED_BY(mu);  // Remote IP → sessions.
+  std::unordered_map<std::string, std::int64_t> per_client
+      ATELIER_GUARDED_BY(mu);  // Remote IP → sessions.
   // Orders sessions by when they began waiting for a request (the oldest is shed first).
   std::atomic<std::uint64_t> wait_seq{0};
 
@@ -311,9 +312,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // A slow client gets 408 with Connection: close (the write has its own deadline, so a
   // client that does not read cannot hold the connection either).
   void refuse_timeout() {
-    refuse(408, Error::invalid("request_timeout", "the request was not received within " +
-                                                      std::to_string(server_.options.read_timeout_ms) +
-                                                      " ms (read_timeout_ms)"));
+    refuse(408,
+           Error::invalid("request_timeout", "the request was not received within " +
+                                                 std::to_string(server_.options.read_timeout_ms) +
+                                                 " ms (read_timeout_ms)"));
   }
 
   void refuse(int status, const Error& error) {

@@ -4,9 +4,8 @@
 //   InCommit<market::Sale> answer(ctx, [](const market::Sale& s) -> Result<HttpResponse> {
 //     return json_text_response(market::sale_json(s), 201);
 //   });
-//   auto sale = market.purchase(ListingId(id), AccountId(buyer), quantity, options, answer.respond());
-//   if (!sale) return fail(sale.error());
-//   return answer.response(*sale);
+//   auto sale = market.purchase(ListingId(id), AccountId(buyer), quantity, options,
+//   answer.respond()); if (!sale) return fail(sale.error()); return answer.response(*sale);
 //
 // With an Idempotency-Key claim, the engine calls `answer` inside its commit and the store keeps
 // the response with the change, so a retry after a crash replays it instead of running the

@@ -7,8 +7,9 @@
 //   routes_log.cc         GET /checkpoint, /tile/…, /v1/log/entries/{index}, /v1/log/proof/…
 //   routes_ledger.cc      GET /v1/collections/{id}[/tokens/{token_id}/metadata.json|owners],
 //                         /v1/accounts/{id} (the account's own key or admin only)
-//   routes_market.cc      POST /v1/listings, GET /v1/listings/{id}, POST /v1/listings/{id}/purchases
-//   routes_oracle.cc      POST /v1/oracles/feeds, GET /v1/oracles/feeds/{id}, POST …/{id}/reports
+//   routes_market.cc      POST /v1/listings, GET /v1/listings/{id}, POST
+//   /v1/listings/{id}/purchases routes_oracle.cc      POST /v1/oracles/feeds, GET
+//   /v1/oracles/feeds/{id}, POST …/{id}/reports
 //
 // Handlers are thin (DESIGN.md "doors"): parse and check input, call the engine or store,
 // format JSON. Business rules live in the engine.

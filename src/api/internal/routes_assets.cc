@@ -55,10 +55,12 @@ Result<Served> resolve_asset(RouteDeps& deps, const std::string& sha) {
       return fail(Error::not_found("asset_not_found", "no asset with sha256 " + sha, "sha256"));
     }
     ATELIER_TRY_ASSIGN(auto original, store.asset(credential->asset_sha256));
-    if (!original) return fail(Error::internal("asset_missing", "signed file " + sha + " has no asset"));
+    if (!original)
+      return fail(Error::internal("asset_missing", "signed file " + sha + " has no asset"));
     return Served{sha, original->mime_type, true};
   }
-  if (deps.issuer == nullptr || !c2pa::embeddable(asset->mime_type)) return Served{sha, asset->mime_type, false};
+  if (deps.issuer == nullptr || !c2pa::embeddable(asset->mime_type))
+    return Served{sha, asset->mime_type, false};
   ATELIER_TRY_ASSIGN(auto credential, store.asset_credential(sha));
   if (credential) return Served{credential->signed_sha256, asset->mime_type, true};
   ATELIER_TRY_ASSIGN(auto render, store.render_by_asset(sha));
@@ -75,7 +77,8 @@ Result<HttpResponse> asset_response(RouteDeps& deps, const RequestContext& ctx,
   HttpResponse r;
   r.set_header("ETag", "\"" + served.blob_sha256 + "\"");
   r.set_header("Cache-Control", cache_control);
-  if (auto inm = ctx.request.header("If-None-Match"); inm && if_none_match_matches(*inm, served.blob_sha256)) {
+  if (auto inm = ctx.request.header("If-None-Match");
+      inm && if_none_match_matches(*inm, served.blob_sha256)) {
     r.status = 304;
     return r;
   }
@@ -103,7 +106,8 @@ Result<HttpResponse> get_asset_c2pa(RouteDeps& deps, RequestContext& ctx) {
   ATELIER_TRY_ASSIGN(std::string sha, sha_param(ctx));
   ATELIER_TRY_ASSIGN(Served served, resolve_asset(deps, sha));
   if (!served.signed_file) {
-    return fail(Error::not_found("no_credentials", "asset " + sha + " carries no Content Credentials", "sha256"));
+    return fail(Error::not_found("no_credentials",
+                                 "asset " + sha + " carries no Content Credentials", "sha256"));
   }
   ATELIER_TRY_ASSIGN(auto bytes, deps.engine.blobs().get(served.blob_sha256));
   static const std::vector<std::vector<std::uint8_t>> kNone;
@@ -223,21 +227,22 @@ void add_asset_routes(RouteTable& table, RouteDeps& deps) {
                             "application/octet-stream", kBytes},
                            {304, "Not modified.", "", ""}},
              .handler = [&deps](RequestContext& c) { return get_asset(deps, c); }});
-  table.add({.method = "GET",
-             .path = "/v1/assets/{sha256}/c2pa",
-             .operation_id = "getAssetCredentials",
-             .summary = "The asset's Content Credentials (C2PA manifest) as JSON",
-             .description =
-                 "The manifest in the file GET /v1/assets/{sha256} serves, validated against "
-                 "this server's root: validation_state (Trusted, Valid, Invalid), failure and "
-                 "success codes, claim generator, actions, digital source type, signer, and the "
-                 "atelier assertion (recipe, recipe_id, log entry with inclusion proof and "
-                 "checkpoint). 404 no_credentials for an asset that carries none.",
-             .tag = "assets",
-             .execution = Execution::kWorker,
-             .params = {sha_doc},
-             .responses = {{200, "The manifest and its validation.", "application/json",
-                            R"({"type": "object", "required": ["manifest_present", "validation_state"],
+  table.add(
+      {.method = "GET",
+       .path = "/v1/assets/{sha256}/c2pa",
+       .operation_id = "getAssetCredentials",
+       .summary = "The asset's Content Credentials (C2PA manifest) as JSON",
+       .description =
+           "The manifest in the file GET /v1/assets/{sha256} serves, validated against "
+           "this server's root: validation_state (Trusted, Valid, Invalid), failure and "
+           "success codes, claim generator, actions, digital source type, signer, and the "
+           "atelier assertion (recipe, recipe_id, log entry with inclusion proof and "
+           "checkpoint). 404 no_credentials for an asset that carries none.",
+       .tag = "assets",
+       .execution = Execution::kWorker,
+       .params = {sha_doc},
+       .responses = {{200, "The manifest and its validation.", "application/json",
+                      R"({"type": "object", "required": ["manifest_present", "validation_state"],
                               "properties": {"manifest_present": {"type": "boolean"},
                                 "validation_state": {"type": "string", "enum": ["Trusted", "Valid", "Invalid"]},
                                 "failures": {"type": "array", "items": {"type": "string"}},
@@ -248,7 +253,7 @@ void add_asset_routes(RouteTable& table, RouteDeps& deps) {
                                 "digital_source_type": {"type": "string"},
                                 "signer": {"type": "object"}, "atelier": {"type": "object"},
                                 "ingredients": {"type": "array", "items": {"type": "object"}}}})"}},
-             .handler = [&deps](RequestContext& c) { return get_asset_c2pa(deps, c); }});
+       .handler = [&deps](RequestContext& c) { return get_asset_c2pa(deps, c); }});
   table.add(
       {.method = "GET",
        .path = "/v1/assets/{sha256}/variants",

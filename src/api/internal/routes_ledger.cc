@@ -13,8 +13,10 @@ namespace {
 // How a token URL's {token_id} is read (ledger::parse_token_id_in_url), for the route texts.
 // How a token URL's {token_id} is read (ledger::parse_token_id_in_url), for the route texts.
 constexpr const char* kTokenIdRule =
-    "token_id is canonical decimal, except in an ERC-1155 collection, where exactly 64 characters are read "
-    "as 64 lowercase hex digits: the form ERC-1155 wallets substitute for {id} in the collection's metadata "
+    "token_id is canonical decimal, except in an ERC-1155 collection, where exactly 64 characters "
+    "are read "
+    "as 64 lowercase hex digits: the form ERC-1155 wallets substitute for {id} in the collection's "
+    "metadata "
     "URI (so an ERC-1155 id of 64 decimal digits, 10^63 and up, is written in hex there). 404 "
     "unknown_collection when the collection does not exist.";
 
@@ -40,16 +42,18 @@ Result<U256> token_id_param(ledger::Ledger& ledger, const RequestContext& ctx) {
   auto collection = ledger.store().collection(collection_id);
   if (!collection) return fail(collection.error());
   if (!*collection) {
-    return fail(Error::not_found("unknown_collection", "no collection " + std::string(collection_id), "collection"));
+    return fail(Error::not_found("unknown_collection",
+                                 "no collection " + std::string(collection_id), "collection"));
   }
   const std::string& standard = (*collection)->standard;
   auto id = ledger::parse_token_id_in_url(ctx.path_param("token_id"), standard);
   if (!id) {
-    return fail(Error::invalid("invalid_token_id",
-                               standard == "erc1155"
-                                   ? "token_id must be decimal, or 64 lowercase hex digits (the ERC-1155 {id} form)"
-                                   : "token_id must be a decimal integer below 2^256",
-                               "token_id"));
+    return fail(Error::invalid(
+        "invalid_token_id",
+        standard == "erc1155"
+            ? "token_id must be decimal, or 64 lowercase hex digits (the ERC-1155 {id} form)"
+            : "token_id must be a decimal integer below 2^256",
+        "token_id"));
   }
   return *id;
 }
@@ -126,12 +130,15 @@ void add_ledger_routes(RouteTable& table, RouteDeps& deps) {
              .path = "/v1/collections/{id}/tokens/{token_id}/metadata.json",
              .operation_id = "getTokenMetadata",
              .summary = "Token metadata (ERC-721 tokenURI / ERC-1155 uri)",
-             .description = "name, description, image, external_url and attributes (trait_type/value from the "
-                            "render's traits). " + std::string(kTokenIdRule),
+             .description =
+                 "name, description, image, external_url and attributes (trait_type/value from the "
+                 "render's traits). " +
+                 std::string(kTokenIdRule),
              .tag = "collections",
              .params = {{.name = "id", .in = ParamIn::kPath, .description = "Collection id."},
                         {.name = "token_id", .in = ParamIn::kPath, .description = "Token id."}},
-             .responses = {{200, "The metadata.", "application/json", R"({"$ref": "#/components/schemas/TokenMetadata"})"}},
+             .responses = {{200, "The metadata.", "application/json",
+                            R"({"$ref": "#/components/schemas/TokenMetadata"})"}},
              .handler = [&ledger, &base](RequestContext& c) -> Result<HttpResponse> {
                auto id = token_id_param(ledger, c);
                if (!id) return fail(id.error());
@@ -158,8 +165,9 @@ void add_ledger_routes(RouteTable& table, RouteDeps& deps) {
              .path = "/v1/collections/{id}",
              .operation_id = "getCollection",
              .summary = "Contract-level metadata of a collection",
-             .description = "name, description, image, external_link, seller_fee_basis_points, fee_recipient; "
-                            "for ERC-1155 the token URI template with {id}.",
+             .description =
+                 "name, description, image, external_link, seller_fee_basis_points, fee_recipient; "
+                 "for ERC-1155 the token URI template with {id}.",
              .tag = "collections",
              .params = {{.name = "id", .in = ParamIn::kPath, .description = "Collection id."}},
              .responses = {{200, "The collection.", "application/json", R"({"type": "object"})"}},

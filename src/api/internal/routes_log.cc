@@ -17,8 +17,8 @@ constexpr const char* kImmutable = "public, max-age=31536000, immutable";
 Result<std::uint64_t> index_param(std::string_view text, const char* name) {
   std::uint64_t v = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || p != text.data() + text.size() || (text.size() > 1 && text[0] == '0') ||
-      v >= limits::kTreeSizeMax) {
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size() ||
+      (text.size() > 1 && text[0] == '0') || v >= limits::kTreeSizeMax) {
     return fail(Error::invalid("invalid_parameter",
                                std::string(name) + " must be a decimal integer below 2^62", name));
   }
@@ -136,8 +136,9 @@ void add_log_routes(RouteTable& table, RouteDeps& deps) {
              .path = "/checkpoint",
              .operation_id = "getCheckpoint",
              .summary = "The latest signed checkpoint (C2SP tlog-checkpoint in a signed note)",
-             .description = "Origin, tree size and base64 root hash, signed with the log's Ed25519 key "
-                            "(`atelier log key` prints the verifier key).",
+             .description =
+                 "Origin, tree size and base64 root hash, signed with the log's Ed25519 key "
+                 "(`atelier log key` prints the verifier key).",
              .tag = "log",
              .responses = {{200, "The signed checkpoint.", "text/plain", R"({"type": "string"})"}},
              .handler = [&log](RequestContext&) { return get_checkpoint(log); }});
@@ -145,10 +146,11 @@ void add_log_routes(RouteTable& table, RouteDeps& deps) {
              .path = "/tile/{tile+}",
              .operation_id = "getTile",
              .summary = "A C2SP tlog-tiles hash tile or entry bundle",
-             .description = "`<L>/<N>[.p/<W>]`: the hashes (32 bytes each) of tree level 8·L, nodes "
-                            "256·N up to 256·N+W. `entries/<N>[.p/<W>]`: those entries, each prefixed "
-                            "with its big-endian 16-bit length. N is written in x-prefixed groups of "
-                            "three digits (`x001/x234/067`).",
+             .description =
+                 "`<L>/<N>[.p/<W>]`: the hashes (32 bytes each) of tree level 8·L, nodes "
+                 "256·N up to 256·N+W. `entries/<N>[.p/<W>]`: those entries, each prefixed "
+                 "with its big-endian 16-bit length. N is written in x-prefixed groups of "
+                 "three digits (`x001/x234/067`).",
              .tag = "log",
              .params = {{.name = "tile",
                          .in = ParamIn::kPath,
@@ -175,12 +177,14 @@ void add_log_routes(RouteTable& table, RouteDeps& deps) {
              .path = "/v1/log/proof/inclusion",
              .operation_id = "getInclusionProof",
              .summary = "An entry with its inclusion proof (the `atelier log prove` file)",
-             .description = "Against the tree of `size` entries, or the latest checkpoint when `size` is "
-                            "left out. Check it offline with `atelier log verify-proof`.",
+             .description =
+                 "Against the tree of `size` entries, or the latest checkpoint when `size` is "
+                 "left out. Check it offline with `atelier log verify-proof`.",
              .tag = "log",
              .params = {size_param("index", "Entry index.", true),
                         size_param("size", "Tree size (default: the latest checkpoint's).", false)},
-             .responses = {{200, "The proof.", "application/json", R"({"$ref": "#/components/schemas/EntryProof"})"}},
+             .responses = {{200, "The proof.", "application/json",
+                            R"({"$ref": "#/components/schemas/EntryProof"})"}},
              .handler = [&log](RequestContext& c) { return get_inclusion(log, c); }});
   table.add({.method = "GET",
              .path = "/v1/log/proof/consistency",
@@ -189,7 +193,8 @@ void add_log_routes(RouteTable& table, RouteDeps& deps) {
              .description = "`to` defaults to the latest checkpoint, which is then included.",
              .tag = "log",
              .params = {size_param("from", "The older tree size.", true),
-                        size_param("to", "The newer tree size (default: the latest checkpoint's).", false)},
+                        size_param("to", "The newer tree size (default: the latest checkpoint's).",
+                                   false)},
              .responses = {{200, "The proof.", "application/json",
                             R"({"type": "object", "required": ["from", "to", "proof"],
                                 "properties": {"from": {"type": "integer"}, "to": {"type": "integer"},

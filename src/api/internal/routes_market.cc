@@ -51,13 +51,15 @@ Result<void> check_listing_fields(const nlohmann::json& j, const std::string& ki
 }
 
 // A decimal string of minor units under `field` (required unless `fallback` is given).
-Result<U256> amount_field(const nlohmann::json& j, const char* field, std::optional<U256> fallback = std::nullopt) {
+Result<U256> amount_field(const nlohmann::json& j, const char* field,
+                          std::optional<U256> fallback = std::nullopt) {
   if (!j.contains(field)) {
     if (fallback) return *fallback;
     return fail(Error::invalid("missing_field", std::string(field) + " is required", field));
   }
   if (!j[field].is_string()) {
-    return fail(Error::invalid("invalid_amount", std::string(field) + " must be a decimal string of minor units", field));
+    return fail(Error::invalid(
+        "invalid_amount", std::string(field) + " must be a decimal string of minor units", field));
   }
   return ledger::parse_amount(j[field].get<std::string>(), field);
 }
@@ -65,12 +67,14 @@ Result<U256> amount_field(const nlohmann::json& j, const char* field, std::optio
 // A string field that may be absent (empty then).
 Result<std::string> optional_string(const nlohmann::json& j, const char* field) {
   if (!j.contains(field)) return std::string();
-  if (!j[field].is_string()) return fail(Error::invalid("invalid_field", std::string(field) + " must be a string", field));
+  if (!j[field].is_string())
+    return fail(Error::invalid("invalid_field", std::string(field) + " must be a string", field));
   return j[field].get<std::string>();
 }
 
 // The account the request acts for: the key's, or (admin keys only) the body's `field`.
-Result<std::string> acting_account(const RequestContext& ctx, const nlohmann::json& j, const char* field) {
+Result<std::string> acting_account(const RequestContext& ctx, const nlohmann::json& j,
+                                   const char* field) {
   // Present means named: a number, null or "" is a mistake, not "the key's own account".
   if (j.contains(field) &&
       (!j[field].is_string() || j[field].get_ref<const std::string&>().empty())) {
@@ -85,9 +89,10 @@ Result<std::string> acting_account(const RequestContext& ctx, const nlohmann::js
                       "this API key acts for \"" + own + "\", not \"" + named + "\"", field});
   }
   if (own.empty() && named.empty()) {
-    return fail(Error::invalid("missing_account",
-                               "this API key acts for no account; create one with `atelier apikey create --account`",
-                               field));
+    return fail(Error::invalid(
+        "missing_account",
+        "this API key acts for no account; create one with `atelier apikey create --account`",
+        field));
   }
   return named.empty() ? own : named;
 }
@@ -107,13 +112,17 @@ Result<HttpResponse> create_listing(market::Market& market, RequestContext& ctx)
     return fail(Error::invalid("missing_field", "collection is required", "collection"));
   }
   l.collection = (*j)["collection"];
-  if (!j->contains("token_id") || !(*j)["token_id"].is_string() || !ledger::parse_token_id((*j)["token_id"].get<std::string>())) {
-    return fail(Error::invalid("invalid_token_id", "token_id must be a decimal integer below 2^256, as a string", "token_id"));
+  if (!j->contains("token_id") || !(*j)["token_id"].is_string() ||
+      !ledger::parse_token_id((*j)["token_id"].get<std::string>())) {
+    return fail(Error::invalid("invalid_token_id",
+                               "token_id must be a decimal integer below 2^256, as a string",
+                               "token_id"));
   }
   l.token_id = *ledger::parse_token_id((*j)["token_id"].get<std::string>());
   auto text = [&](const char* field, std::string& target) -> Result<void> {
     if (!j->contains(field)) return {};
-    if (!(*j)[field].is_string()) return fail(Error::invalid("invalid_field", std::string(field) + " must be a string", field));
+    if (!(*j)[field].is_string())
+      return fail(Error::invalid("invalid_field", std::string(field) + " must be a string", field));
     target = (*j)[field].get<std::string>();
     return {};
   };
@@ -122,23 +131,31 @@ Result<HttpResponse> create_listing(market::Market& market, RequestContext& ctx)
   ATELIER_TRY(text("settlement", l.settlement));
   if (j->contains("params")) {
     const auto& params = (*j)["params"];
-    if (!params.is_object()) return fail(Error::invalid("invalid_field", "params must be an object of decimal strings", "params"));
+    if (!params.is_object())
+      return fail(
+          Error::invalid("invalid_field", "params must be an object of decimal strings", "params"));
     for (const auto& [name, value] : params.items()) {
       if (!value.is_string() && !value.is_number_integer()) {
-        return fail(Error::invalid("invalid_field", "params." + name + " must be a decimal string", "params." + name));
+        return fail(Error::invalid("invalid_field", "params." + name + " must be a decimal string",
+                                   "params." + name));
       }
       l.params.emplace_back(name, value.is_string() ? value.get<std::string>() : value.dump());
     }
   }
   if (j->contains("rules")) {
-    if (!(*j)["rules"].is_object()) return fail(Error::invalid("invalid_field", "rules must be an object", "rules"));
+    if (!(*j)["rules"].is_object())
+      return fail(Error::invalid("invalid_field", "rules must be an object", "rules"));
     l.rules = (*j)["rules"].dump();
   }
   if (j->contains("accepts")) {
     const auto& accepts = (*j)["accepts"];
-    if (!accepts.is_array()) return fail(Error::invalid("invalid_field", "accepts must be an array of currencies", "accepts"));
+    if (!accepts.is_array())
+      return fail(
+          Error::invalid("invalid_field", "accepts must be an array of currencies", "accepts"));
     for (const auto& c : accepts) {
-      if (!c.is_string()) return fail(Error::invalid("invalid_field", "accepts must be an array of currencies", "accepts"));
+      if (!c.is_string())
+        return fail(
+            Error::invalid("invalid_field", "accepts must be an array of currencies", "accepts"));
       l.accepts.push_back(c.get<std::string>());
     }
   }
@@ -153,11 +170,14 @@ Result<HttpResponse> create_listing(market::Market& market, RequestContext& ctx)
   auto quantity = amount_field(*j, "quantity", U256(1));
   if (!quantity) return fail(quantity.error());
   l.quantity = *quantity;
-  for (auto [field, target] : {std::pair{"platform_fee_bps", &l.platform_fee_bps}, std::pair{"starts_ms", &l.starts_ms},
-                               std::pair{"ends_ms", &l.ends_ms}, std::pair{"min_increment_bps", &l.min_increment_bps},
-                               std::pair{"time_buffer_s", &l.time_buffer_s}}) {
+  for (auto [field, target] :
+       {std::pair{"platform_fee_bps", &l.platform_fee_bps}, std::pair{"starts_ms", &l.starts_ms},
+        std::pair{"ends_ms", &l.ends_ms}, std::pair{"min_increment_bps", &l.min_increment_bps},
+        std::pair{"time_buffer_s", &l.time_buffer_s}}) {
     if (!j->contains(field)) continue;
-    if (!(*j)[field].is_number_integer()) return fail(Error::invalid("invalid_field", std::string(field) + " must be an integer", field));
+    if (!(*j)[field].is_number_integer())
+      return fail(
+          Error::invalid("invalid_field", std::string(field) + " must be an integer", field));
     *target = (*j)[field].get<std::int64_t>();
   }
   InCommit<store::ListingRecord> answer(
@@ -213,8 +233,8 @@ Result<HttpResponse> purchase(market::Market& market, RequestContext& ctx) {
   InCommit<market::Sale> answer(ctx, [](const market::Sale& s) -> Result<HttpResponse> {
     return json_text_response(market::sale_json(s), 201);
   });
-  auto sale = market.purchase(ListingId(ctx.path_param("id")), AccountId(*buyer), *quantity, options,
-                              answer.respond());
+  auto sale = market.purchase(ListingId(ctx.path_param("id")), AccountId(*buyer), *quantity,
+                              options, answer.respond());
   if (!sale) return fail(sale.error());
   return answer.response(*sale);
 }
@@ -239,15 +259,17 @@ Result<HttpResponse> place_bid(market::Market& market, RequestContext& ctx) {
 }
 
 Result<HttpResponse> cancel_listing(market::Market& market, RequestContext& ctx) {
-  auto j = ctx.request.body.empty() ? Result<nlohmann::json>(nlohmann::json::object()) : body_object(ctx);
+  auto j = ctx.request.body.empty() ? Result<nlohmann::json>(nlohmann::json::object())
+                                    : body_object(ctx);
   if (!j) return fail(j.error());
   ATELIER_TRY(refuse_unknown_fields(*j, {}));  // The caller's key says who cancels.
   const bool admin = ctx.principal && ctx.principal->allows("admin");
   std::string caller = ctx.principal ? ctx.principal->account : "";
   if (caller.empty() && !admin) {
-    return fail(Error::invalid("missing_account",
-                               "this API key acts for no account; create one with `atelier apikey create --account`",
-                               "seller"));
+    return fail(Error::invalid(
+        "missing_account",
+        "this API key acts for no account; create one with `atelier apikey create --account`",
+        "seller"));
   }
   InCommit<store::ListingRecord> answer(
       ctx, [&market](const store::ListingRecord& r) -> Result<HttpResponse> {
@@ -255,7 +277,8 @@ Result<HttpResponse> cancel_listing(market::Market& market, RequestContext& ctx)
         if (!view) return fail(view.error());
         return json_text_response(market::listing_json(*view));
       });
-  auto l = market.cancel(ListingId(ctx.path_param("id")), AccountId(caller), admin, answer.respond());
+  auto l =
+      market.cancel(ListingId(ctx.path_param("id")), AccountId(caller), admin, answer.respond());
   if (!l) return fail(l.error());
   return answer.response(*l);
 }
@@ -399,7 +422,8 @@ void add_market_routes(RouteTable& table, RouteDeps& deps) {
              .tag = "market",
              .scope = "trade",
              .request_schema = R"({"$ref": "#/components/schemas/NewListing"})",
-             .responses = {{201, "The listing.", "application/json", R"({"$ref": "#/components/schemas/Listing"})"}},
+             .responses = {{201, "The listing.", "application/json",
+                            R"({"$ref": "#/components/schemas/Listing"})"}},
              .handler = [&market](RequestContext& c) { return create_listing(market, c); }});
   table.add({.method = "GET",
              .path = "/v1/listings/{id}",
@@ -407,37 +431,47 @@ void add_market_routes(RouteTable& table, RouteDeps& deps) {
              .summary = "A listing with its current price and when it next changes",
              .tag = "market",
              .params = {{.name = "id", .in = ParamIn::kPath, .description = "Listing id."}},
-             .responses = {{200, "The listing.", "application/json", R"({"$ref": "#/components/schemas/Listing"})"}},
+             .responses = {{200, "The listing.", "application/json",
+                            R"({"$ref": "#/components/schemas/Listing"})"}},
              .handler = [&market](RequestContext& c) -> Result<HttpResponse> {
                auto v = market.listing(c.path_param("id"));
                if (!v) return fail(v.error());
                return json_text_response(market::listing_json(*v));
              }});
-  table.add({.method = "POST",
-             .path = "/v1/listings/{id}/purchases",
-             .operation_id = "purchaseListing",
-             .summary = "Buy from a listing: payment, royalties, fee, proceeds and the token settle atomically",
-             .description = "409 sold_out when nothing is left (racing buyers: exactly one wins the last unit), "
-                            "409 insufficient_funds, 409 price_above_limit when the total exceeds max_total.",
-             .tag = "market",
-             .scope = "trade",
-             .params = {{.name = "id", .in = ParamIn::kPath, .description = "Listing id."}},
-             .request_schema = R"({"$ref": "#/components/schemas/Purchase"})",
-             .responses = {{201, "The sale.", "application/json", R"({"$ref": "#/components/schemas/Sale"})"}},
-             .handler = [&market](RequestContext& c) { return purchase(market, c); }});
-  const std::vector<ParamDoc> listing_id = {{.name = "id", .in = ParamIn::kPath, .description = "Listing id."}};
-  table.add({.method = "POST",
-             .path = "/v1/listings/{id}/bids",
-             .operation_id = "placeBid",
-             .summary = "Bid on an English auction: the bid is escrowed, the bid it beats refunded",
-             .description = "400 bid_below_reserve, 409 bid_too_low (outbid; the message names the minimum), 409 listing_ended, "
-                            "409 insufficient_funds. A bid within the time buffer of the end extends the auction.",
-             .tag = "market",
-             .scope = "trade",
-             .params = listing_id,
-             .request_schema = R"({"$ref": "#/components/schemas/NewBid"})",
-             .responses = {{201, "The bid.", "application/json", R"({"$ref": "#/components/schemas/Bid"})"}},
-             .handler = [&market](RequestContext& c) { return place_bid(market, c); }});
+  table.add(
+      {.method = "POST",
+       .path = "/v1/listings/{id}/purchases",
+       .operation_id = "purchaseListing",
+       .summary =
+           "Buy from a listing: payment, royalties, fee, proceeds and the token settle atomically",
+       .description =
+           "409 sold_out when nothing is left (racing buyers: exactly one wins the last unit), "
+           "409 insufficient_funds, 409 price_above_limit when the total exceeds max_total.",
+       .tag = "market",
+       .scope = "trade",
+       .params = {{.name = "id", .in = ParamIn::kPath, .description = "Listing id."}},
+       .request_schema = R"({"$ref": "#/components/schemas/Purchase"})",
+       .responses = {{201, "The sale.", "application/json",
+                      R"({"$ref": "#/components/schemas/Sale"})"}},
+       .handler = [&market](RequestContext& c) { return purchase(market, c); }});
+  const std::vector<ParamDoc> listing_id = {
+      {.name = "id", .in = ParamIn::kPath, .description = "Listing id."}};
+  table.add(
+      {.method = "POST",
+       .path = "/v1/listings/{id}/bids",
+       .operation_id = "placeBid",
+       .summary = "Bid on an English auction: the bid is escrowed, the bid it beats refunded",
+       .description =
+           "400 bid_below_reserve, 409 bid_too_low (outbid; the message names the minimum), 409 "
+           "listing_ended, "
+           "409 insufficient_funds. A bid within the time buffer of the end extends the auction.",
+       .tag = "market",
+       .scope = "trade",
+       .params = listing_id,
+       .request_schema = R"({"$ref": "#/components/schemas/NewBid"})",
+       .responses = {{201, "The bid.", "application/json",
+                      R"({"$ref": "#/components/schemas/Bid"})"}},
+       .handler = [&market](RequestContext& c) { return place_bid(market, c); }});
   table.add({.method = "GET",
              .path = "/v1/listings/{id}/bids",
              .operation_id = "listBids",
@@ -488,62 +522,76 @@ void add_market_routes(RouteTable& table, RouteDeps& deps) {
   table.add({.method = "POST",
              .path = "/v1/listings/{id}/cancel",
              .operation_id = "cancelListing",
-             .summary = "Withdraw a listing (its seller, or an admin key); an auction only before its first bid or sale",
+             .summary = "Withdraw a listing (its seller, or an admin key); an auction only before "
+                        "its first bid or sale",
              .tag = "market",
              .scope = "trade",
              .params = listing_id,
-             .responses = {{200, "The cancelled listing.", "application/json", R"({"$ref": "#/components/schemas/Listing"})"}},
+             .responses = {{200, "The cancelled listing.", "application/json",
+                            R"({"$ref": "#/components/schemas/Listing"})"}},
              .handler = [&market](RequestContext& c) { return cancel_listing(market, c); }});
-  table.add({.method = "GET",
-             .path = "/v1/listings/{id}/quote",
-             .operation_id = "quoteListing",
-             .summary = "What a purchase would cost now, in the listing's currency or one it accepts (via its feed)",
-             .description = "409 oracle_circuit_open when the feed is not trusted now. Pass the total as quoted_total "
-                            "with max_slippage_bps to bound a converted purchase.",
-             .tag = "market",
-             .params = {{.name = "id", .in = ParamIn::kPath, .description = "Listing id."},
-                        {.name = "currency", .in = ParamIn::kQuery, .description = "Pay currency (default: the listing's)."},
-                        {.name = "quantity", .in = ParamIn::kQuery, .description = "Units (default 1)."}},
-             .responses = {{200, "The quote.", "application/json", R"({"$ref": "#/components/schemas/ListingQuote"})"}},
-             .handler = [&market](RequestContext& c) -> Result<HttpResponse> {
-               const std::string quantity_text(c.query_param("quantity").value_or("1"));
-               auto quantity = ledger::parse_amount(quantity_text, "quantity");
-               if (!quantity) return fail(quantity.error());
-               const std::string currency(c.query_param("currency").value_or(""));
-               auto due = market.quote(ListingId(c.path_param("id")), *quantity, currency);
-               if (!due) return fail(due.error());
-               auto listing = market.listing(c.path_param("id"));
-               if (!listing) return fail(listing.error());
-               nlohmann::json j = {{"listing", c.path_param("id")},
-                                   {"currency", currency.empty() ? listing->listing.currency : currency},
-                                   {"quantity", quantity->to_decimal()},
-                                   {"total", due->amount.to_decimal()}};
-               if (!due->feed.empty()) {
-                 j["feed"] = due->feed;
-                 j["price_wad"] = due->price.price_wad.to_decimal();
-                 j["as_of_ms"] = due->price.as_of_ms;
-               }
-               return json_text_response(j.dump());
-             }});
-  table.add({.method = "GET",
-             .path = "/v1/collections/{id}/rarity",
-             .operation_id = "getCollectionRarity",
-             .summary = "The collection's OpenRarity ranking (information content over its tokens' traits)",
-             .tag = "market",
-             .params = {{.name = "id", .in = ParamIn::kPath, .description = "Collection id."}},
-             .responses = {{200, "Tokens in rank order (1 = rarest).", "application/json",
-                            R"({"$ref": "#/components/schemas/Rarity"})"}},
-             .handler = [&market](RequestContext& c) -> Result<HttpResponse> {
-               auto r = market.rarity(c.path_param("id"));
-               if (!r) return fail(r.error());
-               nlohmann::json tokens = nlohmann::json::array();
-               for (const auto& t : (*r)->ranked) {
-                 tokens.push_back({{"token_id", t.token_id.to_decimal()}, {"rank", t.rank}, {"score", t.score},
-                                   {"unique_traits", t.unique_traits}});
-               }
-               return json_text_response(
-                   nlohmann::json{{"collection", (*r)->collection}, {"method", "openrarity-ic"}, {"tokens", tokens}}.dump());
-             }});
+  table.add(
+      {.method = "GET",
+       .path = "/v1/listings/{id}/quote",
+       .operation_id = "quoteListing",
+       .summary = "What a purchase would cost now, in the listing's currency or one it accepts "
+                  "(via its feed)",
+       .description = "409 oracle_circuit_open when the feed is not trusted now. Pass the total as "
+                      "quoted_total "
+                      "with max_slippage_bps to bound a converted purchase.",
+       .tag = "market",
+       .params = {{.name = "id", .in = ParamIn::kPath, .description = "Listing id."},
+                  {.name = "currency",
+                   .in = ParamIn::kQuery,
+                   .description = "Pay currency (default: the listing's)."},
+                  {.name = "quantity", .in = ParamIn::kQuery, .description = "Units (default 1)."}},
+       .responses = {{200, "The quote.", "application/json",
+                      R"({"$ref": "#/components/schemas/ListingQuote"})"}},
+       .handler = [&market](RequestContext& c) -> Result<HttpResponse> {
+         const std::string quantity_text(c.query_param("quantity").value_or("1"));
+         auto quantity = ledger::parse_amount(quantity_text, "quantity");
+         if (!quantity) return fail(quantity.error());
+         const std::string currency(c.query_param("currency").value_or(""));
+         auto due = market.quote(ListingId(c.path_param("id")), *quantity, currency);
+         if (!due) return fail(due.error());
+         auto listing = market.listing(c.path_param("id"));
+         if (!listing) return fail(listing.error());
+         nlohmann::json j = {{"listing", c.path_param("id")},
+                             {"currency", currency.empty() ? listing->listing.currency : currency},
+                             {"quantity", quantity->to_decimal()},
+                             {"total", due->amount.to_decimal()}};
+         if (!due->feed.empty()) {
+           j["feed"] = due->feed;
+           j["price_wad"] = due->price.price_wad.to_decimal();
+           j["as_of_ms"] = due->price.as_of_ms;
+         }
+         return json_text_response(j.dump());
+       }});
+  table.add(
+      {.method = "GET",
+       .path = "/v1/collections/{id}/rarity",
+       .operation_id = "getCollectionRarity",
+       .summary =
+           "The collection's OpenRarity ranking (information content over its tokens' traits)",
+       .tag = "market",
+       .params = {{.name = "id", .in = ParamIn::kPath, .description = "Collection id."}},
+       .responses = {{200, "Tokens in rank order (1 = rarest).", "application/json",
+                      R"({"$ref": "#/components/schemas/Rarity"})"}},
+       .handler = [&market](RequestContext& c) -> Result<HttpResponse> {
+         auto r = market.rarity(c.path_param("id"));
+         if (!r) return fail(r.error());
+         nlohmann::json tokens = nlohmann::json::array();
+         for (const auto& t : (*r)->ranked) {
+           tokens.push_back({{"token_id", t.token_id.to_decimal()},
+                             {"rank", t.rank},
+                             {"score", t.score},
+                             {"unique_traits", t.unique_traits}});
+         }
+         return json_text_response(nlohmann::json{
+             {"collection", (*r)->collection},
+             {"method", "openrarity-ic"},
+             {"tokens", tokens}}.dump());
+       }});
 }
 
 }  // namespace atelier::api

@@ -35,18 +35,22 @@ Result<market::PriceParams> policy_params(const json& j) {
       }
       params.emplace_back(name, std::to_string(value.get<std::int64_t>()));
     } else if (name == "sources") {
-      if (!value.is_array()) return fail(Error::invalid("invalid_source", "sources must be an array of names", name));
+      if (!value.is_array())
+        return fail(Error::invalid("invalid_source", "sources must be an array of names", name));
       std::string joined;
       for (const auto& s : value) {
         // A comma would split one name in two when joined.
         if (!s.is_string() || s.get<std::string>().find(',') != std::string::npos) {
-          return fail(Error::invalid("invalid_source", "each source is a name of A-Z a-z 0-9 . _ : -", name));
+          return fail(Error::invalid("invalid_source",
+                                     "each source is a name of A-Z a-z 0-9 . _ : -", name));
         }
         joined += (joined.empty() ? "" : ",") + s.get<std::string>();
       }
       if (!value.empty()) params.emplace_back(name, joined);
     } else {
-      return fail(Error::invalid("unknown_field", "a feed has no field \"" + name.substr(0, 64) + "\"", name.substr(0, 64)));
+      return fail(Error::invalid("unknown_field",
+                                 "a feed has no field \"" + name.substr(0, 64) + "\"",
+                                 name.substr(0, 64)));
     }
   }
   return params;
@@ -56,7 +60,8 @@ Result<HttpResponse> register_feed(market::Feeds& feeds, RequestContext& ctx) {
   auto j = body_object(ctx);
   if (!j) return fail(j.error());
   if (!j->contains("id") || !(*j)["id"].is_string()) {
-    return fail(Error::invalid("missing_field", "id (\"BASE-QUOTE\", e.g. \"ETH-USD\") is required", "id"));
+    return fail(
+        Error::invalid("missing_field", "id (\"BASE-QUOTE\", e.g. \"ETH-USD\") is required", "id"));
   }
   auto params = policy_params(*j);
   if (!params) return fail(params.error());
@@ -77,11 +82,13 @@ Result<HttpResponse> report(market::Feeds& feeds, RequestContext& ctx) {
   ATELIER_TRY(refuse_unknown_fields(*j, {"source", "price", "observed_ms"}));
   for (const char* field : {"source", "price"}) {
     if (!j->contains(field) || !(*j)[field].is_string()) {
-      return fail(Error::invalid("missing_field", std::string(field) + " is required (a string)", field));
+      return fail(
+          Error::invalid("missing_field", std::string(field) + " is required (a string)", field));
     }
   }
   if (!j->contains("observed_ms") || !(*j)["observed_ms"].is_number_integer()) {
-    return fail(Error::invalid("missing_field", "observed_ms (Unix epoch milliseconds) is required", "observed_ms"));
+    return fail(Error::invalid("missing_field", "observed_ms (Unix epoch milliseconds) is required",
+                               "observed_ms"));
   }
   // A key bound to an account (`apikey create --account SOURCE`) reports only as that source,
   // so one reporter's key cannot outvote the others; an unbound oracle key is a relay for the
@@ -89,8 +96,10 @@ Result<HttpResponse> report(market::Feeds& feeds, RequestContext& ctx) {
   const std::string source = (*j)["source"].get<std::string>();
   if (ctx.principal && !ctx.principal->account.empty() && !ctx.principal->allows("admin") &&
       ctx.principal->account != source) {
-    return fail(Error{ErrorKind::kForbidden, "source_not_yours",
-                      "this API key reports as \"" + ctx.principal->account + "\", not \"" + source + "\"", "source"});
+    return fail(
+        Error{ErrorKind::kForbidden, "source_not_yours",
+              "this API key reports as \"" + ctx.principal->account + "\", not \"" + source + "\"",
+              "source"});
   }
   InCommit<store::FeedReportRecord> answer(
       ctx, [](const store::FeedReportRecord& r) -> Result<HttpResponse> {
@@ -185,43 +194,54 @@ void add_oracle_routes(RouteTable& table, RouteDeps& deps) {
   table.add_schema("FeedReport", kFeedReportSchema);
   table.add_schema("Feed", kFeedSchema);
   table.add_schema("NewFeedReport", kNewReportSchema);
-  table.add({.method = "POST",
-             .path = "/v1/oracles/feeds",
-             .operation_id = "registerFeed",
-             .summary = "Register a price feed with its update policy, or replace the policy of one",
-             .description = "201 when the feed is new, 200 when it existed (registering the same policy again "
-                            "changes and logs nothing). Logged as an oracle.feed entry.",
-             .tag = "oracles",
-             .scope = "admin",
-             .request_schema = R"({"$ref": "#/components/schemas/NewFeed"})",
-             .responses = {{201, "The new feed.", "application/json", R"({"$ref": "#/components/schemas/Feed"})"},
-                           {200, "The feed with its policy replaced.", "application/json",
-                            R"({"$ref": "#/components/schemas/Feed"})"}},
-             .handler = [&feeds](RequestContext& c) { return register_feed(feeds, c); }});
-  table.add({.method = "GET",
-             .path = "/v1/oracles/feeds/{id}",
-             .operation_id = "getFeed",
-             .summary = "A price feed: its policy, latest reports, and its price now or why it has none",
-             .description = "status \"ok\" with the median of the fresh, agreeing reports, or \"tripped\" "
-                            "(code oracle_circuit_open) when too few remain: sales priced through it are refused.",
-             .tag = "oracles",
-             .params = {{.name = "id", .in = ParamIn::kPath, .description = "Feed id, BASE-QUOTE (ETH-USD)."}},
-             .responses = {{200, "The feed.", "application/json", R"({"$ref": "#/components/schemas/Feed"})"}},
-             .handler = [&feeds](RequestContext& c) -> Result<HttpResponse> {
-               auto v = feeds.show(c.path_param("id"));
-               if (!v) return fail(v.error());
-               return json_text_response(market::feed_json(*v));
-             }});
+  table.add(
+      {.method = "POST",
+       .path = "/v1/oracles/feeds",
+       .operation_id = "registerFeed",
+       .summary = "Register a price feed with its update policy, or replace the policy of one",
+       .description =
+           "201 when the feed is new, 200 when it existed (registering the same policy again "
+           "changes and logs nothing). Logged as an oracle.feed entry.",
+       .tag = "oracles",
+       .scope = "admin",
+       .request_schema = R"({"$ref": "#/components/schemas/NewFeed"})",
+       .responses = {{201, "The new feed.", "application/json",
+                      R"({"$ref": "#/components/schemas/Feed"})"},
+                     {200, "The feed with its policy replaced.", "application/json",
+                      R"({"$ref": "#/components/schemas/Feed"})"}},
+       .handler = [&feeds](RequestContext& c) { return register_feed(feeds, c); }});
+  table.add(
+      {.method = "GET",
+       .path = "/v1/oracles/feeds/{id}",
+       .operation_id = "getFeed",
+       .summary = "A price feed: its policy, latest reports, and its price now or why it has none",
+       .description =
+           "status \"ok\" with the median of the fresh, agreeing reports, or \"tripped\" "
+           "(code oracle_circuit_open) when too few remain: sales priced through it are refused.",
+       .tag = "oracles",
+       .params = {{.name = "id",
+                   .in = ParamIn::kPath,
+                   .description = "Feed id, BASE-QUOTE (ETH-USD)."}},
+       .responses = {{200, "The feed.", "application/json",
+                      R"({"$ref": "#/components/schemas/Feed"})"}},
+       .handler = [&feeds](RequestContext& c) -> Result<HttpResponse> {
+         auto v = feeds.show(c.path_param("id"));
+         if (!v) return fail(v.error());
+         return json_text_response(market::feed_json(*v));
+       }});
   table.add({.method = "POST",
              .path = "/v1/oracles/feeds/{id}/reports",
              .operation_id = "reportPrice",
              .summary = "Record a source's observation of a feed's price",
-             .description = "Logged as an oracle.report entry; replaces the source's previous report. 404 "
-                            "unknown_feed, 400 source_not_allowed, 400 report_from_future, 409 "
-                            "report_out_of_order (the source already reported a later observation).",
+             .description =
+                 "Logged as an oracle.report entry; replaces the source's previous report. 404 "
+                 "unknown_feed, 400 source_not_allowed, 400 report_from_future, 409 "
+                 "report_out_of_order (the source already reported a later observation).",
              .tag = "oracles",
              .scope = "oracle",
-             .params = {{.name = "id", .in = ParamIn::kPath, .description = "Feed id, BASE-QUOTE (ETH-USD)."}},
+             .params = {{.name = "id",
+                         .in = ParamIn::kPath,
+                         .description = "Feed id, BASE-QUOTE (ETH-USD)."}},
              .request_schema = R"({"$ref": "#/components/schemas/NewFeedReport"})",
              .responses = {{201, "The report as recorded.", "application/json",
                             R"({"$ref": "#/components/schemas/FeedReport"})"}},

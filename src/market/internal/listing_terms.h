@@ -58,8 +58,9 @@ std::uint64_t elapsed_s(const store::ListingRecord& listing, std::int64_t now_ms
 // tier from `rarity`); GDAs price the batch; VRGDAs sum the next `quantity` tokens' prices.
 // Codes: "invalid_quantity", "not_yet_available" (gda-continuous), the pricing model's and
 // the rules'.
-Result<U256> total_price(const store::ListingRecord& listing, const Terms& terms, std::int64_t now_ms,
-                         const U256& quantity, const RarityPosition& rarity = {});
+Result<U256> total_price(const store::ListingRecord& listing, const Terms& terms,
+                         std::int64_t now_ms, const U256& quantity,
+                         const RarityPosition& rarity = {});
 
 // The lowest bid an English auction accepts now: the reserve before the first bid, then the
 // standing bid plus floor(bid × min_increment_bps / 10,000), and at least one unit more.
@@ -74,7 +75,8 @@ store::LogEvent listing_event(std::string_view type, std::int64_t time_ms, nlohm
                               std::vector<std::string> subjects);
 // listing:<id>, the token, asset:<sha256> of its image, and account:<a> for each named account.
 // A failed read of the token is an error: swallowed, the entry would lose its asset subject.
-Result<std::vector<std::string>> listing_subjects(store::LedgerStore& ledger_store, const store::ListingRecord& listing,
+Result<std::vector<std::string>> listing_subjects(store::LedgerStore& ledger_store,
+                                                  const store::ListingRecord& listing,
                                                   std::initializer_list<std::string_view> accounts);
 nlohmann::json payouts_json(const std::vector<ledger::Payout>& payouts);
 // "listing_not_active", naming why (cancelled, ended, settled).

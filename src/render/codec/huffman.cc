@@ -28,7 +28,8 @@ struct Item {
 
 }  // namespace
 
-void huffman_lengths(std::span<const std::uint32_t> freq, int bits_max, std::span<std::uint8_t> lengths) {
+void huffman_lengths(std::span<const std::uint32_t> freq, int bits_max,
+                     std::span<std::uint8_t> lengths) {
   assert(lengths.size() == freq.size());
   assert(bits_max >= 1 && bits_max <= 15);
   std::fill(lengths.begin(), lengths.end(), 0);

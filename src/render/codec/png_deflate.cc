@@ -60,8 +60,9 @@ struct LengthSymbol {
   std::uint8_t extra_bits;
   std::uint16_t base;
 };
-constexpr std::array<std::uint16_t, 29> kLengthBase = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
-                                                       31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+constexpr std::array<std::uint16_t, 29> kLengthBase = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
+                                                       15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
+                                                       67, 83, 99, 115, 131, 163, 195, 227, 258};
 constexpr std::array<std::uint8_t, 29> kLengthExtra = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
                                                        2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
 
@@ -72,7 +73,8 @@ constexpr LengthSymbol length_symbol(int length) {
 }
 
 // Order in which the code-length code's lengths are sent (RFC 1951 3.2.7).
-constexpr std::array<std::uint8_t, 19> kCodeLengthOrder = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+constexpr std::array<std::uint8_t, 19> kCodeLengthOrder = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
+                                                           11, 4,  12, 3, 13, 2, 14, 1, 15};
 
 // LSB-first bit writer over a buffer with at least 8 writable bytes past any byte it writes.
 // After flush() at most 7 bits are pending, so up to 56 bits may be put before the next one
@@ -115,13 +117,16 @@ std::size_t find_run(const std::uint8_t* data, std::size_t from, std::size_t siz
   std::size_t p = std::max<std::size_t>(from, 1);
 #if defined(__SSE2__)
   if (simd == Simd::kAuto) {
-    auto load = [](const std::uint8_t* q) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(q)); };
+    auto load = [](const std::uint8_t* q) {
+      return _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+    };
     // Bit k of `equal`: data[p + k] == data[p + k - 1], for k in 0..31. A run starts at p + k
     // where bits k .. k + kRunMin - 1 are all set; bits 0..15 are decided within the 32.
     for (; p + 32 <= size; p += 16) {
-      const std::uint32_t lo = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(load(data + p), load(data + p - 1))));
-      const std::uint32_t hi =
-          static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(load(data + p + 16), load(data + p + 15))));
+      const std::uint32_t lo = static_cast<std::uint32_t>(
+          _mm_movemask_epi8(_mm_cmpeq_epi8(load(data + p), load(data + p - 1))));
+      const std::uint32_t hi = static_cast<std::uint32_t>(
+          _mm_movemask_epi8(_mm_cmpeq_epi8(load(data + p + 16), load(data + p + 15))));
       const std::uint32_t equal = lo | hi << 16;
       std::uint32_t start = equal;
       for (int j = 1; j < kRunMin; ++j) start &= equal >> j;
@@ -213,7 +218,8 @@ class Counter {
     assert(run_end == run_start || run_end - run_start >= kRunMin);
     for_each_match(run_end - run_start, [&](int piece) { ++freq_[kLengthSymbols[piece].symbol]; });
     if (segments_.size() < segments_max_) {
-      segments_.push_back({static_cast<std::uint32_t>(run_start - span_start_), static_cast<std::uint32_t>(run_end - run_start)});
+      segments_.push_back({static_cast<std::uint32_t>(run_start - span_start_),
+                           static_cast<std::uint32_t>(run_end - run_start)});
     } else {
       complete_ = false;
     }
@@ -221,7 +227,8 @@ class Counter {
   }
   // Sums the literal tables into the counts; true if every segment was kept.
   bool finish() {
-    for (int b = 0; b < 256; ++b) freq_[b] += literal_[0][b] + literal_[1][b] + literal_[2][b] + literal_[3][b];
+    for (int b = 0; b < 256; ++b)
+      freq_[b] += literal_[0][b] + literal_[1][b] + literal_[2][b] + literal_[3][b];
     freq_[kEndOfBlock] = 1;
     return complete_;
   }
@@ -252,12 +259,16 @@ void scan(std::span<const std::uint8_t> data, Simd simd, Sink& sink) {
   std::size_t p = 1;    // Bytes before p are handed over.
 #if defined(__SSE2__)
   if (simd == Simd::kAuto) {
-    auto load = [](const std::uint8_t* q) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(q)); };
+    auto load = [](const std::uint8_t* q) {
+      return _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+    };
     while (p + 32 <= size) {
       // Bit k: d[p + k] == d[p + k - 1], k in 0..31; a run starts where kRunMin bits in a row
       // are set, so starts at k in 0..15 are decided.
-      const std::uint32_t lo = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(load(d + p), load(d + p - 1))));
-      const std::uint32_t hi = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(load(d + p + 16), load(d + p + 15))));
+      const std::uint32_t lo = static_cast<std::uint32_t>(
+          _mm_movemask_epi8(_mm_cmpeq_epi8(load(d + p), load(d + p - 1))));
+      const std::uint32_t hi = static_cast<std::uint32_t>(
+          _mm_movemask_epi8(_mm_cmpeq_epi8(load(d + p + 16), load(d + p + 15))));
       const std::uint32_t equal = lo | hi << 16;
       std::uint32_t starts = equal;
       for (int j = 1; j < kRunMin; ++j) starts &= equal >> j;
@@ -301,7 +312,8 @@ struct Emitter {
     // Four codes of at most kCodeBitsMax (14) bits fit the 56 bits free after a flush; they
     // are joined first so that only one shift and OR per four depends on the writer.
     for (; i + 4 <= n; i += 4) {
-      const std::uint32_t a = literal[p[i]], b = literal[p[i + 1]], c = literal[p[i + 2]], d = literal[p[i + 3]];
+      const std::uint32_t a = literal[p[i]], b = literal[p[i + 1]], c = literal[p[i + 2]],
+                          d = literal[p[i + 3]];
       const std::uint64_t ab = (a & 0xffff) | std::uint64_t{b & 0xffff} << (a >> 16);
       const std::uint64_t cd = (c & 0xffff) | std::uint64_t{d & 0xffff} << (c >> 16);
       const unsigned ab_count = (a >> 16) + (b >> 16);
@@ -367,7 +379,8 @@ void write_header(BitWriter& writer, std::span<const std::uint8_t> literal_lengt
                   std::span<const std::uint8_t> distance_lengths) {
   std::size_t hlit = literal_lengths.size();
   while (hlit > 257 && literal_lengths[hlit - 1] == 0) --hlit;
-  std::vector<std::uint8_t> all(literal_lengths.begin(), literal_lengths.begin() + static_cast<std::ptrdiff_t>(hlit));
+  std::vector<std::uint8_t> all(literal_lengths.begin(),
+                                literal_lengths.begin() + static_cast<std::ptrdiff_t>(hlit));
   all.insert(all.end(), distance_lengths.begin(), distance_lengths.end());
   const std::vector<CodeLengthToken> tokens = code_length_tokens(all);
   std::array<std::uint32_t, 19> freq{};
@@ -390,7 +403,8 @@ void write_header(BitWriter& writer, std::span<const std::uint8_t> literal_lengt
     writer.put(lengths[kCodeLengthOrder[i]], 3);
     writer.flush();
   }
-  constexpr std::array<std::uint8_t, 19> kExtraBits = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7};
+  constexpr std::array<std::uint8_t, 19> kExtraBits = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                       0, 0, 0, 0, 0, 0, 2, 3, 7};
   for (const CodeLengthToken& t : tokens) {
     writer.put(codes[t.symbol], lengths[t.symbol]);
     writer.put(t.extra, kExtraBits[t.symbol]);
@@ -418,12 +432,15 @@ Coder make_coder(const std::array<std::uint32_t, kLiteralSymbols>& freq) {
   huffman_lengths(freq, kCodeBitsMax, coder.lengths);
   complete_single_code(coder.lengths);
   canonical_codes(coder.lengths, coder.codes);
-  for (int b = 0; b < 256; ++b) coder.emitter.literal[b] = coder.codes[b] | std::uint32_t{coder.lengths[b]} << 16;
+  for (int b = 0; b < 256; ++b)
+    coder.emitter.literal[b] = coder.codes[b] | std::uint32_t{coder.lengths[b]} << 16;
   for (int length = kMatchMin; length <= kMatchMax; ++length) {
     const LengthSymbol s = kLengthSymbols[length];
     // Length code, then its extra bits, then distance code 0 (the one-bit code "0").
-    coder.emitter.match_bits[length] = coder.codes[s.symbol] | std::uint32_t(length - s.base) << coder.lengths[s.symbol];
-    coder.emitter.match_count[length] = static_cast<std::uint8_t>(coder.lengths[s.symbol] + s.extra_bits + 1);
+    coder.emitter.match_bits[length] = coder.codes[s.symbol] | std::uint32_t(length - s.base)
+                                                                   << coder.lengths[s.symbol];
+    coder.emitter.match_count[length] =
+        static_cast<std::uint8_t>(coder.lengths[s.symbol] + s.extra_bits + 1);
   }
   return coder;
 }
@@ -496,7 +513,8 @@ void deflate_png_rows(std::span<const std::uint8_t> raw, std::vector<std::uint8_
     }
     end_stream(writer, coder, raw, out);
   }
-  if (segments.capacity() * sizeof(Segment) > internal::kSpareBytesMax) std::vector<Segment>().swap(segments);
+  if (segments.capacity() * sizeof(Segment) > internal::kSpareBytesMax)
+    std::vector<Segment>().swap(segments);
 }
 
 }  // namespace atelier::render::codec_internal

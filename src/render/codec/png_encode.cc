@@ -95,11 +95,12 @@ Result<void> zlib_with_libdeflate(std::span<const std::uint8_t> raw, int level) 
     scratch.compressor.reset(libdeflate_alloc_compressor(level));
     scratch.level = level;
   }
-  if (!scratch.compressor) return fail(Error::internal("encode_failed", "libdeflate: no compressor"));
+  if (!scratch.compressor)
+    return fail(Error::internal("encode_failed", "libdeflate: no compressor"));
   std::vector<std::uint8_t>& out = scratch.compressed;
   out.resize(libdeflate_zlib_compress_bound(scratch.compressor.get(), raw.size()));
-  const std::size_t size =
-      libdeflate_zlib_compress(scratch.compressor.get(), raw.data(), raw.size(), out.data(), out.size());
+  const std::size_t size = libdeflate_zlib_compress(scratch.compressor.get(), raw.data(),
+                                                    raw.size(), out.data(), out.size());
   if (size == 0) return fail(Error::internal("encode_failed", "libdeflate: output overflow"));
   out.resize(size);
   return {};
@@ -140,7 +141,8 @@ Result<std::vector<std::uint8_t>> encode_png(const Image& image, const EncodeOpt
   const std::vector<std::uint8_t>* stream_bytes = &scratch.compressed;
 
   std::vector<std::uint8_t> out;
-  out.reserve(stream_bytes->size() + recipe.size() + 256 + stream_bytes->size() / kIdatBytesMax * 12);
+  out.reserve(stream_bytes->size() + recipe.size() + 256 +
+              stream_bytes->size() / kIdatBytesMax * 12);
   out.insert(out.end(), std::begin(kSignature), std::end(kSignature));
   put_chunk(out, "IHDR", ihdr(image, opaque ? kColorTypeRgb : kColorTypeRgba));
   if (!recipe.empty()) put_chunk(out, "iTXt", itxt_recipe(recipe));

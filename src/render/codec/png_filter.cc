@@ -60,7 +60,8 @@ std::uint32_t filter_with(const std::uint8_t* __restrict cur, const std::uint8_t
         static_cast<std::uint8_t>(cur[i] - predict(cur[i - kBpp], prev[i], prev[i - kBpp]));
     out[i] = residual;
     // |residual as int8| is min(r, 256 - r) computed in bytes; 0x80 maps to 128.
-    cost += std::min({residual, static_cast<std::uint8_t>(-residual), static_cast<std::uint8_t>(kCap)});
+    cost +=
+        std::min({residual, static_cast<std::uint8_t>(-residual), static_cast<std::uint8_t>(kCap)});
   }
   return cost;
 }
@@ -83,11 +84,13 @@ inline __m128i residual16(__m128i x, __m128i a, __m128i b, __m128i c) {
   if constexpr (kType == 1) return _mm_sub_epi8(x, a);
   if constexpr (kType == 2) return _mm_sub_epi8(x, b);
   if constexpr (kType == 3) {
-    return _mm_sub_epi8(x, _mm_sub_epi8(_mm_avg_epu8(a, b), _mm_and_si128(_mm_xor_si128(a, b), _mm_set1_epi8(1))));
+    return _mm_sub_epi8(
+        x, _mm_sub_epi8(_mm_avg_epu8(a, b), _mm_and_si128(_mm_xor_si128(a, b), _mm_set1_epi8(1))));
   }
   if constexpr (kType == 4) {
     auto paeth16 = [&](__m128i a16, __m128i b16, __m128i c16) {
-      const __m128i d1 = _mm_sub_epi16(b16, c16), d2 = _mm_sub_epi16(a16, c16), d3 = _mm_add_epi16(d1, d2);
+      const __m128i d1 = _mm_sub_epi16(b16, c16), d2 = _mm_sub_epi16(a16, c16),
+                    d3 = _mm_add_epi16(d1, d2);
       const __m128i pa = _mm_max_epi16(d1, _mm_sub_epi16(zero, d1));
       const __m128i pb = _mm_max_epi16(d2, _mm_sub_epi16(zero, d2));
       const __m128i pc = _mm_max_epi16(d3, _mm_sub_epi16(zero, d3));
@@ -96,8 +99,10 @@ inline __m128i residual16(__m128i x, __m128i a, __m128i b, __m128i c) {
       const __m128i b_or_c = _mm_or_si128(_mm_andnot_si128(not_b, b16), _mm_and_si128(not_b, c16));
       return _mm_or_si128(_mm_andnot_si128(not_a, a16), _mm_and_si128(not_a, b_or_c));
     };
-    const __m128i lo = paeth16(_mm_unpacklo_epi8(a, zero), _mm_unpacklo_epi8(b, zero), _mm_unpacklo_epi8(c, zero));
-    const __m128i hi = paeth16(_mm_unpackhi_epi8(a, zero), _mm_unpackhi_epi8(b, zero), _mm_unpackhi_epi8(c, zero));
+    const __m128i lo =
+        paeth16(_mm_unpacklo_epi8(a, zero), _mm_unpacklo_epi8(b, zero), _mm_unpacklo_epi8(c, zero));
+    const __m128i hi =
+        paeth16(_mm_unpackhi_epi8(a, zero), _mm_unpackhi_epi8(b, zero), _mm_unpackhi_epi8(c, zero));
     return _mm_sub_epi8(x, _mm_packus_epi16(lo, hi));
   }
 }
@@ -113,10 +118,13 @@ std::size_t filter_sse2(const std::uint8_t* cur, const std::uint8_t* prev, std::
   const __m128i cap = _mm_set1_epi8(static_cast<char>(kCap));
   __m128i sums[kCount];
   for (auto& sum : sums) sum = zero;
-  auto load = [](const std::uint8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); };
+  auto load = [](const std::uint8_t* p) {
+    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  };
   std::size_t i = from;
   for (; i + 16 <= row_bytes; i += 16) {
-    const __m128i x = load(cur + i), a = load(cur + i - kBpp), b = load(prev + i), c = load(prev + i - kBpp);
+    const __m128i x = load(cur + i), a = load(cur + i - kBpp), b = load(prev + i),
+                  c = load(prev + i - kBpp);
     int k = 0;
     ((
          [&] {
@@ -130,7 +138,8 @@ std::size_t filter_sse2(const std::uint8_t* cur, const std::uint8_t* prev, std::
      ...);
   }
   for (int k = 0; k < kCount; ++k) {
-    cost[k] += static_cast<std::uint32_t>(_mm_cvtsi128_si32(sums[k]) + _mm_cvtsi128_si32(_mm_srli_si128(sums[k], 8)));
+    cost[k] += static_cast<std::uint32_t>(_mm_cvtsi128_si32(sums[k]) +
+                                          _mm_cvtsi128_si32(_mm_srli_si128(sums[k], 8)));
   }
   return i;
 }
@@ -140,14 +149,16 @@ std::size_t filter_sse2(const std::uint8_t* cur, const std::uint8_t* prev, std::
 // residual16 on 32 bytes (AVX2 works in two 128-bit halves, and unpack and pack stay within
 // them, so Paeth's 16-bit detour lines up as in residual16): the same integer values.
 template <int kType>
-[[gnu::target("avx2"), gnu::always_inline]] inline __m256i residual32(__m256i x, __m256i a, __m256i b, __m256i c) {
+[[gnu::target("avx2"), gnu::always_inline]] inline __m256i residual32(__m256i x, __m256i a,
+                                                                      __m256i b, __m256i c) {
   const __m256i zero = _mm256_setzero_si256();
   if constexpr (kType == 0) return x;
   if constexpr (kType == 1) return _mm256_sub_epi8(x, a);
   if constexpr (kType == 2) return _mm256_sub_epi8(x, b);
   if constexpr (kType == 3) {
     return _mm256_sub_epi8(
-        x, _mm256_sub_epi8(_mm256_avg_epu8(a, b), _mm256_and_si256(_mm256_xor_si256(a, b), _mm256_set1_epi8(1))));
+        x, _mm256_sub_epi8(_mm256_avg_epu8(a, b),
+                           _mm256_and_si256(_mm256_xor_si256(a, b), _mm256_set1_epi8(1))));
   }
   if constexpr (kType == 4) {
     __m256i halves[2];
@@ -155,7 +166,8 @@ template <int kType>
       const __m256i a16 = h ? _mm256_unpackhi_epi8(a, zero) : _mm256_unpacklo_epi8(a, zero);
       const __m256i b16 = h ? _mm256_unpackhi_epi8(b, zero) : _mm256_unpacklo_epi8(b, zero);
       const __m256i c16 = h ? _mm256_unpackhi_epi8(c, zero) : _mm256_unpacklo_epi8(c, zero);
-      const __m256i d1 = _mm256_sub_epi16(b16, c16), d2 = _mm256_sub_epi16(a16, c16), d3 = _mm256_add_epi16(d1, d2);
+      const __m256i d1 = _mm256_sub_epi16(b16, c16), d2 = _mm256_sub_epi16(a16, c16),
+                    d3 = _mm256_add_epi16(d1, d2);
       const __m256i pa = _mm256_abs_epi16(d1), pb = _mm256_abs_epi16(d2), pc = _mm256_abs_epi16(d3);
       const __m256i not_a = _mm256_or_si256(_mm256_cmpgt_epi16(pa, pb), _mm256_cmpgt_epi16(pa, pc));
       const __m256i not_b = _mm256_cmpgt_epi16(pb, pc);
@@ -168,13 +180,15 @@ template <int kType>
 
 // One filter type on 32 bytes: residuals stored at `out`, their capped magnitudes summed.
 template <int kType, int kCap>
-[[gnu::target("avx2"), gnu::always_inline]] inline void filter32(__m256i x, __m256i a, __m256i b, __m256i c,
-                                                                std::uint8_t* out, __m256i& sum) {
+[[gnu::target("avx2"), gnu::always_inline]] inline void filter32(__m256i x, __m256i a, __m256i b,
+                                                                 __m256i c, std::uint8_t* out,
+                                                                 __m256i& sum) {
   const __m256i zero = _mm256_setzero_si256();
   const __m256i r = residual32<kType>(x, a, b, c);
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), r);
   __m256i magnitude = _mm256_min_epu8(r, _mm256_sub_epi8(zero, r));
-  if constexpr (kCap != kNoCap) magnitude = _mm256_min_epu8(magnitude, _mm256_set1_epi8(static_cast<char>(kCap)));
+  if constexpr (kCap != kNoCap)
+    magnitude = _mm256_min_epu8(magnitude, _mm256_set1_epi8(static_cast<char>(kCap)));
   sum = _mm256_add_epi64(sum, _mm256_sad_epu8(magnitude, zero));
 }
 
@@ -196,8 +210,10 @@ template <int kBpp, int kCap, int... kTypes>
     ((filter32<kTypes, kCap>(x, a, b, c, out[k] + i, sums[k]), ++k), ...);
   }
   for (int k = 0; k < kCount; ++k) {
-    const __m128i folded = _mm_add_epi64(_mm256_castsi256_si128(sums[k]), _mm256_extracti128_si256(sums[k], 1));
-    cost[k] += static_cast<std::uint32_t>(_mm_cvtsi128_si32(folded) + _mm_cvtsi128_si32(_mm_srli_si128(folded, 8)));
+    const __m128i folded =
+        _mm_add_epi64(_mm256_castsi256_si128(sums[k]), _mm256_extracti128_si256(sums[k], 1));
+    cost[k] += static_cast<std::uint32_t>(_mm_cvtsi128_si32(folded) +
+                                          _mm_cvtsi128_si32(_mm_srli_si128(folded, 8)));
   }
   return i;
 }
@@ -213,17 +229,23 @@ void filter_row(const std::uint8_t* cur, const std::uint8_t* prev, std::size_t r
   for (int f = 0; f < kFilterTypes; ++f) candidate[f] = scratch + f * row_bytes;
   std::size_t done = 0;
 #if defined(__x86_64__) || defined(__i386__)
-  if (internal::use_avx2()) done = filter_avx2<kBpp, kCap, 0, 1, 2, 3, 4>(cur, prev, row_bytes, candidate, cost.data());
+  if (internal::use_avx2())
+    done = filter_avx2<kBpp, kCap, 0, 1, 2, 3, 4>(cur, prev, row_bytes, candidate, cost.data());
 #endif
 #if defined(__SSE2__)
   done = filter_sse2<kBpp, kCap, 0, 1, 2, 3, 4>(cur, prev, row_bytes, candidate, cost.data(), done);
 #endif
   const std::size_t rest = row_bytes - done;
-  cost[0] += filter_with<kBpp, kCap>(cur + done, prev + done, rest, candidate[0] + done, kPredictNone);
-  cost[1] += filter_with<kBpp, kCap>(cur + done, prev + done, rest, candidate[1] + done, kPredictSub);
-  cost[2] += filter_with<kBpp, kCap>(cur + done, prev + done, rest, candidate[2] + done, kPredictUp);
-  cost[3] += filter_with<kBpp, kCap>(cur + done, prev + done, rest, candidate[3] + done, kPredictAverage);
-  cost[4] += filter_with<kBpp, kCap>(cur + done, prev + done, rest, candidate[4] + done, predict_paeth);
+  cost[0] +=
+      filter_with<kBpp, kCap>(cur + done, prev + done, rest, candidate[0] + done, kPredictNone);
+  cost[1] +=
+      filter_with<kBpp, kCap>(cur + done, prev + done, rest, candidate[1] + done, kPredictSub);
+  cost[2] +=
+      filter_with<kBpp, kCap>(cur + done, prev + done, rest, candidate[2] + done, kPredictUp);
+  cost[3] +=
+      filter_with<kBpp, kCap>(cur + done, prev + done, rest, candidate[3] + done, kPredictAverage);
+  cost[4] +=
+      filter_with<kBpp, kCap>(cur + done, prev + done, rest, candidate[4] + done, predict_paeth);
   // min_element returns the first minimum: ties go to the lower filter type.
   const int best = static_cast<int>(std::min_element(cost.begin(), cost.end()) - cost.begin());
   out[0] = static_cast<std::uint8_t>(best);
@@ -232,14 +254,15 @@ void filter_row(const std::uint8_t* cur, const std::uint8_t* prev, std::size_t r
 
 // Filters one row with the fixed type kType straight into `out`.
 template <int kBpp, int kType, typename Predict>
-void filter_row_as(const std::uint8_t* cur, const std::uint8_t* prev, std::size_t row_bytes, std::uint8_t* out,
-                   Predict predict) {
+void filter_row_as(const std::uint8_t* cur, const std::uint8_t* prev, std::size_t row_bytes,
+                   std::uint8_t* out, Predict predict) {
   out[0] = static_cast<std::uint8_t>(kType);
   std::uint8_t* residuals = out + 1;
   std::size_t done = 0;
   [[maybe_unused]] std::uint32_t unused_cost = 0;
 #if defined(__x86_64__) || defined(__i386__)
-  if (internal::use_avx2()) done = filter_avx2<kBpp, kNoCap, kType>(cur, prev, row_bytes, &residuals, &unused_cost);
+  if (internal::use_avx2())
+    done = filter_avx2<kBpp, kNoCap, kType>(cur, prev, row_bytes, &residuals, &unused_cost);
 #endif
 #if defined(__SSE2__)
   done = filter_sse2<kBpp, kNoCap, kType>(cur, prev, row_bytes, &residuals, &unused_cost, done);
@@ -254,7 +277,9 @@ void filter_row_fixed(PngFilter filter, const std::uint8_t* cur, const std::uint
     case PngFilter::kNone: filter_row_as<kBpp, 0>(cur, prev, row_bytes, out, kPredictNone); break;
     case PngFilter::kSub: filter_row_as<kBpp, 1>(cur, prev, row_bytes, out, kPredictSub); break;
     case PngFilter::kUp: filter_row_as<kBpp, 2>(cur, prev, row_bytes, out, kPredictUp); break;
-    case PngFilter::kAverage: filter_row_as<kBpp, 3>(cur, prev, row_bytes, out, kPredictAverage); break;
+    case PngFilter::kAverage:
+      filter_row_as<kBpp, 3>(cur, prev, row_bytes, out, kPredictAverage);
+      break;
     case PngFilter::kPaeth: filter_row_as<kBpp, 4>(cur, prev, row_bytes, out, predict_paeth); break;
     case PngFilter::kAdaptive:
     case PngFilter::kAdaptiveCapped: break;  // Not fixed types; the caller does not pass them.
@@ -300,7 +325,8 @@ std::vector<std::uint8_t> filter_png_rows(const Image& image, int channels_out, 
   return out;
 }
 
-void filter_png_rows(const Image& image, int channels_out, PngFilter filter, std::vector<std::uint8_t>& out) {
+void filter_png_rows(const Image& image, int channels_out, PngFilter filter,
+                     std::vector<std::uint8_t>& out) {
   const std::size_t row_bytes = std::size_t(image.width) * std::size_t(channels_out);
   out.resize((row_bytes + 1) * std::size_t(image.height));  // Every byte is written below.
   // Two padded row buffers (current and previous, zero before the first row) and the

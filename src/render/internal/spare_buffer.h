@@ -32,7 +32,8 @@ class SpareBuffer {
     return v;
   }
   static void give(std::vector<T>&& v) {
-    if (v.capacity() * sizeof(T) <= kSpareBytesMax && v.capacity() > spare().capacity()) spare() = std::move(v);
+    if (v.capacity() * sizeof(T) <= kSpareBytesMax && v.capacity() > spare().capacity())
+      spare() = std::move(v);
   }
 
  private:

@@ -65,8 +65,11 @@ double kernel_tan(double x, double y, bool tan_wanted) {
   const double z = x * x, w = z * z;
   // x⁵·(T2 + T3·x² + …) split into x⁵·(even-index terms in w = x⁴) and x⁷·(odd ones), two
   // shorter Horner chains.
-  const double odd = kTanT[1] + w * (kTanT[3] + w * (kTanT[5] + w * (kTanT[7] + w * (kTanT[9] + w * kTanT[11]))));
-  const double even = z * (kTanT[2] + w * (kTanT[4] + w * (kTanT[6] + w * (kTanT[8] + w * (kTanT[10] + w * kTanT[12])))));
+  const double odd =
+      kTanT[1] + w * (kTanT[3] + w * (kTanT[5] + w * (kTanT[7] + w * (kTanT[9] + w * kTanT[11]))));
+  const double even =
+      z * (kTanT[2] +
+           w * (kTanT[4] + w * (kTanT[6] + w * (kTanT[8] + w * (kTanT[10] + w * kTanT[12])))));
   const double x3 = z * x;
   // tan(x + y) ≈ tan(x) + (1 + x²)·y: the tail enters through the derivative.
   double r = y + z * (x3 * (odd + even) + y);
@@ -126,8 +129,11 @@ constexpr double kAtanHuge = 0x1p66;
 double atan_poly_tail(double t) {
   const double z = t * t, w = z * z;
   // The sum over aᵢ·z^(i+1) split into its even-i and odd-i terms, two Horner chains in w.
-  const double s1 = z * (kAtanA[0] + w * (kAtanA[2] + w * (kAtanA[4] + w * (kAtanA[6] + w * (kAtanA[8] + w * kAtanA[10])))));
-  const double s2 = w * (kAtanA[1] + w * (kAtanA[3] + w * (kAtanA[5] + w * (kAtanA[7] + w * kAtanA[9]))));
+  const double s1 =
+      z * (kAtanA[0] +
+           w * (kAtanA[2] + w * (kAtanA[4] + w * (kAtanA[6] + w * (kAtanA[8] + w * kAtanA[10])))));
+  const double s2 =
+      w * (kAtanA[1] + w * (kAtanA[3] + w * (kAtanA[5] + w * (kAtanA[7] + w * kAtanA[9]))));
   return t * (s1 + s2);
 }
 
@@ -185,7 +191,8 @@ double quotient_error(double a, double b, double q) {
   split(q, q_hi, q_lo);
   split(b, b_hi, b_lo);
   const double p = q * b;
-  const double p_err = ((q_hi * b_hi - p) + q_hi * b_lo + q_lo * b_hi) + q_lo * b_lo;  // q·b = p + p_err
+  const double p_err =
+      ((q_hi * b_hi - p) + q_hi * b_lo + q_lo * b_hi) + q_lo * b_lo;  // q·b = p + p_err
   const double residual = (a - p) - p_err;  // Both subtractions exact (a − p by Sterbenz).
   return residual / b;
 }
@@ -201,7 +208,8 @@ constexpr double kAsinQ1 = -2.40339491173441421878e+00, kAsinQ2 = 2.020945760233
 
 // z·R(z) (P already carries the factor z, as fdlibm evaluates it).
 double asin_ratio(double z) {
-  const double p = z * (kAsinP0 + z * (kAsinP1 + z * (kAsinP2 + z * (kAsinP3 + z * (kAsinP4 + z * kAsinP5)))));
+  const double p =
+      z * (kAsinP0 + z * (kAsinP1 + z * (kAsinP2 + z * (kAsinP3 + z * (kAsinP4 + z * kAsinP5)))));
   const double q = 1.0 + z * (kAsinQ1 + z * (kAsinQ2 + z * (kAsinQ3 + z * kAsinQ4)));
   return p / q;
 }

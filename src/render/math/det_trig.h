@@ -55,7 +55,9 @@ inline double kernel_cos(double x, double y) {
   return one_minus + (((1.0 - one_minus) - hz) + (z * r - x * y));
 }
 
-inline int exponent_of(double x) { return static_cast<int>((std::bit_cast<std::uint64_t>(x) >> 52) & 0x7ff); }
+inline int exponent_of(double x) {
+  return static_cast<int>((std::bit_cast<std::uint64_t>(x) >> 52) & 0x7ff);
+}
 
 // x = n·π/2 + (y0 + y1), |y0 + y1| ≤ π/4 (a little more at the rounding edge); returns n.
 inline std::int64_t reduce(double x, double& y0, double& y1) {
@@ -93,7 +95,8 @@ inline std::int64_t reduce(double x, double& y0, double& y1) {
     s = c = x - x;
     return;
   }
-  if (std::fabs(x) >= det_trig::kMediumMax) x = std::remainder(x, det_trig::kTwoPiRounded);  // Exact; see above.
+  if (std::fabs(x) >= det_trig::kMediumMax)
+    x = std::remainder(x, det_trig::kTwoPiRounded);  // Exact; see above.
   double y0, y1;
   const std::int64_t n = det_trig::reduce(x, y0, y1);  // n = 0, y0 = x, y1 = 0 for |x| ≤ π/4.
   const auto ks = std::bit_cast<std::uint64_t>(det_trig::kernel_sin(y0, y1));

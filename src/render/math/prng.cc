@@ -37,7 +37,8 @@ double TokenRandom::next() {
 }
 
 std::int64_t TokenRandom::integer(std::int64_t a, std::int64_t b) {
-  return static_cast<std::int64_t>(std::floor(range(static_cast<double>(a), static_cast<double>(b) + 1.0)));
+  return static_cast<std::int64_t>(
+      std::floor(range(static_cast<double>(a), static_cast<double>(b) + 1.0)));
 }
 
 double TokenRandom::gaussian(double mu, double sigma) {

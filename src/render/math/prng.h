@@ -14,7 +14,8 @@ namespace atelier::render {
 
 class Sfc32 {
  public:
-  Sfc32(std::uint32_t a, std::uint32_t b, std::uint32_t c, std::uint32_t d) : a_(a), b_(b), c_(c), d_(d) {}
+  Sfc32(std::uint32_t a, std::uint32_t b, std::uint32_t c, std::uint32_t d)
+      : a_(a), b_(b), c_(c), d_(d) {}
   std::uint32_t next_u32() {
     std::uint32_t t = a_ + b_ + d_;
     d_ += 1;

@@ -41,9 +41,11 @@ constexpr OperatorName kOperators[] = {
 
 class RasterTimer {
  public:
-  explicit RasterTimer(std::int64_t& sink) : sink_(sink), start_(std::chrono::steady_clock::now()) {}
+  explicit RasterTimer(std::int64_t& sink)
+      : sink_(sink), start_(std::chrono::steady_clock::now()) {}
   ~RasterTimer() {
-    sink_ += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_)
+    sink_ += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                                  start_)
                  .count();
   }
 
@@ -64,13 +66,15 @@ using SparePathPoints = internal::SpareBuffer<double, CanvasPathPoints>;
 // render/internal/spare_buffer.h); otherwise Cairo's own allocation, as Cairo reports failures
 // through it.
 cairo_surface_t* create_surface(int width_px, int height_px, std::vector<std::uint32_t>& pixels) {
-  const std::size_t count = static_cast<std::size_t>(width_px) * static_cast<std::size_t>(height_px);
+  const std::size_t count =
+      static_cast<std::size_t>(width_px) * static_cast<std::size_t>(height_px);
   if (width_px > 0 && height_px > 0 && count * 4 <= internal::kSpareBytesMax &&
       cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, width_px) == width_px * 4) {
     pixels = SparePixels::take(count);
     std::fill(pixels.begin(), pixels.end(), 0u);  // Canvas 2D starts transparent black.
     return cairo_image_surface_create_for_data(reinterpret_cast<unsigned char*>(pixels.data()),
-                                               CAIRO_FORMAT_ARGB32, width_px, height_px, width_px * 4);
+                                               CAIRO_FORMAT_ARGB32, width_px, height_px,
+                                               width_px * 4);
   }
   return cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width_px, height_px);
 }
@@ -102,22 +106,25 @@ Canvas::~Canvas() {
 }
 
 bool Canvas::ok() const {
-  return cairo_surface_status(surface_) == CAIRO_STATUS_SUCCESS && cairo_status(cr_) == CAIRO_STATUS_SUCCESS;
+  return cairo_surface_status(surface_) == CAIRO_STATUS_SUCCESS &&
+         cairo_status(cr_) == CAIRO_STATUS_SUCCESS;
 }
 
 Result<void> Canvas::charge_points(std::int64_t n) {
   points_ += n;
   if (points_ > limits::kPathPointsMax) {
     return fail(Error::limit("path_points_max", "the script drew more than path_points_max (" +
-                                                    std::to_string(limits::kPathPointsMax) + ") points"));
+                                                    std::to_string(limits::kPathPointsMax) +
+                                                    ") points"));
   }
   return {};
 }
 
 Result<void> Gradient::add_color_stop(double offset, const Rgba& c) {
   if (stops_ >= limits::kGradientStopsMax) {
-    return fail(Error::limit("gradient_stops_max", "addColorStop: a gradient holds at most gradient_stops_max (" +
-                                                       std::to_string(limits::kGradientStopsMax) + ") stops"));
+    return fail(Error::limit("gradient_stops_max",
+                             "addColorStop: a gradient holds at most gradient_stops_max (" +
+                                 std::to_string(limits::kGradientStopsMax) + ") stops"));
   }
   ++stops_;
   cairo_pattern_add_color_stop_rgba(pattern_, offset, c.r, c.g, c.b, c.a);
@@ -127,7 +134,8 @@ Result<void> Gradient::add_color_stop(double offset, const Rgba& c) {
 Result<void> Canvas::charge_draw_call() {
   if (draw_calls_ >= limits::kDrawCallsMax) {
     return fail(Error::limit("draw_calls_max", "the script made more than draw_calls_max (" +
-                                                   std::to_string(limits::kDrawCallsMax) + ") canvas calls"));
+                                                   std::to_string(limits::kDrawCallsMax) +
+                                                   ") canvas calls"));
   }
   ++draw_calls_;
   return {};
@@ -207,7 +215,8 @@ void Canvas::materialize() {
     const std::size_t end = s + 1 < lines_sub_.size() ? lines_sub_[s + 1].first : points;
     const std::size_t first = lines_sub_[s].first;
     cairo_move_to(cr_, lines_xy_[2 * first], lines_xy_[2 * first + 1]);
-    for (std::size_t i = first + 1; i < end; ++i) cairo_line_to(cr_, lines_xy_[2 * i], lines_xy_[2 * i + 1]);
+    for (std::size_t i = first + 1; i < end; ++i)
+      cairo_line_to(cr_, lines_xy_[2 * i], lines_xy_[2 * i + 1]);
     if (lines_sub_[s].closed) cairo_close_path(cr_);
   }
   cairo_set_matrix(cr_, &saved);
@@ -227,8 +236,8 @@ void Canvas::quadratic_to(double cx, double cy, double x, double y) {
   double x0, y0;
   cairo_get_current_point(cr_, &x0, &y0);
   // Degree elevation: the cubic with the same curve.
-  cairo_curve_to(cr_, x0 + 2.0 / 3.0 * (cx - x0), y0 + 2.0 / 3.0 * (cy - y0), x + 2.0 / 3.0 * (cx - x),
-                 y + 2.0 / 3.0 * (cy - y), x, y);
+  cairo_curve_to(cr_, x0 + 2.0 / 3.0 * (cx - x0), y0 + 2.0 / 3.0 * (cy - y0),
+                 x + 2.0 / 3.0 * (cx - x), y + 2.0 / 3.0 * (cy - y), x, y);
 }
 
 void Canvas::arc(double x, double y, double r, double a0, double a1, bool ccw) {
@@ -240,8 +249,8 @@ void Canvas::arc(double x, double y, double r, double a0, double a1, bool ccw) {
   }
 }
 
-void Canvas::ellipse(double x, double y, double rx, double ry, double rotation, double a0, double a1,
-                     bool ccw) {
+void Canvas::ellipse(double x, double y, double rx, double ry, double rotation, double a0,
+                     double a1, bool ccw) {
   if (rx <= 0 || ry <= 0) return;
   materialize();
   cairo_matrix_t saved;
@@ -312,14 +321,16 @@ void Canvas::stroke() {
 
 bool Canvas::fast_stroke() {
   if (!fast_strokes) return false;
-  if (cairo_get_line_join(cr_) != CAIRO_LINE_JOIN_ROUND || cairo_get_line_cap(cr_) != CAIRO_LINE_CAP_ROUND) {
+  if (cairo_get_line_join(cr_) != CAIRO_LINE_JOIN_ROUND ||
+      cairo_get_line_cap(cr_) != CAIRO_LINE_CAP_ROUND) {
     return false;
   }
   cairo_matrix_t m;
   cairo_get_matrix(cr_, &m);
   // A similarity (rotation, uniform scale, translation) keeps a round pen round.
   double sx = std::hypot(m.xx, m.yx), sy = std::hypot(m.xy, m.yy);
-  if (!(sx > 0) || std::fabs(sx - sy) > 1e-9 * sx || std::fabs(m.xx * m.xy + m.yx * m.yy) > 1e-9 * sx * sy) {
+  if (!(sx > 0) || std::fabs(sx - sy) > 1e-9 * sx ||
+      std::fabs(m.xx * m.xy + m.yx * m.yy) > 1e-9 * sx * sy) {
     return false;
   }
   double radius = cairo_get_line_width(cr_) * sx / 2;
@@ -333,8 +344,8 @@ bool Canvas::fast_stroke() {
       const std::size_t end = s + 1 < lines_sub_.size() ? lines_sub_[s + 1].first : points;
       mask_.add_polyline(&lines_xy_[2 * first], end - first, radius);
       if (lines_sub_[s].closed && end - first > 1) {  // The closing segment, back to the start.
-        const double closing[4] = {lines_xy_[2 * end - 2], lines_xy_[2 * end - 1], lines_xy_[2 * first],
-                                   lines_xy_[2 * first + 1]};
+        const double closing[4] = {lines_xy_[2 * end - 2], lines_xy_[2 * end - 1],
+                                   lines_xy_[2 * first], lines_xy_[2 * first + 1]};
         mask_.add_polyline(closing, 2, radius);
       }
     }
@@ -397,8 +408,8 @@ void Canvas::composite_mask() {
     auto pre = [&](double c) { return static_cast<std::uint8_t>(std::lround(c * a * 255.0)); };
     cairo_surface_flush(surface_);
     auto* pixels = reinterpret_cast<std::uint32_t*>(cairo_image_surface_get_data(surface_));
-    mask_.composite_over(pixels, cairo_image_surface_get_stride(surface_) / 4, a8, pre(paint.color.r),
-                         pre(paint.color.g), pre(paint.color.b));
+    mask_.composite_over(pixels, cairo_image_surface_get_stride(surface_) / 4, a8,
+                         pre(paint.color.r), pre(paint.color.g), pre(paint.color.b));
     cairo_surface_mark_dirty(surface_);
     return;
   }
@@ -409,12 +420,14 @@ void Canvas::composite_mask() {
   if (paint.gradient && global_alpha < 1.0) {
     for (auto& v : a8) v = static_cast<std::uint8_t>(std::lround(v * global_alpha));
   }
-  cairo_surface_t* mask = cairo_image_surface_create_for_data(a8.data(), CAIRO_FORMAT_A8, w, h, stride);
+  cairo_surface_t* mask =
+      cairo_image_surface_create_for_data(a8.data(), CAIRO_FORMAT_A8, w, h, stride);
   cairo_save(cr_);
   if (paint.gradient) {
     cairo_set_source(cr_, paint.gradient->pattern());  // Locked to the current user space.
   } else {
-    cairo_set_source_rgba(cr_, paint.color.r, paint.color.g, paint.color.b, paint.color.a * global_alpha);
+    cairo_set_source_rgba(cr_, paint.color.r, paint.color.g, paint.color.b,
+                          paint.color.a * global_alpha);
   }
   cairo_identity_matrix(cr_);
   cairo_mask_surface(cr_, mask, x0, y0);
@@ -539,8 +552,8 @@ std::shared_ptr<Gradient> Canvas::linear_gradient(double x0, double y0, double x
   return std::make_shared<Gradient>(cairo_pattern_create_linear(x0, y0, x1, y1));
 }
 
-std::shared_ptr<Gradient> Canvas::radial_gradient(double x0, double y0, double r0, double x1, double y1,
-                                                  double r1) {
+std::shared_ptr<Gradient> Canvas::radial_gradient(double x0, double y0, double r0, double x1,
+                                                  double y1, double r1) {
   return std::make_shared<Gradient>(cairo_pattern_create_radial(x0, y0, r0, x1, y1, r1));
 }
 
@@ -559,21 +572,25 @@ void Canvas::to_image(Image& img) const {
   int stride = cairo_image_surface_get_stride(surface_);
   std::uint8_t* out = img.rgba.data();
   for (int y = 0; y < height_px_; ++y) {
-    const auto* row = reinterpret_cast<const std::uint32_t*>(data + static_cast<std::size_t>(y) * stride);
+    const auto* row =
+        reinterpret_cast<const std::uint32_t*>(data + static_cast<std::size_t>(y) * stride);
     int x = 0;
 #if defined(__SSE2__)
     // Four pixels at a time while their alpha is 0 or 255 (no un-premultiplying): ARGB words
     // to R, G, B, A bytes by shifts and masks; the same bytes as the loop below.
-    const __m128i byte = _mm_set1_epi32(0xFF), alpha = _mm_set1_epi32(static_cast<int>(0xFF000000u));
+    const __m128i byte = _mm_set1_epi32(0xFF),
+                  alpha = _mm_set1_epi32(static_cast<int>(0xFF000000u));
     for (; x + 4 <= width_px_; x += 4) {
       const __m128i px = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + x));
       const __m128i a = _mm_and_si128(px, alpha);
-      if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi32(a, alpha), _mm_cmpeq_epi32(a, _mm_setzero_si128()))) != 0xFFFF) {
+      if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi32(a, alpha),
+                                         _mm_cmpeq_epi32(a, _mm_setzero_si128()))) != 0xFFFF) {
         break;  // A translucent pixel: the rest of the row takes the exact loop.
       }
-      const __m128i rgba = _mm_or_si128(
-          _mm_or_si128(_mm_and_si128(_mm_srli_epi32(px, 16), byte), _mm_and_si128(px, _mm_set1_epi32(0xFF00))),
-          _mm_or_si128(_mm_slli_epi32(_mm_and_si128(px, byte), 16), a));
+      const __m128i rgba =
+          _mm_or_si128(_mm_or_si128(_mm_and_si128(_mm_srli_epi32(px, 16), byte),
+                                    _mm_and_si128(px, _mm_set1_epi32(0xFF00))),
+                       _mm_or_si128(_mm_slli_epi32(_mm_and_si128(px, byte), 16), a));
       _mm_storeu_si128(reinterpret_cast<__m128i*>(out), rgba);
       out += 16;
     }

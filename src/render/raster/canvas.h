@@ -69,7 +69,8 @@ class Canvas {
   void bezier_to(double c1x, double c1y, double c2x, double c2y, double x, double y);
   void quadratic_to(double cx, double cy, double x, double y);
   void arc(double x, double y, double r, double a0, double a1, bool ccw);
-  void ellipse(double x, double y, double rx, double ry, double rotation, double a0, double a1, bool ccw);
+  void ellipse(double x, double y, double rx, double ry, double rotation, double a0, double a1,
+               bool ccw);
   void rect(double x, double y, double w, double h);
   void close_path();
   void polyline(const double* xy, std::size_t points, bool close);
@@ -101,7 +102,8 @@ class Canvas {
   void reset_transform() { cairo_set_matrix(cr_, &base_); }
 
   std::shared_ptr<Gradient> linear_gradient(double x0, double y0, double x1, double y1);
-  std::shared_ptr<Gradient> radial_gradient(double x0, double y0, double r0, double x1, double y1, double r1);
+  std::shared_ptr<Gradient> radial_gradient(double x0, double y0, double r0, double x1, double y1,
+                                            double r1);
 
   // Round-joined, round-capped strokes go through StrokeMask unless this is false (tests and
   // benchmarks compare the two rasterizers).

@@ -31,7 +31,8 @@ std::optional<Rgba> parse_hex(std::string_view h) {
     return out;
   }
   if (h.size() == 6 || h.size() == 8) {
-    out.r = (v[0] * 16 + v[1]) / 255.0, out.g = (v[2] * 16 + v[3]) / 255.0, out.b = (v[4] * 16 + v[5]) / 255.0;
+    out.r = (v[0] * 16 + v[1]) / 255.0, out.g = (v[2] * 16 + v[3]) / 255.0,
+    out.b = (v[4] * 16 + v[5]) / 255.0;
     if (h.size() == 8) out.a = (v[6] * 16 + v[7]) / 255.0;
     return out;
   }
@@ -109,7 +110,8 @@ std::optional<Rgba> parse_css_color(std::string_view text) {
     if (s == 0) return Rgba{l, l, l, alpha};
     double q = l < 0.5 ? l * (1 + s) : l + s - l * s;
     double p = 2 * l - q;
-    return Rgba{hue_to_rgb(p, q, h + 1.0 / 3), hue_to_rgb(p, q, h), hue_to_rgb(p, q, h - 1.0 / 3), alpha};
+    return Rgba{hue_to_rgb(p, q, h + 1.0 / 3), hue_to_rgb(p, q, h), hue_to_rgb(p, q, h - 1.0 / 3),
+                alpha};
   }
   return std::nullopt;
 }

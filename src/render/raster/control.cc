@@ -43,7 +43,9 @@ double ControlImage::sample(const std::vector<float>& grid, double u, double v) 
   int x0 = static_cast<int>(fx), y0 = static_cast<int>(fy);
   int x1 = std::min(x0 + 1, width_ - 1), y1 = std::min(y0 + 1, height_ - 1);
   double tx = fx - x0, ty = fy - y0;
-  auto g = [&](int x, int y) { return static_cast<double>(grid[static_cast<std::size_t>(y) * width_ + x]); };
+  auto g = [&](int x, int y) {
+    return static_cast<double>(grid[static_cast<std::size_t>(y) * width_ + x]);
+  };
   double top = g(x0, y0) + (g(x1, y0) - g(x0, y0)) * tx;
   double bottom = g(x0, y1) + (g(x1, y1) - g(x0, y1)) * tx;
   return top + (bottom - top) * ty;

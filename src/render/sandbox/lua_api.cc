@@ -22,7 +22,9 @@ namespace {
 
 constexpr const char* kGradientMeta = "atelier.gradient";
 
-ScriptEnv* env_of(lua_State* L) { return static_cast<ScriptEnv*>(lua_touserdata(L, lua_upvalueindex(1))); }
+ScriptEnv* env_of(lua_State* L) {
+  return static_cast<ScriptEnv*>(lua_touserdata(L, lua_upvalueindex(1)));
+}
 Canvas& canvas_of(lua_State* L) { return *env_of(L)->canvas; }
 
 template <int (*F)(lua_State*)>
@@ -198,13 +200,16 @@ int l_flowfield_angle(lua_State* L) {
   const auto* f = static_cast<const FlowField*>(luaL_checkudata(L, 1, kFlowFieldMeta));
   double x = luaL_checknumber(L, 2), y = luaL_checknumber(L, 3);
   bill(L, f->units_per_step());
-  lua_pushnumber(L, std::isfinite(x) && std::isfinite(y) ? f->at(wrap_coordinate(x), wrap_coordinate(y)) : 0.0);
+  lua_pushnumber(L, std::isfinite(x) && std::isfinite(y)
+                        ? f->at(wrap_coordinate(x), wrap_coordinate(y))
+                        : 0.0);
   return 1;
 }
 
 // Reads optional bounds at `first` .. first + 3 (default: the canvas).
 WalkBounds walk_bounds(lua_State* L, int first) {
-  return {luaL_optnumber(L, first, 0), luaL_optnumber(L, first + 1, 0), luaL_optnumber(L, first + 2, 1.0),
+  return {luaL_optnumber(L, first, 0), luaL_optnumber(L, first + 1, 0),
+          luaL_optnumber(L, first + 2, 1.0),
           luaL_optnumber(L, first + 3, canvas_of(L).height_units())};
 }
 
@@ -218,7 +223,8 @@ void trace_walk(lua_State* L, const FlowField& f, int first, std::vector<double>
   double step_len = luaL_checknumber(L, first + 3);
   const WalkBounds bounds = walk_bounds(L, first + 4);
   luaL_argcheck(L, steps >= 0 && steps <= kTraceStepsMax, first + 2, "steps must be 0..1000000");
-  luaL_argcheck(L, std::isfinite(x) && std::isfinite(y) && std::isfinite(step_len), first, "needs finite numbers");
+  luaL_argcheck(L, std::isfinite(x) && std::isfinite(y) && std::isfinite(step_len), first,
+                "needs finite numbers");
   out.resize(2 * static_cast<std::size_t>(steps) + 2);
   double* p = out.data();
   *p++ = x, *p++ = y;
@@ -260,8 +266,9 @@ int l_control_sample(lua_State* L) {
   double x = luaL_checknumber(L, 1), y = luaL_checknumber(L, 2);
   const ControlImage* img = control_arg(L, 3);
   if (img == nullptr) {
-    return raise(L, Error::invalid("no_control_image", std::string("no control image bound to input \"") +
-                                                           luaL_optstring(L, 3, "control") + "\""));
+    return raise(
+        L, Error::invalid("no_control_image", std::string("no control image bound to input \"") +
+                                                  luaL_optstring(L, 3, "control") + "\""));
   }
   Canvas& c = canvas_of(L);
   double u = x, v = y / c.height_units();
@@ -343,7 +350,9 @@ int l_polyline(lua_State* L) {
   luaL_checktype(L, 2, LUA_TTABLE);
   bool close = lua_toboolean(L, 3);
   lua_Unsigned n = lua_rawlen(L, 2);
-  if (n % 2 != 0) return luaL_error(L, "polyline needs an even number of coordinates, got %d", static_cast<int>(n));
+  if (n % 2 != 0)
+    return luaL_error(L, "polyline needs an even number of coordinates, got %d",
+                      static_cast<int>(n));
   if (charge(L, static_cast<std::int64_t>(n / 2)) == kRaise) return kRaise;
   static thread_local std::vector<double> xy;  // Reused across calls: no allocation per curve.
   xy.resize(n);
@@ -352,7 +361,8 @@ int l_polyline(lua_State* L) {
     int isnum = 0;
     xy[i] = lua_tonumberx(L, -1, &isnum);
     lua_pop(L, 1);
-    if (!isnum) return luaL_error(L, "polyline coordinate %d is not a number", static_cast<int>(i + 1));
+    if (!isnum)
+      return luaL_error(L, "polyline coordinate %d is not a number", static_cast<int>(i + 1));
     if (!std::isfinite(xy[i])) return 0;  // Canvas 2D: non-finite input draws nothing.
   }
   canvas_of(L).polyline(xy.data(), n / 2, close);
@@ -381,7 +391,8 @@ int l_flowlines(lua_State* L) {
   const auto* f = static_cast<const FlowField*>(luaL_checkudata(L, 2, kFlowFieldMeta));
   luaL_checktype(L, 3, LUA_TTABLE);
   const lua_Integer n = luaL_len(L, 3);
-  luaL_argcheck(L, n % 2 == 0 && n <= 2 * kFlowlinesMax, 3, "starts must be x, y pairs (at most 100000 of them)");
+  luaL_argcheck(L, n % 2 == 0 && n <= 2 * kFlowlinesMax, 3,
+                "starts must be x, y pairs (at most 100000 of them)");
   const lua_Integer steps = luaL_checkinteger(L, 4);
   const double step_len = luaL_checknumber(L, 5);
   const WalkBounds bounds = walk_bounds(L, 6);
@@ -574,7 +585,9 @@ int l_ctx_newindex(lua_State* L) {
   }
   if (key == "lineCap" || key == "lineJoin" || key == "globalCompositeOperation") {
     const char* v = luaL_checkstring(L, 3);
-    bool ok = key == "lineCap" ? c.set_line_cap(v) : key == "lineJoin" ? c.set_line_join(v) : c.set_composite(v);
+    bool ok = key == "lineCap"    ? c.set_line_cap(v)
+              : key == "lineJoin" ? c.set_line_join(v)
+                                  : c.set_composite(v);
     if (!ok) return luaL_error(L, "ctx.%s: unknown value \"%s\"", lua_tostring(L, 2), v);
     return 0;
   }

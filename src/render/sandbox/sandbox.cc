@@ -239,14 +239,17 @@ struct Sandbox {
 
   void trip_instructions() {
     char msg[200];
-    std::snprintf(msg, sizeof msg, "render_instructions_max exceeded: the script ran more than %lld Lua instructions",
-                  static_cast<long long>(instructions_max));
+    std::snprintf(
+        msg, sizeof msg,
+        "render_instructions_max exceeded: the script ran more than %lld Lua instructions",
+        static_cast<long long>(instructions_max));
     trip(msg);
   }
 
   void trip_wall() {
     char msg[200];
-    std::snprintf(msg, sizeof msg, "render_wall_ms_max exceeded: the script ran longer than %lld ms",
+    std::snprintf(msg, sizeof msg,
+                  "render_wall_ms_max exceeded: the script ran longer than %lld ms",
                   static_cast<long long>(wall_ms_max));
     trip(msg);
   }
@@ -275,7 +278,8 @@ void* counting_alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) 
   std::int64_t next = s->memory_used - old + static_cast<std::int64_t>(nsize);
   if (next > s->memory_max && static_cast<std::int64_t>(nsize) > old) {
     char msg[160];
-    std::snprintf(msg, sizeof msg, "script_memory_bytes_max exceeded: the script needed more than %lld bytes",
+    std::snprintf(msg, sizeof msg,
+                  "script_memory_bytes_max exceeded: the script needed more than %lld bytes",
                   static_cast<long long>(s->memory_max));
     s->trip(msg);
     return nullptr;
@@ -506,7 +510,8 @@ void open_safe_libs(lua_State* L) {
   luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);
   luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 1);
   lua_pop(L, 5);
-  for (const char* name : {"dofile", "loadfile", "load", "loadstring", "require", "collectgarbage"}) {
+  for (const char* name :
+       {"dofile", "loadfile", "load", "loadstring", "require", "collectgarbage"}) {
     lua_pushnil(L);
     lua_setglobal(L, name);
   }
@@ -546,7 +551,8 @@ Result<std::string> traits_from_stack(lua_State* L) {
   nlohmann::json traits = nlohmann::json::object();
   if (lua_isnil(L, -1) || lua_gettop(L) == 0) return std::string("{}");
   if (!lua_istable(L, -1)) {
-    return fail(Error::limit("invalid_traits", "the script must return a table of traits (or nothing)"));
+    return fail(
+        Error::limit("invalid_traits", "the script must return a table of traits (or nothing)"));
   }
   lua_pushnil(L);
   while (lua_next(L, -2) != 0) {
@@ -557,7 +563,9 @@ Result<std::string> traits_from_stack(lua_State* L) {
     std::string key = lua_tostring(L, -2);
     if (static_cast<std::int64_t>(traits.size()) >= limits::kTraitsMax) {
       lua_pop(L, 2);
-      return fail(Error::limit("invalid_traits", "more than traits_max (" + std::to_string(limits::kTraitsMax) + ") traits"));
+      return fail(
+          Error::limit("invalid_traits",
+                       "more than traits_max (" + std::to_string(limits::kTraitsMax) + ") traits"));
     }
     int t = lua_type(L, -1);
     if (t == LUA_TBOOLEAN) {
@@ -566,11 +574,15 @@ Result<std::string> traits_from_stack(lua_State* L) {
       traits[key] = static_cast<std::int64_t>(lua_tointeger(L, -1));
     } else if (t == LUA_TNUMBER && std::isfinite(lua_tonumber(L, -1))) {
       traits[key] = lua_tonumber(L, -1);
-    } else if (t == LUA_TSTRING && static_cast<std::int64_t>(lua_rawlen(L, -1)) <= limits::kTraitValueBytesMax) {
+    } else if (t == LUA_TSTRING &&
+               static_cast<std::int64_t>(lua_rawlen(L, -1)) <= limits::kTraitValueBytesMax) {
       traits[key] = std::string(lua_tostring(L, -1));
     } else {
       lua_pop(L, 2);
-      return fail(Error::limit("invalid_traits", "trait \"" + key + "\" must be a string (≤ trait_value_bytes_max), a finite number or a boolean"));
+      return fail(Error::limit(
+          "invalid_traits",
+          "trait \"" + key +
+              "\" must be a string (≤ trait_value_bytes_max), a finite number or a boolean"));
     }
     lua_pop(L, 1);
   }
@@ -581,8 +593,8 @@ Result<std::string> traits_from_stack(lua_State* L) {
 
 }  // namespace
 
-Result<ScriptResult> run_script(std::string_view source, std::string_view chunk_name, ScriptEnv& env,
-                                const SandboxLimits& limits) {
+Result<ScriptResult> run_script(std::string_view source, std::string_view chunk_name,
+                                ScriptEnv& env, const SandboxLimits& limits) {
   Sandbox sandbox;
   sandbox.memory_max = limits.memory_bytes_max;
   sandbox.instructions_max = limits.instructions_max;
@@ -604,7 +616,8 @@ Result<ScriptResult> run_script(std::string_view source, std::string_view chunk_
   // Declared after the closer: stops (and joins) before the state is closed.
   Watchdog watchdog(L, sandbox.deadline);
   if (!watchdog.started()) {
-    return fail(Error::internal("render_watchdog", "cannot start the render's wall-clock watchdog thread"));
+    return fail(
+        Error::internal("render_watchdog", "cannot start the render's wall-clock watchdog thread"));
   }
 
   auto script_error = [&](const char* fallback) -> Error {
@@ -625,7 +638,8 @@ Result<ScriptResult> run_script(std::string_view source, std::string_view chunk_
   if (luaL_loadbufferx(L, source.data(), source.size(), chunk.c_str(), "t") != LUA_OK) {
     return fail(Error::limit("script_syntax_error", lua_tostring(L, -1)));
   }
-  if (lua_pcall(L, 0, 1, 0) != LUA_OK) return fail(script_error("the script raised a non-string error"));
+  if (lua_pcall(L, 0, 1, 0) != LUA_OK)
+    return fail(script_error("the script raised a non-string error"));
   auto traits = traits_from_stack(L);
   if (!traits) return fail(traits.error());
   return ScriptResult{std::move(*traits), sandbox.instructions, sandbox.memory_peak};
@@ -637,4 +651,6 @@ Result<ScriptResult> run_script(std::string_view source, std::string_view chunk_
 // Lua statically with the linker option --wrap=pow (src/render/CMakeLists.txt), which sends
 // every pow() call linked into them — the VM's and ours — here: det_pow gives the same bits
 // on every CPU, where the C library's pow may differ in the last bit between CPUs.
-extern "C" double __wrap_pow(double x, double y) { return atelier::render::internal::det_pow(x, y); }
+extern "C" double __wrap_pow(double x, double y) {
+  return atelier::render::internal::det_pow(x, y);
+}

@@ -59,7 +59,7 @@ struct ScriptResult {
   std::int64_t memory_peak_bytes = 0;
 };
 
-Result<ScriptResult> run_script(std::string_view source, std::string_view chunk_name, ScriptEnv& env,
-                                const SandboxLimits& limits);
+Result<ScriptResult> run_script(std::string_view source, std::string_view chunk_name,
+                                ScriptEnv& env, const SandboxLimits& limits);
 
 }  // namespace atelier::render

@@ -138,7 +138,8 @@ TEST(ImageTest, OpaqueMeansEveryAlphaIs255) {
 TEST(ImageTest, OpaqueFindsOneTranslucentPixelAnywhere) {
   for (auto [width, height] : {std::pair{1, 1}, {3, 3}, {1, 2}, {33, 65}}) {
     Image image = gradient(width, height, false);
-    for (std::size_t i = 0; i < image.rgba.size(); i += 4) image.rgba[i] = image.rgba[i + 1] = image.rgba[i + 2] = 0;
+    for (std::size_t i = 0; i < image.rgba.size(); i += 4)
+      image.rgba[i] = image.rgba[i + 1] = image.rgba[i + 2] = 0;
     EXPECT_TRUE(image.opaque()) << width << "x" << height;
     for (std::size_t pixel = 0; pixel < image.rgba.size() / 4; ++pixel) {
       image.rgba[pixel * 4 + 3] = 127;
@@ -384,12 +385,14 @@ TEST(PngFilterTest, ChoosesMinimumCostAndBreaksTiesLow) {
 
 // A plain per-byte reference of the PNG filters (PNG spec 9.2), for checking the vectorised
 // filter_png_rows byte for byte.
-std::vector<std::uint8_t> reference_filter(const Image& image, int channels, int fixed_type, int cost_cap = 128) {
+std::vector<std::uint8_t> reference_filter(const Image& image, int channels, int fixed_type,
+                                           int cost_cap = 128) {
   const std::size_t row_bytes = std::size_t(image.width) * channels;
   std::vector<std::uint8_t> out, prev(row_bytes, 0), cur(row_bytes);
   for (int y = 0; y < image.height; ++y) {
     for (int x = 0; x < image.width; ++x) {
-      for (int k = 0; k < channels; ++k) cur[x * channels + k] = image.rgba[(std::size_t(y) * image.width + x) * 4 + k];
+      for (int k = 0; k < channels; ++k)
+        cur[x * channels + k] = image.rgba[(std::size_t(y) * image.width + x) * 4 + k];
     }
     std::vector<std::uint8_t> best;
     long best_cost = -1;
@@ -429,24 +432,29 @@ TEST(PngFilterTest, MatchesAPlainReferenceForEveryFilterChoice) {
     image.rgba.resize(std::size_t(width) * 9 * 4);
     // Smooth ramps with noise, so that each filter type wins some rows.
     for (std::size_t i = 0; i < image.rgba.size(); ++i) {
-      image.rgba[i] = static_cast<std::uint8_t>((i / 4 % width) * 3 + (i / 4 / width) * 11 + random() % (i % 7 == 0 ? 256 : 9));
+      image.rgba[i] = static_cast<std::uint8_t>((i / 4 % width) * 3 + (i / 4 / width) * 11 +
+                                                random() % (i % 7 == 0 ? 256 : 9));
     }
-    const std::pair<PngFilter, int> choices[] = {{PngFilter::kAdaptive, -1}, {PngFilter::kNone, 0},
-                                                 {PngFilter::kSub, 1},       {PngFilter::kUp, 2},
-                                                 {PngFilter::kAverage, 3},   {PngFilter::kPaeth, 4}};
+    const std::pair<PngFilter, int> choices[] = {
+        {PngFilter::kAdaptive, -1}, {PngFilter::kNone, 0},    {PngFilter::kSub, 1},
+        {PngFilter::kUp, 2},        {PngFilter::kAverage, 3}, {PngFilter::kPaeth, 4}};
     for (int channels : {3, 4}) {
-      for (bool avx2 : {false, true}) {  // The AVX2 path (where the CPU has it) and the baseline one.
+      for (bool avx2 :
+           {false, true}) {  // The AVX2 path (where the CPU has it) and the baseline one.
         render::internal::ScopedSimd simd(avx2);
         for (const auto& [filter, type] : choices) {
-          EXPECT_EQ(codec_internal::filter_png_rows(image, channels, filter), reference_filter(image, channels, type))
-              << "width " << width << " channels " << channels << " type " << type << " avx2 " << avx2;
+          EXPECT_EQ(codec_internal::filter_png_rows(image, channels, filter),
+                    reference_filter(image, channels, type))
+              << "width " << width << " channels " << channels << " type " << type << " avx2 "
+              << avx2;
         }
         EXPECT_EQ(codec_internal::filter_png_rows(image, channels, PngFilter::kAdaptiveCapped),
                   reference_filter(image, channels, -1, 8))
             << "width " << width << " channels " << channels << " capped avx2 " << avx2;
       }
-      capped_chose_otherwise |= codec_internal::filter_png_rows(image, channels, PngFilter::kAdaptiveCapped) !=
-                                codec_internal::filter_png_rows(image, channels, PngFilter::kAdaptive);
+      capped_chose_otherwise |=
+          codec_internal::filter_png_rows(image, channels, PngFilter::kAdaptiveCapped) !=
+          codec_internal::filter_png_rows(image, channels, PngFilter::kAdaptive);
     }
   }
   EXPECT_TRUE(capped_chose_otherwise);

@@ -58,7 +58,8 @@ TEST(PngDeflateTest, EveryMatchLengthRoundTrips) {
 std::vector<Bytes> tricky_inputs() {
   std::vector<Bytes> inputs = {{}, {0}, {7}, {0, 0}, {1, 1, 1}, {1, 1, 1, 1}, {0, 0, 0, 0, 0}};
   std::mt19937 random(7);
-  for (int length : {2, 3, 4, 5, 15, 16, 17, 31, 32, 33, 257, 258, 259, 260, 261, 262, 516, 517, 518, 1000, 70000}) {
+  for (int length : {2,   3,   4,   5,   15,  16,  17,  31,  32,   33,   257,
+                     258, 259, 260, 261, 262, 516, 517, 518, 1000, 70000}) {
     for (int offset : {0, 1, 5, 15, 16, 29}) {
       Bytes bytes;
       for (int i = 0; i < offset; ++i) bytes.push_back(static_cast<std::uint8_t>(random()));
@@ -72,7 +73,8 @@ std::vector<Bytes> tricky_inputs() {
   for (auto& b : noise) b = static_cast<std::uint8_t>(random());
   inputs.push_back(noise);
   Bytes sparse(200000, 0);  // Mostly zero with short bursts: many runs, many literals.
-  for (std::size_t i = 0; i < sparse.size(); i += 1 + random() % 40) sparse[i] = static_cast<std::uint8_t>(random() % 5);
+  for (std::size_t i = 0; i < sparse.size(); i += 1 + random() % 40)
+    sparse[i] = static_cast<std::uint8_t>(random() % 5);
   inputs.push_back(sparse);
   return inputs;
 }
@@ -86,7 +88,8 @@ TEST(PngDeflateTest, ZlibInflatesEveryInputBackExactly) {
 
 TEST(PngDeflateTest, ScalarAndSimdPathsWriteTheSameBytes) {
   for (const Bytes& raw : tricky_inputs()) {
-    EXPECT_EQ(deflate(raw, ci::Simd::kAuto), deflate(raw, ci::Simd::kScalar)) << "size " << raw.size();
+    EXPECT_EQ(deflate(raw, ci::Simd::kAuto), deflate(raw, ci::Simd::kScalar))
+        << "size " << raw.size();
   }
 }
 
@@ -127,7 +130,8 @@ TEST(HuffmanTest, LengthLimitHoldsAndTheCodeIsComplete) {
   // Fibonacci weights would need codes as long as the alphabet without the limit.
   std::vector<std::uint32_t> freq(40);
   freq[0] = freq[1] = 1;
-  for (std::size_t i = 2; i < freq.size(); ++i) freq[i] = std::min<std::uint32_t>(freq[i - 1] + freq[i - 2], 1u << 30);
+  for (std::size_t i = 2; i < freq.size(); ++i)
+    freq[i] = std::min<std::uint32_t>(freq[i - 1] + freq[i - 2], 1u << 30);
   for (int limit : {7, 9, 15}) {
     std::vector<std::uint8_t> lengths(freq.size());
     ci::huffman_lengths(freq, limit, lengths);
@@ -172,7 +176,9 @@ Image make_image(int width, int height, int kind, bool alpha, std::uint32_t seed
           case 0: p[c] = static_cast<std::uint8_t>(random()); break;                    // noise
           case 1: p[c] = static_cast<std::uint8_t>(40 + 50 * c); break;                  // flat
           case 2: p[c] = static_cast<std::uint8_t>(x * (c + 1) + y * (3 - c)); break;    // gradient
-          default: p[c] = static_cast<std::uint8_t>((x / 7 + y / 5) % 3 ? 230 : random() % 64); break;
+          default:
+            p[c] = static_cast<std::uint8_t>((x / 7 + y / 5) % 3 ? 230 : random() % 64);
+            break;
         }
       }
       if (!alpha) p[3] = 255;
@@ -199,8 +205,10 @@ TEST(PngRleTest, LibpngDecodesEveryKindAndSizePixelExact) {
         Result<Bytes> png = encode_image(image, rle_options(), kRecipe);
         ASSERT_TRUE(png) << png.error().to_string();
         Result<Image> decoded = decode_image(*png, {});
-        ASSERT_TRUE(decoded) << width << "x" << height << " kind " << kind << ": " << decoded.error().to_string();
-        EXPECT_EQ(decoded->rgba, image.rgba) << width << "x" << height << " kind " << kind << " alpha " << alpha;
+        ASSERT_TRUE(decoded) << width << "x" << height << " kind " << kind << ": "
+                             << decoded.error().to_string();
+        EXPECT_EQ(decoded->rgba, image.rgba)
+            << width << "x" << height << " kind " << kind << " alpha " << alpha;
         EXPECT_EQ(extract_recipe(*png).value_or(""), kRecipe);
       }
     }
@@ -209,8 +217,8 @@ TEST(PngRleTest, LibpngDecodesEveryKindAndSizePixelExact) {
 
 TEST(PngRleTest, EveryFixedFilterRoundTrips) {
   const Image image = make_image(123, 45, 3, true, 99);
-  for (PngFilter filter : {PngFilter::kNone, PngFilter::kSub, PngFilter::kUp, PngFilter::kAverage, PngFilter::kPaeth,
-                           PngFilter::kAdaptive}) {
+  for (PngFilter filter : {PngFilter::kNone, PngFilter::kSub, PngFilter::kUp, PngFilter::kAverage,
+                           PngFilter::kPaeth, PngFilter::kAdaptive}) {
     EncodeOptions options = rle_options();
     options.png_filter = filter;
     Result<Image> decoded = decode_image(encode_image(image, options, kRecipe).value(), {});
@@ -228,7 +236,8 @@ struct ChunkInfo {
 std::vector<ChunkInfo> chunks(const Bytes& png) {
   std::vector<ChunkInfo> out;
   for (std::size_t offset = 8; offset + 12 <= png.size();) {
-    const std::uint32_t length = (std::uint32_t{png[offset]} << 24) | (std::uint32_t{png[offset + 1]} << 16) |
+    const std::uint32_t length = (std::uint32_t{png[offset]} << 24) |
+                                 (std::uint32_t{png[offset + 1]} << 16) |
                                  (std::uint32_t{png[offset + 2]} << 8) | png[offset + 3];
     out.push_back({std::string(reinterpret_cast<const char*>(&png[offset + 4]), 4), length});
     offset += 12 + length;
@@ -260,8 +269,10 @@ TEST(PngRleTest, ScalarAndSimdPathsAgreeOnFilteredImages) {
   for (const auto& [width, height] : {std::pair{1, 1}, {31, 7}, {300, 37}, {2049, 3}}) {
     for (int kind = 0; kind < 4; ++kind) {
       const Image image = make_image(width, height, kind, kind % 2 == 1, seed++);
-      const Bytes rows = ci::filter_png_rows(image, kind % 2 == 1 ? 4 : 3, PngFilter::kAdaptiveCapped);
-      EXPECT_EQ(deflate(rows, ci::Simd::kAuto), deflate(rows, ci::Simd::kScalar)) << width << "x" << height;
+      const Bytes rows =
+          ci::filter_png_rows(image, kind % 2 == 1 ? 4 : 3, PngFilter::kAdaptiveCapped);
+      EXPECT_EQ(deflate(rows, ci::Simd::kAuto), deflate(rows, ci::Simd::kScalar))
+          << width << "x" << height;
     }
   }
 }
@@ -269,9 +280,11 @@ TEST(PngRleTest, ScalarAndSimdPathsAgreeOnFilteredImages) {
 // Third-party decoders (tests/js/decode-png.mjs: pngjs, and upng-js over pako's inflate) read
 // every kind and size of image pixel-exact.
 TEST(PngRleTest, ThirdPartyDecodersReadThemPixelExact) {
-  if (const std::string missing = testing::png_judges_missing(); !missing.empty()) GTEST_SKIP() << missing;
+  if (const std::string missing = testing::png_judges_missing(); !missing.empty())
+    GTEST_SKIP() << missing;
   testing::TempDir dir;
-  const std::pair<int, int> sizes[] = {{1, 1}, {7, 1}, {1, 9}, {17, 9}, {300, 37}, {2049, 3}, {3, 2049}, {512, 512}};
+  const std::pair<int, int> sizes[] = {{1, 1},    {7, 1},    {1, 9},    {17, 9},
+                                       {300, 37}, {2049, 3}, {3, 2049}, {512, 512}};
   std::uint32_t seed = 7;
   int count = 0;
   for (const auto& [width, height] : sizes) {
@@ -280,7 +293,8 @@ TEST(PngRleTest, ThirdPartyDecodersReadThemPixelExact) {
         const Image image = make_image(width, height, kind, alpha, seed++);
         const std::string name = std::to_string(width) + "x" + std::to_string(height) + "-kind" +
                                  std::to_string(kind) + (alpha ? "-rgba" : "-rgb");
-        testing::write_png_case(dir.path(), name, encode_image(image, rle_options(), kRecipe).value(), image);
+        testing::write_png_case(dir.path(), name,
+                                encode_image(image, rle_options(), kRecipe).value(), image);
         ++count;
       }
     }
@@ -292,7 +306,8 @@ TEST(PngRleTest, ThirdPartyDecodersReadThemPixelExact) {
 
 TEST(PngRleTest, SameImageSameBytes) {
   const Image image = make_image(333, 222, 3, false, 11);
-  EXPECT_EQ(encode_image(image, rle_options(), kRecipe).value(), encode_image(image, rle_options(), kRecipe).value());
+  EXPECT_EQ(encode_image(image, rle_options(), kRecipe).value(),
+            encode_image(image, rle_options(), kRecipe).value());
 }
 
 }  // namespace

@@ -96,7 +96,8 @@ TEST(DetArcTan, TanWithinOneUlp) {
   for (int m = 1; m < 40'000; ++m) {
     for (double x0 : {m * 1.5707963267948966, -m * 1.5707963267948966}) {
       double up = x0, down = x0;
-      for (int d = 0; d < 3; ++d, up = std::nextafter(up, kInf), down = std::nextafter(down, -kInf)) {
+      for (int d = 0; d < 3;
+           ++d, up = std::nextafter(up, kInf), down = std::nextafter(down, -kInf)) {
         check(up);
         check(down);
       }
@@ -307,7 +308,8 @@ TEST(DetArcTan, Atan2SpecialValues) {
     EXPECT_TRUE(std::isnan(det_atan2(kNaN, v))) << v;
     EXPECT_TRUE(std::isnan(det_atan2(v, kNaN))) << v;
   }
-  for (double y : {0.3, -2.0, 1e-10, 1e100}) EXPECT_EQ(bits(det_atan2(y, 1.0)), bits(det_atan(y))) << y;
+  for (double y : {0.3, -2.0, 1e-10, 1e100})
+    EXPECT_EQ(bits(det_atan2(y, 1.0)), bits(det_atan(y))) << y;
 }
 
 TEST(DetArcTan, AsinAcosSpecialValues) {

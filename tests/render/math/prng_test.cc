@@ -32,8 +32,8 @@ bool have_node() { return std::system("command -v node >/dev/null 2>&1") == 0; }
 
 // Runs the reference script; one output line per value.
 std::vector<std::string> node_reference(const std::string& hash, int count, const char* mode = "") {
-  std::string cmd = "node '" + (source_dir() / "tests/data/artblocks_random.js").string() + "' " + hash + " " +
-                    std::to_string(count) + " " + mode;
+  std::string cmd = "node '" + (source_dir() / "tests/data/artblocks_random.js").string() + "' " +
+                    hash + " " + std::to_string(count) + " " + mode;
   std::FILE* p = ::popen(cmd.c_str(), "r");
   std::vector<std::string> lines;
   if (p == nullptr) return lines;
@@ -67,7 +67,8 @@ TEST(TokenRandom, MatchesArtBlocksRandomDec) {
     auto bytes = token_bytes(hash);
     TokenRandom r(bytes);
     for (int i = 0; i < kCount; ++i) {
-      double want = std::strtod(expected[i].c_str(), nullptr);  // JS prints the shortest round trip.
+      double want =
+          std::strtod(expected[i].c_str(), nullptr);  // JS prints the shortest round trip.
       double got = r.next();
       ASSERT_EQ(got, want) << hash << " value #" << i << " (node printed " << expected[i] << ")";
     }

@@ -45,7 +45,8 @@ double mean_abs_diff(const Image& a, const Image& b) {
 
 int max_abs_diff(const Image& a, const Image& b) {
   int m = 0;
-  for (std::size_t i = 0; i < a.rgba.size(); ++i) m = std::max(m, std::abs(int(a.rgba[i]) - int(b.rgba[i])));
+  for (std::size_t i = 0; i < a.rgba.size(); ++i)
+    m = std::max(m, std::abs(int(a.rgba[i]) - int(b.rgba[i])));
   return m;
 }
 
@@ -60,7 +61,8 @@ TEST(Canvas, FastStrokeMatchesCairoAcrossWidths) {
     // Where it lands: sub-pixel hairlines spread over a one-pixel tent (Cairo: exact area), so
     // they differ more per pixel; lines of a pixel or more agree up to edge anti-aliasing.
     double bound = width * 256 < 1.0 ? 0.4 : 0.08;
-    EXPECT_LT(diff, bound * ink) << "width " << width << ": fast vs cairo " << diff << ", ink " << ink;
+    EXPECT_LT(diff, bound * ink) << "width " << width << ": fast vs cairo " << diff << ", ink "
+                                 << ink;
     // Pixels far from the edge agree exactly; only anti-aliased edges may differ.
     EXPECT_LT(max_abs_diff(fast, cairo), 160) << "width " << width;
   }
@@ -292,7 +294,8 @@ TEST(StrokeMask, Avx2AndBaselineDrawTheSameBytes) {
       double x = uniform() * (kW + 20) - 10, y = uniform() * (kH + 20) - 10;
       for (int i = 0; i < 300; ++i) {
         xy.push_back(x), xy.push_back(y);
-        const double a = uniform() * 6.283185307179586, step = stroke % 4 == 0 ? 30 * uniform() : 4.1;
+        const double a = uniform() * 6.283185307179586,
+                     step = stroke % 4 == 0 ? 30 * uniform() : 4.1;
         x += std::cos(a) * step, y += std::sin(a) * step;
       }
       mask.add_polyline(xy.data(), xy.size() / 2, radius);

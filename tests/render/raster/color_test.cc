@@ -57,9 +57,26 @@ TEST(CssColor, Names) {
 }
 
 TEST(CssColor, BadInputIsRejected) {
-  for (const char* bad : {"", "#", "#ff", "#fffff", "#fffffff", "#gggggg", "#12345g", "ff0000", "rgb(1,2)",
-                          "rgb(1,2,3,4,5)", "rgb(a,b,c)", "rgb(1,2,3", "rgb 1,2,3)", "hsl()", "cmyk(1,2,3,4)",
-                          "rgb(1,,2,3)x", "rgb(nan, 0, 0)", "rgb(inf, 0, 0)", "rgb(1e999, 0, 0)", "notacolour",
+  for (const char* bad : {"",
+                          "#",
+                          "#ff",
+                          "#fffff",
+                          "#fffffff",
+                          "#gggggg",
+                          "#12345g",
+                          "ff0000",
+                          "rgb(1,2)",
+                          "rgb(1,2,3,4,5)",
+                          "rgb(a,b,c)",
+                          "rgb(1,2,3",
+                          "rgb 1,2,3)",
+                          "hsl()",
+                          "cmyk(1,2,3,4)",
+                          "rgb(1,,2,3)x",
+                          "rgb(nan, 0, 0)",
+                          "rgb(inf, 0, 0)",
+                          "rgb(1e999, 0, 0)",
+                          "notacolour",
                           "#ff0000 extra"}) {
     EXPECT_FALSE(parse_css_color(bad)) << "accepted \"" << bad << "\"";
   }

@@ -53,7 +53,8 @@ Result<std::string> parse_xmp_recipe(std::string_view packet, std::string_view f
 std::vector<std::uint8_t> filter_png_rows(const Image& image, int channels_out,
                                           PngFilter filter = PngFilter::kAdaptive);
 // The same into `out`, reusing its capacity (no zero-filling when the size is unchanged).
-void filter_png_rows(const Image& image, int channels_out, PngFilter filter, std::vector<std::uint8_t>& out);
+void filter_png_rows(const Image& image, int channels_out, PngFilter filter,
+                     std::vector<std::uint8_t>& out);
 
 // Which code paths the PNG writer may use. kScalar exists for tests: both must give the same
 // bytes (DESIGN.md "Determinism": output may not depend on the CPU).
@@ -62,7 +63,8 @@ enum class Simd { kAuto, kScalar };
 // Code lengths of an optimal prefix code for `freq` with no code longer than `bits_max`
 // (1..15), by package-merge; ties broken by symbol number. Unused symbols get 0; a single used
 // symbol gets length 1 (not a complete code: callers that need one add a second symbol).
-void huffman_lengths(std::span<const std::uint32_t> freq, int bits_max, std::span<std::uint8_t> lengths);
+void huffman_lengths(std::span<const std::uint32_t> freq, int bits_max,
+                     std::span<std::uint8_t> lengths);
 // Canonical codes (RFC 1951 3.2.2) for `lengths`, bit-reversed for an LSB-first writer.
 void canonical_codes(std::span<const std::uint8_t> lengths, std::span<std::uint16_t> codes);
 
@@ -71,8 +73,8 @@ void canonical_codes(std::span<const std::uint8_t> lengths, std::span<std::uint1
 // bytes for every `simd` and `segments_max`. The first pass keeps at most `segments_max`
 // runs (8 bytes each) for the second; with more, the second pass scans the rows again.
 inline constexpr std::size_t kPngSegmentsMax = std::size_t{1} << 22;  // 32 MiB.
-void deflate_png_rows(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& out, Simd simd = Simd::kAuto,
-                      std::size_t segments_max = kPngSegmentsMax);
+void deflate_png_rows(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& out,
+                      Simd simd = Simd::kAuto, std::size_t segments_max = kPngSegmentsMax);
 
 Result<std::vector<std::uint8_t>> encode_png(const Image& image, const EncodeOptions& options,
                                              std::string_view recipe);
