@@ -3,8 +3,8 @@
 // whole validator. Build with `make fuzz`; saved inputs in fuzz/corpus/c2pa (real signed
 // files among them) are replayed by tests/fuzz on every test run.
 //
-// Invariants beyond "no crash, no out-of-bounds read": a CBOR value read back from its own
-// deterministic encoding is the same value; a JUMBF box written out parses to the same bytes;
+// Invariants beyond "no crash, no out-of-bounds read": a CBOR value's deterministic encoding
+// reads back to the same encoding; a JUMBF box written out parses to the same bytes;
 // a manifest found in a file can be stripped, and the stripped file has none.
 #include <chrono>
 #include <cstddef>
@@ -32,8 +32,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace atelier::c2pa;
   const std::span<const std::uint8_t> in(data, size);
   if (auto v = cbor::decode(in, "fuzz")) {
-    const auto again = cbor::decode(cbor::encode(*v), "fuzz");
-    check(again.has_value() && *again == *v);
+    // The deterministic encoding is a fixed point (NaN payloads become the one canonical NaN,
+    // so the value itself need not come back bit for bit).
+    const auto bytes = cbor::encode(*v);
+    const auto again = cbor::decode(bytes, "fuzz");
+    check(again.has_value() && cbor::encode(*again) == bytes);
   }
   if (auto box = jumbf::Box::parse(in)) {
     const auto written = box->write();

@@ -51,6 +51,15 @@ TEST(Cbor, EncodesStringsArraysTagsAndSimpleValues) {
   EXPECT_EQ(hex_of(Value::undefined()), "f7");
 }
 
+TEST(Cbor, ANanWithAPayloadIsWrittenAsTheCanonicalNan) {
+  // c2pa_fuzz finding: a double NaN with payload bits (fb ffffffff07000000) read back from
+  // its deterministic encoding is the canonical quiet NaN (RFC 8949 §4.2.2), not itself.
+  auto v = decode(unhex("fbffffffff07000000"), "test");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(hex_of(*v), "f97e00");
+  EXPECT_EQ(hex_of(*decode(encode(*v), "test")), "f97e00");
+}
+
 TEST(Cbor, SortsMapKeysByTheirEncodedBytes) {
   // §4.2.1: bytewise order of encoded keys — shorter text first, integers before text.
   Value m = Value::map({{"aa", Value::unsigned_int(1)},
