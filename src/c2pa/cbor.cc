@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <set>
 
 namespace atelier::c2pa::cbor {
 
@@ -252,6 +253,10 @@ struct Frame {
   std::uint64_t remaining = 0; // items (array), keys + values (map), 1 (tag)
   bool indefinite = false;
   std::optional<Value> key;    // a map key waiting for its value
+  // The deterministic encodings of the map's keys so far: two keys are the same key when
+  // they encode alike (NaNs with different payloads, a chunked and a plain string), and
+  // looking one up is O(log n), not a scan of the map.
+  std::set<Bytes> key_encodings;
 };
 
 struct Builder {
@@ -307,11 +312,9 @@ struct Builder {
       }
       if (top.value.type() == Value::Type::kMap) {
         if (!top.key) {
-          for (const auto& [k, unused] : top.value.entries()) {
-            if (k == v) {
-              fail_with("cbor_malformed", "a map repeats a key");
-              return;
-            }
+          if (!top.key_encodings.insert(encode(v)).second) {
+            fail_with("cbor_malformed", "a map repeats a key");
+            return;
           }
           top.key = std::move(v);
         } else {
@@ -345,7 +348,7 @@ struct Builder {
                                       std::to_string(bytes_left) + " bytes left");
       return;
     }
-    stack.push_back(Frame{std::move(container), remaining, indefinite, std::nullopt});
+    stack.push_back(Frame{std::move(container), remaining, indefinite, std::nullopt, {}});
   }
 
   void close_indefinite() {

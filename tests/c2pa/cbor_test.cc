@@ -60,6 +60,20 @@ TEST(Cbor, ANanWithAPayloadIsWrittenAsTheCanonicalNan) {
   EXPECT_EQ(hex_of(*decode(encode(*v), "test")), "f97e00");
 }
 
+TEST(Cbor, KeysThatEncodeAlikeAreOneKey) {
+  // c2pa_fuzz finding 2: NaN keys with different payloads, and a chunked and a plain string,
+  // are distinct bits but one key once written deterministically: a repeated key.
+  for (const char* h : {"a2fb7ff8000000000001 00 fb7ff8000000000002 00", "a2 7f6161ff 00 6161 00"}) {
+    std::string hex;
+    for (const char* c = h; *c; ++c) {
+      if (*c != ' ') hex.push_back(*c);
+    }
+    auto v = decode(unhex(hex), "test");
+    ASSERT_FALSE(v) << h;
+    EXPECT_NE(v.error().message.find("repeats a key"), std::string::npos);
+  }
+}
+
 TEST(Cbor, SortsMapKeysByTheirEncodedBytes) {
   // §4.2.1: bytewise order of encoded keys — shorter text first, integers before text.
   Value m = Value::map({{"aa", Value::unsigned_int(1)},
