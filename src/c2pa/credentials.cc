@@ -251,6 +251,13 @@ Result<std::string> read_root_pem(const std::filesystem::path& keys_dir) {
   return read_text(keys_dir / kRootCertFile, "the C2PA root certificate");
 }
 
+std::vector<Bytes> local_trust_anchors(const std::filesystem::path& keys_dir) {
+  auto root = read_root_pem(keys_dir);
+  if (!root) return {};
+  auto certs = certificates_from_pem(*root);
+  return certs ? *certs : std::vector<Bytes>{};
+}
+
 Result<std::vector<Bytes>> certificates_from_pem(std::string_view pem) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   std::vector<Bytes> out;

@@ -47,6 +47,8 @@ Result<void> create_local_ca(const std::filesystem::path& keys_dir, const LocalC
 
 // The root certificate as PEM (what `atelier c2pa root` prints).
 Result<std::string> read_root_pem(const std::filesystem::path& keys_dir);
+// The root under `keys_dir` as trust anchors (DER); none when there is no readable root.
+std::vector<Bytes> local_trust_anchors(const std::filesystem::path& keys_dir);
 
 // Checks a leaf (DER) against the C2PA claim-signing profile at time `now`; the error names
 // the rule ("c2pa_cert_profile": "the certificate is a CA", "... has no C2PA or

@@ -42,10 +42,7 @@ std::vector<c2pa::Bytes> anchors(const Globals& g, const std::string& trust) {
     if (!certs) exit_with(certs.error());
     return *certs;
   }
-  auto root = c2pa::read_root_pem(keys_dir(g));
-  if (!root) return {};
-  auto certs = c2pa::certificates_from_pem(*root);
-  return certs ? *certs : std::vector<c2pa::Bytes>{};
+  return c2pa::local_trust_anchors(keys_dir(g));
 }
 
 c2pa::Validation validate(const Globals& g, const std::string& file, const std::string& trust) {

@@ -310,11 +310,8 @@ void add_provenance(CLI::App& app, Globals& globals) {
         file = std::move((*issued)->bytes);
     }
     if (const auto mime = c2pa::sniff_mime(file); !file.empty() && c2pa::embeddable(mime)) {
-      std::vector<c2pa::Bytes> anchors;
-      if (auto root = c2pa::read_root_pem(ctx.dir.keys_path())) {
-        if (auto certs = c2pa::certificates_from_pem(*root)) anchors = *certs;
-      }
-      auto v = c2pa::validate_asset(file, mime, anchors, std::chrono::system_clock::now());
+      auto v = c2pa::validate_asset(file, mime, c2pa::local_trust_anchors(ctx.dir.keys_path()),
+                                    std::chrono::system_clock::now());
       if (v && v->manifest_present) {
         credentials = {{"validation_state", v->state},
                        {"failures", v->failures},

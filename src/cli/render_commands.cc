@@ -171,10 +171,7 @@ nlohmann::json credentials_report(const Globals& g, std::span<const std::uint8_t
                                   const std::string& file_recipe, bool* failed) {
   const auto mime = c2pa::sniff_mime(bytes);
   if (!c2pa::embeddable(mime)) return nullptr;
-  std::vector<c2pa::Bytes> anchors;
-  if (auto root = c2pa::read_root_pem(std::filesystem::path(g.data_dir) / "keys")) {
-    if (auto certs = c2pa::certificates_from_pem(*root)) anchors = *certs;
-  }
+  const auto anchors = c2pa::local_trust_anchors(std::filesystem::path(g.data_dir) / "keys");
   auto v = c2pa::validate_asset(bytes, mime, anchors, std::chrono::system_clock::now());
   if (!v) exit_with(v.error());
   if (!v->manifest_present) return nullptr;

@@ -106,9 +106,7 @@ void add_server_commands(CLI::App& app, Globals& globals) {
     opts->market = ctx.market.get();
     opts->feeds = ctx.feeds.get();
     opts->issuer = ctx.issuer.get();
-    if (auto root = c2pa::read_root_pem(ctx.dir.keys_path())) {
-      if (auto certs = c2pa::certificates_from_pem(*root)) opts->c2pa_anchors = *certs;
-    }
+    opts->c2pa_anchors = c2pa::local_trust_anchors(ctx.dir.keys_path());
     auto r = api::serve_until_signal(*opts, *ctx.engine, [](std::uint16_t port) {
       std::fprintf(stderr, "atelier: listening on port %u\n", port);
     });
