@@ -77,8 +77,11 @@ std::string account_json(const AccountView& v) {
                       {"token_id", t.token_id.to_decimal()},
                       {"amount", t.amount.to_decimal()}});
   }
-  return nlohmann::json{{"id", v.account.id}, {"kind", v.account.kind}, {"name", v.account.name},
-                        {"balances", balances}, {"tokens", tokens}}
+  return nlohmann::json{{"id", v.account.id},
+                        {"kind", v.account.kind},
+                        {"name", v.account.name},
+                        {"balances", balances},
+                        {"tokens", tokens}}
       .dump();
 }
 
@@ -126,7 +129,8 @@ Result<void> Ledger::ensure_system_accounts() {
     if (!existing) return fail(existing.error());
     if (*existing) continue;
     store::LedgerChange c;
-    c.new_accounts.push_back({std::string(id), kind, std::string(id), negative, clock_.now_ms()});
+    c.ledger.new_accounts.push_back(
+        {std::string(id), kind, std::string(id), negative, clock_.now_ms()});
     c.event = event("account.created", clock_.now_ms(), {{"account", {{"id", id}, {"kind", kind}}}},
                     {"account:" + std::string(id)});
     auto r = apply(std::move(c));
@@ -151,7 +155,7 @@ Result<store::AccountRecord> Ledger::create_account(const NewAccount& request) {
   ATELIER_TRY(ensure_system_accounts());
   store::AccountRecord a{id, request.kind, request.name, false, clock_.now_ms()};
   store::LedgerChange c;
-  c.new_accounts.push_back(a);
+  c.ledger.new_accounts.push_back(a);
   c.event =
       event("account.created", a.created_ms,
             {{"account", {{"id", id}, {"kind", a.kind}, {"name", a.name}}}}, {"account:" + id});
@@ -192,8 +196,8 @@ Result<store::LedgerReceipt> Ledger::deposit(const AccountId& account, std::stri
     return fail(Error::invalid("invalid_amount", "a deposit must be positive", "amount"));
   ATELIER_TRY(ensure_system_accounts());
   store::LedgerChange c;
-  c.postings = {{std::string(kExternalAccount), std::string(currency), amount, false},
-                {account.str(), std::string(currency), amount, true}};
+  c.ledger.postings = {{std::string(kExternalAccount), std::string(currency), amount, false},
+                       {account.str(), std::string(currency), amount, true}};
   c.event =
       event("deposit", clock_.now_ms(),
             {{"account", account.view()}, {"currency", currency}, {"amount", amount.to_decimal()}},
@@ -208,8 +212,8 @@ Result<store::LedgerReceipt> Ledger::withdraw(const AccountId& account, std::str
     return fail(Error::invalid("invalid_amount", "a withdrawal must be positive", "amount"));
   ATELIER_TRY(ensure_system_accounts());
   store::LedgerChange c;
-  c.postings = {{account.str(), std::string(currency), amount, false},
-                {std::string(kExternalAccount), std::string(currency), amount, true}};
+  c.ledger.postings = {{account.str(), std::string(currency), amount, false},
+                       {std::string(kExternalAccount), std::string(currency), amount, true}};
   c.event =
       event("withdrawal", clock_.now_ms(),
             {{"account", account.view()}, {"currency", currency}, {"amount", amount.to_decimal()}},
@@ -261,7 +265,7 @@ Result<store::CollectionRecord> Ledger::create_collection(const NewCollection& r
                             r.primary_splits,
                             r.royalty_splits};
   store::LedgerChange change;
-  change.new_collections.push_back(c);
+  change.ledger.new_collections.push_back(c);
   change.event = event("collection.created", c.created_ms,
                        {{"collection",
                          {{"id", c.id},
@@ -330,8 +334,8 @@ Result<store::TokenRecord> Ledger::mint(const MintRequest& r) {
                        erc721 ? U256(1) : r.max_supply,
                        clock_.now_ms()};
   store::LedgerChange change;
-  change.new_tokens.push_back(t);
-  change.moves.push_back({c->id, id, "", r.to, r.amount});
+  change.ledger.new_tokens.push_back(t);
+  change.ledger.moves.push_back({c->id, id, "", r.to, r.amount});
   change.event = event("mint", t.created_ms,
                        {{"collection", c->id},
                         {"standard", c->standard},
@@ -400,7 +404,7 @@ Result<store::LedgerReceipt> Ledger::transfer(const TransferRequest& r) {
     if (r.amount != U256(1))
       return fail(
           Error::invalid("invalid_amount", "an ERC-721 transfer moves exactly 1", "amount"));
-    change.approvals.push_back(
+    change.ledger.approvals.push_back(
         {r.collection, r.token_id, ""});  // Cleared on transfer, as _transfer does.
   } else {
     auto op = ledger_.is_operator(r.collection, r.from, r.caller);
@@ -419,7 +423,7 @@ Result<store::LedgerReceipt> Ledger::transfer(const TransferRequest& r) {
                          "ERC1155: insufficient balance for transfer", "amount"));
     }
   }
-  change.moves.push_back({r.collection, r.token_id, r.from, r.to, r.amount});
+  change.ledger.moves.push_back({r.collection, r.token_id, r.from, r.to, r.amount});
   change.event =
       event("transfer", clock_.now_ms(),
             {{"collection", r.collection},
@@ -459,7 +463,7 @@ Result<store::LedgerReceipt> Ledger::approve(const AccountId& caller,
                        "ERC721: approve caller is not token owner or approved for all", "caller"));
   }
   store::LedgerChange change;
-  change.approvals.push_back({collection.str(), token_id, approved.str()});
+  change.ledger.approvals.push_back({collection.str(), token_id, approved.str()});
   change.event = event("approval", clock_.now_ms(),
                        {{"collection", collection.view()},
                         {"token_id", token_id.to_decimal()},
@@ -482,7 +486,8 @@ Result<store::LedgerReceipt> Ledger::set_approval_for_all(const AccountId& calle
                              "ERC1155: setting approval status for self", "operator"));
   }
   store::LedgerChange change;
-  change.operators.push_back({collection.str(), caller.str(), operator_account.str(), approved});
+  change.ledger.operators.push_back(
+      {collection.str(), caller.str(), operator_account.str(), approved});
   change.event = event("approval_for_all", clock_.now_ms(),
                        {{"collection", collection.view()},
                         {"owner", caller.view()},
@@ -509,8 +514,8 @@ Result<store::LedgerReceipt> Ledger::burn(const AccountId& caller, const Collect
       return fail(revert("erc721_not_owner_or_approved",
                          "ERC721: caller is not token owner or approved", "caller"));
     }
-    change.approvals.push_back({collection.str(), token_id, ""});
-    change.moves.push_back({collection.str(), token_id, *owner, "", U256(1)});
+    change.ledger.approvals.push_back({collection.str(), token_id, ""});
+    change.ledger.moves.push_back({collection.str(), token_id, *owner, "", U256(1)});
   } else {
     auto op = ledger_.is_operator(collection.view(), from.view(), caller.view());
     if (!op) return fail(op.error());
@@ -525,14 +530,14 @@ Result<store::LedgerReceipt> Ledger::burn(const AccountId& caller, const Collect
     if (*bal < amount)
       return fail(
           revert("erc1155_burn_exceeds_balance", "ERC1155: burn amount exceeds balance", "amount"));
-    change.moves.push_back({collection.str(), token_id, from.str(), "", amount});
+    change.ledger.moves.push_back({collection.str(), token_id, from.str(), "", amount});
   }
-  const std::string holder = change.moves.front().from;
+  const std::string holder = change.ledger.moves.front().from;
   change.event = event("burn", clock_.now_ms(),
                        {{"collection", collection.view()},
                         {"token_id", token_id.to_decimal()},
                         {"from", holder},
-                        {"amount", change.moves.front().amount.to_decimal()},
+                        {"amount", change.ledger.moves.front().amount.to_decimal()},
                         {"operator", caller.view()}},
                        {token_subject(collection.view(), token_id), "account:" + holder});
   return apply(std::move(change));

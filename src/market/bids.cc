@@ -74,19 +74,19 @@ Result<Bid> Market::bid(const ListingId& listing_id, const AccountId& bidder, co
     change.time_ms = now;
     // The refund first, so a bidder raising their own bid needs only the difference.
     if (l.bid_count > 0) {
-      change.postings.push_back({l.high_bidder, l.currency, l.high_bid, true});
-      change.postings.push_back({kEscrow, l.currency, l.high_bid, false});
+      change.ledger.postings.push_back({l.high_bidder, l.currency, l.high_bid, true});
+      change.ledger.postings.push_back({kEscrow, l.currency, l.high_bid, false});
     }
-    change.postings.push_back({bidder.str(), l.currency, amount, false});
-    change.postings.push_back({kEscrow, l.currency, amount, true});
+    change.ledger.postings.push_back({bidder.str(), l.currency, amount, false});
+    change.ledger.postings.push_back({kEscrow, l.currency, amount, true});
     std::optional<std::int64_t> extended;
     const std::int64_t buffer_ms = terms->time_buffer_s * 1000;
     if (l.ends_ms - now < buffer_ms) extended = now + buffer_ms;
-    change.transitions.push_back(
+    change.listings.transitions.push_back(
         {.id = l.id,
          .from_status = store::ListingStatus::kActive,
          .expected_bid_count = l.bid_count,
-         .bid = store::LedgerChange::ListingTransition::Bid{bidder.str(), amount},
+         .bid = store::ListingChanges::Transition::Bid{bidder.str(), amount},
          .ends_ms = extended});
     const std::int64_t ends = extended.value_or(l.ends_ms);
     nlohmann::json fields = {

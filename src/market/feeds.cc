@@ -122,7 +122,7 @@ Result<FeedRegistration> Feeds::register_feed(std::string_view id, const PricePa
   }
   store::LedgerChange change;
   change.time_ms = now;
-  change.feeds.push_back({policy->id, text, now, now});
+  change.oracle.feeds.push_back({policy->id, text, now, now});
   change.event = feed_event(
       "oracle.feed", now,
       {{"feed", policy->id}, {"policy", policy_object(*policy)}, {"created", out.created}},
@@ -178,7 +178,7 @@ Result<store::FeedReportRecord> Feeds::report(
   store::FeedReportRecord record{policy.id, std::string(source), *price, observed_ms, now, 0};
   store::LedgerChange change;
   change.time_ms = now;
-  change.feed_reports.push_back(record);
+  change.oracle.reports.push_back(record);
   change.event = feed_event("oracle.report", now,
                             {{"feed", policy.id},
                              {"source", record.source},

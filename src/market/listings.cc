@@ -118,17 +118,17 @@ Result<store::ListingRecord> Market::create_listing(
                          now};
   store::LedgerChange change;
   change.time_ms = now;
-  change.new_listings.push_back(l);
+  change.listings.new_listings.push_back(l);
   if (internal::is_english(l)) {
     // The token waits in escrow, so the seller cannot sell it twice while bids come in.
-    change.moves.push_back(
+    change.ledger.moves.push_back(
         {l.collection_id, l.token_id, l.seller, std::string(ledger::kEscrowAccount), l.quantity});
     // A failed read is the listing's error: swallowed, an ERC-721's approval would survive
     // into escrow (the "create listing" case of tests/ledger/fault_loop_test.cc).
     auto collection = ledger_store_.collection(l.collection_id);
     if (!collection) return fail(collection.error());
     if (*collection && (*collection)->standard == "erc721") {
-      change.approvals.push_back({l.collection_id, l.token_id, ""});
+      change.ledger.approvals.push_back({l.collection_id, l.token_id, ""});
     }
   }
   ATELIER_TRY_ASSIGN(auto subjects, listing_subjects(ledger_store_, l, {l.seller}));
@@ -184,8 +184,10 @@ Result<ListingView> Market::view_of(const store::ListingRecord& l, std::int64_t 
   const std::int64_t at = std::max(now, l.starts_ms);
   auto position = rarity_position(l, terms->rules && !terms->rules->rarity_tiers.empty());
   if (!position) return fail(position.error());
-  if (auto p = internal::total_price(l, *terms, at, U256(1), *position); p) v.price = *p;
-  else v.open = false;  // Nothing to buy at any price now (e.g. not emitted yet, or sold out).
+  if (auto p = internal::total_price(l, *terms, at, U256(1), *position); p)
+    v.price = *p;
+  else
+    v.open = false;  // Nothing to buy at any price now (e.g. not emitted yet, or sold out).
   if (l.status != store::ListingStatus::kActive || ended || !terms->model) return v;
   if (now < l.starts_ms) {
     v.next_change_ms = l.starts_ms;
@@ -233,14 +235,14 @@ Result<store::ListingRecord> Market::cancel(const ListingId& listing_id, const A
     change.time_ms = now;
     const std::string outcome =
         nlohmann::json{{"cancelled_by", caller.view()}, {"time_ms", now}}.dump();
-    change.transitions.push_back({.id = l.id,
-                                  .from_status = store::ListingStatus::kActive,
-                                  .expected_bid_count = l.bid_count,
-                                  .expected_sold = l.sold,
-                                  .to_status = store::ListingStatus::kCancelled,
-                                  .outcome = outcome});
+    change.listings.transitions.push_back({.id = l.id,
+                                           .from_status = store::ListingStatus::kActive,
+                                           .expected_bid_count = l.bid_count,
+                                           .expected_sold = l.sold,
+                                           .to_status = store::ListingStatus::kCancelled,
+                                           .outcome = outcome});
     if (internal::is_english(l)) {
-      change.moves.push_back(
+      change.ledger.moves.push_back(
           {l.collection_id, l.token_id, std::string(ledger::kEscrowAccount), l.seller, l.quantity});
     }
     ATELIER_TRY_ASSIGN(auto subjects, listing_subjects(ledger_store_, l, {l.seller}));

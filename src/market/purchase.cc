@@ -137,29 +137,29 @@ Result<Sale> Market::purchase(const ListingId& listing_id, const AccountId& buye
 
     store::LedgerChange change;
     change.time_ms = now;
-    change.postings.push_back({buyer.str(), pay, *total, false});
+    change.ledger.postings.push_back({buyer.str(), pay, *total, false});
     std::vector<ledger::Payout> payouts;
     if (terms->clearing) {
       // Held until the auction settles at its clearing price (rebates, then payouts).
-      change.postings.push_back({std::string(ledger::kEscrowAccount), pay, *total, true});
+      change.ledger.postings.push_back({std::string(ledger::kEscrowAccount), pay, *total, true});
     } else {
       auto p = ledger::sale_payouts(**collection, l.seller, *total, l.platform_fee_bps);
       if (!p) return fail(p.error());
       payouts = std::move(*p);
       for (const auto& payout : payouts)
-        change.postings.push_back({payout.account, pay, payout.amount, true});
+        change.ledger.postings.push_back({payout.account, pay, payout.amount, true});
     }
-    change.moves.push_back({l.collection_id, l.token_id, l.seller, buyer.str(), quantity});
+    change.ledger.moves.push_back({l.collection_id, l.token_id, l.seller, buyer.str(), quantity});
     if ((*collection)->standard == "erc721")
-      change.approvals.push_back({l.collection_id, l.token_id, ""});
-    change.listing_updates.push_back(
+      change.ledger.approvals.push_back({l.collection_id, l.token_id, ""});
+    change.listings.updates.push_back(
         {l.id, quantity,
          internal::sold_dependent(l, *terms) ? std::optional<U256>(l.sold) : std::nullopt});
     // The sales history keeps the listed price (the listing's currency); the postings and the
     // log entry say what was paid.
     const U256 unit =
         ATELIER_VALUE(checked_div(*listed, quantity), "a purchase is of at least one unit");
-    change.sales.push_back({l.id, 0, buyer.str(), quantity, unit, *listed, now, 0});
+    change.listings.sales.push_back({l.id, 0, buyer.str(), quantity, unit, *listed, now, 0});
     nlohmann::json fields = {{"listing", l.id},
                              {"kind", store::listing_kind_name(l.kind)},
                              {"collection", l.collection_id},
@@ -173,13 +173,15 @@ Result<Sale> Market::purchase(const ListingId& listing_id, const AccountId& buye
     if (terms->clearing) fields["escrowed"] = true;
     if (!due->feed.empty()) {
       fields["listed"] = {{"currency", l.currency}, {"total", listed->to_decimal()}};
-      fields["feed"] = {{"id", due->feed}, {"price_wad", due->price.price_wad.to_decimal()},
-                        {"as_of_ms", due->price.as_of_ms}, {"sources", due->price.used}};
+      fields["feed"] = {{"id", due->feed},
+                        {"price_wad", due->price.price_wad.to_decimal()},
+                        {"as_of_ms", due->price.as_of_ms},
+                        {"sources", due->price.used}};
     }
     ATELIER_TRY_ASSIGN(auto subjects, listing_subjects(ledger_store_, l, {buyer.view(), l.seller}));
     change.event = listing_event("sale", now, std::move(fields), std::move(subjects));
     auto sale_at = [&](const store::LedgerReceipt& receipt) {
-      return Sale{l.id,      buyer.str(),  quantity, *total,
+      return Sale{l.id,      buyer.str(),         quantity, *total,
                   payouts,   receipt.log_index,   pay,      due->feed.empty() ? U256() : *listed,
                   due->feed, due->price.price_wad};
     };

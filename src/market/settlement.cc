@@ -34,7 +34,8 @@ Result<void> settle_english(store::LedgerStore& ledger_store, const store::Listi
                             Plan& plan) {
   if (l.bid_count == 0) {
     plan.out.status = "ended";
-    plan.change.moves.push_back({l.collection_id, l.token_id, kEscrow, l.seller, l.quantity});
+    plan.change.ledger.moves.push_back(
+        {l.collection_id, l.token_id, kEscrow, l.seller, l.quantity});
     plan.type = "auction.ended";
     ATELIER_TRY_ASSIGN(plan.subjects, listing_subjects(ledger_store, l, {l.seller}));
     return {};
@@ -43,12 +44,14 @@ Result<void> settle_english(store::LedgerStore& ledger_store, const store::Listi
   plan.out.price = l.high_bid;
   ATELIER_TRY_ASSIGN(plan.out.payouts,
                      ledger::sale_payouts(collection, l.seller, l.high_bid, l.platform_fee_bps));
-  plan.change.postings.push_back({kEscrow, l.currency, l.high_bid, false});
+  plan.change.ledger.postings.push_back({kEscrow, l.currency, l.high_bid, false});
   for (const auto& p : plan.out.payouts)
-    plan.change.postings.push_back({p.account, l.currency, p.amount, true});
-  plan.change.moves.push_back({l.collection_id, l.token_id, kEscrow, l.high_bidder, l.quantity});
+    plan.change.ledger.postings.push_back({p.account, l.currency, p.amount, true});
+  plan.change.ledger.moves.push_back(
+      {l.collection_id, l.token_id, kEscrow, l.high_bidder, l.quantity});
   const U256 unit = ATELIER_VALUE(checked_div(l.high_bid, l.quantity), "a listing has units");
-  plan.change.sales.push_back({l.id, 0, l.high_bidder, l.quantity, unit, l.high_bid, now, 0});
+  plan.change.listings.sales.push_back(
+      {l.id, 0, l.high_bidder, l.quantity, unit, l.high_bid, now, 0});
   plan.sold = l.quantity;
   plan.fields["buyer"] = l.high_bidder;
   plan.fields["quantity"] = l.quantity.to_decimal();
@@ -91,18 +94,18 @@ Result<void> settle_clearing(store::LedgerStore& ledger_store, const store::List
   ATELIER_TRY_ASSIGN(plan.out.payouts,
                      ledger::sale_payouts(collection, l.seller, proceeds, l.platform_fee_bps));
   plan.out.price = clearing;
-  plan.change.postings.push_back({kEscrow, l.currency, escrowed, false});
+  plan.change.ledger.postings.push_back({kEscrow, l.currency, escrowed, false});
   nlohmann::json rebates = nlohmann::json::array();
   U256 paid_out;
   for (const auto& buyer : order) {
     const U256& rebate = rebate_by_buyer[buyer];
     plan.out.rebates.push_back({buyer, rebate});
-    plan.change.postings.push_back({buyer, l.currency, rebate, true});
+    plan.change.ledger.postings.push_back({buyer, l.currency, rebate, true});
     rebates.push_back({{"account", buyer}, {"amount", rebate.to_decimal()}});
     paid_out = ATELIER_VALUE(checked_add(paid_out, rebate), "rebates ≤ what was escrowed");
   }
   for (const auto& p : plan.out.payouts)
-    plan.change.postings.push_back({p.account, l.currency, p.amount, true});
+    plan.change.ledger.postings.push_back({p.account, l.currency, p.amount, true});
   // Everything escrowed leaves escrow: the rebates and the proceeds.
   ATELIER_ASSERT(ATELIER_VALUE(checked_add(paid_out, proceeds), "≤ escrowed") == escrowed,
                  "listing " + l.id + ": rebates and proceeds do not add up to the escrowed " +
@@ -168,13 +171,13 @@ Result<Settlement> Market::settle(std::string_view listing_id,
   nlohmann::json outcome = {
       {"status", out.status}, {"time_ms", now}, {"price", out.price.to_decimal()}};
   if (!out.winner.empty()) outcome["winner"] = out.winner;
-  change.transitions.push_back({.id = l.id,
-                                .from_status = l.status,
-                                .expected_bid_count = l.bid_count,
-                                .expected_sold = l.sold,
-                                .to_status = store::parse_listing_status(out.status),
-                                .sold = plan.sold,
-                                .outcome = outcome.dump()});
+  change.listings.transitions.push_back({.id = l.id,
+                                         .from_status = l.status,
+                                         .expected_bid_count = l.bid_count,
+                                         .expected_sold = l.sold,
+                                         .to_status = store::parse_listing_status(out.status),
+                                         .sold = plan.sold,
+                                         .outcome = outcome.dump()});
   change.event = listing_event(plan.type, now, std::move(plan.fields), std::move(plan.subjects));
   auto settled_at = [&out](const store::LedgerReceipt& receipt) {
     Settlement s = out;

@@ -30,7 +30,7 @@ namespace atelier::store {
 
 struct AccountRecord {
   std::string id;
-  std::string kind;          // "creator", "collector", "platform", "external".
+  std::string kind;  // "creator", "collector", "platform", "external".
   std::string name;
   bool allow_negative = false;  // Only "external" (the world outside: deposits, withdrawals).
   std::int64_t created_ms = 0;
@@ -66,9 +66,9 @@ struct CollectionRecord {
   std::string external_url;
   std::string creator_account;
   std::string generator_name;
-  U256 max_supply;                    // Tokens (ERC-721) or token ids (ERC-1155); 0: no cap.
-  std::int64_t royalty_bps = 0;       // EIP-2981, 0..10000.
-  std::string royalty_receiver;       // Account.
+  U256 max_supply;               // Tokens (ERC-721) or token ids (ERC-1155); 0: no cap.
+  std::int64_t royalty_bps = 0;  // EIP-2981, 0..10000.
+  std::string royalty_receiver;  // Account.
   std::int64_t created_ms = 0;
   std::vector<Split> primary_splits = {};  // First sales' proceeds (sum 10000); empty: the seller.
   std::vector<Split> royalty_splits = {};  // The royalty (sum 10000); empty: royalty_receiver.
@@ -80,8 +80,8 @@ struct TokenRecord {
   std::string recipe_id;
   std::string asset_sha256;
   std::string token_hash;
-  U256 supply;        // Units in existence (ERC-721: 1, or 0 once burned).
-  U256 max_supply;    // ERC-1155 edition cap per id (0: no cap); ERC-721: 1.
+  U256 supply;      // Units in existence (ERC-721: 1, or 0 once burned).
+  U256 max_supply;  // ERC-1155 edition cap per id (0: no cap); ERC-721: 1.
   std::int64_t created_ms = 0;
 };
 
@@ -142,7 +142,7 @@ struct ListingRecord {
   U256 quantity;
   U256 sold;
   ListingStatus status = ListingStatus::kActive;
-  std::string terms;   // Canonical JSON of the kind's price parameters, e.g. {"price":"100"}.
+  std::string terms;  // Canonical JSON of the kind's price parameters, e.g. {"price":"100"}.
   std::int64_t platform_fee_bps = 0;
   std::int64_t starts_ms = 0;
   std::int64_t ends_ms = 0;  // 0: open-ended. A bid near the end of an English auction extends it.
@@ -178,8 +178,8 @@ struct SaleRecord {
 // A registered price feed (market/oracle.h "Oracles"). The store keeps its update policy as
 // opaque canonical JSON: the market layer writes and parses it.
 struct FeedRecord {
-  std::string id;          // "ETH-USD"
-  std::string policy;      // Canonical JSON of the policy.
+  std::string id;               // "ETH-USD"
+  std::string policy;           // Canonical JSON of the policy.
   std::int64_t created_ms = 0;  // Kept when the policy is replaced.
   std::int64_t updated_ms = 0;
 };
@@ -208,10 +208,11 @@ struct IdempotentCompletion {
   std::function<Result<IdempotentResponse>(const LedgerReceipt&)> respond;
 };
 
-struct LedgerChange {
+// What a change does to balances and tokens (ledger/ledger.h builds it).
+struct LedgerEntries {
   std::vector<AccountRecord> new_accounts;
   std::vector<CollectionRecord> new_collections;
-  std::vector<TokenRecord> new_tokens;      // Mints; the units arrive through `moves`.
+  std::vector<TokenRecord> new_tokens;  // Mints; the units arrive through `moves`.
   std::vector<Posting> postings;
   std::vector<TokenMove> moves;
   // ERC-721 single-token approvals to set ("" clears); cleared on transfer by the engine.
@@ -228,24 +229,29 @@ struct LedgerChange {
     bool approved = false;
   };
   std::vector<Operator> operators;
+};
+
+// What a change does to listings: new ones, units sold, auction transitions, sales rows
+// (market/listings.h, bids.cc, purchase.cc, settlement.cc build it).
+struct ListingChanges {
   std::vector<ListingRecord> new_listings;
   // Units sold from a listing, applied under the write lock: refused whole with "sold_out"
   // when fewer than `add_sold` are left, "listing_not_active" unless it is active. With
   // `expected_sold` (prices that depend on how many sold: GDA, VRGDA) it applies only if the
   // listing still shows that count, else "listing_changed" (re-read and retry).
-  struct ListingUpdate {
+  struct Update {
     std::string id;
     U256 add_sold;
     std::optional<U256> expected_sold = std::nullopt;
   };
-  std::vector<ListingUpdate> listing_updates;
+  std::vector<Update> updates;
   // A listing's state change, applied under the write lock only if the listing still has
   // `from_status` and (when given) `expected_bid_count`, else "listing_changed" (re-read and
   // decide again); "listing_not_active" when it was cancelled meanwhile. `expected_sold`
   // likewise guards decisions taken on the sales so far (settling, cancelling). A bid becomes the
   // standing bid (bid_count + 1, a bids row); `ends_ms` extends an auction; `to_status`,
   // `sold` and `outcome` record closing, settling or cancelling.
-  struct ListingTransition {
+  struct Transition {
     std::string id;
     ListingStatus from_status = ListingStatus::kActive;
     std::optional<std::uint64_t> expected_bid_count = std::nullopt;
@@ -260,9 +266,13 @@ struct LedgerChange {
     std::optional<U256> sold = std::nullopt;
     std::string outcome = {};
   };
-  std::vector<ListingTransition> transitions;
+  std::vector<Transition> transitions;
   // Purchases to record in `sales` (seq and log_index filled in by the store).
   std::vector<SaleRecord> sales;
+};
+
+// What a change does to price feeds (market/feeds.h builds it).
+struct OracleChanges {
   // Price feeds to register, or (an id that exists) whose policy to replace: created_ms is
   // then kept and updated_ms written.
   std::vector<FeedRecord> feeds;
@@ -272,9 +282,17 @@ struct LedgerChange {
   // of that source; an equal observed_ms replaces it, as aggregate() lets the later arrival
   // win), or "too_many_sources" (the feed already holds limits::kOracleReportsMax sources'
   // reports, all that one aggregation may read).
-  std::vector<FeedReportRecord> feed_reports;
+  std::vector<FeedReportRecord> reports;
+};
+
+// One atomic change: its ledger, listing and oracle parts, applied together with their log
+// entry (store/internal/ledger_apply.h gives the order and the file of each part's applier).
+struct LedgerChange {
+  LedgerEntries ledger;
+  ListingChanges listings;
+  OracleChanges oracle;
   std::int64_t time_ms = 0;  // When the change was decided (bids and sales rows).
-  LogEvent event;  // Required: every change is logged in the same transaction.
+  LogEvent event;            // Required: every change is logged in the same transaction.
   std::optional<IdempotentCompletion> completion = std::nullopt;  // See IdempotentCompletion.
 };
 

@@ -16,9 +16,9 @@ namespace {
 
 // Credits and debits per currency; a change whose postings do not balance is a bug of the
 // engine that built it (src/ledger, src/market), never an input error.
-void assert_balanced(const LedgerChange& change) {
+void assert_balanced(const LedgerEntries& entries) {
   std::map<std::string, std::pair<U256, U256>> sums;  // currency -> (credits, debits)
-  for (const auto& p : change.postings) {
+  for (const auto& p : entries.postings) {
     auto& [credits, debits] = sums[p.currency];
     auto& side = p.credit ? credits : debits;
     side = ATELIER_VALUE(checked_add(side, p.amount), "one change's postings overflow 256 bits");
@@ -33,20 +33,21 @@ void assert_balanced(const LedgerChange& change) {
 }  // namespace
 
 Result<LedgerReceipt> SqliteStore::apply_ledger_change(const LedgerChange& change) {
-  assert_balanced(change);
+  assert_balanced(change.ledger);
   return write<LedgerReceipt>([&](Txn& txn) -> Result<LedgerReceipt> {
-    internal::LedgerApply apply(txn.db(), txn.stmts(), change);
-    ATELIER_TRY(apply.accounts());
-    ATELIER_TRY(apply.collections_and_mints());
-    ATELIER_TRY(apply.listing_updates());
-    ATELIER_TRY(apply.listing_transitions());
+    internal::LedgerEntriesApply ledger(txn.db(), txn.stmts(), change.ledger);
+    internal::ListingApply listings(txn.db(), txn.stmts(), change.listings, change.time_ms);
+    ATELIER_TRY(ledger.accounts());
+    ATELIER_TRY(ledger.collections_and_mints());
+    ATELIER_TRY(listings.updates());
+    ATELIER_TRY(listings.transitions());
     ATELIER_TRY_ASSIGN(const std::uint64_t index, txn.append(change.event));
-    ATELIER_TRY(apply.postings(index));
-    ATELIER_TRY(apply.token_moves());
-    ATELIER_TRY(apply.approvals_and_operators());
-    ATELIER_TRY(apply.new_listings());
-    ATELIER_TRY(apply.history(index));
-    ATELIER_TRY(internal::apply_feed_changes(txn.stmts(), change, index));
+    ATELIER_TRY(ledger.postings(index));
+    ATELIER_TRY(ledger.token_moves());
+    ATELIER_TRY(ledger.approvals_and_operators());
+    ATELIER_TRY(listings.new_listings());
+    ATELIER_TRY(listings.history(index));
+    ATELIER_TRY(internal::apply_oracle_changes(txn.stmts(), change.oracle, index));
     // The idempotent answer commits with the work (sqlite_idempotency.cc), or nothing does.
     if (change.completion) {
       ATELIER_TRY(internal::write_completion(txn.db(), txn.stmts(), *change.completion,
@@ -72,21 +73,17 @@ std::optional<Signed> apply(const Signed& a, const U256& x, bool credit) {
   return Signed{ATELIER_VALUE(checked_sub(x, a.amount), "x > a was checked"), x_negative};
 }
 
-Result<bool> LedgerApply::account_exists(const std::string& id) {
-  Stmt& q = stmts_.get("SELECT 1 FROM accounts WHERE id = ?1");
+Result<void> require_account(StmtCache& stmts, const std::string& id, const char* field) {
+  Stmt& q = stmts.get("SELECT 1 FROM accounts WHERE id = ?1");
   ScopedReset q_done(q);
   q.bind(1, id);
-  return q.next("reading account");
-}
-
-Result<void> LedgerApply::require_account(const std::string& id, const char* field) {
-  ATELIER_TRY_ASSIGN(const bool exists, account_exists(id));
+  ATELIER_TRY_ASSIGN(const bool exists, q.next("reading account"));
   if (!exists) return fail(Error::not_found("unknown_account", "no account " + id, field));
   return {};
 }
 
-Result<void> LedgerApply::accounts() {
-  for (const auto& a : change_.new_accounts) {
+Result<void> LedgerEntriesApply::accounts() {
+  for (const auto& a : entries_.new_accounts) {
     Stmt& ins = stmts_.get(
         "INSERT INTO accounts (id, kind, name, allow_negative, created_ms) VALUES (?1, ?2, ?3, "
         "?4, ?5) ON CONFLICT (id) DO NOTHING");
@@ -100,8 +97,8 @@ Result<void> LedgerApply::accounts() {
   return {};
 }
 
-Result<void> LedgerApply::postings(std::uint64_t log_index) {
-  for (const auto& p : change_.postings) {
+Result<void> LedgerEntriesApply::postings(std::uint64_t log_index) {
+  for (const auto& p : entries_.postings) {
     Stmt& acc = stmts_.get("SELECT allow_negative FROM accounts WHERE id = ?1");
     acc.bind(1, p.account);
     auto found = acc.next("reading account");

@@ -1,5 +1,5 @@
-// Where listings change: a LedgerChange's units sold, auction transitions (bids, extensions,
-// closing, settling, cancelling), new listings, and the bids and sales history rows
+// Where listings change: a LedgerChange's ListingChanges — units sold, auction transitions (bids,
+// extensions, closing, settling, cancelling), new listings, and the bids and sales history rows
 // (ledger_apply.h). The checks here are what keeps two racing buyers from both winning.
 #include "core/assert.h"
 #include "store/internal/ledger_apply.h"
@@ -23,8 +23,8 @@ Result<ListingState> read_state(StmtCache& stmts, const std::string& id) {
   ATELIER_TRY_ASSIGN(const bool found, q.next("reading listing"));
   if (!found) return fail(Error::not_found("unknown_listing", "no listing " + id, "id"));
   Row row(q, "listings", id);
-  ListingState s{row.u256(0, "quantity"), row.u256(1, "sold"),
-                 listing_status_at(row, 2), row.count(3, "bid_count")};
+  ListingState s{row.u256(0, "quantity"), row.u256(1, "sold"), listing_status_at(row, 2),
+                 row.count(3, "bid_count")};
   if (s.sold > s.quantity) row.bad("sold", "more sold (" + s.sold.to_decimal() + ") than listed");
   ATELIER_TRY(row.status());
   return s;
@@ -32,8 +32,8 @@ Result<ListingState> read_state(StmtCache& stmts, const std::string& id) {
 
 }  // namespace
 
-Result<void> LedgerApply::listing_updates() {
-  for (const auto& u : change_.listing_updates) {
+Result<void> ListingApply::updates() {
+  for (const auto& u : listings_.updates) {
     ATELIER_TRY_ASSIGN(const ListingState s, read_state(stmts_, u.id));
     if (u.expected_sold && *u.expected_sold != s.sold) {
       return fail(conflict("listing_changed",
@@ -60,8 +60,8 @@ Result<void> LedgerApply::listing_updates() {
   return {};
 }
 
-Result<void> LedgerApply::listing_transitions() {
-  for (const auto& t : change_.transitions) {
+Result<void> ListingApply::transitions() {
+  for (const auto& t : listings_.transitions) {
     ATELIER_TRY_ASSIGN(const ListingState s, read_state(stmts_, t.id));
     if (s.status != t.from_status ||
         (t.expected_bid_count && *t.expected_bid_count != s.bid_count) ||
@@ -73,7 +73,7 @@ Result<void> LedgerApply::listing_transitions() {
                            "listing " + t.id + " changed while this request was decided", "id"));
     }
     if (t.bid) {
-      new_bids_.push_back({t.id, s.bid_count, t.bid->bidder, t.bid->amount, change_.time_ms, 0});
+      new_bids_.push_back({t.id, s.bid_count, t.bid->bidder, t.bid->amount, time_ms_, 0});
       Stmt& up = stmts_.get(
           "UPDATE listings SET high_bidder = ?2, high_bid = ?3, bid_count = bid_count + 1 WHERE id "
           "= ?1");
@@ -102,9 +102,9 @@ Result<void> LedgerApply::listing_transitions() {
   return {};
 }
 
-Result<void> LedgerApply::new_listings() {
-  for (const auto& l : change_.new_listings) {
-    ATELIER_TRY(require_account(l.seller, "seller"));
+Result<void> ListingApply::new_listings() {
+  for (const auto& l : listings_.new_listings) {
+    ATELIER_TRY(require_account(stmts_, l.seller, "seller"));
     ATELIER_ASSERT(l.sold <= l.quantity, "a new listing " + l.id + " has more sold than listed");
     Stmt& ins = stmts_.get("INSERT INTO listings (" + std::string(kListingColumns) +
                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
@@ -129,7 +129,7 @@ Result<void> LedgerApply::new_listings() {
 }
 
 // History rows last: the accounts they name were checked above, with clear errors.
-Result<void> LedgerApply::history(std::uint64_t log_index) {
+Result<void> ListingApply::history(std::uint64_t log_index) {
   for (const auto& b : new_bids_) {
     Stmt& ins = stmts_.get(
         "INSERT INTO bids (listing_id, seq, bidder, amount, time_ms, log_index) VALUES (?1, ?2, "
@@ -138,14 +138,14 @@ Result<void> LedgerApply::history(std::uint64_t log_index) {
     ins.bind_blob(4, be(b.amount)).bind(5, b.time_ms).bind(6, static_cast<std::int64_t>(log_index));
     ATELIER_TRY(ins.run("inserting bid"));
   }
-  for (const auto& sale : change_.sales) {
+  for (const auto& sale : listings_.sales) {
     Stmt& ins = stmts_.get(
         "INSERT INTO sales (listing_id, seq, buyer, quantity, unit_price, total, time_ms, "
         "log_index) "
         "VALUES (?1, (SELECT COALESCE(MAX(seq) + 1, 0) FROM sales WHERE listing_id = ?1), ?2, ?3, "
         "?4, ?5, ?6, ?7)");
     ins.bind(1, sale.listing_id).bind(2, sale.buyer).bind_blob(3, be(sale.quantity));
-    ins.bind_blob(4, be(sale.unit_price)).bind_blob(5, be(sale.total)).bind(6, change_.time_ms);
+    ins.bind_blob(4, be(sale.unit_price)).bind_blob(5, be(sale.total)).bind(6, time_ms_);
     ins.bind(7, static_cast<std::int64_t>(log_index));
     ATELIER_TRY(ins.run("inserting sale"));
   }

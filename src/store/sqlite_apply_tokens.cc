@@ -15,11 +15,11 @@ constexpr std::int64_t kHoldersSummedMax = 64;
 
 }  // namespace
 
-Result<void> LedgerApply::collections_and_mints() {
-  for (const auto& c : change_.new_collections) {
-    ATELIER_TRY(require_account(c.creator_account, "creator"));
+Result<void> LedgerEntriesApply::collections_and_mints() {
+  for (const auto& c : entries_.new_collections) {
+    ATELIER_TRY(require_account(stmts_, c.creator_account, "creator"));
     if (!c.royalty_receiver.empty())
-      ATELIER_TRY(require_account(c.royalty_receiver, "royalty_receiver"));
+      ATELIER_TRY(require_account(stmts_, c.royalty_receiver, "royalty_receiver"));
     Stmt& ins = stmts_.get("INSERT INTO collections (" + std::string(kCollectionColumns) +
                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
                            "ON CONFLICT (id) DO NOTHING");
@@ -33,7 +33,7 @@ Result<void> LedgerApply::collections_and_mints() {
       return fail(conflict("collection_exists", "collection " + c.id + " already exists", "id"));
     }
   }
-  for (const auto& t : change_.new_tokens) {
+  for (const auto& t : entries_.new_tokens) {
     Stmt& col = stmts_.get("SELECT max_supply FROM collections WHERE id = ?1");
     col.bind(1, t.collection_id);
     auto found = col.next("reading collection");
@@ -74,8 +74,8 @@ Result<void> LedgerApply::collections_and_mints() {
   return {};
 }
 
-Result<U256> LedgerApply::holding(const std::string& collection, const U256& token_id,
-                                  const std::string& account) {
+Result<U256> LedgerEntriesApply::holding(const std::string& collection, const U256& token_id,
+                                         const std::string& account) {
   Stmt& h = stmts_.get(
       "SELECT amount FROM token_holdings WHERE collection_id = ?1 AND token_id = ?2 AND account = "
       "?3");
@@ -92,7 +92,7 @@ Result<U256> LedgerApply::holding(const std::string& collection, const U256& tok
   return held;
 }
 
-Result<void> LedgerApply::move_one(const TokenMove& m) {
+Result<void> LedgerEntriesApply::move_one(const TokenMove& m) {
   const std::string name = token_name(m.collection_id, m.token_id);
   Stmt& tq = stmts_.get(
       "SELECT supply, max_supply FROM tokens WHERE collection_id = ?1 AND token_id = ?2");
@@ -140,7 +140,7 @@ Result<void> LedgerApply::move_one(const TokenMove& m) {
     }
     supply = *more;
   }
-  if (!m.to.empty()) ATELIER_TRY(require_account(m.to, "to"));
+  if (!m.to.empty()) ATELIER_TRY(require_account(stmts_, m.to, "to"));
   // A zero-unit ERC-1155 transfer (which OpenZeppelin allows) changes no holding: writing one
   // would leave a zero row, which check_ledger() reports.
   if (!m.to.empty() && !m.amount.is_zero()) {
@@ -190,13 +190,13 @@ Result<void> LedgerApply::move_one(const TokenMove& m) {
   return {};
 }
 
-Result<void> LedgerApply::token_moves() {
-  for (const auto& m : change_.moves) ATELIER_TRY(move_one(m));
+Result<void> LedgerEntriesApply::token_moves() {
+  for (const auto& m : entries_.moves) ATELIER_TRY(move_one(m));
   return {};
 }
 
-Result<void> LedgerApply::approvals_and_operators() {
-  for (const auto& a : change_.approvals) {
+Result<void> LedgerEntriesApply::approvals_and_operators() {
+  for (const auto& a : entries_.approvals) {
     Stmt& w =
         a.approved.empty()
             ? stmts_.get("DELETE FROM token_approvals WHERE collection_id = ?1 AND token_id = ?2")
@@ -209,7 +209,7 @@ Result<void> LedgerApply::approvals_and_operators() {
     if (!a.approved.empty()) w.bind(3, a.approved);
     ATELIER_TRY(w.run("writing approval"));
   }
-  for (const auto& o : change_.operators) {
+  for (const auto& o : entries_.operators) {
     Stmt& w = o.approved ? stmts_.get(
                                "INSERT OR IGNORE INTO token_operators (collection_id, owner, "
                                "operator) VALUES (?1, ?2, ?3)")

@@ -20,8 +20,8 @@ constexpr std::string_view kReportColumns =
 
 Result<FeedReportRecord> read_report(const Stmt& s) {
   internal::Row row(s, "oracle_reports", s.text(0) + "/" + s.text(1));
-  FeedReportRecord r{s.text(0), s.text(1), row.u256(2, "price_wad"), s.int64(3), s.int64(4),
-                     row.count(5, "log_index")};
+  FeedReportRecord r{s.text(0),  s.text(1),  row.u256(2, "price_wad"),
+                     s.int64(3), s.int64(4), row.count(5, "log_index")};
   ATELIER_TRY(row.status());
   return r;
 }
@@ -41,8 +41,7 @@ Result<void> upsert_feed(StmtCache& stmts, const FeedRecord& f) {
   return up.run("writing feed");
 }
 
-Result<void> record_report(StmtCache& stmts, const FeedReportRecord& r,
-                           std::uint64_t log_index) {
+Result<void> record_report(StmtCache& stmts, const FeedReportRecord& r, std::uint64_t log_index) {
   Stmt& feed = stmts.get("SELECT 1 FROM oracle_feeds WHERE id = ?1");
   feed.bind(1, r.feed_id);
   auto feed_known = feed.next("reading feed");
@@ -52,8 +51,8 @@ Result<void> record_report(StmtCache& stmts, const FeedReportRecord& r,
     return fail(Error::not_found("unknown_feed", "no price feed " + r.feed_id, "feed"));
   }
 
-  Stmt& prev = stmts.get(
-      "SELECT observed_ms FROM oracle_reports WHERE feed_id = ?1 AND source = ?2");
+  Stmt& prev =
+      stmts.get("SELECT observed_ms FROM oracle_reports WHERE feed_id = ?1 AND source = ?2");
   prev.bind(1, r.feed_id).bind(2, r.source);
   auto prev_row = prev.next("reading report");
   const bool known = prev_row && *prev_row;
@@ -61,11 +60,11 @@ Result<void> record_report(StmtCache& stmts, const FeedReportRecord& r,
   prev.reset();
   if (!prev_row) return fail(prev_row.error());
   if (known && r.observed_ms < stored_ms) {
-    return fail(Error::conflict(
-        "report_out_of_order",
-        "source " + r.source + " already reported feed " + r.feed_id + " as observed at " +
-            std::to_string(stored_ms) + " ms, later than " + std::to_string(r.observed_ms),
-        "observed_ms"));
+    return fail(Error::conflict("report_out_of_order",
+                                "source " + r.source + " already reported feed " + r.feed_id +
+                                    " as observed at " + std::to_string(stored_ms) +
+                                    " ms, later than " + std::to_string(r.observed_ms),
+                                "observed_ms"));
   }
   if (!known) {
     Stmt& n = stmts.get("SELECT COUNT(*) FROM oracle_reports WHERE feed_id = ?1");
@@ -75,10 +74,10 @@ Result<void> record_report(StmtCache& stmts, const FeedReportRecord& r,
     n.reset();
     if (!counted) return fail(counted.error());
     if (count >= limits::kOracleReportsMax) {
-      return fail(Error::limit("too_many_sources",
-                               "feed " + r.feed_id + " already holds reports of " +
-                                   std::to_string(count) + " sources",
-                               "source"));
+      return fail(Error::limit(
+          "too_many_sources",
+          "feed " + r.feed_id + " already holds reports of " + std::to_string(count) + " sources",
+          "source"));
     }
   }
   Stmt& up = stmts.get(
@@ -94,10 +93,10 @@ Result<void> record_report(StmtCache& stmts, const FeedReportRecord& r,
 
 }  // namespace
 
-Result<void> apply_feed_changes(StmtCache& stmts, const LedgerChange& change,
-                                std::uint64_t log_index) {
-  for (const auto& f : change.feeds) ATELIER_TRY(upsert_feed(stmts, f));
-  for (const auto& r : change.feed_reports) ATELIER_TRY(record_report(stmts, r, log_index));
+Result<void> apply_oracle_changes(StmtCache& stmts, const OracleChanges& oracle,
+                                  std::uint64_t log_index) {
+  for (const auto& f : oracle.feeds) ATELIER_TRY(upsert_feed(stmts, f));
+  for (const auto& r : oracle.reports) ATELIER_TRY(record_report(stmts, r, log_index));
   return {};
 }
 

@@ -159,8 +159,8 @@ TEST(AssertDeathTest, AFailedAssertionNamesItselfAndAborts) {
 TEST_F(IntegrityDeathTest, AnUnbalancedChangeNeverReachesTheDatabase) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   store::LedgerChange change;
-  change.postings.push_back({"alice", "ETH", U256(10), true});
-  change.postings.push_back({"external", "ETH", U256(9), false});
+  change.ledger.postings.push_back({"alice", "ETH", U256(10), true});
+  change.ledger.postings.push_back({"external", "ETH", U256(9), false});
   change.event = {R"({"type":"bug"})", {}};
   EXPECT_DEATH((void)db->apply_ledger_change(change),
                "postings in ETH do not balance: credits 10, debits 9");

@@ -25,7 +25,7 @@ constexpr std::int64_t kLeaseMs = limits::kIdempotencyLeaseMs;
 LedgerChange open_account(const std::string& id) {
   LedgerChange c;
   c.time_ms = 1;
-  c.new_accounts.push_back({id, "collector", id, false, 1});
+  c.ledger.new_accounts.push_back({id, "collector", id, false, 1});
   c.event = {R"({"type":"account","id":")" + id + R"("})", {"account:" + id}};
   return c;
 }

@@ -24,7 +24,7 @@ LogEvent event(const std::string& what) {
 LedgerChange feed_change(const std::string& id, const std::string& policy, std::int64_t ms) {
   LedgerChange c;
   c.time_ms = ms;
-  c.feeds.push_back({id, policy, ms, ms});
+  c.oracle.feeds.push_back({id, policy, ms, ms});
   c.event = event("oracle.feed");
   return c;
 }
@@ -33,7 +33,7 @@ LedgerChange report_change(const std::string& feed, const std::string& source, s
                            std::int64_t observed_ms, std::int64_t received_ms) {
   LedgerChange c;
   c.time_ms = received_ms;
-  c.feed_reports.push_back({feed, source, U256(price), observed_ms, received_ms, 0});
+  c.oracle.reports.push_back({feed, source, U256(price), observed_ms, received_ms, 0});
   c.event = event("oracle.report");
   return c;
 }
@@ -125,12 +125,12 @@ TEST_F(OracleStore, AReportForAnUnknownFeedIsRefusedWithTheWholeChange) {
   EXPECT_EQ(r.error().kind, ErrorKind::kNotFound);
   // A feed registered in a change whose report fails is not registered either.
   LedgerChange both = feed_change("BTC-USD", kPolicy, 1000);
-  both.feed_reports.push_back({"SOL-USD", "a", U256(1), 1000, 1000, 0});
+  both.oracle.reports.push_back({"SOL-USD", "a", U256(1), 1000, 1000, 0});
   EXPECT_EQ(code_of(db->apply_ledger_change(both)), "unknown_feed");
   EXPECT_EQ(db->feed("BTC-USD").value(), std::nullopt);
   EXPECT_EQ(db->log_size().value(), 0u);
   // Registered and reported in one change: feeds are applied first.
-  both.feed_reports[0].feed_id = "BTC-USD";
+  both.oracle.reports[0].feed_id = "BTC-USD";
   ASSERT_EQ(code_of(db->apply_ledger_change(both)), "ok");
   EXPECT_EQ(db->feed_reports("BTC-USD").value().size(), 1u);
 }
@@ -140,7 +140,7 @@ TEST_F(OracleStore, AFeedHoldsAtMostOneAggregationsWorthOfSources) {
   LedgerChange many;
   many.event = event("oracle.report");
   for (std::int64_t i = 0; i < limits::kOracleReportsMax; ++i) {
-    many.feed_reports.push_back({"ETH-USD", "s" + std::to_string(i), U256(7), 1000, 1000, 0});
+    many.oracle.reports.push_back({"ETH-USD", "s" + std::to_string(i), U256(7), 1000, 1000, 0});
   }
   ASSERT_EQ(code_of(db->apply_ledger_change(many)), "ok");
   auto one_more = db->apply_ledger_change(report_change("ETH-USD", "late", 7, 1000, 1000));
@@ -155,7 +155,7 @@ TEST_F(OracleStore, FeedsAndReportsSurviveReopen) {
   ASSERT_EQ(code_of(db->apply_ledger_change(feed_change("ETH-USD", kPolicy, 1000))), "ok");
   U256 big = *U256::from_decimal("3012450000000000000000");
   LedgerChange r = report_change("ETH-USD", "a", 0, 1500, 1600);
-  r.feed_reports[0].price_wad = big;
+  r.oracle.reports[0].price_wad = big;
   ASSERT_EQ(code_of(db->apply_ledger_change(r)), "ok");
   reopen();
   ASSERT_TRUE(db->feed("ETH-USD").value());
@@ -173,16 +173,14 @@ TEST_F(OracleStore, MigrationV5AppliesOnTopOfAV4Database) {
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open((dir / "atelier.db").c_str(), &raw), SQLITE_OK);
   // (v6 and later changed other tables: roll those back too, so that they apply again.)
-  ASSERT_EQ(
-      sqlite3_exec(
-          raw,
-          "DROP TABLE oracle_reports; DROP TABLE oracle_feeds; "
-          "ALTER TABLE idempotency_keys DROP COLUMN owner; "
-          "ALTER TABLE idempotency_keys DROP COLUMN token; "
-          "ALTER TABLE idempotency_keys DROP COLUMN lease_expires_ms; "
-          "DROP TABLE asset_credentials; PRAGMA user_version = 4",
-          nullptr, nullptr, nullptr),
-      SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw,
+                         "DROP TABLE oracle_reports; DROP TABLE oracle_feeds; "
+                         "ALTER TABLE idempotency_keys DROP COLUMN owner; "
+                         "ALTER TABLE idempotency_keys DROP COLUMN token; "
+                         "ALTER TABLE idempotency_keys DROP COLUMN lease_expires_ms; "
+                         "DROP TABLE asset_credentials; PRAGMA user_version = 4",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
   sqlite3_close(raw);
   reopen();
   EXPECT_EQ(db->schema_version(), static_cast<int>(internal::migrations().size()));

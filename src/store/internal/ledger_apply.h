@@ -1,5 +1,6 @@
 // ledger_apply.h — applying one LedgerChange inside the writer's transaction, one applier per
-// domain. SqliteStore::apply_ledger_change (sqlite_apply_ledger.cc) runs them in this order:
+// part (ledger_store.h: LedgerEntries, ListingChanges, OracleChanges).
+// SqliteStore::apply_ledger_change (sqlite_apply_ledger.cc) runs them in this order:
 //   accounts                        sqlite_apply_ledger.cc
 //   collections and mints           sqlite_apply_tokens.cc
 //   listing updates, transitions    sqlite_apply_listings.cc  (a purchase of what is gone fails
@@ -26,33 +27,49 @@
 
 namespace atelier::store::internal {
 
-class LedgerApply {
- public:
-  LedgerApply(sqlite3* db, StmtCache& stmts, const LedgerChange& change)
-      : db_(db), stmts_(stmts), change_(change) {}
+// "unknown_account" naming `field` unless the account exists.
+Result<void> require_account(StmtCache& stmts, const std::string& id, const char* field);
 
-  Result<void> accounts();
-  Result<void> collections_and_mints();
-  Result<void> listing_updates();
-  Result<void> listing_transitions();  // Keeps the bids they place for history().
+// The ledger part (LedgerEntries): accounts, collections, mints, postings, token moves,
+// approvals and operators.
+class LedgerEntriesApply {
+ public:
+  LedgerEntriesApply(sqlite3* db, StmtCache& stmts, const LedgerEntries& entries)
+      : db_(db), stmts_(stmts), entries_(entries) {}
+
+  Result<void> accounts();  // sqlite_apply_ledger.cc
   Result<void> postings(std::uint64_t log_index);
+  Result<void> collections_and_mints();  // sqlite_apply_tokens.cc
   Result<void> token_moves();
   Result<void> approvals_and_operators();
-  Result<void> new_listings();
-  Result<void> history(std::uint64_t log_index);  // Bids and sales rows.
-
-  // "unknown_account" naming `field` unless the account exists.
-  Result<void> require_account(const std::string& id, const char* field);
 
  private:
-  Result<bool> account_exists(const std::string& id);
   Result<U256> holding(const std::string& collection, const U256& token_id,
                        const std::string& account);
   Result<void> move_one(const TokenMove& m);
 
   sqlite3* db_;
   StmtCache& stmts_;
-  const LedgerChange& change_;
+  const LedgerEntries& entries_;
+};
+
+// The listing part (ListingChanges), sqlite_apply_listings.cc. `time_ms` dates the bids and
+// sales rows.
+class ListingApply {
+ public:
+  ListingApply(sqlite3* db, StmtCache& stmts, const ListingChanges& listings, std::int64_t time_ms)
+      : db_(db), stmts_(stmts), listings_(listings), time_ms_(time_ms) {}
+
+  Result<void> updates();
+  Result<void> transitions();  // Keeps the bids they place for history().
+  Result<void> new_listings();
+  Result<void> history(std::uint64_t log_index);  // Bids and sales rows.
+
+ private:
+  sqlite3* db_;
+  StmtCache& stmts_;
+  const ListingChanges& listings_;
+  std::int64_t time_ms_;
   std::vector<BidRecord> new_bids_;
 };
 

@@ -1,5 +1,5 @@
-// sqlite_oracle.h — the price-feed part of applying a LedgerChange (ledger_store.h "feeds",
-// "feed_reports"). Private to src/store: sqlite_ledger.cc calls it inside the change's
+// sqlite_oracle.h — the price-feed part of applying a LedgerChange (ledger_store.h
+// OracleChanges). Private to src/store: sqlite_apply_ledger.cc calls it inside the change's
 // transaction, after the change's log entry was appended.
 #pragma once
 
@@ -13,9 +13,9 @@
 
 namespace atelier::store::internal {
 
-// Upserts change.feeds, then records change.feed_reports under `log_index`, refusing with the
-// codes ledger_store.h names. Runs on the writer's connection, inside its transaction.
-Result<void> apply_feed_changes(StmtCache& stmts, const LedgerChange& change,
-                                std::uint64_t log_index);
+// Upserts oracle.feeds, then records oracle.reports under `log_index`, refusing with the codes
+// ledger_store.h names. Runs on the writer's connection, inside its transaction.
+Result<void> apply_oracle_changes(StmtCache& stmts, const OracleChanges& oracle,
+                                  std::uint64_t log_index);
 
 }  // namespace atelier::store::internal
