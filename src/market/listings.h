@@ -251,7 +251,8 @@ std::string listing_json(const ListingView& view);
 std::string sale_json(const Sale& sale);
 // {"listing","bidder","amount","ends_ms","refunded"?,"refund"?,"log_index"}.
 std::string bid_json(const Bid& bid);
-// {"listing","status","winner"?,"price","payouts":[…],"rebates":[{"account","amount"}],"log_index"}.
+// {"listing","status","winner"?,"price","payouts":[…],"rebates":[{"account","amount"}],
+//  "log_index"}.
 std::string settlement_json(const Settlement& settlement);
 
 }  // namespace atelier::market

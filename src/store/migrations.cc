@@ -140,8 +140,10 @@ CREATE TABLE collections (
   max_supply        BLOB NOT NULL CHECK (length(max_supply) = 32),
   royalty_bps       INTEGER NOT NULL CHECK (royalty_bps BETWEEN 0 AND 10000),
   royalty_receiver  TEXT NOT NULL,
-  primary_splits    TEXT NOT NULL,  -- JSON [{"account","bps"}], summing to 10000; [] = all to the seller
-  royalty_splits    TEXT NOT NULL,  -- JSON [{"account","bps"}] of the royalty; [] = all to royalty_receiver
+  -- JSON [{"account","bps"}], summing to 10000; [] = all to the seller
+  primary_splits    TEXT NOT NULL,
+  -- JSON [{"account","bps"}] of the royalty; [] = all to royalty_receiver
+  royalty_splits    TEXT NOT NULL,
   created_ms        INTEGER NOT NULL
 ) WITHOUT ROWID;
 
@@ -216,7 +218,8 @@ CREATE TABLE listings_v4 (
   currency          TEXT NOT NULL,
   quantity          BLOB NOT NULL CHECK (length(quantity) = 32),
   sold              BLOB NOT NULL CHECK (length(sold) = 32),
-  status            TEXT NOT NULL CHECK (status IN ('active', 'sold_out', 'cancelled', 'ended', 'settled')),
+  status            TEXT NOT NULL
+                    CHECK (status IN ('active', 'sold_out', 'cancelled', 'ended', 'settled')),
   terms             TEXT NOT NULL,  -- canonical JSON: the kind's price parameters
   platform_fee_bps  INTEGER NOT NULL CHECK (platform_fee_bps BETWEEN 0 AND 10000),
   starts_ms         INTEGER NOT NULL,
@@ -227,8 +230,8 @@ CREATE TABLE listings_v4 (
   bid_count         INTEGER NOT NULL DEFAULT 0,
   outcome           TEXT NOT NULL DEFAULT ''  -- canonical JSON once settled, ended or cancelled
 ) WITHOUT ROWID;
-INSERT INTO listings_v4 (id, kind, collection_id, token_id, seller, currency, quantity, sold, status, terms,
-                         platform_fee_bps, starts_ms, ends_ms, created_ms)
+INSERT INTO listings_v4 (id, kind, collection_id, token_id, seller, currency, quantity, sold,
+                         status, terms, platform_fee_bps, starts_ms, ends_ms, created_ms)
   SELECT id, kind, collection_id, token_id, seller, currency, quantity, sold, status, terms,
          platform_fee_bps, starts_ms, ends_ms, created_ms FROM listings;
 DROP TABLE listings;

@@ -63,7 +63,8 @@ TEST(Cbor, ANanWithAPayloadIsWrittenAsTheCanonicalNan) {
 TEST(Cbor, KeysThatEncodeAlikeAreOneKey) {
   // c2pa_fuzz finding 2: NaN keys with different payloads, and a chunked and a plain string,
   // are distinct bits but one key once written deterministically: a repeated key.
-  for (const char* h : {"a2fb7ff8000000000001 00 fb7ff8000000000002 00", "a2 7f6161ff 00 6161 00"}) {
+  for (const char* h :
+       {"a2fb7ff8000000000001 00 fb7ff8000000000002 00", "a2 7f6161ff 00 6161 00"}) {
     std::string hex;
     for (const char* c = h; *c; ++c) {
       if (*c != ' ') hex.push_back(*c);

@@ -235,7 +235,8 @@ TEST(ProofFile, RoundTripsAndRejectsAnyChange) {
       const char* bad :
       {"", "[]", "{}", R"({"index":-1})",
        R"({"index":1,"tree_size":2,"entry":"e","checkpoint":"c","inclusion_proof":["zz"]})",
-       R"({"index":1,"tree_size":2,"entry":"e","checkpoint":"c","inclusion_proof":[],"leaf_hash":"AAAA"})"}) {
+       R"({"index":1,"tree_size":2,"entry":"e","checkpoint":"c","inclusion_proof":[],)"
+       R"("leaf_hash":"AAAA"})"}) {
     auto r = parse_entry_proof_json(bad);
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().code, "proof_file_invalid") << bad;

@@ -36,7 +36,8 @@ constexpr const char* kGeneratorSchema = R"({
           "description": {"type": "string"},
           "manifest": {"type": "object", "description": "Parameter schema, aspect ratios, inputs."},
           "files": {"type": "array", "items": {"type": "object", "properties": {
-            "path": {"type": "string"}, "sha256": {"type": "string"}, "size_bytes": {"type": "integer"}}}},
+            "path": {"type": "string"}, "sha256": {"type": "string"},
+              "size_bytes": {"type": "integer"}}}},
           "created_ms": {"type": "integer"}}}}
   }
 })";

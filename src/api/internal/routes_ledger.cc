@@ -102,7 +102,8 @@ Result<HttpResponse> token_owners(ledger::Ledger& ledger, RequestContext& ctx) {
 constexpr const char* kTokenOwnerSchema = R"({
   "type": "object",
   "required": ["account", "amount"],
-  "properties": {"account": {"type": "string"}, "amount": {"type": "string", "description": "Units held (1 for ERC-721)."}}
+  "properties": {"account": {"type": "string"}, "amount": {"type": "string",
+    "description": "Units held (1 for ERC-721)."}}
 })";
 
 constexpr const char* kAccountSchema = R"({
@@ -111,9 +112,12 @@ constexpr const char* kAccountSchema = R"({
   "properties": {
     "id": {"type": "string"}, "kind": {"type": "string"}, "name": {"type": "string"},
     "balances": {"type": "array", "items": {"type": "object", "required": ["currency", "amount"],
-      "properties": {"currency": {"type": "string"}, "amount": {"type": "string", "description": "Minor units (wei, cents), decimal; '-' only for the external account."}}}},
-    "tokens": {"type": "array", "items": {"type": "object", "required": ["collection", "token_id", "amount"],
-      "properties": {"collection": {"type": "string"}, "token_id": {"type": "string"}, "amount": {"type": "string"}}}}
+      "properties": {"currency": {"type": "string"}, "amount": {"type": "string",
+        "description": "Minor units (wei, cents), decimal; '-' only for the external account."}}}},
+    "tokens": {"type": "array", "items": {"type": "object", "required": ["collection", "token_id",
+      "amount"],
+      "properties": {"collection": {"type": "string"}, "token_id": {"type": "string"},
+        "amount": {"type": "string"}}}}
   }
 })";
 

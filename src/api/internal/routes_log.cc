@@ -113,8 +113,10 @@ constexpr const char* kProofSchema = R"({
     "entry": {"type": "string", "description": "The entry: canonical JSON of one event."},
     "leaf_hash": {"type": "string", "description": "base64 SHA-256(0x00 || entry)."},
     "tree_size": {"type": "integer", "minimum": 0},
-    "inclusion_proof": {"type": "array", "items": {"type": "string"}, "description": "RFC 9162 inclusion path, base64 hashes, leaf side first."},
-    "checkpoint": {"type": "string", "description": "The signed C2SP checkpoint for tree_size; empty when that size has none."}
+    "inclusion_proof": {"type": "array", "items": {"type": "string"},
+      "description": "RFC 9162 inclusion path, base64 hashes, leaf side first."},
+    "checkpoint": {"type": "string",
+      "description": "The signed C2SP checkpoint for tree_size; empty when that size has none."}
   }
 })";
 
@@ -170,7 +172,8 @@ void add_log_routes(RouteTable& table, RouteDeps& deps) {
                          .schema = R"({"type": "integer", "minimum": 0})"}},
              .responses = {{200, "The entry.", "application/json",
                             R"({"type": "object", "required": ["index", "entry", "leaf_hash"],
-                                "properties": {"index": {"type": "integer"}, "entry": {"type": "string"},
+                                "properties": {"index": {"type": "integer"},
+                                  "entry": {"type": "string"},
                                                "leaf_hash": {"type": "string"}}})"}},
              .handler = [&log](RequestContext& c) { return get_entry(log, c); }});
   table.add({.method = "GET",
@@ -197,8 +200,10 @@ void add_log_routes(RouteTable& table, RouteDeps& deps) {
                                    false)},
              .responses = {{200, "The proof.", "application/json",
                             R"({"type": "object", "required": ["from", "to", "proof"],
-                                "properties": {"from": {"type": "integer"}, "to": {"type": "integer"},
-                                               "proof": {"type": "array", "items": {"type": "string"}},
+                                "properties": {"from": {"type": "integer"},
+                                  "to": {"type": "integer"},
+                                               "proof": {"type": "array",
+                                                 "items": {"type": "string"}},
                                                "checkpoint": {"type": "string"}}})"}},
              .handler = [&log](RequestContext& c) { return get_consistency(log, c); }});
 }

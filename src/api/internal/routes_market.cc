@@ -285,18 +285,23 @@ Result<HttpResponse> cancel_listing(market::Market& market, RequestContext& ctx)
 
 constexpr const char* kListingSchema = R"({
   "type": "object",
-  "required": ["id", "kind", "collection", "token_id", "seller", "currency", "quantity", "sold", "status", "price"],
+  "required": ["id", "kind", "collection", "token_id", "seller", "currency", "quantity", "sold",
+    "status", "price"],
   "properties": {
     "id": {"type": "string"}, "kind": {"type": "string"}, "collection": {"type": "string"},
     "token_id": {"type": "string"}, "seller": {"type": "string"}, "currency": {"type": "string"},
     "quantity": {"type": "string"}, "sold": {"type": "string"},
     "status": {"type": "string", "enum": ["active", "sold_out", "cancelled", "ended", "settled"]},
-    "price": {"type": "string", "description": "Per unit, minor units, now; English auctions: the lowest acceptable bid."},
-    "next_change_ms": {"type": ["integer", "null"], "description": "When the price next changes by the clock."},
+    "price": {"type": "string",
+      "description": "Per unit, minor units, now; English auctions: the lowest acceptable bid."},
+    "next_change_ms": {"type": ["integer", "null"],
+      "description": "When the price next changes by the clock."},
     "open": {"type": "boolean", "description": "Buyable (or biddable) now."},
-    "platform_fee_bps": {"type": "integer"}, "starts_ms": {"type": "integer"}, "ends_ms": {"type": "integer"},
+    "platform_fee_bps": {"type": "integer"}, "starts_ms": {"type": "integer"},
+      "ends_ms": {"type": "integer"},
     "terms": {"type": "object", "description": "The kind's parameters, as listed."},
-    "auction": {"type": "object", "properties": {"high_bid": {"type": "string"}, "high_bidder": {"type": ["string", "null"]},
+    "auction": {"type": "object", "properties": {"high_bid": {"type": "string"},
+      "high_bidder": {"type": ["string", "null"]},
       "bid_count": {"type": "integer"}, "min_next_bid": {"type": "string"}}},
     "outcome": {"type": "object", "description": "How it closed: settled, ended or cancelled."}
   }
@@ -306,24 +311,36 @@ constexpr const char* kNewListingSchema = R"({
   "type": "object",
   "required": ["collection", "token_id"],
   "additionalProperties": false,
-  "description": "Besides the fields every listing has, a kind takes its own: fixed price, rules, accepts; english reserve_price, min_increment_bps, time_buffer_s; Dutch kinds params, settlement, rules, accepts; GDA and VRGDA kinds params, settlement, accepts. Another kind's field is refused (400 field_not_for_kind), any other field too (400 unknown_field).",
+  "description": ")"
+    "Besides the fields every listing has, a kind takes its own: fixed price, rules, accepts; "
+    "english reserve_price, min_increment_bps, time_buffer_s; Dutch kinds params, settlement, "
+    "rules, accepts; GDA and VRGDA kinds params, settlement, accepts. Another kind's field is "
+    "refused (400 field_not_for_kind), any other field too (400 unknown_field)."
+    R"(",
   "properties": {
     "collection": {"type": "string"}, "token_id": {"type": "string"},
-    "kind": {"type": "string", "enum": ["fixed", "english", "dutch-linear", "dutch-exponential", "gda-discrete",
-      "gda-continuous", "vrgda-linear", "vrgda-logistic"]},
+    "kind": {"type": "string", "enum": ["fixed", "english", "dutch-linear", "dutch-exponential",
+      "gda-discrete", "gda-continuous", "vrgda-linear", "vrgda-logistic"]},
     "currency": {"type": "string", "enum": ["ETH", "USD"]},
-    "price": {"type": "string", "pattern": "^[0-9]+$", "description": "fixed: per unit, minor units."},
+    "price": {"type": "string", "pattern": "^[0-9]+$",
+      "description": "fixed: per unit, minor units."},
     "params": {"type": "object", "additionalProperties": {"type": "string"},
-      "description": "Pricing kinds: the model's parameters (see `atelier market quote`), prices in minor units."},
+      "description": ")"
+      "Pricing kinds: the model's parameters (see `atelier market quote`), prices in minor units."
+      R"("},
     "settlement": {"type": "string", "enum": ["immediate", "clearing"]},
     "reserve_price": {"type": "string", "pattern": "^[0-9]+$"},
     "min_increment_bps": {"type": "integer", "minimum": 0, "maximum": 10000},
     "time_buffer_s": {"type": "integer", "minimum": 0, "maximum": 86400},
-    "rules": {"type": "object", "description": "Pricing rules: rarity_tiers, demand, floor, ceiling."},
+    "rules": {"type": "object",
+      "description": "Pricing rules: rarity_tiers, demand, floor, ceiling."},
     "accepts": {"type": "array", "items": {"type": "string", "enum": ["ETH", "USD"]},
-      "description": "Other currencies buyers may pay in, converted through the pair's oracle feed."},
-    "quantity": {"type": "string", "pattern": "^[0-9]+$"}, "platform_fee_bps": {"type": "integer", "minimum": 0, "maximum": 10000},
-    "starts_ms": {"type": "integer"}, "ends_ms": {"type": "integer"}, "seller": {"type": "string", "minLength": 1}
+      "description":
+        "Other currencies buyers may pay in, converted through the pair's oracle feed."},
+    "quantity": {"type": "string", "pattern": "^[0-9]+$"}, "platform_fee_bps": {"type": "integer",
+      "minimum": 0, "maximum": 10000},
+    "starts_ms": {"type": "integer"}, "ends_ms": {"type": "integer"}, "seller": {"type": "string",
+      "minLength": 1}
   }
 })";
 
@@ -331,10 +348,13 @@ constexpr const char* kPurchaseSchema = R"({
   "type": "object",
   "additionalProperties": false,
   "properties": {
-    "quantity": {"type": "string", "pattern": "^[0-9]+$"}, "max_total": {"type": "string", "pattern": "^[0-9]+$"},
-    "buyer": {"type": "string", "minLength": 1}, "currency": {"type": "string", "description": "Pay currency: the listing's or one it accepts."},
+    "quantity": {"type": "string", "pattern": "^[0-9]+$"}, "max_total": {"type": "string",
+      "pattern": "^[0-9]+$"},
+    "buyer": {"type": "string", "minLength": 1}, "currency": {"type": "string",
+      "description": "Pay currency: the listing's or one it accepts."},
     "quoted_total": {"type": "string", "pattern": "^[0-9]+$"},
-    "max_slippage_bps": {"type": "integer", "minimum": 0, "maximum": 10000, "description": "Only with quoted_total."}
+    "max_slippage_bps": {"type": "integer", "minimum": 0, "maximum": 10000,
+      "description": "Only with quoted_total."}
   }
 })";
 
@@ -344,8 +364,10 @@ constexpr const char* kSaleSchema = R"({
   "properties": {
     "listing": {"type": "string"}, "buyer": {"type": "string"}, "quantity": {"type": "string"},
     "total": {"type": "string"}, "log_index": {"type": "integer"},
-    "payouts": {"type": "array", "items": {"type": "object", "required": ["account", "amount", "role"],
-      "properties": {"account": {"type": "string"}, "amount": {"type": "string"}, "role": {"type": "string"}}}}
+    "payouts": {"type": "array", "items": {"type": "object", "required": ["account", "amount",
+      "role"],
+      "properties": {"account": {"type": "string"}, "amount": {"type": "string"},
+        "role": {"type": "string"}}}}
   }
 })";
 
@@ -353,14 +375,16 @@ constexpr const char* kNewBidSchema = R"({
   "type": "object",
   "required": ["amount"],
   "additionalProperties": false,
-  "properties": {"amount": {"type": "string", "pattern": "^[0-9]+$"}, "bidder": {"type": "string", "minLength": 1},
+  "properties": {"amount": {"type": "string", "pattern": "^[0-9]+$"}, "bidder": {"type": "string",
+    "minLength": 1},
     "currency": {"type": "string"}}
 })";
 
 constexpr const char* kBidSchema = R"({
   "type": "object",
   "required": ["listing", "bidder", "amount", "ends_ms", "log_index"],
-  "properties": {"listing": {"type": "string"}, "bidder": {"type": "string"}, "amount": {"type": "string"},
+  "properties": {"listing": {"type": "string"}, "bidder": {"type": "string"},
+    "amount": {"type": "string"},
     "ends_ms": {"type": "integer"}, "refunded": {"type": "string"}, "refund": {"type": "string"},
     "log_index": {"type": "integer"}}
 })";
@@ -368,7 +392,8 @@ constexpr const char* kBidSchema = R"({
 constexpr const char* kBidEntrySchema = R"({
   "type": "object",
   "required": ["seq", "bidder", "amount", "time_ms", "log_index"],
-  "properties": {"seq": {"type": "integer", "description": "0 for the first bid on the listing, then 1, …"},
+  "properties": {"seq": {"type": "integer",
+    "description": "0 for the first bid on the listing, then 1, …"},
     "bidder": {"type": "string"}, "amount": {"type": "string"}, "time_ms": {"type": "integer"},
     "log_index": {"type": "integer"}}
 })";
@@ -376,17 +401,20 @@ constexpr const char* kBidEntrySchema = R"({
 constexpr const char* kSettlementSchema = R"({
   "type": "object",
   "required": ["listing", "status", "price", "payouts", "rebates", "log_index"],
-  "properties": {"listing": {"type": "string"}, "status": {"type": "string", "enum": ["settled", "ended"]},
+  "properties": {"listing": {"type": "string"}, "status": {"type": "string", "enum": ["settled",
+    "ended"]},
     "winner": {"type": "string"}, "price": {"type": "string"}, "log_index": {"type": "integer"},
     "payouts": {"type": "array", "items": {"type": "object"}},
-    "rebates": {"type": "array", "items": {"type": "object", "properties": {"account": {"type": "string"},
+    "rebates": {"type": "array", "items": {"type": "object",
+      "properties": {"account": {"type": "string"},
       "amount": {"type": "string"}}}}}
 })";
 
 constexpr const char* kListingQuoteSchema = R"({
   "type": "object",
   "required": ["listing", "currency", "quantity", "total"],
-  "properties": {"listing": {"type": "string"}, "currency": {"type": "string"}, "quantity": {"type": "string"},
+  "properties": {"listing": {"type": "string"}, "currency": {"type": "string"},
+    "quantity": {"type": "string"},
     "total": {"type": "string"}, "feed": {"type": "string"}, "price_wad": {"type": "string"},
     "as_of_ms": {"type": "integer"}}
 })";
@@ -395,8 +423,10 @@ constexpr const char* kRaritySchema = R"({
   "type": "object",
   "required": ["collection", "method", "tokens"],
   "properties": {"collection": {"type": "string"}, "method": {"type": "string"},
-    "tokens": {"type": "array", "items": {"type": "object", "required": ["token_id", "rank", "score"],
-      "properties": {"token_id": {"type": "string"}, "rank": {"type": "integer"}, "score": {"type": "number"},
+    "tokens": {"type": "array", "items": {"type": "object", "required": ["token_id", "rank",
+      "score"],
+      "properties": {"token_id": {"type": "string"}, "rank": {"type": "integer"},
+        "score": {"type": "number"},
         "unique_traits": {"type": "integer"}}}}}
 })";
 

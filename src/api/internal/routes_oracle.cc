@@ -134,11 +134,13 @@ constexpr const char* kNewFeedSchema = R"({
   "required": ["id", "max_age_ms", "max_deviation_bps", "min_sources"],
   "additionalProperties": false,
   "properties": {
-    "id": {"type": "string", "pattern": "^[A-Z0-9]{2,10}-[A-Z0-9]{2,10}$", "description": "BASE-QUOTE, e.g. ETH-USD."},
+    "id": {"type": "string", "pattern": "^[A-Z0-9]{2,10}-[A-Z0-9]{2,10}$",
+      "description": "BASE-QUOTE, e.g. ETH-USD."},
     "max_age_ms": {"type": "integer", "minimum": 1, "maximum": 86400000},
     "max_deviation_bps": {"type": "integer", "minimum": 1, "maximum": 10000},
     "min_sources": {"type": "integer", "minimum": 1, "maximum": 32},
-    "sources": {"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$"}, "maxItems": 32}
+    "sources": {"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$"},
+      "maxItems": 32}
   }
 })";
 
@@ -149,13 +151,15 @@ constexpr const char* kFeedReportSchema = R"({
     "feed": {"type": "string"}, "source": {"type": "string"},
     "price": {"type": "string", "description": "Quote per base unit, exact decimal."},
     "price_wad": {"type": "string", "description": "The price with 18 decimals, as an integer."},
-    "observed_ms": {"type": "integer"}, "received_ms": {"type": "integer"}, "log_index": {"type": "integer"}
+    "observed_ms": {"type": "integer"}, "received_ms": {"type": "integer"},
+      "log_index": {"type": "integer"}
   }
 })";
 
 constexpr const char* kFeedSchema = R"({
   "type": "object",
-  "required": ["id", "base", "quote", "policy", "created_ms", "updated_ms", "reports", "now_ms", "status"],
+  "required": ["id", "base", "quote", "policy", "created_ms", "updated_ms", "reports", "now_ms",
+    "status"],
   "properties": {
     "id": {"type": "string"}, "base": {"type": "string"}, "quote": {"type": "string"},
     "policy": {"$ref": "#/components/schemas/FeedPolicy"},
@@ -164,12 +168,17 @@ constexpr const char* kFeedSchema = R"({
       "description": "Each source's latest report, by source."},
     "now_ms": {"type": "integer", "description": "When the price was aggregated."},
     "status": {"type": "string", "enum": ["ok", "tripped"]},
-    "price": {"type": "string", "description": "ok: the median of the usable reports, exact decimal."},
-    "price_wad": {"type": "string"}, "as_of_ms": {"type": "integer", "description": "ok: the oldest usable report's observed_ms."},
-    "used": {"type": "array", "items": {"type": "string"}}, "stale": {"type": "array", "items": {"type": "string"}},
-    "outliers": {"type": "array", "items": {"type": "string"}}, "rejected": {"type": "array", "items": {"type": "string"}},
+    "price": {"type": "string",
+      "description": "ok: the median of the usable reports, exact decimal."},
+    "price_wad": {"type": "string"}, "as_of_ms": {"type": "integer",
+      "description": "ok: the oldest usable report's observed_ms."},
+    "used": {"type": "array", "items": {"type": "string"}}, "stale": {"type": "array",
+      "items": {"type": "string"}},
+    "outliers": {"type": "array", "items": {"type": "string"}}, "rejected": {"type": "array",
+      "items": {"type": "string"}},
     "code": {"type": "string", "description": "tripped: oracle_circuit_open."},
-    "reason": {"type": "string", "description": "tripped: how many reports were usable, stale, outliers."}
+    "reason": {"type": "string",
+      "description": "tripped: how many reports were usable, stale, outliers."}
   }
 })";
 
@@ -179,8 +188,10 @@ constexpr const char* kNewReportSchema = R"({
   "additionalProperties": false,
   "properties": {
     "source": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$"},
-    "price": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]{1,18})?$", "description": "Quote per base unit, e.g. \"3012.45\"."},
-    "observed_ms": {"type": "integer", "minimum": 0, "description": "When the reporter observed the price (Unix ms)."}
+    "price": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]{1,18})?$",
+      "description": "Quote per base unit, e.g. \"3012.45\"."},
+    "observed_ms": {"type": "integer", "minimum": 0,
+      "description": "When the reporter observed the price (Unix ms)."}
   }
 })";
 

@@ -16,7 +16,8 @@ constexpr const char* kRenderRequestSchema = R"({
   "required": ["generator", "token_hash"],
   "properties": {
     "generator": {
-      "description": "A generator name (latest version), or a name and bundle hash to pin a version.",
+      "description":
+        "A generator name (latest version), or a name and bundle hash to pin a version.",
       "oneOf": [
         {"type": "string", "minLength": 1, "maxLength": 64},
         {"type": "object", "additionalProperties": false, "required": ["name"],
@@ -30,8 +31,10 @@ constexpr const char* kRenderRequestSchema = R"({
     "height": {"type": "integer", "minimum": 1, "maximum": 16384},
     "format": {"type": "string", "enum": ["png", "jpeg", "jpg", "webp", "avif"], "default": "png"},
     "quality": {"type": "integer", "minimum": 1, "maximum": 100, "default": 90},
-    "params": {"type": "object", "description": "Parameter values by name; missing ones take defaults."},
-    "inputs": {"type": "object", "additionalProperties": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    "params": {"type": "object",
+      "description": "Parameter values by name; missing ones take defaults."},
+    "inputs": {"type": "object", "additionalProperties": {"type": "string",
+      "pattern": "^[0-9a-f]{64}$"},
                "description": "Control images by input name (sha256 of a stored image)."}
   }
 })";

@@ -100,7 +100,8 @@ Result<HttpResponse> index_page(RouteDeps& deps, RequestContext&) {
   if (shown.size() > kIndexItemsMax) shown.resize(kIndexItemsMax);
 
   std::string html = R"(<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport"
+  content="width=device-width, initial-scale=1">
 <title>atelier — renders</title>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;background:#111;color:#ddd}
@@ -110,7 +111,8 @@ h1{font-weight:500;margin:0 0 4px}p.sub{color:#888;margin:0 0 20px}a{color:#9cf}
 .card img{display:block;width:100%;height:auto;background:#222;border-radius:3px}
 .meta{margin-top:8px;font-size:12px;color:#aaa;word-break:break-all}
 .gen{color:#eee;font-weight:600;font-size:13px}.hash{font-family:ui-monospace,monospace}
-dl{margin:6px 0 0;display:grid;grid-template-columns:auto 1fr;gap:0 8px}dt{color:#888}dd{margin:0;color:#ccc}
+dl{margin:6px 0 0;display:grid;grid-template-columns:auto 1fr;gap:0
+  8px}dt{color:#888}dd{margin:0;color:#ccc}
 </style></head><body>
 <h1>atelier</h1>
 )";

@@ -100,7 +100,8 @@ local raw_setmetatable = setmetatable
 -- Lua runs __gc finalizers with hooks switched off, outside every budget: refuse them.
 setmetatable = function(t, mt)
   if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
-    error("__gc finalizers are not allowed in the sandbox (they would run outside the render budget)", 2)
+    error("__gc finalizers are not allowed in the sandbox " ..
+      "(they would run outside the render budget)", 2)
   end
   return raw_setmetatable(t, mt)
 end
@@ -152,7 +153,8 @@ local function sorted_keys(t)
   for k in raw_next, t do
     local tk = type(k)
     if rank[tk] == nil then
-      error("pairs/next over a table keyed by a " .. tk .. " has no deterministic order; key by strings or numbers", 3)
+      error("pairs/next over a table keyed by a " .. tk ..
+        " has no deterministic order; key by strings or numbers", 3)
     end
     n = n + 1
     keys[n] = k

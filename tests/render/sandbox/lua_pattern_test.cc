@@ -121,16 +121,17 @@ std::string check_all(TwoLibraries& libs, const std::string& cases) {
 TEST(LuaPattern, HandPickedCasesMatchStockLua) {
   TwoLibraries libs;
   const std::string cases = R"lua(
-local subjects = {"", "hello world", "  key = value  ", "THE (quick) [brown] fox", "a.b.c", "aaa", "abcabc",
-                  "x = 1, y = 22, z = 333", "THE (quick (brown)) fox", "\0a\0b", "caf\195\169 \255\128",
-                  "f(a(b)c)d", "%%", "a+b-c*d?e", "^$", "hello\nworld"}
-local patterns = {"", "o", "l+", "l*", "l-", "l?", "^h", "d$", "^$", "%a+", "%A+", "%d+", "%D", "%s*", "%S+",
-  "%w+", "%W", "%x+", "%p", "%P+", "%c", "%l+", "%u+", "%g+", ".", ".-", ".*", "(%a+) (%a+)", "()", "()a()",
-  "(a)(b)", "((a)b)", "(%w+)=(%w+)", "%s*(%S+)%s*=%s*(%S+)", "[aeiou]", "[^aeiou ]+", "[a-c]+", "[%a.]+",
-  "[]]", "[^]]", "[a-]", "[-a]", "[%]]", "[%-]", "%b()", "%b[]", "%bxy", "%f[%w]%w+", "%f[%W]", "%f[%a]",
-  "(a)%1", "(a*)%1", "(.)%1", "(%a+)%s*%1", "()%1", "%.", "%%", "a%-", "$a", "a$b", "x = (%d+)",
-  "(h)(e)(l)(l)(o)", "[%d%s]+", "\0", "%z", "[\0-a]+", "(", ")", "%", "[a", "[^", "%b", "%ba", "%f", "%fa",
-  "%1", "%0", "(()", "(a)%2", "%g-$", "^(.-)%s*$", "[%w_]+", "[\128-\255]+", "\195\169"}
+local subjects = {"", "hello world", "  key = value  ", "THE (quick) [brown] fox", "a.b.c", "aaa",
+  "abcabc", "x = 1, y = 22, z = 333", "THE (quick (brown)) fox", "\0a\0b", "caf\195\169 \255\128",
+  "f(a(b)c)d", "%%", "a+b-c*d?e", "^$", "hello\nworld"}
+local patterns = {"", "o", "l+", "l*", "l-", "l?", "^h", "d$", "^$", "%a+", "%A+", "%d+", "%D",
+  "%s*", "%S+", "%w+", "%W", "%x+", "%p", "%P+", "%c", "%l+", "%u+", "%g+", ".", ".-", ".*",
+  "(%a+) (%a+)", "()", "()a()", "(a)(b)", "((a)b)", "(%w+)=(%w+)", "%s*(%S+)%s*=%s*(%S+)",
+  "[aeiou]", "[^aeiou ]+", "[a-c]+", "[%a.]+", "[]]", "[^]]", "[a-]", "[-a]", "[%]]", "[%-]",
+  "%b()", "%b[]", "%bxy", "%f[%w]%w+", "%f[%W]", "%f[%a]", "(a)%1", "(a*)%1", "(.)%1", "(%a+)%s*%1",
+  "()%1", "%.", "%%", "a%-", "$a", "a$b", "x = (%d+)", "(h)(e)(l)(l)(o)", "[%d%s]+", "\0", "%z",
+  "[\0-a]+", "(", ")", "%", "[a", "[^", "%b", "%ba", "%f", "%fa", "%1", "%0", "(()", "(a)%2",
+  "%g-$", "^(.-)%s*$", "[%w_]+", "[\128-\255]+", "\195\169"}
 for _, s in ipairs(subjects) do
   for _, p in ipairs(patterns) do
     check(same("find", s, p))
@@ -147,10 +148,12 @@ for _, s in ipairs(subjects) do
 end
 -- gsub replacements.
 local repl = {"", "x", "%%", "%0", "%1", "%2", "[%1|%2]", "%", "a%", "%a", "%9", 42, 1.5,
-  {hello = "HI", world = false, o = 7, l = {}}, function(...) return select("#", ...) > 1 and (...) .. "!" or nil end,
+  {hello = "HI", world = false, o = 7, l = {}},
+  function(...) return select("#", ...) > 1 and (...) .. "!" or nil end,
   function() return false end, function(x) return x end, function() return {} end}
 for _, s in ipairs(subjects) do
-  for _, p in ipairs({"", "o", "l+", "(%w+)", "(%w+) (%w+)", "()", "(l)(l)", "%s", "^(%w+)", "%w+$"}) do
+  for _, p in ipairs({"", "o", "l+", "(%w+)", "(%w+) (%w+)", "()", "(l)(l)", "%s", "^(%w+)",
+    "%w+$"}) do
     for _, r in ipairs(repl) do
       check(same("gsub", s, p, r))
       for _, n in ipairs({-1, 0, 1, 2}) do check(same("gsub", s, p, r, n)) end
@@ -186,11 +189,14 @@ TEST(LuaPattern, RandomPatternsMatchStockLua) {
   const std::string cases = R"lua(
 math.randomseed(20261207)
 local R = math.random
-local atoms = {"a", "b", "c", ".", "%a", "%d", "%s", "%w", "%x", "%p", "%A", "%S", "[abc]", "[^ab]", "[a-c]",
-  "[%d.]", "[]a]", "1", " ", "%.", "%%", "(", ")", "()", "%b()", "%f[%w]", "%f[%s]", "%1", "%2", "-", "x",
-  "[", "%", "$", "^", "%b", "%f", "[%a-z]", "[a-%d]", "%baa", "%b)(", "%f[^%w]", "[^%s%d]", "(a*(.))", "%3", "[%]a]", "[a-]", "[^]]", "%z", "%Z", "(()", "))", "[%", "[^", "%f[", "%f[a"}
+local atoms = {"a", "b", "c", ".", "%a", "%d", "%s", "%w", "%x", "%p", "%A", "%S", "[abc]", "[^ab]",
+  "[a-c]", "[%d.]", "[]a]", "1", " ", "%.", "%%", "(", ")", "()", "%b()", "%f[%w]", "%f[%s]", "%1",
+  "%2", "-", "x", "[", "%", "$", "^", "%b", "%f", "[%a-z]", "[a-%d]", "%baa", "%b)(", "%f[^%w]",
+  "[^%s%d]", "(a*(.))", "%3", "[%]a]", "[a-]", "[^]]", "%z", "%Z", "(()", "))", "[%", "[^", "%f[",
+  "%f[a"}
 local suffixes = {"", "", "", "*", "+", "-", "?"}
-local alphabet = {"a", "b", "c", " ", "(", ")", ".", "1", "2", "x", "-", "%", "[", "]", "\0", "\200", "A"}
+local alphabet = {"a", "b", "c", " ", "(", ")", ".", "1", "2", "x", "-", "%", "[", "]", "\0",
+  "\200", "A"}
 local function pattern()
   local parts = {}
   if R(6) == 1 then parts[1] = "^" end
@@ -203,7 +209,8 @@ local function subject()
   for _ = 1, R(0, 14) do parts[#parts + 1] = alphabet[R(#alphabet)] end
   return table.concat(parts)
 end
-local replacements = {"<%0>", "%1-%1", "%%", "x", "%2", "%", function(a, b) return b or a end, {a = "A", b = false}}
+local replacements = {"<%0>", "%1-%1", "%%", "x", "%2", "%", function(a, b) return b or a end,
+  {a = "A", b = false}}
 for _ = 1, 6000 do
   local p, s = pattern(), subject()
   local init = R(-3, 8)

@@ -148,8 +148,9 @@ TEST(Sandbox, OnlyTheSafeLibrariesAreVisible) {
   Script run;
   auto t = traits_of(run(R"(
     local out = {}
-    for _, name in ipairs({"os", "io", "debug", "package", "require", "load", "loadstring", "dofile",
-                           "loadfile", "collectgarbage", "coroutine", "module", "newproxy"}) do
+    for _, name in ipairs({"os", "io", "debug", "package", "require", "load", "loadstring",
+                           "dofile", "loadfile", "collectgarbage", "coroutine", "module",
+                           "newproxy"}) do
       out[name] = type(rawget(_G, name))
     end
     for _, name in ipairs({"math", "string", "table", "utf8"}) do out[name] = type(_G[name]) end
@@ -455,7 +456,8 @@ TEST(Sandbox, MathLibraryAndPowerAreAteliersOwn) {
       local a = math.abs(x) <= 1 and x or 1 / x
       put(math.abs(x) ^ y); put(math.exp(y)); put(math.log(math.abs(x)))
       put(math.log(math.abs(x), 2)); put(math.log(math.abs(x), 10)); put(math.log(math.abs(x), 3))
-      put(math.tan(x)); put(math.asin(a)); put(math.acos(a)); put(math.atan(x)); put(math.atan(x, y))
+      put(math.tan(x)); put(math.asin(a)); put(math.acos(a)); put(math.atan(x))
+      put(math.atan(x, y))
       put(math.sin(x)); put(math.cos(x))
     end
     return {compared = n, differing = differing, first = first})";
@@ -468,7 +470,8 @@ TEST(Sandbox, MathLibraryAndPowerAreAteliersOwn) {
 TEST(Sandbox, PairsOrderIsDeterministic) {
   const char* script = R"(
     local t = {}
-    for i, k in ipairs({"pear", "apple", "fig", "banana", "cherry", "date", "elder", "grape"}) do t[k] = i end
+    for i, k in ipairs({"pear", "apple", "fig", "banana", "cherry", "date", "elder",
+      "grape"}) do t[k] = i end
     t[10] = true; t[2] = true; t[3.5] = true; t[-1] = true; t[true] = 1; t[false] = 0
     local order = {}
     for k in pairs(t) do order[#order + 1] = tostring(k) end
@@ -512,7 +515,9 @@ TEST(Sandbox, TableSortIsStable) {
     table.sort(t, function(a, b) return a.k < b.k end)
     local stable = true
     for i = 2, #t do
-      if t[i - 1].k > t[i].k or (t[i - 1].k == t[i].k and t[i - 1].i > t[i].i) then stable = false end
+      if t[i - 1].k > t[i].k or (t[i - 1].k == t[i].k and t[i - 1].i > t[i].i) then
+        stable = false
+      end
     end
     local nums = {5, 3, 9, 1, 7}
     table.sort(nums)
@@ -694,12 +699,16 @@ TEST(FlowField, TraceFollowsTheAngleFieldAndStopsAtTheBounds) {
                  and math.abs(pts[4] - (0.5 + math.sin(a) * 0.01)) < 1e-12
     local inside = true
     for i = 1, #pts, 2 do
-      if pts[i] < 0.4 or pts[i] > 0.6 or pts[i + 1] < 0.4 or pts[i + 1] > 0.6 then inside = false end
+      if pts[i] < 0.4 or pts[i] > 0.6 or pts[i + 1] < 0.4 or pts[i + 1] > 0.6 then
+        inside = false
+      end
     end
     local boxed = f:trace(0.5, 0.5, 1000, 0.01, 0.4, 0.4, 0.6, 0.6)
     local inside_box = true
     for i = 1, #boxed, 2 do
-      if boxed[i] < 0.4 or boxed[i] > 0.6 or boxed[i + 1] < 0.4 or boxed[i + 1] > 0.6 then inside_box = false end
+      if boxed[i] < 0.4 or boxed[i] > 0.6 or boxed[i + 1] < 0.4 or boxed[i + 1] > 0.6 then
+        inside_box = false
+      end
     end
     return {n = #pts, first = ok_first, boxed_n = #boxed, inside_box = inside_box}
   )lua");
@@ -751,11 +760,13 @@ TEST(FlowField, FlowlineDrawsWhatPolylineOfTraceDraws) {
   // the same pixels; six starts (one group of four and a partial one), walks of unequal
   // length (bounded), and bad starts refused.
   const auto [batch_traits, batch_pixels] = draw(R"lua(
-      n = ctx:flowlines(f, {0.5, 0.5, 0.2, 0.7, 0.31, 0.12, 0.8, 0.8, 0.05, 0.95, 0.66, 0.4}, 300, 0.01,
+      n = ctx:flowlines(f, {0.5, 0.5, 0.2, 0.7, 0.31, 0.12, 0.8, 0.8, 0.05, 0.95, 0.66, 0.4}, 300,
+        0.01,
                         0.1, 0.1, 0.9, 0.9)
   )lua");
   const auto [single_traits, single_pixels] = draw(R"lua(
-      for _, s in ipairs{{0.5, 0.5}, {0.2, 0.7}, {0.31, 0.12}, {0.8, 0.8}, {0.05, 0.95}, {0.66, 0.4}} do
+      for _, s in ipairs{{0.5, 0.5}, {0.2, 0.7}, {0.31, 0.12}, {0.8, 0.8}, {0.05, 0.95}, {0.66,
+        0.4}} do
         n = n + ctx:flowline(f, s[1], s[2], 300, 0.01, 0.1, 0.1, 0.9, 0.9)
       end
   )lua");
@@ -807,7 +818,8 @@ TEST(FlowField, OneOctaveWalkBitsArePinned) {
   // end of a 120-step walk (bits as hex floats), computed before the shortcut existed.
   Script run;
   auto r = run(R"lua(
-    local p = flowfield{frequency = 2.2, angle = 6.2831853}:trace(0.3, 0.4, 120, 0.004, -9, -9, 9, 9)
+    local p = flowfield{frequency = 2.2, angle = 6.2831853}:trace(0.3, 0.4, 120, 0.004, -9, -9, 9,
+      9)
     local q = flowfield{frequency = 1.3, base = 0.25}:trace(0.7, 0.1, 120, 0.004, -9, -9, 9, 9)
     return {x = string.format("%a", p[#p - 1]), y = string.format("%a", p[#p]),
             qx = string.format("%a", q[#q - 1]), qy = string.format("%a", q[#q])}
@@ -935,7 +947,8 @@ TEST(SandboxLimitsNativeWork, PatternsStillWork) {
     local swapped = ("hello world"):gsub("(%w+) (%w+)", "%2 %1")
     local k, v = string.match("  key = value ", "(%w+)%s*=%s*(%w+)")
     return {words = table.concat(words, ","), swapped = swapped, k = k, v = v,
-            at = string.find("a.b", ".", 1, true), n = select(2, string.gsub("abc", "", "-"))})lua"));
+            at = string.find("a.b", ".", 1, true), n = select(2, string.gsub("abc", "",
+              "-"))})lua"));
   EXPECT_EQ(t["words"], "the,quick,brown,fox");
   EXPECT_EQ(t["swapped"], "world hello");
   EXPECT_EQ(t["k"], "key");
