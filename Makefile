@@ -60,7 +60,8 @@ FILES ?= $(shell git ls-files 'src/*.cc')
 tidy: configure
 	scripts/setup --fuzz
 	clang-tidy-16 -p $(BUILD) --quiet --extra-arg=-std=c++2b --extra-arg=-D__cpp_concepts=202002L \
-	  --extra-arg=-Wno-macro-redefined --extra-arg=-Wthread-safety $(FILES)
+	  --extra-arg=-Wno-macro-redefined --extra-arg=-Wno-unknown-warning-option \
+	  --extra-arg=-Wthread-safety $(FILES)
 
 clean:
 	rm -rf $(BUILD) build-fuzz
