@@ -35,16 +35,6 @@ auto in_transaction(sqlite3* db, F&& body) -> decltype(body()) {
   return result;
 }
 
-Result<std::int64_t> parse_cursor(std::string_view cursor) {
-  if (cursor.empty()) return 0;
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(cursor.data(), cursor.data() + cursor.size(), v);
-  if (ec != std::errc() || p != cursor.data() + cursor.size() || v < 0) {
-    return fail(Error::invalid("invalid_cursor", "cursor is not one this server issued", "cursor"));
-  }
-  return v;
-}
-
 std::string files_to_json(const std::vector<BundleFile>& files) {
   nlohmann::json arr = nlohmann::json::array();
   for (const auto& f : files)
@@ -368,7 +358,7 @@ Result<std::optional<RenderRecord>> SqliteStore::render_by_asset(std::string_vie
 
 Result<Page<RenderRecord>> SqliteStore::list_renders(const PageRequest& page) {
   ATELIER_ASSERT(page.limit > 0);
-  auto cursor = parse_cursor(page.cursor);
+  auto cursor = internal::parse_seq_cursor(page.cursor, 0);
   if (!cursor) return fail(cursor.error());
   MutexLock lock(read_mu_);
   // Newest first; the cursor is the seq of the last row returned.

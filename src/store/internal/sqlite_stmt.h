@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
@@ -145,6 +146,19 @@ class Stmt {
   int rc_ = SQLITE_OK;
   int bind_rc_ = SQLITE_OK;
 };
+
+// A page cursor that is a row's seq (list_renders, bids, compliance reviews): a decimal
+// integer ≥ 0; empty is `first`, the value before every seq.
+[[nodiscard]] inline Result<std::int64_t> parse_seq_cursor(std::string_view cursor,
+                                                           std::int64_t first) {
+  if (cursor.empty()) return first;
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(cursor.data(), cursor.data() + cursor.size(), v);
+  if (ec != std::errc() || p != cursor.data() + cursor.size() || v < 0) {
+    return fail(Error::invalid("invalid_cursor", "cursor is not one this server issued", "cursor"));
+  }
+  return v;
+}
 
 // Steps `q` through its rows, calling `row()` (which returns Result<void>) for each; the
 // first error, from SQLite or from `row`, ends the walk.
