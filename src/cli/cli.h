@@ -94,5 +94,6 @@ void add_market_commands(CLI::App& app, Globals& globals);
 void add_listing_commands(CLI::App& app, Globals& globals);
 void add_oracle_commands(CLI::App& app, Globals& globals);
 void add_c2pa_commands(CLI::App& app, Globals& globals);
+void add_compliance_commands(CLI::App& app, Globals& globals);
 
 }  // namespace atelier::cli

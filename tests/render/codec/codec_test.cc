@@ -607,6 +607,73 @@ TEST(AvifTest, AlphaIsApproximatelyKept) {
 
 // --- XMP packet -------------------------------------------------------------------------------
 
+// A PNG of width x height 8-bit pixels of `color_type` (`channels` bytes each), with
+// `extra_chunk` (a whole chunk, or empty) after IHDR.
+Bytes small_png(int width, int height, int color_type, int channels, const Bytes& extra_chunk) {
+  const auto chunk = [](const char* type, const Bytes& data) {
+    Bytes c;
+    c.reserve(12 + data.size());
+    for (int shift = 24; shift >= 0; shift -= 8) c.push_back(std::uint8_t(data.size() >> shift));
+    c.insert(c.end(), type, type + 4);
+    c.insert(c.end(), data.begin(), data.end());
+    uLong crc = crc32(0L, c.data() + 4, 4);
+    if (!data.empty()) crc = crc32(crc, data.data(), uInt(data.size()));
+    for (int shift = 24; shift >= 0; shift -= 8) c.push_back(std::uint8_t(crc >> shift));
+    return c;
+  };
+  Bytes ihdr = {
+      0, 0, 0, std::uint8_t(width), 0, 0, 0, std::uint8_t(height), 8, std::uint8_t(color_type),
+      0, 0, 0};
+  Bytes raw;
+  for (int y = 0; y < height; ++y) {
+    raw.push_back(0);
+    for (int i = 0; i < width * channels; ++i) raw.push_back(std::uint8_t(y * 31 + i * 7));
+  }
+  uLongf size = compressBound(uLong(raw.size()));
+  Bytes idat(size);
+  compress(idat.data(), &size, raw.data(), uLong(raw.size()));
+  idat.resize(size);
+  Bytes png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  for (const Bytes& c :
+       {chunk("IHDR", ihdr), extra_chunk, chunk("IDAT", idat), chunk("IEND", {})}) {
+    png.insert(png.end(), c.begin(), c.end());
+  }
+  return png;
+}
+
+// What the file stored, for callers such as PDQ whose result depends on it.
+TEST(DecodeInfoTest, ChannelsAsStored) {
+  const std::pair<ImageFormat, bool> cases[] = {
+      {ImageFormat::kPng, false},  {ImageFormat::kPng, true},  {ImageFormat::kJpeg, false},
+      {ImageFormat::kWebp, false}, {ImageFormat::kWebp, true}, {ImageFormat::kAvif, false},
+      {ImageFormat::kAvif, true}};
+  for (const auto& [format, alpha] : cases) {
+    DecodeInfo info;
+    ASSERT_TRUE(decode_image(encode_ok(gradient(32, 24, alpha), format), {}, &info));
+    EXPECT_EQ(info.channels, alpha ? 4 : 3) << name(format) << " alpha " << alpha;
+    EXPECT_EQ(info.frames, 1);
+  }
+  for (const auto& [color_type, channels] : {std::pair{0, 1}, {4, 2}, {2, 3}, {6, 4}}) {
+    DecodeInfo info;
+    ASSERT_TRUE(decode_image(small_png(5, 4, color_type, channels, {}), {}, &info));
+    EXPECT_EQ(info.channels, channels) << "colour type " << color_type;
+  }
+}
+
+TEST(DecodeInfoTest, AnimatedPngReportsItsFrames) {
+  // acTL: 12 bytes of chunk around 8 of data (frames 7, plays 0); CRC of "acTL" + data.
+  Bytes actl = {0, 0, 0, 8, 'a', 'c', 'T', 'L', 0, 0, 0, 7, 0, 0, 0, 0};
+  const uLong crc = crc32(0L, actl.data() + 4, 12);
+  for (int shift = 24; shift >= 0; shift -= 8) actl.push_back(std::uint8_t(crc >> shift));
+  DecodeInfo info;
+  Result<Image> decoded = decode_image(small_png(6, 6, 2, 3, actl), {}, &info);
+  ASSERT_TRUE(decoded) << decoded.error().to_string();
+  EXPECT_EQ(info.frames, 7);
+  // A broken acTL is a corrupt file.
+  actl[3] = 4;
+  EXPECT_EQ(error_code(decode_image(small_png(6, 6, 2, 3, actl), {}, &info)), "corrupt_image");
+}
+
 TEST(XmpTest, BuildsAnEscapedPacketAndParsesItBack) {
   const std::string packet = codec_internal::build_xmp_packet("a<b>&\"c\"\r");
   EXPECT_NE(packet.find("<atelier:recipe>a&lt;b&gt;&amp;&quot;c&quot;&#13;</atelier:recipe>"),

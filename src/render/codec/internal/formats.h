@@ -90,9 +90,13 @@ Result<std::string> extract_jpeg_recipe(std::span<const std::uint8_t> file);
 Result<std::string> extract_webp_recipe(std::span<const std::uint8_t> file);
 Result<std::string> extract_avif_recipe(std::span<const std::uint8_t> file);
 
-Result<Image> decode_png(std::span<const std::uint8_t> file, const DecodeLimits& limits);
-Result<Image> decode_jpeg(std::span<const std::uint8_t> file, const DecodeLimits& limits);
-Result<Image> decode_webp(std::span<const std::uint8_t> file, const DecodeLimits& limits);
-Result<Image> decode_avif(std::span<const std::uint8_t> file, const DecodeLimits& limits);
+Result<Image> decode_png(std::span<const std::uint8_t> file, const DecodeLimits& limits,
+                         DecodeInfo& info);
+Result<Image> decode_jpeg(std::span<const std::uint8_t> file, const DecodeLimits& limits,
+                          DecodeInfo& info);
+Result<Image> decode_webp(std::span<const std::uint8_t> file, const DecodeLimits& limits,
+                          DecodeInfo& info);
+Result<Image> decode_avif(std::span<const std::uint8_t> file, const DecodeLimits& limits,
+                          DecodeInfo& info);
 
 }  // namespace atelier::render::codec_internal
