@@ -122,7 +122,7 @@ void run_hash(const HashArgs& args) {
 
 }  // namespace
 
-void add_compliance_commands(CLI::App& app, Globals& /*globals*/) {
+void add_compliance_commands(CLI::App& app, Globals& globals) {
   auto* compliance = app.add_subcommand("compliance", "Compliance checks before minting");
   compliance->require_subcommand(1);
   auto args = std::make_shared<HashArgs>();
@@ -139,6 +139,7 @@ void add_compliance_commands(CLI::App& app, Globals& /*globals*/) {
                  "add the eight dihedral variants (rotations and flips)");
   hash->add_flag("--crops", args->crops, "add the centre crops and the four quadrants");
   hash->callback([args] { run_hash(*args); });
+  add_compliance_review_commands(*compliance, globals);
 }
 
 }  // namespace atelier::cli

@@ -35,6 +35,34 @@ std::vector<std::string> subjects_of(std::string_view asset, std::string_view co
 
 }  // namespace
 
+std::string decision_json(const store::ComplianceDecisionRecord& d) {
+  json j = {{"id", d.id},
+            {"decision", d.outcome},
+            {"policy_version", d.policy_version},
+            {"created_ms", d.created_ms},
+            {"log_index", d.log_index},
+            {"record", json::parse(d.record)}};
+  if (!d.asset_sha256.empty()) j["asset"] = d.asset_sha256;
+  if (!d.collection_id.empty()) j["collection"] = d.collection_id;
+  if (d.review != store::ReviewState::kNone) {
+    j["review"] = store::review_state_name(d.review);
+    if (d.review != store::ReviewState::kPending) {
+      j["reviewer"] = d.reviewer;
+      j["review_reason"] = d.review_reason;
+      j["reviewed_ms"] = d.reviewed_ms;
+    }
+  }
+  return j.dump();
+}
+
+std::string policy_record_json(const store::CompliancePolicyRecord& p) {
+  return json{
+      {"collection", p.collection_id},   {"version", p.version},       {"sha256", p.sha256},
+      {"policy", json::parse(p.policy)}, {"created_by", p.created_by}, {"created_ms", p.created_ms},
+      {"log_index", p.log_index}}
+      .dump();
+}
+
 Result<store::CompliancePolicyRecord> Decisions::set_policy(std::string_view collection,
                                                             std::string_view policy_text,
                                                             std::string_view actor) {

@@ -53,6 +53,13 @@ struct DecisionRequest {
   std::string actor = {};  // Who asked: an API key id or "cli".
 };
 
+// A stored decision as the CLI and the API show it: {"id", "decision", "asset", "collection",
+// "policy_version", "review" (absent when not for review), "reviewer", "review_reason",
+// "reviewed_ms", "created_ms", "log_index", "record": the logged decision}.
+std::string decision_json(const store::ComplianceDecisionRecord& d);
+// {"collection", "version", "sha256", "policy", "created_by", "created_ms", "log_index"}.
+std::string policy_record_json(const store::CompliancePolicyRecord& p);
+
 class Decisions {
  public:
   Decisions(store::ComplianceStore& store, store::LedgerStore& ledger, const Clock& clock)
