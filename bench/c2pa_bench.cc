@@ -7,48 +7,35 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
+#include <optional>
 
+#include "bench_data_dir.h"
 #include "c2pa/credentials.h"
 #include "c2pa/manifest.h"
 #include "core/hash.h"
-#include "render/engine.h"
-#include "store/sqlite_store.h"
 
 namespace atelier {
 namespace {
 
 struct Fixture {
-  std::filesystem::path dir;
-  std::unique_ptr<store::SqliteStore> db;
-  std::unique_ptr<store::BlobStore> blobs;
-  std::unique_ptr<render::Engine> engine;
+  bench::DataDir d{"c2pa-bench",
+                   {"examples/generators/flow-field", "examples/generators/circle-packing",
+                    "examples/generators/pen-plotter"}};
+  render::Engine* engine = d.engine.get();
+  std::filesystem::path dir = d.dir;
   std::optional<c2pa::Signer> signer;
   std::vector<c2pa::Bytes> anchors;
 
   Fixture() {
-    dir = std::filesystem::temp_directory_path() /
-          ("atelier-c2pa-bench-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
-    auto data = store::open_data_dir(dir).value();
-    db = store::SqliteStore::open(data.db_path()).value();
-    blobs = std::make_unique<store::BlobStore>(data.blobs_path());
-    engine = std::make_unique<render::Engine>(*db, *blobs);
-    for (const char* g : {"flow-field", "circle-packing", "pen-plotter"}) {
-      (void)engine->add_generator(std::filesystem::path(ATELIER_SOURCE_DIR) /
-                                  "examples/generators" / g);
-    }
-    (void)c2pa::create_local_ca(data.keys_path(), {});
-    signer.emplace(c2pa::Signer::load(data.keys_path() / c2pa::kSignerCertFile,
-                                      data.keys_path() / c2pa::kSignerKeyFile,
+    const auto keys = d.paths.keys_path();
+    (void)c2pa::create_local_ca(keys, {});
+    signer.emplace(c2pa::Signer::load(keys / c2pa::kSignerCertFile, keys / c2pa::kSignerKeyFile,
                                       std::chrono::system_clock::now())
                        .value());
-    anchors = c2pa::certificates_from_pem(c2pa::read_root_pem(data.keys_path()).value()).value();
+    anchors = c2pa::certificates_from_pem(c2pa::read_root_pem(keys).value()).value();
   }
-  ~Fixture() { std::filesystem::remove_all(dir); }
 
   render::Recipe recipe(const char* generator) {
     render::RenderRequest req;

@@ -23,6 +23,7 @@ constexpr const char* kIngredientLabel = "c2pa.ingredient.v3";
 constexpr const char* kClaimLabel = "c2pa.claim.v2";
 constexpr const char* kSignatureLabel = "c2pa.signature";
 constexpr const char* kAssertionStoreLabel = "c2pa.assertions";
+constexpr const char* kParentOf = "parentOf";
 constexpr std::size_t kEmbedRoundsMax = 6;
 
 std::string uuid_v4() {
@@ -79,11 +80,13 @@ Result<Digest> hash_excluding(std::span<const std::uint8_t> file,
 
 struct Draft {
   std::string manifest_label;
-  std::vector<Box> assertions;  // the data hash last
+  std::vector<Box> ingredient_manifests;  // copied from the ingredients' files, before ours
+  std::vector<Box> assertions;            // the data hash last
   Bytes claim;
   Bytes signature;
 
   Box store() const {
+    std::vector<Box> manifests = ingredient_manifests;
     std::vector<Box> manifest_children;
     manifest_children.push_back(
         Box::super(jumbf::kUuidAssertionStore, kAssertionStoreLabel, assertions));
@@ -91,8 +94,10 @@ struct Draft {
         Box::super(jumbf::kUuidClaim, kClaimLabel, {Box::content("cbor", claim)}));
     manifest_children.push_back(
         Box::super(jumbf::kUuidSignature, kSignatureLabel, {Box::content("cbor", signature)}));
-    Box manifest = Box::super(jumbf::kUuidManifest, manifest_label, std::move(manifest_children));
-    return Box::super(jumbf::kUuidStore, "c2pa", {std::move(manifest)});
+    // The active manifest is the last one in the store.
+    manifests.push_back(
+        Box::super(jumbf::kUuidManifest, manifest_label, std::move(manifest_children)));
+    return Box::super(jumbf::kUuidStore, "c2pa", std::move(manifests));
   }
 };
 
@@ -116,6 +121,90 @@ std::string ingredient_label(std::size_t i) {
   return i == 0 ? kIngredientLabel : std::string(kIngredientLabel) + "__" + std::to_string(i);
 }
 
+// An ingredient's manifests, to be copied into this store, its active one last: standard
+// manifests with a claim and a signature that write back byte for byte (the claims' hashed
+// URIs and the signatures cover those bytes).
+Result<std::vector<Box>> ingredient_manifests(const Ingredient& in) {
+  auto store = Box::parse(in.manifest_store);
+  const bool ok = store && store->is_super() && store->uuid == jumbf::kUuidStore &&
+                  !store->children.empty() &&
+                  std::all_of(store->children.begin(), store->children.end(), [](const Box& m) {
+                    return m.is_super() && m.uuid == jumbf::kUuidManifest && !m.label.empty() &&
+                           m.child(kClaimLabel) && m.child(kSignatureLabel);
+                  });
+  if (!ok) {
+    return fail(Error::invalid("c2pa_ingredient_manifest",
+                               "ingredient " + in.title + " has no readable C2PA manifest store"));
+  }
+  for (const Box& m : store->children) {
+    if (m.write_contents() != m.raw_contents) {
+      return fail(Error::internal("c2pa_ingredient_manifest",
+                                  "manifest " + m.label + " does not write back as read"));
+    }
+  }
+  return std::move(store->children);
+}
+
+Value status_codes(const std::vector<std::string>& codes) {
+  std::vector<Value> out;
+  for (const auto& c : codes) out.push_back(Value::map({{"code", c}}));
+  return Value::array(std::move(out));
+}
+
+// The ingredient assertion's map; with a manifest store, its manifests are appended to
+// `manifests` and its active one referenced, with the results of validating it (C2PA 2.x
+// requires validationResults beside activeManifest).
+Result<Value> ingredient_map(const Ingredient& in, std::vector<Box>& manifests) {
+  Value v = Value::map(
+      {{"relationship", in.relationship}, {"instanceID", "sha256:" + to_hex(in.sha256)}});
+  if (!in.title.empty()) v.set("dc:title", in.title);
+  if (!in.format.empty()) v.set("dc:format", in.format);
+  if (in.manifest_store.empty()) return v;
+  ATELIER_TRY_ASSIGN(std::vector<Box> theirs, ingredient_manifests(in));
+  const Box& m = theirs.back();
+  const std::string url = "self#jumbf=/c2pa/" + m.label;
+  v.set("activeManifest", hashed_uri(url, m));
+  v.set("claimSignature", hashed_uri(url + "/" + kSignatureLabel, *m.child(kSignatureLabel)));
+  v.set("validationResults",
+        Value::map(
+            {{"activeManifest", Value::map({{"success", status_codes(in.manifest_successes)},
+                                            {"informational", status_codes({})},
+                                            {"failure", status_codes(in.manifest_failures)}})}}));
+  for (auto& b : theirs) manifests.push_back(std::move(b));
+  return v;
+}
+
+// The actions: c2pa.created (with the ingredients it was made from), or c2pa.opened of the
+// parentOf ingredient; then spec.actions, a transcode or repackage naming the parent too
+// (C2PA 2.x: such an action's ingredient is the parent).
+Value actions_assertion(const ManifestSpec& spec, const std::vector<Value>& inputs,
+                        const std::optional<Value>& parent) {
+  std::vector<Value> actions;
+  if (parent) {
+    actions.push_back(
+        Value::map({{"action", "c2pa.opened"},
+                    {"softwareAgent", generator_info()},
+                    {"parameters", Value::map({{"ingredients", Value::array({*parent})}})}}));
+  } else {
+    Value created = Value::map({{"action", "c2pa.created"},
+                                {"digitalSourceType", spec.digital_source_type},
+                                {"softwareAgent", generator_info()}});
+    if (!inputs.empty()) {
+      created.set("parameters", Value::map({{"ingredients", Value::array(inputs)}}));
+    }
+    actions.push_back(std::move(created));
+  }
+  for (const auto& a : spec.actions) {
+    Value v = Value::map({{"action", a.action}, {"softwareAgent", generator_info()}});
+    if (!a.description.empty()) v.set("description", a.description);
+    if (parent && (a.action == "c2pa.transcoded" || a.action == "c2pa.repackaged")) {
+      v.set("parameters", Value::map({{"ingredients", Value::array({*parent})}}));
+    }
+    actions.push_back(std::move(v));
+  }
+  return Value::map({{"actions", Value::array(std::move(actions))}});
+}
+
 }  // namespace
 
 Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view mime,
@@ -130,26 +219,25 @@ Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view m
   const std::string instance_id = "xmp:iid:" + uuid_v4();
 
   std::vector<Box> ingredients;
-  std::vector<Value> ingredient_refs;
+  std::vector<Value> input_refs;
+  std::optional<Value> parent_ref;
   for (std::size_t i = 0; i < spec.ingredients.size(); ++i) {
     const auto& in = spec.ingredients[i];
-    Value v = Value::map({{"relationship", in.relationship},
-                          {"instanceID", "sha256:" + to_hex(in.sha256)}});
-    if (!in.title.empty()) v.set("dc:title", in.title);
-    if (!in.format.empty()) v.set("dc:format", in.format);
+    ATELIER_TRY_ASSIGN(Value v, ingredient_map(in, d.ingredient_manifests));
     ingredients.push_back(cbor_assertion(ingredient_label(i), v));
-    ingredient_refs.push_back(hashed_uri(
+    Value ref = hashed_uri(
         "self#jumbf=" + std::string(kAssertionStoreLabel) + "/" + ingredients.back().label,
-        ingredients.back()));
-  }
-  Value created = Value::map({{"action", "c2pa.created"},
-                              {"digitalSourceType", spec.digital_source_type},
-                              {"softwareAgent", generator_info()}});
-  if (!ingredient_refs.empty()) {
-    created.set("parameters", Value::map({{"ingredients", Value::array(ingredient_refs)}}));
+        ingredients.back());
+    if (in.relationship != kParentOf) {
+      input_refs.push_back(std::move(ref));
+    } else if (parent_ref) {
+      return fail(Error::invalid("c2pa_multiple_parents", "a manifest has one parentOf at most"));
+    } else {
+      parent_ref = std::move(ref);
+    }
   }
   d.assertions.push_back(
-      cbor_assertion(kActionsLabel, Value::map({{"actions", Value::array({created})}})));
+      cbor_assertion(kActionsLabel, actions_assertion(spec, input_refs, parent_ref)));
   if (spec.atelier.is_map())
     d.assertions.push_back(cbor_assertion(kAtelierAssertionLabel, spec.atelier));
   for (auto& b : ingredients) d.assertions.push_back(std::move(b));
@@ -231,6 +319,26 @@ const Box* resolve(const Box& manifest, const Box& store, std::string_view url) 
 
 std::string text_or(const Value* v, std::string fallback = {}) {
   return v && v->is_text() ? v->text() : fallback;
+}
+
+// An ingredient's hashed URI to a box elsewhere in the store (its manifest, its claim
+// signature): `<code>.validated`, `.mismatch` or `.missing`. The box, or nullptr.
+const Box* check_ingredient_uri(Checker& c, const Box& manifest, const Box& store, const Value& ref,
+                                const std::string& code) {
+  const std::string url = text_or(ref.find("url"));
+  const Value* hash = ref.find("hash");
+  const Box* box = resolve(manifest, store, url);
+  if (!box || !hash || !hash->is_bytes()) {
+    c.failure(code + ".missing", "an ingredient names " + url + ", which the store lacks");
+    return nullptr;
+  }
+  const Digest d = sha256(box->contents());
+  if (hash->bytes().size() != d.size() || !std::equal(d.begin(), d.end(), hash->bytes().begin())) {
+    c.failure(code + ".mismatch", "the hash of " + url + " does not match its box");
+    return box;
+  }
+  c.success(code + ".validated");
+  return box;
 }
 
 }  // namespace
@@ -345,6 +453,16 @@ Result<Validation> validate_asset(std::span<const std::uint8_t> file, std::strin
       if (id.starts_with("sha256:")) {
         if (auto b = from_hex(id.substr(7), 32)) std::copy(b->begin(), b->end(), in.sha256.begin());
       }
+      // Its manifest, when it has one, is in this store: the references must match it.
+      if (const Value* am = value->find("activeManifest")) {
+        const Box* m = check_ingredient_uri(c, manifest, *store, *am, "ingredient.manifest");
+        if (m) in.manifest_label = m->label;
+        const Value* sig = value->find("claimSignature");
+        if (!sig)
+          c.failure("ingredient.claimSignature.missing", "no claimSignature beside it");
+        else
+          check_ingredient_uri(c, manifest, *store, *sig, "ingredient.claimSignature");
+      }
       c.v.ingredients.push_back(std::move(in));
     } else if (base == kDataHashLabel) {
       data_hash_seen = true;
@@ -446,6 +564,7 @@ std::string validation_json(const Validation& v) {
                            {"format", in.format},
                            {"relationship", in.relationship},
                            {"sha256", to_hex(in.sha256)}});
+    if (!in.manifest_label.empty()) ingredients.back()["active_manifest"] = in.manifest_label;
   }
   j["ingredients"] = ingredients;
   return j.dump();

@@ -9,6 +9,13 @@
 //                     URIs: SHA-256 of each assertion box's contents), alg;
 //   c2pa.signature    COSE_Sign1 over the claim (cose.h).
 //
+// A derivative (a variant of an asset) has a `parentOf` ingredient instead: its first action is
+// then c2pa.opened of that ingredient (C2PA 2.x: an asset made from a parent opens it; only an
+// asset made from nothing is created), followed by what changed (ManifestSpec::actions). When
+// the parent has manifests of its own, they are copied into the store, before the new one,
+// and the ingredient references the parent's active manifest (activeManifest, claimSignature)
+// with the result of validating it (validationResults).
+//
 // Because the data hash leaves out exactly the inserted bytes, stripping the manifest gives
 // back the unsigned file byte for byte: the render stays a pure function of its recipe.
 //
@@ -43,14 +50,29 @@ struct Ingredient {
   std::string title;         // dc:title, e.g. the input's name in the recipe
   std::string format;        // dc:format, a media type
   std::string relationship;  // "inputTo" (a recipe input) or "parentOf" (a variant's source)
-  Digest sha256{};           // of the ingredient's bytes
+  Digest sha256{};           // of the ingredient's bytes (its file as it was used)
+  // An ingredient with Content Credentials of its own. Signing: its file's manifest store (the
+  // `c2pa` superbox as the file holds it; its manifests are copied into the new store, the
+  // last, its active one, referenced) and the status codes validating it gave.
+  // Validating: the label of the manifest `activeManifest` names.
+  Bytes manifest_store;
+  std::vector<std::string> manifest_successes;
+  std::vector<std::string> manifest_failures;
+  std::string manifest_label;
+};
+
+// An action after the first (c2pa.created or c2pa.opened), e.g. c2pa.resized of a variant.
+struct Action {
+  std::string action;       // "c2pa.resized", "c2pa.converted", "c2pa.transcoded", …
+  std::string description;  // what was done, in a sentence; empty: none
 };
 
 struct ManifestSpec {
   std::string title;                // dc:title
-  std::string digital_source_type;  // kAlgorithmicMedia, kTrainedAlgorithmicMedia
+  std::string digital_source_type;  // kAlgorithmicMedia, kTrainedAlgorithmicMedia (created)
   cbor::Value atelier;              // the atelier assertion's content (a map); null: none
-  std::vector<Ingredient> ingredients;
+  std::vector<Ingredient> ingredients;  // at most one parentOf
+  std::vector<Action> actions;          // after the first; a transcode references the parent
 };
 
 // `asset` (without a manifest) with a signed manifest embedded; `manifest_label`, when given,

@@ -304,10 +304,29 @@ CREATE TABLE asset_credentials (
 CREATE INDEX asset_credentials_by_signed ON asset_credentials (signed_sha256);
 )sql";
 
-// v8: pre-mint compliance (issue 16 §4; store/compliance_store.h). Each collection's policy
+// v8: a variant's signed file names the asset it derives from (issue 15), so an asset has one
+// signed file as itself (parent_sha256 '') and one as a variant of each parent it was asked
+// for. SQLite cannot change a primary key in place: the table is rebuilt, rows kept.
+constexpr std::string_view kV8 = R"sql(
+CREATE TABLE asset_credentials_v8 (
+  asset_sha256    TEXT NOT NULL REFERENCES blobs_meta (sha256),
+  parent_sha256   TEXT NOT NULL DEFAULT '',
+  signed_sha256   TEXT NOT NULL,
+  manifest_label  TEXT NOT NULL,
+  created_ms      INTEGER NOT NULL,
+  PRIMARY KEY (asset_sha256, parent_sha256)
+) WITHOUT ROWID;
+INSERT INTO asset_credentials_v8 (asset_sha256, signed_sha256, manifest_label, created_ms)
+  SELECT asset_sha256, signed_sha256, manifest_label, created_ms FROM asset_credentials;
+DROP TABLE asset_credentials;
+ALTER TABLE asset_credentials_v8 RENAME TO asset_credentials;
+CREATE INDEX asset_credentials_by_signed ON asset_credentials (signed_sha256);
+)sql";
+
+// v9: pre-mint compliance (issue 16 §4; store/compliance_store.h). Each collection's policy
 // versions, and every decision with its evidence and, for one that went to review, the review.
 // Decisions have a rowid: `seq` orders the review queue and pages it.
-constexpr std::string_view kV8 = R"sql(
+constexpr std::string_view kV9 = R"sql(
 CREATE TABLE compliance_policies (
   collection_id  TEXT NOT NULL REFERENCES collections (id),
   version        INTEGER NOT NULL CHECK (version >= 1),
@@ -340,7 +359,7 @@ CREATE INDEX compliance_decisions_by_asset
 CREATE INDEX compliance_decisions_by_review ON compliance_decisions (review, seq);
 )sql";
 
-constexpr std::string_view kAll[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8};
+constexpr std::string_view kAll[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9};
 
 }  // namespace
 

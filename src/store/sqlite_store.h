@@ -78,7 +78,7 @@ class SqliteStore final : public Store, public LedgerStore, public ComplianceSto
 
   Result<bool> put_asset_credential(const AssetCredentialRecord& credential) override;
   Result<std::optional<AssetCredentialRecord>> asset_credential(
-      std::string_view asset_sha256) override;
+      std::string_view asset_sha256, std::string_view parent_sha256) override;
   Result<std::optional<AssetCredentialRecord>> asset_credential_by_signed(
       std::string_view signed_sha256) override;
   Result<void> put_api_key(const ApiKeyRecord& key) override;

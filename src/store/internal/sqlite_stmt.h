@@ -57,9 +57,11 @@ class Stmt {
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 
+  // An empty view binds '' (a default-constructed one has no data pointer, which SQLite would
+  // bind as NULL).
   Stmt& bind(int i, std::string_view v) {
-    return keep(
-        sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    return keep(sqlite3_bind_text(stmt_, i, v.data() ? v.data() : "", static_cast<int>(v.size()),
+                                  SQLITE_TRANSIENT));
   }
   Stmt& bind(int i, std::int64_t v) { return keep(sqlite3_bind_int64(stmt_, i, v)); }
   Stmt& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
