@@ -23,7 +23,9 @@ cmake --build "$root/build" --target pdq_bench >/dev/null
 for side in 512 1024; do
   mkdir "$tmp/$side"
   # Regular files: the reference's directory walk skips symbolic links.
-  for i in $(seq "$copies"); do cp "$root/tests/compliance/data/art-$side.png" "$tmp/$side/$i.png"; done
+  for i in $(seq "$copies"); do
+    cp "$root/tests/compliance/data/art-$side.png" "$tmp/$side/$i.png"
+  done
 done
 for round in $(seq "$rounds"); do
   echo "== round $round: atelier (build/bench/pdq_bench)"
