@@ -128,7 +128,7 @@ Result<std::string> extract_png_recipe(std::span<const std::uint8_t> file) {
 }
 
 Result<Image> decode_png(std::span<const std::uint8_t> file, const DecodeLimits& limits,
-                         DecodeInfo& info) {
+                         DecodeInfo& info, PngReader reader) {
   // libpng's simplified reader stops after the image data, so it would accept a file cut
   // off before IEND, and it only warns about bad CRCs in ancillary chunks. Checking the chunk
   // structure first (cheap next to inflating) makes decode as strict as extract_recipe.
@@ -146,8 +146,9 @@ Result<Image> decode_png(std::span<const std::uint8_t> file, const DecodeLimits&
   image.height = static_cast<int>(png.image.height);
   image.rgba.resize(std::size_t(image.width) * std::size_t(image.height) * 4);
   png.image.format = PNG_FORMAT_RGBA;
+  const bool fast = reader == PngReader::kAuto && decode_png_fast(file, image);
   // A null background keeps alpha; row_stride 0 means tightly packed rows.
-  if (!png_image_finish_read(&png.image, nullptr, image.rgba.data(), 0, nullptr)) {
+  if (!fast && !png_image_finish_read(&png.image, nullptr, image.rgba.data(), 0, nullptr)) {
     return fail(corrupt_image(kFormat, png.image.message));
   }
   info.channels = ((stored & PNG_FORMAT_FLAG_COLOR) != 0 ? 3 : 1) +
