@@ -1,6 +1,7 @@
-// Signing and validating whole assets: atelier's validator and the C2PA reference reader
-// (c2pa-rs) must agree — Trusted with atelier's root as anchor, the same failure codes on the
-// same tampered files — and stripping the manifest gives back the unsigned file exactly.
+// Signing and validating whole assets (PNG, JPEG, WebP, AVIF): atelier's validator and the C2PA
+// reference reader (c2pa-rs) must agree — Trusted with atelier's root as anchor, the same
+// failure codes on the same tampered files — and stripping the manifest gives back the
+// unsigned file exactly.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include "c2pa/container.h"
 #include "c2pa/manifest.h"
 #include "c2pa_fixture.h"
+#include "render/codec.h"
 
 namespace atelier::c2pa::testing {
 namespace {
@@ -16,6 +18,10 @@ class Manifest : public C2paTest, public ::testing::WithParamInterface<const cha
  protected:
   std::string format() const { return GetParam(); }
   std::string mime() const { return "image/" + format(); }
+  // The failure code of a changed byte under the format's hard binding.
+  std::string binding_mismatch() const {
+    return format() == "avif" ? "assertion.bmffHash.mismatch" : "assertion.dataHash.mismatch";
+  }
   ManifestSpec spec() const {
     ManifestSpec s;
     s.title = "token 7";
@@ -87,7 +93,7 @@ TEST_P(Manifest, WithoutATrustAnchorTheFileIsValidButUntrusted) {
   expect_reference(*signed_file, false, "Valid", {});
 }
 
-TEST_P(Manifest, AChangedImageByteIsADataHashMismatch) {
+TEST_P(Manifest, AChangedImageByteIsAHardBindingMismatch) {
   auto signed_file = sign_asset(make_image(format(), 32, 32), mime(), spec(), *signer_);
   ASSERT_TRUE(signed_file);
   Bytes tampered = *signed_file;
@@ -101,9 +107,10 @@ TEST_P(Manifest, AChangedImageByteIsADataHashMismatch) {
   auto v = validate_asset(tampered, mime(), anchors_, now_);
   ASSERT_TRUE(v);
   EXPECT_EQ(v->state, "Invalid");
-  EXPECT_NE(std::find(v->failures.begin(), v->failures.end(), "assertion.dataHash.mismatch"),
-            v->failures.end());
-  expect_reference(tampered, true, "Invalid", {"assertion.dataHash.mismatch"});
+  EXPECT_NE(std::find(v->failures.begin(), v->failures.end(), binding_mismatch()),
+            v->failures.end())
+      << validation_json(*v);
+  expect_reference(tampered, true, "Invalid", {binding_mismatch()});
 }
 
 TEST_P(Manifest, AChangedClaimByteIsAClaimSignatureMismatch) {
@@ -139,6 +146,34 @@ TEST_P(Manifest, AManifestLargerThanOneSegmentOrChunkStillValidates) {
   }
 }
 
+TEST_P(Manifest, TheSignedFileDecodesToTheSamePixels) {
+  // In AVIF the item data moved behind the inserted box: its iloc offsets must have moved too.
+  const Bytes unsigned_file = make_image(format(), 40, 24);
+  auto signed_file = sign_asset(unsigned_file, mime(), spec(), *signer_);
+  ASSERT_TRUE(signed_file);
+  auto before = render::decode_image(unsigned_file, {});
+  auto after = render::decode_image(*signed_file, {});
+  ASSERT_TRUE(before) << before.error().to_string();
+  ASSERT_TRUE(after) << after.error().to_string();
+  EXPECT_EQ(after->rgba, before->rgba);
+}
+
+TEST_P(Manifest, TheClaimHasExactlyOneHardBindingOfTheFormatsKind) {
+  auto signed_file = sign_asset(make_image(format(), 16, 16), mime(), spec(), *signer_);
+  ASSERT_TRUE(signed_file);
+  auto v = validate_asset(*signed_file, mime(), anchors_, now_);
+  ASSERT_TRUE(v);
+  const std::string want = format() == "avif" ? "c2pa.hash.bmff.v3" : "c2pa.hash.data";
+  std::size_t bindings = 0;
+  for (const auto& label : v->assertion_labels) bindings += label.starts_with("c2pa.hash.");
+  EXPECT_EQ(bindings, 1u);
+  EXPECT_NE(std::find(v->assertion_labels.begin(), v->assertion_labels.end(), want),
+            v->assertion_labels.end());
+  const std::string match =
+      format() == "avif" ? "assertion.bmffHash.match" : "assertion.dataHash.match";
+  EXPECT_NE(std::find(v->successes.begin(), v->successes.end(), match), v->successes.end());
+}
+
 TEST_P(Manifest, AFileWithoutAManifestSaysSo) {
   auto v = validate_asset(make_image(format(), 8, 8), mime(), anchors_, now_);
   ASSERT_TRUE(v);
@@ -153,7 +188,7 @@ TEST_P(Manifest, SigningTwiceIsRefused) {
   EXPECT_EQ(twice.error().code, "c2pa_manifest_present");
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, Manifest, ::testing::Values("png", "jpeg", "webp"));
+INSTANTIATE_TEST_SUITE_P(Formats, Manifest, ::testing::Values("png", "jpeg", "webp", "avif"));
 
 }  // namespace
 }  // namespace atelier::c2pa::testing
