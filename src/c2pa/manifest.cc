@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "c2pa/bmff.h"
 #include "c2pa/container.h"
 #include "c2pa/cose.h"
 #include "c2pa/jumbf.h"
@@ -19,6 +20,7 @@ using jumbf::Box;
 
 constexpr const char* kActionsLabel = "c2pa.actions.v2";
 constexpr const char* kDataHashLabel = "c2pa.hash.data";
+constexpr const char* kBmffHashV2Label = "c2pa.hash.bmff.v2";  // deprecated; read, not written
 constexpr const char* kIngredientLabel = "c2pa.ingredient.v3";
 constexpr const char* kClaimLabel = "c2pa.claim.v2";
 constexpr const char* kSignatureLabel = "c2pa.signature";
@@ -78,10 +80,23 @@ Result<Digest> hash_excluding(std::span<const std::uint8_t> file,
   return h.finish();
 }
 
+// The one hard binding: c2pa.hash.bmff.v3 for BMFF files (it names the store's box by its
+// uuid, so its content does not depend on where the box sits), c2pa.hash.data for the others.
+Box hard_binding(std::string_view mime, const ByteRange& exclusion, const Digest& hash) {
+  if (uses_bmff_hash(mime)) return cbor_assertion(bmff::kHashLabel, bmff::hash_assertion(hash));
+  return cbor_assertion(kDataHashLabel, data_hash(exclusion, hash));
+}
+
+Result<Digest> hard_binding_hash(std::string_view mime, std::span<const std::uint8_t> file,
+                                 const std::vector<ByteRange>& exclusions) {
+  if (uses_bmff_hash(mime)) return bmff::hash(file, bmff::hash_assertion(Digest{}));
+  return hash_excluding(file, exclusions);
+}
+
 struct Draft {
   std::string manifest_label;
   std::vector<Box> ingredient_manifests;  // copied from the ingredients' files, before ours
-  std::vector<Box> assertions;            // the data hash last
+  std::vector<Box> assertions;            // the hard binding last
   Bytes claim;
   Bytes signature;
 
@@ -247,7 +262,7 @@ Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view m
   ATELIER_TRY_ASSIGN(std::size_t signature_size, cose_signature_size(signer));
   d.signature.assign(signature_size, 0);
   ByteRange exclusion{0, 0};
-  d.assertions.push_back(cbor_assertion(kDataHashLabel, data_hash(exclusion, Digest{})));
+  d.assertions.push_back(hard_binding(mime, exclusion, Digest{}));
   Embedded embedded;
   for (std::size_t round = 0;; ++round) {
     d.claim = claim_bytes(instance_id, spec.title, d.assertions);
@@ -261,10 +276,10 @@ Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view m
       return fail(Error::internal("c2pa_embed", "the manifest size did not settle"));
     }
     exclusion = got;
-    d.assertions.back() = cbor_assertion(kDataHashLabel, data_hash(exclusion, Digest{}));
+    d.assertions.back() = hard_binding(mime, exclusion, Digest{});
   }
-  ATELIER_TRY_ASSIGN(Digest hash, hash_excluding(embedded.file, embedded.exclusions));
-  d.assertions.back() = cbor_assertion(kDataHashLabel, data_hash(exclusion, hash));
+  ATELIER_TRY_ASSIGN(Digest hash, hard_binding_hash(mime, embedded.file, embedded.exclusions));
+  d.assertions.back() = hard_binding(mime, exclusion, hash);
   d.claim = claim_bytes(instance_id, spec.title, d.assertions);
   ATELIER_TRY_ASSIGN(d.signature, cose_sign_claim(signer, d.claim, signature_size));
   const Bytes store = d.store().write();
@@ -321,6 +336,11 @@ std::string text_or(const Value* v, std::string fallback = {}) {
   return v && v->is_text() ? v->text() : fallback;
 }
 
+bool same_digest(const Digest& got, const Value* want) {
+  return want && want->is_bytes() && want->bytes().size() == got.size() &&
+         std::equal(got.begin(), got.end(), want->bytes().begin());
+}
+
 // An ingredient's hashed URI to a box elsewhere in the store (its manifest, its claim
 // signature): `<code>.validated`, `.mismatch` or `.missing`. The box, or nullptr.
 const Box* check_ingredient_uri(Checker& c, const Box& manifest, const Box& store, const Value& ref,
@@ -332,13 +352,25 @@ const Box* check_ingredient_uri(Checker& c, const Box& manifest, const Box& stor
     c.failure(code + ".missing", "an ingredient names " + url + ", which the store lacks");
     return nullptr;
   }
-  const Digest d = sha256(box->contents());
-  if (hash->bytes().size() != d.size() || !std::equal(d.begin(), d.end(), hash->bytes().begin())) {
+  if (!same_digest(sha256(box->contents()), hash)) {
     c.failure(code + ".mismatch", "the hash of " + url + " does not match its box");
     return box;
   }
   c.success(code + ".validated");
   return box;
+}
+
+void check_bmff_hash(Checker& c, std::span<const std::uint8_t> file, const Value& assertion) {
+  auto got = bmff::hash(file, assertion);
+  if (!got) {
+    c.failure(got.error().code == "c2pa_bmff_hash_malformed" ? "assertion.bmffHash.malformed"
+                                                             : "assertion.bmffHash.mismatch",
+              got.error().message);
+  } else if (!same_digest(*got, assertion.find("hash"))) {
+    c.failure("assertion.bmffHash.mismatch", "the file's bytes do not match c2pa.hash.bmff");
+  } else {
+    c.success("assertion.bmffHash.match");
+  }
 }
 
 }  // namespace
@@ -408,7 +440,7 @@ Result<Validation> validate_asset(std::span<const std::uint8_t> file, std::strin
   }
   // The assertions the claim made, each against its hash.
   const Value* created = claim->find("created_assertions");
-  bool data_hash_seen = false;
+  std::size_t hard_bindings = 0;
   for (const Value& ref :
        created && created->is_array() ? created->items() : std::vector<Value>{}) {
     const std::string url = text_or(ref.find("url"));
@@ -464,8 +496,11 @@ Result<Validation> validate_asset(std::span<const std::uint8_t> file, std::strin
           check_ingredient_uri(c, manifest, *store, *sig, "ingredient.claimSignature");
       }
       c.v.ingredients.push_back(std::move(in));
+    } else if (base == bmff::kHashLabel || base == kBmffHashV2Label) {
+      ++hard_bindings;
+      check_bmff_hash(c, file, *value);
     } else if (base == kDataHashLabel) {
-      data_hash_seen = true;
+      ++hard_bindings;
       std::vector<ByteRange> exclusions;
       if (const Value* ex = value->find("exclusions"); ex && ex->is_array()) {
         for (const auto& e : ex->items()) {
@@ -489,7 +524,13 @@ Result<Validation> validate_asset(std::span<const std::uint8_t> file, std::strin
       }
     }
   }
-  if (!data_hash_seen) c.failure("claim.hardBindings.missing", "the claim has no c2pa.hash.data");
+  if (hard_bindings == 0) {
+    c.failure("claim.hardBindings.missing",
+              "the claim has no hard binding (c2pa.hash.data or c2pa.hash.bmff.v3)");
+  } else if (hard_bindings > 1) {
+    c.failure("assertion.multipleHardBindings",
+              "the claim has " + std::to_string(hard_bindings) + " hard bindings");
+  }
   const bool only_untrusted =
       std::all_of(c.v.failures.begin(), c.v.failures.end(),
                   [](const std::string& f) { return f == "signingCredential.untrusted"; });

@@ -3,8 +3,10 @@
 // The store written: a `c2pa` superbox holding one manifest `urn:c2pa:<uuid>` with
 //   c2pa.assertions   c2pa.actions.v2 (c2pa.created, the IPTC digitalSourceType, atelier as
 //                     softwareAgent), the atelier assertion (recipe and log entry), one
-//                     c2pa.ingredient.v3 per recipe input, and the one hard binding
-//                     c2pa.hash.data (SHA-256 of the file less the store's bytes);
+//                     c2pa.ingredient.v3 per recipe input, and the one hard binding:
+//                     c2pa.hash.data (SHA-256 of the file less the store's bytes), or for
+//                     AVIF c2pa.hash.bmff.v3 (bmff.h: the boxes less the C2PA box, each
+//                     with its offset);
 //   c2pa.claim.v2     instanceID, claim_generator_info, signature, created_assertions (hashed
 //                     URIs: SHA-256 of each assertion box's contents), alg;
 //   c2pa.signature    COSE_Sign1 over the claim (cose.h).
@@ -16,8 +18,9 @@
 // and the ingredient references the parent's active manifest (activeManifest, claimSignature)
 // with the result of validating it (validationResults).
 //
-// Because the data hash leaves out exactly the inserted bytes, stripping the manifest gives
-// back the unsigned file byte for byte: the render stays a pure function of its recipe.
+// Because the hard binding leaves out exactly the inserted bytes (and, in AVIF, the `iloc`
+// offsets the insertion moved are moved back), stripping the manifest gives back the unsigned
+// file byte for byte: the render stays a pure function of its recipe.
 //
 //   ManifestSpec spec{.title = "token 7", .digital_source_type = kAlgorithmicMedia, ...};
 //   Result<Bytes> signed_png = sign_asset(png, "image/png", spec, signer, now);
@@ -85,7 +88,7 @@ Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view m
 struct Validation {
   bool manifest_present = false;
   std::string state;                     // "Invalid", "Valid" or "Trusted" (as c2pa-rs says)
-  std::vector<std::string> failures;     // e.g. "assertion.dataHash.mismatch"
+  std::vector<std::string> failures;     // e.g. "assertion.dataHash.mismatch", "…bmffHash…"
   std::vector<std::string> successes;    // e.g. "claimSignature.validated"
   std::vector<std::string> explanations; // one line per failure, in order
   // What the manifest says.

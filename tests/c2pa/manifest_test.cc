@@ -1,7 +1,8 @@
-// Signing and validating whole assets: atelier's validator and the C2PA reference reader
-// (c2pa-rs) must agree — Trusted with atelier's root as anchor, the same failure codes on the
-// same tampered files — and stripping the manifest gives back the unsigned file exactly. A
-// second, independent reader (c2pa-ts) must read the same files without a failure and find
+// Signing and validating whole assets (PNG, JPEG, WebP, AVIF): atelier's validator and the C2PA
+// reference reader (c2pa-rs) must agree — Trusted with atelier's root as anchor, the same
+// failure codes on the same tampered files — and stripping the manifest gives back the
+// unsigned file exactly.
+// A second, independent reader (c2pa-ts) must read the same files without a failure and find
 // the same tampering; it has no trust list, so it is never asked about trust.
 #include <gtest/gtest.h>
 
@@ -10,6 +11,7 @@
 #include "c2pa/container.h"
 #include "c2pa/manifest.h"
 #include "c2pa_fixture.h"
+#include "render/codec.h"
 
 namespace atelier::c2pa::testing {
 namespace {
@@ -18,6 +20,10 @@ class Manifest : public C2paTest, public ::testing::WithParamInterface<const cha
  protected:
   std::string format() const { return GetParam(); }
   std::string mime() const { return "image/" + format(); }
+  // The failure code of a changed byte under the format's hard binding.
+  std::string binding_mismatch() const {
+    return format() == "avif" ? "assertion.bmffHash.mismatch" : "assertion.dataHash.mismatch";
+  }
   ManifestSpec spec() const {
     ManifestSpec s;
     s.title = "token 7";
@@ -158,7 +164,7 @@ TEST_P(Manifest, WithoutATrustAnchorTheFileIsValidButUntrusted) {
   expect_second(*signed_file, {});
 }
 
-TEST_P(Manifest, AChangedImageByteIsADataHashMismatch) {
+TEST_P(Manifest, AChangedImageByteIsAHardBindingMismatch) {
   auto signed_file = sign_asset(make_image(format(), 32, 32), mime(), spec(), *signer_);
   ASSERT_TRUE(signed_file);
   Bytes tampered = *signed_file;
@@ -172,10 +178,11 @@ TEST_P(Manifest, AChangedImageByteIsADataHashMismatch) {
   auto v = validate_asset(tampered, mime(), anchors_, now_);
   ASSERT_TRUE(v);
   EXPECT_EQ(v->state, "Invalid");
-  EXPECT_NE(std::find(v->failures.begin(), v->failures.end(), "assertion.dataHash.mismatch"),
-            v->failures.end());
-  expect_reference(tampered, true, "Invalid", {"assertion.dataHash.mismatch"});
-  expect_second(tampered, {"assertion.dataHash.mismatch"});
+  EXPECT_NE(std::find(v->failures.begin(), v->failures.end(), binding_mismatch()),
+            v->failures.end())
+      << validation_json(*v);
+  expect_reference(tampered, true, "Invalid", {binding_mismatch()});
+  expect_second(tampered, {binding_mismatch()});
 }
 
 TEST_P(Manifest, AChangedClaimByteIsAClaimSignatureMismatch) {
@@ -274,6 +281,33 @@ TEST_P(Manifest, AChangedParentManifestInsideAVariantIsAnIngredientMismatch) {
             v->failures.end())
       << validation_json(*v);
   expect_reference(tampered, true, "Invalid", {"ingredient.manifest.mismatch"});
+
+TEST_P(Manifest, TheSignedFileDecodesToTheSamePixels) {
+  // In AVIF the item data moved behind the inserted box: its iloc offsets must have moved too.
+  const Bytes unsigned_file = make_image(format(), 40, 24);
+  auto signed_file = sign_asset(unsigned_file, mime(), spec(), *signer_);
+  ASSERT_TRUE(signed_file);
+  auto before = render::decode_image(unsigned_file, {});
+  auto after = render::decode_image(*signed_file, {});
+  ASSERT_TRUE(before) << before.error().to_string();
+  ASSERT_TRUE(after) << after.error().to_string();
+  EXPECT_EQ(after->rgba, before->rgba);
+}
+
+TEST_P(Manifest, TheClaimHasExactlyOneHardBindingOfTheFormatsKind) {
+  auto signed_file = sign_asset(make_image(format(), 16, 16), mime(), spec(), *signer_);
+  ASSERT_TRUE(signed_file);
+  auto v = validate_asset(*signed_file, mime(), anchors_, now_);
+  ASSERT_TRUE(v);
+  const std::string want = format() == "avif" ? "c2pa.hash.bmff.v3" : "c2pa.hash.data";
+  std::size_t bindings = 0;
+  for (const auto& label : v->assertion_labels) bindings += label.starts_with("c2pa.hash.");
+  EXPECT_EQ(bindings, 1u);
+  EXPECT_NE(std::find(v->assertion_labels.begin(), v->assertion_labels.end(), want),
+            v->assertion_labels.end());
+  const std::string match =
+      format() == "avif" ? "assertion.bmffHash.match" : "assertion.dataHash.match";
+  EXPECT_NE(std::find(v->successes.begin(), v->successes.end(), match), v->successes.end());
 }
 
 TEST_P(Manifest, AFileWithoutAManifestSaysSo) {
@@ -290,7 +324,7 @@ TEST_P(Manifest, SigningTwiceIsRefused) {
   EXPECT_EQ(twice.error().code, "c2pa_manifest_present");
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, Manifest, ::testing::Values("png", "jpeg", "webp"));
+INSTANTIATE_TEST_SUITE_P(Formats, Manifest, ::testing::Values("png", "jpeg", "webp", "avif"));
 
 }  // namespace
 }  // namespace atelier::c2pa::testing

@@ -70,8 +70,11 @@ TEST_F(C2paCli, RenderWritesASignedFileBothReadersTrust) {
   ASSERT_EQ(r.exit_code, 0) << r.out;
   ASSERT_THAT(r.out, HasSubstr("BEGIN CERTIFICATE"));
   std::ofstream(root) << r.out;
-  for (const auto& [format, mime] : std::vector<std::pair<std::string, std::string>>{
-           {"png", "image/png"}, {"jpeg", "image/jpeg"}, {"webp", "image/webp"}}) {
+  for (const auto& [format, mime] :
+       std::vector<std::pair<std::string, std::string>>{{"png", "image/png"},
+                                                        {"jpeg", "image/jpeg"},
+                                                        {"webp", "image/webp"},
+                                                        {"avif", "image/avif"}}) {
     const auto file = tmp / ("signed." + format);
     auto o = atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "200x150",
                       "--format", format, "--json", "-o", file.string()});
