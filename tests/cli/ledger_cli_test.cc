@@ -224,8 +224,9 @@ TEST_F(LedgerCli, RoyaltyIsEip2981RoyaltyInfo) {
 TEST_F(LedgerCli, ACompliancePolicyGatesTheMint) {
   EXPECT_THAT(ok({"compliance", "policy", "show", "flows"}),
               HasSubstr("flows: policy version 0 (default)"));
-  refused({"compliance", "policy", "set", "flows", R"({"pdq": [{"max_distance": 300}]})"}, 2,
-          "value_out_of_range");
+  refused({"compliance", "policy", "set", "flows",
+           R"({"pdq": [{"max_distance": 300, "action": "block"}]})"},
+          2, "value_out_of_range");
   refused({"compliance", "policy", "set", "nope", "{}"}, 3, "unknown_collection");
   EXPECT_THAT(ok({"compliance", "policy", "set", "flows", R"({"exact_copy": "review"})"}),
               HasSubstr("flows: policy version 1 (sha256 "));

@@ -14,7 +14,7 @@
 // else — claim, signature, certificate profile, hashed URIs, the data hash over the file —
 // on its own.
 import { readFileSync } from 'node:fs';
-import { JPEG, PNG } from '@trustnxt/c2pa-ts/asset';
+import { BMFF, JPEG, PNG } from '@trustnxt/c2pa-ts/asset';
 import { SuperBox } from '@trustnxt/c2pa-ts/jumbf';
 import { ManifestStore, ValidationResult } from '@trustnxt/c2pa-ts/manifest';
 
@@ -56,6 +56,7 @@ try {
   if (mime === 'image/png' && PNG.canRead(bytes)) asset = new PNG(bytes);
   else if (mime === 'image/jpeg' && JPEG.canRead(bytes)) asset = new JPEG(bytes);
   else if (mime === 'image/webp' && WebpAdapter.canRead(bytes)) asset = new WebpAdapter(bytes);
+  else if (mime === 'image/avif' && BMFF.canRead(bytes)) asset = new BMFF(bytes);
   else throw new Error(`c2pa-ts cannot read ${mime} (or the file is not one)`);
   out.container = asset instanceof WebpAdapter ? 'adapter' : 'c2pa-ts';
   const jumbf = asset.getManifestJUMBF();
