@@ -18,8 +18,13 @@ const char* digital_source_type_of_generator(const store::RenderRecord&) {
 }
 
 Issuer::Issuer(store::Store& store, store::BlobStore& blobs, provenance::Log& log,
-               std::shared_ptr<const Signer> signer)
-    : store_(store), blobs_(blobs), log_(log), signer_(std::move(signer)) {}
+               std::shared_ptr<const Signer> signer,
+               std::shared_ptr<const TimeStamper> time_stamper)
+    : store_(store),
+      blobs_(blobs),
+      log_(log),
+      signer_(std::move(signer)),
+      time_stamper_(std::move(time_stamper)) {}
 
 Result<std::optional<Issued>> Issuer::find(std::string_view asset_sha256) {
   ATELIER_TRY_ASSIGN(auto record, store_.asset_credential(asset_sha256));
@@ -86,8 +91,8 @@ Result<Issued> Issuer::issue(const store::RenderRecord& render,
     }
   }
   store::AssetCredentialRecord record;
-  ATELIER_TRY_ASSIGN(auto signed_bytes,
-                     sign_asset(asset_bytes, mime, spec, *signer_, &record.manifest_label));
+  ATELIER_TRY_ASSIGN(auto signed_bytes, sign_asset(asset_bytes, mime, spec, *signer_,
+                                                   &record.manifest_label, time_stamper_.get()));
   ATELIER_TRY_ASSIGN(record.signed_sha256, blobs_.put(signed_bytes));
   record.asset_sha256 = render.asset_sha256;
   record.created_ms = render.created_ms;

@@ -65,7 +65,8 @@ void write_file(const std::filesystem::path& path, const Bytes& bytes) {
 }
 
 nlohmann::json reference_read(const Bytes& bytes, const std::string& mime,
-                              const std::filesystem::path& trust_pem, std::string* skip) {
+                              const std::filesystem::path& trust_pem, std::string* skip,
+                              const std::string& now) {
   if (std::system("node --version > /dev/null 2>&1") != 0) {
     *skip = "node is not installed (run scripts/setup)";
     return nullptr;
@@ -79,6 +80,7 @@ nlohmann::json reference_read(const Bytes& bytes, const std::string& mime,
   const auto file = std::filesystem::temp_directory_path() / ("c2pa-judge-" + std::to_string(rd()));
   write_file(file, bytes);
   std::string cmd = "node '" + tool.string() + "' '" + file.string() + "' '" + mime + "'";
+  if (!now.empty()) cmd += " '--now=" + now + "'";
   if (!trust_pem.empty()) cmd += " '" + trust_pem.string() + "'";
   cmd += " 2>&1";
   std::string out;
