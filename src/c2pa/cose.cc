@@ -1,6 +1,8 @@
 // cose.cc — COSE_Sign1 signing and reading for C2PA claims (see cose.h).
 #include "c2pa/cose.h"
 
+#include "c2pa/time_stamp.h"
+
 namespace atelier::c2pa {
 namespace {
 
@@ -23,10 +25,10 @@ Value protected_header(const Signer& signer) {
                      {Value::integer(kCoseHeaderX5chain), std::move(chain)}});
 }
 
-Bytes assemble(const Bytes& protected_bytes, Value unprotected, const Bytes& signature) {
-  return cbor::encode(Value::tag(
-      kCoseSign1Tag, Value::array({Value(protected_bytes), std::move(unprotected), Value::null(),
-                                   Value(signature)})));
+Bytes assemble(const CoseSign1& cose, Value unprotected) {
+  return cbor::encode(
+      Value::tag(kCoseSign1Tag, Value::array({Value(cose.protected_bytes), std::move(unprotected),
+                                              Value::null(), Value(cose.signature)})));
 }
 
 // The CBOR head size of a byte string of `n` bytes.
@@ -37,6 +39,17 @@ std::size_t bstr_head(std::size_t n) {
   return 5;
 }
 
+// The number of zeros a pad entry with key `key` needs to take `bytes` bytes (key, head,
+// zeros), if some number does.
+std::optional<std::size_t> pad_zeros(std::size_t bytes, std::size_t key_bytes) {
+  for (std::size_t head : {1u, 2u, 3u, 5u}) {
+    if (bytes < key_bytes + head) continue;
+    const std::size_t n = bytes - key_bytes - head;
+    if (bstr_head(n) == head) return n;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Bytes cose_to_be_signed(std::span<const std::uint8_t> protected_bytes,
@@ -45,31 +58,73 @@ Bytes cose_to_be_signed(std::span<const std::uint8_t> protected_bytes,
                                     Value(Bytes{}), Value::bytes(payload)}));
 }
 
-Result<std::size_t> cose_signature_size(const Signer& signer) {
-  return assemble(cbor::encode(protected_header(signer)), Value::map(), Bytes(64)).size();
+Bytes cose_time_stamp_payload(std::span<const std::uint8_t> protected_bytes,
+                              std::span<const std::uint8_t> signature) {
+  return cbor::encode(Value::array({Value("CounterSignature"), Value::bytes(protected_bytes),
+                                    Value(Bytes{}), Value(cbor::encode(Value::bytes(signature)))}));
 }
 
-Result<Bytes> cose_sign_claim(const Signer& signer, std::span<const std::uint8_t> claim,
-                              std::optional<std::size_t> size) {
-  const Bytes protected_bytes = cbor::encode(protected_header(signer));
-  ATELIER_TRY_ASSIGN(Bytes signature, signer.sign(cose_to_be_signed(protected_bytes, claim)));
-  Bytes out = assemble(protected_bytes, Value::map(), signature);
+Result<CoseSign1> cose_sign(const Signer& signer, std::span<const std::uint8_t> claim,
+                            const TimeStamper* time_stamper) {
+  CoseSign1 cose;
+  cose.protected_bytes = cbor::encode(protected_header(signer));
+  cose.alg = kCoseAlgEs256;
+  cose.x5chain = signer.chain();
+  ATELIER_TRY_ASSIGN(cose.signature, signer.sign(cose_to_be_signed(cose.protected_bytes, claim)));
+  cose.unprotected = Value::map();
+  if (time_stamper) {
+    // v2 (C2PA 2.x): sign first, then time-stamp the signature, so the token countersigns it.
+    ATELIER_TRY_ASSIGN(Bytes token, time_stamper->stamp(cose_time_stamp_payload(
+                                        cose.protected_bytes, cose.signature)));
+    cose.unprotected.set(
+        kCoseHeaderSigTst2,
+        Value::map(
+            {{"tstTokens", Value::array({Value::map({{"val", Value(std::move(token))}})})}}));
+  }
+  return cose;
+}
+
+Result<Bytes> cose_encode(const CoseSign1& cose, std::optional<std::size_t> size) {
+  Bytes out = assemble(cose, cose.unprotected);
   if (!size || out.size() == *size) return out;
-  // One "pad" entry: 4 bytes of key, the bstr head, the zeros. Adding it to the empty map
-  // keeps the map's head one byte.
   if (out.size() < *size) {
     const std::size_t extra = *size - out.size();
-    for (std::size_t head : {1u, 2u, 3u, 5u}) {
-      if (extra < 4 + head) continue;
-      const std::size_t n = extra - 4 - head;
-      if (bstr_head(n) != head) continue;
-      out = assemble(protected_bytes, Value::map({{Value("pad"), Value(Bytes(n))}}), signature);
+    constexpr std::size_t kPadKey = 4, kPad2Key = 5;  // "pad", "pad2" as CBOR text
+    auto padded = [&](std::size_t pad, std::optional<std::size_t> pad2) {
+      Value unprotected = cose.unprotected;
+      unprotected.set("pad", Value(Bytes(pad)));
+      if (pad2) unprotected.set("pad2", Value(Bytes(*pad2)));
+      return assemble(cose, std::move(unprotected));
+    };
+    // One entry; where the byte-string heads leave a gap, a short `pad` and `pad2` the rest
+    // (as c2pa-rs does).
+    if (auto n = pad_zeros(extra, kPadKey)) {
+      out = padded(*n, std::nullopt);
+      if (out.size() == *size) return out;
+    }
+    for (std::size_t first = 0; first < 24 && kPadKey + 1 + first < extra; ++first) {
+      auto n = pad_zeros(extra - (kPadKey + 1 + first), kPad2Key);
+      if (!n) continue;
+      out = padded(first, *n);
       if (out.size() == *size) return out;
     }
   }
   return fail(Error::internal("c2pa_signature_size",
                               "the claim signature needs " + std::to_string(out.size()) +
                                   " bytes; " + std::to_string(*size) + " were reserved"));
+}
+
+Result<std::size_t> cose_signature_size(const Signer& signer) {
+  CoseSign1 cose;
+  cose.protected_bytes = cbor::encode(protected_header(signer));
+  cose.signature = Bytes(64);
+  return assemble(cose, Value::map()).size();
+}
+
+Result<Bytes> cose_sign_claim(const Signer& signer, std::span<const std::uint8_t> claim,
+                              std::optional<std::size_t> size) {
+  ATELIER_TRY_ASSIGN(CoseSign1 cose, cose_sign(signer, claim));
+  return cose_encode(cose, size);
 }
 
 Result<CoseSign1> parse_cose_sign1(std::span<const std::uint8_t> bytes) {

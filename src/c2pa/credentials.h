@@ -99,9 +99,21 @@ Result<bool> verify_es256(std::span<const std::uint8_t> cert_der,
                           std::span<const std::uint8_t> data,
                           std::span<const std::uint8_t> signature);
 
+// Whether certificate `der` is inside its validity period at `at`, widened by `margin` on
+// each side (a time-stamp's accuracy).
+Result<bool> certificate_valid_at(std::span<const std::uint8_t> der,
+                                  std::chrono::system_clock::time_point at,
+                                  std::chrono::seconds margin = std::chrono::seconds(0));
+
+// What a chain is checked for. kTimeStamping adds OpenSSL's RFC 3161 purpose: the leaf's
+// ExtendedKeyUsage is timeStamping alone and critical, its KeyUsage (if any) only
+// digitalSignature/nonRepudiation.
+enum class ChainPurpose { kClaimSigning, kTimeStamping };
+
 // Whether `chain` (leaf first) leads to one of `anchors` (DER roots) and every certificate is
 // valid at `at`. An error says why not (code "c2pa_untrusted" with OpenSSL's reason).
 Result<void> verify_chain(const std::vector<Bytes>& chain, const std::vector<Bytes>& anchors,
-                          std::chrono::system_clock::time_point at);
+                          std::chrono::system_clock::time_point at,
+                          ChainPurpose purpose = ChainPurpose::kClaimSigning);
 
 }  // namespace atelier::c2pa

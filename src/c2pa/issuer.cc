@@ -83,8 +83,13 @@ std::string joined(const std::vector<std::string>& items) {
 }  // namespace
 
 Issuer::Issuer(store::Store& store, store::BlobStore& blobs, provenance::Log& log,
-               std::shared_ptr<const Signer> signer)
-    : store_(store), blobs_(blobs), log_(log), signer_(std::move(signer)) {}
+               std::shared_ptr<const Signer> signer,
+               std::shared_ptr<const TimeStamper> time_stamper)
+    : store_(store),
+      blobs_(blobs),
+      log_(log),
+      signer_(std::move(signer)),
+      time_stamper_(std::move(time_stamper)) {}
 
 Result<std::optional<Issued>> Issuer::find(std::string_view asset_sha256,
                                            std::string_view parent_sha256) {
@@ -202,8 +207,8 @@ Result<Issued> Issuer::record(const store::RenderRecord& render,
                               std::span<const std::uint8_t> bytes, const ManifestSpec& spec,
                               std::string_view parent_sha256) {
   store::AssetCredentialRecord record;
-  ATELIER_TRY_ASSIGN(auto signed_bytes,
-                     sign_asset(bytes, sniff_mime(bytes), spec, *signer_, &record.manifest_label));
+  ATELIER_TRY_ASSIGN(auto signed_bytes, sign_asset(bytes, sniff_mime(bytes), spec, *signer_,
+                                                   &record.manifest_label, time_stamper_.get()));
   ATELIER_TRY_ASSIGN(record.signed_sha256, blobs_.put(signed_bytes));
   record.asset_sha256 = render.asset_sha256;
   record.parent_sha256 = parent_sha256;

@@ -30,6 +30,7 @@
 #include "c2pa/cbor.h"
 #include "c2pa/credentials.h"
 #include "c2pa/manifest.h"
+#include "c2pa/time_stamp.h"
 #include "core/error.h"
 #include "provenance/log.h"
 #include "store/blob_store.h"
@@ -45,8 +46,11 @@ struct Issued {
 
 class Issuer {
  public:
+  // With a `time_stamper`, every signature carries an RFC 3161 time-stamp, and a failing TSA
+  // fails issue() (nothing is recorded). A file signed before is served as it was.
   Issuer(store::Store& store, store::BlobStore& blobs, provenance::Log& log,
-         std::shared_ptr<const Signer> signer);
+         std::shared_ptr<const Signer> signer,
+         std::shared_ptr<const TimeStamper> time_stamper = nullptr);
 
   // The signed file of `render`'s asset (`asset_bytes`: the unsigned file), signing it the
   // first time.
@@ -74,6 +78,7 @@ class Issuer {
   store::BlobStore& blobs_;
   provenance::Log& log_;
   std::shared_ptr<const Signer> signer_;
+  std::shared_ptr<const TimeStamper> time_stamper_;  // null: no time-stamps
 };
 
 // The IPTC digital source type of what a generator makes: procedural scripts make

@@ -4,11 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <ctime>
 
 #include "c2pa/bmff.h"
 #include "c2pa/container.h"
 #include "c2pa/cose.h"
 #include "c2pa/jumbf.h"
+#include "c2pa/time_stamp.h"
 #include "core/random_id.h"
 #include "core/version.h"
 
@@ -27,6 +29,12 @@ constexpr const char* kSignatureLabel = "c2pa.signature";
 constexpr const char* kAssertionStoreLabel = "c2pa.assertions";
 constexpr const char* kParentOf = "parentOf";
 constexpr std::size_t kEmbedRoundsMax = 6;
+// Signing rounds with a time-stamp: the first with the estimated room, the next with the
+// room the first token needed plus slack for what varies between tokens.
+constexpr std::size_t kSignAttemptsMax = 3;
+constexpr std::size_t kTimeStampSlackBytes = 64;
+// sigTst2's CBOR around a token: the key, {"tstTokens": [{"val": h'…'}]}, heads.
+constexpr std::size_t kSigTst2HeaderBytes = 32;
 
 std::string uuid_v4() {
   std::string h = random_hex(16);
@@ -220,11 +228,42 @@ Value actions_assertion(const ManifestSpec& spec, const std::vector<Value>& inpu
   return Value::map({{"actions", Value::array(std::move(actions))}});
 }
 
+// Places the store with a signature of `signature_size` (zeros for now) until the hard
+// binding's exclusion is where the store lands, then fills in the hash and the claim. Returns
+// the file with that placeholder store (its exclusion is final). The hard binding is the last
+// assertion.
+Result<Embedded> lay_out(Draft& d, std::span<const std::uint8_t> asset, std::string_view mime,
+                         const std::string& instance_id, const std::string& title,
+                         std::size_t signature_size) {
+  d.signature.assign(signature_size, 0);
+  ByteRange exclusion{0, 0};
+  d.assertions.back() = hard_binding(mime, exclusion, Digest{});
+  Embedded embedded;
+  for (std::size_t round = 0;; ++round) {
+    d.claim = claim_bytes(instance_id, title, d.assertions);
+    ATELIER_TRY_ASSIGN(embedded, embed_manifest(mime, asset, d.store().write()));
+    if (embedded.exclusions.size() != 1) {
+      return fail(Error::internal("c2pa_embed", "a store split into separate ranges"));
+    }
+    const ByteRange got = embedded.exclusions.front();
+    if (got.start == exclusion.start && got.length == exclusion.length) break;
+    if (round == kEmbedRoundsMax) {
+      return fail(Error::internal("c2pa_embed", "the manifest size did not settle"));
+    }
+    exclusion = got;
+    d.assertions.back() = hard_binding(mime, exclusion, Digest{});
+  }
+  ATELIER_TRY_ASSIGN(Digest hash, hard_binding_hash(mime, embedded.file, embedded.exclusions));
+  d.assertions.back() = hard_binding(mime, exclusion, hash);
+  d.claim = claim_bytes(instance_id, title, d.assertions);
+  return embedded;
+}
+
 }  // namespace
 
 Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view mime,
                          const ManifestSpec& spec, const Signer& signer,
-                         std::string* manifest_label) {
+                         std::string* manifest_label, const TimeStamper* time_stamper) {
   if (!embeddable(mime)) {
     return fail(Error::invalid("c2pa_format_unsupported",
                                "atelier cannot embed Content Credentials in " + std::string(mime)));
@@ -257,33 +296,30 @@ Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view m
     d.assertions.push_back(cbor_assertion(kAtelierAssertionLabel, spec.atelier));
   for (auto& b : ingredients) d.assertions.push_back(std::move(b));
 
-  // Sizes first: the store's length decides the exclusion, which is inside the store. The
-  // hash and signature have fixed sizes, so placeholders give the final length.
+  d.assertions.push_back(hard_binding(mime, ByteRange{0, 0}, Digest{}));  // lay_out fills it
+
+  // Room for the signature first: the store's length decides the exclusion, which is inside
+  // the store. Without a time-stamp the size is exact (ES256 signatures are 64 bytes); a
+  // token's size is known only once it exists, so room for it is estimated, and a token that
+  // does not fit (or leaves less than a pad entry) sends the signing round again.
   ATELIER_TRY_ASSIGN(std::size_t signature_size, cose_signature_size(signer));
-  d.signature.assign(signature_size, 0);
-  ByteRange exclusion{0, 0};
-  d.assertions.push_back(hard_binding(mime, exclusion, Digest{}));
+  if (time_stamper) signature_size += time_stamper->token_bytes_estimate() + kSigTst2HeaderBytes;
   Embedded embedded;
-  for (std::size_t round = 0;; ++round) {
-    d.claim = claim_bytes(instance_id, spec.title, d.assertions);
-    ATELIER_TRY_ASSIGN(embedded, embed_manifest(mime, asset, d.store().write()));
-    if (embedded.exclusions.size() != 1) {
-      return fail(Error::internal("c2pa_embed", "a store split into separate ranges"));
+  for (std::size_t attempt = 1;; ++attempt) {
+    ATELIER_TRY_ASSIGN(embedded, lay_out(d, asset, mime, instance_id, spec.title, signature_size));
+    ATELIER_TRY_ASSIGN(CoseSign1 cose, cose_sign(signer, d.claim, time_stamper));
+    auto signature = cose_encode(cose, signature_size);
+    if (signature) {
+      d.signature = std::move(*signature);
+      break;
     }
-    const ByteRange got = embedded.exclusions.front();
-    if (got.start == exclusion.start && got.length == exclusion.length) break;
-    if (round == kEmbedRoundsMax) {
-      return fail(Error::internal("c2pa_embed", "the manifest size did not settle"));
-    }
-    exclusion = got;
-    d.assertions.back() = hard_binding(mime, exclusion, Digest{});
+    if (!time_stamper || attempt == kSignAttemptsMax) return fail(signature.error());
+    ATELIER_TRY_ASSIGN(Bytes unpadded, cose_encode(cose));
+    signature_size = unpadded.size() + kTimeStampSlackBytes;
   }
-  ATELIER_TRY_ASSIGN(Digest hash, hard_binding_hash(mime, embedded.file, embedded.exclusions));
-  d.assertions.back() = hard_binding(mime, exclusion, hash);
-  d.claim = claim_bytes(instance_id, spec.title, d.assertions);
-  ATELIER_TRY_ASSIGN(d.signature, cose_sign_claim(signer, d.claim, signature_size));
   const Bytes store = d.store().write();
   ATELIER_TRY_ASSIGN(Embedded final_file, embed_manifest(mime, asset, store));
+  const ByteRange& exclusion = embedded.exclusions.front();
   if (final_file.file.size() != embedded.file.size() ||
       final_file.exclusions.front().start != exclusion.start ||
       final_file.exclusions.front().length != exclusion.length) {
@@ -302,6 +338,10 @@ struct Checker {
   void failure(const std::string& code, const std::string& why) {
     v.failures.push_back(code);
     v.explanations.push_back(code + ": " + why);
+  }
+  void informational(const std::string& code, const std::string& why) {
+    v.informational.push_back(code);
+    v.informational_explanations.push_back(code + ": " + why);
   }
   void success(const std::string& code) { v.successes.push_back(code); }
 };
@@ -334,6 +374,67 @@ const Box* resolve(const Box& manifest, const Box& store, std::string_view url) 
 
 std::string text_or(const Value* v, std::string fallback = {}) {
   return v && v->is_text() ? v->text() : fallback;
+}
+
+// The signature's v2 time-stamp, reported; its time when it is trusted (the time to judge the
+// signer at). Problems are informational, as in c2pa-rs: the signer is then judged now.
+std::optional<std::chrono::system_clock::time_point> check_sig_tst2(
+    Checker& c, const CoseSign1& cose, const std::vector<Bytes>& anchors) {
+  const Value* sigtst = cose.unprotected.find(kCoseHeaderSigTst2);
+  if (!sigtst) return std::nullopt;
+  const Value* tokens = sigtst->find("tstTokens");
+  const Value* val = tokens && tokens->is_array() && tokens->items().size() == 1
+                         ? tokens->items().front().find("val")
+                         : nullptr;
+  if (!val || !val->is_bytes()) {
+    c.informational(kTimeStampMalformed, "sigTst2 does not hold exactly one token in tstTokens");
+    return std::nullopt;
+  }
+  const TimeStampCheck check = check_time_stamp(
+      val->bytes(), cose_time_stamp_payload(cose.protected_bytes, cose.signature), anchors);
+  for (const auto& code : check.successes) c.success(code);
+  if (check.token) {
+    c.v.time_stamp = TimeStampReport{.time = check.token->time_text,
+                                     .tsa = check.token->tsa_subject,
+                                     .tsa_name = check.token->tsa_name,
+                                     .serial_hex = check.token->serial_hex,
+                                     .policy = check.token->policy,
+                                     .validated = check.validated(),
+                                     .trusted = check.trusted()};
+  }
+  if (!check.trusted()) {
+    c.informational(check.problem, check.explanation);
+    return std::nullopt;
+  }
+  return check.token->time;
+}
+
+// The signing certificate at `at`: inside its validity, the C2PA profile, a chain to an
+// anchor.
+void check_signer(Checker& c, const CoseSign1& cose, const std::vector<Bytes>& anchors,
+                  std::chrono::system_clock::time_point at) {
+  const Bytes& leaf = cose.x5chain.front();
+  auto in_validity = certificate_valid_at(leaf, at);
+  if (in_validity && !*in_validity) {
+    const std::time_t t = std::chrono::system_clock::to_time_t(at);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    c.failure("signingCredential.expired",
+              "the signing certificate is valid from " +
+                  (c.v.signer ? c.v.signer->not_before + " to " + c.v.signer->not_after
+                              : std::string("?")) +
+                  "; it was checked at " + when +
+                  (c.v.time_stamp && c.v.time_stamp->trusted ? " (the time-stamp)" : " (now)"));
+  } else if (auto profile = check_signing_certificate(leaf, at); !profile) {
+    c.failure("signingCredential.invalid", profile.error().message);
+  } else if (auto trusted = verify_chain(cose.x5chain, anchors, at); !trusted) {
+    c.failure("signingCredential.untrusted",
+              anchors.empty() ? "no trust anchor was given" : trusted.error().message);
+  } else {
+    c.success("signingCredential.trusted");
+  }
 }
 
 bool same_digest(const Digest& got, const Value* want) {
@@ -428,14 +529,7 @@ Result<Validation> validate_asset(std::span<const std::uint8_t> file, std::strin
                 ok ? "the signature does not match the claim" : ok.error().message);
     } else {
       c.success("claimSignature.validated");
-      if (auto profile = check_signing_certificate(cose->x5chain.front(), now); !profile) {
-        c.failure("signingCredential.invalid", profile.error().message);
-      } else if (auto trusted = verify_chain(cose->x5chain, anchors, now); !trusted) {
-        c.failure("signingCredential.untrusted", anchors.empty() ? "no trust anchor was given"
-                                                                  : trusted.error().message);
-      } else {
-        c.success("signingCredential.trusted");
-      }
+      check_signer(c, *cose, anchors, check_sig_tst2(c, *cose, anchors).value_or(now));
     }
   }
   // The assertions the claim made, each against its hash.
@@ -597,7 +691,15 @@ std::string validation_json(const Validation& v) {
                    {"organization", v.signer->organization}, {"not_before", v.signer->not_before},
                    {"not_after", v.signer->not_after}};
   }
+  j["informational"] = v.informational;
+  j["informational_explanations"] = v.informational_explanations;
   j["time_stamp"] = nullptr;
+  if (v.time_stamp) {
+    j["time_stamp"] = {{"time", v.time_stamp->time},         {"tsa", v.time_stamp->tsa},
+                       {"tsa_name", v.time_stamp->tsa_name}, {"serial", v.time_stamp->serial_hex},
+                       {"policy", v.time_stamp->policy},     {"validated", v.time_stamp->validated},
+                       {"trusted", v.time_stamp->trusted}};
+  }
   if (v.atelier) j["atelier"] = to_json(*v.atelier);
   auto ingredients = nlohmann::json::array();
   for (const auto& in : v.ingredients) {

@@ -23,7 +23,7 @@
 // file byte for byte: the render stays a pure function of its recipe.
 //
 //   ManifestSpec spec{.title = "token 7", .digital_source_type = kAlgorithmicMedia, ...};
-//   Result<Bytes> signed_png = sign_asset(png, "image/png", spec, signer, now);
+//   Result<Bytes> signed_png = sign_asset(png, "image/png", spec, signer);
 //   Result<Validation> v = validate_asset(*signed_png, "image/png", anchors, now);
 #pragma once
 
@@ -78,11 +78,28 @@ struct ManifestSpec {
   std::vector<Action> actions;          // after the first; a transcode references the parent
 };
 
+class TimeStamper;
+
 // `asset` (without a manifest) with a signed manifest embedded; `manifest_label`, when given,
-// receives the manifest's label (urn:c2pa:…).
+// receives the manifest's label (urn:c2pa:…). With a `time_stamper` the signature carries an
+// RFC 3161 time-stamp (sigTst2); if the TSA fails, signing fails: no file goes out without
+// the time-stamp its operator asked for. Room for the token is reserved from the stamper's
+// estimate; a token that does not fit costs one more signing round (and TSA request).
 Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view mime,
                          const ManifestSpec& spec, const Signer& signer,
-                         std::string* manifest_label = nullptr);
+                         std::string* manifest_label = nullptr,
+                         const TimeStamper* time_stamper = nullptr);
+
+// The claim signature's time-stamp, as validated.
+struct TimeStampReport {
+  std::string time;      // genTime, RFC 3339 UTC
+  std::string tsa;       // the TSA certificate's subject
+  std::string tsa_name;  // the TSTInfo's tsa field, when present
+  std::string serial_hex;
+  std::string policy;
+  bool validated = false;  // the TSA's signature, over an imprint of this claim signature
+  bool trusted = false;    // and its certificate chains to an anchor: the signer is judged then
+};
 
 // What a validation found, with C2PA 2.x status codes.
 struct Validation {
@@ -91,6 +108,10 @@ struct Validation {
   std::vector<std::string> failures;     // e.g. "assertion.dataHash.mismatch", "…bmffHash…"
   std::vector<std::string> successes;    // e.g. "claimSignature.validated"
   std::vector<std::string> explanations; // one line per failure, in order
+  // Reported but no failure (as c2pa-rs logs them): a time-stamp that does not validate or is
+  // not trusted is ignored, and the signer is judged at validation time instead.
+  std::vector<std::string> informational;
+  std::vector<std::string> informational_explanations;
   // What the manifest says.
   std::string label;
   std::string title;
@@ -99,13 +120,17 @@ struct Validation {
   std::string digital_source_type;
   std::optional<CertificateSummary> signer;
   std::vector<Bytes> chain;
+  std::optional<TimeStampReport> time_stamp;  // when the signature carries sigTst2
   std::optional<cbor::Value> atelier;    // the atelier assertion, when present
   std::vector<Ingredient> ingredients;
   std::vector<std::string> assertion_labels;
 };
 
 // Validates the manifest in `file` (a file with none: manifest_present false, no failures).
-// `anchors` are trusted roots (DER); with none, a valid signature is "Valid", not "Trusted".
+// `anchors` are trusted roots (DER), for the signer and the time-stamp authority alike; with
+// none, a valid signature is "Valid", not "Trusted". The signing certificate is checked at
+// the time-stamp's genTime when a trusted time-stamp is present, else at `now`
+// (signingCredential.expired outside its validity).
 Result<Validation> validate_asset(std::span<const std::uint8_t> file, std::string_view mime,
                                   const std::vector<Bytes>& anchors,
                                   std::chrono::system_clock::time_point now);

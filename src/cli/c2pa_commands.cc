@@ -65,7 +65,15 @@ void print_summary(const c2pa::Validation& v) {
                 v.signer->not_after.c_str());
     std::printf("issuer     %s\n", v.signer->issuer.c_str());
   }
-  std::printf("time-stamp none\n");
+  if (!v.time_stamp) {
+    std::printf("time-stamp none\n");
+  } else {
+    const auto& t = *v.time_stamp;
+    std::printf("time-stamp %s by %s (%s)\n", t.time.c_str(), t.tsa.c_str(),
+                t.trusted     ? "trusted: the signer is judged at this time"
+                : t.validated ? "validated, not trusted: the signer is judged now"
+                              : "not valid: the signer is judged now");
+  }
   for (const auto& in : v.ingredients) {
     std::printf("ingredient %s %s %s sha256:%s\n", in.relationship.c_str(), in.title.c_str(),
                 in.format.c_str(), to_hex(in.sha256).c_str());
@@ -84,6 +92,7 @@ void print_summary(const c2pa::Validation& v) {
     }
   }
   for (const auto& e : v.explanations) std::printf("failure    %s\n", e.c_str());
+  for (const auto& e : v.informational_explanations) std::printf("note       %s\n", e.c_str());
 }
 
 }  // namespace
@@ -122,10 +131,12 @@ void add_c2pa_commands(CLI::App& app, Globals& globals) {
   auto show_args = std::make_shared<ReadArgs>();
   auto* show = c2pa->add_subcommand(
       "show",
-      "Show the manifest in FILE: generator, actions, source type, signer, atelier assertion");
+      "Show the manifest in FILE: generator, actions, source type, signer, time-stamp, atelier "
+      "assertion");
   show->add_option("FILE", show_args->file, "a PNG or JPEG")->required();
   show->add_option("--trust", show_args->trust,
-                   "trust anchors (PEM); default: this data directory's root");
+                   "trust anchors (PEM: the signer's root, a time-stamp authority's root); "
+                   "default: this data directory's root");
   show->add_flag("--json", show_args->json, "print JSON");
   show->callback([&globals, show_args] {
     const auto v = validate(globals, show_args->file, show_args->trust);
@@ -146,7 +157,8 @@ void add_c2pa_commands(CLI::App& app, Globals& globals) {
                                       "0 valid, 1 invalid, 2 no manifest");
   verify->add_option("FILE", verify_args->file, "a PNG or JPEG")->required();
   verify->add_option("--trust", verify_args->trust,
-                     "trust anchors (PEM); default: this data directory's root");
+                     "trust anchors (PEM: the signer's root, a time-stamp authority's root); "
+                     "default: this data directory's root");
   verify->add_flag("--json", verify_args->json, "print JSON");
   verify->callback([&globals, verify_args] {
     const auto v = validate(globals, verify_args->file, verify_args->trust);
@@ -157,6 +169,7 @@ void add_c2pa_commands(CLI::App& app, Globals& globals) {
     } else {
       std::printf("%s: %s\n", v.state.c_str(), verify_args->file.c_str());
       for (const auto& e : v.explanations) std::printf("  %s\n", e.c_str());
+      for (const auto& e : v.informational_explanations) std::printf("  (note) %s\n", e.c_str());
     }
     if (!v.manifest_present) exit_with(kExitInput);
     if (v.state == "Invalid") exit_with(kExitFailed);

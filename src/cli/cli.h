@@ -39,6 +39,8 @@ struct Globals {
   // Content Credentials signing chain and key (PEM); empty: keys/ (made on first start).
   std::string c2pa_cert;
   std::string c2pa_key;
+  // A time-stamp authority (RFC 3161, http://…) for every signature; empty: none.
+  std::string c2pa_tsa;
 };
 
 // An opened data directory with its store, engine and transparency log. Commits sign a

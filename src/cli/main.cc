@@ -5,6 +5,7 @@
 
 #include "c2pa/credentials.h"
 #include "c2pa/issuer.h"
+#include "c2pa/time_stamp.h"
 #include "cli/cli.h"
 #include "core/version.h"
 
@@ -58,7 +59,12 @@ Result<Context> open_context(const Globals& globals, std::int64_t checkpoint_int
   ctx.market = std::make_unique<market::Market>(*ctx.db, *ctx.db, *ctx.ledger,
                                                 SystemClock::instance(), ctx.feeds.get());
   ATELIER_TRY_ASSIGN(ctx.c2pa_signer, load_c2pa_signer(globals, ctx.dir));
-  ctx.issuer = std::make_unique<c2pa::Issuer>(*ctx.db, *ctx.blobs, *ctx.log, ctx.c2pa_signer);
+  std::shared_ptr<const c2pa::TimeStamper> time_stamper;
+  if (!globals.c2pa_tsa.empty()) {
+    ATELIER_TRY_ASSIGN(time_stamper, c2pa::make_http_time_stamper({.url = globals.c2pa_tsa}));
+  }
+  ctx.issuer = std::make_unique<c2pa::Issuer>(*ctx.db, *ctx.blobs, *ctx.log, ctx.c2pa_signer,
+                                              std::move(time_stamper));
   return ctx;
 }
 
@@ -110,6 +116,10 @@ int main(int argc, char** argv) {
       "Content Credentials signing chain (PEM, leaf first); default keys/c2pa-signer.pem");
   app.add_option("--c2pa-key", globals.c2pa_key,
                  "its private key (PEM); default keys/c2pa-signer.key");
+  if (const char* env = std::getenv("ATELIER_C2PA_TSA"); env && *env) globals.c2pa_tsa = env;
+  app.add_option("--c2pa-tsa", globals.c2pa_tsa,
+                 "RFC 3161 time-stamp authority (http://…) for every C2PA signature; signing "
+                 "fails when it fails (env ATELIER_C2PA_TSA; default none: no time-stamps)");
   app.require_subcommand(1);
   app.fallthrough();
   add_generator_commands(app, globals);

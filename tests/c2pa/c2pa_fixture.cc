@@ -100,8 +100,10 @@ nlohmann::json judge(const std::string& script, const std::string& package, cons
 }  // namespace
 
 nlohmann::json reference_read(const Bytes& bytes, const std::string& mime,
-                              const std::filesystem::path& trust_pem, std::string* skip) {
+                              const std::filesystem::path& trust_pem, std::string* skip,
+                              const std::string& now) {
   std::vector<std::string> args{mime};
+  if (!now.empty()) args.push_back("--now=" + now);
   if (!trust_pem.empty()) args.push_back(trust_pem.string());
   return judge("c2pa-read.mjs", "@contentauth/c2pa-wasm", bytes, args, skip);
 }

@@ -30,9 +30,11 @@ class C2paTest : public ::testing::Test {
 };
 
 // The reference reader's verdict on `bytes` ({"state", "failures", ...}); trust_pem empty: no
-// trust anchors. Sets `skip` (and returns null) when node or tests/js/node_modules is missing.
+// trust anchors; `now` (ISO 8601), when given, is the reader's clock. Sets `skip` (and returns
+// null) when node or tests/js/node_modules is missing.
 nlohmann::json reference_read(const Bytes& bytes, const std::string& mime,
-                              const std::filesystem::path& trust_pem, std::string* skip);
+                              const std::filesystem::path& trust_pem, std::string* skip,
+                              const std::string& now = {});
 
 // The second reader's verdict ({"valid", "failures", "successes", "assertions", "ingredients",
 // ...}; see tests/js/c2pa-ts-read.mjs for what it cannot check). Sets `skip` (and returns

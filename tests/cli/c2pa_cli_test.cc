@@ -15,6 +15,7 @@
 
 #include "core/hash.h"
 #include "core/merkle.h"
+#include "tests/c2pa/loopback_tsa.h"
 #include "tests/cli/cli_support.h"
 #include "tests/render/test_util.h"
 
@@ -268,6 +269,79 @@ TEST_F(C2paCli, TheServerServesSignedAssetsAndTheirManifest) {
     EXPECT_TRUE(ref["failures"].empty()) << ref.dump();
   }
   server.stop();
+}
+
+// --c2pa-tsa (or ATELIER_C2PA_TSA): renders are time-stamped by a real TSA on loopback
+// (`openssl ts -reply`); `c2pa show` reports the time and the TSA, and both readers trust it
+// with the TSA's root among the anchors. Without a TSA: "time-stamp none".
+TEST_F(C2paCli, ATimeStampAuthorityStampsRendersAndShowReportsIt) {
+  std::string error;
+  auto tsa = c2pa::testing::LoopbackTsa::start(tmp / "tsa", &error);
+  if (!tsa) GTEST_SKIP() << error;
+  auto r = atelier({"c2pa", "root"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto anchors = tmp / "anchors.pem";
+  std::ofstream(anchors) << r.out << read_text(tsa->root_pem());
+  const auto file = tmp / "stamped.png";
+  auto o = atelier({"--c2pa-tsa", tsa->url(), "render", "circle-packing", "--hash", kTokenA,
+                    "--size", "90x90", "-o", file.string()});
+  ASSERT_EQ(o.exit_code, 0) << o.out;
+  EXPECT_EQ(tsa->requests(), 1);
+
+  auto show = atelier({"c2pa", "show", file.string(), "--json", "--trust", anchors.string()});
+  ASSERT_EQ(show.exit_code, 0) << show.out;
+  json j = json::parse(show.out);
+  EXPECT_EQ(j["validation_state"], "Trusted") << show.out;
+  ASSERT_TRUE(j["time_stamp"].is_object()) << show.out;
+  EXPECT_TRUE(j["time_stamp"]["trusted"].get<bool>()) << show.out;
+  EXPECT_THAT(j["time_stamp"]["tsa"].get<std::string>(), HasSubstr("atelier test TSA"));
+  EXPECT_THAT(j["successes"].dump(), HasSubstr("timeStamp.validated"));
+  auto text = atelier({"c2pa", "show", file.string(), "--trust", anchors.string()});
+  EXPECT_THAT(text.out, HasSubstr("time-stamp " + j["time_stamp"]["time"].get<std::string>()));
+  EXPECT_THAT(text.out, HasSubstr("(trusted"));
+  // With only atelier's root the time-stamp is validated, not trusted: a note, no failure.
+  auto local = atelier({"c2pa", "verify", file.string(), "--json"});
+  EXPECT_EQ(local.exit_code, 0) << local.out;
+  EXPECT_THAT(local.out, HasSubstr("timeStamp.untrusted"));
+
+  json ref = judge(file, "image/png", anchors);
+  if (!ref.is_null()) {
+    EXPECT_EQ(ref["state"], "Trusted") << ref.dump();
+    EXPECT_TRUE(ref["failures"].empty()) << ref.dump();
+    EXPECT_THAT(ref["successes"].dump(), HasSubstr("timeStamp.trusted")) << ref.dump();
+  }
+
+  // The environment variable does the same; without either, no time-stamp.
+  const auto env_file = tmp / "env.png";
+  auto e = sh("ATELIER_C2PA_TSA=" + quoted(tsa->url()) + " " + quoted(ATELIER_BIN) + " --data " +
+              quoted(data.string()) + " render circle-packing --hash " + kTokenA +
+              " --size 91x91 -o " + quoted(env_file.string()));
+  ASSERT_EQ(e.exit_code, 0) << e.out << e.err;
+  EXPECT_EQ(tsa->requests(), 2);
+  const auto plain = tmp / "plain.png";
+  ASSERT_EQ(atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "92x92", "-o",
+                     plain.string()})
+                .exit_code,
+            0);
+  EXPECT_EQ(tsa->requests(), 2);
+  EXPECT_THAT(atelier({"c2pa", "show", plain.string()}).out, HasSubstr("time-stamp none"));
+}
+
+// Signing with a TSA that cannot be reached is an error naming it, and no file is written; a
+// URL atelier cannot use is refused before anything is rendered.
+TEST_F(C2paCli, AnUnreachableTimeStampAuthorityFailsTheRenderAndWritesNothing) {
+  const auto file = tmp / "x.png";
+  auto o = atelier({"--c2pa-tsa", "http://127.0.0.1:1/tsr", "render", "circle-packing", "--hash",
+                    kTokenA, "--size", "64x64", "-o", file.string()});
+  EXPECT_EQ(o.exit_code, 5) << o.out << o.err;
+  EXPECT_THAT(o.err, HasSubstr("c2pa_tsa_unreachable"));
+  EXPECT_THAT(o.err, HasSubstr("http://127.0.0.1:1/tsr"));
+  EXPECT_FALSE(fs::exists(file));
+  auto bad = atelier({"--c2pa-tsa", "https://tsa.example/", "render", "circle-packing", "--hash",
+                      kTokenA, "--size", "64x64", "-o", file.string()});
+  EXPECT_EQ(bad.exit_code, 2) << bad.out << bad.err;
+  EXPECT_THAT(bad.err, HasSubstr("c2pa_tsa_url"));
+  EXPECT_FALSE(fs::exists(file));
 }
 
 }  // namespace

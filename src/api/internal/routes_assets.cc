@@ -263,12 +263,12 @@ void add_asset_routes(RouteTable& table, RouteDeps& deps) {
        .path = "/v1/assets/{sha256}/c2pa",
        .operation_id = "getAssetCredentials",
        .summary = "The asset's Content Credentials (C2PA manifest) as JSON",
-       .description =
-           "The manifest in the file GET /v1/assets/{sha256} serves, validated against "
-           "this server's root: validation_state (Trusted, Valid, Invalid), failure and "
-           "success codes, claim generator, actions, digital source type, signer, and the "
-           "atelier assertion (recipe, recipe_id, log entry with inclusion proof and "
-           "checkpoint). 404 no_credentials for an asset that carries none.",
+       .description = "The manifest in the file GET /v1/assets/{sha256} serves, validated against "
+                      "this server's root: validation_state (Trusted, Valid, Invalid), failure and "
+                      "success codes, claim generator, actions, digital source type, signer, the "
+                      "RFC 3161 time-stamp (time, TSA, validated, trusted) or null, and the "
+                      "atelier assertion (recipe, recipe_id, log entry with inclusion proof and "
+                      "checkpoint). 404 no_credentials for an asset that carries none.",
        .tag = "assets",
        .execution = Execution::kWorker,
        .params = {sha_doc},
@@ -280,6 +280,10 @@ void add_asset_routes(RouteTable& table, RouteDeps& deps) {
                                 "failures": {"type": "array", "items": {"type": "string"}},
                                 "successes": {"type": "array", "items": {"type": "string"}},
                                 "explanations": {"type": "array", "items": {"type": "string"}},
+                                "informational": {"type": "array", "items": {"type": "string"}},
+                                "informational_explanations":
+                                  {"type": "array", "items": {"type": "string"}},
+                                "time_stamp": {"type": ["object", "null"]},
                                 "label": {"type": "string"}, "claim_generator": {"type": "string"},
                                 "actions": {"type": "array", "items": {"type": "string"}},
                                 "digital_source_type": {"type": "string"},
