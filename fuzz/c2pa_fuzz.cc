@@ -1,5 +1,6 @@
 // libFuzzer target: every reader of Content Credentials that faces outside bytes (issue 15 §6)
-// — CBOR, JUMBF boxes, COSE_Sign1, X.509 certificates, the PNG/JPEG/WebP/AVIF containers
+// — CBOR, JUMBF boxes, COSE_Sign1, X.509 certificates, RFC 3161 time-stamp tokens (CMS
+// SignedData over a TSTInfo), the PNG/JPEG/WebP/AVIF containers
 // (the BMFF box walk, `iloc` relocation, the BMFF hash and its exclusions) and the whole
 // validator. Build with `make fuzz`; saved inputs in fuzz/corpus/c2pa (real signed
 // files among them) are replayed by tests/fuzz on every test run.
@@ -23,6 +24,7 @@
 #include "c2pa/credentials.h"
 #include "c2pa/jumbf.h"
 #include "c2pa/manifest.h"
+#include "c2pa/time_stamp.h"
 
 namespace {
 
@@ -57,6 +59,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& der : cose->x5chain) (void)summarize_certificate(der);
   }
   (void)summarize_certificate(in);
+  // As a time-stamp token, over a message it cannot match and with no anchors: parsing, the
+  // content digest, the imprint and the signature checks all run on hostile DER.
+  static constexpr std::uint8_t kMessage[] = {'h', 'e', 'l', 'l', 'o', '\n'};
+  (void)check_time_stamp(in, kMessage, {});
   (void)check_signing_certificate(in, std::chrono::system_clock::time_point{});
   (void)bmff::hash(in, bmff::hash_assertion(atelier::Digest{}));
   if (auto embedded = embed_manifest("image/avif", in, std::vector<std::uint8_t>(40, 0))) {
