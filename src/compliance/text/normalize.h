@@ -3,8 +3,8 @@
 //
 //   ATELIER_TRY_ASSIGN(const Normalizer n, Normalizer::create());
 //   ATELIER_TRY_ASSIGN(NormalizedText t, n.normalize("P.a.y\u200bP4l"));
-//   t.text;                   // "paypal" (with i and l folded together: "paypal" has neither i)
-//   t.source_span(0, 6);      // {0, 13}: the whole original
+//   t.text;                   // "paypal"
+//   t.source_span(0, 6);      // {0, 11}: the whole original
 //   step_names(t.steps_in(0, 6));  // remove_invisible, nfkc_casefold, remove_separators, …
 //
 // The steps, in order (each one's name is what matches report; docs/compliance.md has the

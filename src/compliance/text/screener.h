@@ -5,7 +5,7 @@
 //   ATELIER_TRY_ASSIGN(ScreenResult r, s.screen("p4yp4l giftcard", "title"));
 //   for (const Match& m : r.matches) {
 //     // m.term "PayPal", m.list "brands", m.begin 0, m.end 6 (bytes of the original),
-//     // m.steps {"leet_fold"}, m.rule MatchRule::kInsideWord
+//     // m.steps {"leet_fold"}, m.rule MatchRule::kWholeWord
 //   }
 //
 // Both the terms and the text are normalized (normalize.h), and every normalized term is
@@ -90,7 +90,7 @@ struct ScreenResult {
 class Screener {
  public:
   // Normalizes and compiles every term of `lists` (at most kTermListsMax lists, together at
-  // most kScreenTermsMax terms). Compiling is the slow part: about 10 s for 120,000 terms.
+  // most kScreenTermsMax terms). Compiling is the slow part: 5 to 15 s for 105,000 terms.
   static Result<Screener> build(std::vector<TermList> lists, ScreenOptions options = {});
 
   Screener(Screener&&) noexcept;
