@@ -94,5 +94,8 @@ void add_market_commands(CLI::App& app, Globals& globals);
 void add_listing_commands(CLI::App& app, Globals& globals);
 void add_oracle_commands(CLI::App& app, Globals& globals);
 void add_c2pa_commands(CLI::App& app, Globals& globals);
+void add_compliance_commands(CLI::App& app, Globals& globals);
+// `compliance policy …` and `compliance review …` (compliance_review_commands.cc).
+void add_compliance_review_commands(CLI::App& compliance, Globals& globals);
 
 }  // namespace atelier::cli
