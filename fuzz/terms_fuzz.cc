@@ -6,7 +6,10 @@
 // Invariants beyond "no crash, no out-of-bounds read": every normalized byte maps to a span of
 // the input, in order; a parse error has a code and names a line when it is about one; a parsed
 // list holds distinct, trimmed, non-empty terms within the limits; every match names a term of
-// the list and a span of the input that starts and ends on code point boundaries.
+// the list and a span of the input that starts and ends on code point boundaries; the matches,
+// handed to the default policy as evidence, always make a decision: the strictest severity
+// matched (review for a result cut short).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -15,6 +18,8 @@
 #include <string>
 #include <string_view>
 
+#include "compliance/policy.h"
+#include "compliance/text/evidence.h"
 #include "compliance/text/screener.h"
 #include "core/limits.h"
 
@@ -101,5 +106,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(code_point_start(in, m.begin) && code_point_start(in, m.end));
     check(m.list == "fuzz" && terms.contains(m.term));
   }
+  atelier::compliance::Evidence evidence;
+  append_evidence(*result, in, "text", evidence);
+  const auto decision =
+      atelier::compliance::decide(atelier::compliance::default_policy(), evidence);
+  check(decision.has_value());
+  using atelier::compliance::Action;
+  Action expected = result->truncated ? Action::kReview : Action::kAllow;
+  if (const auto s = result->strongest()) {
+    expected = *s == Severity::kBlock ? Action::kBlock : std::max(expected, Action::kReview);
+  }
+  check(decision->outcome == expected);
   return 0;
 }

@@ -79,7 +79,7 @@ struct Match {
 struct ScreenResult {
   std::vector<Match> matches;  // by begin, then end, then list and term
   // More than kScreenMatchesMax matches, or kScreenCandidatesMax raw hits: the list is cut
-  // short (a policy should treat the text as needing review).
+  // short; evidence.h names the field in Evidence::texts_truncated, which the policy reviews.
   bool truncated = false;
   std::string normalized;  // the normalized text the terms were found in
 

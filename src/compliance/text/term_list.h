@@ -35,9 +35,9 @@ std::string_view severity_name(Severity s);  // "review", "block"
 Result<Severity> parse_severity(std::string_view name);
 
 struct TermListInfo {
-  std::string name;     // 1..kTermListNameBytesMax of [a-z0-9_.-]: how matches name the list
-  std::string source;   // where the terms came from (a URL, a package and version)
-  std::string licence;  // SPDX id or words; may be empty for a studio's own list
+  std::string name = {};     // 1..kTermListNameBytesMax of [a-z0-9_.-]: how matches name it
+  std::string source = {};   // where the terms came from (a URL, a package and version)
+  std::string licence = {};  // SPDX id or words; may be empty for a studio's own list
   Severity severity = Severity::kReview;  // for terms that do not set their own
 };
 
