@@ -284,6 +284,11 @@ Result<Decision> decide(const Policy& policy, const Evidence& e) {
     j["steps"] = m.steps;
     add(a, std::move(j));
   }
+  for (const auto& field : e.texts_truncated) {
+    json j = finding_base("text_truncated", policy.text_review);
+    j["field"] = field;
+    add(policy.text_review, std::move(j));
+  }
   for (const auto& n : e.near_duplicates) {
     if (!trusted || n.distance > policy.near_duplicate_max_distance) continue;
     json j = finding_base("near_duplicate", policy.near_duplicate);

@@ -19,7 +19,8 @@
 //                                     a PDQ quality under Q (0..100) cannot be trusted either
 //                                     way: the image is not screened by its hash
 //   "text": {"block": ACTION, "review": ACTION}
-//                                     a term match, by the severity its list gives the term
+//                                     a term match, by the severity its list gives the term;
+//                                     a text whose screening was cut short takes "review"'s
 //   "text_lists": {"LIST": ACTION, …} a list's own action, ahead of the severity
 //   "near_duplicate": {"max_distance": D, "action": ACTION}
 //                                     within D of one of the collection's earlier tokens
@@ -110,6 +111,10 @@ struct Evidence {
   std::vector<ImageMatch> images = {};
   std::vector<TextMatch> texts = {};
   std::vector<NearDuplicate> near_duplicates = {};
+  // Fields whose screening stopped short (the screener's limits on matches and raw hits, a
+  // text written to swamp it): terms past the cut went unseen, so each takes the action of a
+  // "review" match rather than passing on what was found before it.
+  std::vector<std::string> texts_truncated = {};
 };
 
 // One piece of evidence with the action the policy gives it, as canonical JSON

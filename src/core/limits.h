@@ -117,4 +117,27 @@ inline constexpr std::uint64_t kRarityTokensMax = 10'000'000;  // tokens ranked 
 inline constexpr std::int64_t kPricingRulesBytesMax = 16LL << 10;  // the rules' JSON text
 inline constexpr std::int64_t kRarityTiersMax = 32;                // tiers in one rule set
 
+// Text screening against term lists (src/compliance/text, docs/compliance.md "Text screening").
+inline constexpr std::int64_t kTermListBytesMax = 64LL << 20;      // one list file's bytes
+inline constexpr std::int64_t kTermListTermsMax = 1'000'000;       // terms in one list
+inline constexpr std::int64_t kTermBytesMax = 256;                 // one term's UTF-8 bytes
+inline constexpr std::int64_t kTermListNameBytesMax = 64;          // [a-z0-9_.-], e.g. "brands"
+inline constexpr std::int64_t kTermListMetaBytesMax = 512;         // a list's source or licence
+inline constexpr std::int64_t kTermListsMax = 64;                  // lists screened together
+// Terms across all lists of one screener: the matcher compiles them into one database (5 to 15 s
+// and 15.5 MB for 105,000 terms on the development VM, idle to loaded).
+inline constexpr std::int64_t kScreenTermsMax = 1'000'000;
+inline constexpr std::int64_t kScreenTextBytesMax = 256LL << 10;   // one screened string
+// The normalized string: NFKC can expand a code point up to 18 times (U+FDFA, 3 bytes to 33),
+// so the input limit alone would not bound it. Ordinary text stays within twice its size
+// (m → "rn" is the largest common growth); four times is refused as a limit error.
+inline constexpr std::int64_t kScreenNormalizedBytesMax = 1LL << 20;
+// Raw hits the matcher may report for one string before screening stops and says so; a
+// string of "aaaa…" against a list of "aa"-style terms would otherwise report O(n·terms).
+inline constexpr std::int64_t kScreenCandidatesMax = 65'536;
+inline constexpr std::int64_t kScreenMatchesMax = 1'024;           // matches kept per string
+// A word list for the screener's run-together rules (/usr/share/dict/american-english-huge is
+// 3.5 MB); a word is at most kTermBytesMax.
+inline constexpr std::int64_t kLexiconBytesMax = 64LL << 20;
+
 }  // namespace atelier::limits

@@ -146,6 +146,19 @@ TEST(CompliancePolicy, TextMatchesTakeTheirListsSeverityUnlessTheListHasItsOwnAc
   EXPECT_FALSE(decide(default_policy(), e));  // Not UTF-8: an error, never a bad record.
 }
 
+TEST(CompliancePolicy, ATextWhoseScreeningWasCutShortTakesTheReviewAction) {
+  Evidence e;
+  e.texts_truncated.push_back("description");
+  const Decision d = decided(default_policy(), e);
+  EXPECT_EQ(d.outcome, Action::kReview);
+  ASSERT_EQ(d.findings.size(), 1u);
+  EXPECT_EQ(d.findings[0].json,
+            R"({"action":"review","field":"description","signal":"text_truncated"})");
+  Policy lenient = default_policy();
+  lenient.text_review = Action::kAllow;
+  EXPECT_EQ(decided(lenient, e).outcome, Action::kAllow);
+}
+
 TEST(CompliancePolicy, NearDuplicatesWithinTheirOwnThreshold) {
   Evidence e{.quality = 80};
   e.near_duplicates.push_back({"c1", "7", std::string(64, 'a'), 10, "original"});
