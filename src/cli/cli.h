@@ -94,5 +94,9 @@ void add_market_commands(CLI::App& app, Globals& globals);
 void add_listing_commands(CLI::App& app, Globals& globals);
 void add_oracle_commands(CLI::App& app, Globals& globals);
 void add_c2pa_commands(CLI::App& app, Globals& globals);
+// `atelier compliance …`: compliance_command(app) is the shared `compliance` subcommand, created
+// on first use; `compliance registry …` (compliance_registry_commands.cc).
+CLI::App& compliance_command(CLI::App& app);
+void add_compliance_registry_commands(CLI::App& app, Globals& globals);
 
 }  // namespace atelier::cli

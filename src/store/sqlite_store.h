@@ -31,6 +31,7 @@
 #include "core/merkle.h"
 #include "core/mutex.h"
 #include "store/ledger_store.h"
+#include "store/registry_store.h"
 #include "store/store.h"
 
 struct sqlite3;
@@ -50,7 +51,7 @@ struct SqliteStoreOptions {
   std::string vfs = {};
 };
 
-class SqliteStore final : public Store, public LedgerStore {
+class SqliteStore final : public Store, public LedgerStore, public RegistryStore {
  public:
   // `clock` stamps checkpoints and drives the checkpoint interval; it must outlive the store.
   static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& db_path,
@@ -132,6 +133,14 @@ class SqliteStore final : public Store, public LedgerStore {
   Result<std::vector<FeedRecord>> feeds() override;
   Result<std::vector<FeedReportRecord>> feed_reports(std::string_view feed_id) override;
   Result<LedgerCheck> check_ledger() override;
+
+  Result<RegistryOutcome> apply_registry_change(const RegistryChange& change) override;
+  Result<RegistrySnapshot> registry_snapshot() override;
+  Result<std::vector<RegistryBankRecord>> registry_banks() override;
+  Result<std::optional<RegistryEntryRecord>> registry_entry(std::int64_t id) override;
+  Result<Page<RegistryEntryRecord>> list_registry_entries(const EntryFilter& filter,
+                                                          const PageRequest& page) override;
+  Result<RegistryDelta> registry_delta(std::uint64_t after_seq) override;
 
   // Writes committed together so far, and the largest group: for metrics and benchmarks.
   struct CommitStats {
