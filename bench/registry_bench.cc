@@ -7,22 +7,22 @@
 //   faiss-flat     FAISS IndexBinaryFlat::range_search (brute force)
 //   faiss-mhash    FAISS IndexBinaryMultiHash, 16 tables of 16 bits, nflip 1 (exact at r=31
 //                  by the same pigeonhole argument), range_search
-// on two kinds of data at each size:
-//   random     uniform codes; half the queries have near-duplicates planted at r-1, r, r+1
-//   clustered  synthetic "real-looking" codes: biased bits (each bit set with its own
-//              probability in [0.25, 0.75]), clusters of Zipf-distributed size around centres,
-//              members 0-40 bits from their centre; half the queries near a centre, half
-//              fresh biased codes (there are no real-image hashes here yet, see
-//              docs/compliance.md)
+// on the kinds of data of registry_bench_data.h at each size: "random" (uniform codes with
+// near-duplicates planted at r-1, r, r+1) and "images" (real PDQ hashes of works cut from the
+// pictures Debian's wallpaper packages install, with their dihedral variants and crops, and
+// queries that are real transforms of them), or "clustered" (synthetic clusters).
 // Reported per method: build seconds, memory (MiB), queries per CPU-second on one thread
-// (CLOCK_THREAD_CPUTIME_ID; FAISS runs with one OpenMP thread), queries per wall second, and
-// recall against the scan (found pairs within the radius / all pairs within the radius, and
-// whether anything beyond it was returned).
+// (CLOCK_THREAD_CPUTIME_ID; FAISS runs with one OpenMP thread), queries per wall second, the
+// speed relative to the fastest scan and to the scalar scan, and recall against the scan
+// (found pairs within the radius / all pairs within the radius, and whether anything beyond
+// it was returned).
 //
 //   nice -n 10 build/bench/registry_bench --sizes 1000000,10000000 --queries 2000
 //
 // Options: --sizes N[,N…] --queries Q (MIH, FAISS multi-hash; the scans take --scan-queries,
-// default Q/4 at 10^7 and above) --radius R --data random,clustered --seed S --no-faiss.
+// default Q/4 at 10^7 and above) --radius R --data random,images,clustered --seed S
+// --no-faiss --threads T (hashing the images; the searches run on one thread)
+// --image-dirs D[:D…] --cache DIR (images' codes; default $TMPDIR/atelier-registry-bench).
 #include <malloc.h>
 #include <time.h>
 
@@ -32,6 +32,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <random>
@@ -39,7 +40,7 @@
 #include <string>
 #include <vector>
 
-#include "compliance/hash256.h"
+#include "bench/registry_bench_data.h"
 #include "compliance/registry/mih_index.h"
 #include "compliance/registry/popcount_scan.h"
 
@@ -52,9 +53,9 @@
 
 namespace {
 
+using atelier::bench::Dataset;
 using atelier::compliance::MihIndex;
 using atelier::compliance::MihMatch;
-using atelier::compliance::Pdq256;
 using atelier::compliance::ScanMatch;
 
 struct Options {
@@ -62,9 +63,10 @@ struct Options {
   std::size_t queries = 2000;
   std::size_t scan_queries = 0;  // 0: queries, or queries / 4 from 10^7 codes
   int radius = 31;
-  std::vector<std::string> data = {"random", "clustered"};
+  std::vector<std::string> data = {"random", "images"};
   std::uint64_t seed = 20261207;
   bool faiss = true;
+  atelier::bench::ImageDataOptions images = {};
 };
 
 double thread_cpu_s() {
@@ -80,74 +82,6 @@ double rss_mib() {
   long pages = 0, resident = 0;
   statm >> pages >> resident;
   return static_cast<double>(resident) * 4096.0 / (1024.0 * 1024.0);
-}
-
-void flip(Pdq256& c, int p) { c[p / 64] ^= std::uint64_t{1} << (63 - p % 64); }
-
-Pdq256 at_distance(Pdq256 c, int bits, std::mt19937_64& rng) {
-  std::set<int> chosen;
-  while (static_cast<int>(chosen.size()) < bits) chosen.insert(static_cast<int>(rng() % 256));
-  for (int p : chosen) flip(c, p);
-  return c;
-}
-
-struct Dataset {
-  std::string name;
-  std::vector<Pdq256> codes;
-  std::vector<Pdq256> queries;
-};
-
-Dataset uniform_data(std::size_t n, std::size_t q, int r, std::mt19937_64& rng) {
-  Dataset d{"random", std::vector<Pdq256>(n), std::vector<Pdq256>(q)};
-  for (auto& c : d.codes) c = {rng(), rng(), rng(), rng()};
-  for (auto& c : d.queries) c = {rng(), rng(), rng(), rng()};
-  // Half the queries get near-duplicates at r-1, r, r+1 (and one at a few bits), in place of
-  // random codes.
-  for (std::size_t i = 0; i < q; i += 2) {
-    for (int dist : {r - 1, r, r + 1, 4}) d.codes[rng() % n] = at_distance(d.queries[i], dist, rng);
-  }
-  return d;
-}
-
-Dataset clustered_data(std::size_t n, std::size_t q, std::mt19937_64& rng) {
-  Dataset d{"clustered", {}, std::vector<Pdq256>(q)};
-  d.codes.reserve(n);
-  std::array<double, 256> p{};
-  for (double& x : p) x = 0.25 + 0.5 * std::uniform_real_distribution<double>(0, 1)(rng);
-  std::uniform_real_distribution<double> u(0, 1);
-  auto biased = [&] {
-    Pdq256 c{};
-    for (int b = 0; b < 256; ++b) {
-      if (u(rng) < p[b]) flip(c, b);
-    }
-    return c;
-  };
-  // Cluster sizes ~ Zipf: a few works copied thousands of times, most a handful.
-  std::vector<Pdq256> centres;
-  while (d.codes.size() < n) {
-    centres.push_back(biased());
-    const auto rank = static_cast<double>(centres.size());
-    std::size_t size = std::max<std::size_t>(1, static_cast<std::size_t>(20000.0 / rank));
-    size = std::min(size, n - d.codes.size());
-    for (std::size_t i = 0; i < size; ++i) {
-      // Members: re-encodes and small edits (0-16 bits), heavier edits up to 40.
-      const int bits = u(rng) < 0.7 ? static_cast<int>(rng() % 17) : static_cast<int>(rng() % 41);
-      d.codes.push_back(at_distance(centres.back(), bits, rng));
-    }
-  }
-  std::shuffle(d.codes.begin(), d.codes.end(), rng);
-  for (std::size_t i = 0; i < q; ++i) {
-    if (i % 2 == 0) {
-      // Near a centre, the big clusters more often (an upload of a popular work).
-      const std::size_t k = std::min(
-          centres.size() - 1,
-          static_cast<std::size_t>(std::pow(u(rng), 3.0) * static_cast<double>(centres.size())));
-      d.queries[i] = at_distance(centres[k], static_cast<int>(rng() % 20), rng);
-    } else {
-      d.queries[i] = biased();
-    }
-  }
-  return d;
 }
 
 struct Row {
@@ -183,15 +117,21 @@ void score(Row& row, const Truth& truth, const std::vector<std::vector<std::uint
   }
 }
 
-void print_row(const std::string& data, std::size_t n, const Row& r, double scan_qps) {
+struct Baselines {
+  double scan_qps = 0;    // the fastest scan
+  double scalar_qps = 0;  // the scalar popcnt scan
+};
+
+void print_row(const std::string& data, std::size_t n, const Row& r, const Baselines& b) {
   const double qps = static_cast<double>(r.queries) / r.cpu_s;
   const double wall_qps = static_cast<double>(r.queries) / r.wall_s;
   const double recall =
       r.truth == 0 ? 1.0 : static_cast<double>(r.found) / static_cast<double>(r.truth);
-  std::printf("| %s | %zu | %s | %.2f | %.0f | %zu | %.1f | %.1f | %.2fx | %.4f%% | %llu | %s |\n",
-              data.c_str(), n, r.method.c_str(), r.build_s, r.memory_mib, r.queries, qps, wall_qps,
-              scan_qps > 0 ? qps / scan_qps : 1.0, 100.0 * recall,
-              static_cast<unsigned long long>(r.extra), r.note.c_str());
+  std::printf(
+      "| %s | %zu | %s | %.2f | %.0f | %zu | %.1f | %.1f | %.2fx | %.2fx | %.4f%% | %llu | %s |\n",
+      data.c_str(), n, r.method.c_str(), r.build_s, r.memory_mib, r.queries, qps, wall_qps,
+      b.scan_qps > 0 ? qps / b.scan_qps : 1.0, b.scalar_qps > 0 ? qps / b.scalar_qps : 1.0,
+      100.0 * recall, static_cast<unsigned long long>(r.extra), r.note.c_str());
   std::fflush(stdout);
 }
 
@@ -226,7 +166,9 @@ void run(const Options& o, const Dataset& d) {
     scan.memory_mib = static_cast<double>(n) * 32.0 / (1024.0 * 1024.0);
     scan.note = "the codes themselves";
   }
-  const double scan_qps = static_cast<double>(scan.queries) / scan.cpu_s;
+  Baselines base;
+  base.scan_qps = static_cast<double>(scan.queries) / scan.cpu_s;
+  base.scalar_qps = base.scan_qps;
   Row scalar{"scan (scalar popcnt)"};
   if (atelier::compliance::scan_uses_avx512()) {
     std::vector<ScanMatch> out;
@@ -241,13 +183,14 @@ void run(const Options& o, const Dataset& d) {
     score(scalar, Truth(truth.begin(), truth.begin() + static_cast<std::ptrdiff_t>(scan_q)), got);
     scalar.memory_mib = scan.memory_mib;
     scalar.note = "4 popcnt per pair";
+    base.scalar_qps = static_cast<double>(scalar.queries) / scalar.cpu_s;
   }
   std::uint64_t pairs = 0;
   for (const auto& t : truth) pairs += t.size();
   std::fprintf(stderr, "%s n=%zu: %llu pairs within %d bits over %zu queries\n", d.name.c_str(), n,
                static_cast<unsigned long long>(pairs), r, d.queries.size());
-  print_row(d.name, n, scan, scan_qps);
-  if (scalar.queries > 0) print_row(d.name, n, scalar, scan_qps);
+  print_row(d.name, n, scan, base);
+  if (scalar.queries > 0) print_row(d.name, n, scalar, base);
 
   {
     trim();
@@ -272,7 +215,7 @@ void run(const Options& o, const Dataset& d) {
     score(row, truth, got);
     row.note = "m=" + std::to_string(index.substrings()) + ", own count " +
                std::to_string(index.memory_bytes() / (1024 * 1024)) + " MiB";
-    print_row(d.name, n, row, scan_qps);
+    print_row(d.name, n, row, base);
   }
   trim();
 
@@ -310,7 +253,7 @@ void run(const Options& o, const Dataset& d) {
     row.memory_mib = rss_mib() - rss0;
     faiss_range(*index, scan_q, row);
     row.note = "range_search, 1 OpenMP thread";
-    print_row(d.name, n, row, scan_qps);
+    print_row(d.name, n, row, base);
   }
   {
     trim();
@@ -325,21 +268,27 @@ void run(const Options& o, const Dataset& d) {
     row.memory_mib = rss_mib() - rss0;
     faiss_range(*index, d.queries.size(), row);
     row.note = "16 tables x 16 bits, nflip 1";
-    print_row(d.name, n, row, scan_qps);
+    print_row(d.name, n, row, base);
   }
   trim();
 #endif
 }
 
-std::vector<std::size_t> parse_sizes(const std::string& s) {
-  std::vector<std::size_t> out;
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
   std::size_t at = 0;
   while (at < s.size()) {
-    std::size_t comma = s.find(',', at);
-    if (comma == std::string::npos) comma = s.size();
-    out.push_back(std::stoull(s.substr(at, comma - at)));
-    at = comma + 1;
+    std::size_t end = s.find(sep, at);
+    if (end == std::string::npos) end = s.size();
+    out.push_back(s.substr(at, end - at));
+    at = end + 1;
   }
+  return out;
+}
+
+std::vector<std::size_t> parse_sizes(const std::string& s) {
+  std::vector<std::size_t> out;
+  for (const auto& part : split(s, ',')) out.push_back(std::stoull(part));
   return out;
 }
 
@@ -369,8 +318,16 @@ int main(int argc, char** argv) {
     } else if (a == "--data") {
       o.data.clear();
       const std::string v = value();
-      if (v.find("random") != std::string::npos) o.data.push_back("random");
-      if (v.find("clustered") != std::string::npos) o.data.push_back("clustered");
+      for (const char* kind : {"random", "images", "clustered"}) {
+        if (v.find(kind) != std::string::npos) o.data.push_back(kind);
+      }
+    } else if (a == "--threads") {
+      o.images.threads = std::stoi(value());
+    } else if (a == "--image-dirs") {
+      o.images.dirs.clear();
+      for (const auto& dir : split(value(), ':')) o.images.dirs.emplace_back(dir);
+    } else if (a == "--cache") {
+      o.images.cache_dir = value();
     } else if (a == "--no-faiss") {
       o.faiss = false;
     } else {
@@ -382,16 +339,29 @@ int main(int argc, char** argv) {
 #ifndef ATELIER_HAVE_FAISS
   std::fprintf(stderr, "built without FAISS (libfaiss-dev): FAISS rows are left out\n");
 #endif
+  if (o.images.cache_dir.empty()) {
+    o.images.cache_dir = std::filesystem::temp_directory_path() / "atelier-registry-bench";
+  }
   std::printf(
       "| data | codes | method | build s (CPU) | memory MiB | queries | q/s (CPU, 1 "
-      "thread) | q/s (wall) | vs scan | recall | extra | note |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+      "thread) | q/s (wall) | vs scan | vs scalar scan | recall | extra | note |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (std::size_t n : o.sizes) {
     for (const std::string& kind : o.data) {
-      std::mt19937_64 rng(o.seed + n);
-      Dataset d = kind == "random" ? uniform_data(n, o.queries, o.radius, rng)
-                                   : clustered_data(n, o.queries, rng);
+      const double w0 = wall_s();
+      Dataset d = kind == "random" ? atelier::bench::random_data(n, o.queries, o.radius, o.seed + n)
+                  : kind == "images"
+                      ? atelier::bench::image_data(n, o.queries, o.seed + n, o.images)
+                      : atelier::bench::clustered_data(n, o.queries, o.seed + n);
+      std::fprintf(stderr, "%s n=%zu: %s (made in %.0f s)\n", kind.c_str(), n, d.note.c_str(),
+                   wall_s() - w0);
+      if (d.codes.size() < n) {
+        std::fprintf(stderr, "%s: skipped (%s)\n", kind.c_str(), d.note.c_str());
+        continue;
+      }
       run(o, d);
+      std::vector<atelier::compliance::PdqHash>().swap(d.codes);
+      trim();
     }
   }
   return 0;

@@ -12,49 +12,41 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
-#include <memory>
 
+#include "bench_data_dir.h"
 #include "core/hash.h"
 #include "render/codec.h"
 #include "render/engine.h"
 #include "render/math/noise.h"
 #include "render/raster/canvas.h"
-#include "store/sqlite_store.h"
 
 namespace {
 
 using namespace atelier;
 
-struct Fixture {
-  std::filesystem::path dir;
-  std::unique_ptr<store::SqliteStore> db;
-  std::unique_ptr<store::BlobStore> blobs;
-  std::unique_ptr<render::Engine> engine;
+render::EngineOptions strokes(bool fast_strokes) {
+  render::EngineOptions options;
+  options.fast_strokes = fast_strokes;
+  return options;
+}
 
-  // `fast_strokes` false: Cairo's stroker for every stroke. Each fixture has its own data
-  // directory, so the same tokens render (not hit the cache) in each.
-  explicit Fixture(bool fast_strokes) {
-    static int count = 0;
-    dir = std::filesystem::temp_directory_path() /
-          ("atelier-bench-" + std::to_string(::getpid()) + "-" + std::to_string(count++) +
-           (fast_strokes ? "" : "-cairo"));
-    std::filesystem::remove_all(dir);
-    auto data = store::open_data_dir(dir).value();
-    db = store::SqliteStore::open(data.db_path()).value();
-    blobs = std::make_unique<store::BlobStore>(data.blobs_path());
-    render::EngineOptions options;
-    options.fast_strokes = fast_strokes;
-    engine = std::make_unique<render::Engine>(*db, *blobs, options);
-    for (const char* g : {"examples/generators/flow-field", "examples/generators/circle-packing",
-                          "examples/generators/pen-plotter", "bench/generators/flow-lines"}) {
-      auto r = engine->add_generator(std::filesystem::path(ATELIER_SOURCE_DIR) / g);
-      if (!r) std::fprintf(stderr, "cannot register %s: %s\n", g, r.error().to_string().c_str());
-    }
-  }
-  ~Fixture() { std::filesystem::remove_all(dir); }
+int fixture_count = 0;
+
+// `fast_strokes` false: Cairo's stroker for every stroke. Each fixture has its own data
+// directory, so the same tokens render (not hit the cache) in each.
+struct Fixture {
+  bench::DataDir d;
+  render::Engine* engine = d.engine.get();
+
+  explicit Fixture(bool fast_strokes)
+      : d("bench-" + std::to_string(fixture_count++) + (fast_strokes ? "" : "-cairo"),
+          {"examples/generators/flow-field", "examples/generators/circle-packing",
+           "examples/generators/pen-plotter", "bench/generators/flow-lines"},
+          strokes(fast_strokes)) {}
 };
 
 Fixture& fixture(bool fast_strokes = true) {

@@ -15,12 +15,11 @@
 #include <memory>
 #include <thread>
 
+#include "bench_data_dir.h"
 #include "core/clock.h"
 #include "ledger/ledger.h"
 #include "market/listings.h"
 #include "render/engine.h"
-#include "store/blob_store.h"
-#include "store/sqlite_store.h"
 
 namespace {
 
@@ -29,25 +28,14 @@ using namespace atelier;
 // A data directory with a rendered asset, an artist, a seller holding a 10M-unit ERC-1155
 // edition (5 % royalty split 90/10) and `buyers` funded accounts.
 struct Setup {
-  std::filesystem::path dir;
-  std::unique_ptr<store::SqliteStore> db;
-  std::unique_ptr<store::BlobStore> blobs;
-  std::unique_ptr<render::Engine> engine;
+  bench::DataDir d{"settle-bench", {"examples/generators/circle-packing"}};
+  store::SqliteStore* db = d.db.get();
+  render::Engine* engine = d.engine.get();
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<market::Market> market;
   std::string asset;
 
   explicit Setup(int buyers) {
-    dir = std::filesystem::temp_directory_path() /
-          ("atelier-settle-bench-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
-    auto data = store::open_data_dir(dir).value();
-    db = store::SqliteStore::open(data.db_path()).value();
-    blobs = std::make_unique<store::BlobStore>(data.blobs_path());
-    engine = std::make_unique<render::Engine>(*db, *blobs);
-    if (!engine->add_generator(std::filesystem::path(ATELIER_SOURCE_DIR) /
-                               "examples/generators/circle-packing"))
-      std::abort();
     render::RenderRequest req;
     req.generator = "circle-packing";
     req.token_hash = "0x" + std::string(63, '0') + "1";
@@ -80,12 +68,9 @@ struct Setup {
         std::abort();
     }
   }
-  ~Setup() {
+  ~Setup() {  // Before the data directory closes.
     market.reset();
     ledger.reset();
-    engine.reset();
-    db.reset();
-    std::filesystem::remove_all(dir);
   }
 };
 

@@ -3,7 +3,8 @@
 // Build with `make fuzz`; saved inputs in fuzz/corpus/image are replayed by tests/fuzz.
 //
 // Properties: nothing crashes; a decoded image never exceeds the pixel limit it was decoded
-// under, and its buffer is width * height * 4; a file that decodes under a small limit decodes
+// under, and its buffer is width * height * 4; a PNG decodes to the same pixels through the
+// fast reader as through libpng alone; a file that decodes under a small limit decodes
 // to the same pixels under the engine's (limits.h kControlImagePixelsMax). That the size is
 // refused before the pixel buffer is allocated is checked by running with
 // -malloc_limit_mb=128 (the largest legal buffer is 64 MiB): a decompression bomb that got an
@@ -25,6 +26,7 @@
 
 #include "core/limits.h"
 #include "render/codec.h"
+#include "render/codec/internal/formats.h"
 #include "render/raster/control.h"
 
 namespace {
@@ -71,6 +73,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   auto full = atelier::render::decode_image(file, {atelier::limits::kControlImagePixelsMax});
   if (small) check(full && full->width == small->width && full->rgba == small->rgba);
+  // PNG: the fast reader (png_fast_read.cc) gives libpng's pixels or leaves the file to it.
+  if (atelier::render::sniff_image_format(file) == atelier::render::ImageFormat::kPng) {
+    namespace ci = atelier::render::codec_internal;
+    atelier::render::DecodeInfo by_libpng, by_either;
+    auto slow = ci::decode_png(file, {kSmallPixelsMax}, by_libpng, ci::PngReader::kLibpng);
+    auto either = ci::decode_png(file, {kSmallPixelsMax}, by_either);
+    check(slow.has_value() == either.has_value());
+    if (slow) check(slow->rgba == either->rgba && by_libpng.channels == by_either.channels);
+  }
   if (!full) return 0;
   check(full->width >= 1 && full->height >= 1);
   check(std::int64_t{full->width} * full->height <= atelier::limits::kControlImagePixelsMax);

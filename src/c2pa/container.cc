@@ -1,4 +1,5 @@
-// container.cc — manifest stores in PNG chunks and JPEG APP11 segments (see container.h).
+// container.cc — manifest stores in PNG chunks, JPEG APP11 segments, WebP RIFF chunks and
+// AVIF (BMFF) `uuid` boxes (see container.h).
 #include "c2pa/container.h"
 
 #include <zlib.h>
@@ -7,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "c2pa/bmff.h"
 #include "c2pa/internal/bytes.h"
 
 namespace atelier::c2pa {
@@ -174,11 +176,68 @@ void set_riff_size(Bytes& file) {
   for (int i = 0; i < 4; ++i) file[4 + i] = static_cast<std::uint8_t>(size >> (8 * i));
 }
 
+// ---- AVIF (BMFF) ----------------------------------------------------------------------------
+//
+// The store is a C2PA `uuid` box with purpose "manifest" right after `ftyp` (where the spec
+// puts it, before any `mdat` or `moov`, and where c2pa-rs does). Inserting it moves the item
+// data that `iloc` addresses by absolute file offset, so those offsets are moved with it, and
+// moved back when it is stripped (bmff::relocate_offsets).
+constexpr std::string_view kAvif = "image/avif";
+
+// An `ftyp` whose major or compatible brands include "avif" (still) or "avis" (sequence).
+bool is_avif(std::span<const std::uint8_t> file) {
+  if (file.size() < 16 || std::memcmp(file.data() + 4, "ftyp", 4) != 0) return false;
+  const std::size_t size = std::min<std::size_t>(be32(file.data()), file.size());
+  // The major brand at 8, minor_version at 12 (skipped), compatible brands from 16.
+  for (std::size_t p = 8; p + 4 <= size; p += p == 8 ? 8 : 4) {
+    if (std::memcmp(file.data() + p, "avif", 4) == 0) return true;
+    if (std::memcmp(file.data() + p, "avis", 4) == 0) return true;
+  }
+  return false;
+}
+
+Result<std::optional<Found>> find_in_bmff(std::span<const std::uint8_t> file) {
+  ATELIER_TRY_ASSIGN(auto boxes, bmff::top_level_boxes(file));
+  std::optional<Found> found;
+  for (const auto& b : boxes) {
+    ATELIER_TRY_ASSIGN(auto c2pa, bmff::read_c2pa_box(file, b));
+    if (!c2pa) continue;
+    if (c2pa->purpose == "original" || c2pa->purpose == "update") {
+      return fail(Error::invalid("c2pa_format_unsupported",
+                                 "image/avif holds an update manifest (C2PA uuid box purpose " +
+                                     c2pa->purpose + "), which atelier does not read yet"));
+    }
+    if (c2pa->purpose != "manifest") continue;  // auxiliary boxes (merkle) are not the store
+    if (found) return fail(malformed(kAvif, b.offset, "more than one C2PA manifest uuid box"));
+    found = Found{};
+    const auto* data = file.data() + c2pa->data_offset;
+    found->store.assign(data, data + c2pa->data_size);
+    found->ranges.push_back({b.offset, b.size});
+  }
+  return found;
+}
+
+Result<Embedded> embed_in_bmff(std::span<const std::uint8_t> file,
+                               std::span<const std::uint8_t> store) {
+  ATELIER_TRY_ASSIGN(auto boxes, bmff::top_level_boxes(file));
+  ATELIER_TRY_ASSIGN(const Bytes box, bmff::manifest_box(store));
+  const auto at = static_cast<std::size_t>(boxes.front().end());  // after ftyp
+  Embedded e;
+  e.file.assign(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(at));
+  e.file.insert(e.file.end(), box.begin(), box.end());
+  e.file.insert(e.file.end(), file.begin() + static_cast<std::ptrdiff_t>(at), file.end());
+  ATELIER_TRY(bmff::relocate_offsets(e.file, at, box.size(), bmff::Move::kInserted));
+  e.exclusions.push_back({at, box.size()});
+  return e;
+}
+
 }  // namespace
 
 bool embeddable(std::string_view mime) {
-  return mime == "image/png" || mime == "image/jpeg" || mime == "image/webp";
+  return mime == "image/png" || mime == "image/jpeg" || mime == "image/webp" || mime == kAvif;
 }
+
+bool uses_bmff_hash(std::string_view mime) { return mime == kAvif; }
 
 std::string_view sniff_mime(std::span<const std::uint8_t> file) {
   if (file.size() >= 8 && std::memcmp(file.data(), kPngSignature, 8) == 0) return "image/png";
@@ -188,7 +247,7 @@ std::string_view sniff_mime(std::span<const std::uint8_t> file) {
       std::memcmp(file.data() + 8, "WEBP", 4) == 0) {
     return "image/webp";
   }
-  if (file.size() >= 12 && std::memcmp(file.data() + 4, "ftypavif", 8) == 0) return "image/avif";
+  if (is_avif(file)) return kAvif;
   return "";
 }
 
@@ -204,6 +263,10 @@ Result<Bytes> strip_manifest(std::string_view mime, std::span<const std::uint8_t
   }
   out.insert(out.end(), file.begin() + static_cast<std::ptrdiff_t>(p), file.end());
   if (mime == "image/webp") set_riff_size(out);
+  if (mime == kAvif) {
+    const ByteRange& r = found->ranges.front();
+    ATELIER_TRY(bmff::relocate_offsets(out, r.start, r.length, bmff::Move::kRemoved));
+  }
   return out;
 }
 
@@ -279,6 +342,7 @@ Result<Embedded> embed_manifest(std::string_view mime, std::span<const std::uint
     set_riff_size(e.file);
     return e;
   }
+  if (mime == kAvif) return embed_in_bmff(file, store);
   return fail(Error::invalid("c2pa_format_unsupported",
                              "atelier cannot embed Content Credentials in " + std::string(mime)));
 }
@@ -344,6 +408,7 @@ Result<std::optional<Found>> find_manifest(std::string_view mime,
     }
     return found;
   }
+  if (mime == kAvif) return find_in_bmff(file);
   return fail(Error::invalid("c2pa_format_unsupported",
                              "atelier cannot read Content Credentials in " + std::string(mime)));
 }

@@ -8,7 +8,10 @@
 //   WebP  a "C2PA" RIFF chunk at the end (where c2pa-rs puts it); excluded: its header and
 //         data (the pad byte after odd-sized data is not).
 //         The RIFF size field grows with it; stripping shrinks it back.
-//   AVIF  not yet: BMFF assets need a c2pa.hash.bmff.v3 hard binding and a `uuid` box.
+//   AVIF  a C2PA `uuid` box (purpose "manifest") right after `ftyp` (bmff.h); the `iloc`
+//         offsets of the item data behind it move with it, and move back when it is
+//         stripped. The hard binding is c2pa.hash.bmff.v3, which names the box by its uuid
+//         rather than by a byte range; `exclusions` still gives the box's range.
 //
 //   auto embedded = embed_manifest("image/png", unsigned_png, store_bytes);
 //   // embedded->file, embedded->exclusions
@@ -38,6 +41,8 @@ struct Embedded {
 
 // Whether atelier can embed a manifest in files of this media type.
 bool embeddable(std::string_view mime);
+// Whether files of this media type are BMFF, bound by c2pa.hash.bmff.v3 (not c2pa.hash.data).
+bool uses_bmff_hash(std::string_view mime);
 // The media type of `file` from its magic bytes ("image/png", "image/jpeg", …), or "".
 std::string_view sniff_mime(std::span<const std::uint8_t> file);
 

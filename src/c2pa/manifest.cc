@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "c2pa/bmff.h"
 #include "c2pa/container.h"
 #include "c2pa/cose.h"
 #include "c2pa/jumbf.h"
@@ -19,10 +20,12 @@ using jumbf::Box;
 
 constexpr const char* kActionsLabel = "c2pa.actions.v2";
 constexpr const char* kDataHashLabel = "c2pa.hash.data";
+constexpr const char* kBmffHashV2Label = "c2pa.hash.bmff.v2";  // deprecated; read, not written
 constexpr const char* kIngredientLabel = "c2pa.ingredient.v3";
 constexpr const char* kClaimLabel = "c2pa.claim.v2";
 constexpr const char* kSignatureLabel = "c2pa.signature";
 constexpr const char* kAssertionStoreLabel = "c2pa.assertions";
+constexpr const char* kParentOf = "parentOf";
 constexpr std::size_t kEmbedRoundsMax = 6;
 
 std::string uuid_v4() {
@@ -77,13 +80,28 @@ Result<Digest> hash_excluding(std::span<const std::uint8_t> file,
   return h.finish();
 }
 
+// The one hard binding: c2pa.hash.bmff.v3 for BMFF files (it names the store's box by its
+// uuid, so its content does not depend on where the box sits), c2pa.hash.data for the others.
+Box hard_binding(std::string_view mime, const ByteRange& exclusion, const Digest& hash) {
+  if (uses_bmff_hash(mime)) return cbor_assertion(bmff::kHashLabel, bmff::hash_assertion(hash));
+  return cbor_assertion(kDataHashLabel, data_hash(exclusion, hash));
+}
+
+Result<Digest> hard_binding_hash(std::string_view mime, std::span<const std::uint8_t> file,
+                                 const std::vector<ByteRange>& exclusions) {
+  if (uses_bmff_hash(mime)) return bmff::hash(file, bmff::hash_assertion(Digest{}));
+  return hash_excluding(file, exclusions);
+}
+
 struct Draft {
   std::string manifest_label;
-  std::vector<Box> assertions;  // the data hash last
+  std::vector<Box> ingredient_manifests;  // copied from the ingredients' files, before ours
+  std::vector<Box> assertions;            // the hard binding last
   Bytes claim;
   Bytes signature;
 
   Box store() const {
+    std::vector<Box> manifests = ingredient_manifests;
     std::vector<Box> manifest_children;
     manifest_children.push_back(
         Box::super(jumbf::kUuidAssertionStore, kAssertionStoreLabel, assertions));
@@ -91,8 +109,10 @@ struct Draft {
         Box::super(jumbf::kUuidClaim, kClaimLabel, {Box::content("cbor", claim)}));
     manifest_children.push_back(
         Box::super(jumbf::kUuidSignature, kSignatureLabel, {Box::content("cbor", signature)}));
-    Box manifest = Box::super(jumbf::kUuidManifest, manifest_label, std::move(manifest_children));
-    return Box::super(jumbf::kUuidStore, "c2pa", {std::move(manifest)});
+    // The active manifest is the last one in the store.
+    manifests.push_back(
+        Box::super(jumbf::kUuidManifest, manifest_label, std::move(manifest_children)));
+    return Box::super(jumbf::kUuidStore, "c2pa", std::move(manifests));
   }
 };
 
@@ -116,6 +136,90 @@ std::string ingredient_label(std::size_t i) {
   return i == 0 ? kIngredientLabel : std::string(kIngredientLabel) + "__" + std::to_string(i);
 }
 
+// An ingredient's manifests, to be copied into this store, its active one last: standard
+// manifests with a claim and a signature that write back byte for byte (the claims' hashed
+// URIs and the signatures cover those bytes).
+Result<std::vector<Box>> ingredient_manifests(const Ingredient& in) {
+  auto store = Box::parse(in.manifest_store);
+  const bool ok = store && store->is_super() && store->uuid == jumbf::kUuidStore &&
+                  !store->children.empty() &&
+                  std::all_of(store->children.begin(), store->children.end(), [](const Box& m) {
+                    return m.is_super() && m.uuid == jumbf::kUuidManifest && !m.label.empty() &&
+                           m.child(kClaimLabel) && m.child(kSignatureLabel);
+                  });
+  if (!ok) {
+    return fail(Error::invalid("c2pa_ingredient_manifest",
+                               "ingredient " + in.title + " has no readable C2PA manifest store"));
+  }
+  for (const Box& m : store->children) {
+    if (m.write_contents() != m.raw_contents) {
+      return fail(Error::internal("c2pa_ingredient_manifest",
+                                  "manifest " + m.label + " does not write back as read"));
+    }
+  }
+  return std::move(store->children);
+}
+
+Value status_codes(const std::vector<std::string>& codes) {
+  std::vector<Value> out;
+  for (const auto& c : codes) out.push_back(Value::map({{"code", c}}));
+  return Value::array(std::move(out));
+}
+
+// The ingredient assertion's map; with a manifest store, its manifests are appended to
+// `manifests` and its active one referenced, with the results of validating it (C2PA 2.x
+// requires validationResults beside activeManifest).
+Result<Value> ingredient_map(const Ingredient& in, std::vector<Box>& manifests) {
+  Value v = Value::map(
+      {{"relationship", in.relationship}, {"instanceID", "sha256:" + to_hex(in.sha256)}});
+  if (!in.title.empty()) v.set("dc:title", in.title);
+  if (!in.format.empty()) v.set("dc:format", in.format);
+  if (in.manifest_store.empty()) return v;
+  ATELIER_TRY_ASSIGN(std::vector<Box> theirs, ingredient_manifests(in));
+  const Box& m = theirs.back();
+  const std::string url = "self#jumbf=/c2pa/" + m.label;
+  v.set("activeManifest", hashed_uri(url, m));
+  v.set("claimSignature", hashed_uri(url + "/" + kSignatureLabel, *m.child(kSignatureLabel)));
+  v.set("validationResults",
+        Value::map(
+            {{"activeManifest", Value::map({{"success", status_codes(in.manifest_successes)},
+                                            {"informational", status_codes({})},
+                                            {"failure", status_codes(in.manifest_failures)}})}}));
+  for (auto& b : theirs) manifests.push_back(std::move(b));
+  return v;
+}
+
+// The actions: c2pa.created (with the ingredients it was made from), or c2pa.opened of the
+// parentOf ingredient; then spec.actions, a transcode or repackage naming the parent too
+// (C2PA 2.x: such an action's ingredient is the parent).
+Value actions_assertion(const ManifestSpec& spec, const std::vector<Value>& inputs,
+                        const std::optional<Value>& parent) {
+  std::vector<Value> actions;
+  if (parent) {
+    actions.push_back(
+        Value::map({{"action", "c2pa.opened"},
+                    {"softwareAgent", generator_info()},
+                    {"parameters", Value::map({{"ingredients", Value::array({*parent})}})}}));
+  } else {
+    Value created = Value::map({{"action", "c2pa.created"},
+                                {"digitalSourceType", spec.digital_source_type},
+                                {"softwareAgent", generator_info()}});
+    if (!inputs.empty()) {
+      created.set("parameters", Value::map({{"ingredients", Value::array(inputs)}}));
+    }
+    actions.push_back(std::move(created));
+  }
+  for (const auto& a : spec.actions) {
+    Value v = Value::map({{"action", a.action}, {"softwareAgent", generator_info()}});
+    if (!a.description.empty()) v.set("description", a.description);
+    if (parent && (a.action == "c2pa.transcoded" || a.action == "c2pa.repackaged")) {
+      v.set("parameters", Value::map({{"ingredients", Value::array({*parent})}}));
+    }
+    actions.push_back(std::move(v));
+  }
+  return Value::map({{"actions", Value::array(std::move(actions))}});
+}
+
 }  // namespace
 
 Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view mime,
@@ -130,26 +234,25 @@ Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view m
   const std::string instance_id = "xmp:iid:" + uuid_v4();
 
   std::vector<Box> ingredients;
-  std::vector<Value> ingredient_refs;
+  std::vector<Value> input_refs;
+  std::optional<Value> parent_ref;
   for (std::size_t i = 0; i < spec.ingredients.size(); ++i) {
     const auto& in = spec.ingredients[i];
-    Value v = Value::map({{"relationship", in.relationship},
-                          {"instanceID", "sha256:" + to_hex(in.sha256)}});
-    if (!in.title.empty()) v.set("dc:title", in.title);
-    if (!in.format.empty()) v.set("dc:format", in.format);
+    ATELIER_TRY_ASSIGN(Value v, ingredient_map(in, d.ingredient_manifests));
     ingredients.push_back(cbor_assertion(ingredient_label(i), v));
-    ingredient_refs.push_back(hashed_uri(
+    Value ref = hashed_uri(
         "self#jumbf=" + std::string(kAssertionStoreLabel) + "/" + ingredients.back().label,
-        ingredients.back()));
-  }
-  Value created = Value::map({{"action", "c2pa.created"},
-                              {"digitalSourceType", spec.digital_source_type},
-                              {"softwareAgent", generator_info()}});
-  if (!ingredient_refs.empty()) {
-    created.set("parameters", Value::map({{"ingredients", Value::array(ingredient_refs)}}));
+        ingredients.back());
+    if (in.relationship != kParentOf) {
+      input_refs.push_back(std::move(ref));
+    } else if (parent_ref) {
+      return fail(Error::invalid("c2pa_multiple_parents", "a manifest has one parentOf at most"));
+    } else {
+      parent_ref = std::move(ref);
+    }
   }
   d.assertions.push_back(
-      cbor_assertion(kActionsLabel, Value::map({{"actions", Value::array({created})}})));
+      cbor_assertion(kActionsLabel, actions_assertion(spec, input_refs, parent_ref)));
   if (spec.atelier.is_map())
     d.assertions.push_back(cbor_assertion(kAtelierAssertionLabel, spec.atelier));
   for (auto& b : ingredients) d.assertions.push_back(std::move(b));
@@ -159,7 +262,7 @@ Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view m
   ATELIER_TRY_ASSIGN(std::size_t signature_size, cose_signature_size(signer));
   d.signature.assign(signature_size, 0);
   ByteRange exclusion{0, 0};
-  d.assertions.push_back(cbor_assertion(kDataHashLabel, data_hash(exclusion, Digest{})));
+  d.assertions.push_back(hard_binding(mime, exclusion, Digest{}));
   Embedded embedded;
   for (std::size_t round = 0;; ++round) {
     d.claim = claim_bytes(instance_id, spec.title, d.assertions);
@@ -173,10 +276,10 @@ Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view m
       return fail(Error::internal("c2pa_embed", "the manifest size did not settle"));
     }
     exclusion = got;
-    d.assertions.back() = cbor_assertion(kDataHashLabel, data_hash(exclusion, Digest{}));
+    d.assertions.back() = hard_binding(mime, exclusion, Digest{});
   }
-  ATELIER_TRY_ASSIGN(Digest hash, hash_excluding(embedded.file, embedded.exclusions));
-  d.assertions.back() = cbor_assertion(kDataHashLabel, data_hash(exclusion, hash));
+  ATELIER_TRY_ASSIGN(Digest hash, hard_binding_hash(mime, embedded.file, embedded.exclusions));
+  d.assertions.back() = hard_binding(mime, exclusion, hash);
   d.claim = claim_bytes(instance_id, spec.title, d.assertions);
   ATELIER_TRY_ASSIGN(d.signature, cose_sign_claim(signer, d.claim, signature_size));
   const Bytes store = d.store().write();
@@ -231,6 +334,43 @@ const Box* resolve(const Box& manifest, const Box& store, std::string_view url) 
 
 std::string text_or(const Value* v, std::string fallback = {}) {
   return v && v->is_text() ? v->text() : fallback;
+}
+
+bool same_digest(const Digest& got, const Value* want) {
+  return want && want->is_bytes() && want->bytes().size() == got.size() &&
+         std::equal(got.begin(), got.end(), want->bytes().begin());
+}
+
+// An ingredient's hashed URI to a box elsewhere in the store (its manifest, its claim
+// signature): `<code>.validated`, `.mismatch` or `.missing`. The box, or nullptr.
+const Box* check_ingredient_uri(Checker& c, const Box& manifest, const Box& store, const Value& ref,
+                                const std::string& code) {
+  const std::string url = text_or(ref.find("url"));
+  const Value* hash = ref.find("hash");
+  const Box* box = resolve(manifest, store, url);
+  if (!box || !hash || !hash->is_bytes()) {
+    c.failure(code + ".missing", "an ingredient names " + url + ", which the store lacks");
+    return nullptr;
+  }
+  if (!same_digest(sha256(box->contents()), hash)) {
+    c.failure(code + ".mismatch", "the hash of " + url + " does not match its box");
+    return box;
+  }
+  c.success(code + ".validated");
+  return box;
+}
+
+void check_bmff_hash(Checker& c, std::span<const std::uint8_t> file, const Value& assertion) {
+  auto got = bmff::hash(file, assertion);
+  if (!got) {
+    c.failure(got.error().code == "c2pa_bmff_hash_malformed" ? "assertion.bmffHash.malformed"
+                                                             : "assertion.bmffHash.mismatch",
+              got.error().message);
+  } else if (!same_digest(*got, assertion.find("hash"))) {
+    c.failure("assertion.bmffHash.mismatch", "the file's bytes do not match c2pa.hash.bmff");
+  } else {
+    c.success("assertion.bmffHash.match");
+  }
 }
 
 }  // namespace
@@ -300,7 +440,7 @@ Result<Validation> validate_asset(std::span<const std::uint8_t> file, std::strin
   }
   // The assertions the claim made, each against its hash.
   const Value* created = claim->find("created_assertions");
-  bool data_hash_seen = false;
+  std::size_t hard_bindings = 0;
   for (const Value& ref :
        created && created->is_array() ? created->items() : std::vector<Value>{}) {
     const std::string url = text_or(ref.find("url"));
@@ -345,9 +485,22 @@ Result<Validation> validate_asset(std::span<const std::uint8_t> file, std::strin
       if (id.starts_with("sha256:")) {
         if (auto b = from_hex(id.substr(7), 32)) std::copy(b->begin(), b->end(), in.sha256.begin());
       }
+      // Its manifest, when it has one, is in this store: the references must match it.
+      if (const Value* am = value->find("activeManifest")) {
+        const Box* m = check_ingredient_uri(c, manifest, *store, *am, "ingredient.manifest");
+        if (m) in.manifest_label = m->label;
+        const Value* sig = value->find("claimSignature");
+        if (!sig)
+          c.failure("ingredient.claimSignature.missing", "no claimSignature beside it");
+        else
+          check_ingredient_uri(c, manifest, *store, *sig, "ingredient.claimSignature");
+      }
       c.v.ingredients.push_back(std::move(in));
+    } else if (base == bmff::kHashLabel || base == kBmffHashV2Label) {
+      ++hard_bindings;
+      check_bmff_hash(c, file, *value);
     } else if (base == kDataHashLabel) {
-      data_hash_seen = true;
+      ++hard_bindings;
       std::vector<ByteRange> exclusions;
       if (const Value* ex = value->find("exclusions"); ex && ex->is_array()) {
         for (const auto& e : ex->items()) {
@@ -371,7 +524,13 @@ Result<Validation> validate_asset(std::span<const std::uint8_t> file, std::strin
       }
     }
   }
-  if (!data_hash_seen) c.failure("claim.hardBindings.missing", "the claim has no c2pa.hash.data");
+  if (hard_bindings == 0) {
+    c.failure("claim.hardBindings.missing",
+              "the claim has no hard binding (c2pa.hash.data or c2pa.hash.bmff.v3)");
+  } else if (hard_bindings > 1) {
+    c.failure("assertion.multipleHardBindings",
+              "the claim has " + std::to_string(hard_bindings) + " hard bindings");
+  }
   const bool only_untrusted =
       std::all_of(c.v.failures.begin(), c.v.failures.end(),
                   [](const std::string& f) { return f == "signingCredential.untrusted"; });
@@ -446,6 +605,7 @@ std::string validation_json(const Validation& v) {
                            {"format", in.format},
                            {"relationship", in.relationship},
                            {"sha256", to_hex(in.sha256)}});
+    if (!in.manifest_label.empty()) ingredients.back()["active_manifest"] = in.manifest_label;
   }
   j["ingredients"] = ingredients;
   return j.dump();

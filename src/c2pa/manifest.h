@@ -3,14 +3,24 @@
 // The store written: a `c2pa` superbox holding one manifest `urn:c2pa:<uuid>` with
 //   c2pa.assertions   c2pa.actions.v2 (c2pa.created, the IPTC digitalSourceType, atelier as
 //                     softwareAgent), the atelier assertion (recipe and log entry), one
-//                     c2pa.ingredient.v3 per recipe input, and the one hard binding
-//                     c2pa.hash.data (SHA-256 of the file less the store's bytes);
+//                     c2pa.ingredient.v3 per recipe input, and the one hard binding:
+//                     c2pa.hash.data (SHA-256 of the file less the store's bytes), or for
+//                     AVIF c2pa.hash.bmff.v3 (bmff.h: the boxes less the C2PA box, each
+//                     with its offset);
 //   c2pa.claim.v2     instanceID, claim_generator_info, signature, created_assertions (hashed
 //                     URIs: SHA-256 of each assertion box's contents), alg;
 //   c2pa.signature    COSE_Sign1 over the claim (cose.h).
 //
-// Because the data hash leaves out exactly the inserted bytes, stripping the manifest gives
-// back the unsigned file byte for byte: the render stays a pure function of its recipe.
+// A derivative (a variant of an asset) has a `parentOf` ingredient instead: its first action is
+// then c2pa.opened of that ingredient (C2PA 2.x: an asset made from a parent opens it; only an
+// asset made from nothing is created), followed by what changed (ManifestSpec::actions). When
+// the parent has manifests of its own, they are copied into the store, before the new one,
+// and the ingredient references the parent's active manifest (activeManifest, claimSignature)
+// with the result of validating it (validationResults).
+//
+// Because the hard binding leaves out exactly the inserted bytes (and, in AVIF, the `iloc`
+// offsets the insertion moved are moved back), stripping the manifest gives back the unsigned
+// file byte for byte: the render stays a pure function of its recipe.
 //
 //   ManifestSpec spec{.title = "token 7", .digital_source_type = kAlgorithmicMedia, ...};
 //   Result<Bytes> signed_png = sign_asset(png, "image/png", spec, signer, now);
@@ -43,14 +53,29 @@ struct Ingredient {
   std::string title;         // dc:title, e.g. the input's name in the recipe
   std::string format;        // dc:format, a media type
   std::string relationship;  // "inputTo" (a recipe input) or "parentOf" (a variant's source)
-  Digest sha256{};           // of the ingredient's bytes
+  Digest sha256{};           // of the ingredient's bytes (its file as it was used)
+  // An ingredient with Content Credentials of its own. Signing: its file's manifest store (the
+  // `c2pa` superbox as the file holds it; its manifests are copied into the new store, the
+  // last, its active one, referenced) and the status codes validating it gave.
+  // Validating: the label of the manifest `activeManifest` names.
+  Bytes manifest_store;
+  std::vector<std::string> manifest_successes;
+  std::vector<std::string> manifest_failures;
+  std::string manifest_label;
+};
+
+// An action after the first (c2pa.created or c2pa.opened), e.g. c2pa.resized of a variant.
+struct Action {
+  std::string action;       // "c2pa.resized", "c2pa.converted", "c2pa.transcoded", …
+  std::string description;  // what was done, in a sentence; empty: none
 };
 
 struct ManifestSpec {
   std::string title;                // dc:title
-  std::string digital_source_type;  // kAlgorithmicMedia, kTrainedAlgorithmicMedia
+  std::string digital_source_type;  // kAlgorithmicMedia, kTrainedAlgorithmicMedia (created)
   cbor::Value atelier;              // the atelier assertion's content (a map); null: none
-  std::vector<Ingredient> ingredients;
+  std::vector<Ingredient> ingredients;  // at most one parentOf
+  std::vector<Action> actions;          // after the first; a transcode references the parent
 };
 
 // `asset` (without a manifest) with a signed manifest embedded; `manifest_label`, when given,
@@ -63,7 +88,7 @@ Result<Bytes> sign_asset(std::span<const std::uint8_t> asset, std::string_view m
 struct Validation {
   bool manifest_present = false;
   std::string state;                     // "Invalid", "Valid" or "Trusted" (as c2pa-rs says)
-  std::vector<std::string> failures;     // e.g. "assertion.dataHash.mismatch"
+  std::vector<std::string> failures;     // e.g. "assertion.dataHash.mismatch", "…bmffHash…"
   std::vector<std::string> successes;    // e.g. "claimSignature.validated"
   std::vector<std::string> explanations; // one line per failure, in order
   // What the manifest says.

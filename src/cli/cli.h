@@ -94,9 +94,10 @@ void add_market_commands(CLI::App& app, Globals& globals);
 void add_listing_commands(CLI::App& app, Globals& globals);
 void add_oracle_commands(CLI::App& app, Globals& globals);
 void add_c2pa_commands(CLI::App& app, Globals& globals);
-// `atelier compliance …`: compliance_command(app) is the shared `compliance` subcommand, created
-// on first use; `compliance registry …` (compliance_registry_commands.cc).
-CLI::App& compliance_command(CLI::App& app);
-void add_compliance_registry_commands(CLI::App& app, Globals& globals);
+void add_compliance_commands(CLI::App& app, Globals& globals);
+// `compliance policy …` and `compliance review …` (compliance_review_commands.cc).
+void add_compliance_review_commands(CLI::App& compliance, Globals& globals);
+// `compliance registry …`, the registry of protected works (compliance_registry_commands.cc).
+void add_compliance_registry_commands(CLI::App& compliance, Globals& globals);
 
 }  // namespace atelier::cli

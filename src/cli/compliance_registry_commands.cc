@@ -2,6 +2,8 @@
 // (compliance/registry/registry.h; issue 16 §2).
 //
 //   atelier compliance registry import FILE [--bank NAME] [--bank-source S] [--format F]
+//   atelier compliance registry add-image FILE --label L [--bank NAME] [--source S]
+//                                         [--severity S] [--uri U]
 //   atelier compliance registry list [--bank NAME] [--status S] [--limit N] [--cursor C]
 //   atelier compliance registry remove ID… [--reason R]      (also disable, enable)
 //   atelier compliance registry bank NAME [--source S] [--disable | --enable]
@@ -10,14 +12,16 @@
 //
 // Every change is one transparency-log entry recording the registry's snapshot; a change
 // that changes nothing (a re-import, removing a removed entry's siblings twice) logs nothing.
-// --json prints the views of compliance/registry/views.h, one object per line.
-// `add-image FILE --label L` needs the PDQ hasher (issue 16 §1) and is wired at its merge.
+// --json prints the views of compliance/registry/views.h, one object per line. add-image hashes
+// the file with the PDQ hasher (registry/image_signals.h): the hash, the seven dihedral
+// variants and the crops; an image of quality below 50 is refused.
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdio>
 #include <optional>
 
 #include "cli/cli.h"
+#include "compliance/registry/image_signals.h"
 #include "compliance/registry/registry.h"
 #include "compliance/registry/views.h"
 #include "core/hash.h"
@@ -35,6 +39,19 @@ std::string snapshot_text(const store::RegistrySnapshot& s) {
 }
 
 void print_json(const nlohmann::json& j) { print(j.dump() + "\n"); }
+
+void print_import(const compliance::ImportResult& r, bool json) {
+  if (json) return print_json(compliance::import_view(r));
+  std::string out = r.bank + ": " + std::to_string(r.added.size()) + " added";
+  if (!r.added.empty()) {
+    out += " (ids " + std::to_string(r.added.front()) + "-" + std::to_string(r.added.back()) + ")";
+  }
+  out += ", " + std::to_string(r.duplicates) + " already there";
+  out += r.logged ? "; " + snapshot_text(r.snapshot) + ", log entry " +
+                        std::to_string(r.snapshot.log_index)
+                  : "; nothing changed";
+  print(out + "\n");
+}
 
 std::vector<std::int64_t> ids_or_exit(const std::vector<std::string>& texts) {
   std::vector<std::int64_t> ids;
@@ -79,17 +96,54 @@ void add_import(CLI::App& registry, Globals& globals) {
     auto r = or_exit(registry.import_table(
         text, format,
         {.bank = a->bank, .bank_source = a->bank_source, .source = {"", sha256_hex(text)}}));
-    if (a->json) return print_json(compliance::import_view(r));
-    std::string out = r.bank + ": " + std::to_string(r.added.size()) + " added";
-    if (!r.added.empty()) {
-      out +=
-          " (ids " + std::to_string(r.added.front()) + "-" + std::to_string(r.added.back()) + ")";
+    print_import(r, a->json);
+  });
+}
+
+void add_image(CLI::App& registry, Globals& globals) {
+  struct Args {
+    std::string file, bank = "default", bank_source, label, source, severity = "high", uri;
+    bool json = false;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = registry.add_subcommand(
+      "add-image",
+      "Register an image: hashed with PDQ on import (its hash, the seven rotations and flips, "
+      "and the centre crops and quadrants of quality 50 or more), with the SHA-256 of the file "
+      "and of its pixels. An image of PDQ quality below 50 is refused (too flat to identify). "
+      "Logged as compliance.registry.import");
+  cmd->add_option("FILE", a->file, "the image (PNG, JPEG, WebP, AVIF)")->required();
+  cmd->add_option("--label", a->label, "what the work is called")->required();
+  cmd->add_option("--bank", a->bank, "the bank to add to, created if missing (default: default)");
+  cmd->add_option("--bank-source", a->bank_source, "the source of a bank this creates");
+  cmd->add_option("--source", a->source, "the owner or source of the work");
+  cmd->add_option("--severity", a->severity, "low, medium, high (default) or critical")
+      ->check(CLI::IsMember({"low", "medium", "high", "critical"}));
+  cmd->add_option("--uri", a->uri, "where the original is");
+  cmd->add_flag("--json", a->json, "print the result as JSON");
+  cmd->callback([&globals, a] {
+    const auto bytes = store::read_file(a->file, limits::kComplianceImageBytesMax);
+    if (!bytes) {
+      Error e = bytes.error();
+      if (e.code == "file_too_large") e.message += " (compliance_image_bytes_max)";
+      exit_with(e);
     }
-    out += ", " + std::to_string(r.duplicates) + " already there";
-    out += r.logged ? "; " + snapshot_text(r.snapshot) + ", log entry " +
-                          std::to_string(r.snapshot.log_index)
-                    : "; nothing changed";
-    print(out + "\n");
+    const auto signals = compliance::image_signals(*bytes);
+    if (!signals) {
+      Error e = signals.error();
+      e.message = a->file + ": " + e.message;
+      exit_with(e);
+    }
+    Context ctx = open_or_exit(globals);
+    Registry registry(*ctx.db);
+    compliance::ImportRow fields;
+    fields.label = a->label;
+    fields.source = a->source;
+    fields.severity = a->severity;
+    fields.uri = a->uri;
+    auto r = or_exit(
+        registry.add_image(*signals, fields, {.bank = a->bank, .bank_source = a->bank_source}));
+    print_import(r, a->json);
   });
 }
 
@@ -213,26 +267,19 @@ void add_search(CLI::App& registry, Globals& globals) {
   cmd->add_option("--radius", a->radius, "bits, 0-64 (default 31, PDQ's match threshold)");
   cmd->add_flag("--json", a->json, "one JSON object per HASH");
   cmd->callback([&globals, a] {
-    std::vector<compliance::Pdq256> codes;
-    for (const auto& h : a->hashes) {
-      auto c = compliance::parse_pdq256_hex(h);
-      if (!c) {
-        exit_with(Error::invalid(
-            "invalid_hash", "a hash is 64 hex digits (got \"" + h.substr(0, 80) + "\")", "hash"));
-      }
-      codes.push_back(*c);
-    }
+    std::vector<compliance::PdqHash> codes;
+    for (const auto& h : a->hashes) codes.push_back(or_exit(compliance::parse_pdq_hex(h)));
     Context ctx = open_or_exit(globals);
     Registry registry(*ctx.db);
     auto found = or_exit(registry.search_many(codes, a->radius));
     for (std::size_t i = 0; i < found.size(); ++i) {
       if (a->json) {
         nlohmann::json j = compliance::search_view(found[i]);
-        j["hash"] = compliance::pdq256_hex(codes[i]);
+        j["hash"] = compliance::to_hex(codes[i]);
         print_json(j);
         continue;
       }
-      print(compliance::pdq256_hex(codes[i]) + ": " + std::to_string(found[i].matches.size()) +
+      print(compliance::to_hex(codes[i]) + ": " + std::to_string(found[i].matches.size()) +
             " within " + std::to_string(a->radius) + " bits; " + snapshot_text(found[i].snapshot) +
             "\n");
       for (const auto& m : found[i].matches) {
@@ -267,22 +314,12 @@ void add_snapshot(CLI::App& registry, Globals& globals) {
 
 }  // namespace
 
-CLI::App& compliance_command(CLI::App& app) {
-  for (CLI::App* sub :
-       app.get_subcommands([](CLI::App* s) { return s->get_name() == "compliance"; })) {
-    return *sub;
-  }
-  CLI::App* compliance =
-      app.add_subcommand("compliance", "pre-mint compliance: the registry of protected works");
-  compliance->require_subcommand(1);
-  return *compliance;
-}
-
-void add_compliance_registry_commands(CLI::App& app, Globals& globals) {
-  auto* registry = compliance_command(app).add_subcommand(
+void add_compliance_registry_commands(CLI::App& compliance, Globals& globals) {
+  auto* registry = compliance.add_subcommand(
       "registry", "The registry of protected works: banks, entries, exact search");
   registry->require_subcommand(1);
   add_import(*registry, globals);
+  add_image(*registry, globals);
   add_list(*registry, globals);
   add_status(*registry, globals, "remove", "removed",
              "Remove entries for good (logged as compliance.registry.status)");

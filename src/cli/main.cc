@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
   add_listing_commands(app, globals);
   add_oracle_commands(app, globals);
   add_c2pa_commands(app, globals);
-  add_compliance_registry_commands(app, globals);
+  add_compliance_commands(app, globals);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {  // Thrown by command callbacks with their exit code.

@@ -125,7 +125,7 @@ void run_render(const Globals& g, const RenderArgs& a) {
   auto outcome = ctx.engine->render(build_request(ctx, a), true);
   if (!outcome) exit_with(outcome.error());
   std::optional<c2pa::Issued> issued;
-  // PNG, JPEG and WebP carry a manifest; AVIF is written unsigned for now.
+  // Every format atelier renders (PNG, JPEG, WebP, AVIF) carries a manifest unless --no-c2pa.
   if (!a.no_c2pa && c2pa::embeddable(outcome->mime_type)) {
     auto signed_file = ctx.issuer->issue(outcome->record, outcome->bytes);
     if (!signed_file) exit_with(signed_file.error());

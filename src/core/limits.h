@@ -45,6 +45,12 @@ inline constexpr std::int64_t kAssetFileBytesMax = 1LL << 31;   // a file given 
 inline constexpr std::int64_t kControlImagePixelsMax = 16LL << 20;
 inline constexpr std::int64_t kJsonDepthMax = 32;
 
+// Compliance (src/compliance): an image given to `atelier compliance hash` and fingerprinted
+// (PDQ, SHA-256). Its declared size is checked before anything is decoded; 64 Mpx is the
+// largest image atelier renders (kImagePixelsMax), so every render can be fingerprinted.
+inline constexpr std::int64_t kComplianceImageBytesMax = 256LL << 20;  // the file
+inline constexpr std::int64_t kComplianceImagePixelsMax = 64LL << 20;  // width x height
+
 // Encoders.
 inline constexpr int kQualityMin = 1;
 inline constexpr int kQualityMax = 100;

@@ -69,10 +69,23 @@ struct DecodeLimits {
   std::int64_t pixels_max = 0;
 };
 
-// Decodes PNG, JPEG or WebP (and AVIF) into RGBA. Used for control images and tests.
-// Errors are input errors with code "corrupt_image" or "image_too_large". Strict: a PNG cut
-// before IEND or with a bad chunk CRC, a JPEG with damaged entropy data (which libjpeg would
+// What a decoded file stored besides its pixels (decode_image's optional output).
+struct DecodeInfo {
+  // Channels in the file before they were expanded to RGBA: 1 grey, 2 grey and alpha, 3 colour,
+  // 4 colour and alpha. A palette is colour (with alpha if it has transparency). PDQ needs it:
+  // Meta's reference takes a grey file's luma from its one channel, not from R, G and B.
+  int channels = 0;
+  // 1 for a still image; an animated PNG (acTL) or an AVIF image sequence gives the count it
+  // declares, and only its first frame is decoded.
+  std::int64_t frames = 1;
+};
+
+// Decodes PNG, JPEG or WebP (and AVIF) into RGBA. Used for control images, PDQ hashing and
+// tests. Errors are input errors with code "corrupt_image" or "image_too_large". Strict: a PNG
+// cut before IEND or with a bad chunk CRC, a JPEG with damaged entropy data (which libjpeg would
 // grey-fill) or more than 256 progressive scans, and an animated WebP are all corrupt_image.
-Result<Image> decode_image(std::span<const std::uint8_t> file, const DecodeLimits& limits);
+// `info`, if not null, is filled in when the decode succeeds.
+Result<Image> decode_image(std::span<const std::uint8_t> file, const DecodeLimits& limits,
+                           DecodeInfo* info = nullptr);
 
 }  // namespace atelier::render

@@ -304,13 +304,68 @@ CREATE TABLE asset_credentials (
 CREATE INDEX asset_credentials_by_signed ON asset_credentials (signed_sha256);
 )sql";
 
-// v8: the registry of protected works (issue 16 §2; store/registry_store.h). Banks, their
+// v8: a variant's signed file names the asset it derives from (issue 15), so an asset has one
+// signed file as itself (parent_sha256 '') and one as a variant of each parent it was asked
+// for. SQLite cannot change a primary key in place: the table is rebuilt, rows kept.
+constexpr std::string_view kV8 = R"sql(
+CREATE TABLE asset_credentials_v8 (
+  asset_sha256    TEXT NOT NULL REFERENCES blobs_meta (sha256),
+  parent_sha256   TEXT NOT NULL DEFAULT '',
+  signed_sha256   TEXT NOT NULL,
+  manifest_label  TEXT NOT NULL,
+  created_ms      INTEGER NOT NULL,
+  PRIMARY KEY (asset_sha256, parent_sha256)
+) WITHOUT ROWID;
+INSERT INTO asset_credentials_v8 (asset_sha256, signed_sha256, manifest_label, created_ms)
+  SELECT asset_sha256, signed_sha256, manifest_label, created_ms FROM asset_credentials;
+DROP TABLE asset_credentials;
+ALTER TABLE asset_credentials_v8 RENAME TO asset_credentials;
+CREATE INDEX asset_credentials_by_signed ON asset_credentials (signed_sha256);
+)sql";
+
+// v9: pre-mint compliance (issue 16 §4; store/compliance_store.h). Each collection's policy
+// versions, and every decision with its evidence and, for one that went to review, the review.
+// Decisions have a rowid: `seq` orders the review queue and pages it.
+constexpr std::string_view kV9 = R"sql(
+CREATE TABLE compliance_policies (
+  collection_id  TEXT NOT NULL REFERENCES collections (id),
+  version        INTEGER NOT NULL CHECK (version >= 1),
+  policy         TEXT NOT NULL,  -- canonical JSON, every key present (compliance/policy.h)
+  sha256         TEXT NOT NULL CHECK (length(sha256) = 64),
+  created_by     TEXT NOT NULL,
+  created_ms     INTEGER NOT NULL,
+  log_index      INTEGER NOT NULL,
+  PRIMARY KEY (collection_id, version)
+) WITHOUT ROWID;
+
+CREATE TABLE compliance_decisions (
+  seq             INTEGER PRIMARY KEY,
+  id              TEXT NOT NULL UNIQUE,
+  asset_sha256    TEXT NOT NULL,  -- '' for texts alone
+  collection_id   TEXT NOT NULL,  -- '' when screened without a collection
+  policy_version  INTEGER NOT NULL CHECK (policy_version >= 0),  -- 0: the default policy
+  policy_sha256   TEXT NOT NULL CHECK (length(policy_sha256) = 64),
+  outcome         TEXT NOT NULL CHECK (outcome IN ('allow', 'review', 'block')),
+  record          TEXT NOT NULL,  -- canonical JSON: the decision as logged
+  review          TEXT NOT NULL CHECK (review IN ('', 'pending', 'approved', 'rejected')),
+  reviewer        TEXT NOT NULL DEFAULT '',
+  review_reason   TEXT NOT NULL DEFAULT '',
+  reviewed_ms     INTEGER NOT NULL DEFAULT 0,
+  created_ms      INTEGER NOT NULL,
+  log_index       INTEGER NOT NULL
+);
+CREATE INDEX compliance_decisions_by_asset
+  ON compliance_decisions (asset_sha256, collection_id, policy_version);
+CREATE INDEX compliance_decisions_by_review ON compliance_decisions (review, seq);
+)sql";
+
+// v10: the registry of protected works (issue 16 §2; store/registry_store.h). Banks, their
 // entries (status active, disabled or removed: a removed entry stays, so that its id and the
 // log entries naming it keep their meaning), each entry's 256-bit codes in order ("pdq"
 // first), and the registry's state: the sequence number of its last change and the snapshot
 // (Merkle root and count of the screened entries) that change produced. changed_seq lets the
 // matcher read only what changed since it last looked.
-constexpr std::string_view kV8 = R"sql(
+constexpr std::string_view kV10 = R"sql(
 CREATE TABLE registry_banks (
   name         TEXT PRIMARY KEY,
   source       TEXT NOT NULL,
@@ -359,7 +414,7 @@ CREATE TABLE registry_state (
 );
 )sql";
 
-constexpr std::string_view kAll[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8};
+constexpr std::string_view kAll[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10};
 
 }  // namespace
 

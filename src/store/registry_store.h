@@ -38,7 +38,8 @@ struct RegistryBankRecord {
   std::int64_t updated_ms = 0;
 };
 
-// One 256-bit code of an entry: "pdq" (the work itself) or a variant's ("rot90", "crop_center"…).
+// One PDQ hash of an entry: "pdq" (the work itself) or a variant's, named as the hasher names
+// them ("rotate90", "flip_x", "centre_50", "top_left"…; compliance/registry/image_signals.h).
 struct RegistryCodeRecord {
   std::string kind;
   std::array<std::uint8_t, 32> code{};  // in hex order: the first byte is the first two digits

@@ -13,6 +13,39 @@ namespace {
 // sale. `atelier ledger check` sums every token.
 constexpr std::int64_t kHoldersSummedMax = 64;
 
+// The mint gate (compliance_store.h): in a collection with a compliance policy, the latest
+// decision on the asset under the current policy version must be "allow", or "review"
+// approved. Read under the write lock, so a policy replaced meanwhile is the one that counts.
+Result<void> require_compliance(StmtCache& stmts, const TokenRecord& t) {
+  Stmt& v = stmts.get(
+      "SELECT COALESCE(MAX(version), 0) FROM compliance_policies WHERE collection_id = ?1");
+  ScopedReset v_done(v);
+  v.bind(1, t.collection_id);
+  ATELIER_TRY(v.one("reading policy version"));
+  const std::int64_t version = v.int64(0);
+  if (version == 0) return {};
+  Stmt& d = stmts.get(
+      "SELECT outcome, review FROM compliance_decisions WHERE asset_sha256 = ?1 AND "
+      "collection_id = ?2 AND policy_version = ?3 ORDER BY seq DESC LIMIT 1");
+  ScopedReset d_done(d);
+  d.bind(1, t.asset_sha256).bind(2, t.collection_id).bind(3, version);
+  ATELIER_TRY_ASSIGN(const bool decided, d.next("reading decision"));
+  const std::string where = "asset " + t.asset_sha256 + " under policy version " +
+                            std::to_string(version) + " of collection " + t.collection_id;
+  if (!decided) {
+    return fail(conflict("compliance_required",
+                         "no compliance decision on " + where + " (run `atelier check`)",
+                         "asset_sha256"));
+  }
+  const std::string outcome = d.text(0);
+  const std::string review = d.text(1);
+  if (outcome == "allow" || review == "approved") return {};
+  return fail(conflict("compliance_required",
+                       "the latest compliance decision on " + where + " is " + outcome +
+                           (review.empty() ? "" : " (review " + review + ")"),
+                       "asset_sha256"));
+}
+
 }  // namespace
 
 Result<void> LedgerEntriesApply::collections_and_mints() {
@@ -46,6 +79,7 @@ Result<void> LedgerEntriesApply::collections_and_mints() {
       return fail(
           Error::not_found("unknown_collection", "no collection " + t.collection_id, "collection"));
     }
+    ATELIER_TRY(require_compliance(stmts_, t));
     Stmt& ins = stmts_.get("INSERT INTO tokens (" + std::string(kTokenColumns) +
                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
                            "ON CONFLICT (collection_id, token_id) DO NOTHING");

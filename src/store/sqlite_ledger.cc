@@ -192,15 +192,7 @@ Result<Page<BidRecord>> SqliteStore::bids(std::string_view listing_id, const Pag
   ATELIER_ASSERT(page.limit > 0, "a page of no bids");
   // The cursor is the seq of the last bid returned (as list_renders' is its render's seq);
   // seqs start at 0.
-  std::int64_t after = -1;
-  if (!page.cursor.empty()) {
-    auto [p, ec] =
-        std::from_chars(page.cursor.data(), page.cursor.data() + page.cursor.size(), after);
-    if (ec != std::errc() || p != page.cursor.data() + page.cursor.size() || after < 0) {
-      return fail(
-          Error::invalid("invalid_cursor", "cursor is not one this server issued", "cursor"));
-    }
-  }
+  ATELIER_TRY_ASSIGN(const std::int64_t after, internal::parse_seq_cursor(page.cursor, -1));
   MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get(
       "SELECT seq, bidder, amount, time_ms, log_index FROM bids WHERE listing_id = ?1 AND seq > ?2 "

@@ -35,16 +35,6 @@ auto in_transaction(sqlite3* db, F&& body) -> decltype(body()) {
   return result;
 }
 
-Result<std::int64_t> parse_cursor(std::string_view cursor) {
-  if (cursor.empty()) return 0;
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(cursor.data(), cursor.data() + cursor.size(), v);
-  if (ec != std::errc() || p != cursor.data() + cursor.size() || v < 0) {
-    return fail(Error::invalid("invalid_cursor", "cursor is not one this server issued", "cursor"));
-  }
-  return v;
-}
-
 std::string files_to_json(const std::vector<BundleFile>& files) {
   nlohmann::json arr = nlohmann::json::array();
   for (const auto& f : files)
@@ -368,7 +358,7 @@ Result<std::optional<RenderRecord>> SqliteStore::render_by_asset(std::string_vie
 
 Result<Page<RenderRecord>> SqliteStore::list_renders(const PageRequest& page) {
   ATELIER_ASSERT(page.limit > 0);
-  auto cursor = parse_cursor(page.cursor);
+  auto cursor = internal::parse_seq_cursor(page.cursor, 0);
   if (!cursor) return fail(cursor.error());
   MutexLock lock(read_mu_);
   // Newest first; the cursor is the seq of the last row returned.
@@ -402,12 +392,14 @@ Result<bool> SqliteStore::put_asset_credential(const AssetCredentialRecord& c) {
   return write<bool>([&](Txn&) -> Result<bool> {
     Stmt s(
         db_,
-        "INSERT INTO asset_credentials (asset_sha256, signed_sha256, manifest_label, created_ms) "
-        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (asset_sha256) DO NOTHING");
+        "INSERT INTO asset_credentials (asset_sha256, signed_sha256, manifest_label, created_ms, "
+        "parent_sha256) VALUES (?1, ?2, ?3, ?4, ?5) "
+        "ON CONFLICT (asset_sha256, parent_sha256) DO NOTHING");
     s.bind(1, c.asset_sha256)
         .bind(2, c.signed_sha256)
         .bind(3, c.manifest_label)
-        .bind(4, c.created_ms);
+        .bind(4, c.created_ms)
+        .bind(5, c.parent_sha256);
     ATELIER_TRY(s.run("recording an asset's credentials"));
     return sqlite3_changes(db_) > 0;
   });
@@ -423,18 +415,19 @@ Result<std::optional<AssetCredentialRecord>> read_credential(Stmt& s) {
   c.signed_sha256 = s.text(1);
   c.manifest_label = s.text(2);
   c.created_ms = s.int64(3);
+  c.parent_sha256 = s.text(4);
   return c;
 }
 
 }  // namespace
 
 Result<std::optional<AssetCredentialRecord>> SqliteStore::asset_credential(
-    std::string_view asset_sha256) {
+    std::string_view asset_sha256, std::string_view parent_sha256) {
   MutexLock lock(read_mu_);
   Stmt s(rdb_,
-         "SELECT asset_sha256, signed_sha256, manifest_label, created_ms FROM asset_credentials "
-         "WHERE asset_sha256 = ?1");
-  s.bind(1, asset_sha256);
+         "SELECT asset_sha256, signed_sha256, manifest_label, created_ms, parent_sha256 "
+         "FROM asset_credentials WHERE asset_sha256 = ?1 AND parent_sha256 = ?2");
+  s.bind(1, asset_sha256).bind(2, parent_sha256);
   return read_credential(s);
 }
 
@@ -442,8 +435,8 @@ Result<std::optional<AssetCredentialRecord>> SqliteStore::asset_credential_by_si
     std::string_view signed_sha256) {
   MutexLock lock(read_mu_);
   Stmt s(rdb_,
-         "SELECT asset_sha256, signed_sha256, manifest_label, created_ms FROM asset_credentials "
-         "WHERE signed_sha256 = ?1");
+         "SELECT asset_sha256, signed_sha256, manifest_label, created_ms, parent_sha256 "
+         "FROM asset_credentials WHERE signed_sha256 = ?1");
   s.bind(1, signed_sha256);
   return read_credential(s);
 }

@@ -30,6 +30,7 @@
 #include "core/clock.h"
 #include "core/merkle.h"
 #include "core/mutex.h"
+#include "store/compliance_store.h"
 #include "store/ledger_store.h"
 #include "store/registry_store.h"
 #include "store/store.h"
@@ -51,7 +52,10 @@ struct SqliteStoreOptions {
   std::string vfs = {};
 };
 
-class SqliteStore final : public Store, public LedgerStore, public RegistryStore {
+class SqliteStore final : public Store,
+                          public LedgerStore,
+                          public ComplianceStore,
+                          public RegistryStore {
  public:
   // `clock` stamps checkpoints and drives the checkpoint interval; it must outlive the store.
   static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& db_path,
@@ -78,7 +82,7 @@ class SqliteStore final : public Store, public LedgerStore, public RegistryStore
 
   Result<bool> put_asset_credential(const AssetCredentialRecord& credential) override;
   Result<std::optional<AssetCredentialRecord>> asset_credential(
-      std::string_view asset_sha256) override;
+      std::string_view asset_sha256, std::string_view parent_sha256) override;
   Result<std::optional<AssetCredentialRecord>> asset_credential_by_signed(
       std::string_view signed_sha256) override;
   Result<void> put_api_key(const ApiKeyRecord& key) override;
@@ -134,6 +138,26 @@ class SqliteStore final : public Store, public LedgerStore, public RegistryStore
   Result<std::vector<FeedReportRecord>> feed_reports(std::string_view feed_id) override;
   Result<LedgerCheck> check_ledger() override;
 
+  // ComplianceStore (sqlite_compliance.cc).
+  Result<CompliancePolicyRecord> put_compliance_policy(CompliancePolicyRecord policy,
+                                                       const LogEvent& event) override;
+  Result<std::optional<CompliancePolicyRecord>> compliance_policy(
+      std::string_view collection, std::optional<std::int64_t> version) override;
+  Result<std::uint64_t> put_compliance_decision(const ComplianceDecisionRecord& decision,
+                                                const LogEvent& event) override;
+  Result<std::optional<ComplianceDecisionRecord>> compliance_decision(
+      std::string_view id) override;
+  Result<std::vector<ComplianceDecisionRecord>> compliance_decisions_for_asset(
+      std::string_view asset_sha256) override;
+  Result<Page<ComplianceDecisionRecord>> compliance_reviews(ReviewState state,
+                                                            const PageRequest& page) override;
+  Result<ComplianceDecisionRecord> review_compliance_decision(std::string_view id, ReviewState to,
+                                                              std::string_view reviewer,
+                                                              std::string_view reason,
+                                                              std::int64_t now_ms,
+                                                              const LogEvent& event) override;
+
+  // RegistryStore (sqlite_registry.cc).
   Result<RegistryOutcome> apply_registry_change(const RegistryChange& change) override;
   Result<RegistrySnapshot> registry_snapshot() override;
   Result<std::vector<RegistryBankRecord>> registry_banks() override;

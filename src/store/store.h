@@ -68,11 +68,14 @@ struct AssetRecord {
 };
 
 // An asset's Content Credentials: its bytes with a signed C2PA manifest, a blob of its own.
+// A variant's signed file also names the asset it was asked for as a variant of (its parent),
+// so one asset can have a signed file as itself and one per parent.
 struct AssetCredentialRecord {
   std::string asset_sha256;   // the asset (what the recipe renders)
   std::string signed_sha256;  // the signed file
   std::string manifest_label; // urn:c2pa:…
   std::int64_t created_ms = 0;
+  std::string parent_sha256;  // empty: signed as the render it is; else the parent asset
 };
 
 struct RenderRecord {
@@ -196,11 +199,12 @@ class Store {
   // Renders newest first.
   virtual Result<Page<RenderRecord>> list_renders(const PageRequest& page) = 0;
   virtual Result<std::optional<AssetRecord>> asset(std::string_view sha256) = 0;
-  // The asset's signed file. put_asset_credential keeps the first one recorded and returns
-  // false (changing nothing) when the asset already has one.
+  // The asset's signed file (as a variant of `parent_sha256`; empty: as itself).
+  // put_asset_credential keeps the first one recorded for (asset, parent) and returns false
+  // (changing nothing) when there is one.
   virtual Result<bool> put_asset_credential(const AssetCredentialRecord& credential) = 0;
   virtual Result<std::optional<AssetCredentialRecord>> asset_credential(
-      std::string_view asset_sha256) = 0;
+      std::string_view asset_sha256, std::string_view parent_sha256) = 0;
   // The record whose signed file has this hash.
   virtual Result<std::optional<AssetCredentialRecord>> asset_credential_by_signed(
       std::string_view signed_sha256) = 0;

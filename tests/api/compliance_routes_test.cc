@@ -1,7 +1,9 @@
 // The registry over HTTP (routes_compliance.cc): documented and valid OpenAPI, guarded by the
 // compliance scope, imports (JSON and CSV) with errors naming the entry, pagination, removal
-// and bank switches reaching the next search, each change logged with its snapshot.
+// and bank switches reaching the next search, each change logged with its snapshot; an image
+// registered in base64, hashed by the PDQ hasher.
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include <nlohmann/json.hpp>
 #include <random>
@@ -14,6 +16,7 @@
 #include "store/sqlite_store.h"
 #include "test_client.h"
 #include "test_support.h"
+#include "tests/compliance/reference_data.h"
 
 namespace atelier::api {
 namespace {
@@ -25,14 +28,19 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 std::string hex_of(std::uint64_t seed) {
   std::mt19937_64 rng(seed);
-  return compliance::pdq256_hex({rng(), rng(), rng(), rng()});
+  compliance::PdqHash hash;
+  for (auto& w : hash.words) w = static_cast<std::uint16_t>(rng());
+  return compliance::to_hex(hash);
 }
 
-// `hex` with the first `bits` bits flipped.
+// `hex` with its first `bits` bits (in hex order) flipped.
 std::string flipped(const std::string& hex, int bits) {
-  auto code = *compliance::parse_pdq256_hex(hex);
-  for (int p = 0; p < bits; ++p) code[p / 64] ^= std::uint64_t{1} << (63 - p % 64);
-  return compliance::pdq256_hex(code);
+  compliance::PdqHash hash = compliance::parse_pdq_hex(hex).value();
+  for (int p = 0; p < bits; ++p) {
+    const int k = compliance::kPdqBits - 1 - p;
+    hash.words[k >> 4] = static_cast<std::uint16_t>(hash.words[k >> 4] ^ (1u << (k & 15)));
+  }
+  return compliance::to_hex(hash);
 }
 
 class ComplianceRegistryRoutes : public ::testing::Test {
@@ -87,9 +95,10 @@ class ComplianceRegistryRoutes : public ::testing::Test {
 TEST_F(ComplianceRegistryRoutes, AreDocumentedGuardedByTheComplianceScopeAndValidOpenApi) {
   auto doc = json::parse(server->openapi_json());
   const auto& paths = doc["paths"];
-  for (const char* p : {"/v1/compliance/banks", "/v1/compliance/registry/entries",
-                        "/v1/compliance/registry/entries/{id}", "/v1/compliance/registry/status",
-                        "/v1/compliance/registry/snapshot", "/v1/compliance/registry/search"}) {
+  for (const char* p :
+       {"/v1/compliance/banks", "/v1/compliance/registry/entries", "/v1/compliance/registry/images",
+        "/v1/compliance/registry/entries/{id}", "/v1/compliance/registry/status",
+        "/v1/compliance/registry/snapshot", "/v1/compliance/registry/search"}) {
     ASSERT_TRUE(paths.contains(p)) << p;
     for (const auto& [method, op] : paths[p].items()) {
       EXPECT_EQ(op["security"][0]["bearer"][0], "compliance") << p << " " << method;
@@ -223,6 +232,55 @@ TEST_F(ComplianceRegistryRoutes, EntriesArePaginatedAndFiltered) {
   auto disabled = get("/v1/compliance/registry/entries?status=disabled");
   EXPECT_EQ(body(disabled)["data"].size(), 2u);
   EXPECT_EQ(get("/v1/compliance/registry/entries?status=gone").status, 400);
+}
+
+std::string base64(const std::vector<std::uint8_t>& bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+TEST_F(ComplianceRegistryRoutes, AnImageIsHashedOnImportAndAFlatOneRefused) {
+  const auto art =
+      atelier::testing::read_bytes(atelier::testing::pdq_data_dir() / "art-300x200.png");
+  ASSERT_FALSE(art.empty());
+  auto added = post(
+      "/v1/compliance/registry/images",
+      {{"bank", "museum"}, {"label", "Art"}, {"source", "studio"}, {"image_base64", base64(art)}});
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(body(added)["added"], 1);
+  auto entry = get("/v1/compliance/registry/entries/1");
+  ASSERT_EQ(entry.status, 200) << entry.body;
+  const json e = body(entry);
+  EXPECT_EQ(e["severity"], "high");
+  EXPECT_TRUE(e["variants"].contains("rotate90"));
+  EXPECT_TRUE(e["variants"].contains("flip_minus1"));
+  EXPECT_EQ(e["sha256_file"], to_hex(sha256(art)));
+  const std::string pdq = e["pdq"];
+  auto found = post("/v1/compliance/registry/search", {{"hashes", {pdq}}, {"radius", 0}});
+  ASSERT_EQ(found.status, 200) << found.body;
+  EXPECT_EQ(body(found)["results"][0]["matches"][0]["entry_id"], 1);
+  // The same file again: its hash is in the bank already.
+  auto again = post("/v1/compliance/registry/images",
+                    {{"bank", "museum"}, {"label", "Art"}, {"image_base64", base64(art)}});
+  EXPECT_EQ(again.status, 200) << again.body;
+
+  const std::uint64_t log_size = *db->log_size();
+  const auto flat = atelier::testing::read_bytes(atelier::testing::pdq_data_dir() / "flat-96.png");
+  auto refused = post("/v1/compliance/registry/images",
+                      {{"bank", "museum"}, {"label", "Flat"}, {"image_base64", base64(flat)}});
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(code(refused), "low_quality_image");
+  EXPECT_EQ(body(refused)["error"]["param"], "image_base64");
+  auto garbled = post("/v1/compliance/registry/images",
+                      {{"bank", "museum"}, {"label", "X"}, {"image_base64", "aGVsbG8=\n"}});
+  EXPECT_EQ(code(garbled), "invalid_base64");
+  auto not_image = post("/v1/compliance/registry/images",
+                        {{"bank", "museum"}, {"label", "X"}, {"image_base64", "aGVsbG8="}});
+  EXPECT_EQ(code(not_image), "unsupported_image");
+  EXPECT_EQ(*db->log_size(), log_size);
 }
 
 }  // namespace

@@ -48,7 +48,8 @@ class FakeStore final : public store::Store {
   }
 
   Result<bool> put_asset_credential(const store::AssetCredentialRecord&) override { return false; }
-  Result<std::optional<store::AssetCredentialRecord>> asset_credential(std::string_view) override {
+  Result<std::optional<store::AssetCredentialRecord>> asset_credential(std::string_view,
+                                                                       std::string_view) override {
     return std::nullopt;
   }
   Result<std::optional<store::AssetCredentialRecord>> asset_credential_by_signed(

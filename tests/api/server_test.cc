@@ -20,12 +20,16 @@
 #include "api/api_keys.h"
 #include "api/internal/openapi.h"
 #include "api/internal/routes.h"
+#include "c2pa/container.h"
+#include "c2pa/credentials.h"
+#include "c2pa/issuer.h"
+#include "c2pa/manifest.h"
 #include "core/hash.h"
-#include "render/codec.h"
 #include "core/merkle.h"
 #include "ledger/ledger.h"
 #include "market/listings.h"
 #include "provenance/log.h"
+#include "render/codec.h"
 #include "render/engine.h"
 #include "store/sqlite_store.h"
 #include "test_client.h"
@@ -437,6 +441,108 @@ TEST_F(ApiServer, VariantsAreNewRendersCachedByRecipe) {
     auto r = c.get("/v1/assets/" + sha + "/variants?" + bad);
     EXPECT_EQ(r.status, 400) << bad << " " << r.body;
   }
+}
+
+// Content Credentials on: a variant is served signed as a variant of the asset asked for —
+// c2pa.opened of a parentOf ingredient naming the parent's file as GET /v1/assets serves it,
+// then what changed — Trusted by atelier's validator and by the C2PA reference reader, read
+// without a failure by the second reader; without its manifest it is the variant's render.
+TEST_F(ApiServer, VariantsAreSignedAndNameTheirParent) {
+  const auto keys = dir.path() / "keys";
+  ASSERT_TRUE(c2pa::create_local_ca(keys, {}));
+  auto signer = c2pa::Signer::load(keys / c2pa::kSignerCertFile, keys / c2pa::kSignerKeyFile,
+                                   std::chrono::system_clock::now());
+  ASSERT_TRUE(signer) << signer.error().to_string();
+  c2pa::Issuer issuer(*db, *blobs, *log, std::make_shared<const c2pa::Signer>(std::move(*signer)));
+  const auto anchors = c2pa::local_trust_anchors(keys);
+  ASSERT_FALSE(anchors.empty());
+  ServerOptions options;
+  options.issuer = &issuer;
+  options.c2pa_anchors = anchors;
+  start(std::move(options));
+  Client c(server->port());
+  const bool judges = testing::node_tools_missing().empty();
+  struct Case {
+    std::string parent_format, query, mime;
+    std::vector<std::string> actions;
+  };
+  const Case cases[] = {
+      {"png", "width=32", "image/png", {"c2pa.opened", "c2pa.resized"}},
+      {"png",
+       "width=40&height=20&format=jpeg&quality=80",
+       "image/jpeg",
+       {"c2pa.opened", "c2pa.resized", "c2pa.converted"}},
+      {"png", "format=webp", "image/webp", {"c2pa.opened", "c2pa.converted"}},
+      {"jpeg", "quality=40", "image/jpeg", {"c2pa.opened", "c2pa.transcoded"}},
+  };
+  int n = 0;
+  for (const auto& k : cases) {
+    SCOPED_TRACE(k.parent_format + " ?" + k.query);
+    auto j =
+        render_via_api(c, k.parent_format == "png" ? kToken1 : kToken2, 128, 64, k.parent_format);
+    const std::string sha = j["asset"]["sha256"];
+    auto parent = c.get("/v1/assets/" + sha);
+    ASSERT_EQ(parent.status, 200);
+    const std::string parent_file = sha256_hex(parent.body);
+    ASSERT_NE(parent_file, sha) << "the parent is served signed";
+
+    auto v = c.get("/v1/assets/" + sha + "/variants?" + k.query);
+    ASSERT_EQ(v.status, 200) << v.body;
+    EXPECT_EQ(v.header("content-type"), k.mime);
+    const std::string served = sha256_hex(v.body);
+    EXPECT_EQ(v.header("etag"), "\"" + served + "\"");
+    EXPECT_EQ(v.header("content-location"), "/v1/assets/" + served);
+    const c2pa::Bytes bytes(v.body.begin(), v.body.end());
+    auto val = c2pa::validate_asset(bytes, k.mime, anchors, std::chrono::system_clock::now());
+    ASSERT_TRUE(val) << val.error().to_string();
+    EXPECT_EQ(val->state, "Trusted") << c2pa::validation_json(*val);
+    EXPECT_EQ(val->actions, k.actions);
+    ASSERT_EQ(val->ingredients.size(), 1u);
+    EXPECT_EQ(val->ingredients[0].relationship, "parentOf");
+    EXPECT_EQ(to_hex(val->ingredients[0].sha256), parent_file);
+    EXPECT_EQ(val->ingredients[0].format, "image/" + k.parent_format);
+    ASSERT_TRUE(val->atelier.has_value());
+    EXPECT_EQ(val->atelier->find("variant_of")->find("asset_sha256")->text(), sha);
+    EXPECT_EQ(val->atelier->find("recipe_id")->text(), v.header("x-atelier-recipe-id"));
+    // The parent's manifest is the one its own file carries.
+    auto parent_val =
+        c2pa::validate_asset(c2pa::Bytes(parent.body.begin(), parent.body.end()),
+                             "image/" + k.parent_format, anchors, std::chrono::system_clock::now());
+    ASSERT_TRUE(parent_val);
+    EXPECT_EQ(val->ingredients[0].manifest_label, parent_val->label);
+
+    // Without its manifest: exactly the variant's render.
+    auto variant = db->render_by_recipe(v.header("x-atelier-recipe-id"));
+    ASSERT_TRUE(variant && *variant);
+    auto stripped = c2pa::strip_manifest(k.mime, bytes);
+    ASSERT_TRUE(stripped);
+    EXPECT_EQ(sha256_hex(*stripped), (*variant)->asset_sha256);
+    // Signed once: the same bytes when asked again, and at their own URL.
+    EXPECT_EQ(c.get("/v1/assets/" + sha + "/variants?" + k.query).body, v.body);
+    EXPECT_EQ(c.get("/v1/assets/" + served).body, v.body);
+    auto m = json::parse(c.get("/v1/assets/" + served + "/c2pa").body);
+    EXPECT_EQ(m["validation_state"], "Trusted") << m.dump();
+    EXPECT_EQ(m["ingredients"][0]["relationship"], "parentOf");
+
+    if (!judges) continue;
+    const auto file = dir.path() / ("variant-" + std::to_string(n++));
+    testing::write_text(file, v.body);
+    std::string out;
+    EXPECT_EQ(
+        testing::run_node_tool("c2pa-read.mjs",
+                               {file.string(), k.mime, (keys / c2pa::kRootCertFile).string()}, out),
+        0)
+        << out;
+    auto ref = json::parse(out, nullptr, false);
+    EXPECT_EQ(ref["state"], "Trusted") << out;
+    EXPECT_TRUE(ref["failures"].empty()) << out;
+    EXPECT_EQ(testing::run_node_tool("c2pa-ts-read.mjs", {file.string(), k.mime}, out), 0) << out;
+    auto second = json::parse(out, nullptr, false);
+    EXPECT_EQ(second["valid"], true) << out;
+    EXPECT_TRUE(second["failures"].empty()) << out;
+    EXPECT_EQ(second["ingredients"][0]["relationship"], "parentOf") << out;
+  }
+  if (!judges) GTEST_SKIP() << testing::node_tools_missing() << " (the readers did not judge)";
 }
 
 TEST_F(ApiServer, GeneratorsListAndVersions) {

@@ -38,8 +38,15 @@ std::string node_tools_missing() {
 
 int run_node_tool(const std::string& script, const std::filesystem::path& file,
                   std::string& output) {
-  std::string cmd =
-      "node '" + (source_dir() / "tests/js" / script).string() + "' '" + file.string() + "' 2>&1";
+  return run_node_tool(script, std::vector<std::string>{file.string()}, output);
+}
+
+int run_node_tool(const std::string& script, const std::vector<std::string>& args,
+                  std::string& output) {
+  // Single-quoted words: the paths and media types the tests pass hold no quote.
+  std::string cmd = "node '" + (source_dir() / "tests/js" / script).string() + "'";
+  for (const auto& a : args) cmd += " '" + a + "'";
+  cmd += " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return -1;
   std::array<char, 4096> buf;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace atelier::api::testing {
 
@@ -26,6 +27,9 @@ std::string node_tools_missing();
 
 // Runs `node tests/js/<script> <file>`; returns the exit status, output in `output`.
 int run_node_tool(const std::string& script, const std::filesystem::path& file,
+                  std::string& output);
+// The same with any arguments (each passed as one word).
+int run_node_tool(const std::string& script, const std::vector<std::string>& args,
                   std::string& output);
 
 // Writes `text` to `path`.

@@ -64,22 +64,26 @@ void write_file(const std::filesystem::path& path, const Bytes& bytes) {
             static_cast<std::streamsize>(bytes.size()));
 }
 
-nlohmann::json reference_read(const Bytes& bytes, const std::string& mime,
-                              const std::filesystem::path& trust_pem, std::string* skip) {
+namespace {
+
+// Runs `node tests/js/<script> FILE ARGS…` on `bytes` and parses its JSON; `skip` says why not
+// when node or `package` is missing.
+nlohmann::json judge(const std::string& script, const std::string& package, const Bytes& bytes,
+                     const std::vector<std::string>& args, std::string* skip) {
   if (std::system("node --version > /dev/null 2>&1") != 0) {
     *skip = "node is not installed (run scripts/setup)";
     return nullptr;
   }
-  const auto tool = source_dir() / "tests/js/c2pa-read.mjs";
-  if (!std::filesystem::exists(source_dir() / "tests/js/node_modules/@contentauth/c2pa-wasm")) {
-    *skip = "tests/js/node_modules lacks @contentauth/c2pa-wasm (run scripts/setup)";
+  if (!std::filesystem::exists(source_dir() / "tests/js/node_modules" / package)) {
+    *skip = "tests/js/node_modules lacks " + package + " (run scripts/setup)";
     return nullptr;
   }
   std::random_device rd;
   const auto file = std::filesystem::temp_directory_path() / ("c2pa-judge-" + std::to_string(rd()));
   write_file(file, bytes);
-  std::string cmd = "node '" + tool.string() + "' '" + file.string() + "' '" + mime + "'";
-  if (!trust_pem.empty()) cmd += " '" + trust_pem.string() + "'";
+  std::string cmd =
+      "node '" + (source_dir() / "tests/js" / script).string() + "' '" + file.string() + "'";
+  for (const auto& a : args) cmd += " '" + a + "'";
   cmd += " 2>&1";
   std::string out;
   if (FILE* p = popen(cmd.c_str(), "r")) {
@@ -91,6 +95,19 @@ nlohmann::json reference_read(const Bytes& bytes, const std::string& mime,
   auto j = nlohmann::json::parse(out, nullptr, false);
   if (j.is_discarded()) return {{"error", out}};
   return j;
+}
+
+}  // namespace
+
+nlohmann::json reference_read(const Bytes& bytes, const std::string& mime,
+                              const std::filesystem::path& trust_pem, std::string* skip) {
+  std::vector<std::string> args{mime};
+  if (!trust_pem.empty()) args.push_back(trust_pem.string());
+  return judge("c2pa-read.mjs", "@contentauth/c2pa-wasm", bytes, args, skip);
+}
+
+nlohmann::json second_read(const Bytes& bytes, const std::string& mime, std::string* skip) {
+  return judge("c2pa-ts-read.mjs", "@trustnxt/c2pa-ts", bytes, {mime}, skip);
 }
 
 }  // namespace atelier::c2pa::testing

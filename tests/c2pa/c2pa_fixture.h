@@ -1,5 +1,6 @@
 // c2pa_fixture.h — what the C2PA tests share: real images from atelier's encoders, a fresh
-// local CA in a temp dir, and the reference reader (tests/js/c2pa-read.mjs) as a judge.
+// local CA in a temp dir, and two readers as judges: the reference reader, c2pa-rs
+// (tests/js/c2pa-read.mjs), and an independent one, c2pa-ts (tests/js/c2pa-ts-read.mjs).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -32,6 +33,11 @@ class C2paTest : public ::testing::Test {
 // trust anchors. Sets `skip` (and returns null) when node or tests/js/node_modules is missing.
 nlohmann::json reference_read(const Bytes& bytes, const std::string& mime,
                               const std::filesystem::path& trust_pem, std::string* skip);
+
+// The second reader's verdict ({"valid", "failures", "successes", "assertions", "ingredients",
+// ...}; see tests/js/c2pa-ts-read.mjs for what it cannot check). Sets `skip` (and returns
+// null) when node or @trustnxt/c2pa-ts is missing.
+nlohmann::json second_read(const Bytes& bytes, const std::string& mime, std::string* skip);
 
 void write_file(const std::filesystem::path& path, const Bytes& bytes);
 

@@ -5,16 +5,8 @@
 // entry with a proof that `atelier log verify-proof`-style checking accepts offline.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
-#include <csignal>
-#include <regex>
-#include <thread>
-
-#include <array>
-#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -23,6 +15,7 @@
 
 #include "core/hash.h"
 #include "core/merkle.h"
+#include "tests/cli/cli_support.h"
 #include "tests/render/test_util.h"
 
 namespace atelier {
@@ -31,55 +24,43 @@ namespace {
 namespace fs = std::filesystem;
 using atelier::testing::example_dir;
 using atelier::testing::kTokenA;
+using atelier::testing::Output;
+using atelier::testing::quoted;
 using atelier::testing::read_text;
+using atelier::testing::source_dir;
 using atelier::testing::TempDir;
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-struct Output {
-  int exit_code = -1;
-  std::string out;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-Output run(const std::string& cmd) {
-  Output o;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return o;
-  std::array<char, 4096> buf;
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) o.out.append(buf.data(), n);
-  const int status = pclose(p);
-  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
-}
-
-fs::path source_dir() {
-  if (const char* env = std::getenv("ATELIER_SOURCE_DIR"); env && *env) return env;
-  return ATELIER_SOURCE_DIR_DEFAULT;
-}
-
 struct C2paCli : ::testing::Test {
   TempDir tmp;
   fs::path data = tmp / "data";
+  // A shell line, outputs captured.
+  Output sh(const std::string& line) { return testing::run_shell(line, {}, tmp.path()); }
   Output atelier(const std::vector<std::string>& args) {
-    std::string cmd = quote(ATELIER_BIN) + " --data " + quote(data.string());
-    for (const auto& a : args) cmd += " " + quote(a);
-    return run(cmd);
+    return testing::run_shell(quoted(ATELIER_BIN) + " --data " + quoted(data.string()), args,
+                              tmp.path());
   }
   void SetUp() override {
     ASSERT_EQ(atelier({"generator", "add", example_dir("circle-packing").string()}).exit_code, 0);
   }
-  // The reference reader's verdict, or null when its npm package is not installed.
-  json judge(const fs::path& file, const std::string& mime, const fs::path& anchors) {
-    if (!fs::exists(source_dir() / "tests/js/node_modules/@contentauth/c2pa-wasm")) return nullptr;
-    auto o = run("node " + quote((source_dir() / "tests/js/c2pa-read.mjs").string()) + " " +
-                 quote(file.string()) + " " + mime + " " + quote(anchors.string()));
+  // A reader's verdict (tests/js/<script> FILE ARGS…), or null when its npm package is not
+  // installed.
+  json read_with(const std::string& script, const std::string& package,
+                 const std::vector<std::string>& args) {
+    if (!fs::exists(source_dir() / "tests/js/node_modules" / package)) return nullptr;
+    auto o = testing::run_shell("node " + quoted((source_dir() / "tests/js" / script).string()),
+                                args, tmp.path());
     return json::parse(o.out, nullptr, false);
+  }
+  // The reference reader (c2pa-rs) with `anchors` as its trust list.
+  json judge(const fs::path& file, const std::string& mime, const fs::path& anchors) {
+    return read_with("c2pa-read.mjs", "@contentauth/c2pa-wasm",
+                     {file.string(), mime, anchors.string()});
+  }
+  // The second reader (c2pa-ts; it has no trust list).
+  json second_judge(const fs::path& file, const std::string& mime) {
+    return read_with("c2pa-ts-read.mjs", "@trustnxt/c2pa-ts", {file.string(), mime});
   }
 };
 
@@ -89,8 +70,11 @@ TEST_F(C2paCli, RenderWritesASignedFileBothReadersTrust) {
   ASSERT_EQ(r.exit_code, 0) << r.out;
   ASSERT_THAT(r.out, HasSubstr("BEGIN CERTIFICATE"));
   std::ofstream(root) << r.out;
-  for (const auto& [format, mime] : std::vector<std::pair<std::string, std::string>>{
-           {"png", "image/png"}, {"jpeg", "image/jpeg"}, {"webp", "image/webp"}}) {
+  for (const auto& [format, mime] :
+       std::vector<std::pair<std::string, std::string>>{{"png", "image/png"},
+                                                        {"jpeg", "image/jpeg"},
+                                                        {"webp", "image/webp"},
+                                                        {"avif", "image/avif"}}) {
     const auto file = tmp / ("signed." + format);
     auto o = atelier({"render", "circle-packing", "--hash", kTokenA, "--size", "200x150",
                       "--format", format, "--json", "-o", file.string()});
@@ -113,6 +97,11 @@ TEST_F(C2paCli, RenderWritesASignedFileBothReadersTrust) {
     if (!ref.is_null()) {
       EXPECT_EQ(ref["state"], "Trusted") << ref.dump();
       EXPECT_TRUE(ref["failures"].empty()) << ref.dump();
+    }
+    json second = second_judge(file, mime);
+    if (!second.is_null()) {
+      EXPECT_EQ(second["valid"], true) << second.dump();
+      EXPECT_TRUE(second["failures"].empty()) << second.dump();
     }
 
     // Without the manifest: exactly the unsigned render (its sha256 is the asset's).
@@ -177,9 +166,9 @@ TEST_F(C2paCli, TheManifestCarriesTheLogEntryWithAProofThatChecksOffline) {
   auto key = atelier({"log", "key"});
   ASSERT_EQ(key.exit_code, 0) << key.out;
   std::string key_text = key.out.substr(0, key.out.find('\n'));
-  auto check = run(quote(ATELIER_BIN) + " log verify-proof " + quote(proof_file.string()) +
-                   " --key " + quote(key_text));
-  EXPECT_EQ(check.exit_code, 0) << check.out;
+  auto check = testing::run_shell(quoted(ATELIER_BIN) + " log verify-proof",
+                                  {proof_file.string(), "--key", key_text}, tmp.path());
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
 }
 
 TEST_F(C2paCli, ATamperedSignedFileFailsVerify) {
@@ -200,18 +189,16 @@ TEST_F(C2paCli, ATamperedSignedFileFailsVerify) {
 
 TEST_F(C2paCli, AnOperatorCertificateThatBreaksTheProfileIsRefused) {
   const auto dir = tmp.path().string();
-  ASSERT_EQ(run("cd " + quote(dir) +
-                " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-                "-keyout ca.key -out ca.pem -days 30 -subj '/CN=ca/O=x' "
-                "-addext basicConstraints=critical,CA:TRUE >/dev/null 2>&1")
+  ASSERT_EQ(sh("cd " + quoted(dir) +
+               " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+               "-keyout ca.key -out ca.pem -days 30 -subj '/CN=ca/O=x' "
+               "-addext basicConstraints=critical,CA:TRUE")
                 .exit_code,
             0);
-  auto o =
-      run(quote(ATELIER_BIN) + " --data " + quote(data.string()) + " --c2pa-cert " +
-          quote(dir + "/ca.pem") + " --c2pa-key " + quote(dir + "/ca.key") +
-          " render circle-packing --hash " + kTokenA + " --size 64x64 -o " + quote(dir + "/x.png"));
-  EXPECT_EQ(o.exit_code, 2) << o.out;
-  EXPECT_THAT(o.out, HasSubstr("c2pa_cert_profile"));
+  auto o = atelier({"--c2pa-cert", dir + "/ca.pem", "--c2pa-key", dir + "/ca.key", "render",
+                    "circle-packing", "--hash", kTokenA, "--size", "64x64", "-o", dir + "/x.png"});
+  EXPECT_EQ(o.exit_code, 2) << o.out << o.err;
+  EXPECT_THAT(o.err, HasSubstr("c2pa_cert_profile"));
   EXPECT_FALSE(fs::exists(tmp / "x.png"));
 }
 
@@ -224,40 +211,24 @@ TEST_F(C2paCli, TheServerServesSignedAssetsAndTheirManifest) {
                     "--json", "-o", file.string()});
   ASSERT_EQ(o.exit_code, 0) << o.out;
   const std::string asset = json::parse(o.out)["sha256"];
-  const auto log = tmp / "serve.log";
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    if (!std::freopen(log.c_str(), "w", stderr) || !std::freopen("/dev/null", "w", stdout))
-      ::_exit(126);
-    ::execl(ATELIER_BIN, ATELIER_BIN, "--data", data.c_str(), "serve", "--listen", "127.0.0.1:0",
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  std::string port;
-  for (int i = 0; i < 1000 && port.empty(); ++i) {
-    std::smatch m;
-    const std::string text = read_text(log);
-    if (std::regex_search(text, m, std::regex("listening on port ([0-9]+)"))) port = m[1];
-    else std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ASSERT_FALSE(port.empty()) << read_text(log);
-  const std::string base = "http://127.0.0.1:" + port + "/v1/assets/";
+  testing::ServeProcess server;
+  ASSERT_NO_FATAL_FAILURE(server.start(ATELIER_BIN, data, tmp / "serve.log"));
+  const std::string base = "http://127.0.0.1:" + std::to_string(server.port()) + "/v1/assets/";
   const auto got = tmp / "got.png";
-  auto get = run("curl -fsS -D " + quote((tmp / "h.txt").string()) + " -o " + quote(got.string()) +
-                 " " + base + asset);
-  EXPECT_EQ(get.exit_code, 0) << get.out;
+  auto get = sh("curl -fsS -D " + quoted((tmp / "h.txt").string()) + " -o " + quoted(got.string()) +
+                " " + base + asset);
+  EXPECT_EQ(get.exit_code, 0) << get.err;
   const std::string signed_bytes = read_text(got);
   const std::string signed_sha = sha256_hex(signed_bytes);
   EXPECT_NE(signed_sha, asset) << "the asset is served with its manifest";
   EXPECT_THAT(read_text(tmp / "h.txt"),
               HasSubstr("\"" + signed_sha + "\""));  // the ETag: the bytes sent
   auto by_signed =
-      run("curl -fsS -o " + quote((tmp / "again.png").string()) + " " + base + signed_sha);
-  EXPECT_EQ(by_signed.exit_code, 0) << by_signed.out;
+      sh("curl -fsS -o " + quoted((tmp / "again.png").string()) + " " + base + signed_sha);
+  EXPECT_EQ(by_signed.exit_code, 0) << by_signed.err;
   EXPECT_EQ(read_text(tmp / "again.png"), signed_bytes);
-  auto manifest = run("curl -fsS " + base + asset + "/c2pa");
-  EXPECT_EQ(manifest.exit_code, 0) << manifest.out;
+  auto manifest = sh("curl -fsS " + base + asset + "/c2pa");
+  EXPECT_EQ(manifest.exit_code, 0) << manifest.err;
   json m = json::parse(manifest.out, nullptr, false);
   ASSERT_FALSE(m.is_discarded()) << manifest.out;
   EXPECT_EQ(m["validation_state"], "Trusted") << manifest.out;
@@ -265,9 +236,38 @@ TEST_F(C2paCli, TheServerServesSignedAssetsAndTheirManifest) {
   // The CLI and the server agree: the stored signed file is the one served.
   auto verify = atelier({"c2pa", "verify", got.string()});
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
-  ::kill(pid, SIGTERM);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+
+  // A variant is signed as one, naming the file just served as its parent; the CLI (with
+  // this data directory's root) and the reference reader find it Trusted.
+  const auto variant = tmp / "variant.webp";
+  auto v = sh("curl -fsS -o " + quoted(variant.string()) + " '" + base + asset +
+              "/variants?width=40&format=webp'");
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  auto vv = atelier({"c2pa", "verify", variant.string(), "--json"});
+  EXPECT_EQ(vv.exit_code, 0) << vv.out << vv.err;
+  json vj = json::parse(vv.out, nullptr, false);
+  ASSERT_FALSE(vj.is_discarded()) << vv.out;
+  EXPECT_EQ(vj["validation_state"], "Trusted") << vv.out;
+  EXPECT_EQ(vj["actions"], json::array({"c2pa.opened", "c2pa.resized", "c2pa.converted"}));
+  ASSERT_EQ(vj["ingredients"].size(), 1u) << vv.out;
+  EXPECT_EQ(vj["ingredients"][0]["relationship"], "parentOf");
+  EXPECT_EQ(vj["ingredients"][0]["sha256"], signed_sha);
+  EXPECT_EQ(vj["atelier"]["variant_of"]["asset_sha256"], asset);
+  // `verify` re-renders the variant from the recipe its manifest carries: the same bytes.
+  auto again = atelier({"verify", variant.string(), "--json"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  json aj = json::parse(again.out, nullptr, false);
+  ASSERT_FALSE(aj.is_discarded()) << again.out;
+  EXPECT_EQ(aj["identical"], true) << again.out;
+  EXPECT_EQ(aj["c2pa"]["validation_state"], "Trusted") << again.out;
+  const auto root = tmp / "root.pem";
+  std::ofstream(root) << atelier({"c2pa", "root"}).out;
+  json ref = judge(variant, "image/webp", root);
+  if (!ref.is_null()) {
+    EXPECT_EQ(ref["state"], "Trusted") << ref.dump();
+    EXPECT_TRUE(ref["failures"].empty()) << ref.dump();
+  }
+  server.stop();
 }
 
 }  // namespace

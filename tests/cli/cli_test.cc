@@ -1,12 +1,12 @@
 // The `atelier` command line, run as a child process with a temporary --data directory.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <csignal>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -16,10 +16,9 @@
 #include <thread>
 #include <vector>
 
-#include <sqlite3.h>
-
 #include "core/hash.h"
 #include "store/sqlite_store.h"
+#include "tests/cli/cli_support.h"
 #include "tests/render/test_util.h"
 
 namespace atelier {
@@ -29,44 +28,19 @@ namespace fs = std::filesystem;
 using atelier::testing::example_dir;
 using atelier::testing::kTokenA;
 using atelier::testing::kTokenB;
+using atelier::testing::Output;
+using atelier::testing::quoted;
 using atelier::testing::read_text;
 using atelier::testing::TempDir;
 using atelier::testing::write_text;
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-struct Output {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) {
-    if (c == '\'') q += "'\\''";
-    else q.push_back(c);
-  }
-  return q + "'";
-}
-
-// Runs `atelier ARGS…` with stdout and stderr captured to files in `scratch`.
+// Runs `atelier ARGS…` (after the shell assignments `env`, if any), stdout and stderr
+// captured in `scratch`.
 Output atelier(const fs::path& scratch, const std::vector<std::string>& args,
                const std::string& env = "") {
-  static int counter = 0;
-  std::string n = std::to_string(++counter);
-  fs::path out = scratch / ("stdout." + n), err = scratch / ("stderr." + n);
-  std::string cmd = env + (env.empty() ? "" : " ") + quote(ATELIER_BIN);
-  for (const auto& a : args) cmd += " " + quote(a);
-  cmd += " >" + quote(out.string()) + " 2>" + quote(err.string()) + " </dev/null";
-  int status = std::system(cmd.c_str());
-  Output o;
-  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  o.out = read_text(out);
-  o.err = read_text(err);
-  fs::remove(out);
-  fs::remove(err);
-  return o;
+  return testing::run_shell(env + (env.empty() ? "" : " ") + quoted(ATELIER_BIN), args, scratch);
 }
 
 // A data directory plus a scratch area for outputs.
@@ -524,7 +498,7 @@ TEST(Cli, DataDirFromTheEnvironment) {
   TempDir tmp;
   auto data = tmp / "from-env";
   auto o = atelier(tmp.path(), {"generator", "add", example_dir("flow-field").string()},
-                   "ATELIER_DATA=" + quote(data.string()));
+                   "ATELIER_DATA=" + quoted(data.string()));
   ASSERT_EQ(o.exit_code, 0) << describe(o);
   EXPECT_TRUE(fs::exists(data / "atelier.db"));
   EXPECT_TRUE(fs::is_directory(data / "blobs"));

@@ -1,6 +1,7 @@
 // `atelier compliance registry …` as a child process on a fresh data directory: import a CSV,
 // list, search (exact at the radius), remove, disable a bank, verify the snapshot; a bad file
-// is exit code 2 naming its line and field, and changes nothing.
+// is exit code 2 naming its line and field, and changes nothing. add-image hashes an image
+// with its variants and crops, and refuses a flat one.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -10,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/cli/child_output.h"
+#include "tests/cli/cli_support.h"
 #include "tests/store/test_dir.h"
 
 namespace atelier {
@@ -120,6 +121,47 @@ TEST_F(ComplianceRegistryCli, ABadFileIsRefusedWholeNamingItsLine) {
   EXPECT_THAT(r.err, HasSubstr("invalid_radius"));
   r = registry({"import", (tmp_ / "missing.csv").string()});
   EXPECT_EQ(r.exit_code, 3) << r.err;
+}
+
+TEST_F(ComplianceRegistryCli, AddImageHashesItWithItsVariantsAndRefusesAFlatOne) {
+  const auto data = testing::source_dir() / "tests/compliance/data";
+  auto hashed = testing::run_shell(quoted(ATELIER_BIN) + " compliance hash --json",
+                                   {(data / "art-512.png").string()}, tmp_.path());
+  ASSERT_EQ(hashed.exit_code, 0) << hashed.err;
+  const std::string pdq = json::parse(hashed.out)["pdq"];
+
+  auto r = registry({"add-image", (data / "art-512.png").string(), "--label", "Art 512",
+                     "--bank", "studio", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["added"], 1);
+  r = registry({"list", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json entry = json::parse(r.out.substr(0, r.out.find('\n')));
+  EXPECT_EQ(entry["pdq"], pdq);
+  EXPECT_EQ(entry["bank"], "studio");
+  EXPECT_EQ(entry["severity"], "high");
+  for (const char* kind : {"rotate90", "rotate180", "rotate270", "flip_x", "flip_y",
+                           "flip_plus1", "flip_minus1"}) {
+    EXPECT_TRUE(entry["variants"].contains(kind)) << kind;
+  }
+  EXPECT_GT(entry["variants"].size(), 7u);  // and crops
+  EXPECT_EQ(entry["sha256_file"].get<std::string>().size(), 64u);
+  r = registry({"search", pdq, "--radius", "0"});
+  EXPECT_THAT(r.out, HasSubstr("  1  studio  distance 0 (pdq)\n"));
+  r = registry({"search", entry["variants"]["rotate90"].get<std::string>(), "--radius", "0"});
+  EXPECT_THAT(r.out, HasSubstr("  1  studio  distance 0 (rotate90)\n"));
+
+  r = registry({"add-image", (data / "flat-96.png").string(), "--label", "Flat"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("low_quality_image"));
+  EXPECT_THAT(r.err, HasSubstr("below 50"));
+  r = registry({"add-image", write("not.png", "hello"), "--label", "Not"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unsupported_image"));
+  r = registry({"add-image", (data / "art-64.png").string()});  // --label is required
+  EXPECT_EQ(r.exit_code, 2);
+  r = registry({"list"});
+  EXPECT_EQ(r.out.find("Flat"), std::string::npos);
 }
 
 }  // namespace

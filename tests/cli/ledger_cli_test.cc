@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/cli/child_output.h"
+#include "tests/cli/cli_support.h"
 #include "tests/store/test_dir.h"
 
 namespace atelier {
@@ -100,7 +100,9 @@ TEST_F(LedgerCli, TokenIdOf64DecimalDigitsRoundTrips) {
       "prints #" + big + "\n");
   EXPECT_EQ(ok({"ledger", "balance-of", "prints", "ann", big}), "3\n");
   // Its 64-hex spelling is not a command-line token id (only an ERC-1155 URL's {id} is hex).
-  const std::string hex = "00000000000000000000000000000000000000000000000000000000000000" "1a";
+  const std::string hex =
+      "00000000000000000000000000000000000000000000000000000000000000"
+      "1a";
   Output o = run({"ledger", "owner-of", "flows", hex});
   EXPECT_NE(o.exit_code, 0) << describe(o);
   EXPECT_THAT(o.err, HasSubstr("error: invalid_token_id")) << describe(o);
@@ -215,6 +217,32 @@ TEST_F(LedgerCli, RoyaltyIsEip2981RoyaltyInfo) {
   refused({"ledger", "royalty", "flows", "0", "1.5"}, 2, "invalid_amount");
   refused({"ledger", "royalty", "flows", "x", "1"}, 2, "invalid_token_id");
   refused({"ledger", "royalty", "nope", "0", "1"}, 3, "unknown_collection");
+}
+
+// A collection with a compliance policy (issue 16 §4) mints nothing without a decision; the
+// policy is versioned and shown, and the review queue answers with clear errors.
+TEST_F(LedgerCli, ACompliancePolicyGatesTheMint) {
+  EXPECT_THAT(ok({"compliance", "policy", "show", "flows"}),
+              HasSubstr("flows: policy version 0 (default)"));
+  refused({"compliance", "policy", "set", "flows",
+           R"({"pdq": [{"max_distance": 300, "action": "block"}]})"},
+          2, "value_out_of_range");
+  refused({"compliance", "policy", "set", "nope", "{}"}, 3, "unknown_collection");
+  EXPECT_THAT(ok({"compliance", "policy", "set", "flows", R"({"exact_copy": "review"})"}),
+              HasSubstr("flows: policy version 1 (sha256 "));
+  const auto shown = nlohmann::json::parse(ok({"compliance", "policy", "show", "flows", "--json"}));
+  EXPECT_EQ(shown["version"], 1);
+  EXPECT_EQ(shown["policy"]["exact_copy"], "review");
+  EXPECT_EQ(shown["policy"]["pdq"][0]["max_distance"], 31);  // The default's, filled in.
+
+  refused({"ledger", "mint", "flows", asset_, "--to", "ann"}, 2, "compliance_required");
+  EXPECT_EQ(ok({"ledger", "mint", "prints", asset_, "--to", "ann"}), "prints #0\n");  // No policy.
+  EXPECT_EQ(ok({"compliance", "review", "list"}), "");
+  const auto page = nlohmann::json::parse(ok({"compliance", "review", "list", "--json"}));
+  EXPECT_TRUE(page["items"].empty());
+  refused({"compliance", "review", "list", "--status", "maybe"}, 2, "invalid_status");
+  refused({"compliance", "review", "approve", "dec_nope", "--reason", "ok"}, 3, "unknown_decision");
+  refused({"compliance", "review", "show", "dec_nope"}, 3, "unknown_decision");
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/cli/child_output.h"
+#include "tests/cli/cli_support.h"
 #include "tests/store/test_dir.h"
 
 namespace atelier {

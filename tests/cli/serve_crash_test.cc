@@ -27,7 +27,7 @@
 
 #include "store/sqlite_store.h"
 #include "test_client.h"
-#include "tests/cli/child_output.h"
+#include "tests/cli/cli_support.h"
 #include "tests/render/test_util.h"
 
 namespace atelier {
@@ -48,6 +48,8 @@ constexpr int kAnsweredBeforeKill = 2;  // Per round, before the kill may come.
 constexpr int kKillRoundsMax = 30;
 constexpr int kPriceWei = 1000;
 constexpr std::int64_t kDepositWei = 1'000'000'000;
+// No rate limit (the buyers are one client), threads for every buyer.
+const std::vector<std::string> kServeFlags = {"--rate-limit", "0", "--io-threads", "8"};
 
 // A data directory with a listing of kKeys + 10 editions at kPriceWei, a funded buyer "ann"
 // and a trade key acting for her.
@@ -94,59 +96,6 @@ struct Shop {
   }
 };
 
-// `atelier serve` as a child process on an ephemeral port.
-struct Server {
-  pid_t pid = -1;
-  std::uint16_t port = 0;
-
-  void start(const fs::path& data, const fs::path& log) {
-    pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      std::FILE* err = std::freopen(log.c_str(), "w", stderr);
-      std::FILE* out = std::freopen("/dev/null", "w", stdout);
-      if (err == nullptr || out == nullptr) ::_exit(126);
-      ::execl(ATELIER_BIN, ATELIER_BIN, "--data", data.c_str(), "serve", "--listen", "127.0.0.1:0",
-              "--rate-limit", "0", "--io-threads", "8", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    const std::regex listening("listening on port ([0-9]+)");
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::smatch m;
-      const std::string text = atelier::testing::slurp(log);
-      if (std::regex_search(text, m, listening)) {
-        port = static_cast<std::uint16_t>(std::stoi(m[1]));
-        return;
-      }
-      int status = 0;
-      ASSERT_EQ(::waitpid(pid, &status, WNOHANG), 0) << "atelier serve exited: " << text;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    FAIL() << "atelier serve did not listen: " << atelier::testing::slurp(log);
-  }
-  void kill_now() {
-    ASSERT_EQ(::kill(pid, SIGKILL), 0);
-    int status = 0;
-    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-    EXPECT_TRUE(WIFSIGNALED(status));
-    pid = -1;
-  }
-  void stop() {
-    if (pid < 0) return;
-    ::kill(pid, SIGTERM);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    pid = -1;
-  }
-  ~Server() {
-    if (pid > 0) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-    }
-  }
-};
-
 std::string key_name(int i) { return "buy-" + std::to_string(i); }
 
 // The first value `sql` reads. Read-write, so that the WAL index is rebuilt from the WAL after
@@ -187,19 +136,20 @@ TEST(ServeCrash, EveryIdempotentPurchaseCutByKillNineGetsOneFinalAnswer) {
   const fs::path db = shop.data / "atelier.db";
   const std::string cut_sql = "SELECT COUNT(*) FROM idempotency_keys WHERE status IS NULL";
   std::mt19937 rng(std::random_device{}());
-  Server server;
+  atelier::testing::ServeProcess server;
   std::mutex mu;
   std::map<int, Reply> before;  // Answers received before a kill.
   std::atomic<int> next{0};
   std::int64_t cut = 0;
   for (int round = 0; round < kKillRoundsMax && cut == 0 && next.load() < kKeys - kBuyers;
        ++round) {
-    ASSERT_NO_FATAL_FAILURE(
-        server.start(shop.data, shop.tmp / ("serve-" + std::to_string(round) + ".log")));
+    ASSERT_NO_FATAL_FAILURE(server.start(ATELIER_BIN, shop.data,
+                                         shop.tmp / ("serve-" + std::to_string(round) + ".log"),
+                                         kServeFlags));
     std::atomic<int> answered{0};
     std::vector<std::thread> buyers;
     for (int t = 0; t < kBuyers; ++t) {
-      buyers.emplace_back([&, port = server.port] {
+      buyers.emplace_back([&, port = server.port()] {
         try {
           Client client(port, 5'000);
           for (int i; (i = next.fetch_add(1)) < kKeys;) {
@@ -232,12 +182,13 @@ TEST(ServeCrash, EveryIdempotentPurchaseCutByKillNineGetsOneFinalAnswer) {
   ASSERT_GT(cut, 0) << "no kill landed between a claim and its sale";
 
   // 2. Restart and retry every key: a final answer for each at once, never "in flight".
-  ASSERT_NO_FATAL_FAILURE(server.start(shop.data, shop.tmp / "serve-retry.log"));
+  ASSERT_NO_FATAL_FAILURE(
+      server.start(ATELIER_BIN, shop.data, shop.tmp / "serve-retry.log", kServeFlags));
   std::map<int, Reply> after;
   next = 0;
   std::vector<std::thread> buyers;
   for (int t = 0; t < kBuyers; ++t) {
-    buyers.emplace_back([&, port = server.port] {
+    buyers.emplace_back([&, port = server.port()] {
       Client client(port, 10'000);
       for (int i; (i = next.fetch_add(1)) < kKeys;) {
         Reply r = client.request("POST", target, body, headers(i));
@@ -263,7 +214,7 @@ TEST(ServeCrash, EveryIdempotentPurchaseCutByKillNineGetsOneFinalAnswer) {
   }
   // Once more: every key replays what it answered.
   {
-    Client client(server.port, 10'000);
+    Client client(server.port(), 10'000);
     for (int i = 0; i < kKeys; ++i) {
       Reply r = client.request("POST", target, body, headers(i));
       EXPECT_EQ(r.status, 201);

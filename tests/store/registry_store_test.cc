@@ -1,5 +1,5 @@
 // SqliteStore's registry: ids, duplicates, statuses, the snapshot each change records, the
-// matcher's changed-since reads, and the v8 migration.
+// matcher's changed-since reads, and the v10 migration.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -241,14 +241,14 @@ TEST_F(RegistryStore, SurvivesReopen) {
   EXPECT_EQ(db->registry_banks().value().at(0).source, "src");
 }
 
-TEST_F(RegistryStore, MigrationV8AppliesOnTopOfAV7Database) {
+TEST_F(RegistryStore, MigrationV10AppliesOnTopOfAV9Database) {
   db.reset();
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open((dir / "atelier.db").c_str(), &raw), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(raw,
                          "DROP TABLE registry_codes; DROP TABLE registry_entries; "
                          "DROP TABLE registry_banks; DROP TABLE registry_state; "
-                         "PRAGMA user_version = 7",
+                         "PRAGMA user_version = 9",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(raw);

@@ -1,4 +1,5 @@
-// SqliteStore: schema and migrations, WAL, generators, renders, API keys, idempotency.
+// SqliteStore: schema and migrations, WAL, generators, renders, assets' signed files, API keys,
+// idempotency.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -497,6 +498,78 @@ TEST(SqliteStore, TwoConnectionsToOneFileSeeEachOthersCommits) {
 }
 
 // --- the data directory -------------------------------------------------------------------
+
+// An asset has one signed file as itself and one per parent it was served as a variant of
+// (issue 15); each (asset, parent) keeps the first one recorded.
+TEST(SqliteStore, AssetCredentialsAreKeptPerParent) {
+  TempDir dir;
+  auto db = open_store(dir / "atelier.db");
+  ASSERT_TRUE(db);
+  auto [r, a] = render_rec(1);
+  ASSERT_TRUE(db->put_render(r, a, event_for(r)).value());
+  const std::string parent = hex64("parent");
+  AssetCredentialRecord own{a.sha256, hex64("signed own"), "urn:c2pa:own", 5, ""};
+  AssetCredentialRecord as_variant{a.sha256, hex64("signed variant"), "urn:c2pa:v", 6, parent};
+  EXPECT_TRUE(db->put_asset_credential(own).value());
+  EXPECT_TRUE(db->put_asset_credential(as_variant).value());
+  AssetCredentialRecord later = as_variant;
+  later.signed_sha256 = hex64("signed again");
+  EXPECT_FALSE(db->put_asset_credential(later).value());  // The first one stays.
+  auto got_own = db->asset_credential(a.sha256, "");
+  ASSERT_TRUE(got_own && *got_own);
+  EXPECT_EQ((*got_own)->signed_sha256, own.signed_sha256);
+  EXPECT_EQ((*got_own)->parent_sha256, "");
+  auto got_variant = db->asset_credential(a.sha256, parent);
+  ASSERT_TRUE(got_variant && *got_variant);
+  EXPECT_EQ((*got_variant)->signed_sha256, as_variant.signed_sha256);
+  auto by_signed = db->asset_credential_by_signed(as_variant.signed_sha256);
+  ASSERT_TRUE(by_signed && *by_signed);
+  EXPECT_EQ((*by_signed)->parent_sha256, parent);
+  EXPECT_EQ((*by_signed)->asset_sha256, a.sha256);
+  auto none = db->asset_credential(a.sha256, hex64("another parent"));
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(*none);
+}
+
+// v8 rebuilds asset_credentials with the parent in its key: rows written under v7 are kept, as
+// the assets' own signed files.
+TEST(SqliteStore, TheV8RebuildKeepsV7Credentials) {
+  TempDir dir;
+  const auto path = dir / "atelier.db";
+  auto [r, a] = render_rec(1);
+  {
+    auto db = open_store(path);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->put_render(r, a, event_for(r)).value());
+  }
+  ASSERT_GE(internal::migrations().size(), 8u);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  const std::string v7 =
+      "DROP TABLE asset_credentials; DROP TABLE compliance_decisions; "
+      "DROP TABLE compliance_policies; DROP TABLE registry_codes; DROP TABLE registry_entries; "
+      "DROP TABLE registry_banks; DROP TABLE registry_state; "  // v9, v10 again on top of v7.
+      "CREATE TABLE asset_credentials (asset_sha256 TEXT PRIMARY KEY REFERENCES blobs_meta "
+      "(sha256), signed_sha256 TEXT NOT NULL, manifest_label TEXT NOT NULL, created_ms INTEGER "
+      "NOT NULL) WITHOUT ROWID; "
+      "CREATE INDEX asset_credentials_by_signed ON asset_credentials (signed_sha256); "
+      "INSERT INTO asset_credentials VALUES ('" +
+      a.sha256 + "', '" + hex64("signed") + "', 'urn:c2pa:old', 7); PRAGMA user_version = 7";
+  EXPECT_EQ(sqlite3_exec(raw, v7.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(raw);
+  sqlite3_close(raw);
+  auto db = open_store(path);
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->schema_version(), static_cast<int>(internal::migrations().size()));
+  auto got = db->asset_credential(a.sha256, "");
+  ASSERT_TRUE(got && *got);
+  EXPECT_EQ((*got)->signed_sha256, hex64("signed"));
+  EXPECT_EQ((*got)->manifest_label, "urn:c2pa:old");
+  EXPECT_EQ((*got)->created_ms, 7);
+  auto by_signed = db->asset_credential_by_signed(hex64("signed"));
+  ASSERT_TRUE(by_signed && *by_signed);
+  EXPECT_EQ((*by_signed)->asset_sha256, a.sha256);
+}
 
 TEST(DataDir, CreatesTheTreeWithPrivateKeys) {
   TempDir dir;

@@ -3,7 +3,9 @@
 // Assets are content-addressed, so their URL never changes meaning: strong ETag = the sha256,
 // cached for a year as immutable. A variant is a new render of the same recipe at another
 // size or format (the composition is resolution-independent, DESIGN.md), not a resize; it is
-// cached like any render, by its recipe_id, so asking twice renders once.
+// cached like any render, by its recipe_id, so asking twice renders once. With Content
+// Credentials on, it is served signed as a variant of the asset asked for (c2pa/issuer.h):
+// once per (variant, parent), recorded, so asking twice gives the same bytes.
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -61,7 +63,7 @@ Result<Served> resolve_asset(RouteDeps& deps, const std::string& sha) {
   }
   if (deps.issuer == nullptr || !c2pa::embeddable(asset->mime_type))
     return Served{sha, asset->mime_type, false};
-  ATELIER_TRY_ASSIGN(auto credential, store.asset_credential(sha));
+  ATELIER_TRY_ASSIGN(auto credential, store.asset_credential(sha, ""));
   if (credential) return Served{credential->signed_sha256, asset->mime_type, true};
   ATELIER_TRY_ASSIGN(auto render, store.render_by_asset(sha));
   if (!render) return Served{sha, asset->mime_type, false};  // an uploaded input, not a render
@@ -70,10 +72,37 @@ Result<Served> resolve_asset(RouteDeps& deps, const std::string& sha) {
   return Served{issued.record.signed_sha256, asset->mime_type, true};
 }
 
-// The bytes of a stored asset, or 304 when the client has them.
-Result<HttpResponse> asset_response(RouteDeps& deps, const RequestContext& ctx,
-                                    const std::string& sha, const char* cache_control) {
-  ATELIER_TRY_ASSIGN(Served served, resolve_asset(deps, sha));
+// What GET /v1/assets/{sha256}/variants serves for `variant`, rendered from `parent`'s recipe:
+// the variant signed as a variant of the parent (when the server signs and the format allows);
+// the parent's own file when the variant is the parent (the same bytes); else the variant as
+// stored.
+Result<Served> resolve_variant(RouteDeps& deps, const store::RenderRecord& parent,
+                               const store::RenderRecord& variant) {
+  if (variant.asset_sha256 == parent.asset_sha256) return resolve_asset(deps, parent.asset_sha256);
+  auto& store = deps.engine.store();
+  ATELIER_TRY_ASSIGN(auto asset, store.asset(variant.asset_sha256));
+  if (!asset) {
+    return fail(Error::internal("asset_missing", "variant " + variant.recipe_id + " has no asset"));
+  }
+  if (deps.issuer == nullptr || !c2pa::embeddable(asset->mime_type))
+    return Served{variant.asset_sha256, asset->mime_type, false};
+  ATELIER_TRY_ASSIGN(auto credential,
+                     store.asset_credential(variant.asset_sha256, parent.asset_sha256));
+  if (credential) return Served{credential->signed_sha256, asset->mime_type, true};
+  // The parent as GET /v1/assets/{sha256} serves it (signed on the way when it is not yet).
+  ATELIER_TRY_ASSIGN(Served parent_served, resolve_asset(deps, parent.asset_sha256));
+  ATELIER_TRY_ASSIGN(auto parent_file, deps.engine.blobs().get(parent_served.blob_sha256));
+  ATELIER_TRY_ASSIGN(auto bytes, deps.engine.blobs().get(variant.asset_sha256));
+  static const std::vector<std::vector<std::uint8_t>> kNone;
+  ATELIER_TRY_ASSIGN(auto issued,
+                     deps.issuer->issue_variant(variant, bytes, parent, parent_file,
+                                                deps.c2pa_anchors ? *deps.c2pa_anchors : kNone));
+  return Served{issued.record.signed_sha256, asset->mime_type, true};
+}
+
+// The bytes `served` names, or 304 when the client has them.
+Result<HttpResponse> serve(RouteDeps& deps, const RequestContext& ctx, const Served& served,
+                           const char* cache_control) {
   HttpResponse r;
   r.set_header("ETag", "\"" + served.blob_sha256 + "\"");
   r.set_header("Cache-Control", cache_control);
@@ -95,9 +124,9 @@ Result<HttpResponse> asset_response(RouteDeps& deps, const RequestContext& ctx,
 }
 
 Result<HttpResponse> get_asset(RouteDeps& deps, RequestContext& ctx) {
-  auto sha = sha_param(ctx);
-  if (!sha) return fail(sha.error());
-  return asset_response(deps, ctx, *sha, kImmutable);
+  ATELIER_TRY_ASSIGN(std::string sha, sha_param(ctx));
+  ATELIER_TRY_ASSIGN(Served served, resolve_asset(deps, sha));
+  return serve(deps, ctx, served, kImmutable);
 }
 
 // GET /v1/assets/{sha256}/c2pa: the manifest of the file GET /v1/assets/{sha256} serves, as
@@ -195,9 +224,11 @@ Result<HttpResponse> get_variant(RouteDeps& deps, RequestContext& ctx) {
   deps.metrics.observe_render(
       outcome->cached,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  auto r = asset_response(deps, ctx, outcome->record.asset_sha256, kVariantCaching);
+  ATELIER_TRY_ASSIGN(Served served, resolve_variant(deps, **original, outcome->record));
+  auto r = serve(deps, ctx, served, kVariantCaching);
   if (!r) return r;
-  r->set_header("Content-Location", asset_url(outcome->record.asset_sha256));
+  // Where the same bytes are for good (the signed variant is found by its own hash too).
+  r->set_header("Content-Location", asset_url(served.blob_sha256));
   r->set_header("X-Atelier-Recipe-Id", outcome->record.recipe_id);
   return r;
 }
@@ -263,7 +294,9 @@ void add_asset_routes(RouteTable& table, RouteDeps& deps) {
        .description =
            "Re-renders the recipe of the given asset at the requested size and format (a new "
            "render, not a resize) and returns its bytes; cached by recipe_id. Give width or "
-           "height alone to keep the aspect ratio. Content-Location names the variant asset.",
+           "height alone to keep the aspect ratio. With Content Credentials on, the variant "
+           "is signed and names the given asset as its parentOf ingredient. Content-Location "
+           "is the URL of the bytes returned (GET /v1/assets/{sha256} of the signed file).",
        .tag = "assets",
        .execution = Execution::kWorker,
        .params = {sha_doc,

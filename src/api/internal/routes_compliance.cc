@@ -7,6 +7,8 @@
 //   GET    /v1/compliance/registry/entries             entries by id (?bank=&status=, paginated)
 //   POST   /v1/compliance/registry/entries             import: {"bank", "entries": […]} or a
 //                                                      {"bank", "csv"|"tsv": text}
+//   POST   /v1/compliance/registry/images              register an image (base64 in JSON),
+//                                                      hashed here with its variants and crops
 //   GET    /v1/compliance/registry/entries/{id}        one entry
 //   DELETE /v1/compliance/registry/entries/{id}        remove it (?reason=)
 //   POST   /v1/compliance/registry/status              disable, enable or remove several
@@ -15,13 +17,17 @@
 //
 // Imports are idempotent by content (a code already in its bank is a duplicate), so an
 // Idempotency-Key's retry after a crash changes nothing twice.
+#include <openssl/evp.h>
+
 #include <charconv>
 
 #include "api/internal/handler_util.h"
 #include "api/internal/routes.h"
+#include "compliance/registry/image_signals.h"
 #include "compliance/registry/registry.h"
 #include "compliance/registry/views.h"
 #include "core/hash.h"
+#include "core/limits.h"
 
 namespace atelier::api {
 namespace {
@@ -62,7 +68,7 @@ Result<std::vector<compliance::ImportRow>> rows_of(const json& entries) {
         return fail(err);
       }
       if (std::string_view(name) == "hash") {
-        auto code = compliance::parse_pdq256_hex(*v);
+        auto code = compliance::parse_pdq_hex(*v);
         if (!code) {
           return fail(Error::invalid("invalid_hash", "hash must be 64 hex digits", at + ".hash"));
         }
@@ -108,6 +114,57 @@ Result<HttpResponse> import(Registry& registry, RequestContext& ctx) {
   }
   if (!r) return fail(r.error());
   return json_response(compliance::import_view(*r), r->logged ? 201 : 200);
+}
+
+// Canonical padded base64 (RFC 4648 §4) of at most `bytes_max` bytes; nullopt otherwise.
+// OpenSSL decodes; re-encoding and comparing refuses what EVP_DecodeBlock lets through
+// (whitespace, a missing pad, stray bits), so one image has one spelling.
+std::optional<std::vector<std::uint8_t>> strict_base64(std::string_view text,
+                                                       std::size_t bytes_max) {
+  if (text.empty() || text.size() % 4 != 0 || text.size() / 4 * 3 > bytes_max + 2) {
+    return std::nullopt;
+  }
+  std::vector<std::uint8_t> out(text.size() / 4 * 3);
+  const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (n < 0) return std::nullopt;
+  const std::size_t pad = text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0;
+  out.resize(static_cast<std::size_t>(n) - pad);
+  std::string again(text.size() + 1, '\0');
+  EVP_EncodeBlock(reinterpret_cast<unsigned char*>(again.data()), out.data(),
+                  static_cast<int>(out.size()));
+  again.resize(text.size());
+  if (again != text || out.size() > bytes_max) return std::nullopt;
+  return out;
+}
+
+Result<HttpResponse> add_image(Registry& registry, RequestContext& ctx) {
+  ATELIER_TRY_ASSIGN(json j, body_object(ctx));
+  ATELIER_TRY(refuse_unknown_fields(
+      j, {"bank", "bank_source", "image_base64", "label", "source", "severity", "uri"}));
+  ATELIER_TRY_ASSIGN(std::string bank, string_member(j, "bank", true));
+  ATELIER_TRY_ASSIGN(std::string bank_source, string_member(j, "bank_source", false));
+  ATELIER_TRY_ASSIGN(std::string image, string_member(j, "image_base64", true));
+  compliance::ImportRow fields;
+  ATELIER_TRY_ASSIGN(fields.label, string_member(j, "label", true));
+  ATELIER_TRY_ASSIGN(fields.source, string_member(j, "source", false));
+  ATELIER_TRY_ASSIGN(fields.severity, string_member(j, "severity", false));
+  ATELIER_TRY_ASSIGN(fields.uri, string_member(j, "uri", false));
+  if (fields.severity.empty()) fields.severity = "high";
+  auto bytes = strict_base64(image, static_cast<std::size_t>(limits::kComplianceImageBytesMax));
+  if (!bytes) {
+    return fail(Error::invalid("invalid_base64", "image_base64 must be padded base64 (RFC 4648)",
+                               "image_base64"));
+  }
+  auto signals = compliance::image_signals(*bytes);
+  if (!signals) {
+    Error e = signals.error();
+    if (e.field == "file") e.field = "image_base64";
+    return fail(e);
+  }
+  ATELIER_TRY_ASSIGN(
+      auto r, registry.add_image(*signals, fields, {.bank = bank, .bank_source = bank_source}));
+  return json_response(compliance::import_view(r), r.logged ? 201 : 200);
 }
 
 Result<std::int64_t> entry_id(const RequestContext& ctx) {
@@ -185,10 +242,11 @@ Result<HttpResponse> search(Registry& registry, RequestContext& ctx) {
                                "required",
                                "hashes"));
   }
-  std::vector<compliance::Pdq256> codes;
+  std::vector<compliance::PdqHash> codes;
   for (std::size_t i = 0; i < j["hashes"].size(); ++i) {
     const json& h = j["hashes"][i];
-    auto code = h.is_string() ? compliance::parse_pdq256_hex(h.get<std::string>()) : std::nullopt;
+    auto code = h.is_string() ? compliance::parse_pdq_hex(h.get<std::string>())
+                              : fail(Error::invalid("invalid_hash", "", ""));
     if (!code) {
       return fail(Error::invalid("invalid_hash", "hashes are 64 hex digits",
                                  "hashes[" + std::to_string(i) + "]"));
@@ -207,7 +265,7 @@ Result<HttpResponse> search(Registry& registry, RequestContext& ctx) {
   json results = json::array();
   for (std::size_t i = 0; i < found.size(); ++i) {
     json one = compliance::search_view(found[i]);
-    one["hash"] = compliance::pdq256_hex(codes[i]);
+    one["hash"] = compliance::to_hex(codes[i]);
     results.push_back(std::move(one));
   }
   return json_response({{"results", std::move(results)}, {"radius", radius}});
@@ -288,6 +346,29 @@ constexpr const char* kImportSchema = R"({
         "source": {"type": "string", "maxLength": 256},
         "severity": {"type": "string", "enum": ["low", "medium", "high", "critical"]},
         "uri": {"type": "string", "maxLength": 2048}}}}
+  }
+})";
+
+constexpr const char* kImageImportSchema =
+    R"({
+  "type": "object",
+  "required": ["bank", "image_base64", "label"],
+  "additionalProperties": false,
+  "description":
+    "An image to register, hashed on import with PDQ: its hash, the seven rotations and )"
+    R"(flips, the centre crops and quadrants of quality 50 or more, and the SHA-256 of the )"
+    R"(file and of its pixels. Quality below 50 is refused (low_quality_image).",
+  "properties": {
+    "bank": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$",
+      "description": "Created (enabled) when missing."},
+    "bank_source": {"type": "string", "maxLength": 256},
+    "image_base64": {"type": "string", "contentEncoding": "base64",
+      "description": "PNG, JPEG, WebP or AVIF; the request body limit bounds its size."},
+    "label": {"type": "string", "minLength": 1, "maxLength": 256},
+    "source": {"type": "string", "maxLength": 256},
+    "severity": {"type": "string", "enum": ["low", "medium", "high", "critical"],
+      "description": "Default high."},
+    "uri": {"type": "string", "maxLength": 2048}
   }
 })";
 
@@ -381,6 +462,7 @@ void add_compliance_routes(RouteTable& table, RouteDeps& deps) {
   table.add_schema("RegistryEntry", kEntrySchema);
   table.add_schema("RegistryImport", kImportSchema);
   table.add_schema("RegistryImportResult", kImportResultSchema);
+  table.add_schema("RegistryImageImport", kImageImportSchema);
   table.add_schema("RegistryStatusChange", kStatusChangeSchema);
   table.add_schema("RegistryStatusResult", kStatusResultSchema);
   table.add_schema("RegistrySearch", kSearchSchema);
@@ -439,6 +521,19 @@ void add_compliance_routes(RouteTable& table, RouteDeps& deps) {
              .responses = {ok("Entries added.", "RegistryImportResult", 201),
                            ok("Nothing new.", "RegistryImportResult")},
              .handler = [&registry](RequestContext& c) { return import(registry, c); }});
+  table.add({.method = "POST",
+             .path = "/v1/compliance/registry/images",
+             .operation_id = "addRegistryImage",
+             .summary = "Register an image, hashed on import with its variants and crops",
+             .description = "201 when added, 200 when its hash was already in the bank. Logged "
+                            "as compliance.registry.import (format image) with the snapshot.",
+             .tag = "compliance",
+             .scope = "compliance",
+             .execution = Execution::kWorker,
+             .request_schema = R"({"$ref": "#/components/schemas/RegistryImageImport"})",
+             .responses = {ok("The image's entry was added.", "RegistryImportResult", 201),
+                           ok("Nothing new.", "RegistryImportResult")},
+             .handler = [&registry](RequestContext& c) { return add_image(registry, c); }});
   table.add({.method = "GET",
              .path = "/v1/compliance/registry/entries/{id}",
              .operation_id = "getRegistryEntry",

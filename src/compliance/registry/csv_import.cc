@@ -207,7 +207,7 @@ Result<ImportRow> read_row(const Record& r, const std::array<int, kColumns.size(
   ImportRow row;
   row.line = r.line;
   const std::string& hash = r.fields[static_cast<std::size_t>(at[0])];
-  auto code = parse_pdq256_hex(hash);
+  auto code = parse_pdq_hex(hash);
   if (!code) {
     return fail(row_error(r.line, "hash", "not a 256-bit hash of 64 hex digits"));
   }

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "compliance/hash256.h"
+#include "compliance/pdq.h"
 #include "core/error.h"
 
 namespace atelier::compliance {
@@ -28,7 +28,7 @@ enum class TableFormat { kAuto, kCsv, kTsv };
 
 // One entry to import, checked (registry.h check_entry_fields has the rules).
 struct ImportRow {
-  Pdq256 pdq{};
+  PdqHash pdq{};
   std::string label;
   std::string source;
   std::string severity;

@@ -15,13 +15,13 @@ namespace {
 using nlohmann::json;
 
 json snapshot_json(const store::RegistrySnapshot& s) {
-  return {{"root", to_hex(s.root)}, {"count", s.count}, {"seq", s.seq}};
+  return {{"root", atelier::to_hex(s.root)}, {"count", s.count}, {"seq", s.seq}};
 }
 
 }  // namespace
 
 std::string snapshot_root_hex(const store::RegistrySnapshot& snapshot) {
-  return to_hex(snapshot.root);
+  return atelier::to_hex(snapshot.root);
 }
 
 std::string registry_entry_json(const store::RegistryEntryRecord& e) {
@@ -29,9 +29,9 @@ std::string registry_entry_json(const store::RegistryEntryRecord& e) {
   std::string pdq;
   for (const store::RegistryCodeRecord& c : e.codes) {
     if (c.kind == "pdq") {
-      pdq = to_hex(c.code);
+      pdq = atelier::to_hex(c.code);
     } else {
-      variants[c.kind] = to_hex(c.code);
+      variants[c.kind] = atelier::to_hex(c.code);
     }
   }
   json j = {{"id", e.id},
@@ -72,7 +72,7 @@ Result<store::LogEvent> registry_import_event(const store::RegistryOutcome& o,
             {"duplicates", duplicates},
             {"first_id", first},
             {"last_id", last},
-            {"added_root", to_hex(o.added_root)},
+            {"added_root", atelier::to_hex(o.added_root)},
             {"snapshot", snapshot_json(o.snapshot)}};
   if (!o.banks_created.empty()) {
     j["bank_created"] = {{"name", o.banks_created.front().name},
@@ -140,9 +140,9 @@ Result<SnapshotCheck> check_registry_snapshot(store::RegistryStore& store) {
   check.recomputed = {edge.root(), edge.size(), stored.seq, stored.log_index};
   if (check.recomputed != stored) {
     check.ok = false;
-    check.message = "the registry's entries give snapshot " + to_hex(edge.root()) + " of " +
-                    std::to_string(edge.size()) + " entries; the store records " +
-                    to_hex(stored.root) + " of " + std::to_string(stored.count);
+    check.message = "the registry's entries give snapshot " + atelier::to_hex(edge.root()) +
+                    " of " + std::to_string(edge.size()) + " entries; the store records " +
+                    atelier::to_hex(stored.root) + " of " + std::to_string(stored.count);
   }
   return check;
 }

@@ -1,37 +1,55 @@
-// image_signals.h — what the registry keeps of an image it imports: its 256-bit PDQ code,
-// the codes of its variants, its quality, and its exact identity (SHA-256 of the file and of
-// the decoded pixels).
+// image_signals.h — what the registry keeps of an image it registers: its PDQ hash, the hashes
+// of its variants, its quality, and its exact identity (SHA-256 of the file and of the decoded
+// pixels).
 //
-// The registry does not hash images itself: the PDQ hasher (src/compliance, issue 16 §1)
-// fills this in, and a test may fill it from precomputed hashes. Variant kinds are the
-// hasher's names: the seven non-identity dihedral transforms and the six crops, so that a
-// rotated, mirrored or cropped copy of a registered work is as near as the copy itself.
+//   auto signals = image_signals(file_bytes);   // the PDQ hasher, variants and crops included
+//   if (signals) registry.add_image(*signals, {.label = "Sunflowers", …}, {.bank = "museum"});
+//
+// The hashes are the PDQ hasher's (fingerprint.h); variant kinds are its names: the seven
+// dihedral transforms other than the original (dihedral_name) and the six crops
+// (region_name), so that a rotated, mirrored or cropped copy of a registered work is as near
+// as the copy itself. A test may fill ImageSignals in from precomputed hashes.
 #pragma once
 
-#include <array>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "compliance/hash256.h"
+#include "compliance/fingerprint.h"
+#include "compliance/pdq.h"
+#include "core/error.h"
 
 namespace atelier::compliance {
 
-inline constexpr std::array<std::string_view, 13> kImageVariantKinds = {
-    "rotate90",  "rotate180", "rotate270", "flip_x",    "flip_y",      "flip_plus1",  "flip_minus1",
-    "centre_75", "centre_50", "top_left",  "top_right", "bottom_left", "bottom_right"};
+// Below this PDQ quality an image is too flat for its hash to identify it: the registry refuses
+// to register it, and a crop below it is left out of an entry's variants.
+inline constexpr int kImageQualityMin = kPdqQualityTrustedMin;
 
-// Below this PDQ quality an image is too flat for its code to mean anything (the hasher's
-// kPdqQualityTrustedMin): the registry refuses to register it.
-inline constexpr int kImageQualityMin = 50;
+// How many variants an image can have: seven dihedral transforms and the crops.
+inline constexpr int kImageVariantsMax = kDihedralCount - 1 + kRegionCount;
+
+// Whether `kind` names a variant: a dihedral transform other than "original", or a crop.
+bool is_image_variant_kind(std::string_view kind);
 
 struct ImageSignals {
-  Pdq256 pdq{};
-  int quality = 0;                                       // 0..100
-  std::vector<std::pair<std::string, Pdq256>> variants;  // kinds from kImageVariantKinds
-  std::string sha256_file;                               // 64 lowercase hex digits
-  std::string sha256_pixels;                             // 64 lowercase hex digits
+  PdqHash pdq{};
+  int quality = 0;                                        // 0..100
+  std::vector<std::pair<std::string, PdqHash>> variants;  // is_image_variant_kind kinds
+  std::string sha256_file;                                // 64 lowercase hex digits
+  std::string sha256_pixels;                              // 64 lowercase hex digits
 };
+
+// The signals of a fingerprint taken with dihedral variants and crops: the plain hash, the
+// seven dihedral variants, and each crop whose own quality is at least kImageQualityMin (a
+// flat corner's hash would match any other flat corner).
+ImageSignals image_signals_of(const Fingerprint& fingerprint);
+
+// Hashes an image file for the registry (fingerprint_image with the variants and crops). The
+// fingerprint's input errors (field "file"), and "low_quality_image" (field "file") for a
+// quality below kImageQualityMin.
+Result<ImageSignals> image_signals(std::span<const std::uint8_t> file);
 
 }  // namespace atelier::compliance

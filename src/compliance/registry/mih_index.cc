@@ -11,6 +11,7 @@ namespace atelier::compliance {
 
 namespace {
 
+using internal::CodeWords;
 using internal::substring;
 
 constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
@@ -29,9 +30,9 @@ std::size_t hash_position(std::uint32_t value, std::size_t capacity) {
 // baseline lacks it; the resolver picks at load time). Plain functions so that both versions
 // inline the same hamming() and substring().
 struct SearchState {
-  const Pdq256* codes;
+  const CodeWords* codes;
   const std::uint64_t* alive;
-  Pdq256 query;
+  CodeWords query;
   int radius;
   const internal::MihLayout* layout;
   std::array<std::uint32_t, internal::kMihSubstringsMax> query_sub;
@@ -47,7 +48,7 @@ struct SearchState {
   for (std::size_t i = 0; i < count; ++i) {
     if (i + kPrefetchAhead < count) __builtin_prefetch(&s.codes[cands[i + kPrefetchAhead]]);
     const std::uint32_t slot = cands[i];
-    const Pdq256& c = s.codes[slot];
+    const CodeWords& c = s.codes[slot];
     const int d = std::popcount(c[0] ^ s.query[0]) + std::popcount(c[1] ^ s.query[1]) +
                   std::popcount(c[2] ^ s.query[2]) + std::popcount(c[3] ^ s.query[3]);
     if (d > s.radius) continue;
@@ -62,13 +63,13 @@ struct SearchState {
   }
 }
 
-[[gnu::target_clones("popcnt", "default")]] void scan_range(const Pdq256* codes,
+[[gnu::target_clones("popcnt", "default")]] void scan_range(const CodeWords* codes,
                                                             const std::uint64_t* alive,
-                                                            std::size_t count, const Pdq256& q,
+                                                            std::size_t count, const CodeWords& q,
                                                             int radius,
                                                             std::vector<MihMatch>& out) {
   for (std::size_t slot = 0; slot < count; ++slot) {
-    const Pdq256& c = codes[slot];
+    const CodeWords& c = codes[slot];
     const int d = std::popcount(c[0] ^ q[0]) + std::popcount(c[1] ^ q[1]) +
                   std::popcount(c[2] ^ q[2]) + std::popcount(c[3] ^ q[3]);
     if (d <= radius && ((alive[slot >> 6] >> (slot & 63)) & 1) != 0) {
@@ -89,10 +90,10 @@ MihIndex::MihIndex(MihOptions options) : options_(options) {
   delta_.resize(static_cast<std::size_t>(layout_.substrings));
 }
 
-MihIndex::Slot MihIndex::insert(const Pdq256& code) {
+MihIndex::Slot MihIndex::insert(const PdqHash& code) {
   ATELIER_ASSERT(codes_.size() < kSlotsMax, "MIH index full");
   const auto slot = static_cast<Slot>(codes_.size());
-  codes_.push_back(code);
+  codes_.push_back(internal::code_words(code));
   if ((slot & 63) == 0) alive_.push_back(0);
   alive_[slot >> 6] |= std::uint64_t{1} << (slot & 63);
   ++live_;
@@ -101,10 +102,11 @@ MihIndex::Slot MihIndex::insert(const Pdq256& code) {
   return slot;
 }
 
-MihIndex::Slot MihIndex::insert_many(std::span<const Pdq256> codes) {
+MihIndex::Slot MihIndex::insert_many(std::span<const PdqHash> codes) {
   ATELIER_ASSERT(codes.size() <= kSlotsMax - codes_.size(), "MIH index full");
   const auto first = static_cast<Slot>(codes_.size());
-  codes_.insert(codes_.end(), codes.begin(), codes.end());
+  codes_.reserve(codes_.size() + codes.size());
+  for (const PdqHash& code : codes) codes_.push_back(internal::code_words(code));
   alive_.resize((codes_.size() + 63) / 64, 0);
   for (std::size_t slot = first; slot < codes_.size(); ++slot) {
     alive_[slot >> 6] |= std::uint64_t{1} << (slot & 63);
@@ -140,7 +142,7 @@ void MihIndex::maybe_compact() {
 
 void MihIndex::delta_add(Slot slot) {
   const std::size_t position = slot - base_end_;
-  const Pdq256& code = codes_[slot];
+  const CodeWords& code = codes_[slot];
   for (int k = 0; k < layout_.substrings; ++k) {
     DeltaTable& t = delta_[static_cast<std::size_t>(k)];
     ATELIER_ASSERT(t.next.size() == position, "delta positions arrive in order");
@@ -218,14 +220,15 @@ bool MihIndex::searches_by_scan(int radius) const {
   return probes >= codes_.size();
 }
 
-void MihIndex::scan_all(const Pdq256& query, int radius, std::vector<MihMatch>& out) const {
+void MihIndex::scan_all(const CodeWords& query, int radius, std::vector<MihMatch>& out) const {
   scan_range(codes_.data(), alive_.data(), codes_.size(), query, radius, out);
 }
 
-void MihIndex::search(const Pdq256& query, int radius, std::vector<MihMatch>& out) const {
+void MihIndex::search(const PdqHash& hash, int radius, std::vector<MihMatch>& out) const {
   if (radius < 0 || live_ == 0) return;
-  radius = std::min(radius, kPdq256Bits);
+  radius = std::min(radius, kPdqBits);
   const std::size_t first = out.size();
+  const CodeWords query = internal::code_words(hash);
   if (searches_by_scan(radius)) {
     scan_all(query, radius, out);
     return;
@@ -275,7 +278,7 @@ void MihIndex::search(const Pdq256& query, int radius, std::vector<MihMatch>& ou
 }
 
 std::size_t MihIndex::memory_bytes() const {
-  std::size_t bytes = codes_.capacity() * sizeof(Pdq256) + alive_.capacity() * 8;
+  std::size_t bytes = codes_.capacity() * sizeof(CodeWords) + alive_.capacity() * 8;
   for (const auto& o : offsets_) bytes += o.capacity() * sizeof(std::uint32_t);
   for (const auto& s : slots_) bytes += s.capacity() * sizeof(Slot);
   for (const auto& t : delta_) bytes += t.heads.capacity() * 8 + t.next.capacity() * 4;

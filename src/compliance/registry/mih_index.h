@@ -1,7 +1,7 @@
 // mih_index.h — exact radius search over 256-bit codes by multi-index hashing (MIH).
 //
 //   MihIndex index;
-//   MihIndex::Slot s = index.insert(code);          // slots are stable: 0, 1, 2, …
+//   MihIndex::Slot s = index.insert(hash);          // slots are stable: 0, 1, 2, …
 //   std::vector<MihMatch> found;
 //   index.search(query, 31, found);                 // every live code within 31 bits
 //   index.remove(s);                                // never found again
@@ -33,7 +33,8 @@
 #include <span>
 #include <vector>
 
-#include "compliance/hash256.h"
+#include "compliance/pdq.h"
+#include "compliance/registry/internal/code_words.h"
 #include "compliance/registry/internal/mih_layout.h"
 
 namespace atelier::compliance {
@@ -69,14 +70,14 @@ class MihIndex {
 
   // Adds a code; returns its slot, the previous size(). Asserts size() < kSlotsMax (callers
   // bound their input below it).
-  Slot insert(const Pdq256& code);
+  Slot insert(const PdqHash& code);
   // Adds codes in order (their slots are consecutive from the returned one), compacting at
   // most once: a bulk load costs one counting sort.
-  Slot insert_many(std::span<const Pdq256> codes);
+  Slot insert_many(std::span<const PdqHash> codes);
   // Removes a live slot; false (and nothing changed) for an unknown or removed one.
   bool remove(Slot slot);
   // Appends every live code within `radius` (0..256) of `query` to `out`, by slot.
-  void search(const Pdq256& query, int radius, std::vector<MihMatch>& out) const;
+  void search(const PdqHash& query, int radius, std::vector<MihMatch>& out) const;
   // Merges the delta into the base and drops removed slots from the tables.
   void compact();
   // Whether a search to `radius` would read every code instead of probing the tables: when
@@ -89,7 +90,7 @@ class MihIndex {
   bool alive(Slot slot) const {
     return slot < codes_.size() && ((alive_[slot >> 6] >> (slot & 63)) & 1) != 0;
   }
-  const Pdq256& code(Slot slot) const { return codes_[slot]; }
+  PdqHash code(Slot slot) const { return internal::pdq_hash_of(codes_[slot]); }
   int substrings() const { return layout_.substrings; }
   std::size_t delta_size() const { return codes_.size() - base_end_; }
   std::uint64_t compactions() const { return compactions_; }
@@ -108,12 +109,12 @@ class MihIndex {
   void build_base();
   void delta_add(Slot slot);
   void maybe_compact();
-  void scan_all(const Pdq256& query, int radius, std::vector<MihMatch>& out) const;
+  void scan_all(const internal::CodeWords& query, int radius, std::vector<MihMatch>& out) const;
 
   MihOptions options_;
   internal::MihLayout layout_;
-  std::vector<Pdq256> codes_;
-  std::vector<std::uint64_t> alive_;  // one bit per slot
+  std::vector<internal::CodeWords> codes_;  // as the loops read them (code_words.h)
+  std::vector<std::uint64_t> alive_;        // one bit per slot
   std::size_t live_ = 0;
   std::size_t base_end_ = 0;         // slots below are in the base tables (or were removed)
   std::size_t base_tombstones_ = 0;  // removed slots still in the base tables

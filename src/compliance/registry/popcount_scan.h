@@ -12,7 +12,7 @@
 #include <span>
 #include <vector>
 
-#include "compliance/hash256.h"
+#include "compliance/pdq.h"
 
 namespace atelier::compliance {
 
@@ -30,7 +30,7 @@ enum class ScanKernel { kBest, kScalar };
 
 // Appends every (query, code) pair within `radius` to `out`, ordered by query, then index.
 // codes.size() and queries.size() must be below 2^32.
-void popcount_scan(std::span<const Pdq256> codes, std::span<const Pdq256> queries, int radius,
+void popcount_scan(std::span<const PdqHash> codes, std::span<const PdqHash> queries, int radius,
                    std::vector<ScanMatch>& out, ScanKernel kernel = ScanKernel::kBest);
 
 // Whether kBest runs the AVX-512 loop on this CPU.

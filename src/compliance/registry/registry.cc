@@ -14,20 +14,26 @@ namespace atelier::compliance {
 
 namespace {
 
-std::array<std::uint8_t, 32> code_bytes(const Pdq256& code) {
+static_assert(1 + kImageVariantsMax <= limits::kRegistryCodesPerEntryMax,
+              "an image's hash and its variants fit an entry");
+
+// The store keeps a hash as 32 bytes in hex order (registry_store.h): byte i is hex digits
+// 2i and 2i + 1 of to_hex(), i.e. the high then the low byte of word 15 - i / 2.
+std::array<std::uint8_t, 32> code_bytes(const PdqHash& hash) {
   std::array<std::uint8_t, 32> out{};
-  for (int w = 0; w < 4; ++w) {
-    for (int b = 0; b < 8; ++b) out[w * 8 + b] = static_cast<std::uint8_t>(code[w] >> (56 - 8 * b));
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const std::uint16_t word = hash.words[15 - i / 2];
+    out[i] = static_cast<std::uint8_t>(i % 2 == 0 ? word >> 8 : word & 0xff);
   }
   return out;
 }
 
-Pdq256 code_words(const std::array<std::uint8_t, 32>& bytes) {
-  Pdq256 out{};
-  for (int w = 0; w < 4; ++w) {
-    for (int b = 0; b < 8; ++b) out[w] = (out[w] << 8) | bytes[w * 8 + b];
+PdqHash hash_of_bytes(const std::array<std::uint8_t, 32>& bytes) {
+  PdqHash hash;
+  for (std::size_t w = 0; w < hash.words.size(); ++w) {
+    hash.words[w] = static_cast<std::uint16_t>((bytes[30 - 2 * w] << 8) | bytes[31 - 2 * w]);
   }
-  return out;
+  return hash;
 }
 
 store::RegistryEntryRecord entry_of(const ImportRow& row, const std::string& bank) {
@@ -126,7 +132,7 @@ Result<ImportResult> Registry::add_image(const ImageSignals& image, const Import
   if (!is_sha256_hex(image.sha256_file) || !is_sha256_hex(image.sha256_pixels)) {
     return bad("the file and pixel SHA-256s must be 64 lowercase hex digits");
   }
-  if (image.variants.size() > static_cast<std::size_t>(limits::kRegistryCodesPerEntryMax - 1)) {
+  if (image.variants.size() > static_cast<std::size_t>(kImageVariantsMax)) {
     return bad("too many variants");
   }
   ImportRow row = fields;
@@ -136,9 +142,7 @@ Result<ImportResult> Registry::add_image(const ImageSignals& image, const Import
   e.sha256_pixels = image.sha256_pixels;
   std::set<std::string> seen;
   for (const auto& [kind, code] : image.variants) {
-    if (std::find(kImageVariantKinds.begin(), kImageVariantKinds.end(), kind) ==
-            kImageVariantKinds.end() ||
-        !seen.insert(kind).second) {
+    if (!is_image_variant_kind(kind) || !seen.insert(kind).second) {
       return bad("variant \"" + kind.substr(0, 32) + "\" is unknown or repeated");
     }
     e.codes.push_back({kind, code_bytes(code)});
@@ -257,14 +261,14 @@ std::uint8_t Registry::kind_index(const std::string& kind) {
 
 void Registry::apply_delta(const store::RegistryDelta& delta) {
   for (const auto& b : delta.banks) bank_enabled_[bank_index(b.name)] = b.enabled;
-  std::vector<Pdq256> codes;
+  std::vector<PdqHash> codes;
   std::vector<const store::RegistryIndexRow*> added;
   for (const store::RegistryIndexRow& row : delta.entries) {
     auto known = entry_slots_.find(row.id);
     const bool active = row.status == store::kRegistryActive;
     if (active && known == entry_slots_.end()) {
       added.push_back(&row);
-      for (const auto& c : row.codes) codes.push_back(code_words(c.code));
+      for (const auto& c : row.codes) codes.push_back(hash_of_bytes(c.code));
     } else if (!active && known != entry_slots_.end()) {
       for (MihIndex::Slot s : known->second) index_.remove(s);
       entry_slots_.erase(known);
@@ -320,12 +324,12 @@ std::vector<RegistryMatch> Registry::collect(const std::vector<MihMatch>& found)
   return out;
 }
 
-Result<RegistrySearch> Registry::search(const Pdq256& query, int radius) {
-  ATELIER_TRY_ASSIGN(auto all, search_many(std::span<const Pdq256>(&query, 1), radius));
+Result<RegistrySearch> Registry::search(const PdqHash& query, int radius) {
+  ATELIER_TRY_ASSIGN(auto all, search_many(std::span<const PdqHash>(&query, 1), radius));
   return std::move(all.front());
 }
 
-Result<std::vector<RegistrySearch>> Registry::search_many(std::span<const Pdq256> queries,
+Result<std::vector<RegistrySearch>> Registry::search_many(std::span<const PdqHash> queries,
                                                           int radius) {
   if (radius < 0 || radius > limits::kRegistryRadiusMax) {
     return fail(Error::invalid(
@@ -341,7 +345,7 @@ Result<std::vector<RegistrySearch>> Registry::search_many(std::span<const Pdq256
   std::shared_lock lock(mu_);
   std::vector<RegistrySearch> out;
   std::vector<MihMatch> found;
-  for (const Pdq256& q : queries) {
+  for (const PdqHash& q : queries) {
     found.clear();
     index_.search(q, radius, found);
     out.push_back({collect(found), synced_});

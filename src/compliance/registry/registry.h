@@ -33,7 +33,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "compliance/hash256.h"
+#include "compliance/pdq.h"
 #include "compliance/registry/csv_import.h"
 #include "compliance/registry/events.h"
 #include "compliance/registry/image_signals.h"
@@ -123,9 +123,9 @@ class Registry {
 
   // Every screened entry with a code within `radius` (0..limits::kRegistryRadiusMax) of
   // `query`, after bringing the matcher up to the store.
-  Result<RegistrySearch> search(const Pdq256& query, int radius);
+  Result<RegistrySearch> search(const PdqHash& query, int radius);
   // The same for several queries against one snapshot (at most kRegistryQueriesMax).
-  Result<std::vector<RegistrySearch>> search_many(std::span<const Pdq256> queries, int radius);
+  Result<std::vector<RegistrySearch>> search_many(std::span<const PdqHash> queries, int radius);
 
   // Applies the store's changes since the last sync to the matcher; returns its snapshot.
   Result<store::RegistrySnapshot> sync();

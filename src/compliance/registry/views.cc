@@ -7,7 +7,10 @@ namespace atelier::compliance {
 using nlohmann::json;
 
 json snapshot_view(const store::RegistrySnapshot& s) {
-  return {{"root", to_hex(s.root)}, {"count", s.count}, {"seq", s.seq}, {"log_index", s.log_index}};
+  return {{"root", atelier::to_hex(s.root)},
+          {"count", s.count},
+          {"seq", s.seq},
+          {"log_index", s.log_index}};
 }
 
 json bank_view(const store::RegistryBankRecord& b) {
@@ -23,9 +26,9 @@ json entry_view(const store::RegistryEntryRecord& e) {
   std::string pdq;
   for (const auto& c : e.codes) {
     if (c.kind == "pdq") {
-      pdq = to_hex(c.code);
+      pdq = atelier::to_hex(c.code);
     } else {
-      variants[c.kind] = to_hex(c.code);
+      variants[c.kind] = atelier::to_hex(c.code);
     }
   }
   return {{"id", e.id},
@@ -42,7 +45,7 @@ json entry_view(const store::RegistryEntryRecord& e) {
           {"created_ms", e.created_ms},
           {"updated_ms", e.updated_ms},
           {"added_log_index", e.added_log_index},
-          {"leaf_hash", to_hex(e.leaf_hash)}};
+          {"leaf_hash", atelier::to_hex(e.leaf_hash)}};
 }
 
 json import_view(const ImportResult& r) {

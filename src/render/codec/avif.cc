@@ -149,7 +149,8 @@ Result<std::string> extract_avif_recipe(std::span<const std::uint8_t> file) {
                           kFormat);
 }
 
-Result<Image> decode_avif(std::span<const std::uint8_t> file, const DecodeLimits& limits) {
+Result<Image> decode_avif(std::span<const std::uint8_t> file, const DecodeLimits& limits,
+                          DecodeInfo& info) {
   Result<DecoderPtr> decoder = parse(file);
   if (!decoder) return fail(decoder.error());
   avifDecoder* dec = decoder->get();
@@ -186,6 +187,9 @@ Result<Image> decode_avif(std::span<const std::uint8_t> file, const DecodeLimits
     return fail(
         corrupt_image(kFormat, std::string("YUV to RGB: ") + avifResultToString(converted)));
   }
+  const bool grey = dec->image->yuvFormat == AVIF_PIXEL_FORMAT_YUV400;
+  info.channels = (grey ? 1 : 3) + (dec->alphaPresent ? 1 : 0);
+  info.frames = dec->imageCount;
   return image;
 }
 

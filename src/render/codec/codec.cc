@@ -210,19 +210,22 @@ Result<std::string> extract_recipe(std::span<const std::uint8_t> file) {
   return fail(unknown_format());
 }
 
-Result<Image> decode_image(std::span<const std::uint8_t> file, const DecodeLimits& limits) {
+Result<Image> decode_image(std::span<const std::uint8_t> file, const DecodeLimits& limits,
+                           DecodeInfo* info) {
   const std::optional<ImageFormat> format = sniff_image_format(file);
   if (!format) return fail(ci::corrupt_image("image", "not a PNG, JPEG, WebP or AVIF file"));
+  DecodeInfo unused;
+  DecodeInfo& out = info != nullptr ? *info : unused;
   try {
     switch (*format) {
       case ImageFormat::kPng:
-        return ci::decode_png(file, limits);
+        return ci::decode_png(file, limits, out);
       case ImageFormat::kJpeg:
-        return ci::decode_jpeg(file, limits);
+        return ci::decode_jpeg(file, limits, out);
       case ImageFormat::kWebp:
-        return ci::decode_webp(file, limits);
+        return ci::decode_webp(file, limits, out);
       case ImageFormat::kAvif:
-        return ci::decode_avif(file, limits);
+        return ci::decode_avif(file, limits, out);
     }
   } catch (const std::exception& e) {
     return fail(out_of_memory(e));

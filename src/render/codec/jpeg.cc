@@ -234,7 +234,8 @@ Result<std::string> extract_jpeg_recipe(std::span<const std::uint8_t> file) {
   return std::move(*recipe);
 }
 
-Result<Image> decode_jpeg(std::span<const std::uint8_t> file, const DecodeLimits& limits) {
+Result<Image> decode_jpeg(std::span<const std::uint8_t> file, const DecodeLimits& limits,
+                          DecodeInfo& info) {
   JpegDecoder dec;
   if (!run_read_header(dec, file)) {
     return fail(corrupt_image(kFormat, dec.error.message[0] ? dec.error.message : "no image"));
@@ -252,6 +253,9 @@ Result<Image> decode_jpeg(std::span<const std::uint8_t> file, const DecodeLimits
   if (dec.info.err->num_warnings > 0) {
     return fail(corrupt_image(kFormat, "damaged or truncated image data"));
   }
+  // CMYK and YCCK fail above (no conversion to RGBA): what decodes is grey or colour.
+  info.channels = dec.info.jpeg_color_space == JCS_GRAYSCALE ? 1 : 3;
+  info.frames = 1;
   return image;
 }
 

@@ -80,14 +80,21 @@ Result<std::optional<std::string>> recipe_from_itxt(std::span<const std::uint8_t
 
 // Walks every chunk from IHDR to IEND, checking bounds and CRCs, and returns the recipe text
 // if an atelier:recipe iTXt chunk is present. A missing IEND (a truncated file) is corrupt.
-Result<std::optional<std::string>> scan_chunks(std::span<const std::uint8_t> file, bool all_crcs) {
+// `frames`, if not null, gets the frame count of an animated PNG's acTL chunk (else 1).
+Result<std::optional<std::string>> scan_chunks(std::span<const std::uint8_t> file, bool all_crcs,
+                                               std::int64_t* frames = nullptr) {
   std::optional<std::string> recipe;
+  if (frames != nullptr) *frames = 1;
   std::size_t offset = kSignatureBytes;
   for (bool first = true;; first = false) {
     const Result<Chunk> chunk = read_chunk(file, offset, all_crcs);
     if (!chunk) return fail(chunk.error());
     if (first && chunk->type != "IHDR") return fail(corrupt_image(kFormat, "IHDR is not first"));
     if (chunk->type == "IEND") break;
+    if (chunk->type == "acTL" && frames != nullptr) {
+      if (chunk->data.size() != 8) return fail(corrupt_image(kFormat, "acTL chunk is not 8 bytes"));
+      *frames = be32(chunk->data.data());
+    }
     if (chunk->type == "iTXt") {
       Result<std::optional<std::string>> text = recipe_from_itxt(chunk->data);
       if (!text) return fail(text.error());
@@ -120,25 +127,33 @@ Result<std::string> extract_png_recipe(std::span<const std::uint8_t> file) {
   return std::move(**recipe);
 }
 
-Result<Image> decode_png(std::span<const std::uint8_t> file, const DecodeLimits& limits) {
+Result<Image> decode_png(std::span<const std::uint8_t> file, const DecodeLimits& limits,
+                         DecodeInfo& info, PngReader reader) {
   // libpng's simplified reader stops after the image data, so it would accept a file cut
   // off before IEND, and it only warns about bad CRCs in ancillary chunks. Checking the chunk
   // structure first (cheap next to inflating) makes decode as strict as extract_recipe.
-  ATELIER_TRY(scan_chunks(file, /*all_crcs=*/true));
+  std::int64_t frames = 1;
+  ATELIER_TRY(scan_chunks(file, /*all_crcs=*/true, &frames));
   PngImage png;
   if (!png_image_begin_read_from_memory(&png.image, file.data(), file.size())) {
     return fail(corrupt_image(kFormat, png.image.message));
   }
+  // The file's own format, read before we ask for RGBA below.
+  const png_uint_32 stored = png.image.format;
   ATELIER_TRY(check_decode_size(png.image.width, png.image.height, limits, kFormat));
   Image image;
   image.width = static_cast<int>(png.image.width);
   image.height = static_cast<int>(png.image.height);
   image.rgba.resize(std::size_t(image.width) * std::size_t(image.height) * 4);
   png.image.format = PNG_FORMAT_RGBA;
+  const bool fast = reader == PngReader::kAuto && decode_png_fast(file, image);
   // A null background keeps alpha; row_stride 0 means tightly packed rows.
-  if (!png_image_finish_read(&png.image, nullptr, image.rgba.data(), 0, nullptr)) {
+  if (!fast && !png_image_finish_read(&png.image, nullptr, image.rgba.data(), 0, nullptr)) {
     return fail(corrupt_image(kFormat, png.image.message));
   }
+  info.channels = ((stored & PNG_FORMAT_FLAG_COLOR) != 0 ? 3 : 1) +
+                  ((stored & PNG_FORMAT_FLAG_ALPHA) != 0 ? 1 : 0);
+  info.frames = frames;
   return image;
 }
 

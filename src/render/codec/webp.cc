@@ -154,7 +154,8 @@ Result<std::string> extract_webp_recipe(std::span<const std::uint8_t> file) {
   return parse_xmp_recipe(packet, kFormat);
 }
 
-Result<Image> decode_webp(std::span<const std::uint8_t> file, const DecodeLimits& limits) {
+Result<Image> decode_webp(std::span<const std::uint8_t> file, const DecodeLimits& limits,
+                          DecodeInfo& info) {
   WebPBitstreamFeatures features;
   if (WebPGetFeatures(file.data(), file.size(), &features) != VP8_STATUS_OK) {
     return fail(corrupt_image(kFormat, "invalid header"));
@@ -171,6 +172,8 @@ Result<Image> decode_webp(std::span<const std::uint8_t> file, const DecodeLimits
                           image.width * 4)) {
     return fail(corrupt_image(kFormat, "image data does not decode"));
   }
+  info.channels = features.has_alpha ? 4 : 3;
+  info.frames = 1;
   return image;
 }
 

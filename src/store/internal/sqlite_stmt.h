@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
@@ -56,9 +57,11 @@ class Stmt {
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 
+  // An empty view binds '' (a default-constructed one has no data pointer, which SQLite would
+  // bind as NULL).
   Stmt& bind(int i, std::string_view v) {
-    return keep(
-        sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    return keep(sqlite3_bind_text(stmt_, i, v.data() ? v.data() : "", static_cast<int>(v.size()),
+                                  SQLITE_TRANSIENT));
   }
   Stmt& bind(int i, std::int64_t v) { return keep(sqlite3_bind_int64(stmt_, i, v)); }
   Stmt& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
@@ -145,6 +148,19 @@ class Stmt {
   int rc_ = SQLITE_OK;
   int bind_rc_ = SQLITE_OK;
 };
+
+// A page cursor that is a row's seq (list_renders, bids, compliance reviews): a decimal
+// integer ≥ 0; empty is `first`, the value before every seq.
+[[nodiscard]] inline Result<std::int64_t> parse_seq_cursor(std::string_view cursor,
+                                                           std::int64_t first) {
+  if (cursor.empty()) return first;
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(cursor.data(), cursor.data() + cursor.size(), v);
+  if (ec != std::errc() || p != cursor.data() + cursor.size() || v < 0) {
+    return fail(Error::invalid("invalid_cursor", "cursor is not one this server issued", "cursor"));
+  }
+  return v;
+}
 
 // Steps `q` through its rows, calling `row()` (which returns Result<void>) for each; the
 // first error, from SQLite or from `row`, ends the walk.

@@ -31,7 +31,7 @@ TEST(ComplianceRegistryCsv, ReadsRowsByHeaderNameInAnyOrder) {
   ASSERT_TRUE(t) << t.error().to_string();
   EXPECT_EQ(t->format, TableFormat::kCsv);
   ASSERT_EQ(t->rows.size(), 2u);
-  EXPECT_EQ(pdq256_hex(t->rows[0].pdq), kHash);
+  EXPECT_EQ(to_hex(t->rows[0].pdq), kHash);
   EXPECT_EQ(t->rows[0].label, "Sunflowers");
   EXPECT_EQ(t->rows[0].source, "studio-x");
   EXPECT_EQ(t->rows[0].uri, "https://example.com/a.png");

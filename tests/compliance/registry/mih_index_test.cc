@@ -10,25 +10,17 @@
 #include <vector>
 
 #include "compliance/registry/internal/mih_layout.h"
+#include "tests/compliance/registry/test_codes.h"
 
 namespace atelier::compliance {
 namespace {
 
-Pdq256 random_code(std::mt19937_64& rng) { return {rng(), rng(), rng(), rng()}; }
-
-void flip(Pdq256& code, int p) { code[p / 64] ^= std::uint64_t{1} << (63 - p % 64); }
-
-// `code` with exactly `bits` distinct bits flipped, anywhere.
-Pdq256 at_distance(Pdq256 code, int bits, std::mt19937_64& rng) {
-  std::vector<int> positions(256);
-  for (int i = 0; i < 256; ++i) positions[i] = i;
-  std::shuffle(positions.begin(), positions.end(), rng);
-  for (int i = 0; i < bits; ++i) flip(code, positions[i]);
-  return code;
-}
+using testing::at_distance;
+using testing::flip;
+using testing::random_code;
 
 // `code` with `bits` flipped bits inside substring k of `layout`.
-void flip_in_substring(Pdq256& code, const internal::MihLayout& layout, int k, int bits,
+void flip_in_substring(PdqHash& code, const internal::MihLayout& layout, int k, int bits,
                        std::mt19937_64& rng) {
   std::vector<int> positions;
   for (int p = layout.start[k]; p < layout.start[k] + layout.width[k]; ++p) positions.push_back(p);
@@ -36,17 +28,17 @@ void flip_in_substring(Pdq256& code, const internal::MihLayout& layout, int k, i
   for (int i = 0; i < bits; ++i) flip(code, positions[i]);
 }
 
-std::vector<MihMatch> brute_force(const MihIndex& index, const Pdq256& q, int radius) {
+std::vector<MihMatch> brute_force(const MihIndex& index, const PdqHash& q, int radius) {
   std::vector<MihMatch> out;
   for (std::uint32_t s = 0; s < index.size(); ++s) {
     if (!index.alive(s)) continue;
-    const int d = hamming(index.code(s), q);
+    const int d = hamming_distance(index.code(s), q);
     if (d <= radius) out.push_back({s, d});
   }
   return out;
 }
 
-void expect_exact(const MihIndex& index, const Pdq256& q, int radius, const std::string& what) {
+void expect_exact(const MihIndex& index, const PdqHash& q, int radius, const std::string& what) {
   std::vector<MihMatch> got;
   index.search(q, radius, got);
   const std::vector<MihMatch> want = brute_force(index, q, radius);
@@ -67,13 +59,13 @@ TEST_P(MihExactness, FindsExactlyWhatBruteForceFinds) {
   // No compaction but the one below: the background in the base tables, the planted codes in
   // the delta, so that both are searched.
   MihIndex index({.substrings = c.substrings, .delta_codes_min = 1 << 20});
-  std::vector<Pdq256> queries;
+  std::vector<PdqHash> queries;
   for (int i = 0; i < 40; ++i) queries.push_back(random_code(rng));
   // Background: random codes (at ~128 bits from everything).
   for (int i = 0; i < 20'000; ++i) index.insert(random_code(rng));
   index.compact();
   // Planted near-duplicates of every query at r-1, r, r+1 and 0.
-  for (const Pdq256& q : queries) {
+  for (const PdqHash& q : queries) {
     for (int d : {c.radius - 1, c.radius, c.radius + 1, 0}) {
       if (d >= 0) index.insert(at_distance(q, d, rng));
     }
@@ -81,11 +73,11 @@ TEST_P(MihExactness, FindsExactlyWhatBruteForceFinds) {
   // Codes at r (found) and r+1 (not) that only one table can reach: every other substring as
   // far as it can be without being probed.
   const internal::MihLayout layout = internal::mih_layout(index.substrings());
-  for (const Pdq256& q : queries) {
+  for (const PdqHash& q : queries) {
     for (int only = 0; only < layout.substrings; ++only) {
       const int only_radius = internal::substring_radius(layout, only, c.radius);
       if (only_radius < 0) continue;
-      Pdq256 code = q;
+      PdqHash code = q;
       int total = 0;
       for (int k = 0; k < layout.substrings; ++k) {
         const int rk = internal::substring_radius(layout, k, c.radius);
@@ -97,10 +89,10 @@ TEST_P(MihExactness, FindsExactlyWhatBruteForceFinds) {
       index.insert(code);
       // One more bit anywhere outside `only` and it is out of reach, and out of radius.
       const int other = (only + 1) % layout.substrings;
-      Pdq256 beyond = code;
+      PdqHash beyond = code;
       const int p = layout.start[other] + static_cast<int>(rng() % layout.width[other]);
       flip(beyond, p);
-      if (hamming(beyond, q) == c.radius + 1) index.insert(beyond);
+      if (hamming_distance(beyond, q) == c.radius + 1) index.insert(beyond);
     }
   }
   ASSERT_FALSE(index.searches_by_scan(c.radius)) << "the case must exercise the tables";
@@ -128,13 +120,13 @@ TEST(MihIndex, InsertsRemovalsAndCompactionsNeverMakeItStale) {
   // A small delta bound: compactions happen every few hundred inserts, mid-stream.
   MihIndex index(
       {.substrings = 0, .delta_codes_min = 256, .delta_divisor = 4, .tombstone_divisor = 4});
-  std::vector<Pdq256> centers;
+  std::vector<PdqHash> centers;
   for (int i = 0; i < 30; ++i) centers.push_back(random_code(rng));
   std::vector<std::uint32_t> live_slots;
   for (int step = 0; step < 60; ++step) {
     for (int i = 0; i < 150; ++i) {
       // Clustered: near a center, so buckets are uneven and removals hit matches.
-      const Pdq256& c = centers[rng() % centers.size()];
+      const PdqHash& c = centers[rng() % centers.size()];
       const int d = static_cast<int>(rng() % 48);
       live_slots.push_back(index.insert(at_distance(c, d, rng)));
     }
@@ -146,7 +138,7 @@ TEST(MihIndex, InsertsRemovalsAndCompactionsNeverMakeItStale) {
     }
     ASSERT_EQ(index.live(), live_slots.size());
     for (int i = 0; i < 5; ++i) {
-      const Pdq256 q =
+      const PdqHash q =
           at_distance(centers[rng() % centers.size()], static_cast<int>(rng() % 20), rng);
       expect_exact(index, q, 31, "step " + std::to_string(step));
     }
@@ -156,15 +148,15 @@ TEST(MihIndex, InsertsRemovalsAndCompactionsNeverMakeItStale) {
 
 TEST(MihIndex, InsertManyIsTheSameAsOneByOne) {
   std::mt19937_64 rng(5);
-  std::vector<Pdq256> codes;
+  std::vector<PdqHash> codes;
   for (int i = 0; i < 10'000; ++i) codes.push_back(random_code(rng));
-  const Pdq256 q = codes[17];
+  const PdqHash q = codes[17];
   for (int d : {30, 31, 32}) codes.push_back(at_distance(q, d, rng));
   MihIndex bulk({.delta_codes_min = 1000});
   EXPECT_EQ(bulk.insert_many(codes), 0u);
   EXPECT_EQ(bulk.compactions(), 1u);  // one counting sort, not one per thousand
   MihIndex single({.delta_codes_min = 1000});
-  for (const Pdq256& c : codes) single.insert(c);
+  for (const PdqHash& c : codes) single.insert(c);
   std::vector<MihMatch> a;
   std::vector<MihMatch> b;
   bulk.search(q, 31, a);
@@ -173,7 +165,7 @@ TEST(MihIndex, InsertManyIsTheSameAsOneByOne) {
   ASSERT_EQ(a.size(), 3u);
   EXPECT_EQ(a[0], (MihMatch{17, 0}));
   // A small batch goes to the delta.
-  EXPECT_EQ(bulk.insert_many(std::vector<Pdq256>{q}), codes.size());
+  EXPECT_EQ(bulk.insert_many(std::vector<PdqHash>{q}), codes.size());
   EXPECT_EQ(bulk.delta_size(), 1u);
   a.clear();
   bulk.search(q, 0, a);
@@ -183,16 +175,16 @@ TEST(MihIndex, InsertManyIsTheSameAsOneByOne) {
 TEST(MihIndex, EdgesRadiusZeroFullAndNegativeAndEmptyIndex) {
   MihIndex index;
   std::vector<MihMatch> out;
-  index.search(Pdq256{}, 31, out);
+  index.search(PdqHash{}, 31, out);
   EXPECT_TRUE(out.empty());
   std::mt19937_64 rng(9);
   for (int i = 0; i < 100; ++i) index.insert(random_code(rng));
-  index.search(Pdq256{}, -1, out);
+  index.search(PdqHash{}, -1, out);
   EXPECT_TRUE(out.empty());
-  index.search(Pdq256{}, 256, out);
+  index.search(PdqHash{}, 256, out);
   EXPECT_EQ(out.size(), 100u);
   out.clear();
-  index.search(Pdq256{}, 1000, out);
+  index.search(PdqHash{}, 1000, out);
   EXPECT_EQ(out.size(), 100u);
   EXPECT_FALSE(index.remove(100));
   EXPECT_FALSE(index.alive(1'000'000));
@@ -202,7 +194,7 @@ TEST(MihIndex, ReportsEachCodeOnceEvenWhenEveryTableFindsIt) {
   MihIndex index({.substrings = 16});
   std::mt19937_64 rng(3);
   for (int i = 0; i < 5000; ++i) index.insert(random_code(rng));
-  const Pdq256 q = random_code(rng);
+  const PdqHash q = random_code(rng);
   index.insert(q);  // identical: all 16 tables probe its bucket
   index.insert(q);
   std::vector<MihMatch> out;

@@ -11,7 +11,7 @@
 namespace atelier::compliance::internal {
 namespace {
 
-int bit_at(const Pdq256& code, int p) {
+int bit_at(const CodeWords& code, int p) {
   return static_cast<int>((code[p / 64] >> (63 - p % 64)) & 1);
 }
 
@@ -35,7 +35,7 @@ TEST(MihLayout, SubstringsCoverTheCodeWiderOnesFirst) {
 TEST(MihLayout, SubstringReadsBitsMostSignificantFirstAcrossWords) {
   std::mt19937_64 rng(7);
   for (int round = 0; round < 200; ++round) {
-    Pdq256 code{rng(), rng(), rng(), rng()};
+    CodeWords code{rng(), rng(), rng(), rng()};
     const int width = 1 + static_cast<int>(rng() % 32);
     const int start = static_cast<int>(rng() % static_cast<std::uint64_t>(257 - width));
     std::uint32_t expected = 0;

@@ -5,18 +5,20 @@
 
 #include <random>
 
+#include "tests/compliance/registry/test_codes.h"
+
 namespace atelier::compliance {
 namespace {
 
 TEST(ComplianceRegistryScan, MatchesThePairwiseLoopAcrossBlocksAndBatches) {
   std::mt19937_64 rng(11);
-  std::vector<Pdq256> codes;
+  std::vector<PdqHash> codes;
   // 5,003 codes: two full blocks and a tail that is not a multiple of 8.
-  for (int i = 0; i < 5003; ++i) codes.push_back({rng(), rng(), rng(), rng()});
-  std::vector<Pdq256> queries;
+  for (int i = 0; i < 5003; ++i) codes.push_back(testing::random_code(rng));
+  std::vector<PdqHash> queries;
   for (int i = 0; i < 70; ++i) {
-    Pdq256 q = codes[rng() % codes.size()];
-    for (int b = 0; b < i % 40; ++b) q[rng() % 4] ^= std::uint64_t{1} << (rng() % 64);
+    PdqHash q = codes[rng() % codes.size()];
+    for (int b = 0; b < i % 40; ++b) testing::flip(q, static_cast<int>(rng() % 256));
     queries.push_back(q);
   }
   for (int radius : {0, 31, 120}) {
@@ -28,7 +30,7 @@ TEST(ComplianceRegistryScan, MatchesThePairwiseLoopAcrossBlocksAndBatches) {
     std::vector<ScanMatch> want;
     for (std::uint32_t q = 0; q < queries.size(); ++q) {
       for (std::uint32_t i = 0; i < codes.size(); ++i) {
-        const int d = hamming(codes[i], queries[q]);
+        const int d = hamming_distance(codes[i], queries[q]);
         if (d <= radius) want.push_back({q, i, d});
       }
     }

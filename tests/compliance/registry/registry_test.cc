@@ -13,6 +13,7 @@
 #include "core/limits.h"
 #include "core/merkle.h"
 #include "store/sqlite_store.h"
+#include "tests/compliance/registry/test_codes.h"
 #include "tests/store/test_dir.h"
 
 namespace atelier::compliance {
@@ -20,19 +21,13 @@ namespace {
 
 using atelier::testing::TempDir;
 
-Pdq256 random_code(std::mt19937_64& rng) { return {rng(), rng(), rng(), rng()}; }
+using testing::at_distance;
+using testing::random_code;
 
-Pdq256 at_distance(Pdq256 code, int bits, std::mt19937_64& rng) {
-  std::set<int> flipped;
-  while (static_cast<int>(flipped.size()) < bits) flipped.insert(static_cast<int>(rng() % 256));
-  for (int p : flipped) code[p / 64] ^= std::uint64_t{1} << (63 - p % 64);
-  return code;
-}
-
-std::string csv_of(const std::vector<Pdq256>& codes, const std::string& label_prefix) {
+std::string csv_of(const std::vector<PdqHash>& codes, const std::string& label_prefix) {
   std::string text = "hash,label,source,severity,uri\n";
   for (std::size_t i = 0; i < codes.size(); ++i) {
-    text += pdq256_hex(codes[i]) + "," + label_prefix + std::to_string(i) + ",studio,high," +
+    text += to_hex(codes[i]) + "," + label_prefix + std::to_string(i) + ",studio,high," +
             "https://example.com/" + std::to_string(i) + "\n";
   }
   return text;
@@ -52,7 +47,7 @@ class ComplianceRegistry : public ::testing::Test {
     return rows.empty() ? nlohmann::json() : nlohmann::json::parse(rows[0].entry);
   }
   // What a search must return: every active entry of an enabled bank with a code within r.
-  std::vector<std::int64_t> brute_force(const Pdq256& q, int radius) {
+  std::vector<std::int64_t> brute_force(const PdqHash& q, int radius) {
     std::set<std::string> enabled;
     const auto banks = db->registry_banks().value();
     for (const auto& b : banks) {
@@ -65,9 +60,8 @@ class ComplianceRegistry : public ::testing::Test {
       for (const auto& e : p.items) {
         if (e.status != "active" || !enabled.contains(e.bank)) continue;
         for (const auto& c : e.codes) {
-          Pdq256 w{};
-          for (int i = 0; i < 32; ++i) w[i / 8] = (w[i / 8] << 8) | c.code[i];
-          if (hamming(w, q) <= radius) {
+          // The store's bytes are in hex order (registry_store.h).
+          if (hamming_distance(parse_pdq_hex(atelier::to_hex(c.code)).value(), q) <= radius) {
             out.push_back(e.id);
             break;
           }
@@ -93,9 +87,9 @@ class ComplianceRegistry : public ::testing::Test {
 
 TEST_F(ComplianceRegistry, ImportThenSearchFindsExactlyTheEntriesWithinTheRadius) {
   std::mt19937_64 rng(1);
-  std::vector<Pdq256> codes;
+  std::vector<PdqHash> codes;
   for (int i = 0; i < 400; ++i) codes.push_back(random_code(rng));
-  const Pdq256 q = random_code(rng);
+  const PdqHash q = random_code(rng);
   for (int d : {0, 30, 31, 32, 40}) codes.push_back(at_distance(q, d, rng));
   auto imported = registry->import_table(csv_of(codes, "w"), TableFormat::kAuto,
                                          {.bank = "studio-x", .bank_source = "Studio X"});
@@ -121,7 +115,7 @@ TEST_F(ComplianceRegistry, ImportThenSearchFindsExactlyTheEntriesWithinTheRadius
   EXPECT_EQ(j["format"], "csv");
   EXPECT_EQ(j["added"], codes.size());
   EXPECT_EQ(j["first_id"], 1);
-  EXPECT_EQ(j["snapshot"]["root"], to_hex(imported->snapshot.root));
+  EXPECT_EQ(j["snapshot"]["root"], atelier::to_hex(imported->snapshot.root));
   EXPECT_EQ(j["snapshot"]["count"], codes.size());
   EXPECT_EQ(j["bank_created"]["source"], "Studio X");
   // Anyone holding the entries recomputes the snapshot.
@@ -164,8 +158,8 @@ TEST_F(ComplianceRegistry, ReimportingTheSameCodesChangesAndLogsNothing) {
 
 TEST_F(ComplianceRegistry, ChangesByAnotherProcessReachTheNextSearch) {
   std::mt19937_64 rng(4);
-  const Pdq256 q = random_code(rng);
-  std::vector<Pdq256> codes = {at_distance(q, 5, rng), at_distance(q, 20, rng), random_code(rng)};
+  const PdqHash q = random_code(rng);
+  std::vector<PdqHash> codes = {at_distance(q, 5, rng), at_distance(q, 20, rng), random_code(rng)};
   // "Another process": a second registry over a second connection to the same database.
   auto other_store = store::SqliteStore::open(dir / "atelier.db", &clock).value();
   Registry other(*other_store, {.clock = &clock});
@@ -216,21 +210,22 @@ TEST_F(ComplianceRegistry, ChangesByAnotherProcessReachTheNextSearch) {
 
 TEST_F(ComplianceRegistry, ManyChangesKeepTheMatcherExact) {
   std::mt19937_64 rng(5);
-  std::vector<Pdq256> centers;
+  std::vector<PdqHash> centers;
   for (int i = 0; i < 8; ++i) centers.push_back(random_code(rng));
+  std::vector<std::int64_t> added;  // ids given out (a code repeated in its bank gets none)
   for (int round = 0; round < 12; ++round) {
-    std::vector<Pdq256> codes;
+    std::vector<PdqHash> codes;
     for (int i = 0; i < 60; ++i) {
       codes.push_back(
           at_distance(centers[rng() % centers.size()], static_cast<int>(rng() % 45), rng));
     }
-    ASSERT_TRUE(registry->import_table(csv_of(codes, "r" + std::to_string(round)),
-                                       TableFormat::kCsv,
-                                       {.bank = round % 3 == 0 ? "even" : "odd"}));
+    auto imported =
+        registry->import_table(csv_of(codes, "r" + std::to_string(round)), TableFormat::kCsv,
+                               {.bank = round % 3 == 0 ? "even" : "odd"});
+    ASSERT_TRUE(imported) << imported.error().to_string();
+    added.insert(added.end(), imported->added.begin(), imported->added.end());
     std::vector<std::int64_t> ids;
-    for (int i = 0; i < 10; ++i) {
-      ids.push_back(1 + static_cast<std::int64_t>(rng() % (60 * (round + 1))));
-    }
+    for (int i = 0; i < 10; ++i) ids.push_back(added[rng() % added.size()]);
     auto removed = registry->set_status(ids, round % 2 ? "removed" : "disabled", "");
     if (!removed) {
       ASSERT_EQ(removed.error().code, "registry_entry_removed");
@@ -238,7 +233,7 @@ TEST_F(ComplianceRegistry, ManyChangesKeepTheMatcherExact) {
     if (round == 7) {
       ASSERT_TRUE(registry->put_bank("even", std::nullopt, false));
     }
-    for (const Pdq256& c : centers) {
+    for (const PdqHash& c : centers) {
       EXPECT_EQ(found_ids(registry->search(c, 31).value()), brute_force(c, 31)) << round;
     }
   }
@@ -251,9 +246,10 @@ TEST_F(ComplianceRegistry, AnImageIsFoundThroughItsVariants) {
   ImageSignals image;
   image.pdq = random_code(rng);
   image.quality = 90;
-  for (std::string_view kind : kImageVariantKinds) {
-    image.variants.emplace_back(std::string(kind), random_code(rng));
+  for (int d = 1; d < kDihedralCount; ++d) {
+    image.variants.emplace_back(dihedral_name(static_cast<Dihedral>(d)), random_code(rng));
   }
+  for (Region r : kRegions) image.variants.emplace_back(region_name(r), random_code(rng));
   image.sha256_file = sha256_hex(std::string_view("file"));
   image.sha256_pixels = sha256_hex(std::string_view("pixels"));
   ImportRow fields;
@@ -266,11 +262,11 @@ TEST_F(ComplianceRegistry, AnImageIsFoundThroughItsVariants) {
   ASSERT_EQ(added->added.size(), 1u);
   auto entry = db->registry_entry(added->added[0]).value();
   ASSERT_TRUE(entry);
-  EXPECT_EQ(entry->codes.size(), 1 + kImageVariantKinds.size());
+  EXPECT_EQ(entry->codes.size(), 1u + kImageVariantsMax);
   EXPECT_EQ(entry->sha256_file, image.sha256_file);
   auto json = nlohmann::json::parse(entry->entry_json);
-  EXPECT_EQ(json["variants"].size(), kImageVariantKinds.size());
-  EXPECT_EQ(json["pdq"], pdq256_hex(image.pdq));
+  EXPECT_EQ(json["variants"].size(), static_cast<std::size_t>(kImageVariantsMax));
+  EXPECT_EQ(json["pdq"], to_hex(image.pdq));
   // A rotated copy matches through rotate90, a crop through top_left.
   auto rotated = registry->search(at_distance(image.variants[0].second, 12, rng), 31).value();
   ASSERT_EQ(rotated.matches.size(), 1u);
@@ -311,14 +307,14 @@ TEST_F(ComplianceRegistry, ASnapshotCheckCatchesARowChangedBehindItsBack) {
 }
 
 TEST_F(ComplianceRegistry, SearchInputsAreBounded) {
-  EXPECT_EQ(registry->search(Pdq256{}, -1).error().code, "invalid_radius");
-  EXPECT_EQ(registry->search(Pdq256{}, limits::kRegistryRadiusMax + 1).error().code,
+  EXPECT_EQ(registry->search(PdqHash{}, -1).error().code, "invalid_radius");
+  EXPECT_EQ(registry->search(PdqHash{}, limits::kRegistryRadiusMax + 1).error().code,
             "invalid_radius");
-  auto empty = registry->search(Pdq256{}, limits::kRegistryRadiusMax);
+  auto empty = registry->search(PdqHash{}, limits::kRegistryRadiusMax);
   ASSERT_TRUE(empty);
   EXPECT_TRUE(empty->matches.empty());
   EXPECT_EQ(empty->snapshot.root, empty_root());
-  std::vector<Pdq256> many(limits::kRegistryQueriesMax + 1);
+  std::vector<PdqHash> many(limits::kRegistryQueriesMax + 1);
   EXPECT_EQ(registry->search_many(many, 31).error().code, "invalid_queries");
   const std::int64_t none[] = {1};
   EXPECT_EQ(registry->set_status(none, "gone", "").error().code, "invalid_status");

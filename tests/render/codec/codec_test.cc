@@ -2,12 +2,17 @@
 #include "render/codec.h"
 
 #include <gtest/gtest.h>
+#include <png.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -606,6 +611,228 @@ TEST(AvifTest, AlphaIsApproximatelyKept) {
 }
 
 // --- XMP packet -------------------------------------------------------------------------------
+
+// A PNG chunk: length, type, data, CRC.
+Bytes png_chunk(const char* type, const Bytes& data) {
+  Bytes c;
+  c.reserve(12 + data.size());
+  for (int shift = 24; shift >= 0; shift -= 8) c.push_back(std::uint8_t(data.size() >> shift));
+  c.insert(c.end(), type, type + 4);
+  c.insert(c.end(), data.begin(), data.end());
+  uLong crc = crc32(0L, c.data() + 4, 4);
+  if (!data.empty()) crc = crc32(crc, data.data(), uInt(data.size()));
+  for (int shift = 24; shift >= 0; shift -= 8) c.push_back(std::uint8_t(crc >> shift));
+  return c;
+}
+
+// A PNG of width x height 8-bit pixels of `color_type` (`channels` bytes each), with
+// `extra_chunk` (a whole chunk, or empty) after IHDR.
+Bytes small_png(int width, int height, int color_type, int channels, const Bytes& extra_chunk) {
+  const auto chunk = png_chunk;
+  Bytes ihdr = {
+      0, 0, 0, std::uint8_t(width), 0, 0, 0, std::uint8_t(height), 8, std::uint8_t(color_type),
+      0, 0, 0};
+  Bytes raw;
+  for (int y = 0; y < height; ++y) {
+    raw.push_back(0);
+    for (int i = 0; i < width * channels; ++i) raw.push_back(std::uint8_t(y * 31 + i * 7));
+  }
+  uLongf size = compressBound(uLong(raw.size()));
+  Bytes idat(size);
+  compress(idat.data(), &size, raw.data(), uLong(raw.size()));
+  idat.resize(size);
+  Bytes png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  for (const Bytes& c :
+       {chunk("IHDR", ihdr), extra_chunk, chunk("IDAT", idat), chunk("IEND", {})}) {
+    png.insert(png.end(), c.begin(), c.end());
+  }
+  return png;
+}
+
+// What the file stored, for callers such as PDQ whose result depends on it.
+TEST(DecodeInfoTest, ChannelsAsStored) {
+  const std::pair<ImageFormat, bool> cases[] = {
+      {ImageFormat::kPng, false},  {ImageFormat::kPng, true},  {ImageFormat::kJpeg, false},
+      {ImageFormat::kWebp, false}, {ImageFormat::kWebp, true}, {ImageFormat::kAvif, false},
+      {ImageFormat::kAvif, true}};
+  for (const auto& [format, alpha] : cases) {
+    DecodeInfo info;
+    ASSERT_TRUE(decode_image(encode_ok(gradient(32, 24, alpha), format), {}, &info));
+    EXPECT_EQ(info.channels, alpha ? 4 : 3) << name(format) << " alpha " << alpha;
+    EXPECT_EQ(info.frames, 1);
+  }
+  for (const auto& [color_type, channels] : {std::pair{0, 1}, {4, 2}, {2, 3}, {6, 4}}) {
+    DecodeInfo info;
+    ASSERT_TRUE(decode_image(small_png(5, 4, color_type, channels, {}), {}, &info));
+    EXPECT_EQ(info.channels, channels) << "colour type " << color_type;
+  }
+}
+
+TEST(DecodeInfoTest, AnimatedPngReportsItsFrames) {
+  // acTL: 12 bytes of chunk around 8 of data (frames 7, plays 0); CRC of "acTL" + data.
+  Bytes actl = {0, 0, 0, 8, 'a', 'c', 'T', 'L', 0, 0, 0, 7, 0, 0, 0, 0};
+  const uLong crc = crc32(0L, actl.data() + 4, 12);
+  for (int shift = 24; shift >= 0; shift -= 8) actl.push_back(std::uint8_t(crc >> shift));
+  DecodeInfo info;
+  Result<Image> decoded = decode_image(small_png(6, 6, 2, 3, actl), {}, &info);
+  ASSERT_TRUE(decoded) << decoded.error().to_string();
+  EXPECT_EQ(info.frames, 7);
+  // A broken acTL is a corrupt file.
+  actl[3] = 4;
+  EXPECT_EQ(error_code(decode_image(small_png(6, 6, 2, 3, actl), {}, &info)), "corrupt_image");
+}
+
+// Noise: every filter's arithmetic wraps somewhere.
+Image noise(int width, int height, bool with_alpha, unsigned seed) {
+  std::mt19937 rng(seed);
+  Image image{width, height, Bytes(std::size_t(width) * height * 4)};
+  for (std::size_t i = 0; i < image.rgba.size(); ++i) {
+    image.rgba[i] = (i % 4 == 3 && !with_alpha) ? 255 : std::uint8_t(rng() >> 24);
+  }
+  return image;
+}
+
+// A PNG written by libpng's simplified writer in `format` (grey, grey + alpha, palettes).
+Bytes libpng_png(const Image& image, png_uint_32 format) {
+  png_image png;
+  std::memset(&png, 0, sizeof png);
+  png.version = PNG_IMAGE_VERSION;
+  png.width = image.width;
+  png.height = image.height;
+  png.format = format;
+  Bytes pixels, colormap;
+  const bool mapped = (format & PNG_FORMAT_FLAG_COLORMAP) != 0;
+  const int channels = PNG_IMAGE_SAMPLE_CHANNELS(format);
+  if (mapped) {
+    png.colormap_entries = 200;  // Indexes 200..255 are not used (libpng checks them).
+    for (int i = 0; i < 200; ++i) {
+      for (int c = 0; c < channels; ++c) colormap.push_back(std::uint8_t(i * (c + 3) + c * 50));
+    }
+  }
+  for (std::size_t i = 0; i < image.rgba.size(); i += 4) {
+    if (mapped) {
+      pixels.push_back(std::uint8_t(image.rgba[i] % 200));
+    } else {
+      for (int c = 0; c < channels; ++c) pixels.push_back(image.rgba[i + (c == 1 ? 3 : c)]);
+    }
+  }
+  png_alloc_size_t size = 0;
+  const void* map = mapped ? colormap.data() : nullptr;
+  png_image_write_get_memory_size(png, size, 0, pixels.data(), 0, map);
+  Bytes out(size);
+  EXPECT_TRUE(png_image_write_to_memory(&png, out.data(), &size, 0, pixels.data(), 0, map))
+      << png.message;
+  out.resize(size);
+  return out;
+}
+
+// The fast PNG reader (png_fast_read.cc) against libpng: the same pixels and channels wherever
+// it decodes, and the same result from decode_png either way, on atelier's encoder with every
+// filter, libpng's writer in grey, grey + alpha and palettes with and without transparency,
+// odd sizes, noise, and the image fuzz corpus.
+TEST(PngFastReadTest, SamePixelsAsLibpng) {
+  std::vector<Bytes> files;
+  const std::pair<int, int> sizes[] = {{1, 1}, {3, 2}, {17, 9}, {64, 48}, {257, 33}};
+  for (PngFilter filter : {PngFilter::kAdaptive, PngFilter::kNone, PngFilter::kSub, PngFilter::kUp,
+                           PngFilter::kAverage, PngFilter::kPaeth, PngFilter::kAdaptiveCapped}) {
+    for (const auto& [w, h] : sizes) {
+      for (bool alpha : {false, true}) {
+        EncodeOptions options{.format = ImageFormat::kPng, .png_filter = filter};
+        files.push_back(encode_ok(gradient(w, h, alpha), options, ""));
+        files.push_back(encode_ok(noise(w, h, alpha, unsigned(w * 7 + h)), options, ""));
+      }
+    }
+  }
+  for (png_uint_32 format :
+       {png_uint_32(PNG_FORMAT_GRAY), png_uint_32(PNG_FORMAT_GA),
+        png_uint_32(PNG_FORMAT_RGB_COLORMAP), png_uint_32(PNG_FORMAT_RGBA_COLORMAP)}) {
+    for (const auto& [w, h] : sizes) files.push_back(libpng_png(noise(w, h, true, 5), format));
+  }
+  // Colour-space chunks: sRGB, sRGB's gamma, its chromaticities, all three, another gamma.
+  const Bytes srgb = png_chunk("sRGB", {0}), gama = png_chunk("gAMA", {0, 0, 0xb1, 0x8f}),
+              chrm = png_chunk(
+                  "cHRM", {0, 0, 0x7a, 0x26, 0, 0, 0x80, 0x84, 0, 0, 0xfa, 0,    0, 0, 0x80, 0xe8,
+                           0, 0, 0x75, 0x30, 0, 0, 0xea, 0x60, 0, 0, 0x3a, 0x98, 0, 0, 0x17, 0x70});
+  Bytes all = srgb;
+  all.insert(all.end(), gama.begin(), gama.end());
+  all.insert(all.end(), chrm.begin(), chrm.end());
+  for (const auto& [type, channels] : {std::pair{0, 1}, {2, 3}, {4, 2}, {6, 4}}) {
+    for (const Bytes& extra : {Bytes{}, srgb, gama, chrm, all, png_chunk("gAMA", {0, 1, 0, 0})}) {
+      files.push_back(small_png(7, 5, type, channels, extra));
+    }
+  }
+  const std::filesystem::path corpus =
+      std::filesystem::path(ATELIER_SOURCE_DIR_DEFAULT) / "fuzz" / "corpus" / "image";
+  for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (sniff_image_format(bytes) == ImageFormat::kPng) files.push_back(std::move(bytes));
+  }
+  int fast = 0;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    DecodeInfo slow_info, auto_info;
+    const Result<Image> slow = codec_internal::decode_png(files[i], {1 << 24}, slow_info,
+                                                          codec_internal::PngReader::kLibpng);
+    const Result<Image> either = codec_internal::decode_png(files[i], {1 << 24}, auto_info);
+    ASSERT_EQ(error_code(either), error_code(slow)) << "file " << i;
+    if (!slow) continue;
+    EXPECT_EQ(either->rgba, slow->rgba) << "file " << i;
+    EXPECT_EQ(auto_info.channels, slow_info.channels) << "file " << i;
+    Image image{slow->width, slow->height, Bytes(slow->rgba.size())};
+    if (codec_internal::decode_png_fast(files[i], image)) {
+      ++fast;
+      EXPECT_EQ(image.rgba, slow->rgba) << "file " << i;
+    }
+  }
+  // Every file atelier and libpng wrote here is the common case.
+  EXPECT_GE(fast, 7 * 5 * 2 * 2 + 4 * 5 + 4 * 5);
+}
+
+// What the fast reader leaves to libpng: a colour-space chunk, a palette index past the
+// palette, data after the zlib stream, a filter type PNG does not define.
+TEST(PngFastReadTest, DeclinesWhatLibpngMustDecide) {
+  const auto decline = [](const Bytes& png) {
+    Image image{7, 5, Bytes(7 * 5 * 4)};
+    return !codec_internal::decode_png_fast(png, image);
+  };
+  const Bytes plain = small_png(7, 5, 2, 3, {});
+  ASSERT_FALSE(decline(plain));
+  // gAMA 1.0 (linear): libpng converts it to sRGB.
+  const Bytes with_gama = small_png(7, 5, 2, 3, png_chunk("gAMA", {0, 1, 0x86, 0xa0}));
+  EXPECT_TRUE(decline(with_gama));
+  DecodeInfo info;
+  Result<Image> converted = decode_image(with_gama, {}, &info);
+  ASSERT_TRUE(converted);
+  EXPECT_NE(converted->rgba, decode_image(plain, {})->rgba);  // libpng did convert it.
+  // Two palette entries, indexes up to 200.
+  EXPECT_TRUE(decline(small_png(7, 5, 3, 1, png_chunk("PLTE", {0, 0, 0, 255, 255, 255}))));
+  Bytes raw;
+  for (int y = 0; y < 5; ++y) {
+    raw.push_back(y == 2 ? 5 : 0);  // Row 2's filter type is 5, which PNG does not define.
+    raw.insert(raw.end(), 7 * 3, std::uint8_t(y));
+  }
+  const auto png_of = [&](const Bytes& zlib) {
+    Bytes png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    for (const Bytes& c : {png_chunk("IHDR", {0, 0, 0, 7, 0, 0, 0, 5, 8, 2, 0, 0, 0}),
+                           png_chunk("IDAT", zlib), png_chunk("IEND", {})}) {
+      png.insert(png.end(), c.begin(), c.end());
+    }
+    return png;
+  };
+  const auto deflate = [](const Bytes& data) {
+    uLongf size = compressBound(uLong(data.size()));
+    Bytes zlib(size);
+    compress(zlib.data(), &size, data.data(), uLong(data.size()));
+    zlib.resize(size);
+    return zlib;
+  };
+  EXPECT_TRUE(decline(png_of(deflate(raw))));  // The filter type.
+  raw[2 * 22] = 0;
+  Bytes zlib = deflate(raw);
+  EXPECT_FALSE(decline(png_of(zlib)));
+  zlib.push_back(0);
+  EXPECT_TRUE(decline(png_of(zlib)));  // A byte after the zlib stream, inside IDAT.
+}
 
 TEST(XmpTest, BuildsAnEscapedPacketAndParsesItBack) {
   const std::string packet = codec_internal::build_xmp_packet("a<b>&\"c\"\r");

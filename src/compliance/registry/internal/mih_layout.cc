@@ -12,8 +12,8 @@ MihLayout mih_layout(int substrings) {
                  "MIH substrings out of range: " + std::to_string(substrings));
   MihLayout layout;
   layout.substrings = substrings;
-  const int narrow = kPdq256Bits / substrings;
-  const int wide_count = kPdq256Bits % substrings;
+  const int narrow = kPdqBits / substrings;
+  const int wide_count = kPdqBits % substrings;
   int start = 0;
   for (int k = 0; k < substrings; ++k) {
     const int width = narrow + (k < wide_count ? 1 : 0);
@@ -21,7 +21,7 @@ MihLayout mih_layout(int substrings) {
     layout.width[k] = static_cast<std::uint8_t>(width);
     start += width;
   }
-  ATELIER_ASSERT(start == kPdq256Bits, "MIH substrings must cover the code");
+  ATELIER_ASSERT(start == kPdqBits, "MIH substrings must cover the code");
   ATELIER_ASSERT(layout.width[0] <= kMihWidthMax, "MIH substrings are at most 24 bits");
   return layout;
 }
@@ -31,7 +31,7 @@ int mih_substrings_for(std::uint64_t codes) {
   // down: at 10^6 codes m = 12 searched faster than 13, at 10^7 m = 11 faster than 12
   // (bench/registry_bench.cc).
   const double bits = std::log2(static_cast<double>(std::max<std::uint64_t>(codes, 1u << 16)));
-  const int m = static_cast<int>(kPdq256Bits / bits);
+  const int m = static_cast<int>(kPdqBits / bits);
   return std::clamp(m, kMihSubstringsMin, kMihSubstringsMax);
 }
 

@@ -13,7 +13,7 @@
 #include <array>
 #include <cstdint>
 
-#include "compliance/hash256.h"
+#include "compliance/registry/internal/code_words.h"
 
 namespace atelier::compliance::internal {
 
@@ -23,7 +23,7 @@ inline constexpr int kMihWidthMax = 24;       // bits of the widest substring
 
 struct MihLayout {
   int substrings = 0;                                   // m, kMihSubstringsMin..kMihSubstringsMax
-  std::array<std::uint8_t, kMihSubstringsMax> start{};  // first bit, 0 = the code's MSB
+  std::array<std::uint8_t, kMihSubstringsMax> start{};  // first bit (code_words order)
   std::array<std::uint8_t, kMihSubstringsMax> width{};  // bits; the first 256 % m are wider
 };
 
@@ -42,8 +42,9 @@ inline int substring_radius(const MihLayout& layout, int k, int radius) {
   return k <= a ? s : s - 1;
 }
 
-// The value of bits [start, start + width) of `code`, MSB first (width 1..32).
-inline std::uint32_t substring(const Pdq256& code, int start, int width) {
+// The value of bits [start, start + width) of `code`, where bit p is bit 63 - p % 64 of word
+// p / 64 (width 1..32).
+inline std::uint32_t substring(const CodeWords& code, int start, int width) {
   const int word = start >> 6;
   const int offset = start & 63;
   const std::uint64_t mask = (std::uint64_t{1} << width) - 1;

@@ -90,9 +90,22 @@ Result<std::string> extract_jpeg_recipe(std::span<const std::uint8_t> file);
 Result<std::string> extract_webp_recipe(std::span<const std::uint8_t> file);
 Result<std::string> extract_avif_recipe(std::span<const std::uint8_t> file);
 
-Result<Image> decode_png(std::span<const std::uint8_t> file, const DecodeLimits& limits);
-Result<Image> decode_jpeg(std::span<const std::uint8_t> file, const DecodeLimits& limits);
-Result<Image> decode_webp(std::span<const std::uint8_t> file, const DecodeLimits& limits);
-Result<Image> decode_avif(std::span<const std::uint8_t> file, const DecodeLimits& limits);
+// Which PNG reader decode_png uses: kAuto takes decode_png_fast where it applies, libpng
+// otherwise; kLibpng always libpng (tests compare the two).
+enum class PngReader { kAuto, kLibpng };
+Result<Image> decode_png(std::span<const std::uint8_t> file, const DecodeLimits& limits,
+                         DecodeInfo& info, PngReader reader = PngReader::kAuto);
+// The common PNG without libpng (png_fast_read.cc): 8-bit, not interlaced, no gAMA other than
+// sRGB's, no iCCP or sBIT, tRNS only with a palette, at most 64 MiB of image data inflated.
+// `image` has the file's width and height and its RGBA buffer; true when it was filled with the
+// pixels libpng would give, false when the file is left to libpng (not such a file, or
+// anything wrong).
+bool decode_png_fast(std::span<const std::uint8_t> file, Image& image);
+Result<Image> decode_jpeg(std::span<const std::uint8_t> file, const DecodeLimits& limits,
+                          DecodeInfo& info);
+Result<Image> decode_webp(std::span<const std::uint8_t> file, const DecodeLimits& limits,
+                          DecodeInfo& info);
+Result<Image> decode_avif(std::span<const std::uint8_t> file, const DecodeLimits& limits,
+                          DecodeInfo& info);
 
 }  // namespace atelier::render::codec_internal
