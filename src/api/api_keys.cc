@@ -57,14 +57,15 @@ Result<CreatedApiKey> create_api_key(store::Store& store, std::vector<std::strin
   if (scopes.empty()) {
     return fail(Error::invalid("invalid_scope",
                                "an API key needs at least one scope (read, render, "
-                               "mint, trade, oracle, admin)",
+                               "mint, trade, oracle, compliance, admin)",
                                "scopes"));
   }
   for (const auto& s : scopes) {
     if (!is_scope(s)) {
       return fail(Error::invalid(
           "invalid_scope",
-          "unknown scope \"" + s + "\"; expected read, render, mint, trade, oracle or admin",
+          "unknown scope \"" + s +
+              "\"; expected read, render, mint, trade, oracle, compliance or admin",
           "scopes"));
     }
   }

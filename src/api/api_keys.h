@@ -10,8 +10,9 @@
 // nothing to brute-force), and it keeps authentication cheap on every request. The digest is
 // compared in constant time.
 //
-// Scopes: read, render, mint, trade, oracle (price reports), admin. admin implies every other
-// scope; no other scope implies another. Public routes need no key at all.
+// Scopes: read, render, mint, trade, oracle (price reports), compliance (the registry of
+// protected works), admin. admin implies every other scope; no other scope implies another.
+// Public routes need no key at all.
 //
 // Thread-safety: both functions are safe to call concurrently (the Store is).
 #pragma once
@@ -28,8 +29,8 @@
 
 namespace atelier::api {
 
-inline constexpr std::array<std::string_view, 6> kScopes = {"read",  "render", "mint",
-                                                            "trade", "oracle", "admin"};
+inline constexpr std::array<std::string_view, 7> kScopes = {
+    "read", "render", "mint", "trade", "oracle", "compliance", "admin"};
 inline constexpr std::size_t kApiKeyLabelBytesMax = limits::kApiKeyLabelBytesMax;
 inline constexpr std::size_t kApiKeySecretBytesMax = limits::kApiKeySecretBytesMax;
 

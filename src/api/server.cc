@@ -43,7 +43,8 @@ struct Server::Impl {
              options.public_url.empty() ? "http://" + options.listen : options.public_url,
              options.feeds,
              options.issuer,
-             &options.c2pa_anchors},
+             &options.c2pa_anchors,
+             options.registry},
         routes(build_routes(deps)),
         host(routes, engine.store(), metrics, log, options) {
     auto doc = generate_openapi(routes, {"atelier API", kVersion, kApiDescription});

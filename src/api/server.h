@@ -45,6 +45,9 @@ class Feeds;
 namespace atelier::c2pa {
 class Issuer;
 }  // namespace atelier::c2pa
+namespace atelier::compliance {
+class Registry;
+}
 
 namespace atelier::api {
 
@@ -101,6 +104,9 @@ struct ServerOptions {
   // outlive the Server.
   c2pa::Issuer* issuer = nullptr;
   std::vector<std::vector<std::uint8_t>> c2pa_anchors;
+  // The registry of protected works (GET/POST /v1/compliance/…, scope compliance) when set.
+  // Must outlive the Server.
+  compliance::Registry* registry = nullptr;
   // The server's public base URL for absolute links in token metadata ("https://gallery.example").
   // Empty: "http://" + the listen address.
   std::string public_url;

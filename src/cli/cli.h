@@ -99,5 +99,7 @@ void add_c2pa_commands(CLI::App& app, Globals& globals);
 void add_compliance_commands(CLI::App& app, Globals& globals);
 // `compliance policy …` and `compliance review …` (compliance_review_commands.cc).
 void add_compliance_review_commands(CLI::App& compliance, Globals& globals);
+// `compliance registry …`, the registry of protected works (compliance_registry_commands.cc).
+void add_compliance_registry_commands(CLI::App& compliance, Globals& globals);
 
 }  // namespace atelier::cli

@@ -140,6 +140,7 @@ void add_compliance_commands(CLI::App& app, Globals& globals) {
   hash->add_flag("--crops", args->crops, "add the centre crops and the four quadrants");
   hash->callback([args] { run_hash(*args); });
   add_compliance_review_commands(*compliance, globals);
+  add_compliance_registry_commands(*compliance, globals);
 }
 
 }  // namespace atelier::cli

@@ -7,6 +7,7 @@
 #include "c2pa/credentials.h"
 #include "c2pa/issuer.h"
 #include "cli/cli.h"
+#include "compliance/registry/registry.h"
 
 namespace atelier::cli {
 
@@ -22,7 +23,7 @@ void add_apikey_commands(CLI::App& app, Globals& globals) {
   auto* create =
       key->add_subcommand("create",
                           "Create an API key with scopes (read, render, mint, trade, oracle, "
-                          "admin; admin implies all).\n"
+                          "compliance, admin; admin implies all).\n"
                           "The secret is printed once and stored only as a salted hash.");
   create->add_option("--scope", *scopes, "scope (repeatable, or comma-separated)")
       ->required()
@@ -107,6 +108,8 @@ void add_server_commands(CLI::App& app, Globals& globals) {
     opts->feeds = ctx.feeds.get();
     opts->issuer = ctx.issuer.get();
     opts->c2pa_anchors = c2pa::local_trust_anchors(ctx.dir.keys_path());
+    compliance::Registry registry(*ctx.db);
+    opts->registry = &registry;
     auto r = api::serve_until_signal(*opts, *ctx.engine, [](std::uint16_t port) {
       std::fprintf(stderr, "atelier: listening on port %u\n", port);
     });

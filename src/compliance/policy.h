@@ -80,8 +80,8 @@ std::string_view image_signal_name(ImageSignal s);
 struct ImageMatch {
   ImageSignal signal = ImageSignal::kPdq;
   int distance = 0;                // 0 for the exact signals.
-  std::string query_variant = {};  // Which form of the candidate: "original", "rot90", "crop_ne"…
-  std::string entry_variant = {};  // Which stored signal of the entry matched.
+  std::string query_variant = {};  // Which form of the candidate: "original", "top_right"…
+  std::string entry_variant = {};  // Which stored signal of the entry matched: "pdq", "rotate90"…
   std::string entry_id = {};
   std::string bank = {};
   std::string label = {};

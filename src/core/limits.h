@@ -140,4 +140,18 @@ inline constexpr std::int64_t kScreenMatchesMax = 1'024;           // matches ke
 // 3.5 MB); a word is at most kTermBytesMax.
 inline constexpr std::int64_t kLexiconBytesMax = 64LL << 20;
 
+// The registry of protected works (src/compliance/registry, issue 16 §2).
+inline constexpr std::int64_t kRegistryEntriesMax = 50'000'000;      // entries ever added
+inline constexpr std::int64_t kRegistryBanksMax = 1'000;
+inline constexpr std::int64_t kRegistryImportBytesMax = 256LL << 20;  // one CSV/TSV file
+inline constexpr std::int64_t kRegistryImportRowsMax = 1'000'000;     // entries in one import
+inline constexpr std::int64_t kRegistryFieldBytesMax = 256;           // a label, a source
+inline constexpr std::int64_t kRegistryUriBytesMax = 2'048;           // an original's URI
+inline constexpr std::int64_t kRegistryCodesPerEntryMax = 16;         // its own and variants
+inline constexpr std::int64_t kRegistryStatusChangesMax = 10'000;     // entries in one change
+// Search radius in bits. PDQ's usual match threshold is 31; past 64 (a quarter of the bits)
+// nearly unrelated images match and a search reads most of the index.
+inline constexpr int kRegistryRadiusMax = 64;
+inline constexpr std::int64_t kRegistryQueriesMax = 1'000;            // codes in one search
+
 }  // namespace atelier::limits

@@ -359,7 +359,62 @@ CREATE INDEX compliance_decisions_by_asset
 CREATE INDEX compliance_decisions_by_review ON compliance_decisions (review, seq);
 )sql";
 
-constexpr std::string_view kAll[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9};
+// v10: the registry of protected works (issue 16 §2; store/registry_store.h). Banks, their
+// entries (status active, disabled or removed: a removed entry stays, so that its id and the
+// log entries naming it keep their meaning), each entry's 256-bit codes in order ("pdq"
+// first), and the registry's state: the sequence number of its last change and the snapshot
+// (Merkle root and count of the screened entries) that change produced. changed_seq lets the
+// matcher read only what changed since it last looked.
+constexpr std::string_view kV10 = R"sql(
+CREATE TABLE registry_banks (
+  name         TEXT PRIMARY KEY,
+  source       TEXT NOT NULL,
+  enabled      INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  created_ms   INTEGER NOT NULL,
+  updated_ms   INTEGER NOT NULL,
+  changed_seq  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE registry_entries (
+  id               INTEGER PRIMARY KEY CHECK (id >= 1),
+  bank             TEXT NOT NULL REFERENCES registry_banks (name),
+  label            TEXT NOT NULL,
+  source           TEXT NOT NULL,
+  severity         TEXT NOT NULL,
+  uri              TEXT NOT NULL,
+  status           TEXT NOT NULL CHECK (status IN ('active', 'disabled', 'removed')),
+  pdq              BLOB NOT NULL CHECK (length(pdq) = 32),
+  sha256_file      TEXT NOT NULL,
+  sha256_pixels    TEXT NOT NULL,
+  entry_json       TEXT NOT NULL,
+  leaf_hash        BLOB NOT NULL CHECK (length(leaf_hash) = 32),
+  created_ms       INTEGER NOT NULL,
+  updated_ms       INTEGER NOT NULL,
+  added_log_index  INTEGER NOT NULL,
+  changed_seq      INTEGER NOT NULL
+);
+CREATE INDEX registry_entries_by_code ON registry_entries (bank, pdq) WHERE status != 'removed';
+CREATE INDEX registry_entries_by_change ON registry_entries (changed_seq);
+CREATE INDEX registry_entries_by_bank ON registry_entries (bank, id);
+
+CREATE TABLE registry_codes (
+  entry_id  INTEGER NOT NULL REFERENCES registry_entries (id),
+  ord       INTEGER NOT NULL CHECK (ord >= 0),
+  kind      TEXT NOT NULL,
+  code      BLOB NOT NULL CHECK (length(code) = 32),
+  PRIMARY KEY (entry_id, ord)
+) WITHOUT ROWID;
+
+CREATE TABLE registry_state (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  seq        INTEGER NOT NULL CHECK (seq >= 1),
+  root       BLOB NOT NULL CHECK (length(root) = 32),
+  count      INTEGER NOT NULL CHECK (count >= 0),
+  log_index  INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::string_view kAll[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10};
 
 }  // namespace
 

@@ -32,6 +32,7 @@
 #include "core/mutex.h"
 #include "store/compliance_store.h"
 #include "store/ledger_store.h"
+#include "store/registry_store.h"
 #include "store/store.h"
 
 struct sqlite3;
@@ -51,7 +52,10 @@ struct SqliteStoreOptions {
   std::string vfs = {};
 };
 
-class SqliteStore final : public Store, public LedgerStore, public ComplianceStore {
+class SqliteStore final : public Store,
+                          public LedgerStore,
+                          public ComplianceStore,
+                          public RegistryStore {
  public:
   // `clock` stamps checkpoints and drives the checkpoint interval; it must outlive the store.
   static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& db_path,
@@ -152,6 +156,15 @@ class SqliteStore final : public Store, public LedgerStore, public ComplianceSto
                                                               std::string_view reason,
                                                               std::int64_t now_ms,
                                                               const LogEvent& event) override;
+
+  // RegistryStore (sqlite_registry.cc).
+  Result<RegistryOutcome> apply_registry_change(const RegistryChange& change) override;
+  Result<RegistrySnapshot> registry_snapshot() override;
+  Result<std::vector<RegistryBankRecord>> registry_banks() override;
+  Result<std::optional<RegistryEntryRecord>> registry_entry(std::int64_t id) override;
+  Result<Page<RegistryEntryRecord>> list_registry_entries(const EntryFilter& filter,
+                                                          const PageRequest& page) override;
+  Result<RegistryDelta> registry_delta(std::uint64_t after_seq) override;
 
   // Writes committed together so far, and the largest group: for metrics and benchmarks.
   struct CommitStats {

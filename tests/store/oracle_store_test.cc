@@ -179,7 +179,9 @@ TEST_F(OracleStore, MigrationV5AppliesOnTopOfAV4Database) {
                          "ALTER TABLE idempotency_keys DROP COLUMN token; "
                          "ALTER TABLE idempotency_keys DROP COLUMN lease_expires_ms; "
                          "DROP TABLE asset_credentials; DROP TABLE compliance_decisions; "
-                         "DROP TABLE compliance_policies; PRAGMA user_version = 4",
+                         "DROP TABLE compliance_policies; DROP TABLE registry_codes; "
+                         "DROP TABLE registry_entries; DROP TABLE registry_banks; "
+                         "DROP TABLE registry_state; PRAGMA user_version = 4",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(raw);

@@ -229,7 +229,7 @@ Result<std::string> generate_openapi(const RouteTable& routes, const OpenApiInfo
           {"scheme", "bearer"},
           {"description",
            "An API key from `atelier apikey create --scope …` (atk_<id>.<secret>). Scopes: "
-           "read, render, mint, trade, oracle, admin (admin implies all)."}}}}},
+           "read, render, mint, trade, oracle, compliance, admin (admin implies all)."}}}}},
       {"schemas", std::move(schemas)},
       {"parameters", components_parameters()},
       {"responses", components_responses()}};

@@ -10,6 +10,7 @@
 //   routes_market.cc      POST /v1/listings, GET /v1/listings/{id}, POST
 //   /v1/listings/{id}/purchases routes_oracle.cc      POST /v1/oracles/feeds, GET
 //   /v1/oracles/feeds/{id}, POST …/{id}/reports
+//   routes_compliance.cc  /v1/compliance/banks, /v1/compliance/registry/… (scope compliance)
 //
 // Handlers are thin (DESIGN.md "doors"): parse and check input, call the engine or store,
 // format JSON. Business rules live in the engine.
@@ -36,6 +37,9 @@ namespace atelier::market {
 class Market;
 class Feeds;
 }
+namespace atelier::compliance {
+class Registry;
+}
 
 namespace atelier::api {
 
@@ -50,6 +54,7 @@ struct RouteDeps {
   market::Feeds* feeds = nullptr;   // Price-feed oracles, only when set.
   c2pa::Issuer* issuer = nullptr;   // Signs renders' assets when set (Content Credentials).
   const std::vector<std::vector<std::uint8_t>>* c2pa_anchors = nullptr;
+  compliance::Registry* registry = nullptr;  // The registry of protected works, when set.
 };
 
 void add_system_routes(RouteTable& table, RouteDeps& deps);
@@ -60,6 +65,7 @@ void add_log_routes(RouteTable& table, RouteDeps& deps);
 void add_ledger_routes(RouteTable& table, RouteDeps& deps);
 void add_market_routes(RouteTable& table, RouteDeps& deps);
 void add_oracle_routes(RouteTable& table, RouteDeps& deps);
+void add_compliance_routes(RouteTable& table, RouteDeps& deps);
 
 // Every route above. `deps` must outlive the table.
 RouteTable build_routes(RouteDeps& deps);

@@ -234,6 +234,7 @@ RouteTable build_routes(RouteDeps& deps) {
   add_ledger_routes(table, deps);
   add_market_routes(table, deps);
   add_oracle_routes(table, deps);
+  add_compliance_routes(table, deps);
   return table;
 }
 

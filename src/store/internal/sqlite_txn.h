@@ -24,6 +24,11 @@ class SqliteStore::Txn {
   // Appends `event` to the log: the entry, its leaf hash, the subtree hashes it completes and
   // its subjects. Returns its index.
   Result<std::uint64_t> append(const LogEvent& event);
+  // The index the next append() will return (rows that name their own log entry).
+  std::uint64_t next_log_index() const {
+    store_.mu_.assert_held();
+    return store_.edge_.size();
+  }
   // Signs a checkpoint of the tree as it stands if it has grown past the latest one.
   Result<void> sign_checkpoint() {
     store_.mu_.assert_held();
