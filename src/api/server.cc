@@ -44,7 +44,8 @@ struct Server::Impl {
              options.feeds,
              options.issuer,
              &options.c2pa_anchors,
-             options.registry},
+             options.registry,
+             options.screening},
         routes(build_routes(deps)),
         host(routes, engine.store(), metrics, log, options) {
     auto doc = generate_openapi(routes, {"atelier API", kVersion, kApiDescription});

@@ -47,6 +47,7 @@ class Issuer;
 }  // namespace atelier::c2pa
 namespace atelier::compliance {
 class Registry;
+class Screening;
 }
 
 namespace atelier::api {
@@ -107,6 +108,9 @@ struct ServerOptions {
   // The registry of protected works (GET/POST /v1/compliance/…, scope compliance) when set.
   // Must outlive the Server.
   compliance::Registry* registry = nullptr;
+  // Screening, decisions, reviews, policies and term lists (/v1/compliance/check, …, scope
+  // compliance; GET /v1/assets/{sha256}/compliance) when set. Must outlive the Server.
+  compliance::Screening* screening = nullptr;
   // The server's public base URL for absolute links in token metadata ("https://gallery.example").
   // Empty: "http://" + the listen address.
   std::string public_url;

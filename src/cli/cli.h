@@ -33,6 +33,7 @@ inline constexpr int kExitInput = 2;      // Bad input or usage.
 inline constexpr int kExitNotFound = 3;
 inline constexpr int kExitLimit = 4;      // A limit or the script failed.
 inline constexpr int kExitInternal = 5;
+inline constexpr int kExitReview = 6;  // `check`: the decision is "review" (not allow, not block).
 
 struct Globals {
   std::string data_dir = "atelier-data";
@@ -101,5 +102,11 @@ void add_compliance_commands(CLI::App& app, Globals& globals);
 void add_compliance_review_commands(CLI::App& compliance, Globals& globals);
 // `compliance registry …`, the registry of protected works (compliance_registry_commands.cc).
 void add_compliance_registry_commands(CLI::App& compliance, Globals& globals);
+// `atelier check` and `compliance terms …` (compliance_check_commands.cc).
+void add_check_commands(CLI::App& app, Globals& globals);
+void add_compliance_terms_commands(CLI::App& compliance, Globals& globals);
+// Ordinary words for the text screener's run-together rules: $ATELIER_LEXICON, else Debian's
+// wamerican-huge list (installed by scripts/setup; missing: those rules are off).
+std::string compliance_lexicon_path();
 
 }  // namespace atelier::cli

@@ -141,6 +141,7 @@ void add_compliance_commands(CLI::App& app, Globals& globals) {
   hash->callback([args] { run_hash(*args); });
   add_compliance_review_commands(*compliance, globals);
   add_compliance_registry_commands(*compliance, globals);
+  add_compliance_terms_commands(*compliance, globals);
 }
 
 }  // namespace atelier::cli

@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
       "atelier.db (SQLite), blobs/ (content-addressed files), keys/.\n\n"
       "Exit codes: 0 ok, 1 verification failed, 2 bad input, 3 not found, 4 limit or script "
       "error,\n"
-      "5 internal error.",
+      "5 internal error, 6 sent to review (`check`: neither allowed nor blocked).",
       "atelier"};
   app.set_version_flag("--version", std::string(atelier::kVersion));
   Globals globals;
@@ -132,6 +132,7 @@ int main(int argc, char** argv) {
   add_oracle_commands(app, globals);
   add_c2pa_commands(app, globals);
   add_compliance_commands(app, globals);
+  add_check_commands(app, globals);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {  // Thrown by command callbacks with their exit code.

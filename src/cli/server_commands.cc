@@ -7,6 +7,7 @@
 #include "c2pa/credentials.h"
 #include "c2pa/issuer.h"
 #include "cli/cli.h"
+#include "compliance/check.h"
 #include "compliance/registry/registry.h"
 
 namespace atelier::cli {
@@ -110,6 +111,15 @@ void add_server_commands(CLI::App& app, Globals& globals) {
     opts->c2pa_anchors = c2pa::local_trust_anchors(ctx.dir.keys_path());
     compliance::Registry registry(*ctx.db);
     opts->registry = &registry;
+    compliance::TermScreens terms(*ctx.db, compliance_lexicon_path());
+    compliance::Screening screening({.assets = *ctx.db,
+                                     .store = *ctx.db,
+                                     .ledger = *ctx.db,
+                                     .blobs = *ctx.blobs,
+                                     .registry = registry,
+                                     .terms = terms,
+                                     .clock = SystemClock::instance()});
+    opts->screening = &screening;
     auto r = api::serve_until_signal(*opts, *ctx.engine, [](std::uint16_t port) {
       std::fprintf(stderr, "atelier: listening on port %u\n", port);
     });

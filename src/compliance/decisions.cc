@@ -142,6 +142,15 @@ Result<store::ComplianceDecisionRecord> Decisions::record(const DecisionRequest&
     if (!r.file_sha256.empty()) fields["file_sha256"] = r.file_sha256;
     if (!r.pixels_sha256.empty()) fields["pixels_sha256"] = r.pixels_sha256;
     if (!r.actor.empty()) fields["by"] = r.actor;
+    if (!r.texts.empty()) {
+      json texts = json::array(), lists = json::array();
+      for (const auto& [field, sha] : r.texts) texts.push_back({{"field", field}, {"sha256", sha}});
+      for (const auto& [name, sha] : r.term_lists)
+        lists.push_back({{"name", name}, {"sha256", sha}});
+      fields["texts"] = std::move(texts);
+      fields["term_lists"] = std::move(lists);
+      if (!r.lexicon_sha256.empty()) fields["lexicon_sha256"] = r.lexicon_sha256;
+    }
     ATELIER_TRY_ASSIGN(d.record, canonical_json(fields));
 
     auto stored = store_.put_compliance_decision(

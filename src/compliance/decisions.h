@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "compliance/policy.h"
@@ -51,6 +52,11 @@ struct DecisionRequest {
   std::string file_sha256 = {};  // The image file screened, when it was a file.
   std::string pixels_sha256 = {};
   std::string actor = {};  // Who asked: an API key id or "cli".
+  // The texts screened ({field, SHA-256 of the text}) and the term lists they were screened
+  // against ({name, SHA-256 of the list as imported}), and the lexicon's SHA-256 (empty: none).
+  std::vector<std::pair<std::string, std::string>> texts = {};
+  std::vector<std::pair<std::string, std::string>> term_lists = {};
+  std::string lexicon_sha256 = {};
 };
 
 // A stored decision as the CLI and the API show it: {"id", "decision", "asset", "collection",

@@ -50,6 +50,10 @@ inline constexpr std::int64_t kJsonDepthMax = 32;
 // largest image atelier renders (kImagePixelsMax), so every render can be fingerprinted.
 inline constexpr std::int64_t kComplianceImageBytesMax = 256LL << 20;  // the file
 inline constexpr std::int64_t kComplianceImagePixelsMax = 64LL << 20;  // width x height
+// `atelier check` / POST /v1/compliance/check: texts per check (each within the screener's
+// own limit), and the earlier tokens of a collection a near-duplicate check compares with.
+inline constexpr std::size_t kCheckTextsMax = 64;
+inline constexpr std::int64_t kNearDuplicateTokensMax = 100'000;
 
 // Encoders.
 inline constexpr int kQualityMin = 1;

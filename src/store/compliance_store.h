@@ -1,6 +1,8 @@
-// compliance_store.h — what the store keeps of pre-mint compliance (issue 16 §4): each
-// collection's versioned policy, every decision with its evidence, and the review of the
-// decisions that went to review. Each write is one transaction with its log entry.
+// compliance_store.h — what the store keeps of pre-mint compliance (issue 16 §3, §4): each
+// collection's versioned policy, every decision with its evidence, the review of the
+// decisions that went to review, the term lists texts are screened against, and the PDQ
+// hashes of checked assets (what near-duplicate checks compare a collection's new tokens
+// with). Each write but the hash cache is one transaction with its log entry.
 //
 // The mint gate lives in the ledger's transaction (sqlite_apply_tokens.cc): a token minted in
 // a collection that has a policy needs a decision for its asset under the collection's current
@@ -49,6 +51,30 @@ struct ComplianceDecisionRecord {
   std::uint64_t log_index = 0;
 };
 
+// A term list as imported (`atelier compliance terms import`): the file itself, so that
+// screening rebuilds exactly what was imported, and what it was imported as.
+struct TermListRecord {
+  std::string name;      // 1..64 of A-Z a-z 0-9 . _ -
+  std::string source;    // Who supplies the list.
+  std::string licence;   // May be empty for a studio's own list.
+  std::string severity;  // "block" or "review": for terms that do not name their own.
+  std::string format;    // "text" (one term per line, # comments) or "csv" (term,severity).
+  std::string body;      // The file as imported (UTF-8).
+  std::string sha256;    // Of `body`.
+  std::int64_t terms = 0;
+  std::string created_by;  // The API key id or "cli".
+  std::int64_t created_ms = 0;
+  std::uint64_t log_index = 0;
+};
+
+// A checked asset's PDQ hash, kept so that a collection's later tokens can be compared with
+// it without decoding it again. Derived data: no log entry (anyone can recompute it).
+struct AssetFingerprintRecord {
+  std::string asset_sha256;
+  std::string pdq;  // 64 hex digits.
+  int quality = 0;  // 0..100
+};
+
 class ComplianceStore {
  public:
   virtual ~ComplianceStore() = default;
@@ -81,6 +107,19 @@ class ComplianceStore {
   virtual Result<ComplianceDecisionRecord> review_compliance_decision(
       std::string_view id, ReviewState to, std::string_view reviewer, std::string_view reason,
       std::int64_t now_ms, const LogEvent& event) = 0;
+
+  // Stores a term list with its log entry, replacing a list of the same name (the log keeps
+  // every version's hash). Returns the record with its log_index.
+  virtual Result<TermListRecord> put_term_list(TermListRecord list, const LogEvent& event) = 0;
+  // Every term list by name; bodies only when asked for (they can be megabytes).
+  virtual Result<std::vector<TermListRecord>> term_lists(bool with_bodies) = 0;
+  // Removes a list with its log entry: "unknown_term_list" (field "list") when there is none.
+  virtual Result<std::uint64_t> remove_term_list(std::string_view name, const LogEvent& event) = 0;
+
+  // The hash cache: put replaces; get returns nothing for an asset never fingerprinted.
+  virtual Result<void> put_asset_fingerprint(const AssetFingerprintRecord& fingerprint) = 0;
+  virtual Result<std::optional<AssetFingerprintRecord>> asset_fingerprint(
+      std::string_view asset_sha256) = 0;
 };
 
 }  // namespace atelier::store

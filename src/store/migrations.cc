@@ -414,7 +414,36 @@ CREATE TABLE registry_state (
 );
 )sql";
 
-constexpr std::string_view kAll[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10};
+// v11: the term lists texts are screened against (issue 16 §3), each kept as the file that
+// was imported, and the PDQ hashes of checked assets (near-duplicates within a collection).
+constexpr std::string_view kV11 = R"sql(
+CREATE TABLE compliance_term_lists (
+  name        TEXT PRIMARY KEY,
+  source      TEXT NOT NULL,
+  licence     TEXT NOT NULL,
+  severity    TEXT NOT NULL CHECK (severity IN ('block', 'review')),
+  format      TEXT NOT NULL CHECK (format IN ('text', 'csv')),
+  body        TEXT NOT NULL,
+  sha256      TEXT NOT NULL CHECK (length(sha256) = 64),
+  terms       INTEGER NOT NULL CHECK (terms >= 0),
+  created_by  TEXT NOT NULL,
+  created_ms  INTEGER NOT NULL,
+  log_index   INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE asset_fingerprints (
+  asset_sha256  TEXT PRIMARY KEY,
+  pdq           TEXT NOT NULL CHECK (length(pdq) = 64),
+  quality       INTEGER NOT NULL CHECK (quality BETWEEN 0 AND 100)
+) WITHOUT ROWID;
+-- `atelier check`: an image that is a registered work byte for byte or pixel for pixel.
+CREATE INDEX registry_entries_by_sha256_file ON registry_entries (sha256_file)
+  WHERE sha256_file != '';
+CREATE INDEX registry_entries_by_sha256_pixels ON registry_entries (sha256_pixels)
+  WHERE sha256_pixels != '';
+)sql";
+
+constexpr std::string_view kAll[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11};
 
 }  // namespace
 

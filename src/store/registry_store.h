@@ -149,6 +149,10 @@ class RegistryStore {
   };
   virtual Result<Page<RegistryEntryRecord>> list_registry_entries(const EntryFilter& filter,
                                                                   const PageRequest& page) = 0;
+  // Screened entries (active, in an enabled bank) whose file or decoded pixels have this
+  // SHA-256 (64 hex digits; an empty one matches nothing), by id, without their codes.
+  virtual Result<std::vector<RegistryEntryRecord>> registry_exact_matches(
+      std::string_view sha256_file, std::string_view sha256_pixels) = 0;
   // The matcher's feed: see RegistryDelta.
   virtual Result<RegistryDelta> registry_delta(std::uint64_t after_seq) = 0;
 };

@@ -1,5 +1,6 @@
-// Where compliance is kept (compliance_store.h): policy versions, decisions and reviews, each
-// written with its log entry. The mint gate that reads them is in sqlite_apply_tokens.cc.
+// Where compliance is kept (compliance_store.h): policy versions, decisions and reviews, and
+// term lists, each written with its log entry; and the asset hash cache. The mint gate that reads
+// them is in sqlite_apply_tokens.cc.
 #include "core/assert.h"
 #include "core/limits.h"
 #include "store/internal/ledger_rows.h"
@@ -62,6 +63,27 @@ Result<DecisionRow> read_decision(const Stmt& s) {
   d.seq = s.int64(13);
   ATELIER_TRY(row.status());
   return d;
+}
+
+constexpr std::string_view kTermListColumns =
+    "name, source, licence, severity, format, sha256, terms, created_by, created_ms, log_index";
+
+Result<TermListRecord> read_term_list(const Stmt& s, bool with_body) {
+  Row row(s, "compliance_term_lists", s.text(0));
+  TermListRecord t;
+  t.name = s.text(0);
+  t.source = s.text(1);
+  t.licence = s.text(2);
+  t.severity = row.one_of(3, "severity", {"block", "review"});
+  t.format = row.one_of(4, "format", {"text", "csv"});
+  t.sha256 = s.text(5);
+  t.terms = s.int64(6);
+  t.created_by = s.text(7);
+  t.created_ms = s.int64(8);
+  t.log_index = row.count(9, "log_index");
+  if (with_body) t.body = s.text(10);
+  ATELIER_TRY(row.status());
+  return t;
 }
 
 Result<std::int64_t> current_version(sqlite3* db, std::string_view collection) {
@@ -256,6 +278,68 @@ Result<ComplianceDecisionRecord> SqliteStore::review_compliance_decision(
     d.reviewed_ms = now_ms;
     return d;
   });
+}
+
+Result<TermListRecord> SqliteStore::put_term_list(TermListRecord t, const LogEvent& event) {
+  ATELIER_ASSERT(t.sha256.size() == 64 && !t.name.empty(), "a term list without its hash");
+  return write<TermListRecord>([&](Txn& txn) -> Result<TermListRecord> {
+    ATELIER_TRY_ASSIGN(t.log_index, txn.append(event));
+    Stmt ins(db_, "INSERT OR REPLACE INTO compliance_term_lists (" + std::string(kTermListColumns) +
+                      ", body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    ins.bind(1, t.name).bind(2, t.source).bind(3, t.licence).bind(4, t.severity);
+    ins.bind(5, t.format).bind(6, t.sha256).bind(7, t.terms).bind(8, t.created_by);
+    ins.bind(9, t.created_ms).bind(10, static_cast<std::int64_t>(t.log_index)).bind(11, t.body);
+    ATELIER_TRY(ins.run("storing term list"));
+    return t;
+  });
+}
+
+Result<std::vector<TermListRecord>> SqliteStore::term_lists(bool with_bodies) {
+  MutexLock lock(read_mu_);
+  Stmt s(rdb_, "SELECT " + std::string(kTermListColumns) + (with_bodies ? ", body" : "") +
+                   " FROM compliance_term_lists ORDER BY name");
+  std::vector<TermListRecord> out;
+  ATELIER_TRY(internal::each_row(s, "reading term lists", [&]() -> Result<void> {
+    ATELIER_TRY_ASSIGN(auto t, read_term_list(s, with_bodies));
+    out.push_back(std::move(t));
+    return {};
+  }));
+  return out;
+}
+
+Result<std::uint64_t> SqliteStore::remove_term_list(std::string_view name, const LogEvent& event) {
+  return write<std::uint64_t>([&](Txn& txn) -> Result<std::uint64_t> {
+    Stmt del(db_, "DELETE FROM compliance_term_lists WHERE name = ?1");
+    del.bind(1, name);
+    ATELIER_TRY(del.run("removing term list"));
+    if (sqlite3_changes(db_) == 0) {
+      return fail(
+          Error::not_found("unknown_term_list", "no term list " + std::string(name), "list"));
+    }
+    return txn.append(event);
+  });
+}
+
+Result<void> SqliteStore::put_asset_fingerprint(const AssetFingerprintRecord& f) {
+  ATELIER_ASSERT(f.pdq.size() == 64 && f.quality >= 0 && f.quality <= 100,
+                 "an asset fingerprint out of shape");
+  return write<void>([&](Txn&) -> Result<void> {
+    Stmt ins(db_,
+             "INSERT OR REPLACE INTO asset_fingerprints (asset_sha256, pdq, quality) "
+             "VALUES (?1, ?2, ?3)");
+    ins.bind(1, f.asset_sha256).bind(2, f.pdq).bind(3, f.quality);
+    return ins.run("storing asset fingerprint");
+  });
+}
+
+Result<std::optional<AssetFingerprintRecord>> SqliteStore::asset_fingerprint(
+    std::string_view asset_sha256) {
+  MutexLock lock(read_mu_);
+  Stmt s(rdb_, "SELECT asset_sha256, pdq, quality FROM asset_fingerprints WHERE asset_sha256 = ?1");
+  s.bind(1, asset_sha256);
+  ATELIER_TRY_ASSIGN(const bool found, s.next("reading asset fingerprint"));
+  if (!found) return std::nullopt;
+  return AssetFingerprintRecord{s.text(0), s.text(1), static_cast<int>(s.int64(2))};
 }
 
 }  // namespace atelier::store

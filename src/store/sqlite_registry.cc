@@ -345,6 +345,25 @@ Result<std::optional<RegistryEntryRecord>> SqliteStore::registry_entry(std::int6
   return out;
 }
 
+Result<std::vector<RegistryEntryRecord>> SqliteStore::registry_exact_matches(
+    std::string_view sha256_file, std::string_view sha256_pixels) {
+  MutexLock lock(read_mu_);
+  Stmt& q = rstmts_->get(
+      "SELECT " + std::string(kEntryColumns) +
+      " FROM registry_entries WHERE ((?1 != '' AND sha256_file = ?1) OR (?2 != '' AND "
+      "sha256_pixels = ?2)) AND status = 'active' AND bank IN (SELECT name FROM registry_banks "
+      "WHERE enabled = 1) ORDER BY id LIMIT ?3");
+  q.bind(1, sha256_file).bind(2, sha256_pixels).bind(3, limits::kPageSizeMax);
+  std::vector<RegistryEntryRecord> out;
+  internal::ScopedReset q_done(q);
+  ATELIER_TRY(internal::each_row(q, "reading exact registry matches", [&]() -> Result<void> {
+    ATELIER_TRY_ASSIGN(auto e, read_entry(q));
+    out.push_back(std::move(e));
+    return {};
+  }));
+  return out;
+}
+
 Result<Page<RegistryEntryRecord>> SqliteStore::list_registry_entries(const EntryFilter& filter,
                                                                      const PageRequest& page) {
   std::int64_t after = 0;

@@ -156,6 +156,12 @@ class SqliteStore final : public Store,
                                                               std::string_view reason,
                                                               std::int64_t now_ms,
                                                               const LogEvent& event) override;
+  Result<TermListRecord> put_term_list(TermListRecord list, const LogEvent& event) override;
+  Result<std::vector<TermListRecord>> term_lists(bool with_bodies) override;
+  Result<std::uint64_t> remove_term_list(std::string_view name, const LogEvent& event) override;
+  Result<void> put_asset_fingerprint(const AssetFingerprintRecord& fingerprint) override;
+  Result<std::optional<AssetFingerprintRecord>> asset_fingerprint(
+      std::string_view asset_sha256) override;
 
   // RegistryStore (sqlite_registry.cc).
   Result<RegistryOutcome> apply_registry_change(const RegistryChange& change) override;
@@ -164,6 +170,8 @@ class SqliteStore final : public Store,
   Result<std::optional<RegistryEntryRecord>> registry_entry(std::int64_t id) override;
   Result<Page<RegistryEntryRecord>> list_registry_entries(const EntryFilter& filter,
                                                           const PageRequest& page) override;
+  Result<std::vector<RegistryEntryRecord>> registry_exact_matches(
+      std::string_view sha256_file, std::string_view sha256_pixels) override;
   Result<RegistryDelta> registry_delta(std::uint64_t after_seq) override;
 
   // Writes committed together so far, and the largest group: for metrics and benchmarks.

@@ -10,6 +10,7 @@
 
 #include "api/api_keys.h"
 #include "api/server.h"
+#include "compliance/check.h"
 #include "compliance/registry/registry.h"
 #include "render/engine.h"
 #include "store/blob_store.h"
@@ -51,6 +52,8 @@ class ComplianceRegistryRoutes : public ::testing::Test {
   std::unique_ptr<store::BlobStore> blobs;
   std::unique_ptr<render::Engine> engine;
   std::unique_ptr<compliance::Registry> registry;
+  std::unique_ptr<compliance::TermScreens> terms;
+  std::unique_ptr<compliance::Screening> screening;
   std::unique_ptr<Server> server;
   std::unique_ptr<Client> c;
   std::string key, read_key;
@@ -71,6 +74,16 @@ class ComplianceRegistryRoutes : public ::testing::Test {
     options.log_sink = [](std::string_view) {};
     options.clock = &clock;
     options.registry = registry.get();
+    terms = std::make_unique<compliance::TermScreens>(*db);
+    screening =
+        std::make_unique<compliance::Screening>(compliance::ScreeningDeps{.assets = *db,
+                                                                          .store = *db,
+                                                                          .ledger = *db,
+                                                                          .blobs = *blobs,
+                                                                          .registry = *registry,
+                                                                          .terms = *terms,
+                                                                          .clock = clock});
+    options.screening = screening.get();
     server = std::make_unique<Server>(std::move(options), *engine);
     auto ok = server->start();
     ASSERT_TRUE(ok) << ok.error().to_string();
@@ -281,6 +294,77 @@ TEST_F(ComplianceRegistryRoutes, AnImageIsHashedOnImportAndAFlatOneRefused) {
                         {{"bank", "museum"}, {"label", "X"}, {"image_base64", "aGVsbG8="}});
   EXPECT_EQ(code(not_image), "unsupported_image");
   EXPECT_EQ(*db->log_size(), log_size);
+}
+
+// POST /v1/compliance/check and the decision routes: documented under the compliance scope
+// (an asset's decisions under read); an image that is a registered work is blocked and its
+// decision readable from the asset; a text matching an imported list goes to review, and an
+// approval through the API names the key; bad input changes nothing.
+TEST_F(ComplianceRegistryRoutes, CheckDecidesAndDecisionsReviewsAndTermsAreServed) {
+  auto doc = json::parse(server->openapi_json());
+  for (const char* p : {"/v1/compliance/check", "/v1/compliance/reviews",
+                        "/v1/compliance/reviews/{id}/approve", "/v1/compliance/terms",
+                        "/v1/compliance/policies/{collection}", "/v1/compliance/decisions/{id}"}) {
+    ASSERT_TRUE(doc["paths"].contains(p)) << p;
+  }
+  EXPECT_EQ(doc["paths"]["/v1/assets/{sha256}/compliance"]["get"]["security"][0]["bearer"][0],
+            "read");
+  EXPECT_EQ(
+      c->request("POST", "/v1/compliance/check", R"({"texts": {"title": "x"}})", auth(read_key))
+          .status,
+      403);
+
+  // An image registered, then checked: blocked at distance 0, the decision logged.
+  const auto art =
+      atelier::testing::read_bytes(atelier::testing::pdq_data_dir() / "art-300x200.png");
+  const std::string art_b64 = base64(art);
+  ASSERT_EQ(post("/v1/compliance/registry/images",
+                 {{"bank", "museum"}, {"label", "Art"}, {"image_base64", art_b64}})
+                .status,
+            201);
+  const std::string sha = *blobs->put(art);  // The image is an asset of this studio too.
+  Reply r = post("/v1/compliance/check", {{"image_base64", art_b64}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(body(r)["decision"], "block") << r.body;
+  EXPECT_EQ(body(r)["asset"], sha);
+  EXPECT_EQ(body(r)["matches"][0]["signal"], "exact_file") << r.body;
+  r = c->request("GET", "/v1/assets/" + sha + "/compliance", "", auth(read_key));
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(body(r)["data"].size(), 1u);
+  EXPECT_EQ(body(r)["data"][0]["decision"], "block");
+
+  // A term list, a text through an evasion: review, approved by this key.
+  r = post("/v1/compliance/terms",
+           {{"list", "brands"}, {"severity", "review"}, {"text", "PayPal\nNike\n"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(body(r)["terms"], 2);
+  r = post("/v1/compliance/check", {{"texts", {{"title", "p.a.y.p.a.l gift"}}}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(body(r)["decision"], "review") << r.body;
+  EXPECT_EQ(body(r)["matches"][0]["term"], "PayPal") << r.body;
+  const std::string id = body(r)["id"];
+  r = get("/v1/compliance/reviews");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(body(r)["data"].size(), 1u) << r.body;
+  EXPECT_EQ(body(r)["data"][0]["id"], id);
+  r = post("/v1/compliance/reviews/" + id + "/approve", {{"reason", "licensed"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body(r)["review"], "approved");
+  EXPECT_EQ(body(r)["reviewer"].get<std::string>().rfind("key:", 0), 0u) << r.body;
+  EXPECT_EQ(code(post("/v1/compliance/reviews/" + id + "/approve", {{"reason", "again"}})),
+            "review_not_pending");
+
+  // Bad input: refused, nothing logged.
+  const std::uint64_t before = *db->log_size();
+  EXPECT_EQ(code(post("/v1/compliance/check", json::object())), "check_empty");
+  EXPECT_EQ(code(post("/v1/compliance/check", {{"image_base64", "aGVsbG8=\n"}})), "invalid_base64");
+  EXPECT_EQ(code(post("/v1/compliance/check", {{"image_base64", base64({1, 2, 3})}})),
+            "unsupported_image");
+  EXPECT_EQ(code(post("/v1/compliance/check", {{"texts", {{"t", "x"}}}, {"bogus", 1}})),
+            "unknown_field");
+  EXPECT_EQ(code(post("/v1/compliance/terms", {{"list", "bad"}, {"text", "term,severity\nA,x\n"}})),
+            "term_list_severity_invalid");
+  EXPECT_EQ(*db->log_size(), before);
 }
 
 }  // namespace

@@ -181,7 +181,8 @@ TEST_F(OracleStore, MigrationV5AppliesOnTopOfAV4Database) {
                          "DROP TABLE asset_credentials; DROP TABLE compliance_decisions; "
                          "DROP TABLE compliance_policies; DROP TABLE registry_codes; "
                          "DROP TABLE registry_entries; DROP TABLE registry_banks; "
-                         "DROP TABLE registry_state; PRAGMA user_version = 4",
+                         "DROP TABLE registry_state; DROP TABLE compliance_term_lists; "
+                         "DROP TABLE asset_fingerprints; PRAGMA user_version = 4",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(raw);

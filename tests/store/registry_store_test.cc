@@ -248,6 +248,7 @@ TEST_F(RegistryStore, MigrationV10AppliesOnTopOfAV9Database) {
   ASSERT_EQ(sqlite3_exec(raw,
                          "DROP TABLE registry_codes; DROP TABLE registry_entries; "
                          "DROP TABLE registry_banks; DROP TABLE registry_state; "
+                         "DROP TABLE compliance_term_lists; DROP TABLE asset_fingerprints; "
                          "PRAGMA user_version = 9",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);

@@ -548,7 +548,8 @@ TEST(SqliteStore, TheV8RebuildKeepsV7Credentials) {
   const std::string v7 =
       "DROP TABLE asset_credentials; DROP TABLE compliance_decisions; "
       "DROP TABLE compliance_policies; DROP TABLE registry_codes; DROP TABLE registry_entries; "
-      "DROP TABLE registry_banks; DROP TABLE registry_state; "  // v9, v10 again on top of v7.
+      "DROP TABLE registry_banks; DROP TABLE registry_state; DROP TABLE compliance_term_lists; "
+      "DROP TABLE asset_fingerprints; "  // v9, v10, v11 again on top of v7.
       "CREATE TABLE asset_credentials (asset_sha256 TEXT PRIMARY KEY REFERENCES blobs_meta "
       "(sha256), signed_sha256 TEXT NOT NULL, manifest_label TEXT NOT NULL, created_ms INTEGER "
       "NOT NULL) WITHOUT ROWID; "

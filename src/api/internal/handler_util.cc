@@ -1,5 +1,7 @@
 #include "api/internal/handler_util.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <charconv>
 
@@ -108,6 +110,25 @@ bool if_none_match_matches(std::string_view header_value, std::string_view tag) 
     }
   }
   return false;
+}
+
+std::optional<std::vector<std::uint8_t>> strict_base64(std::string_view text,
+                                                       std::size_t bytes_max) {
+  if (text.empty() || text.size() % 4 != 0 || text.size() / 4 * 3 > bytes_max + 2) {
+    return std::nullopt;
+  }
+  std::vector<std::uint8_t> out(text.size() / 4 * 3);
+  const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (n < 0) return std::nullopt;
+  const std::size_t pad = text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0;
+  out.resize(static_cast<std::size_t>(n) - pad);
+  std::string again(text.size() + 1, '\0');
+  EVP_EncodeBlock(reinterpret_cast<unsigned char*>(again.data()), out.data(),
+                  static_cast<int>(out.size()));
+  again.resize(text.size());
+  if (again != text || out.size() > bytes_max) return std::nullopt;
+  return out;
 }
 
 }  // namespace atelier::api

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/internal/http_types.h"
 #include "api/internal/router.h"
@@ -50,5 +51,10 @@ nlohmann::json stored_json(const std::string& text,
 // True when an If-None-Match header value matches the strong ETag "\"<tag>\"" (lists, W/ and
 // "*" handled per RFC 9110 §13.1.2, weak comparison).
 bool if_none_match_matches(std::string_view header_value, std::string_view tag);
+
+// Canonical padded base64 (RFC 4648 §4) of at most `bytes_max` bytes; nullopt otherwise
+// (whitespace, a missing pad, stray bits: one file has one spelling).
+std::optional<std::vector<std::uint8_t>> strict_base64(std::string_view text,
+                                                       std::size_t bytes_max);
 
 }  // namespace atelier::api

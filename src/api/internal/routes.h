@@ -10,6 +10,8 @@
 //   routes_market.cc      POST /v1/listings, GET /v1/listings/{id}, POST
 //   /v1/listings/{id}/purchases routes_oracle.cc      POST /v1/oracles/feeds, GET
 //   /v1/oracles/feeds/{id}, POST …/{id}/reports
+//   routes_screening.cc   /v1/compliance/check, decisions, reviews, policies, terms;
+//                         GET /v1/assets/{sha256}/compliance
 //   routes_compliance.cc  /v1/compliance/banks, /v1/compliance/registry/… (scope compliance)
 //
 // Handlers are thin (DESIGN.md "doors"): parse and check input, call the engine or store,
@@ -39,6 +41,7 @@ class Feeds;
 }
 namespace atelier::compliance {
 class Registry;
+class Screening;
 }
 
 namespace atelier::api {
@@ -55,6 +58,7 @@ struct RouteDeps {
   c2pa::Issuer* issuer = nullptr;   // Signs renders' assets when set (Content Credentials).
   const std::vector<std::vector<std::uint8_t>>* c2pa_anchors = nullptr;
   compliance::Registry* registry = nullptr;  // The registry of protected works, when set.
+  compliance::Screening* screening = nullptr;  // Checks, decisions, reviews, terms, when set.
 };
 
 void add_system_routes(RouteTable& table, RouteDeps& deps);
@@ -66,6 +70,7 @@ void add_ledger_routes(RouteTable& table, RouteDeps& deps);
 void add_market_routes(RouteTable& table, RouteDeps& deps);
 void add_oracle_routes(RouteTable& table, RouteDeps& deps);
 void add_compliance_routes(RouteTable& table, RouteDeps& deps);
+void add_screening_routes(RouteTable& table, RouteDeps& deps);
 
 // Every route above. `deps` must outlive the table.
 RouteTable build_routes(RouteDeps& deps);

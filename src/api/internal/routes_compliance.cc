@@ -116,28 +116,6 @@ Result<HttpResponse> import(Registry& registry, RequestContext& ctx) {
   return json_response(compliance::import_view(*r), r->logged ? 201 : 200);
 }
 
-// Canonical padded base64 (RFC 4648 §4) of at most `bytes_max` bytes; nullopt otherwise.
-// OpenSSL decodes; re-encoding and comparing refuses what EVP_DecodeBlock lets through
-// (whitespace, a missing pad, stray bits), so one image has one spelling.
-std::optional<std::vector<std::uint8_t>> strict_base64(std::string_view text,
-                                                       std::size_t bytes_max) {
-  if (text.empty() || text.size() % 4 != 0 || text.size() / 4 * 3 > bytes_max + 2) {
-    return std::nullopt;
-  }
-  std::vector<std::uint8_t> out(text.size() / 4 * 3);
-  const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  const std::size_t pad = text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0;
-  out.resize(static_cast<std::size_t>(n) - pad);
-  std::string again(text.size() + 1, '\0');
-  EVP_EncodeBlock(reinterpret_cast<unsigned char*>(again.data()), out.data(),
-                  static_cast<int>(out.size()));
-  again.resize(text.size());
-  if (again != text || out.size() > bytes_max) return std::nullopt;
-  return out;
-}
-
 Result<HttpResponse> add_image(Registry& registry, RequestContext& ctx) {
   ATELIER_TRY_ASSIGN(json j, body_object(ctx));
   ATELIER_TRY(refuse_unknown_fields(

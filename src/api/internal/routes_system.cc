@@ -235,6 +235,7 @@ RouteTable build_routes(RouteDeps& deps) {
   add_market_routes(table, deps);
   add_oracle_routes(table, deps);
   add_compliance_routes(table, deps);
+  add_screening_routes(table, deps);
   return table;
 }
 
