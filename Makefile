@@ -40,7 +40,7 @@ bench-log: configure
 
 # Every libFuzzer target in fuzz/ (fuzz/CMakeLists.txt lists the same); corpora in fuzz/corpus/<name>.
 FUZZ_TARGETS = recipe_fuzz note_fuzz log_fuzz market_fuzz rules_fuzz api_fuzz amount_fuzz image_fuzz bundle_fuzz c2pa_fuzz \
-  http_fuzz pdq_fuzz terms_fuzz
+  http_fuzz pdq_fuzz terms_fuzz registry_fuzz
 
 # libFuzzer targets, with clang 16. Its libstdc++ <expected> is gated on a __cpp_concepts value
 # clang 16 does not advertise although it implements what <expected> needs (P0848).

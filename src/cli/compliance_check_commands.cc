@@ -97,19 +97,7 @@ void add_check(CLI::App& app, Globals& globals) {
     const auto out = or_exit(screening.check(req));
     const auto& d = out.decision;
     if (a->as_json) {
-      json record = json::parse(d.record);
-      json j = {{"decision", d.outcome},
-                {"id", d.id},
-                {"matches", record.value("findings", json::array())},
-                {"registry", record["registry"]},
-                {"policy", record["policy"]},
-                {"log_index", d.log_index}};
-      for (const char* k : {"asset", "collection", "quality", "file_sha256", "pixels_sha256",
-                            "texts", "term_lists", "lexicon_sha256", "findings_omitted"}) {
-        if (record.contains(k)) j[k] = record[k];
-      }
-      if (d.review != store::ReviewState::kNone) j["review"] = review_state_name(d.review);
-      print(j.dump() + "\n");
+      print(compliance::check_json(d) + "\n");
     } else {
       print(text_report(d));
     }

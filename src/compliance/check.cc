@@ -167,6 +167,32 @@ Result<TermScreens::Compiled> TermScreens::current() {
 // ---------------------------------------------------------------------------------------------
 // Screening
 
+std::string check_json(const store::ComplianceDecisionRecord& d) {
+  using nlohmann::json;
+  json record = json::parse(d.record, nullptr, false);
+  if (!record.is_object()) record = json::object();
+  json j = {{"decision", d.outcome},
+            {"id", d.id},
+            {"matches", record.value("findings", json::array())},
+            {"registry", record.value("registry", json::object())},
+            {"policy", record.value("policy", json::object())},
+            {"log_index", d.log_index},
+            {"created_ms", d.created_ms}};
+  for (const char* k : {"asset", "collection", "quality", "file_sha256", "pixels_sha256", "texts",
+                        "term_lists", "lexicon_sha256", "findings_omitted", "by"}) {
+    if (record.contains(k)) j[k] = record[k];
+  }
+  if (d.review != store::ReviewState::kNone) {
+    j["review"] = store::review_state_name(d.review);
+    if (!d.reviewer.empty()) {
+      j["reviewer"] = d.reviewer;
+      j["review_reason"] = d.review_reason;
+      j["reviewed_ms"] = d.reviewed_ms;
+    }
+  }
+  return j.dump();
+}
+
 Screening::Screening(ScreeningDeps deps) : d_(deps), decisions_(d_.store, d_.ledger, d_.clock) {}
 
 Result<CheckOutcome> Screening::check(const CheckRequest& request) {

@@ -112,6 +112,13 @@ struct CheckOutcome {
   store::ComplianceDecisionRecord decision;
 };
 
+// A decision as `atelier check --json` prints it and POST /v1/compliance/check returns it:
+// {"decision", "id", "matches" (the findings), "registry", "policy", "log_index", "created_ms",
+// and when present "asset", "collection", "quality", "file_sha256", "pixels_sha256", "texts",
+// "term_lists", "lexicon_sha256", "findings_omitted", "by", "review", "reviewer",
+// "review_reason", "reviewed_ms"}.
+std::string check_json(const store::ComplianceDecisionRecord& decision);
+
 struct ScreeningDeps {
   store::Store& assets;  // Which asset a signed file is (its Content Credentials record).
   store::ComplianceStore& store;

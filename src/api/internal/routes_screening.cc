@@ -29,27 +29,7 @@ std::string actor_of(const RequestContext& c) {
 
 // A decision as `atelier check --json` prints it.
 json check_view(const store::ComplianceDecisionRecord& d) {
-  const json record = stored_json(d.record);
-  json j = {{"decision", d.outcome},
-            {"id", d.id},
-            {"matches", record.value("findings", json::array())},
-            {"registry", record.value("registry", json::object())},
-            {"policy", record.value("policy", json::object())},
-            {"log_index", d.log_index},
-            {"created_ms", d.created_ms}};
-  for (const char* k : {"asset", "collection", "quality", "file_sha256", "pixels_sha256", "texts",
-                        "term_lists", "lexicon_sha256", "findings_omitted", "by"}) {
-    if (record.contains(k)) j[k] = record[k];
-  }
-  if (d.review != store::ReviewState::kNone) {
-    j["review"] = store::review_state_name(d.review);
-    if (!d.reviewer.empty()) {
-      j["reviewer"] = d.reviewer;
-      j["review_reason"] = d.review_reason;
-      j["reviewed_ms"] = d.reviewed_ms;
-    }
-  }
-  return j;
+  return json::parse(compliance::check_json(d));
 }
 
 Result<HttpResponse> check(compliance::Screening& screening, store::BlobStore& blobs,
