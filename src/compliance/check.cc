@@ -211,9 +211,19 @@ Result<CheckOutcome> Screening::check(const CheckRequest& request) {
                                    "collection"));
     }
   }
+  // The evidence depends on the policy (the PDQ radius, the quality and near-duplicate
+  // thresholds): a policy replaced while it was gathered means gathering it again, once.
+  for (int attempt = 0;; ++attempt) {
+    auto out = check_under_policy(request);
+    if (out || out.error().code != "policy_changed" || attempt > 0) return out;
+  }
+}
+
+Result<CheckOutcome> Screening::check_under_policy(const CheckRequest& request) {
   ATELIER_TRY_ASSIGN(const PolicyInForce policy, decisions_.policy_in_force(request.collection));
 
   DecisionRequest out;
+  out.policy_version = policy.version;
   out.asset_sha256 = request.asset_sha256;
   out.collection = request.collection;
   out.actor = request.actor;

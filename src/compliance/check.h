@@ -147,6 +147,7 @@ class Screening {
   const Clock& clock() const { return d_.clock; }
 
  private:
+  Result<CheckOutcome> check_under_policy(const CheckRequest& request);
   Result<void> screen_image(const CheckRequest& request, const PolicyInForce& policy,
                             DecisionRequest& out);
   Result<void> near_duplicates(const CheckRequest& request, const PolicyInForce& policy,

@@ -111,6 +111,10 @@ Result<PolicyInForce> Decisions::policy_in_force(std::string_view collection) {
 Result<store::ComplianceDecisionRecord> Decisions::record(const DecisionRequest& r) {
   for (int attempt = 0;; ++attempt) {
     ATELIER_TRY_ASSIGN(const PolicyInForce in_force, policy_in_force(r.collection));
+    if (r.policy_version && *r.policy_version != in_force.version) {
+      return fail(Error::conflict(
+          "policy_changed", "the policy changed while the evidence was gathered", "collection"));
+    }
     ATELIER_TRY_ASSIGN(const Decision decision, decide(in_force.policy, r.evidence));
 
     store::ComplianceDecisionRecord d;

@@ -57,6 +57,9 @@ struct DecisionRequest {
   std::vector<std::pair<std::string, std::string>> texts = {};
   std::vector<std::pair<std::string, std::string>> term_lists = {};
   std::string lexicon_sha256 = {};
+  // The policy version the evidence was gathered under, when that matters: a different
+  // version in force when recording is "policy_changed" (gather again), not a decision.
+  std::optional<std::int64_t> policy_version = {};
 };
 
 // A stored decision as the CLI and the API show it: {"id", "decision", "asset", "collection",

@@ -121,6 +121,26 @@ TEST_F(DecisionsTest, ADecisionIsLoggedWithItsEvidenceRegistryAndPolicy) {
   EXPECT_EQ(stored->front().id, d.id);
 }
 
+// Evidence gathered under one policy version is not recorded under another: the screening
+// that asked gathers it again (check.cc), and nothing is stored or logged meanwhile.
+TEST_F(DecisionsTest, EvidenceFromAReplacedPolicyIsRefusedNotRecorded) {
+  ASSERT_TRUE(decisions->set_policy("flows", "{}", "cli"));
+  ASSERT_TRUE(decisions->set_policy("flows", R"({"exact_copy": "review"})", "cli"));
+  const std::string a = asset(2);
+  const std::uint64_t before = *db->log_size();
+  DecisionRequest stale{.asset_sha256 = a, .collection = "flows"};
+  stale.policy_version = 1;
+  auto refused = decisions->record(stale);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "policy_changed");
+  EXPECT_EQ(*db->log_size(), before);
+  EXPECT_TRUE(db->compliance_decisions_for_asset(a)->empty());
+  stale.policy_version = 2;
+  auto recorded = decisions->record(stale);
+  ASSERT_TRUE(recorded) << recorded.error().to_string();
+  EXPECT_EQ(recorded->policy_version, 2);
+}
+
 TEST_F(DecisionsTest, MintingWaitsForAnAllowUnderTheCurrentPolicy) {
   const std::string a = asset(1);
   EXPECT_TRUE(mint_asset(asset(2)));  // No policy: no gate.
