@@ -375,7 +375,7 @@ CREATE TABLE registry_banks (
   changed_seq  INTEGER NOT NULL
 ) WITHOUT ROWID;
 
-CREATE TABLE registry_entries (
+CREATE TABLE registry_works (
   id               INTEGER PRIMARY KEY CHECK (id >= 1),
   bank             TEXT NOT NULL REFERENCES registry_banks (name),
   label            TEXT NOT NULL,
@@ -393,12 +393,12 @@ CREATE TABLE registry_entries (
   added_log_index  INTEGER NOT NULL,
   changed_seq      INTEGER NOT NULL
 );
-CREATE INDEX registry_entries_by_code ON registry_entries (bank, pdq) WHERE status != 'removed';
-CREATE INDEX registry_entries_by_change ON registry_entries (changed_seq);
-CREATE INDEX registry_entries_by_bank ON registry_entries (bank, id);
+CREATE INDEX registry_works_by_code ON registry_works (bank, pdq) WHERE status != 'removed';
+CREATE INDEX registry_works_by_change ON registry_works (changed_seq);
+CREATE INDEX registry_works_by_bank ON registry_works (bank, id);
 
 CREATE TABLE registry_codes (
-  entry_id  INTEGER NOT NULL REFERENCES registry_entries (id),
+  entry_id  INTEGER NOT NULL REFERENCES registry_works (id),
   ord       INTEGER NOT NULL CHECK (ord >= 0),
   kind      TEXT NOT NULL,
   code      BLOB NOT NULL CHECK (length(code) = 32),
@@ -437,9 +437,9 @@ CREATE TABLE asset_fingerprints (
   quality       INTEGER NOT NULL CHECK (quality BETWEEN 0 AND 100)
 ) WITHOUT ROWID;
 -- `atelier check`: an image that is a registered work byte for byte or pixel for pixel.
-CREATE INDEX registry_entries_by_sha256_file ON registry_entries (sha256_file)
+CREATE INDEX registry_works_by_sha256_file ON registry_works (sha256_file)
   WHERE sha256_file != '';
-CREATE INDEX registry_entries_by_sha256_pixels ON registry_entries (sha256_pixels)
+CREATE INDEX registry_works_by_sha256_pixels ON registry_works (sha256_pixels)
   WHERE sha256_pixels != '';
 )sql";
 

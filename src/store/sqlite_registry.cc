@@ -37,7 +37,7 @@ bool copy_blob(std::span<const std::uint8_t> b, std::array<std::uint8_t, N>& out
 }
 
 Result<RegistryEntryRecord> read_entry(const Stmt& s) {
-  internal::Row row(s, "registry_entries", std::to_string(s.int64(0)));
+  internal::Row row(s, "registry_works", std::to_string(s.int64(0)));
   RegistryEntryRecord e;
   e.id = s.int64(0);
   e.bank = s.text(1);
@@ -109,14 +109,14 @@ Result<std::vector<RegistryBankRecord>> read_banks(StmtCache& stmts) {
 // The Merkle root and count of the screened entries: active, in an enabled bank, by id.
 Result<std::pair<Digest, std::uint64_t>> screened_root(StmtCache& stmts) {
   Stmt& q = stmts.get(
-      "SELECT e.leaf_hash FROM registry_entries e JOIN registry_banks b ON b.name = e.bank "
+      "SELECT e.leaf_hash FROM registry_works e JOIN registry_banks b ON b.name = e.bank "
       "WHERE e.status = 'active' AND b.enabled = 1 ORDER BY e.id");
   internal::ScopedReset q_done(q);
   MerkleEdge edge;
   ATELIER_TRY(internal::each_row(q, "hashing the registry snapshot", [&]() -> Result<void> {
     Digest leaf{};
     if (!copy_blob(q.blob(0), leaf)) {
-      return fail(internal::corrupt("registry_entries", "?", "leaf_hash", "not 32 bytes"));
+      return fail(internal::corrupt("registry_works", "?", "leaf_hash", "not 32 bytes"));
     }
     edge.append(leaf, [](std::uint32_t, std::uint64_t, const Digest&) {});
     return {};
@@ -167,7 +167,7 @@ Result<void> apply_banks(StmtCache& stmts, const RegistryChange& change, std::ui
 
 Result<std::int64_t> duplicate_of(StmtCache& stmts, const RegistryEntryRecord& e) {
   Stmt& q = stmts.get(
-      "SELECT id FROM registry_entries WHERE bank = ?1 AND pdq = ?2 AND status != 'removed' "
+      "SELECT id FROM registry_works WHERE bank = ?1 AND pdq = ?2 AND status != 'removed' "
       "ORDER BY id LIMIT 1");
   q.bind(1, e.bank).bind_blob(2, e.codes.front().code);
   internal::ScopedReset q_done(q);
@@ -177,7 +177,7 @@ Result<std::int64_t> duplicate_of(StmtCache& stmts, const RegistryEntryRecord& e
 
 Result<void> insert_entry(StmtCache& stmts, const RegistryEntryRecord& e) {
   Stmt& ins = stmts.get(
-      "INSERT INTO registry_entries (id, bank, label, source, severity, uri, status, pdq, "
+      "INSERT INTO registry_works (id, bank, label, source, severity, uri, status, pdq, "
       "sha256_file, sha256_pixels, entry_json, leaf_hash, created_ms, updated_ms, "
       "added_log_index, changed_seq) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
@@ -199,13 +199,13 @@ Result<void> insert_entry(StmtCache& stmts, const RegistryEntryRecord& e) {
 
 Result<void> add_entries(StmtCache& stmts, const RegistryChange& change, std::uint64_t seq,
                          std::uint64_t log_index, RegistryOutcome& out) {
-  Stmt& top = stmts.get("SELECT COALESCE(MAX(id), 0) FROM registry_entries");
+  Stmt& top = stmts.get("SELECT COALESCE(MAX(id), 0) FROM registry_works");
   ATELIER_TRY(top.one("reading the last registry entry id"));
   std::int64_t next_id = top.int64(0) + 1;
   top.reset();
   if (next_id - 1 + static_cast<std::int64_t>(change.add.size()) > limits::kRegistryEntriesMax) {
-    return fail(Error::limit("registry_entries_max",
-                             "the registry would exceed registry_entries_max (" +
+    return fail(Error::limit("registry_works_max",
+                             "the registry would exceed registry_works_max (" +
                                  std::to_string(limits::kRegistryEntriesMax) + " entries)",
                              "entries"));
   }
@@ -249,7 +249,7 @@ Result<void> change_statuses(StmtCache& stmts, const RegistryChange& change, std
   for (const RegistryStatusChange& c : change.status) {
     ATELIER_ASSERT(c.to == kRegistryActive || c.to == kRegistryDisabled || c.to == kRegistryRemoved,
                    "registry status " + c.to);
-    Stmt& q = stmts.get("SELECT status FROM registry_entries WHERE id = ?1");
+    Stmt& q = stmts.get("SELECT status FROM registry_works WHERE id = ?1");
     q.bind(1, c.id);
     auto found = q.next("reading a registry entry");
     const std::string from = found && *found ? q.text(0) : std::string();
@@ -267,7 +267,7 @@ Result<void> change_statuses(StmtCache& stmts, const RegistryChange& change, std
           "id"));
     }
     Stmt& up = stmts.get(
-        "UPDATE registry_entries SET status = ?2, updated_ms = ?3, changed_seq = ?4 WHERE id = ?1");
+        "UPDATE registry_works SET status = ?2, updated_ms = ?3, changed_seq = ?4 WHERE id = ?1");
     up.bind(1, c.id).bind(2, c.to).bind(3, change.time_ms).bind(4, as_int64(seq));
     ATELIER_TRY(up.run("changing a registry entry's status"));
     out.status_changes.push_back({c.id, c.to, from});
@@ -332,7 +332,7 @@ Result<std::vector<RegistryBankRecord>> SqliteStore::registry_banks() {
 Result<std::optional<RegistryEntryRecord>> SqliteStore::registry_entry(std::int64_t id) {
   MutexLock lock(read_mu_);
   Stmt& q =
-      rstmts_->get("SELECT " + std::string(kEntryColumns) + " FROM registry_entries WHERE id = ?1");
+      rstmts_->get("SELECT " + std::string(kEntryColumns) + " FROM registry_works WHERE id = ?1");
   q.bind(1, id);
   std::optional<RegistryEntryRecord> out;
   {
@@ -350,7 +350,7 @@ Result<std::vector<RegistryEntryRecord>> SqliteStore::registry_exact_matches(
   MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get(
       "SELECT " + std::string(kEntryColumns) +
-      " FROM registry_entries WHERE ((?1 != '' AND sha256_file = ?1) OR (?2 != '' AND "
+      " FROM registry_works WHERE ((?1 != '' AND sha256_file = ?1) OR (?2 != '' AND "
       "sha256_pixels = ?2)) AND status = 'active' AND bank IN (SELECT name FROM registry_banks "
       "WHERE enabled = 1) ORDER BY id LIMIT ?3");
   q.bind(1, sha256_file).bind(2, sha256_pixels).bind(3, limits::kPageSizeMax);
@@ -377,7 +377,7 @@ Result<Page<RegistryEntryRecord>> SqliteStore::list_registry_entries(const Entry
   }
   MutexLock lock(read_mu_);
   Stmt& q = rstmts_->get("SELECT " + std::string(kEntryColumns) +
-                         " FROM registry_entries WHERE id > ?1 AND (?2 = '' OR bank = ?2) AND "
+                         " FROM registry_works WHERE id > ?1 AND (?2 = '' OR bank = ?2) AND "
                          "(?3 = '' OR status = ?3) ORDER BY id LIMIT ?4");
   q.bind(1, after).bind(2, filter.bank).bind(3, filter.status).bind(4, page.limit + 1);
   Page<RegistryEntryRecord> out;
@@ -408,7 +408,7 @@ Result<RegistryDelta> SqliteStore::registry_delta(std::uint64_t after_seq) {
     ATELIER_TRY_ASSIGN(d.snapshot, read_snapshot(*rstmts_));
     ATELIER_TRY_ASSIGN(d.banks, read_banks(*rstmts_));
     Stmt& q = rstmts_->get(
-        "SELECT e.id, e.bank, e.status, c.kind, c.code FROM registry_entries e "
+        "SELECT e.id, e.bank, e.status, c.kind, c.code FROM registry_works e "
         "JOIN registry_codes c ON c.entry_id = e.id WHERE e.changed_seq > ?1 "
         "ORDER BY e.id, c.ord");
     q.bind(1, as_int64(after_seq));
@@ -416,7 +416,7 @@ Result<RegistryDelta> SqliteStore::registry_delta(std::uint64_t after_seq) {
     ATELIER_TRY(internal::each_row(q, "reading registry changes", [&]() -> Result<void> {
       const std::int64_t id = q.int64(0);
       if (d.entries.empty() || d.entries.back().id != id) {
-        internal::Row row(q, "registry_entries", std::to_string(id));
+        internal::Row row(q, "registry_works", std::to_string(id));
         d.entries.push_back({id, q.text(1), row.one_of(2, "status", kStatuses), {}});
         ATELIER_TRY(row.status());
       }

@@ -180,7 +180,7 @@ TEST_F(OracleStore, MigrationV5AppliesOnTopOfAV4Database) {
                          "ALTER TABLE idempotency_keys DROP COLUMN lease_expires_ms; "
                          "DROP TABLE asset_credentials; DROP TABLE compliance_decisions; "
                          "DROP TABLE compliance_policies; DROP TABLE registry_codes; "
-                         "DROP TABLE registry_entries; DROP TABLE registry_banks; "
+                         "DROP TABLE registry_works; DROP TABLE registry_banks; "
                          "DROP TABLE registry_state; DROP TABLE compliance_term_lists; "
                          "DROP TABLE asset_fingerprints; PRAGMA user_version = 4",
                          nullptr, nullptr, nullptr),

@@ -246,7 +246,7 @@ TEST_F(RegistryStore, MigrationV10AppliesOnTopOfAV9Database) {
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open((dir / "atelier.db").c_str(), &raw), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(raw,
-                         "DROP TABLE registry_codes; DROP TABLE registry_entries; "
+                         "DROP TABLE registry_codes; DROP TABLE registry_works; "
                          "DROP TABLE registry_banks; DROP TABLE registry_state; "
                          "DROP TABLE compliance_term_lists; DROP TABLE asset_fingerprints; "
                          "PRAGMA user_version = 9",

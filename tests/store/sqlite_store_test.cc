@@ -547,7 +547,7 @@ TEST(SqliteStore, TheV8RebuildKeepsV7Credentials) {
   ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
   const std::string v7 =
       "DROP TABLE asset_credentials; DROP TABLE compliance_decisions; "
-      "DROP TABLE compliance_policies; DROP TABLE registry_codes; DROP TABLE registry_entries; "
+      "DROP TABLE compliance_policies; DROP TABLE registry_codes; DROP TABLE registry_works; "
       "DROP TABLE registry_banks; DROP TABLE registry_state; DROP TABLE compliance_term_lists; "
       "DROP TABLE asset_fingerprints; "  // v9, v10, v11 again on top of v7.
       "CREATE TABLE asset_credentials (asset_sha256 TEXT PRIMARY KEY REFERENCES blobs_meta "

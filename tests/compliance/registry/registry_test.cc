@@ -296,7 +296,7 @@ TEST_F(ComplianceRegistry, ASnapshotCheckCatchesARowChangedBehindItsBack) {
                                      TableFormat::kCsv, {.bank = "b"}));
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open((dir / "atelier.db").c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw, "UPDATE registry_entries SET label = 'other' WHERE id = 2", nullptr,
+  ASSERT_EQ(sqlite3_exec(raw, "UPDATE registry_works SET label = 'other' WHERE id = 2", nullptr,
                          nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(raw);
