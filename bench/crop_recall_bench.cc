@@ -161,8 +161,9 @@ int main(int argc, char** argv) {
     images.push_back(std::move(small));
   }
   if (images.size() < 4) {
-    std::printf("fewer than 4 usable pictures under the directories given (scripts/setup --bench "
-                "installs Debian's wallpaper packages)\n");
+    std::printf(
+        "fewer than 4 usable pictures under the directories given (scripts/setup --bench "
+        "installs Debian's wallpaper packages)\n");
     return 1;
   }
 
@@ -275,11 +276,13 @@ int main(int argc, char** argv) {
   }
 
   auto pct = [](std::size_t k, std::size_t n) { return n ? 100.0 * k / n : 0.0; };
-  std::printf("%zu pictures (at most %d px a side), %zu cropped copies of quality >= %d, r = %d\n\n",
-              images.size(), kSideMax, copies.size(), kQualityMin, kRadius);
-  std::printf("| copy | n | recall: hash only | + registered crops | + the copy's crops | "
-              "false: hash only | + registered | + copy's | median distance (C) |\n"
-              "|---|---|---|---|---|---|---|---|---|\n");
+  std::printf(
+      "%zu pictures (at most %d px a side), %zu cropped copies of quality >= %d, r = %d\n\n",
+      images.size(), kSideMax, copies.size(), kQualityMin, kRadius);
+  std::printf(
+      "| copy | n | recall: hash only | + registered crops | + the copy's crops | "
+      "false: hash only | + registered | + copy's | median distance (C) |\n"
+      "|---|---|---|---|---|---|---|---|---|\n");
   by_kind.emplace_back("all", all);
   for (auto& [k, t] : by_kind) {
     std::sort(t.own.begin(), t.own.end());
@@ -288,8 +291,9 @@ int main(int argc, char** argv) {
                 pct(t.fb, t.n), pct(t.fc, t.n), t.own.empty() ? -1 : t.own[t.own.size() / 2]);
   }
   const double n = static_cast<double>(images.size());
-  std::printf("\ncost per picture: hash %.2f ms, dihedral variants %.2f ms, six crops %.2f ms; "
-              "codes per registry entry %.1f (1 without variants and crops)\n",
-              1e3 * t_hash / n, 1e3 * t_dihedral / n, 1e3 * t_crops / n, codes_full / n);
+  std::printf(
+      "\ncost per picture: hash %.2f ms, dihedral variants %.2f ms, six crops %.2f ms; "
+      "codes per registry entry %.1f (1 without variants and crops)\n",
+      1e3 * t_hash / n, 1e3 * t_dihedral / n, 1e3 * t_crops / n, codes_full / n);
   return 0;
 }
