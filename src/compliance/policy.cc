@@ -132,6 +132,14 @@ Result<Action> parse_action(std::string_view text, const std::string& field) {
                              field));
 }
 
+bool is_term_list_name(std::string_view name) {
+  const auto ok = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+  };
+  return !name.empty() && std::ssize(name) <= limits::kTermListNameBytesMax &&
+         std::all_of(name.begin(), name.end(), ok);
+}
+
 std::string_view image_signal_name(ImageSignal s) {
   switch (s) {
     case ImageSignal::kExactFile:
@@ -191,10 +199,12 @@ Result<Policy> parse_policy(std::string_view text) {
           Error::limit("too_many_lists", "at most " + std::to_string(kTextListsMax) + " lists", f));
     }
     for (const auto& [name, v] : t.items()) {
-      if (name.empty() || std::cmp_greater(name.size(), limits::kNameBytesMax)) {
-        return fail(Error::invalid(
-            "invalid_policy",
-            "a list name is 1.." + std::to_string(limits::kNameBytesMax) + " bytes", f));
+      if (!is_term_list_name(name)) {
+        return fail(Error::invalid("invalid_policy",
+                                   "a list name is 1.." +
+                                       std::to_string(limits::kTermListNameBytesMax) +
+                                       " characters of a-z, 0-9, '_', '.', '-'",
+                                   f + "." + name));
       }
       ATELIER_TRY_ASSIGN(p.text_lists[name], read_action(v, f + "." + name));
     }

@@ -73,6 +73,10 @@ Policy default_policy();
 Result<Policy> parse_policy(std::string_view json);
 std::string policy_json(const Policy& p);  // Canonical JSON, every key present.
 
+// A term list's name: 1..limits::kTermListNameBytesMax of a-z 0-9 _ . - (what `terms import
+// --list` accepts and a policy's text_lists keys must be, or they would never apply).
+bool is_term_list_name(std::string_view name);
+
 enum class ImageSignal { kExactFile, kExactPixels, kPdq };
 std::string_view image_signal_name(ImageSignal s);
 

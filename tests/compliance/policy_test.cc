@@ -78,6 +78,9 @@ TEST(CompliancePolicy, BadPoliciesAreRefusedNamingTheField) {
                  "policy.near_duplicate.max_distance");
   expect_refused(R"({"text_lists": {"brands": "maybe"}})", "invalid_action",
                  "policy.text_lists.brands");
+  // A name `terms import` would refuse could never match a list: refused, not ignored.
+  expect_refused(R"({"text_lists": {"Brands": "block"}})", "invalid_policy",
+                 "policy.text_lists.Brands");
   expect_refused(R"([])", "invalid_policy", "policy");
   expect_refused(R"({"pdq": [)", "malformed_json", "policy");
 }

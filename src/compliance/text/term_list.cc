@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "compliance/policy.h"
 #include "compliance/text/internal/utf8.h"
 #include "core/limits.h"
 
@@ -49,11 +50,7 @@ std::string lower_ascii(std::string_view s) {
 }
 
 Result<void> check_info(const TermListInfo& info) {
-  const auto name_ok = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-  };
-  if (info.name.empty() || std::ssize(info.name) > limits::kTermListNameBytesMax ||
-      !std::all_of(info.name.begin(), info.name.end(), name_ok)) {
+  if (!is_term_list_name(info.name)) {
     return fail(
         Error::invalid("term_list_name_invalid",
                        "a term list name is 1 to " + std::to_string(limits::kTermListNameBytesMax) +
