@@ -73,7 +73,9 @@ void add_check(CLI::App& app, Globals& globals) {
       "input, 3 not found, 4 over a limit, 5 internal.");
   check->add_option("subject", a->subject, "image file or asset SHA-256");
   check->add_option("--collection", a->collection, "the collection the work is for");
-  check->add_option("--text", a->texts, "a text to screen (title, prompt, trait…); repeatable");
+  // One text per --text, so that `--text "a" FILE` leaves FILE as the subject.
+  check->add_option("--text", a->texts, "a text to screen (title, prompt, trait…); repeatable")
+      ->allow_extra_args(false);
   check->add_flag("--json", a->as_json,
                   "one JSON object: {decision, id, matches: [{signal, …}], registry, …}");
   check->callback([&globals, a] {

@@ -160,6 +160,10 @@ TEST_F(CheckCli, TextsAreScreenedAgainstImportedTermListsThroughEvasions) {
   j = check({"--text", "ĐISNEY princess", "--text", "plain words"}, 1);
   EXPECT_EQ(j["decision"], "block") << j.dump();
   EXPECT_EQ(j["texts"].size(), 2u);
+  // A text before the image: each --text takes one value, the file stays the subject.
+  j = check({"--text", "plain words", (tmp_ / "a.png").string()}, 0);
+  EXPECT_EQ(j["texts"].size(), 1u) << j.dump();
+  EXPECT_EQ(j["asset"], asset_a_) << j.dump();
 
   EXPECT_THAT(ok({"compliance", "terms", "remove", "banned"}), HasSubstr("banned: removed"));
   check({"--text", "ĐISNEY princess"}, 0);
