@@ -243,9 +243,25 @@ Result<CheckOutcome> Screening::check_under_policy(const CheckRequest& request) 
     out.registry = {atelier::to_hex(snapshot.root), snapshot.count};
   }
 
-  if (!request.texts.empty()) {
+  // An asset atelier rendered also has its generator's name and its traits screened.
+  std::vector<CheckText> texts = request.texts;
+  if (!out.asset_sha256.empty()) {
+    ATELIER_TRY_ASSIGN(const auto render, d_.assets.render_by_asset(out.asset_sha256));
+    if (render) {
+      texts.push_back({"generator", render->generator_name});
+      const auto traits = nlohmann::json::parse(render->traits_json, nullptr, false);
+      if (traits.is_object()) {
+        for (const auto& [name, value] : traits.items()) {
+          texts.push_back({"traits." + name + ".name", name});
+          texts.push_back(
+              {"traits." + name, value.is_string() ? value.get<std::string>() : value.dump()});
+        }
+      }
+    }
+  }
+  if (!texts.empty()) {
     ATELIER_TRY_ASSIGN(const auto compiled, d_.terms.current());
-    for (const auto& t : request.texts) {
+    for (const auto& t : texts) {
       if (compiled.screener) {
         ATELIER_TRY(text::screen_into(*compiled.screener, t.text, t.field, out.evidence));
       }

@@ -19,7 +19,8 @@
 //  - with a collection, the PDQ hashes of the collection's earlier tokens (near-duplicates: an
 //    identical-looking output lowers a drop's value), within the policy's near_duplicate
 //    distance, by the candidate's original and dihedral hashes;
-//  - each text against the term lists (TermScreens below).
+//  - each text against the term lists (TermScreens below), and for an asset atelier rendered,
+//    its generator's name and its traits' names and values too ("generator", "traits.NAME").
 // The decision names the registry snapshot searched and the term lists (name and SHA-256)
 // screened against, so it can be re-derived later.
 //

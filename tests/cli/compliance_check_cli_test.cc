@@ -162,8 +162,24 @@ TEST_F(CheckCli, TextsAreScreenedAgainstImportedTermListsThroughEvasions) {
   EXPECT_EQ(j["texts"].size(), 2u);
   // A text before the image: each --text takes one value, the file stays the subject.
   j = check({"--text", "plain words", (tmp_ / "a.png").string()}, 0);
-  EXPECT_EQ(j["texts"].size(), 1u) << j.dump();
+  int given = 0;
+  for (const auto& t : j["texts"]) given += t["field"].get<std::string>().starts_with("text[");
+  EXPECT_EQ(given, 1) << j.dump();
+  EXPECT_EQ(j["texts"][0]["field"], "text[0]") << j.dump();
   EXPECT_EQ(j["asset"], asset_a_) << j.dump();
+
+  // A rendered asset brings its generator's name and its traits: a term naming the palette
+  // of render A (traits.Palette) is found without any --text.
+  const auto shown = json::parse(ok({"render", "circle-packing", "--hash", kHashA, "--size",
+                                     "256x256", "-o", (tmp_ / "again.png").string(), "--json"}));
+  const std::string palette = shown["traits"]["Palette"];
+  ok({"compliance", "terms", "import", write("palettes.txt", palette + "\n"), "--list",
+      "palettes"});
+  j = check({asset_a_}, 1);
+  bool found = false;
+  for (const auto& m : j["matches"]) found |= m.value("field", "") == "traits.Palette";
+  EXPECT_TRUE(found) << j.dump();
+  ok({"compliance", "terms", "remove", "palettes"});
 
   EXPECT_THAT(ok({"compliance", "terms", "remove", "banned"}), HasSubstr("banned: removed"));
   check({"--text", "ĐISNEY princess"}, 0);
