@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/registry_bench_data.h"
 #include "compliance/crops.h"
 #include "compliance/pdq.h"
 #include "core/hash.h"
@@ -45,35 +46,6 @@ constexpr int kRadius = 31;
 constexpr int kSideMax = 512;
 constexpr int kQualityMin = 50;
 constexpr int kOffCentrePerImage = 6;
-
-render::Image shrink(const render::Image& in) {
-  const int side = std::max(in.width, in.height);
-  if (side <= kSideMax) return in;
-  const double scale = static_cast<double>(side) / kSideMax;
-  render::Image out;
-  out.width = std::max(1, static_cast<int>(in.width / scale));
-  out.height = std::max(1, static_cast<int>(in.height / scale));
-  out.rgba.assign(std::size_t(out.width) * std::size_t(out.height) * 4, 0);
-  for (int y = 0; y < out.height; ++y) {
-    const int y0 = static_cast<int>(y * scale);
-    const int y1 = std::max(y0 + 1, std::min(in.height, static_cast<int>((y + 1) * scale)));
-    for (int x = 0; x < out.width; ++x) {
-      const int x0 = static_cast<int>(x * scale);
-      const int x1 = std::max(x0 + 1, std::min(in.width, static_cast<int>((x + 1) * scale)));
-      std::array<std::uint64_t, 4> sum{};
-      for (int yy = y0; yy < y1; ++yy) {
-        for (int xx = x0; xx < x1; ++xx) {
-          const std::uint8_t* p = &in.rgba[(std::size_t(yy) * std::size_t(in.width) + xx) * 4];
-          for (int c = 0; c < 4; ++c) sum[c] += p[c];
-        }
-      }
-      const std::uint64_t n = std::uint64_t(y1 - y0) * std::uint64_t(x1 - x0);
-      std::uint8_t* px = &out.rgba[(std::size_t(y) * std::size_t(out.width) + x) * 4];
-      for (int c = 0; c < 4; ++c) px[c] = static_cast<std::uint8_t>(sum[c] / n);
-    }
-  }
-  return out;
-}
 
 PixelView view(const render::Image& img, const compliance::Rect& r) {
   return {.rgba = img.rgba.data() + (std::size_t(r.y) * std::size_t(img.width) + r.x) * 4,
@@ -147,7 +119,7 @@ int main(int argc, char** argv) {
     if (bytes.empty() || !seen.insert(to_hex(sha256(bytes))).second) continue;
     auto img = render::decode_image(bytes, {.pixels_max = limits::kComplianceImagePixelsMax});
     if (!img || std::min(img->width, img->height) < 128) continue;
-    auto small = shrink(*img);
+    auto small = bench::shrink(*img, kSideMax);
     const auto h = compliance::pdq_hash(view(small, whole(small)));
     if (h.quality < kQualityMin) continue;
     // The same picture in several packages (a version with a logo, another size) would count

@@ -97,18 +97,10 @@ Dataset clustered_data(std::size_t n, std::size_t q, std::uint64_t seed) {
   return d;
 }
 
-namespace {
-
-// Sources are kept at most this many pixels a side: PDQ filters any picture down to 64 x 64
-// samples, and hashing millions of crops of full-size wallpapers would take hours.
-constexpr int kSourceSideMax = 256;
-constexpr int kSourceSideMin = 96;
-
-// Area-average downscale to fit kSourceSideMax (or the image as it is when it fits).
-render::Image shrink(const render::Image& in) {
+render::Image shrink(const render::Image& in, int side_max) {
   const int side = std::max(in.width, in.height);
-  if (side <= kSourceSideMax) return in;
-  const double scale = static_cast<double>(side) / kSourceSideMax;
+  if (side <= side_max) return in;
+  const double scale = static_cast<double>(side) / side_max;
   render::Image out;
   out.width = std::max(1, static_cast<int>(in.width / scale));
   out.height = std::max(1, static_cast<int>(in.height / scale));
@@ -133,6 +125,13 @@ render::Image shrink(const render::Image& in) {
   }
   return out;
 }
+
+namespace {
+
+// Sources are kept at most this many pixels a side: PDQ filters any picture down to 64 x 64
+// samples, and hashing millions of crops of full-size wallpapers would take hours.
+constexpr int kSourceSideMax = 256;
+constexpr int kSourceSideMin = 96;
 
 struct Source {
   std::string path;
@@ -168,7 +167,7 @@ std::vector<Source> load_sources(const ImageDataOptions& o, std::string& digest_
     if (bytes.empty() || !seen.insert(sha).second) continue;
     auto image = render::decode_image(bytes, {.pixels_max = limits::kComplianceImagePixelsMax});
     if (!image || std::min(image->width, image->height) < kSourceSideMin) continue;
-    Source s{f.string(), shrink(*image)};
+    Source s{f.string(), shrink(*image, kSourceSideMax)};
     // Pictures too flat to hash (a plain gradient) would give only refused works.
     if (compliance::pdq_hash(PixelView::of(s.image, false)).quality < 50) continue;
     all += sha;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "compliance/pdq.h"
+#include "render/image.h"
 
 namespace atelier::bench {
 
@@ -32,6 +33,10 @@ struct Dataset {
   std::vector<compliance::PdqHash> queries;
   std::string note;  // what it was made from
 };
+
+// Area-average downscale so that neither side exceeds `side_max` (the image as it is when it
+// fits). Also used by crop_recall_bench.
+render::Image shrink(const render::Image& in, int side_max);
 
 Dataset random_data(std::size_t n, std::size_t q, int radius, std::uint64_t seed);
 Dataset clustered_data(std::size_t n, std::size_t q, std::uint64_t seed);
